@@ -1,0 +1,1 @@
+"""Asyncio-native SDK for the Xsolla LiveOps API 2.0.0."""

@@ -1,0 +1,47 @@
+"""Facts about one API operation, emitted as data by the generator and read by the runtime."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+
+class AuthGroup(enum.Enum):
+    """Which credentials an operation accepts."""
+
+    ADMIN = "admin"
+    USER = "user"
+    CART = "cart"
+    ADMIN_OR_USER = "admin_or_user"
+
+
+@attrs.frozen
+class Pagination:
+    """How a list operation pages: where its items, total and has-more flag are."""
+
+    items: str
+    items_attr: str
+    total: str | None = None
+    total_attr: str | None = None
+    has_more: str | None = None
+    has_more_attr: str | None = None
+    max_limit: int | None = None
+
+
+@attrs.frozen
+class Operation:
+    """One HTTP operation of the LiveOps API."""
+
+    operation_id: str
+    method: str
+    path: str
+    auth: AuthGroup
+    retry_safe: bool
+    version_confirmed: bool
+    success_status: int
+    response_type: Any = None
+    pagination: Pagination | None = None
+    body_schema: Mapping[str, Any] | None = None
