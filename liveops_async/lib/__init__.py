@@ -1,0 +1,1 @@
+"""Hand-written extras that the code generator never touches."""

@@ -1,0 +1,151 @@
+"""Helpers of the rate limiter tests: a private redis-server, an HTTP sink, a fleet of processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+WORKER = Path(__file__).with_name("fleet_worker.py")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@dataclass
+class RedisServer:
+    """A redis-server child process on 127.0.0.1, stopped by PID."""
+
+    exe: str
+    port: int
+    workdir: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        args = [self.exe, "--port", str(self.port), "--bind", "127.0.0.1"]
+        args += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not _answers_ping(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def kill(self) -> None:
+        """Kill without a clean shutdown, as a crash would."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+
+@dataclass
+class CountingServer:
+    """A 127.0.0.1 HTTP endpoint standing in for the API: it records when each request arrived."""
+
+    url: str = ""
+    arrivals: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Fleet:
+    """Results of a fleet run: one dict per worker process (see fleet_worker.py)."""
+
+    results: list[dict[str, Any]]
+
+    @property
+    def stamps(self) -> list[float]:
+        return sorted(s for r in self.results for s in r["stamps"])
+
+    @property
+    def go(self) -> float:
+        return float(min(r["go"] for r in self.results))
+
+
+async def run_fleet(
+    configs: list[dict[str, Any]],
+    *,
+    during: Callable[[], Awaitable[None]] | None = None,
+    timeout: float = 20.0,
+) -> Fleet:
+    """Start one worker per config, release them together, run ``during()`` while they work."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(WORKER),
+            json.dumps(cfg),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        for cfg in configs
+    ]
+
+    async def drive() -> list[tuple[bytes, bytes]]:
+        for proc in procs:
+            assert proc.stdout is not None
+            assert (await proc.stdout.readline()).strip() == b"ready"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write(b"go\n")
+            await proc.stdin.drain()
+        if during is not None:
+            await during()
+        return [await proc.communicate() for proc in procs]
+
+    try:
+        outputs = await asyncio.wait_for(drive(), timeout)
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    for proc in procs:
+        assert proc.returncode == 0, f"worker exited with {proc.returncode}"
+    return Fleet([json.loads(out.strip().splitlines()[-1]) for out, _ in outputs])
+
+
+def max_in_window(stamps: list[float], window: float) -> int:
+    """The most timestamps that fall in any interval of length ``window``."""
+    best, start = 0, 0
+    for end, stamp in enumerate(stamps):
+        while stamp - stamps[start] > window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
