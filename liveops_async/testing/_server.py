@@ -1,0 +1,404 @@
+"""LiveOpsMock: an aiohttp server that serves the bundled spec, with state, auth and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import secrets
+from collections import deque
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import attrs
+import orjson
+from aiohttp import web
+
+from . import _jwt
+from ._clock import Clock, ClockLike, as_clock
+from ._errors import MockApiError, admin_auth_failed, user_auth_failed, validation_error
+from ._faults import Fault, FaultInjector, MockFaults
+from ._spec import OperationSpec, Spec, default_spec_path, describe_errors, load_spec
+from ._state import HANDLERS, MockStore, Reply, RequestContext
+from ._state.daily_chains import DailyChainsState
+from ._state.reward_chains import RewardChainsState
+
+API_PREFIX = "/api"
+GUEST_HEADERS = ("x-unauthorized-id", "x-user")
+
+
+@attrs.frozen
+class RecordedRequest:
+    """One request that reached the mock (no headers: they may carry credentials)."""
+
+    method: str
+    path: str
+    operation_id: str | None
+    status: int  # 0 when the connection was dropped
+    user_id: str | None = None
+
+
+@attrs.frozen
+class _Identity:
+    user_id: str | None
+
+
+class LiveOpsMock:
+    """A local, stateful stand-in for the LiveOps API.
+
+    ```python
+    async with LiveOpsMock(project_id=44056, api_key="secret") as mock:
+        client = LiveOpsClient(base_url=mock.base_url, ...)
+        jwt = mock.issue_jwt("player-1")
+    ```
+    Binds 127.0.0.1 on a free port by default. `base_url` ends with `/api`, like the real one.
+    """
+
+    def __init__(
+        self,
+        project_id: int = 44056,
+        api_key: str = "mock-api-key",
+        *,
+        merchant_id: int | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        spec_path: Path | None = None,
+        clock: ClockLike | None = None,
+        faults: MockFaults | None = None,
+        jwt_secret: bytes | None = None,
+        strict_responses: bool = False,
+        request_log_size: int = 100_000,
+    ) -> None:
+        self.project_id = project_id
+        self.merchant_id = merchant_id
+        self._api_key = api_key
+        self._host = host
+        self._port = port
+        self.spec: Spec = load_spec(spec_path or default_spec_path())
+        self._clock = as_clock(clock)
+        self._injector = FaultInjector(faults or MockFaults())
+        self._jwt_secret = jwt_secret or secrets.token_bytes(32)
+        # Check every answer against the documented response schema (turn on in tests).
+        self.strict_responses = strict_responses
+        self.store = MockStore()
+        # Bounded so a long standalone run does not grow without end.
+        self.requests: deque[RecordedRequest] = deque(maxlen=request_log_size)
+        self._runner: web.AppRunner | None = None
+        self._bound_port: int | None = None
+        self.app = self._build_app()
+
+    def __repr__(self) -> str:
+        return f"LiveOpsMock(project_id={self.project_id}, base_url={self._url_or_none()!r})"
+
+    # --- lifecycle --------------------------------------------------------------------
+    async def start(self) -> LiveOpsMock:
+        if self._runner is not None:
+            return self
+        runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        await site.start()
+        self._runner = runner
+        self._bound_port = int(runner.addresses[0][1])  # the real port when asked for 0
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def __aenter__(self) -> LiveOpsMock:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def base_url(self) -> str:
+        url = self._url_or_none()
+        if url is None:
+            raise RuntimeError("the mock is not started")
+        return url
+
+    def _url_or_none(self) -> str | None:
+        if self._bound_port is None:
+            return None
+        return f"http://{self._host}:{self._bound_port}{API_PREFIX}"
+
+    # --- knobs and helpers for tests --------------------------------------------------
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @clock.setter
+    def clock(self, value: ClockLike) -> None:
+        self._clock = as_clock(value)
+
+    @property
+    def faults(self) -> MockFaults:
+        return self._injector.faults
+
+    @faults.setter
+    def faults(self, value: MockFaults) -> None:
+        self._injector.faults = value
+
+    def issue_jwt(self, user_id: str, ttl: float = 3600, **claims: Any) -> str:
+        """A player JWT this mock accepts until `ttl` seconds from the mock clock's now."""
+        now = self._clock.now().timestamp()
+        payload = {
+            "iss": _jwt.ISSUER,
+            "sub": user_id,
+            "iat": int(now),
+            "exp": int(now + ttl),
+            **claims,
+        }
+        return _jwt.encode(self._jwt_secret, payload)
+
+    def basic_auth_header(self) -> str:
+        token = base64.b64encode(f"{self.project_id}:{self._api_key}".encode()).decode()
+        return f"Basic {token}"
+
+    def grant_value_points(self, user_id: str, reward_chain_id: int, amount: int) -> int:
+        """Add value points to a player's balance in a reward chain; returns the new balance."""
+        return self.store.get(RewardChainsState).grant(user_id, reward_chain_id, amount)
+
+    def daily_chain_progress(self, user_id: str, daily_chain_id: int) -> list[int]:
+        """Step numbers the player has claimed in a daily chain."""
+        return self.store.get(DailyChainsState).claimed_steps(user_id, daily_chain_id)
+
+    def reset_state(self) -> None:
+        """Forget every entity and the request log (credentials and knobs stay)."""
+        self.store.clear()
+        self.requests.clear()
+
+    def count(self, operation_id: str) -> int:
+        """How many requests for an operation arrived (whatever their outcome)."""
+        return sum(1 for r in self.requests if r.operation_id == operation_id)
+
+    # --- routing ----------------------------------------------------------------------
+    def _build_app(self) -> web.Application:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        # Literal segments before parameters so `/rule/all` wins over `/rule/{rule_id}`.
+        ops = sorted(self.spec.operations.values(), key=lambda o: _specificity(o.path))
+        resources: dict[str, web.Resource] = {}
+        for op in ops:
+            resource = resources.get(op.path)
+            if resource is None:
+                resource = resources[op.path] = app.router.add_resource(API_PREFIX + op.path)
+            resource.add_route(op.method, self._endpoint(op))
+        app.router.add_route("*", "/{tail:.*}", self._unknown_route)
+        return app
+
+    def _endpoint(
+        self, op: OperationSpec
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def endpoint(request: web.Request) -> web.StreamResponse:
+            return await self._serve(op, request)
+
+        return endpoint
+
+    async def _unknown_route(self, request: web.Request) -> web.StreamResponse:
+        error = MockApiError(404, 0, "Requested endpoint is not found", message_code=1019)
+        self._record(request, None, 404, None)
+        return _json(error.status, error.body())
+
+    # --- the request pipeline ---------------------------------------------------------
+    async def _serve(self, op: OperationSpec, request: web.Request) -> web.StreamResponse:
+        delay = self._injector.delay()
+        if delay:
+            await asyncio.sleep(delay)
+        fault = self._injector.draw()
+        if fault is Fault.DROP:
+            self._record(request, op, 0, None)
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # aiohttp treats this as the client going away
+        identity: _Identity | None = None
+        try:
+            if fault is Fault.THROTTLE:
+                raise MockApiError(
+                    429,
+                    1100,
+                    "Too many requests",
+                    headers={"Retry-After": _seconds(self.faults.retry_after)},
+                )
+            if fault is Fault.SERVER_ERROR:
+                raise MockApiError(self.faults.status_5xx, 1101, "Service is unavailable")
+            identity = self._authenticate(op, request)
+            ctx = await self._context(op, request, identity)
+            response = self._answer(op, HANDLERS.get(op.operation_id), ctx)
+        except MockApiError as error:
+            response = _json(error.status, error.body(), error.headers)
+        self._record(request, op, response.status, identity.user_id if identity else None)
+        return response
+
+    def _record(
+        self, request: web.Request, op: OperationSpec | None, status: int, user: str | None
+    ) -> None:
+        path = (
+            request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
+        )
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=path,
+                operation_id=op.operation_id if op else None,
+                status=status,
+                user_id=user,
+            )
+        )
+
+    def _authenticate(self, op: OperationSpec, request: web.Request) -> _Identity:
+        project = request.match_info.get("project_id")
+        if project is not None and project != str(self.project_id):
+            # Credentials are issued per project; another project's id is not theirs.
+            raise (
+                admin_auth_failed()
+                if "basicAuth" in _schemes(op)
+                else user_auth_failed("Project is not available for this token")
+            )
+        if not op.security:
+            return _Identity(None)
+        header = request.headers.get("Authorization", "")
+        scheme, _, credentials = header.partition(" ")
+        schemes = _schemes(op)
+        if scheme.lower() == "basic" and "basicAuth" in schemes:
+            self._check_basic(credentials)
+            return _Identity(None)
+        if scheme.lower() == "bearer" and schemes & {"userJWT", "cartAuth"}:
+            try:
+                claims = _jwt.decode(
+                    self._jwt_secret, credentials.strip(), self._clock.now().timestamp()
+                )
+            except _jwt.InvalidToken as exc:
+                raise user_auth_failed(str(exc)) from None
+            return _Identity(str(claims["sub"]))
+        if not header and op.anonymous_allowed:
+            guest = request.headers.get("x-unauthorized-id")
+            if guest and request.headers.get("x-user"):
+                return _Identity(f"guest:{guest}")
+            if "cartAuth" not in schemes:
+                return _Identity(None)
+        raise admin_auth_failed() if schemes == {"basicAuth"} else user_auth_failed()
+
+    def _check_basic(self, credentials: str) -> None:
+        try:
+            user, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise admin_auth_failed() from None
+        known_ids = {str(self.project_id)} | (
+            {str(self.merchant_id)} if self.merchant_id else set()
+        )
+        if user not in known_ids or not hmac.compare_digest(
+            password.encode(), self._api_key.encode()
+        ):
+            raise admin_auth_failed()
+
+    async def _context(
+        self, op: OperationSpec, request: web.Request, identity: _Identity
+    ) -> RequestContext:
+        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
+        for param in op.parameters:
+            source = {
+                "path": request.match_info,
+                "query": request.query,
+                "header": request.headers,
+            }[param.location]
+            if param.is_array:
+                # Only query parameters repeat (`codes[]=A&codes[]=B`).
+                raw = request.query.getall(param.name, []) if param.location == "query" else []
+                value: Any = [self.spec.coerce(param, r) for r in raw] or None
+            else:
+                text = source.get(param.name)
+                value = None if text is None else self.spec.coerce(param, text)
+            if value is None:
+                if param.required:
+                    raise validation_error(
+                        f"The {param.location} parameter `{param.name}` is required"
+                    )
+                continue
+            errors = list(param.validator.iter_errors(value))
+            if errors:
+                message, details = describe_errors(iter(errors), param.name)
+                raise validation_error(message, details)
+            values[param.location][param.name] = value
+        body = await self._body(op, request)
+        return RequestContext(
+            op=op,
+            path=values["path"],
+            query=values["query"],
+            headers=values["header"],
+            body=body,
+            user_id=identity.user_id,
+            store=self.store,
+            clock=self._clock,
+        )
+
+    async def _body(self, op: OperationSpec, request: web.Request) -> Any:
+        raw = await request.read()
+        if not raw.strip():
+            if op.body_required:
+                raise validation_error("The request body is required")
+            return None
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise validation_error("The request body is not valid JSON") from None
+        if op.body_validator is not None:
+            errors = list(op.body_validator.iter_errors(body))
+            if errors:
+                message, details = describe_errors(iter(errors), "body")
+                raise validation_error(message, details)
+        return body
+
+    def _answer(
+        self,
+        op: OperationSpec,
+        handler: Callable[[RequestContext], Any] | None,
+        ctx: RequestContext,
+    ) -> web.Response:
+        if handler is None:
+            reply = Reply(op.success_status, op.success_example if op.success_has_body else None)
+        else:
+            result = handler(ctx)
+            reply = result if isinstance(result, Reply) else Reply(op.success_status, result)
+        schema = op.response_schemas.get(reply.status)
+        if schema is None:
+            return (
+                web.Response(status=reply.status)
+                if reply.body is None
+                else _json(reply.status, reply.body)
+            )
+        body = self.spec.shape(reply.body, schema)
+        if self.strict_responses:
+            errors = list(op.response_validators[reply.status].iter_errors(body))
+            if errors:
+                message, _ = describe_errors(iter(errors), "response")
+                raise MockApiError(500, 0, f"mock answer breaks the spec: {message}")
+        return _json(reply.status, body)
+
+
+def _specificity(path: str) -> tuple[int, ...]:
+    return tuple(1 if segment.startswith("{") else 0 for segment in path.split("/"))
+
+
+def _schemes(op: OperationSpec) -> frozenset[str]:
+    return frozenset().union(*op.security) if op.security else frozenset()
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.3f}"
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status, body=orjson.dumps(body), headers=headers, content_type="application/json"
+    )

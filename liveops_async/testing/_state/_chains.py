@@ -1,0 +1,127 @@
+"""What daily and offer chains share: admin CRUD where an enabled chain cannot be edited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+
+from .._errors import not_found, unprocessable
+from ._core import Collection, RequestContext, body_copy, enabled_filter, int_path, page
+
+
+@attrs.define
+class ChainBook:
+    """Chains of one kind plus each player's completed step numbers."""
+
+    chains: Collection
+    path_param: str
+    progress: dict[tuple[str, int], set[int]] = attrs.field(factory=dict)
+    next_step_id: int = 1
+
+    def _with_step_ids(self, body: dict[str, Any]) -> dict[str, Any]:
+        for step in body.get("steps", []):
+            if step.get("step_id") is None:
+                step["step_id"] = self.next_step_id
+                self.next_step_id += 1
+        body["number_of_steps"] = len(body.get("steps", []))
+        return body
+
+    def chain_id(self, ctx: RequestContext) -> int:
+        return int_path(ctx, self.path_param)
+
+    def create(self, ctx: RequestContext) -> int:
+        chain_id = self.chains.new_id()
+        self.chains.add(chain_id, self._with_step_ids(body_copy(ctx)))
+        return chain_id
+
+    def admin_list(self, ctx: RequestContext) -> dict[str, Any]:
+        wanted = enabled_filter(ctx)
+        chains = [c for c in self.chains if wanted is None or bool(c.get("is_enabled")) == wanted]
+        chunk, has_more = page(chains, ctx, default_limit=10)
+        return {"has_more": has_more, "total_items_count": len(chains), "items": chunk}
+
+    def update(self, ctx: RequestContext) -> None:
+        chain_id = self.chain_id(ctx)
+        if self.chains.get(chain_id).get("is_enabled"):
+            raise unprocessable(6209, "Active chain cannot be updated. Please deactivate it first")
+        body = self._with_step_ids(body_copy(ctx))
+        body.pop("id", None)
+        self.chains.replace(chain_id, body)
+
+    def delete(self, ctx: RequestContext) -> None:
+        chain_id = self.chain_id(ctx)
+        self.chains.delete(chain_id)
+        self.reset(chain_id)
+
+    def toggle(self, ctx: RequestContext) -> None:
+        chain = self.chains.get(self.chain_id(ctx))
+        chain["is_enabled"] = not chain.get("is_enabled", False)
+
+    def reset(self, chain_id: int) -> None:
+        for key in [k for k in self.progress if k[1] == chain_id]:
+            del self.progress[key]
+
+    def player_chain(self, ctx: RequestContext) -> dict[str, Any]:
+        """An enabled, started chain; anything else does not exist for players."""
+        chain = self.chains.records.get(self.chain_id(ctx))
+        if chain is None or not is_live(chain, ctx.now()):
+            raise not_found(f"{self.chains.label} not found")
+        return chain
+
+    def live_chains(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        return [c for c in self.chains if is_live(c, ctx.now())]
+
+    def step(self, chain: dict[str, Any], number: int) -> dict[str, Any]:
+        steps: list[dict[str, Any]] = chain.get("steps", [])
+        found = next((s for s in steps if s.get("step_number") == number), None)
+        if found is None:
+            raise not_found("Step not found")
+        return found
+
+    def done(self, user: str, chain: dict[str, Any]) -> set[int]:
+        return self.progress.setdefault((user, chain[self.chains.key_field]), set())
+
+
+def is_live(chain: dict[str, Any], now: datetime) -> bool:
+    if not chain.get("is_enabled"):
+        return False
+    start, end = chain.get("date_start"), chain.get("date_end")
+    return (start is None or parse_time(start) <= now) and (end is None or now < parse_time(end))
+
+
+def parse_time(value: str) -> datetime:
+    when = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def step_numbers(chain: dict[str, Any]) -> list[int]:
+    return sorted(int(s["step_number"]) for s in chain.get("steps", []))
+
+
+def next_step(chain: dict[str, Any], done: set[int]) -> int | None:
+    """Steps are taken in order: the lowest step number not done yet."""
+    return next((n for n in step_numbers(chain) if n not in done), None)
+
+
+def localized(value: Any) -> Any:
+    """Player calls answer text in one language rather than the admin's per-language map."""
+    if isinstance(value, dict):
+        return value.get("en") or value.get("en-US") or next(iter(value.values()), None)
+    return value
+
+
+def player_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            **item,
+            "item_id": n,
+            "name": item["sku"],
+            "type": "virtual_good",
+            "description": None,
+            "image_url": None,
+            "is_free": False,
+        }
+        for n, item in enumerate(items, start=1)
+    ]

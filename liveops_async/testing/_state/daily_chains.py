@@ -1,0 +1,150 @@
+"""Daily chains: one step per (clock) day, in order; missed days are not bought back."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import attrs
+
+from .._errors import unprocessable
+from ._chains import ChainBook, localized, next_step, player_items
+from ._core import Collection, RequestContext, handles, page
+
+
+def _book() -> ChainBook:
+    return ChainBook(Collection("Daily chain"), "daily_chain_id")
+
+
+@attrs.define
+class DailyChainsState:
+    book: ChainBook = attrs.field(factory=_book)
+    last_claim_day: dict[tuple[str, int], datetime] = attrs.field(factory=dict)
+
+    def claimed_steps(self, user: str, chain_id: int) -> list[int]:
+        return sorted(self.book.progress.get((user, chain_id), set()))
+
+
+def _day_start(now: datetime) -> datetime:
+    return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+
+
+def _book_of(ctx: RequestContext) -> ChainBook:
+    return ctx.state(DailyChainsState).book
+
+
+@handles("admin-create-daily-chain")
+def create(ctx: RequestContext) -> Any:
+    chain_id = _book_of(ctx).create(ctx)
+    return {"daily_chain_id": chain_id, "id": chain_id}
+
+
+@handles("admin-get-daily-chains")
+def list_(ctx: RequestContext) -> Any:
+    return _book_of(ctx).admin_list(ctx)
+
+
+@handles("admin-get-daily-chain")
+def get(ctx: RequestContext) -> Any:
+    book = _book_of(ctx)
+    return book.chains.get(book.chain_id(ctx))
+
+
+@handles("admin-update-daily-chain")
+def update(ctx: RequestContext) -> None:
+    _book_of(ctx).update(ctx)
+
+
+@handles("admin-delete-daily-chain")
+def delete(ctx: RequestContext) -> None:
+    _book_of(ctx).delete(ctx)
+
+
+@handles("admin-toggle-daily-chain")
+def toggle(ctx: RequestContext) -> None:
+    _book_of(ctx).toggle(ctx)
+
+
+@handles("admin-reset-daily-chain")
+def reset(ctx: RequestContext) -> None:
+    state = ctx.state(DailyChainsState)
+    chain_id = state.book.chain_id(ctx)
+    state.book.chains.get(chain_id)
+    state.book.reset(chain_id)
+    for key in [k for k in state.last_claim_day if k[1] == chain_id]:
+        del state.last_claim_day[key]
+
+
+def _claimable_today(state: DailyChainsState, user: str, chain_id: int, now: datetime) -> bool:
+    last = state.last_claim_day.get((user, chain_id))
+    return last is None or last < _day_start(now)
+
+
+def _player_view(ctx: RequestContext, user: str, chain: dict[str, Any]) -> dict[str, Any]:
+    state = ctx.state(DailyChainsState)
+    done = state.book.done(user, chain)
+    upcoming = next_step(chain, done)
+    today = _day_start(ctx.now())
+    first_day = (
+        today
+        if _claimable_today(state, user, chain["id"], ctx.now())
+        else (today + timedelta(days=1))
+    )
+    view = copy.deepcopy(chain)
+    view["name"] = localized(view.get("name"))
+    view["description"] = localized(view.get("description"))
+    steps = []
+    for step in sorted(chain.get("steps", []), key=lambda s: s["step_number"]):
+        number = step["step_number"]
+        if number in done:
+            status, unlocked = "claimed", today
+        else:
+            offset = number - (upcoming or number)
+            unlocked = first_day + timedelta(days=offset)
+            status = "claimable" if offset == 0 and unlocked == today else "claim_in_future"
+        steps.append(
+            {
+                "step_number": number,
+                "status": status,
+                "unlocked_date": int(unlocked.timestamp()),
+                "items": player_items(step.get("items", [])),
+            }
+        )
+    view["steps"] = steps
+    return view
+
+
+@handles("get-daily-chains-list")
+def player_list(ctx: RequestContext) -> Any:
+    user = ctx.require_user()
+    chains = _book_of(ctx).live_chains(ctx)
+    chunk, has_more = page(chains, ctx)
+    return {
+        "has_more": has_more,
+        "total_items_count": len(chains),
+        "items": [_player_view(ctx, user, c) for c in chunk],
+    }
+
+
+@handles("get-user-daily-chain-by-id")
+def player_get(ctx: RequestContext) -> Any:
+    return _player_view(ctx, ctx.require_user(), _book_of(ctx).player_chain(ctx))
+
+
+@handles("claim-user-daily-chain-step-reward")
+def claim(ctx: RequestContext) -> None:
+    user = ctx.require_user()
+    state = ctx.state(DailyChainsState)
+    chain = state.book.player_chain(ctx)
+    number = int(ctx.path["step_number"])
+    state.book.step(chain, number)
+    done = state.book.done(user, chain)
+    if number in done:
+        raise unprocessable(9912, "Reward already claimed.")
+    if number != next_step(chain, done) or not _claimable_today(
+        state, user, chain["id"], ctx.now()
+    ):
+        raise unprocessable(9912, "Can't claim the step reward.")
+    done.add(number)
+    state.last_claim_day[(user, chain["id"])] = _day_start(ctx.now())

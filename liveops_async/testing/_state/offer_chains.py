@@ -1,0 +1,127 @@
+"""Offer chains: steps taken in order; free steps are claimed, paid ones are ordered."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from typing import Any
+
+import attrs
+
+from .._errors import unprocessable
+from ._chains import ChainBook, localized, next_step, player_items
+from ._core import Collection, RequestContext, handles, page
+
+
+def _book() -> ChainBook:
+    return ChainBook(Collection("Offer chain"), "offer_chain_id")
+
+
+@attrs.define
+class OfferChainsState:
+    book: ChainBook = attrs.field(factory=_book)
+    next_order_id: int = 1
+    # order id -> (user, chain id, step number); orders count as paid at once
+    orders: dict[int, tuple[str, int, int]] = attrs.field(factory=dict)
+
+
+def _book_of(ctx: RequestContext) -> ChainBook:
+    return ctx.state(OfferChainsState).book
+
+
+@handles("admin-create-offer-chain")
+def create(ctx: RequestContext) -> Any:
+    return {"offer_chain_id": _book_of(ctx).create(ctx)}
+
+
+@handles("admin-get-offer-chains")
+def list_(ctx: RequestContext) -> Any:
+    return _book_of(ctx).admin_list(ctx)
+
+
+@handles("admin-get-offer-chain")
+def get(ctx: RequestContext) -> Any:
+    book = _book_of(ctx)
+    return book.chains.get(book.chain_id(ctx))
+
+
+@handles("admin-update-offer-chain")
+def update(ctx: RequestContext) -> None:
+    _book_of(ctx).update(ctx)
+
+
+@handles("admin-delete-offer-chain")
+def delete(ctx: RequestContext) -> None:
+    _book_of(ctx).delete(ctx)
+
+
+@handles("admin-toggle-offer-chain")
+def toggle(ctx: RequestContext) -> None:
+    _book_of(ctx).toggle(ctx)  # progress is kept, unlike delete
+
+
+def _player_view(book: ChainBook, user: str, chain: dict[str, Any]) -> dict[str, Any]:
+    done = book.done(user, chain)
+    view = copy.deepcopy(chain)
+    view["name"] = localized(view.get("name")) or ""
+    view["description"] = localized(view.get("description")) or ""
+    view["next_step_number"] = next_step(chain, done)
+    view["steps"] = [
+        {
+            **step,
+            "is_claimed": step["step_number"] in done,
+            "items": player_items(step.get("items", [])),
+            "step_vp_rewards": [],
+            "step_loyalty_rewards": [],
+        }
+        for step in sorted(chain.get("steps", []), key=lambda s: s["step_number"])
+    ]
+    return view
+
+
+@handles("get-offer-chains-list")
+def player_list(ctx: RequestContext) -> Any:
+    user = ctx.require_user()
+    book = _book_of(ctx)
+    chains = book.live_chains(ctx)
+    chunk, has_more = page(chains, ctx)
+    return {
+        "has_more": has_more,
+        "total_items_count": len(chains),
+        "items": [_player_view(book, user, c) for c in chunk],
+    }
+
+
+@handles("get-user-offer-chain-by-id")
+def player_get(ctx: RequestContext) -> Any:
+    book = _book_of(ctx)
+    return _player_view(book, ctx.require_user(), book.player_chain(ctx))
+
+
+def _take_step(ctx: RequestContext, paid: bool) -> int:
+    """Check the step is the next one and of the right kind; record it; return an order id."""
+    user = ctx.require_user()
+    state = ctx.state(OfferChainsState)
+    chain = state.book.player_chain(ctx)
+    number = int(ctx.path["step_number"])
+    step = state.book.step(chain, number)
+    done = state.book.done(user, chain)
+    if number != next_step(chain, done):
+        raise unprocessable(9912, "Steps must be taken in order.")
+    if bool(step.get("is_free")) == paid:
+        raise unprocessable(9912, "A paid step is ordered, a free step is claimed.")
+    done.add(number)
+    order_id = state.next_order_id
+    state.next_order_id += 1
+    state.orders[order_id] = (user, chain["id"], number)
+    return order_id
+
+
+@handles("claim-user-offer-chain-step-reward")
+def claim(ctx: RequestContext) -> Any:
+    return {"order_id": _take_step(ctx, paid=False)}
+
+
+@handles("order-user-offer-chain-step-reward")
+def order(ctx: RequestContext) -> Any:
+    return {"order_id": _take_step(ctx, paid=True), "token": secrets.token_urlsafe(24)}

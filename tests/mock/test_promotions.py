@@ -1,0 +1,213 @@
+"""Promotions with Xsolla's semantics: activation, periods, the three limits, user limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from liveops_async.testing import LiveOpsMock, ManualClock
+
+from .conftest import Api
+
+
+async def _coupon(api: Api, *, codes: tuple[str, ...] = ("WINTER1",), **changes: object) -> str:
+    body = api.example("admin-create-coupon", **changes)
+    status, created = await api.call("admin-create-coupon", body=body)
+    assert status == 201
+    external_id = created["external_id"]
+    for code in codes:
+        status, _ = await api.call(
+            "create-coupon-code", path={"external_id": external_id}, body={"coupon_code": code}
+        )
+        assert status == 201
+    return str(external_id)
+
+
+async def test_coupon_lifecycle(api: Api) -> None:
+    external_id = await _coupon(api, redeem_user_limit=None)
+    status, coupon = await api.call("get-coupon", path={"external_id": external_id})
+    assert status == 200 and coupon["is_enabled"] is False  # new coupons start disabled
+
+    status, listing = await api.call("get-coupons")
+    assert [c["external_id"] for c in listing["items"]] == [external_id]
+
+    assert (await api.call("activate-coupon", path={"external_id": external_id}))[0] == 204
+    status, coupon = await api.call("get-coupon", path={"external_id": external_id})
+    assert coupon["is_enabled"] is True
+
+    body = api.example("update-coupon-promotion")
+    body["name"] = {"en-US": "Renamed"}
+    assert (
+        await api.call("update-coupon-promotion", path={"external_id": external_id}, body=body)
+    )[0] == 204
+    _, coupon = await api.call("get-coupon", path={"external_id": external_id})
+    assert coupon["name"] == {"en-US": "Renamed"} and coupon["is_enabled"] is True
+
+    assert (await api.call("delete-coupon-promotion", path={"external_id": external_id}))[0] == 204
+    status, error = await api.call("get-coupon", path={"external_id": external_id})
+    assert status == 404 and error["errorCode"] == 4001
+    assert error["errorMessage"].startswith("[0401-9802]")
+
+
+async def test_codes_are_unique_and_generated(api: Api) -> None:
+    external_id = await _coupon(api, codes=("ONE",))
+    status, error = await api.call(
+        "create-coupon-code", path={"external_id": external_id}, body={"coupon_code": "ONE"}
+    )
+    assert status == 422 and error["errorCode"] == 9803
+    status, generated = await api.call(
+        "generate-coupon-codes", path={"external_id": external_id}, body={"count": 5}
+    )
+    assert (status, generated) == (200, {"count": 5})
+    _, page = await api.call(
+        "get-coupon-codes", path={"external_id": external_id}, query={"limit": 4}
+    )
+    assert page["total_count"] == 6 and len(page["codes"]) == 4
+
+
+async def test_redeem_needs_an_active_coupon_in_its_period(api: Api, clock: ManualClock) -> None:
+    player = api.mock.issue_jwt("p1", ttl=365 * 86400)
+    external_id = await _coupon(api, codes=("GIFT",), redeem_user_limit=None)
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "GIFT"}, auth=player)
+    assert status == 422 and error["errorCode"] == 9807  # not activated yet
+
+    await api.call("activate-coupon", path={"external_id": external_id})
+    status, redeemed = await api.call("redeem-coupon", body={"coupon_code": "gift"}, auth=player)
+    assert status == 200
+    assert [i["sku"] for i in redeemed["items"]] == ["elven_sword", "crystals_pack_100"]
+
+    clock.advance(timedelta(days=60))  # the example period ends on 2026-12-31
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "GIFT"}, auth=player)
+    assert status == 422 and "period" in error["errorMessage"]
+
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "NOPE"}, auth=player)
+    assert status == 404 and error["errorMessage"].startswith("[0401-9807]")
+    status, _ = await api.call("redeem-coupon", body={"coupon_code": "GIFT"}, auth=None)
+    assert status == 401
+
+
+async def test_total_and_per_code_limits(api: Api) -> None:
+    external_id = await _coupon(
+        api,
+        codes=("AAA", "BBB", "CCC"),
+        redeem_total_limit=2,
+        redeem_code_limit=1,
+        redeem_user_limit=None,
+    )
+    await api.call("activate-coupon", path={"external_id": external_id})
+    p1, p2, p3 = (api.mock.issue_jwt(u) for u in ("p1", "p2", "p3"))
+    assert (await api.call("redeem-coupon", body={"coupon_code": "AAA"}, auth=p1))[0] == 200
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "AAA"}, auth=p2)
+    assert status == 422 and "per-code" in error["errorMessage"]
+    assert (await api.call("redeem-coupon", body={"coupon_code": "BBB"}, auth=p2))[0] == 200
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "CCC"}, auth=p3)
+    assert status == 422 and "total" in error["errorMessage"]
+
+    _, coupon = await api.call("get-coupon", path={"external_id": external_id})
+    assert coupon["total_limit_state"] == {"available": 0, "reserved": 0, "used": 2}
+    status, limits = await api.call(
+        "get-coupon-code-limit",
+        path={"external_id": external_id},
+        query=[("codes[]", "AAA"), ("codes[]", "CCC")],
+    )
+    assert status == 200
+    assert {i["code"]: i["per_code"]["used"] for i in limits["items"]} == {"AAA": 1, "CCC": 0}
+
+
+async def test_user_limit_endpoints_change_remaining_uses(api: Api) -> None:
+    external_id = await _coupon(
+        api,
+        codes=("A1", "A2", "A3", "A4"),
+        redeem_user_limit=1,
+        redeem_code_limit=None,
+        redeem_total_limit=None,
+    )
+    await api.call("activate-coupon", path={"external_id": external_id})
+    player = api.mock.issue_jwt("p1")
+    where = {"external_id": external_id}
+    user = {"user_external_id": "p1"}
+
+    assert (await api.call("redeem-coupon", body={"coupon_code": "A1"}, auth=player))[0] == 200
+    status, _error = await api.call("redeem-coupon", body={"coupon_code": "A2"}, auth=player)
+    assert status == 422
+    status, limit = await api.call(
+        "get-coupon-user-limit", path=where, query={"user_external_id": "p1"}
+    )
+    assert limit == {"per_user": {"total": 1, "available": 0}}
+
+    status, limit = await api.call(
+        "add-coupon-user-promotion-limit", path=where, body={"user": user, "available": 2}
+    )
+    assert status == 200 and limit["per_user"]["available"] == 2
+    assert (await api.call("redeem-coupon", body={"coupon_code": "A2"}, auth=player))[0] == 200
+    _, limit = await api.call(
+        "remove-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
+    )
+    assert limit["per_user"]["available"] == 0
+    status, _ = await api.call(
+        "remove-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
+    )
+    assert status == 422  # cannot go below zero
+    _, limit = await api.call(
+        "set-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
+    )
+    assert limit["per_user"]["available"] == 1
+    assert (await api.call("redeem-coupon", body={"coupon_code": "A3"}, auth=player))[0] == 200
+    assert (await api.call("redeem-coupon", body={"coupon_code": "A4"}, auth=player))[0] == 422
+
+
+async def test_promo_code_redeem_for_a_guest_cart(api: Api, liveops_mock: LiveOpsMock) -> None:
+    open_ended = [{"date_from": "2026-01-01T00:00:00+00:00", "date_until": None}]
+    body = api.example("create-promo-code", promotion_periods=open_ended, redeem_user_limit=1)
+    status, created = await api.call("create-promo-code", body=body)
+    assert status == 201
+    where = {"external_id": created["external_id"]}
+    await api.call("create-promo-code-code", path=where, body={"coupon_code": "SPRING"})
+    await api.call("activate-promo-code", path=where)
+    guest = {"x-unauthorized-id": "g-77", "x-user": "Z0BleGFtcGxlLmNvbQ=="}
+    redeem = {"coupon_code": "SPRING", "cart": {"id": "current"}}
+    status, cart = await api.call("redeem-promo-code", body=redeem, auth=None, headers=guest)
+    assert status == 200 and cart["cart_id"] == "current", cart
+    status, _ = await api.call("redeem-promo-code", body=redeem, auth=None, headers=guest)
+    assert status == 422  # one use per player
+    status, _ = await api.call(
+        "redeem-promo-code", body=redeem, auth=liveops_mock.issue_jwt("someone-else")
+    )
+    assert status == 200
+
+
+async def test_discount_user_limits_and_reset(api: Api) -> None:
+    status, created = await api.call(
+        "create-item-promotion", body=api.example("create-item-promotion")
+    )
+    assert status == 201
+    where = {"promotion_id": created["promotion_id"]}
+    user = {"user_external_id": "p1"}
+    _, limit = await api.call(
+        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
+    )
+    assert limit == {"per_user": {"total": 3, "available": 3}}
+    await api.call("remove-user-promotion-limit", path=where, body={"user": user, "available": 2})
+    _, limit = await api.call(
+        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
+    )
+    assert limit["per_user"]["available"] == 1
+    assert (await api.call("reset-user-promotion-limit", path=where, body={"user": None}))[0] == 200
+    _, limit = await api.call(
+        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
+    )
+    assert limit["per_user"]["available"] == 3
+
+    assert (await api.call("activate-promotion", path=where))[0] == 204
+    _, listing = await api.call("get-promotion-list", query={"enabled": 1})
+    assert [p["id"] for p in listing["promotions"]] == [created["promotion_id"]]
+    _, listing = await api.call("get-promotion-list", query={"enabled": 0})
+    assert listing["promotions"] == []
+
+
+async def test_unknown_promotion_ids(api: Api) -> None:
+    status, error = await api.call("get-item-promotion", path={"promotion_id": 999})
+    assert status == 404 and error["statusCode"] == 404
+    status, _ = await api.call(
+        "get-user-promotion-limit", path={"promotion_id": 999}, query={"user_external_id": "p1"}
+    )
+    assert status == 404
