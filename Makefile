@@ -34,6 +34,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
+	bash scripts/ensure-redis.sh
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test: check-generated lint typecheck unit

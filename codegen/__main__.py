@@ -1,6 +1,6 @@
 """`python -m codegen`: regenerate everything from openapi/ (`--check`: only compare).
 
-Outputs: openapi/dist/liveops.openapi.json, liveops_async/_generated/*.py and docs/api.md.
+Outputs: liveops_async/testing/liveops.openapi.json, liveops_async/_generated/*.py and docs/api.md.
 `--golden` regenerates the test fixture's expected output in tests/codegen/golden/ instead.
 """
 

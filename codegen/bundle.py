@@ -17,7 +17,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "openapi"
-BUNDLE = SPEC_DIR / "dist" / "liveops.openapi.json"
+# Shipped inside the package: the mock server serves and validates against it.
+BUNDLE = ROOT / "liveops_async" / "testing" / "liveops.openapi.json"
 
 
 def _load(path: Path) -> dict[str, Any]:

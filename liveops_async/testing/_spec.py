@@ -23,15 +23,13 @@ from referencing.jsonschema import DRAFT4
 
 SPEC_FILE_NAME = "liveops.openapi.json"
 _PACKAGE_SPEC = Path(__file__).resolve().parent / SPEC_FILE_NAME
-# Fallback while the codegen step does not yet copy the bundle into the package.
-_REPO_SPEC = Path(__file__).resolve().parents[2] / "openapi" / "dist" / SPEC_FILE_NAME
 _DOC_URI = "urn:liveops-mock:spec"
 _METHODS = ("get", "put", "post", "delete", "patch")
 _NOT_SCHEMA_KEYS = frozenset({"example", "examples", "enum", "default", "required"})
 
 
 def default_spec_path() -> Path:
-    return _PACKAGE_SPEC if _PACKAGE_SPEC.exists() else _REPO_SPEC
+    return _PACKAGE_SPEC
 
 
 def to_json_schema(node: Any) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from liveops_async import _serde
 from liveops_async._generated.operations import OPERATIONS
 
-BUNDLE = Path(__file__).resolve().parents[2] / "openapi" / "dist" / "liveops.openapi.json"
+BUNDLE = Path(__file__).resolve().parents[2] / "liveops_async" / "testing" / "liveops.openapi.json"
 SPEC: dict[str, Any] = json.loads(BUNDLE.read_text(encoding="utf-8"))
 
 
