@@ -1,1 +1,77 @@
 """Asyncio-native SDK for the Xsolla LiveOps API 2.0.0."""
+
+from ._auth import AdminAuth, GuestCartAuth, UserAuth
+from ._client import LiveOpsClient
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ClientStateError,
+    ConflictError,
+    ConnectTimeoutError,
+    InternalServerError,
+    InvalidParameterError,
+    LiveOpsError,
+    MissingCredentialsError,
+    NotFoundError,
+    PermissionDeniedError,
+    PoolTimeoutError,
+    RateLimitError,
+    ReadTimeoutError,
+    RedirectError,
+    RequestValidationError,
+    ResponseDecodeError,
+    UnprocessableEntityError,
+    WrongEventLoopError,
+)
+from ._hooks import RateLimiter, RequestEvent, ResponseEvent
+from ._options import RequestOptions, Timeouts
+from ._pagination import AsyncPaginator
+from ._response import APIResponse
+from ._retry import RetryPolicy
+from ._types import UNSET, Unset
+from ._version import __version__
+
+__all__ = [
+    "UNSET",
+    "APIConnectionError",
+    "APIResponse",
+    "APIStatusError",
+    "APITimeoutError",
+    "AdminAuth",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ClientStateError",
+    "ConflictError",
+    "ConnectTimeoutError",
+    "GuestCartAuth",
+    "InternalServerError",
+    "InvalidParameterError",
+    "LiveOpsClient",
+    "LiveOpsError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PoolTimeoutError",
+    "RateLimitError",
+    "RateLimiter",
+    "ReadTimeoutError",
+    "RedirectError",
+    "RequestEvent",
+    "RequestOptions",
+    "RequestValidationError",
+    "ResponseDecodeError",
+    "ResponseEvent",
+    "RetryPolicy",
+    "Timeouts",
+    "UnprocessableEntityError",
+    "Unset",
+    "UserAuth",
+    "WrongEventLoopError",
+    "__version__",
+]

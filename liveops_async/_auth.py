@@ -1,0 +1,241 @@
+"""Credentials: admin HTTP Basic, a player's JWT (fixed or from a provider), guest cart ids.
+
+A credential turns into request headers and a rate-limit key. Its repr never shows a secret,
+and it lists its secrets so error texts taken from response bodies can be scrubbed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Final
+
+from ._exceptions import InvalidParameterError, MissingCredentialsError
+from ._operation import AuthGroup
+
+__all__ = [
+    "AdminAuth",
+    "Credential",
+    "GuestCartAuth",
+    "TokenProvider",
+    "UserAuth",
+    "require_credential",
+]
+
+TokenProvider = Callable[[], Awaitable[str]]
+
+_MASK: Final = "***"
+
+
+def _key_hash(value: str) -> str:
+    # Rate-limit keys must identify a credential without revealing it.
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def _check_header_safe(value: str, what: str) -> None:
+    """Reject values that could split or corrupt an HTTP header."""
+    if not value:
+        raise InvalidParameterError(f"{what} must not be empty")
+    if any(ch < " " or ch == "\x7f" for ch in value):
+        raise InvalidParameterError(f"{what} must not contain control characters (CR, LF, ...)")
+
+
+def _check_token(token: object) -> str:
+    if not isinstance(token, str):
+        raise InvalidParameterError(f"a player token must be a str, not {type(token).__name__}")
+    _check_header_safe(token, "the player token")
+    if not token.isascii() or any(ch.isspace() for ch in token):
+        raise InvalidParameterError(
+            "the player token must be the raw JWT: printable ASCII, no spaces, no 'Bearer ' prefix"
+        )
+    return token
+
+
+class Credential:
+    """What every credential offers to the request engine."""
+
+    __slots__ = ()
+
+    #: The operation auth groups this credential can call.
+    satisfies: frozenset[AuthGroup] = frozenset()
+
+    @property
+    def static_headers(self) -> Mapping[str, str] | None:
+        """Headers known without awaiting anything, or None when they must be fetched."""
+        return None
+
+    async def headers(self) -> Mapping[str, str]:
+        raise NotImplementedError
+
+    def rate_limit_key(self) -> str:
+        raise NotImplementedError
+
+    def secrets(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+
+class AdminAuth(Credential):
+    """HTTP Basic for Admin calls: project id (or merchant id) and an API key."""
+
+    __slots__ = ("_headers", "_key", "_rate_key", "project_or_merchant_id")
+
+    satisfies = frozenset({AuthGroup.ADMIN, AuthGroup.ADMIN_OR_USER})
+
+    def __init__(self, project_or_merchant_id: int | str, api_key: str) -> None:
+        ident = str(project_or_merchant_id).strip()
+        if isinstance(project_or_merchant_id, bool) or not ident.isdigit() or int(ident) < 1:
+            raise InvalidParameterError(
+                "project_or_merchant_id must be a positive integer (the project or merchant id)"
+            )
+        if not isinstance(api_key, str):
+            raise InvalidParameterError("api_key must be a str")
+        _check_header_safe(api_key, "api_key")
+        self.project_or_merchant_id = int(ident)
+        self._key = api_key
+        basic = base64.b64encode(f"{ident}:{api_key}".encode()).decode("ascii")
+        self._headers: Mapping[str, str] = {"Authorization": f"Basic {basic}"}
+        self._rate_key = "admin:" + _key_hash(ident)
+
+    @property
+    def static_headers(self) -> Mapping[str, str]:
+        return self._headers
+
+    async def headers(self) -> Mapping[str, str]:
+        return self._headers
+
+    def rate_limit_key(self) -> str:
+        return self._rate_key
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self._key, self._headers["Authorization"].split(" ", 1)[1])
+
+    def __repr__(self) -> str:
+        return f"AdminAuth(project_or_merchant_id={self.project_or_merchant_id}, api_key='{_MASK}')"
+
+
+class UserAuth(Credential):
+    """A player's Xsolla Login JWT as Bearer token, fixed or fetched from an async provider.
+
+    A provider is awaited before every attempt, so a rotated token is picked up on retry.
+    """
+
+    __slots__ = ("_header_cache", "_provider", "_token")
+
+    satisfies = frozenset({AuthGroup.USER, AuthGroup.CART, AuthGroup.ADMIN_OR_USER})
+
+    def __init__(self, token: str | TokenProvider) -> None:
+        self._provider: TokenProvider | None = None
+        self._token: str | None = None
+        # (token, headers, rate key) of the last token seen, so a provider returning the same
+        # token costs one comparison.
+        self._header_cache: tuple[str, Mapping[str, str], str] | None = None
+        if callable(token):
+            self._provider = token
+        else:
+            self._token = _check_token(token)
+            self._header_cache = self._build(self._token)
+
+    @staticmethod
+    def _build(token: str) -> tuple[str, Mapping[str, str], str]:
+        return token, {"Authorization": f"Bearer {token}"}, "user:" + _key_hash(token)
+
+    @property
+    def static_headers(self) -> Mapping[str, str] | None:
+        if self._provider is None and self._header_cache is not None:
+            return self._header_cache[1]
+        return None
+
+    async def headers(self) -> Mapping[str, str]:
+        cached = self._header_cache
+        if self._provider is None and cached is not None:
+            return cached[1]
+        if self._provider is None:
+            raise MissingCredentialsError("UserAuth holds neither a token nor a provider")
+        token = await self._provider()
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        self._header_cache = self._build(_check_token(token))
+        return self._header_cache[1]
+
+    def rate_limit_key(self) -> str:
+        cached = self._header_cache
+        return cached[2] if cached is not None else "user:pending"
+
+    def secrets(self) -> tuple[str, ...]:
+        cached = self._header_cache
+        return (cached[0],) if cached is not None else ()
+
+    def __repr__(self) -> str:
+        if self._provider is not None:
+            name = getattr(self._provider, "__qualname__", type(self._provider).__name__)
+            return f"UserAuth(provider={name})"
+        return f"UserAuth(token='{_MASK}')"
+
+
+class GuestCartAuth(Credential):
+    """Cart calls for a player who is not logged in: `x-unauthorized-id` and `x-user` headers."""
+
+    __slots__ = ("_email", "_headers", "_rate_key", "unauthorized_id")
+
+    satisfies = frozenset({AuthGroup.CART})
+
+    def __init__(self, unauthorized_id: str, email: str) -> None:
+        for value, what in ((unauthorized_id, "unauthorized_id"), (email, "email")):
+            if not isinstance(value, str):
+                raise InvalidParameterError(f"{what} must be a str")
+            _check_header_safe(value, what)
+        self.unauthorized_id = unauthorized_id
+        self._email = email
+        encoded_email = base64.b64encode(email.encode()).decode("ascii")
+        self._headers: Mapping[str, str] = {
+            "x-unauthorized-id": unauthorized_id,
+            "x-user": encoded_email,
+        }
+        self._rate_key = "guest:" + _key_hash(unauthorized_id)
+
+    @property
+    def static_headers(self) -> Mapping[str, str]:
+        return self._headers
+
+    async def headers(self) -> Mapping[str, str]:
+        return self._headers
+
+    def rate_limit_key(self) -> str:
+        return self._rate_key
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self._email, self._headers["x-user"])
+
+    def __repr__(self) -> str:
+        return f"GuestCartAuth(unauthorized_id={self.unauthorized_id!r}, email='{_MASK}')"
+
+
+_MISSING_HINTS: Final[Mapping[AuthGroup, str]] = {
+    AuthGroup.ADMIN: (
+        "it is an Admin call and needs admin credentials: pass project_id= and api_key= "
+        "(or admin_auth=AdminAuth(...)) to LiveOpsClient, or set LIVEOPS_PROJECT_ID and "
+        "LIVEOPS_API_KEY"
+    ),
+    AuthGroup.USER: (
+        "it is a Client call and needs the player's Xsolla Login JWT: call it through "
+        "client.user(jwt)"
+    ),
+    AuthGroup.CART: (
+        "it is a cart call and needs the player's JWT (client.user(jwt)) or guest cart ids "
+        "(client.guest(unauthorized_id=..., email=...))"
+    ),
+    AuthGroup.ADMIN_OR_USER: (
+        "it needs admin credentials (client.admin) or a player's JWT (client.user(jwt))"
+    ),
+}
+
+
+def require_credential(
+    group: AuthGroup, credential: Credential | None, operation_id: str
+) -> Credential:
+    """Return the credential if it can call an operation of `group`, else raise before sending."""
+    if credential is not None and group in credential.satisfies:
+        return credential
+    have = f" (this view holds {credential!r})" if credential is not None else ""
+    raise MissingCredentialsError(f"cannot call {operation_id}: {_MISSING_HINTS[group]}{have}")

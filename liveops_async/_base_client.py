@@ -1,0 +1,620 @@
+"""The request engine the generated resources call: URL, headers, auth, body validation, send,
+retry, parse, typed errors, logging, hooks and the rate limiter.
+
+Hot path: everything that depends only on the operation (path template, route, validator) is
+computed once per operation; everything that depends only on the client (headers, aiohttp
+timeout) once per client or view. Logging formats nothing unless its level is enabled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any, Protocol, TypeVar
+
+import aiohttp
+import attrs
+import jsonschema
+import orjson
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from . import _serde
+from ._auth import Credential, require_credential
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ClientClosedError,
+    ConnectTimeoutError,
+    InvalidParameterError,
+    LiveOpsError,
+    PoolTimeoutError,
+    ReadTimeoutError,
+    RequestValidationError,
+    ResponseDecodeError,
+    make_status_error,
+)
+from ._hooks import RateLimiter, RequestEvent, RequestHook, ResponseEvent, ResponseHook
+from ._operation import Operation
+from ._options import RequestOptions, Timeouts, as_timeouts, seconds, to_client_timeout
+from ._pagination import AsyncPaginator
+from ._response import APIResponse
+from ._retry import RetryPolicy, parse_retry_after
+from ._transport import Transport
+from ._utils._path import PathTemplate, compile_path
+from ._utils._query import encode_query
+
+__all__ = ["BaseResource", "ClientConfig", "HTTPRequester", "Requester"]
+
+log = logging.getLogger("liveops_async")
+
+_T = TypeVar("_T")
+_JSON_HEADER = {"Content-Type": "application/json"}
+_MAX_REPORTED_PROBLEMS = 5
+_sleep = asyncio.sleep  # the retry wait; a module attribute so tests can record it
+
+
+class Requester(Protocol):
+    """What generated resources call; `HTTPRequester` is the implementation."""
+
+    async def request(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: object = None,
+        options: RequestOptions | None = None,
+    ) -> Any: ...
+
+    async def request_raw(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: object = None,
+        options: RequestOptions | None = None,
+    ) -> APIResponse[Any]: ...
+
+    def paginate(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPaginator[Any, Any]: ...
+
+
+class BaseResource:
+    """Base of every generated resource: holds the requester bound to one credential."""
+
+    __slots__ = ("_requester",)
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+
+@attrs.frozen
+class ClientConfig:
+    """Everything a client level (client, `with_options` copy) decides; shared by its views.
+
+    `timeouts` is fully resolved (every field set); `client_timeout` is its aiohttp form.
+    """
+
+    base_url: str
+    project_id: int | None
+    timeouts: Timeouts
+    retry: RetryPolicy
+    headers: Mapping[str, str]
+    validate_requests: bool
+    rate_limiter: RateLimiter | None
+    on_request: tuple[RequestHook, ...]
+    on_response: tuple[ResponseHook, ...]
+    client_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "client_timeout", to_client_timeout(self.timeouts))
+
+    def overridden(
+        self,
+        *,
+        timeout: Timeouts | float | None = None,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        validate_requests: bool | None = None,
+    ) -> ClientConfig:
+        """A copy where the given settings win (timeouts field by field)."""
+        timeouts = as_timeouts(timeout)
+        new_retry = retry if retry is not None else self.retry
+        if max_retries is not None:
+            new_retry = new_retry.with_max_retries(max_retries)
+        return attrs.evolve(
+            self,
+            timeouts=timeouts.merged_over(self.timeouts) if timeouts else self.timeouts,
+            retry=new_retry,
+            headers={**self.headers, **headers} if headers else self.headers,
+            validate_requests=(
+                self.validate_requests if validate_requests is None else validate_requests
+            ),
+        )
+
+
+class _OperationPlan:
+    """What the engine derives from an Operation once."""
+
+    __slots__ = ("_validator", "op", "path", "route", "static_path")
+
+    def __init__(self, op: Operation) -> None:
+        self.op = op
+        self.route = f"{op.method} {op.path}"
+        self.path: PathTemplate = compile_path(op.path)
+        # (project_id, expanded path) for routes whose only parameter is the project id.
+        self.static_path: tuple[int | None, str] | None = None
+        self._validator: jsonschema.protocols.Validator | None = None
+
+    def expand(self, values: Mapping[str, object] | None, project_id: int | None) -> str:
+        names = self.path.names
+        if "project_id" in names:
+            if project_id is None:
+                raise InvalidParameterError(
+                    f"{self.op.operation_id} needs a project id: pass project_id= to "
+                    "LiveOpsClient or set LIVEOPS_PROJECT_ID"
+                )
+            if not values:
+                cached = self.static_path
+                if cached is not None and cached[0] == project_id:
+                    return cached[1]
+                expanded = self.path.expand({"project_id": project_id})
+                self.static_path = (project_id, expanded)
+                return expanded
+            if "project_id" in values:
+                raise InvalidParameterError("project_id comes from the client configuration")
+            return self.path.expand({**values, "project_id": project_id})
+        return self.path.expand(values or {})
+
+    def validate(self, payload: bytes) -> None:
+        schema = self.op.body_schema
+        if schema is None:
+            return
+        validator = self._validator
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
+            validator = self._validator = cls(schema)
+        errors = sorted(validator.iter_errors(orjson.loads(payload)), key=lambda e: e.path)
+        if errors:
+            problems = [
+                f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
+                for error in errors[:_MAX_REPORTED_PROBLEMS]
+            ]
+            raise RequestValidationError(self.op.operation_id, problems)
+
+
+# Keyed by id(op); the op is kept in the value so the id cannot be reused while cached.
+_PLANS: dict[int, tuple[Operation, _OperationPlan]] = {}
+
+
+def _plan_for(op: Operation) -> _OperationPlan:
+    entry = _PLANS.get(id(op))
+    if entry is not None and entry[0] is op:
+        return entry[1]
+    plan = _OperationPlan(op)
+    _PLANS[id(op)] = (op, plan)
+    return plan
+
+
+class _Attempt:
+    """How one attempt ended without a usable answer: the error and whether to retry it."""
+
+    __slots__ = ("error", "retry_after", "retryable")
+
+    def __init__(self, error: LiveOpsError, retryable: bool, retry_after: float | None = None):
+        self.error = error
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+def _connection_failure(
+    exc: Exception, op: Operation, timeouts: Timeouts
+) -> tuple[APIConnectionError, bool]:
+    """Map an aiohttp failure to our error and say if the request may be resent.
+
+    Only failures that prove the request never left (connecting) are retryable for operations
+    that are not retry-safe. Messages are our own, and aiohttp errors whose text holds the full
+    URL (with player-supplied path values) are not chained as the cause.
+    """
+    error, retryable = _map_connection_failure(exc, op, timeouts)
+    if not isinstance(exc, (aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)):
+        error.__cause__ = exc
+    return error, retryable
+
+
+def _map_connection_failure(
+    exc: Exception, op: Operation, timeouts: Timeouts
+) -> tuple[APIConnectionError, bool]:
+    method, route, safe = op.method, op.path, op.retry_safe
+    if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
+        return APIConnectionError(
+            f"TLS failure: {type(exc).__name__}", method=method, route=route, sent=False
+        ), False
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return ConnectTimeoutError(
+            f"connecting took longer than {timeouts.connect} s",
+            method=method,
+            route=route,
+            sent=False,
+        ), True
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        reason = exc.os_error.strerror or type(exc.os_error).__name__
+        return APIConnectionError(
+            f"cannot connect to {exc.host}:{exc.port}: {reason}",
+            method=method,
+            route=route,
+            sent=False,
+        ), True
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return ReadTimeoutError(
+            f"no data from the server for {timeouts.read} s", method=method, route=route, sent=True
+        ), safe
+    if isinstance(exc, asyncio.TimeoutError):
+        return APITimeoutError(
+            f"the attempt took longer than the total timeout of {timeouts.total} s",
+            method=method,
+            route=route,
+            sent=True,
+        ), safe
+    if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)):
+        return APIConnectionError(
+            f"connection failed after sending: {type(exc).__name__}",
+            method=method,
+            route=route,
+            sent=True,
+        ), safe
+    return APIConnectionError(
+        f"request failed: {type(exc).__name__}", method=method, route=route, sent=False
+    ), False
+
+
+async def _call_hooks(hooks: tuple[Any, ...], event: object) -> None:
+    for hook in hooks:
+        result = hook(event)
+        if inspect.isawaitable(result):
+            await result
+
+
+class HTTPRequester:
+    """The Requester bound to a transport, a config and (optionally) one credential.
+
+    Cheap to create: a player's view is one of these plus the generated resource objects.
+    """
+
+    __slots__ = ("_config", "_credential", "_static_headers", "_transport")
+
+    def __init__(
+        self, transport: Transport, config: ClientConfig, credential: Credential | None
+    ) -> None:
+        self._transport = transport
+        self._config = config
+        self._credential = credential
+        static = credential.static_headers if credential is not None else {}
+        # The credential's headers go last so extra headers can never replace them.
+        self._static_headers: tuple[dict[str, str], dict[str, str]] | None = (
+            None
+            if static is None
+            else (
+                {**config.headers, **static},
+                {**config.headers, **_JSON_HEADER, **static},
+            )
+        )
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._config
+
+    @property
+    def credential(self) -> Credential | None:
+        return self._credential
+
+    def __repr__(self) -> str:
+        return f"HTTPRequester(base_url={self._config.base_url!r}, credential={self._credential!r})"
+
+    async def request(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: object = None,
+        options: RequestOptions | None = None,
+    ) -> Any:
+        response = await self._execute(op, path, query, headers, body, options)
+        return response.parsed
+
+    async def request_raw(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: object = None,
+        options: RequestOptions | None = None,
+    ) -> APIResponse[Any]:
+        return await self._execute(op, path, query, headers, body, options)
+
+    def paginate(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPaginator[Any, Any]:
+        if op.pagination is None:
+            raise InvalidParameterError(f"{op.operation_id} is not a list operation")
+
+        async def fetch(page_query: Mapping[str, object]) -> Any:
+            return await self.request(op, path=path, query=page_query, options=options)
+
+        return AsyncPaginator(fetch, op.pagination, query)
+
+    def _effective(self, options: RequestOptions) -> ClientConfig:
+        return self._config.overridden(
+            timeout=options.timeout,
+            retry=options.retry,
+            max_retries=options.max_retries,
+            validate_requests=options.validate_request,
+        )
+
+    async def _execute(
+        self,
+        op: Operation,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        extra_headers: Mapping[str, str] | None,
+        body: object,
+        options: RequestOptions | None,
+    ) -> APIResponse[Any]:
+        plan = _plan_for(op)
+        credential = require_credential(op.auth, self._credential, op.operation_id)
+        config = self._config if options is None else self._effective(options)
+
+        url = config.base_url + plan.expand(path, config.project_id)
+        if query:
+            query_string = encode_query(query)
+            if query_string:
+                url = url + "?" + query_string
+
+        payload: bytes | None = None
+        if body is not None:
+            payload = _serde.dumps_body(body)
+            if config.validate_requests:
+                plan.validate(payload)
+
+        if options is not None and options.headers:
+            extra_headers = (
+                {**options.headers, **extra_headers} if extra_headers else options.headers
+            )
+
+        return await self._send_with_retries(
+            plan, credential, config, URL(url, encoded=True), payload, extra_headers
+        )
+
+    async def _headers(
+        self,
+        credential: Credential,
+        config: ClientConfig,
+        has_body: bool,
+        extra: Mapping[str, str] | None,
+    ) -> Mapping[str, str]:
+        static = self._static_headers
+        if static is not None and not extra:
+            return static[1] if has_body else static[0]
+        auth = await credential.headers()
+        merged = {**config.headers}
+        if has_body:
+            merged.update(_JSON_HEADER)
+        if extra:
+            merged.update(extra)
+        merged.update(auth)
+        return merged
+
+    async def _send_with_retries(
+        self,
+        plan: _OperationPlan,
+        credential: Credential,
+        config: ClientConfig,
+        url: URL,
+        payload: bytes | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> APIResponse[Any]:
+        op = plan.op
+        session, pool = self._transport.session()
+        retry = config.retry
+        limiter = config.rate_limiter
+        timeouts = config.timeouts
+        pool_timeout = seconds(timeouts.pool)
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            headers = await self._headers(credential, config, payload is not None, extra_headers)
+            if limiter is not None:
+                await limiter.acquire(credential.rate_limit_key())
+            if config.on_request:
+                await _call_hooks(
+                    config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
+                )
+            attempt_start = time.monotonic()
+            outcome: _Attempt
+            status: int | None = None
+            try:
+                if pool.locked():
+                    try:
+                        await asyncio.wait_for(pool.acquire(), pool_timeout)
+                    except asyncio.TimeoutError:
+                        raise PoolTimeoutError(
+                            f"every pooled connection stayed busy for {pool_timeout} s",
+                            method=op.method,
+                            route=op.path,
+                            sent=False,
+                        ) from None
+                else:
+                    await pool.acquire()
+                try:
+                    async with session.request(
+                        op.method,
+                        url,
+                        headers=headers,
+                        data=payload,
+                        timeout=config.client_timeout,
+                        allow_redirects=False,
+                    ) as response:
+                        raw = await response.read()
+                        status = response.status
+                        response_headers = response.headers
+                finally:
+                    pool.release()
+            except PoolTimeoutError as exc:
+                outcome = _Attempt(exc, retryable=True)
+            except RuntimeError:
+                if session.closed:
+                    raise ClientClosedError("the aiohttp session was closed") from None
+                raise
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                error, retryable = _connection_failure(exc, op, timeouts)
+                outcome = _Attempt(error, retryable)
+            else:
+                elapsed = time.monotonic() - attempt_start
+                if 200 <= status < 300:
+                    try:
+                        parsed = self._parse(op, status, raw)
+                    except ResponseDecodeError as exc:
+                        await self._report(config, op, attempt, status, elapsed, exc)
+                        raise
+                    await self._report(config, op, attempt, status, elapsed, None)
+                    return APIResponse(
+                        status=status,
+                        headers=response_headers,
+                        content=raw,
+                        parsed=parsed,
+                        operation_id=op.operation_id,
+                        attempts=attempt,
+                        elapsed=elapsed,
+                    )
+                outcome = self._status_failure(op, credential, status, raw, response_headers, retry)
+                if status == 429 and limiter is not None:
+                    await limiter.on_rate_limited(
+                        credential.rate_limit_key(),
+                        outcome.retry_after
+                        if outcome.retry_after is not None
+                        else retry.backoff(attempt),
+                    )
+            elapsed = time.monotonic() - attempt_start
+            await self._report(config, op, attempt, status, elapsed, outcome.error)
+            delay = self._retry_delay(outcome, attempt, retry, started)
+            if delay is None:
+                raise outcome.error
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "retrying %s %s in %.2f s after %s (attempt %d of %d)",
+                    op.method,
+                    op.path,
+                    delay,
+                    type(outcome.error).__name__,
+                    attempt + 1,
+                    retry.max_attempts,
+                    extra={"operation_id": op.operation_id},
+                )
+            await _sleep(delay)
+
+    @staticmethod
+    def _retry_delay(
+        outcome: _Attempt, attempt: int, retry: RetryPolicy, started: float
+    ) -> float | None:
+        if not outcome.retryable or attempt >= retry.max_attempts:
+            return None
+        delay = retry.delay(attempt, outcome.retry_after)
+        if delay is None or time.monotonic() - started + delay > retry.total_budget:
+            return None
+        return delay
+
+    def _status_failure(
+        self,
+        op: Operation,
+        credential: Credential,
+        status: int,
+        raw: bytes,
+        headers: CIMultiDictProxy[str],
+        retry: RetryPolicy,
+    ) -> _Attempt:
+        retry_after = parse_retry_after(headers.get("Retry-After"))
+        error: APIStatusError = make_status_error(
+            status=status,
+            method=op.method,
+            route=op.path,
+            raw=raw,
+            headers=headers,
+            retry_after=retry_after,
+            secrets=credential.secrets(),
+        )
+        return _Attempt(
+            error,
+            retryable=op.retry_safe and status in retry.retry_statuses,
+            retry_after=retry_after,
+        )
+
+    @staticmethod
+    def _parse(op: Operation, status: int, raw: bytes) -> Any:
+        if op.response_type is None:
+            return None
+        if not raw:
+            raise ResponseDecodeError(
+                f"{op.operation_id} answered with an empty body; a JSON body was expected",
+                method=op.method,
+                route=op.path,
+                status=status,
+            )
+        try:
+            return _serde.loads_response(raw, op.response_type)
+        except Exception as exc:
+            raise ResponseDecodeError(
+                f"cannot parse the response of {op.operation_id}: {exc}",
+                method=op.method,
+                route=op.path,
+                status=status,
+            ) from exc
+
+    @staticmethod
+    async def _report(
+        config: ClientConfig,
+        op: Operation,
+        attempt: int,
+        status: int | None,
+        elapsed: float,
+        error: LiveOpsError | None,
+    ) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %s in %.1f ms (attempt %d)",
+                op.method,
+                op.path,
+                status if status is not None else type(error).__name__,
+                elapsed * 1000,
+                attempt,
+                extra={"operation_id": op.operation_id, "status": status, "attempt": attempt},
+            )
+        if config.on_response:
+            await _call_hooks(
+                config.on_response,
+                ResponseEvent(op.operation_id, op.method, op.path, attempt, status, elapsed, error),
+            )

@@ -1,0 +1,272 @@
+"""`LiveOpsClient`: one connection pool, admin calls via `.admin`, player calls via `.user(jwt)`.
+
+A player's view is cheap (a requester and the generated resource objects over the same pool),
+so a game server can create one per call for thousands of players.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import ssl
+from collections.abc import Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+from . import _serde
+from ._auth import AdminAuth, Credential, GuestCartAuth, TokenProvider, UserAuth
+from ._base_client import ClientConfig, HTTPRequester
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_KEEPALIVE_TIMEOUT,
+    DEFAULT_POOL_SIZE,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_MERCHANT_ID,
+    ENV_PROJECT_ID,
+)
+from ._exceptions import InvalidParameterError
+from ._hooks import RateLimiter, RequestHook, ResponseHook
+from ._options import DEFAULT_TIMEOUTS, Timeouts, as_timeouts, check_headers
+from ._retry import RetryPolicy
+from ._transport import Transport
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._generated.resources import AdminResources, GuestResources, UserResources
+
+__all__ = ["LiveOpsClient"]
+
+USER_AGENT = (
+    f"liveops-async/{__version__} (python {platform.python_version()}; "
+    f"aiohttp {aiohttp.__version__})"
+)
+
+
+def _positive_id(value: int | str | None, what: str) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+        raise InvalidParameterError(f"{what} must be a positive integer, got {value!r}")
+    return int(text)
+
+
+def _base_url(value: str | None) -> str:
+    url = (value or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip()
+    if not url.startswith(("https://", "http://")) or "?" in url or "#" in url:
+        raise InvalidParameterError(f"base_url must be an http(s) URL without query, got {url!r}")
+    return url.rstrip("/")
+
+
+class LiveOpsClient:
+    """Asyncio client of the Xsolla LiveOps API.
+
+    Configuration (arguments win over the environment):
+
+    * `project_id` (`LIVEOPS_PROJECT_ID`): fills `{project_id}` in every route.
+    * `api_key` (`LIVEOPS_API_KEY`) with `project_id`, or with `merchant_id`
+      (`LIVEOPS_MERCHANT_ID`) for a merchant key; or `admin_auth=AdminAuth(...)`.
+    * `base_url` (`LIVEOPS_BASE_URL`, default `https://store.xsolla.com/api`).
+    * `timeout`, `retry` / `max_retries`, `default_headers`, `validate_requests`: defaults for
+      every call, overridable by `with_options(...)` and per call by `options=RequestOptions()`.
+    * `session`: an aiohttp session of yours to use (never closed by the SDK); otherwise the
+      client creates one (pool of `pool_size`, TLS >= 1.2 unless `ssl_context` says otherwise,
+      `trace_configs` passed through) on first use and closes it in `aclose()`.
+    * `rate_limiter`: called before every attempt and after every 429 (not closed by the SDK).
+    * `on_request` / `on_response`: hooks for metrics and tracing (see `RequestEvent`).
+    """
+
+    def __init__(
+        self,
+        *,
+        project_id: int | str | None = None,
+        api_key: str | None = None,
+        merchant_id: int | str | None = None,
+        admin_auth: AdminAuth | None = None,
+        base_url: str | None = None,
+        timeout: Timeouts | float | None = None,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        validate_requests: bool = True,
+        session: aiohttp.ClientSession | None = None,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        pool_size_per_host: int = 0,
+        keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT,
+        ssl_context: ssl.SSLContext | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        rate_limiter: RateLimiter | None = None,
+        on_request: Iterable[RequestHook] = (),
+        on_response: Iterable[ResponseHook] = (),
+    ) -> None:
+        resolved_project = _positive_id(
+            project_id if project_id is not None else os.environ.get(ENV_PROJECT_ID), "project_id"
+        )
+        self._admin_auth = admin_auth or self._admin_from(
+            resolved_project, api_key, merchant_id, explicit_key=api_key is not None
+        )
+        timeouts = as_timeouts(timeout)
+        policy = retry if retry is not None else RetryPolicy()
+        if max_retries is not None:
+            policy = policy.with_max_retries(max_retries)
+        self._config = ClientConfig(
+            base_url=_base_url(base_url),
+            project_id=resolved_project,
+            timeouts=timeouts.merged_over(DEFAULT_TIMEOUTS) if timeouts else DEFAULT_TIMEOUTS,
+            retry=policy,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                **check_headers(default_headers or {}),
+            },
+            validate_requests=validate_requests,
+            rate_limiter=rate_limiter,
+            on_request=tuple(on_request),
+            on_response=tuple(on_response),
+        )
+        self._transport = Transport(
+            session=session,
+            pool_size=pool_size,
+            pool_size_per_host=pool_size_per_host,
+            keepalive_timeout=keepalive_timeout,
+            ssl_context=ssl_context,
+            trace_configs=trace_configs,
+        )
+        self._admin: AdminResources | None = None
+
+    @staticmethod
+    def _admin_from(
+        project_id: int | None,
+        api_key: str | None,
+        merchant_id: int | str | None,
+        *,
+        explicit_key: bool,
+    ) -> AdminAuth | None:
+        key = api_key if api_key is not None else os.environ.get(ENV_API_KEY)
+        if not key:
+            return None
+        merchant = _positive_id(
+            merchant_id if merchant_id is not None else os.environ.get(ENV_MERCHANT_ID),
+            "merchant_id",
+        )
+        ident = merchant if merchant is not None else project_id
+        if ident is None:
+            if not explicit_key:
+                return None  # a stray LIVEOPS_API_KEY alone does not break player-only use
+            raise InvalidParameterError(
+                "api_key needs project_id (or merchant_id) to form the HTTP Basic credentials"
+            )
+        return AdminAuth(ident, key)
+
+    # Views ---------------------------------------------------------------------------------
+
+    def requester(self, credential: Credential | None) -> HTTPRequester:
+        """A low-level requester over this client's pool, bound to `credential`."""
+        return HTTPRequester(self._transport, self._config, credential)
+
+    @property
+    def admin(self) -> AdminResources:
+        """Admin operations, authenticated with the client's admin credentials."""
+        if self._admin is None:
+            from ._generated.resources import AdminResources
+
+            self._admin = AdminResources(self.requester(self._admin_auth))
+        return self._admin
+
+    def user(self, token: str | TokenProvider | UserAuth) -> UserResources:
+        """Client operations for one player: their Xsolla Login JWT, or an async callable that
+        returns the current one. Shares the client's connection pool."""
+        from ._generated.resources import UserResources
+
+        credential = token if isinstance(token, UserAuth) else UserAuth(token)
+        return UserResources(self.requester(credential))
+
+    def guest(self, unauthorized_id: str, email: str) -> GuestResources:
+        """Cart operations for a player who is not logged in (game-key carts): sent with the
+        `x-unauthorized-id` and `x-user` (Base64 e-mail) headers instead of a token."""
+        from ._generated.resources import GuestResources
+
+        return GuestResources(self.requester(GuestCartAuth(unauthorized_id, email)))
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeouts | float | None = None,
+        retry: RetryPolicy | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        validate_requests: bool | None = None,
+    ) -> LiveOpsClient:
+        """A copy sharing this client's pool and credentials, with other defaults."""
+        copy = object.__new__(LiveOpsClient)
+        copy._admin_auth = self._admin_auth
+        copy._transport = self._transport
+        copy._admin = None
+        copy._config = self._config.overridden(
+            timeout=timeout,
+            retry=retry,
+            max_retries=max_retries,
+            headers=check_headers(headers) if headers else None,
+            validate_requests=validate_requests,
+        )
+        return copy
+
+    # Settings, read-only --------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def project_id(self) -> int | None:
+        return self._config.project_id
+
+    @property
+    def timeouts(self) -> Timeouts:
+        return self._config.timeouts
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._config.retry
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.closed
+
+    # Lifecycle ------------------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Compile the parsers of every operation's response type now, not on first use."""
+        try:
+            from ._generated.operations import OPERATIONS
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}._generated.operations":
+                raise
+            return
+        _serde.warm_up(op.response_type for op in OPERATIONS.values())
+
+    async def aclose(self) -> None:
+        """Close the connection pool (if the SDK created it). Safe to call more than once; the
+        client, its copies and views cannot be used afterwards."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> LiveOpsClient:
+        self.warm_up()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"LiveOpsClient(base_url={self._config.base_url!r}, "
+            f"project_id={self._config.project_id}, admin_auth={self._admin_auth!r})"
+        )

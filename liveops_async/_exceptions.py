@@ -1,0 +1,319 @@
+"""Every error the SDK raises, rooted in `LiveOpsError`.
+
+Errors carry the HTTP method and the route *template* of the call (never the filled-in path,
+which may hold player-supplied values) and never a credential.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ClientStateError",
+    "ConflictError",
+    "ConnectTimeoutError",
+    "InternalServerError",
+    "InvalidParameterError",
+    "LiveOpsError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PoolTimeoutError",
+    "RateLimitError",
+    "ReadTimeoutError",
+    "RedirectError",
+    "RequestValidationError",
+    "ResponseDecodeError",
+    "UnprocessableEntityError",
+    "WrongEventLoopError",
+    "make_status_error",
+]
+
+
+class LiveOpsError(Exception):
+    """Base class of every error raised by liveops-async."""
+
+
+class InvalidParameterError(LiveOpsError, ValueError):
+    """An argument cannot be sent as given (empty path value, CR/LF in a header or token...)."""
+
+
+class RequestValidationError(InvalidParameterError):
+    """The request body does not match the operation's schema; nothing was sent."""
+
+    def __init__(self, operation_id: str, problems: Sequence[str]) -> None:
+        self.operation_id = operation_id
+        self.problems = tuple(problems)
+        super().__init__(
+            f"request body of {operation_id} does not match its schema: " + "; ".join(problems)
+        )
+
+
+class MissingCredentialsError(LiveOpsError):
+    """The operation needs credentials the client or view was not given; nothing was sent."""
+
+
+class ClientStateError(LiveOpsError, RuntimeError):
+    """The client cannot be used in its current state."""
+
+
+class ClientClosedError(ClientStateError):
+    """The client (or the session it was given) is closed."""
+
+
+class WrongEventLoopError(ClientStateError):
+    """The client is bound to another event loop than the one it is used from."""
+
+
+class _CallError(LiveOpsError):
+    """An error tied to one HTTP call: knows its method and route template."""
+
+    def __init__(self, message: str, *, method: str, route: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.route = route
+
+
+class APIConnectionError(_CallError):
+    """The request failed below HTTP: refused connection, DNS, TLS, dropped connection.
+
+    `sent` is False when the request provably never left the client.
+    """
+
+    def __init__(self, message: str, *, method: str, route: str, sent: bool) -> None:
+        super().__init__(message, method=method, route=route)
+        self.sent = sent
+
+    def __str__(self) -> str:
+        return f"{self.args[0]} ({self.method} {self.route})"
+
+
+class APITimeoutError(APIConnectionError):
+    """A timeout; raised as is when the total per-attempt timeout expired."""
+
+
+class ConnectTimeoutError(APITimeoutError):
+    """Opening the connection took longer than the connect timeout; nothing was sent."""
+
+
+class ReadTimeoutError(APITimeoutError):
+    """The server did not send data within the read timeout; the request may have arrived."""
+
+
+class PoolTimeoutError(APITimeoutError):
+    """Every pooled connection stayed busy for longer than the pool timeout; nothing was sent."""
+
+
+class ResponseDecodeError(_CallError):
+    """A success response body could not be parsed into the documented type."""
+
+    def __init__(self, message: str, *, method: str, route: str, status: int) -> None:
+        super().__init__(message, method=method, route=route)
+        self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.args[0]} ({self.method} {self.route} -> {self.status})"
+
+
+# "[0401-1102]: Unprocessable Entity..." -> ("0401-1102", "Unprocessable Entity...")
+_BRACKET_CODE = re.compile(r"^\s*\[(\d+-\d+)\]\s*:?\s*(.*)$", re.DOTALL)
+_MAX_TEXT_BODY = 500
+
+
+class APIStatusError(_CallError):
+    """The API answered with a non-success HTTP status.
+
+    Attributes: `status`, `error_code` (Xsolla's numeric `errorCode`), `code` (the
+    `0401-XXXX` code from the message, which can differ from `error_code`), `message`,
+    `message_extended` (`errorMessageExtended`), `transaction_id`, `retry_after` (seconds, from
+    the `Retry-After` header), `body` (parsed JSON or text), `headers`, `method`, `route`.
+    """
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        route: str,
+        message: str,
+        error_code: int | None = None,
+        code: str | None = None,
+        message_extended: Any = None,
+        transaction_id: str | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, method=method, route=route)
+        self.status = status
+        self.message = message
+        self.error_code = error_code
+        self.code = code
+        self.message_extended = message_extended
+        self.transaction_id = transaction_id
+        self.retry_after = retry_after
+        self.body = body
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+
+    def __str__(self) -> str:
+        parts = [f"{self.status}"]
+        if self.code:
+            parts.append(f"[{self.code}]")
+        parts.append(self.message or "(no message)")
+        details = [f"{self.method} {self.route}"]
+        if self.error_code is not None:
+            details.append(f"errorCode={self.error_code}")
+        if self.transaction_id:
+            details.append(f"transactionId={self.transaction_id}")
+        if self.retry_after is not None:
+            details.append(f"retry_after={self.retry_after:g}s")
+        return " ".join(parts) + " (" + ", ".join(details) + ")"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self})"
+
+
+class RedirectError(APIStatusError):
+    """A 3xx answer: the SDK never follows redirects (they could carry credentials elsewhere)."""
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the credentials were refused."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: missing authorization header or a credential without access."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the API rejected the request's content (see `code` and `message_extended`)."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; `retry_after` says how long the API asked to wait."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx."""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _status_error_class(status: int) -> type[APIStatusError]:
+    if status in _STATUS_ERRORS:
+        return _STATUS_ERRORS[status]
+    if 500 <= status <= 599:
+        return InternalServerError
+    if 300 <= status <= 399:
+        return RedirectError
+    return APIStatusError
+
+
+def _redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def make_status_error(
+    *,
+    status: int,
+    method: str,
+    route: str,
+    raw: bytes,
+    headers: Mapping[str, str],
+    retry_after: float | None,
+    secrets: Iterable[str] = (),
+) -> APIStatusError:
+    """Build the typed error for a non-success response; never fails, whatever the body.
+
+    `secrets` are strings (credentials) scrubbed from any text taken from the body, in case a
+    proxy echoes the request back.
+    """
+    secrets = tuple(secrets)
+    body: Any = None
+    error_code: int | None = None
+    code: str | None = None
+    message = ""
+    extended: Any = None
+    transaction_id: str | None = None
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        body = _redact(raw[:_MAX_TEXT_BODY].decode("utf-8", errors="replace"), secrets)
+        message = body.strip()
+    if isinstance(body, dict):
+        error_code = _as_int(body.get("errorCode"))
+        raw_message = body.get("errorMessage", body.get("message"))
+        message = _redact(str(raw_message), secrets) if raw_message is not None else ""
+        extended = body.get("errorMessageExtended")
+        tid = body.get("transactionId")
+        transaction_id = str(tid) if tid is not None else None
+    match = _BRACKET_CODE.match(message)
+    if match:
+        code, message = match.group(1), match.group(2).strip()
+    if not message:
+        message = _default_reason(status)
+    return _status_error_class(status)(
+        status=status,
+        method=method,
+        route=route,
+        message=message,
+        error_code=error_code,
+        code=code,
+        message_extended=extended,
+        transaction_id=transaction_id,
+        retry_after=retry_after,
+        body=body,
+        headers=headers,
+    )
+
+
+def _default_reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP status {status}"

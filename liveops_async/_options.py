@@ -1,0 +1,148 @@
+"""Timeouts and per-call options.
+
+Every level (per call, `with_options`, client, defaults) may set only some fields; the more
+specific level wins field by field, and the defaults fill the rest, so a timeout always applies.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+import attrs
+
+from ._constants import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_POOL_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+)
+from ._exceptions import InvalidParameterError
+from ._retry import RetryPolicy
+from ._types import UNSET, Unset
+
+__all__ = ["RequestOptions", "Timeouts", "check_headers"]
+
+
+def _check_seconds(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is UNSET:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidParameterError(
+            f"timeout {attribute.name} must be a positive number of seconds, got {value!r}"
+        )
+
+
+@attrs.frozen
+class Timeouts:
+    """Timeouts in seconds for one attempt.
+
+    * `total`: whole attempt, from sending to the last body byte.
+    * `connect`: opening a new connection (TCP and TLS).
+    * `read`: longest wait for the next bytes of the response.
+    * `pool`: waiting for a free connection when every pooled one is busy.
+
+    Fields left UNSET inherit from the less specific level.
+    """
+
+    total: float | Unset = attrs.field(default=UNSET, validator=_check_seconds)
+    connect: float | Unset = attrs.field(default=UNSET, validator=_check_seconds)
+    read: float | Unset = attrs.field(default=UNSET, validator=_check_seconds)
+    pool: float | Unset = attrs.field(default=UNSET, validator=_check_seconds)
+
+    def merged_over(self, base: Timeouts) -> Timeouts:
+        """This level's fields where set, `base`'s elsewhere."""
+        return Timeouts(
+            total=base.total if self.total is UNSET else self.total,
+            connect=base.connect if self.connect is UNSET else self.connect,
+            read=base.read if self.read is UNSET else self.read,
+            pool=base.pool if self.pool is UNSET else self.pool,
+        )
+
+
+DEFAULT_TIMEOUTS = Timeouts(
+    total=DEFAULT_TOTAL_TIMEOUT,
+    connect=DEFAULT_CONNECT_TIMEOUT,
+    read=DEFAULT_READ_TIMEOUT,
+    pool=DEFAULT_POOL_TIMEOUT,
+)
+
+
+def as_timeouts(value: Timeouts | float | None) -> Timeouts | None:
+    """A bare number sets the total timeout of an attempt."""
+    if value is None or isinstance(value, Timeouts):
+        return value
+    return Timeouts(total=value)
+
+
+@functools.lru_cache(maxsize=64)
+def to_client_timeout(resolved: Timeouts) -> aiohttp.ClientTimeout:
+    """aiohttp's timeout for fully resolved Timeouts (cached: they are few and immutable).
+
+    aiohttp's `connect` covers its own pool queue plus connecting, so it gets pool + connect;
+    our own pool wait is bounded separately before the request reaches aiohttp.
+    """
+    connect = seconds(resolved.connect)
+    return aiohttp.ClientTimeout(
+        total=seconds(resolved.total),
+        connect=connect + seconds(resolved.pool),
+        sock_connect=connect,
+        sock_read=seconds(resolved.read),
+    )
+
+
+def seconds(value: float | Unset) -> float:
+    """A resolved timeout field (levels are always merged over the complete defaults)."""
+    if isinstance(value, Unset):
+        raise InvalidParameterError("timeout field left unresolved")
+    return value
+
+
+def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Copy of extra headers, refusing anything that could split a header line."""
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise InvalidParameterError("header names and values must be str")
+        if not name or any(ch <= " " or ch in ":\x7f" for ch in name):
+            raise InvalidParameterError(f"invalid header name {name!r}")
+        if any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value):
+            raise InvalidParameterError(f"header {name} must not contain CR, LF or other controls")
+        checked[name] = value
+    return checked
+
+
+def _checked_or_none(headers: Mapping[str, str] | None) -> dict[str, str] | None:
+    return None if headers is None else check_headers(headers)
+
+
+@attrs.frozen
+class RequestOptions:
+    """Per-call overrides; anything left None falls back to the client's settings.
+
+    * `timeout`: `Timeouts`, or a number for the total timeout of an attempt.
+    * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
+    * `headers`: extra headers (the credential's Authorization header always wins).
+    * `validate_request`: check the body against the operation's schema before sending.
+    """
+
+    timeout: Timeouts | float | None = None
+    retry: RetryPolicy | None = None
+    max_retries: int | None = None
+    headers: Mapping[str, str] | None = attrs.field(default=None, converter=_checked_or_none)
+    validate_request: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        as_timeouts(self.timeout)  # validates a bare number early
+        if self.max_retries is not None and (
+            isinstance(self.max_retries, bool) or self.max_retries < 0
+        ):
+            raise InvalidParameterError("max_retries must be an integer >= 0")

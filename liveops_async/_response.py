@@ -1,0 +1,50 @@
+"""Raw access to a call's HTTP response next to its parsed body."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import orjson
+from multidict import CIMultiDictProxy
+
+__all__ = ["APIResponse"]
+
+T = TypeVar("T")
+
+
+class APIResponse(Generic[T]):
+    """A successful response: `status`, `headers`, `content` (raw bytes), `parsed` (the model).
+
+    `attempts` counts the attempts the call took; `elapsed` is the time of the last one.
+    """
+
+    __slots__ = ("attempts", "content", "elapsed", "headers", "operation_id", "parsed", "status")
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        headers: CIMultiDictProxy[str],
+        content: bytes,
+        parsed: T,
+        operation_id: str,
+        attempts: int,
+        elapsed: float,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.content = content
+        self.parsed = parsed
+        self.operation_id = operation_id
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+    def json(self) -> Any:
+        """The body as plain JSON values (None for an empty body)."""
+        return orjson.loads(self.content) if self.content else None
+
+    def __repr__(self) -> str:
+        return (
+            f"APIResponse(operation_id={self.operation_id!r}, status={self.status}, "
+            f"attempts={self.attempts}, parsed={type(self.parsed).__name__})"
+        )

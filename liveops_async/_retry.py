@@ -1,0 +1,102 @@
+"""When and how long to wait before trying a request again.
+
+Whether a failure *may* be retried depends on the operation (see `_base_client`): only
+operations the spec marks retry-safe are resent once the request may have reached the server.
+This module only knows the policy numbers, the backoff and `Retry-After` parsing.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ._constants import (
+    DEFAULT_INITIAL_BACKOFF,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_BACKOFF,
+    DEFAULT_RETRY_AFTER_CAP,
+    DEFAULT_RETRY_BUDGET,
+    DEFAULT_RETRY_STATUSES,
+)
+from ._exceptions import InvalidParameterError
+
+__all__ = ["RetryPolicy", "parse_retry_after"]
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        raise InvalidParameterError(f"{attribute.name} must be a finite number >= 0")
+
+
+def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidParameterError(f"{attribute.name} must be an integer >= 1")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Bounded retries with exponential backoff and jitter.
+
+    * `max_attempts`: attempts in all, the first included (1 disables retries).
+    * `initial_backoff`, `max_backoff`, `multiplier`: the n-th retry waits a random time between
+      half and all of `min(max_backoff, initial_backoff * multiplier**(n-1))`.
+    * `total_budget`: no retry starts if it would begin later than this many seconds after the
+      first attempt.
+    * `retry_after_cap`: a `Retry-After` longer than this is not waited for: the error is raised
+      at once (with its `retry_after`), so the caller decides.
+    * `retry_statuses`: HTTP statuses worth retrying (for retry-safe operations only).
+    """
+
+    max_attempts: int = attrs.field(default=DEFAULT_MAX_ATTEMPTS, validator=_at_least_one)
+    initial_backoff: float = attrs.field(default=DEFAULT_INITIAL_BACKOFF, validator=_non_negative)
+    max_backoff: float = attrs.field(default=DEFAULT_MAX_BACKOFF, validator=_non_negative)
+    multiplier: float = attrs.field(default=2.0, validator=_non_negative)
+    total_budget: float = attrs.field(default=DEFAULT_RETRY_BUDGET, validator=_non_negative)
+    retry_after_cap: float = attrs.field(default=DEFAULT_RETRY_AFTER_CAP, validator=_non_negative)
+    retry_statuses: frozenset[int] = attrs.field(
+        default=DEFAULT_RETRY_STATUSES, converter=frozenset
+    )
+
+    def with_max_retries(self, max_retries: int) -> RetryPolicy:
+        return attrs.evolve(self, max_attempts=max_retries + 1)
+
+    def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
+        """Seconds to wait before retry number `retry_number` (1 for the first retry)."""
+        ceiling = min(
+            self.max_backoff, self.initial_backoff * self.multiplier ** (retry_number - 1)
+        )
+        return ceiling * (0.5 + 0.5 * rand())
+
+    def delay(self, retry_number: int, retry_after: float | None) -> float | None:
+        """The wait before the next attempt, or None when the server asked for too long."""
+        if retry_after is None:
+            return self.backoff(retry_number)
+        if retry_after > self.retry_after_cap:
+            return None
+        return retry_after
+
+
+def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds from a `Retry-After` header: delay-seconds or an HTTP-date; None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # HTTP-dates are GMT; a naive result means no zone was given
+        return None
+    return max(0.0, when.timestamp() - now())

@@ -1,0 +1,82 @@
+"""Path template expansion where every value is exactly one percent-encoded segment.
+
+A value such as `../admin`, `a/b?x#y` or `%2e%2e` cannot change the route: `/`, `?`, `#` and
+`%` are encoded, and values that are only dots (which a server may resolve as `.`/`..` even when
+encoded) or empty are refused.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from .._exceptions import InvalidParameterError
+
+__all__ = ["PathTemplate", "compile_path", "encode_segment"]
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _segment_text(name: str, value: object) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        raise InvalidParameterError(f"path parameter {name} must not be a bool")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, (str, int, float)):
+        raise InvalidParameterError(
+            f"path parameter {name} must be a str or a number, not {type(value).__name__}"
+        )
+    return str(value)
+
+
+def encode_segment(name: str, value: object) -> str:
+    """Percent-encode `value` (UTF-8) as one path segment; nothing is left unescaped but
+    unreserved characters."""
+    text = _segment_text(name, value)
+    if not text:
+        raise InvalidParameterError(f"path parameter {name} must not be empty")
+    if text.strip(".") == "":
+        raise InvalidParameterError(f"path parameter {name} must not be {text!r}")
+    return quote(text, safe="")
+
+
+class PathTemplate:
+    """A route template split once into literal parts and parameter names."""
+
+    __slots__ = ("_parts", "names", "template")
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        # Even indexes are literals, odd ones parameter names: "/a/{x}/b" -> ["/a/", "x", "/b"].
+        self._parts: tuple[str, ...] = tuple(_PLACEHOLDER.split(template))
+        self.names: frozenset[str] = frozenset(self._parts[1::2])
+
+    def expand(self, values: Mapping[str, object]) -> str:
+        """The path with every parameter encoded; unknown or missing names are an error."""
+        if values.keys() != self.names:
+            missing = sorted(self.names - values.keys())
+            extra = sorted(values.keys() - self.names)
+            detail = "; ".join(
+                text
+                for text in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unknown {', '.join(extra)}" if extra else "",
+                )
+                if text
+            )
+            raise InvalidParameterError(f"path parameters of {self.template}: {detail}")
+        parts = list(self._parts)
+        for index in range(1, len(parts), 2):
+            name = parts[index]
+            parts[index] = encode_segment(name, values[name])
+        return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_path(template: str) -> PathTemplate:
+    return PathTemplate(template)

@@ -1,0 +1,199 @@
+"""Admin Basic, player Bearer (fixed or rotating), guest cart headers, missing-credential errors."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+import pytest
+from aioresponses import aioresponses
+
+from liveops_async import (
+    AdminAuth,
+    GuestCartAuth,
+    InvalidParameterError,
+    LiveOpsClient,
+    MissingCredentialsError,
+    UserAuth,
+)
+from liveops_async._auth import Credential
+from liveops_async._operation import Operation
+
+from . import _ops
+from .conftest import API_KEY, JWT, MOCK_BASE, PROJECT_ID, ScriptedServer
+
+
+def _basic(ident: int, key: str) -> str:
+    return "Basic " + base64.b64encode(f"{ident}:{key}".encode()).decode()
+
+
+async def test_admin_call_sends_basic_auth(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    client = make_client(base_url=server.base_url)
+    coupon = await client.requester(client._admin_auth).request(
+        _ops.GET_COUPON, path={"external_id": "c1"}
+    )
+    assert coupon == _ops.Coupon(external_id="c1")
+    assert server.seen[0].headers["Authorization"] == _basic(PROJECT_ID, API_KEY)
+
+
+async def test_merchant_id_is_the_basic_user_name(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    client = make_client(base_url=server.base_url, merchant_id=777)
+    await client.requester(client._admin_auth).request(_ops.GET_COUPON, path={"external_id": "c"})
+    assert server.seen[0].headers["Authorization"] == _basic(777, API_KEY)
+    assert server.seen[0].raw_path.startswith(f"/api/v3/project/{PROJECT_ID}/")
+
+
+def test_environment_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIVEOPS_PROJECT_ID", "12")
+    monkeypatch.setenv("LIVEOPS_API_KEY", "env-key")
+    monkeypatch.setenv("LIVEOPS_BASE_URL", "http://127.0.0.1:4010/")
+    client = LiveOpsClient()
+    assert client.project_id == 12
+    assert client.base_url == "http://127.0.0.1:4010"
+    assert client._admin_auth is not None
+    assert client._admin_auth.static_headers["Authorization"] == _basic(12, "env-key")
+    explicit = LiveOpsClient(project_id=5, api_key="arg-key", base_url="https://x.test/api")
+    assert explicit.project_id == 5 and explicit.base_url == "https://x.test/api"
+    assert LiveOpsClient(project_id=5).base_url == "http://127.0.0.1:4010"
+
+
+def test_default_base_url_and_bad_configuration() -> None:
+    assert LiveOpsClient().base_url == "https://store.xsolla.com/api"
+    with pytest.raises(InvalidParameterError, match="project_id"):
+        LiveOpsClient(api_key="k")
+    with pytest.raises(InvalidParameterError, match="project_id"):
+        LiveOpsClient(project_id="abc")
+    with pytest.raises(InvalidParameterError, match="base_url"):
+        LiveOpsClient(base_url="ftp://x")
+
+
+async def test_player_call_sends_bearer_through_shared_pool(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    client = make_client(base_url=server.base_url)
+    one = client.requester(UserAuth(JWT))
+    two = client.requester(UserAuth(JWT + "2"))
+    await one.request(_ops.GET_REWARDS, path={"coupon_code": "A"})
+    await two.request(_ops.GET_REWARDS, path={"coupon_code": "B"})
+    assert [s.headers["Authorization"] for s in server.seen] == [f"Bearer {JWT}", f"Bearer {JWT}2"]
+    assert one._transport is two._transport is client._transport
+
+
+async def test_token_provider_is_awaited_per_attempt(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    tokens = iter(["tok-1", "tok-1", "tok-2"])
+
+    async def provider() -> str:
+        return next(tokens)
+
+    client = make_client(base_url=server.base_url)
+    requester = client.requester(UserAuth(provider))
+    for _ in range(3):
+        await requester.request(_ops.GET_REWARDS, path={"coupon_code": "A"})
+    assert [s.headers["Authorization"] for s in server.seen] == [
+        "Bearer tok-1",
+        "Bearer tok-1",
+        "Bearer tok-2",
+    ]
+
+
+@pytest.mark.parametrize(
+    "token", ["", "abc\r\nX-Evil: 1", "abc\n", "Bearer abc", "a b", "tok\x00", "tøken"]
+)
+def test_bad_tokens_are_rejected(token: str) -> None:
+    with pytest.raises(InvalidParameterError):
+        UserAuth(token)
+
+
+async def test_provider_returning_crlf_fails_before_sending(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    async def provider() -> str:
+        return "tok\r\nX-Evil: 1"
+
+    client = make_client(base_url=server.base_url)
+    with pytest.raises(InvalidParameterError, match="control characters"):
+        await client.requester(UserAuth(provider)).request(
+            _ops.GET_REWARDS, path={"coupon_code": "A"}
+        )
+    assert server.seen == []
+
+
+async def test_guest_cart_headers(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    client = make_client(base_url=server.base_url)
+    guest = client.requester(GuestCartAuth("device-42", "player@example.com"))
+    rewards = await guest.request(_ops.REDEEM_PROMO, body={"coupon_code": "X"})
+    assert rewards == _ops.Rewards(bonus=1)
+    headers = server.seen[0].headers
+    assert headers["x-unauthorized-id"] == "device-42"
+    assert base64.b64decode(headers["x-user"]) == b"player@example.com"
+    assert "Authorization" not in headers
+
+
+@pytest.mark.parametrize(
+    ("op", "credential", "hint"),
+    [
+        (_ops.GET_COUPON, None, "admin credentials"),
+        (_ops.GET_COUPON, UserAuth(JWT), "admin credentials"),
+        (_ops.GET_REWARDS, None, "client.user"),
+        (_ops.GET_REWARDS, AdminAuth(PROJECT_ID, API_KEY), "Xsolla Login JWT"),
+        (_ops.GET_REWARDS, GuestCartAuth("d", "e@x.io"), "JWT"),
+        (_ops.REDEEM_PROMO, AdminAuth(PROJECT_ID, API_KEY), "guest cart ids"),
+        (_ops.GET_UPSELL, GuestCartAuth("d", "e@x.io"), "admin credentials"),
+    ],
+)
+async def test_missing_credentials_fail_before_sending(
+    make_client: Callable[..., LiveOpsClient],
+    api: aioresponses,
+    op: Operation,
+    credential: Credential | None,
+    hint: str,
+) -> None:
+    client = make_client()
+    path = {name: "x" for name in ("external_id", "coupon_code") if "{" + name + "}" in op.path}
+    with pytest.raises(MissingCredentialsError, match=hint) as info:
+        await client.requester(credential).request(op, path=path)
+    assert api.requests == {}
+    assert API_KEY not in str(info.value) and JWT not in str(info.value)
+
+
+async def test_admin_or_user_accepts_either(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    client = make_client()
+    url = f"{MOCK_BASE}/v2/project/{PROJECT_ID}/admin/items/upsell"
+    api.get(url, payload={"bonus": 1}, repeat=True)
+    for credential in (client._admin_auth, UserAuth(JWT)):
+        assert await client.requester(credential).request(_ops.GET_UPSELL) == _ops.Rewards(1)
+    sent = [c.kwargs["headers"]["Authorization"] for c in next(iter(api.requests.values()))]
+    assert sent == [_basic(PROJECT_ID, API_KEY), f"Bearer {JWT}"]
+
+
+def test_reprs_hide_secrets() -> None:
+    admin = AdminAuth(PROJECT_ID, API_KEY)
+    guest = GuestCartAuth("dev", "secret@example.com")
+    texts = [
+        repr(admin),
+        repr(UserAuth(JWT)),
+        repr(guest),
+        repr(LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)),
+    ]
+    for text in texts:
+        assert API_KEY not in text and JWT not in text and "secret@example.com" not in text
+    assert "AdminAuth(project_or_merchant_id=44056" in texts[0]
+
+
+def test_rate_limit_keys_do_not_reveal_credentials() -> None:
+    admin = AdminAuth(PROJECT_ID, API_KEY)
+    user = UserAuth(JWT)
+    assert admin.rate_limit_key().startswith("admin:")
+    assert str(PROJECT_ID) not in admin.rate_limit_key() and API_KEY not in admin.rate_limit_key()
+    assert JWT not in user.rate_limit_key()
+    assert user.rate_limit_key() != UserAuth(JWT + "x").rate_limit_key()

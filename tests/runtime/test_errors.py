@@ -1,0 +1,234 @@
+"""Non-success answers become typed errors with Xsolla's fields, whatever the body looks like."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import orjson
+import pytest
+from aiohttp import web
+from aioresponses import aioresponses
+
+from liveops_async import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    LiveOpsClient,
+    LiveOpsError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RedirectError,
+    ResponseDecodeError,
+    UnprocessableEntityError,
+)
+from liveops_async._exceptions import make_status_error
+
+from . import _ops
+from .conftest import API_KEY, MOCK_BASE, PROJECT_ID, ScriptedServer
+
+COUPON_URL = f"{MOCK_BASE}/v3/project/{PROJECT_ID}/admin/coupon/c1"
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (422, UnprocessableEntityError),
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (503, InternalServerError),
+        (520, InternalServerError),
+        (499, APIStatusError),
+        (418, APIStatusError),
+    ],
+)
+async def test_status_maps_to_class(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, status: int, cls: type
+) -> None:
+    api.get(
+        COUPON_URL,
+        status=status,
+        body=orjson.dumps(
+            {
+                "statusCode": status,
+                "errorCode": 4001,
+                "errorMessage": "[0401-9802]: Coupon not found",
+                "transactionId": "tx-1",
+            }
+        ),
+    )
+    client = make_client(max_retries=0)
+    with pytest.raises(APIStatusError) as info:
+        await client.requester(client._admin_auth).request(
+            _ops.GET_COUPON, path={"external_id": "c1"}
+        )
+    error = info.value
+    assert type(error) is cls and isinstance(error, LiveOpsError)
+    assert (error.status, error.error_code, error.code) == (status, 4001, "0401-9802")
+    assert error.message == "Coupon not found"
+    assert error.transaction_id == "tx-1"
+    assert (error.method, error.route) == ("GET", _ops.COUPON_PATH)
+    assert "[0401-9802] Coupon not found" in str(error) and "c1" not in str(error)
+
+
+def test_extended_message_and_retry_after() -> None:
+    body = {
+        "statusCode": 422,
+        "errorCode": 1102,
+        "errorMessage": "[0401-1102]: Unprocessable Entity. The property `name` is required",
+        "errorMessageExtended": [{"property": "name", "message": "required"}],
+    }
+    error = make_status_error(
+        status=422, method="POST", route="/r", raw=orjson.dumps(body), headers={}, retry_after=None
+    )
+    assert isinstance(error, UnprocessableEntityError)
+    assert error.message_extended == [{"property": "name", "message": "required"}]
+    assert error.transaction_id is None
+    limited = make_status_error(
+        status=429, method="GET", route="/r", raw=b"", headers={}, retry_after=3.0
+    )
+    assert isinstance(limited, RateLimitError) and limited.retry_after == 3.0
+    assert limited.message == "Too Many Requests" and "retry_after=3s" in str(limited)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"<html><body>Bad gateway</body></html>", "<html><body>Bad gateway</body></html>"),
+        (b'{"statusCode": 502, "errorMess', '{"statusCode": 502, "errorMess'),
+        (b"", "Bad Gateway"),
+        (b"\xff\xfe\x00garbage", "\ufffd\ufffd\x00garbage"),
+        (b"[1, 2]", "Bad Gateway"),
+        (b'{"errorCode": "oops", "errorMessage": null}', "Bad Gateway"),
+    ],
+)
+def test_odd_bodies_still_give_typed_errors(raw: bytes, message: str) -> None:
+    error = make_status_error(
+        status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert isinstance(error, InternalServerError)
+    assert error.message == message
+    assert error.error_code is None
+
+
+def test_undocumented_status_code_has_a_reason() -> None:
+    error = make_status_error(
+        status=599, method="GET", route="/r", raw=b"", headers={}, retry_after=None
+    )
+    assert type(error) is InternalServerError and error.message == "HTTP status 599"
+
+
+def test_credentials_echoed_in_a_body_are_scrubbed() -> None:
+    raw = f"bad request: Authorization: Basic {API_KEY}".encode()
+    error = make_status_error(
+        status=400,
+        method="GET",
+        route="/r",
+        raw=raw,
+        headers={},
+        retry_after=None,
+        secrets=(API_KEY,),
+    )
+    assert API_KEY not in str(error) and API_KEY not in repr(error)
+    assert API_KEY not in str(error.body)
+
+
+async def test_truncated_transfer_is_a_connection_error(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    from liveops_async import APIConnectionError
+
+    async def truncated(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(status=500, headers={"Content-Length": "100"})
+        await response.prepare(request)
+        await response.write(b'{"statusCode": 500')
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    server.handler = truncated
+    client = make_client(base_url=server.base_url, max_retries=0)
+    with pytest.raises(APIConnectionError) as info:
+        await client.requester(client._admin_auth).request(
+            _ops.GET_COUPON, path={"external_id": "c1"}
+        )
+    assert info.value.sent is True
+
+
+async def test_redirect_is_not_followed(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    async def redirect(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=302, headers={"Location": "https://evil.test/steal"})
+
+    server.handler = redirect
+    client = make_client(base_url=server.base_url)
+    with pytest.raises(RedirectError) as info:
+        await client.requester(client._admin_auth).request(
+            _ops.GET_COUPON, path={"external_id": "c1"}
+        )
+    assert info.value.status == 302
+    assert info.value.headers["Location"] == "https://evil.test/steal"
+    assert len(server.seen) == 1
+
+
+async def test_unparseable_success_body_is_a_decode_error(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    api.get(COUPON_URL, body=b"not json")
+    api.get(COUPON_URL, body=b"")
+    api.get(COUPON_URL, payload={"name": "missing the required external_id"})
+    client = make_client()
+    requester = client.requester(client._admin_auth)
+    for _ in range(3):
+        with pytest.raises(ResponseDecodeError) as info:
+            await requester.request(_ops.GET_COUPON, path={"external_id": "c1"})
+        assert info.value.status == 200
+
+
+async def test_unknown_fields_are_ignored(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    api.get(COUPON_URL, payload={"external_id": "c1", "brand_new_field": {"x": 1}})
+    client = make_client()
+    coupon = await client.requester(client._admin_auth).request(
+        _ops.GET_COUPON, path={"external_id": "c1"}
+    )
+    assert coupon == _ops.Coupon(external_id="c1")
+
+
+async def test_errors_and_logs_never_hold_secrets_or_path_values(
+    server: ScriptedServer,
+    make_client: Callable[..., LiveOpsClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def echo(request: web.Request) -> web.StreamResponse:
+        # A misbehaving proxy that echoes the request headers back.
+        return web.Response(status=503, text=str(dict(request.headers)))
+
+    server.handler = echo
+    client = make_client(base_url=server.base_url, max_retries=1)
+    caplog.set_level(logging.DEBUG, logger="liveops_async")
+    from liveops_async import RetryPolicy, UserAuth
+
+    jwt = "player.jwt-token.SECRET"
+    requester = client.with_options(retry=RetryPolicy(max_attempts=2, initial_backoff=0.001))
+    for credential in (client._admin_auth, UserAuth(jwt)):
+        op = _ops.GET_COUPON if credential is client._admin_auth else _ops.GET_REWARDS
+        key = "external_id" if op is _ops.GET_COUPON else "coupon_code"
+        with pytest.raises(InternalServerError) as info:
+            await requester.requester(credential).request(op, path={key: "player-typed-VALUE"})
+        for text in (str(info.value), repr(info.value), str(info.value.body)):
+            assert API_KEY not in text and jwt not in text
+            assert "Basic " not in text or "***" in text
+    assert "retrying" in caplog.text and "GET /v2/project/{project_id}/coupon" in caplog.text
+    for secret in (API_KEY, jwt, "player-typed-VALUE", "Authorization"):
+        assert secret not in caplog.text

@@ -1,0 +1,43 @@
+"""The client's views over the generated resources: the right credential reaches the wire."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+import pytest
+from aioresponses import aioresponses
+
+from liveops_async import LiveOpsClient, MissingCredentialsError
+
+from .conftest import API_KEY, JWT, MOCK_BASE, PROJECT_ID
+
+generated = pytest.importorskip("liveops_async._generated.resources")
+
+
+async def test_admin_view_lists_every_page(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    url = f"{MOCK_BASE}/v3/project/{PROJECT_ID}/admin/coupon"
+    api.get(
+        f"{url}?limit=2&offset=0", payload={"items": [{"external_id": "a"}, {"external_id": "b"}]}
+    )
+    api.get(f"{url}?limit=2&offset=2", payload={"items": [{"external_id": "c"}]})
+    client = make_client()
+    assert client.admin is client.admin
+    codes = [coupon.external_id async for coupon in client.admin.coupons.list(limit=2)]
+    assert [str(code) for code in codes] == ["a", "b", "c"]
+    calls = [call for calls in api.requests.values() for call in calls]
+    expected = "Basic " + base64.b64encode(f"{PROJECT_ID}:{API_KEY}".encode()).decode()
+    assert all(call.kwargs["headers"]["Authorization"] == expected for call in calls)
+
+
+async def test_user_and_guest_views(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    client = make_client(api_key=None)
+    assert isinstance(client.user(JWT), generated.UserResources)
+    assert isinstance(client.guest("device-1", "p@example.com"), generated.GuestResources)
+    with pytest.raises(MissingCredentialsError, match="admin credentials"):
+        await client.admin.coupons.get("c1")
+    assert api.requests == {}

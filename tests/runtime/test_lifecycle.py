@@ -1,0 +1,209 @@
+"""One pooled session: lazy, loop-bound, closed once; cancellation frees its connection."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from collections.abc import Callable
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from liveops_async import (
+    ClientClosedError,
+    InvalidParameterError,
+    LiveOpsClient,
+    RequestOptions,
+    UserAuth,
+    WrongEventLoopError,
+    __version__,
+)
+from liveops_async._transport import default_ssl_context
+
+from . import _ops
+from .conftest import JWT, ScriptedServer
+
+
+async def _get(client: LiveOpsClient, options: RequestOptions | None = None) -> object:
+    return await client.requester(client._admin_auth).request(
+        _ops.GET_COUPON, path={"external_id": "c1"}, options=options
+    )
+
+
+async def test_session_is_created_lazily_and_closed_by_async_with(server: ScriptedServer) -> None:
+    client = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url)
+    assert client._transport._session is None
+    async with client as entered:
+        assert entered is client
+        await _get(client)
+        session = client._transport._session
+        assert session is not None and not session.closed
+    assert session.closed and client.closed
+    await client.aclose()  # idempotent
+    with pytest.raises(ClientClosedError):
+        await _get(client)
+    assert len(server.seen) == 1
+
+
+async def test_closing_a_copy_or_the_original_closes_the_shared_pool(
+    server: ScriptedServer,
+) -> None:
+    client = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url)
+    copy = client.with_options(max_retries=0)
+    player = client.requester(UserAuth(JWT))
+    assert copy._transport is client._transport is player._transport
+    await _get(copy)
+    await client.aclose()
+    with pytest.raises(ClientClosedError):
+        await _get(copy)
+    with pytest.raises(ClientClosedError):
+        await player.request(_ops.GET_REWARDS, path={"coupon_code": "x"})
+
+
+async def test_callers_session_is_used_and_never_closed(server: ScriptedServer) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url, session=session)
+        await _get(client)
+        await client.aclose()
+        assert not session.closed
+    other = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url, session=session)
+    with pytest.raises(ClientClosedError, match="session"):
+        await _get(other)
+
+
+def test_session_and_own_session_settings_conflict() -> None:
+    with pytest.raises(InvalidParameterError):
+        LiveOpsClient(session=object(), ssl_context=ssl.create_default_context())  # type: ignore[arg-type]
+
+
+async def test_use_from_another_loop_is_refused(server: ScriptedServer) -> None:
+    client = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url)
+    await _get(client)
+    errors: list[BaseException] = []
+
+    def other_thread() -> None:
+        try:
+            asyncio.run(_get(client))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join(timeout=10)
+    assert len(errors) == 1 and isinstance(errors[0], WrongEventLoopError)
+    await client.aclose()
+    assert len(server.seen) == 1
+
+
+async def test_cancelled_call_is_not_retried_and_frees_its_connection(
+    server: ScriptedServer,
+) -> None:
+    async def slow(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(1.0)
+        return web.json_response({"external_id": "c1"})
+
+    server.handler = slow
+    async with LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, pool_size=2
+    ) as client:
+        task = asyncio.create_task(_get(client))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.2)
+        assert len(server.seen) == 1
+        session, pool = client._transport.session()
+        connector = session.connector
+        assert connector is not None
+        assert len(connector._acquired) == 0  # type: ignore[attr-defined]
+        assert pool._value == 2  # type: ignore[attr-defined]
+        server.handler = None
+        assert await _get(client) == _ops.Coupon("c1")
+
+
+async def test_user_agent_default_and_per_call_headers(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    client = make_client(base_url=server.base_url, default_headers={"X-Game": "g1"})
+    copy = client.with_options(headers={"X-Shard": "eu"})
+    await _get(copy, RequestOptions(headers={"X-Trace": "t1", "Authorization": "Bearer forged"}))
+    headers = server.seen[0].headers
+    assert headers["User-Agent"].startswith(f"liveops-async/{__version__}")
+    assert (headers["X-Game"], headers["X-Shard"], headers["X-Trace"]) == ("g1", "eu", "t1")
+    assert headers["Authorization"].startswith("Basic ")
+    assert headers["Accept"] == "application/json"
+
+
+@pytest.mark.parametrize("headers", [{"X-A": "v\r\nX-B: 1"}, {"X-A\n": "v"}, {"": "v"}])
+def test_header_injection_is_refused(headers: dict[str, str]) -> None:
+    with pytest.raises(InvalidParameterError):
+        RequestOptions(headers=headers)
+    with pytest.raises(InvalidParameterError):
+        LiveOpsClient(default_headers=headers)
+
+
+async def test_cookies_from_one_response_never_reach_another_call(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    async def set_cookie(request: web.Request) -> web.StreamResponse:
+        response = web.json_response({"external_id": "c1", "bonus": 1})
+        response.set_cookie("session", "player-1-private")
+        return response
+
+    server.handler = set_cookie
+    client = make_client(base_url=server.base_url)
+    await client.requester(UserAuth(JWT)).request(_ops.GET_REWARDS, path={"coupon_code": "a"})
+    await client.requester(UserAuth(JWT + "b")).request(_ops.GET_REWARDS, path={"coupon_code": "b"})
+    assert "Cookie" not in server.seen[1].headers
+
+
+async def test_own_session_requires_tls_1_2(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    assert default_ssl_context().minimum_version == ssl.TLSVersion.TLSv1_2
+    assert default_ssl_context().verify_mode == ssl.CERT_REQUIRED
+    client = make_client(base_url=server.base_url)
+    await _get(client)
+    session, _ = client._transport.session()
+    context = session.connector._ssl  # type: ignore[union-attr]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.minimum_version == ssl.TLSVersion.TLSv1_2
+
+
+async def test_pool_size_configures_the_connector(
+    make_client: Callable[..., LiveOpsClient],
+) -> None:
+    client = make_client(pool_size=7, pool_size_per_host=3)
+    session, pool = client._transport.session()
+    assert session.connector is not None
+    assert (session.connector.limit, session.connector.limit_per_host) == (7, 3)
+    assert pool._value == 7  # type: ignore[attr-defined]
+    with pytest.raises(InvalidParameterError):
+        LiveOpsClient(pool_size=0)
+
+
+async def test_many_players_share_one_bounded_pool(server: ScriptedServer) -> None:
+    peers: set[object] = set()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        peers.add(request.transport.get_extra_info("peername"))
+        await asyncio.sleep(0.001)
+        return web.json_response({"bonus": 1})
+
+    server.handler = handler
+    async with LiveOpsClient(project_id=1, base_url=server.base_url, pool_size=8) as client:
+        results = await asyncio.gather(
+            *(
+                client.requester(UserAuth(f"jwt.player-{n}.sig")).request(
+                    _ops.GET_REWARDS, path={"coupon_code": f"code-{n}"}
+                )
+                for n in range(1000)
+            )
+        )
+    assert results == [_ops.Rewards(bonus=1)] * 1000
+    assert len({s.headers["Authorization"] for s in server.seen}) == 1000
+    assert len(peers) <= 8

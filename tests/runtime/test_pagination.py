@@ -1,0 +1,150 @@
+"""Paging with limit/offset over the different list shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from liveops_async import AsyncPaginator, InvalidParameterError, LiveOpsClient
+from liveops_async._operation import Pagination
+
+from . import _ops
+from .conftest import ScriptedServer
+
+
+def _serve_list(
+    server: ScriptedServer,
+    total: int,
+    page_body: Callable[..., dict[str, Any]],
+    cap: int | None = None,
+) -> None:
+    """A list endpoint over `total` coupons; `cap` silently limits the page size."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        offset = int(request.query.get("offset", 0))
+        limit = int(request.query.get("limit", 3))
+        if cap is not None:
+            limit = min(limit, cap)
+        ids = [f"c{i}" for i in range(offset, min(offset + limit, total))]
+        return web.json_response(page_body(ids, offset + len(ids) < total, total))
+
+    server.handler = handler
+
+
+def _queries(server: ScriptedServer) -> list[str]:
+    return [s.raw_path.split("?", 1)[1] for s in server.seen]
+
+
+async def test_walks_by_has_more(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    _serve_list(
+        server,
+        5,
+        lambda ids, more, total: {"items": [{"external_id": i} for i in ids], "has_more": more},
+    )
+    client = make_client(base_url=server.base_url)
+    pager = client.requester(client._admin_auth).paginate(_ops.LIST_COUPONS, query={"limit": None})
+    ids = [coupon.external_id async for coupon in pager]
+    assert ids == ["c0", "c1", "c2", "c3", "c4"]
+    # The documented cap (2) is used as page size when the caller gives none.
+    assert _queries(server) == ["limit=2&offset=0", "limit=2&offset=2", "limit=2&offset=4"]
+
+
+async def test_has_more_wins_over_a_page_shorter_than_asked(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    _serve_list(
+        server,
+        5,
+        lambda ids, more, total: {"items": [{"external_id": i} for i in ids], "has_more": more},
+        cap=2,
+    )
+    client = make_client(base_url=server.base_url)
+    pager = client.requester(client._admin_auth).paginate(_ops.LIST_COUPONS, query={"limit": 10})
+    assert len([c async for c in pager]) == 5
+
+
+async def test_walks_by_total(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    _serve_list(
+        server,
+        7,
+        lambda ids, more, total: {"codes": [{"external_id": i} for i in ids], "total_count": total},
+        cap=3,
+    )
+    client = make_client(base_url=server.base_url)
+    pager = client.requester(client._admin_auth).paginate(
+        _ops.LIST_CODES, path={"external_id": "c"}, query={"limit": 50, "offset": 1}
+    )
+    ids = [c.external_id async for c in pager]
+    assert ids == [f"c{i}" for i in range(1, 7)]
+    assert _queries(server) == ["limit=50&offset=1", "limit=50&offset=4"]
+
+
+async def test_stops_on_short_page_when_nothing_else_is_known(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    _serve_list(
+        server, 7, lambda ids, more, total: {"promotions": [{"external_id": i} for i in ids]}
+    )
+    client = make_client(base_url=server.base_url)
+    requester = client.requester(client._admin_auth)
+    explicit = [c async for c in requester.paginate(_ops.LIST_PROMOTIONS, query={"limit": 3})]
+    assert len(explicit) == 7 and len(server.seen) == 3
+    server.seen.clear()
+    # No limit sent: the server's own page size (3 here) is learnt from the first page.
+    implicit = [c async for c in requester.paginate(_ops.LIST_PROMOTIONS)]
+    assert len(implicit) == 7 and len(server.seen) == 3
+    assert "limit" not in _queries(server)[0]
+
+
+async def test_stops_on_an_empty_page(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    _serve_list(
+        server, 4, lambda ids, more, total: {"promotions": [{"external_id": i} for i in ids]}
+    )
+    client = make_client(base_url=server.base_url)
+    pager = client.requester(client._admin_auth).paginate(_ops.LIST_PROMOTIONS, query={"limit": 2})
+    assert len([c async for c in pager]) == 4
+    assert len(server.seen) == 3  # the third page is empty
+
+
+async def test_page_at_a_time(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    _serve_list(
+        server,
+        3,
+        lambda ids, more, total: {"items": [{"external_id": i} for i in ids], "has_more": more},
+    )
+    client = make_client(base_url=server.base_url)
+    pager = client.requester(client._admin_auth).paginate(_ops.LIST_COUPONS)
+    first = await pager.first_page()
+    assert isinstance(first, _ops.CouponPage) and first.has_more is True
+    assert [c.external_id for c in pager.items_of(first)] == ["c0", "c1"]
+    pages = [page async for page in pager.pages()]
+    assert [len(p.items) for p in pages] == [2, 1]
+
+
+async def test_plain_dict_pages_and_non_list_operations() -> None:
+    pages = [{"items": [1, 2], "has_more": True}, {"items": [3], "has_more": False}]
+    seen: list[dict[str, object]] = []
+
+    async def fetch(query: Any) -> Any:
+        seen.append(dict(query))
+        return pages[len(seen) - 1]
+
+    pagination = Pagination(
+        items="items", items_attr="items", has_more="has_more", has_more_attr="has_more"
+    )
+    assert [i async for i in AsyncPaginator[int, dict[str, Any]](fetch, pagination)] == [1, 2, 3]
+    assert seen == [{"offset": 0}, {"offset": 2}]
+    client = LiveOpsClient(project_id=1, api_key="k")
+    with pytest.raises(InvalidParameterError, match="not a list operation"):
+        client.requester(client._admin_auth).paginate(_ops.GET_COUPON)
