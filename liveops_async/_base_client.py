@@ -396,7 +396,13 @@ class HTTPRequester:
 
         payload: bytes | None = None
         if body is not None:
-            payload = _serde.dumps_body(body)
+            try:
+                payload = _serde.dumps_body(body)
+            except (AttributeError, TypeError, ValueError) as exc:
+                # A dict or a wrong type where a model belongs: say so instead of leaking a
+                # converter internals error (orjson.JSONEncodeError is a TypeError).
+                problem = f"(body): cannot serialize {type(exc).__name__}: {exc}"
+                raise RequestValidationError(op.operation_id, [problem]) from None
             if config.validate_requests:
                 plan.validate(payload)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from aioresponses import aioresponses
 
-from liveops_async import LiveOpsClient, MissingCredentialsError
+from liveops_async import LiveOpsClient, MissingCredentialsError, RequestValidationError
 
 from .conftest import API_KEY, JWT, MOCK_BASE, PROJECT_ID
 
@@ -40,4 +40,18 @@ async def test_user_and_guest_views(
     assert isinstance(client.guest("device-1", "p@example.com"), generated.GuestResources)
     with pytest.raises(MissingCredentialsError, match="admin credentials"):
         await client.admin.coupons.get("c1")
+    assert api.requests == {}
+
+
+async def test_wrong_body_type_is_a_typed_error_before_sending(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    client = make_client()
+    periods = [{"date_from": "2026-01-01T00:00:00+00:00"}]  # a dict where a model belongs
+    with pytest.raises(RequestValidationError, match="cannot serialize"):
+        await client.admin.coupons.create(
+            external_id="c1",
+            name={"en-US": "Coupon"},
+            promotion_periods=periods,  # type: ignore[arg-type]
+        )
     assert api.requests == {}
