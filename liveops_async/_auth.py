@@ -68,8 +68,9 @@ class Credential:
     async def headers(self) -> Mapping[str, str]:
         raise NotImplementedError
 
-    def rate_limit_key(self) -> str:
-        raise NotImplementedError
+    def rate_limit_key(self) -> str | None:
+        """The client-side rate limiter's bucket for this credential; None: not throttled."""
+        return None
 
     def secrets(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -127,9 +128,9 @@ class UserAuth(Credential):
     def __init__(self, token: str | TokenProvider) -> None:
         self._provider: TokenProvider | None = None
         self._token: str | None = None
-        # (token, headers, rate key) of the last token seen, so a provider returning the same
-        # token costs one comparison.
-        self._header_cache: tuple[str, Mapping[str, str], str] | None = None
+        # (token, headers) of the last token seen, so a provider returning the same token costs
+        # one comparison.
+        self._header_cache: tuple[str, Mapping[str, str]] | None = None
         if callable(token):
             self._provider = token
         else:
@@ -137,8 +138,8 @@ class UserAuth(Credential):
             self._header_cache = self._build(self._token)
 
     @staticmethod
-    def _build(token: str) -> tuple[str, Mapping[str, str], str]:
-        return token, {"Authorization": f"Bearer {token}"}, "user:" + _key_hash(token)
+    def _build(token: str) -> tuple[str, Mapping[str, str]]:
+        return token, {"Authorization": f"Bearer {token}"}
 
     @property
     def static_headers(self) -> Mapping[str, str] | None:
@@ -158,10 +159,6 @@ class UserAuth(Credential):
         self._header_cache = self._build(_check_token(token))
         return self._header_cache[1]
 
-    def rate_limit_key(self) -> str:
-        cached = self._header_cache
-        return cached[2] if cached is not None else "user:pending"
-
     def secrets(self) -> tuple[str, ...]:
         cached = self._header_cache
         return (cached[0],) if cached is not None else ()
@@ -176,7 +173,7 @@ class UserAuth(Credential):
 class GuestCartAuth(Credential):
     """Cart calls for a player who is not logged in: `x-unauthorized-id` and `x-user` headers."""
 
-    __slots__ = ("_email", "_headers", "_rate_key", "unauthorized_id")
+    __slots__ = ("_email", "_headers", "unauthorized_id")
 
     satisfies = frozenset({AuthGroup.CART})
 
@@ -192,7 +189,6 @@ class GuestCartAuth(Credential):
             "x-unauthorized-id": unauthorized_id,
             "x-user": encoded_email,
         }
-        self._rate_key = "guest:" + _key_hash(unauthorized_id)
 
     @property
     def static_headers(self) -> Mapping[str, str]:
@@ -200,9 +196,6 @@ class GuestCartAuth(Credential):
 
     async def headers(self) -> Mapping[str, str]:
         return self._headers
-
-    def rate_limit_key(self) -> str:
-        return self._rate_key
 
     def secrets(self) -> tuple[str, ...]:
         return (self._email, self._headers["x-user"])

@@ -446,7 +446,10 @@ class HTTPRequester:
         op = plan.op
         session, pool = self._transport.session()
         retry = config.retry
-        limiter = config.rate_limiter
+        # Only admin credentials are throttled client-side: Xsolla's limits are per project key,
+        # and a bucket per player would cost a Redis round trip per player call for nothing.
+        limit_key = credential.rate_limit_key() if config.rate_limiter is not None else None
+        throttle = (config.rate_limiter, limit_key) if limit_key is not None else None
         timeouts = config.timeouts
         pool_timeout = seconds(timeouts.pool)
         started = time.monotonic()
@@ -454,8 +457,8 @@ class HTTPRequester:
         while True:
             attempt += 1
             headers = await self._headers(credential, config, payload is not None, extra_headers)
-            if limiter is not None:
-                await limiter.acquire(credential.rate_limit_key())
+            if throttle is not None and throttle[0] is not None:
+                await throttle[0].acquire(throttle[1])
             if config.on_request:
                 await _call_hooks(
                     config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
@@ -518,9 +521,9 @@ class HTTPRequester:
                         elapsed=elapsed,
                     )
                 outcome = self._status_failure(op, credential, status, raw, response_headers, retry)
-                if status == 429 and limiter is not None:
-                    await limiter.on_rate_limited(
-                        credential.rate_limit_key(),
+                if status == 429 and throttle is not None and throttle[0] is not None:
+                    await throttle[0].on_rate_limited(
+                        throttle[1],
                         outcome.retry_after
                         if outcome.retry_after is not None
                         else retry.backoff(attempt),

@@ -191,9 +191,12 @@ def test_reprs_hide_secrets() -> None:
 
 
 def test_rate_limit_keys_do_not_reveal_credentials() -> None:
-    admin = AdminAuth(PROJECT_ID, API_KEY)
-    user = UserAuth(JWT)
-    assert admin.rate_limit_key().startswith("admin:")
-    assert str(PROJECT_ID) not in admin.rate_limit_key() and API_KEY not in admin.rate_limit_key()
-    assert JWT not in user.rate_limit_key()
-    assert user.rate_limit_key() != UserAuth(JWT + "x").rate_limit_key()
+    key = AdminAuth(PROJECT_ID, API_KEY).rate_limit_key()
+    assert key is not None and key.startswith("admin:")
+    assert str(PROJECT_ID) not in key and API_KEY not in key
+    assert key != AdminAuth(PROJECT_ID + 1, API_KEY).rate_limit_key()
+
+
+def test_player_credentials_are_not_throttled_client_side() -> None:
+    assert UserAuth(JWT).rate_limit_key() is None
+    assert GuestCartAuth("device-1", "p@example.com").rate_limit_key() is None

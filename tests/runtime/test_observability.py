@@ -11,6 +11,7 @@ import pytest
 from aioresponses import aioresponses
 
 from liveops_async import (
+    AdminAuth,
     LiveOpsClient,
     RateLimitError,
     RequestEvent,
@@ -177,11 +178,24 @@ async def test_429_without_retry_after_for_unsafe_op_reports_a_wait(
     make_client: Callable[..., LiveOpsClient], api: aioresponses
 ) -> None:
     limiter = RecordingLimiter()
+    api.post(f"{MOCK_BASE}/v3/project/{PROJECT_ID}/admin/coupon", status=429)
+    client = make_client(rate_limiter=limiter)
+    admin = AdminAuth(PROJECT_ID, API_KEY)
+    with pytest.raises(RateLimitError) as info:
+        await client.requester(admin).request(
+            _ops.CREATE_COUPON, body={"external_id": "X", "name": {"en-US": "X"}}
+        )
+    assert info.value.retry_after is None
+    assert limiter.acquired == [admin.rate_limit_key()]
+    assert len(limiter.limited) == 1 and limiter.limited[0][1] > 0
+
+
+async def test_player_calls_bypass_the_rate_limiter(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    limiter = RecordingLimiter()
     api.post(f"{MOCK_BASE}/v2/project/{PROJECT_ID}/coupon/redeem", status=429)
     client = make_client(rate_limiter=limiter)
-    player = UserAuth(JWT)
-    with pytest.raises(RateLimitError) as info:
-        await client.requester(player).request(_ops.REDEEM_COUPON, body={"coupon_code": "X"})
-    assert info.value.retry_after is None
-    assert limiter.acquired == [player.rate_limit_key()]
-    assert len(limiter.limited) == 1 and limiter.limited[0][1] > 0
+    with pytest.raises(RateLimitError):
+        await client.requester(UserAuth(JWT)).request(_ops.REDEEM_COUPON, body={"coupon_code": "X"})
+    assert limiter.acquired == [] and limiter.limited == []

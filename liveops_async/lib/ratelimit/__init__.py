@@ -5,8 +5,9 @@ every 429. ``RedisTokenBucketLimiter`` needs the optional ``redis`` extra, impor
 Redis limiter is built from a URL.
 """
 
+from ..._hooks import RateLimiter
 from ._local import TokenBucketLimiter
-from ._protocol import MAX_PAUSE_SECONDS, RateLimiter
+from ._protocol import MAX_PAUSE_SECONDS
 from ._redis import RedisTokenBucketLimiter
 
 __all__ = ["MAX_PAUSE_SECONDS", "RateLimiter", "RedisTokenBucketLimiter", "TokenBucketLimiter"]

@@ -1,32 +1,12 @@
-"""The contract between the HTTP client and a rate limiter, and checks shared by both limiters."""
+"""Checks shared by both limiters; the `RateLimiter` contract itself lives in `_hooks`."""
 
 from __future__ import annotations
 
 import math
-from typing import Protocol, runtime_checkable
 
 #: Longest shared pause a single 429 can impose. A broken or hostile ``Retry-After`` (a day, say)
 #: must not freeze a whole fleet; past this the client's own retry policy decides.
 MAX_PAUSE_SECONDS = 300.0
-
-
-@runtime_checkable
-class RateLimiter(Protocol):
-    """Throttles requests per credential before they are sent.
-
-    ``key`` identifies a credential (for Admin calls, a hash of the project or merchant id, never
-    the API key itself). The client calls :meth:`acquire` before every attempt, including retries,
-    and :meth:`on_rate_limited` after every 429 response.
-    """
-
-    async def acquire(self, key: str) -> None:
-        """Wait until one request for ``key`` may be sent."""
-
-    async def on_rate_limited(self, key: str, retry_after: float) -> None:
-        """Hold back every request for ``key`` for ``retry_after`` seconds after a 429."""
-
-    async def aclose(self) -> None:
-        """Release connections; the limiter is not used afterwards."""
 
 
 def check_rate_and_burst(rate: float, burst: int) -> None:

@@ -8,9 +8,10 @@ import math
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from ..._hooks import RateLimiter
 from . import _scripts
 from ._local import TokenBucketLimiter
-from ._protocol import RateLimiter, check_rate_and_burst, pause_seconds
+from ._protocol import check_rate_and_burst, pause_seconds
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
