@@ -183,7 +183,7 @@ async def test_429_without_retry_after_for_unsafe_op_reports_a_wait(
     admin = AdminAuth(PROJECT_ID, API_KEY)
     with pytest.raises(RateLimitError) as info:
         await client.requester(admin).request(
-            _ops.CREATE_COUPON, body={"external_id": "X", "name": {"en-US": "X"}}
+            _ops.CREATE_COUPON, body={"external_id": "X", "name": "X"}
         )
     assert info.value.retry_after is None
     assert limiter.acquired == [admin.rate_limit_key()]
