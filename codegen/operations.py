@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from liveops_async._exceptions import status_error_class
+
 from . import schemas
 from .common import snake, upper_snake
 
@@ -363,7 +365,9 @@ def _docstring(op: Op, raw: bool) -> str:
         "Safe to retry." if op.retry_safe else "Not retried once it may have reached the server."
     )
     if op.errors:
-        codes = "; ".join(f"{code}: {text}" for code, text in op.errors)
-        facts.append(textwrap.fill(f"Raises a LiveOpsError subclass on {codes}.", 92))
+        codes = "; ".join(
+            f"{status_error_class(int(code)).__name__} ({code}): {text}" for code, text in op.errors
+        )
+        facts.append(textwrap.fill(f"Raises {codes}.", 92))
     text = "\n\n".join([*parts, "\n".join(facts)])
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')

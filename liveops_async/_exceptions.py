@@ -38,6 +38,7 @@ __all__ = [
     "UnprocessableEntityError",
     "WrongEventLoopError",
     "make_status_error",
+    "status_error_class",
 ]
 
 
@@ -231,7 +232,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 
 
-def _status_error_class(status: int) -> type[APIStatusError]:
+def status_error_class(status: int) -> type[APIStatusError]:
     if status in _STATUS_ERRORS:
         return _STATUS_ERRORS[status]
     if 500 <= status <= 599:
@@ -297,7 +298,7 @@ def make_status_error(
         code, message = match.group(1), match.group(2).strip()
     if not message:
         message = _default_reason(status)
-    return _status_error_class(status)(
+    return status_error_class(status)(
         status=status,
         method=method,
         route=route,

@@ -46,8 +46,8 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promotion/bonus (operationId create-bonus-promotion).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.BonusPromotionSpec(
             name=name,
@@ -79,8 +79,8 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId delete-bonus-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.DELETE_BONUS_PROMOTION,
@@ -101,8 +101,8 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId get-bonus-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.BonusPromotion = await self._requester.request(
             ops.GET_BONUS_PROMOTION,
@@ -126,7 +126,7 @@ class AdminBonusesResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion/bonus (operationId get-bonus-promotion-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_BONUS_PROMOTION_LIST,
@@ -156,8 +156,8 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId update-bonus-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.BonusPromotionSpec(
             name=name,
@@ -208,8 +208,8 @@ class AdminBonusesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promotion/bonus (operationId create-bonus-promotion).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.BonusPromotionSpec(
             name=name,
@@ -241,8 +241,8 @@ class AdminBonusesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId delete-bonus-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DELETE_BONUS_PROMOTION,
@@ -264,8 +264,8 @@ class AdminBonusesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId get-bonus-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.BonusPromotion] = await self._requester.request_raw(
             ops.GET_BONUS_PROMOTION,
@@ -289,7 +289,7 @@ class AdminBonusesResourceWithRawResponse(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion/bonus (operationId get-bonus-promotion-list).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.BonusPromotionList] = await self._requester.request_raw(
             ops.GET_BONUS_PROMOTION_LIST,
@@ -320,8 +320,8 @@ class AdminBonusesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId update-bonus-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.BonusPromotionSpec(
             name=name,
@@ -365,8 +365,8 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/attribute/rule (operationId create-filter-rule).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CatalogRuleSpec(
             name=name,
@@ -396,7 +396,7 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId delete-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         await self._requester.request(
             ops.DELETE_FILTER_RULE_BY_ID,
@@ -417,7 +417,7 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId get-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.CatalogRule = await self._requester.request(
             ops.GET_FILTER_RULE_BY_ID,
@@ -443,8 +443,9 @@ class AdminCatalogRulesResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule (operationId get-filter-rules).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent.
         """
         return self._requester.paginate(
             ops.GET_FILTER_RULES,
@@ -469,8 +470,9 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule/all (operationId get-all-filter-rules).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent.
         """
         result: models.CatalogRuleSummaryList = await self._requester.request(
             ops.GET_ALL_FILTER_RULES,
@@ -496,8 +498,8 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PATCH /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId patch-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CatalogRulePatch(
             name=name,
@@ -532,8 +534,8 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId update-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CatalogRuleSpec(
             name=name,
@@ -578,8 +580,8 @@ class AdminCatalogRulesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/attribute/rule (operationId create-filter-rule).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CatalogRuleSpec(
             name=name,
@@ -609,7 +611,7 @@ class AdminCatalogRulesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId delete-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DELETE_FILTER_RULE_BY_ID,
@@ -631,7 +633,7 @@ class AdminCatalogRulesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId get-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.CatalogRule] = await self._requester.request_raw(
             ops.GET_FILTER_RULE_BY_ID,
@@ -657,8 +659,9 @@ class AdminCatalogRulesResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule (operationId get-filter-rules).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent.
         """
         response: APIResponse[models.CatalogRuleList] = await self._requester.request_raw(
             ops.GET_FILTER_RULES,
@@ -684,8 +687,9 @@ class AdminCatalogRulesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule/all (operationId get-all-filter-rules).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent.
         """
         response: APIResponse[models.CatalogRuleSummaryList] = await self._requester.request_raw(
             ops.GET_ALL_FILTER_RULES,
@@ -711,8 +715,8 @@ class AdminCatalogRulesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PATCH /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId patch-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CatalogRulePatch(
             name=name,
@@ -748,8 +752,8 @@ class AdminCatalogRulesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId update-filter-rule-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CatalogRuleSpec(
             name=name,
@@ -786,9 +790,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/coupon/{external_id}/activate (operationId activate-coupon).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.ACTIVATE_COUPON,
@@ -817,8 +821,8 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/coupon (operationId admin-create-coupon).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CouponCreate(
             external_id=external_id,
@@ -852,9 +856,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/coupon/{external_id}/code (operationId create-coupon-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -880,9 +884,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/coupon/{external_id}/deactivate (operationId deactivate-coupon).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.DEACTIVATE_COUPON,
@@ -906,9 +910,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId remove-coupon-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -935,8 +939,8 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/coupon/{external_id} (operationId delete-coupon-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.DELETE_COUPON_PROMOTION,
@@ -959,8 +963,8 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/coupon/{external_id}/code/generate (operationId generate-coupon-codes).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -986,8 +990,8 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/coupon/{external_id} (operationId get-coupon).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.Coupon = await self._requester.request(
             ops.GET_COUPON,
@@ -1010,9 +1014,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId get-coupon-user-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         result: models.UserLimit = await self._requester.request(
             ops.GET_COUPON_USER_LIMIT,
@@ -1038,9 +1042,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId add-coupon-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -1069,7 +1073,7 @@ class AdminCouponsResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/coupon (operationId get-coupons).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_COUPONS,
@@ -1095,9 +1099,9 @@ class AdminCouponsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/code/limit/coupon/external_id/{external_id} (operationId get-coupon-code-limit).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         return self._requester.paginate(
             ops.GET_COUPON_CODE_LIMIT,
@@ -1122,8 +1126,8 @@ class AdminCouponsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/coupon/{external_id}/code (operationId get-coupon-codes).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         return self._requester.paginate(
             ops.GET_COUPON_CODES,
@@ -1148,9 +1152,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId set-coupon-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitChange(
             user=user,
@@ -1185,9 +1189,9 @@ class AdminCouponsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/coupon/{external_id} (operationId update-coupon-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CouponUpdate(
             name=name,
@@ -1230,9 +1234,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/coupon/{external_id}/activate (operationId activate-coupon).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ACTIVATE_COUPON,
@@ -1262,8 +1266,8 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/coupon (operationId admin-create-coupon).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CouponCreate(
             external_id=external_id,
@@ -1297,9 +1301,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/coupon/{external_id}/code (operationId create-coupon-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -1325,9 +1329,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/coupon/{external_id}/deactivate (operationId deactivate-coupon).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DEACTIVATE_COUPON,
@@ -1352,9 +1356,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId remove-coupon-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -1381,8 +1385,8 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/coupon/{external_id} (operationId delete-coupon-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DELETE_COUPON_PROMOTION,
@@ -1406,8 +1410,8 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/coupon/{external_id}/code/generate (operationId generate-coupon-codes).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -1433,8 +1437,8 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/coupon/{external_id} (operationId get-coupon).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.Coupon] = await self._requester.request_raw(
             ops.GET_COUPON,
@@ -1457,9 +1461,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId get-coupon-user-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[models.UserLimit] = await self._requester.request_raw(
             ops.GET_COUPON_USER_LIMIT,
@@ -1485,9 +1489,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId add-coupon-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -1516,7 +1520,7 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/coupon (operationId get-coupons).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.CouponList] = await self._requester.request_raw(
             ops.GET_COUPONS,
@@ -1543,9 +1547,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/code/limit/coupon/external_id/{external_id} (operationId get-coupon-code-limit).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[models.CodeLimitList] = await self._requester.request_raw(
             ops.GET_COUPON_CODE_LIMIT,
@@ -1571,8 +1575,8 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/coupon/{external_id}/code (operationId get-coupon-codes).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.CodeList] = await self._requester.request_raw(
             ops.GET_COUPON_CODES,
@@ -1598,9 +1602,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id} (operationId set-coupon-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitChange(
             user=user,
@@ -1635,9 +1639,9 @@ class AdminCouponsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/coupon/{external_id} (operationId update-coupon-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CouponUpdate(
             name=name,
@@ -1685,8 +1689,8 @@ class AdminDailyChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/daily_chain (operationId admin-create-daily-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.DailyChainCreate(
             name=name,
@@ -1719,8 +1723,8 @@ class AdminDailyChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id} (operationId admin-delete-daily-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.ADMIN_DELETE_DAILY_CHAIN,
@@ -1741,8 +1745,8 @@ class AdminDailyChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id} (operationId admin-get-daily-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.DailyChain = await self._requester.request(
             ops.ADMIN_GET_DAILY_CHAIN,
@@ -1770,7 +1774,7 @@ class AdminDailyChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/daily_chain (operationId admin-get-daily-chains).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.ADMIN_GET_DAILY_CHAINS,
@@ -1795,8 +1799,8 @@ class AdminDailyChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id}/reset (operationId admin-reset-daily-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.ADMIN_RESET_DAILY_CHAIN,
@@ -1819,8 +1823,8 @@ class AdminDailyChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id}/toggle (operationId admin-toggle-daily-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.ADMIN_TOGGLE_DAILY_CHAIN,
@@ -1852,9 +1856,9 @@ class AdminDailyChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id} (operationId admin-update-daily-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.DailyChainUpdate(
             name=name,
@@ -1907,8 +1911,8 @@ class AdminDailyChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/daily_chain (operationId admin-create-daily-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.DailyChainCreate(
             name=name,
@@ -1941,8 +1945,8 @@ class AdminDailyChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id} (operationId admin-delete-daily-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_DELETE_DAILY_CHAIN,
@@ -1964,8 +1968,8 @@ class AdminDailyChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id} (operationId admin-get-daily-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.DailyChain] = await self._requester.request_raw(
             ops.ADMIN_GET_DAILY_CHAIN,
@@ -1993,7 +1997,7 @@ class AdminDailyChainsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/daily_chain (operationId admin-get-daily-chains).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.DailyChainList] = await self._requester.request_raw(
             ops.ADMIN_GET_DAILY_CHAINS,
@@ -2019,8 +2023,8 @@ class AdminDailyChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id}/reset (operationId admin-reset-daily-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_RESET_DAILY_CHAIN,
@@ -2044,8 +2048,8 @@ class AdminDailyChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id}/toggle (operationId admin-toggle-daily-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_TOGGLE_DAILY_CHAIN,
@@ -2078,9 +2082,9 @@ class AdminDailyChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id} (operationId admin-update-daily-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.DailyChainUpdate(
             name=name,
@@ -2127,8 +2131,8 @@ class AdminDiscountsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promotion/item (operationId create-item-promotion).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.DiscountPromotionSpec(
             name=name,
@@ -2160,8 +2164,8 @@ class AdminDiscountsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promotion/{promotion_id}/item (operationId delete-item-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.DELETE_ITEM_PROMOTION,
@@ -2182,8 +2186,8 @@ class AdminDiscountsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/{promotion_id}/item (operationId get-item-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.DiscountPromotion = await self._requester.request(
             ops.GET_ITEM_PROMOTION,
@@ -2207,7 +2211,7 @@ class AdminDiscountsResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion/item (operationId get-item-promotion-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_ITEM_PROMOTION_LIST,
@@ -2237,9 +2241,9 @@ class AdminDiscountsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promotion/{promotion_id}/item (operationId update-item-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.DiscountPromotionSpec(
             name=name,
@@ -2290,8 +2294,8 @@ class AdminDiscountsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promotion/item (operationId create-item-promotion).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.DiscountPromotionSpec(
             name=name,
@@ -2323,8 +2327,8 @@ class AdminDiscountsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promotion/{promotion_id}/item (operationId delete-item-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DELETE_ITEM_PROMOTION,
@@ -2346,8 +2350,8 @@ class AdminDiscountsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/{promotion_id}/item (operationId get-item-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.DiscountPromotion] = await self._requester.request_raw(
             ops.GET_ITEM_PROMOTION,
@@ -2371,7 +2375,7 @@ class AdminDiscountsResourceWithRawResponse(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion/item (operationId get-item-promotion-list).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.DiscountPromotionList] = await self._requester.request_raw(
             ops.GET_ITEM_PROMOTION_LIST,
@@ -2402,9 +2406,9 @@ class AdminDiscountsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promotion/{promotion_id}/item (operationId update-item-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.DiscountPromotionSpec(
             name=name,
@@ -2453,8 +2457,8 @@ class AdminOfferChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/offer_chain (operationId admin-create-offer-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.OfferChainCreate(
             name=name,
@@ -2490,8 +2494,8 @@ class AdminOfferChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id} (operationId admin-delete-offer-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.ADMIN_DELETE_OFFER_CHAIN,
@@ -2512,8 +2516,8 @@ class AdminOfferChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id} (operationId admin-get-offer-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.OfferChain = await self._requester.request(
             ops.ADMIN_GET_OFFER_CHAIN,
@@ -2539,7 +2543,7 @@ class AdminOfferChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/offer_chain (operationId admin-get-offer-chains).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.ADMIN_GET_OFFER_CHAINS,
@@ -2566,8 +2570,8 @@ class AdminOfferChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id}/toggle (operationId admin-toggle-offer-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.ADMIN_TOGGLE_OFFER_CHAIN,
@@ -2600,9 +2604,9 @@ class AdminOfferChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id} (operationId admin-update-offer-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.OfferChainUpdate(
             name=name,
@@ -2657,8 +2661,8 @@ class AdminOfferChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/offer_chain (operationId admin-create-offer-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.OfferChainCreate(
             name=name,
@@ -2694,8 +2698,8 @@ class AdminOfferChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id} (operationId admin-delete-offer-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_DELETE_OFFER_CHAIN,
@@ -2717,8 +2721,8 @@ class AdminOfferChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id} (operationId admin-get-offer-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.OfferChain] = await self._requester.request_raw(
             ops.ADMIN_GET_OFFER_CHAIN,
@@ -2744,7 +2748,7 @@ class AdminOfferChainsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/offer_chain (operationId admin-get-offer-chains).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.OfferChainList] = await self._requester.request_raw(
             ops.ADMIN_GET_OFFER_CHAINS,
@@ -2772,8 +2776,8 @@ class AdminOfferChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id}/toggle (operationId admin-toggle-offer-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_TOGGLE_OFFER_CHAIN,
@@ -2807,9 +2811,9 @@ class AdminOfferChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/offer_chain/id/{offer_chain_id} (operationId admin-update-offer-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.OfferChainUpdate(
             name=name,
@@ -2851,9 +2855,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/activate (operationId activate-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.ACTIVATE_PROMO_CODE,
@@ -2887,8 +2891,8 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promocode (operationId create-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.PromoCodeCreate(
             external_id=external_id,
@@ -2927,9 +2931,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/promocode/{external_id}/code (operationId create-promo-code-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -2955,9 +2959,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/deactivate (operationId deactivate-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.DEACTIVATE_PROMO_CODE,
@@ -2981,9 +2985,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId remove-promo-code-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -3010,8 +3014,8 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promocode/{external_id} (operationId delete-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.DELETE_PROMO_CODE,
@@ -3034,8 +3038,8 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/code/generate (operationId generate-promo-code-codes).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -3061,8 +3065,8 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promocode/{external_id} (operationId get-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.PromoCode = await self._requester.request(
             ops.GET_PROMO_CODE,
@@ -3085,9 +3089,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId get-promo-code-user-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         result: models.UserLimit = await self._requester.request(
             ops.GET_PROMO_CODE_USER_LIMIT,
@@ -3113,9 +3117,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId add-promo-code-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -3144,7 +3148,7 @@ class AdminPromoCodesResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promocode (operationId get-promo-codes).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_PROMO_CODES,
@@ -3170,9 +3174,9 @@ class AdminPromoCodesResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/code/limit/promocode/external_id/{external_id} (operationId get-promo-code-code-limit).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         return self._requester.paginate(
             ops.GET_PROMO_CODE_CODE_LIMIT,
@@ -3197,8 +3201,8 @@ class AdminPromoCodesResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/promocode/{external_id}/code (operationId get-promocode-codes).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         return self._requester.paginate(
             ops.GET_PROMOCODE_CODES,
@@ -3223,9 +3227,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId set-promo-code-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitChange(
             user=user,
@@ -3265,9 +3269,9 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promocode/{external_id} (operationId update-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.PromoCodeUpdate(
             name=name,
@@ -3315,9 +3319,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/activate (operationId activate-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ACTIVATE_PROMO_CODE,
@@ -3352,8 +3356,8 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promocode (operationId create-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.PromoCodeCreate(
             external_id=external_id,
@@ -3392,9 +3396,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/promocode/{external_id}/code (operationId create-promo-code-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -3420,9 +3424,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/deactivate (operationId deactivate-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DEACTIVATE_PROMO_CODE,
@@ -3447,9 +3451,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId remove-promo-code-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -3476,8 +3480,8 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promocode/{external_id} (operationId delete-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DELETE_PROMO_CODE,
@@ -3501,8 +3505,8 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/code/generate (operationId generate-promo-code-codes).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -3528,8 +3532,8 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promocode/{external_id} (operationId get-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.PromoCode] = await self._requester.request_raw(
             ops.GET_PROMO_CODE,
@@ -3552,9 +3556,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId get-promo-code-user-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[models.UserLimit] = await self._requester.request_raw(
             ops.GET_PROMO_CODE_USER_LIMIT,
@@ -3580,9 +3584,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId add-promo-code-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -3611,7 +3615,7 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promocode (operationId get-promo-codes).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.PromoCodeList] = await self._requester.request_raw(
             ops.GET_PROMO_CODES,
@@ -3638,9 +3642,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/code/limit/promocode/external_id/{external_id} (operationId get-promo-code-code-limit).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[models.CodeLimitList] = await self._requester.request_raw(
             ops.GET_PROMO_CODE_CODE_LIMIT,
@@ -3666,8 +3670,8 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/promocode/{external_id}/code (operationId get-promocode-codes).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.CodeList] = await self._requester.request_raw(
             ops.GET_PROMOCODE_CODES,
@@ -3693,9 +3697,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId set-promo-code-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitChange(
             user=user,
@@ -3735,9 +3739,9 @@ class AdminPromoCodesResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promocode/{external_id} (operationId update-promo-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.PromoCodeUpdate(
             name=name,
@@ -3783,9 +3787,9 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId remove-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -3813,9 +3817,9 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId get-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         result: models.UserLimit = await self._requester.request(
             ops.GET_USER_PROMOTION_LIMIT,
@@ -3841,9 +3845,9 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId add-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -3871,9 +3875,9 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/all (operationId reset-all-user-promotions-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.PromotionLimitResetForUser(
             user=user,
@@ -3900,9 +3904,9 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id}/all (operationId reset-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.PromotionLimitReset(
             user=user,
@@ -3929,9 +3933,9 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId set-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitChange(
             user=user,
@@ -3972,9 +3976,9 @@ class AdminPromotionLimitsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId remove-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -4002,9 +4006,9 @@ class AdminPromotionLimitsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId get-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[models.UserLimit] = await self._requester.request_raw(
             ops.GET_USER_PROMOTION_LIMIT,
@@ -4030,9 +4034,9 @@ class AdminPromotionLimitsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId add-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -4060,9 +4064,9 @@ class AdminPromotionLimitsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/all (operationId reset-all-user-promotions-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.PromotionLimitResetForUser(
             user=user,
@@ -4090,9 +4094,9 @@ class AdminPromotionLimitsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id}/all (operationId reset-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.PromotionLimitReset(
             user=user,
@@ -4120,9 +4124,9 @@ class AdminPromotionLimitsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId set-user-promotion-limit).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UserLimitChange(
             user=user,
@@ -4155,8 +4159,8 @@ class AdminPromotionsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promotion/{promotion_id}/activate (operationId activate-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.ACTIVATE_PROMOTION,
@@ -4177,8 +4181,8 @@ class AdminPromotionsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promotion/{promotion_id}/deactivate (operationId deactivate-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.DEACTIVATE_PROMOTION,
@@ -4201,8 +4205,9 @@ class AdminPromotionsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/redeemable/code/{code} (operationId get-redeemable-promotion-by-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 405: the code in the path has a format the service does not accept.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; APIStatusError (405): the code in the path has a format the service
+        does not accept.
         """
         result: models.RedeemablePromotion = await self._requester.request(
             ops.GET_REDEEMABLE_PROMOTION_BY_CODE,
@@ -4228,7 +4233,7 @@ class AdminPromotionsResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion (operationId get-promotion-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_PROMOTION_LIST,
@@ -4264,8 +4269,8 @@ class AdminPromotionsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promotion/{promotion_id}/activate (operationId activate-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ACTIVATE_PROMOTION,
@@ -4287,8 +4292,8 @@ class AdminPromotionsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promotion/{promotion_id}/deactivate (operationId deactivate-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DEACTIVATE_PROMOTION,
@@ -4312,8 +4317,9 @@ class AdminPromotionsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/redeemable/code/{code} (operationId get-redeemable-promotion-by-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 405: the code in the path has a format the service does not accept.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; APIStatusError (405): the code in the path has a format the service
+        does not accept.
         """
         response: APIResponse[models.RedeemablePromotion] = await self._requester.request_raw(
             ops.GET_REDEEMABLE_PROMOTION_BY_CODE,
@@ -4339,7 +4345,7 @@ class AdminPromotionsResourceWithRawResponse(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion (operationId get-promotion-list).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.PromotionList] = await self._requester.request_raw(
             ops.GET_PROMOTION_LIST,
@@ -4376,8 +4382,8 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/reward_chain (operationId admin-create-reward-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         result: models.RewardChainCreated = await self._requester.request(
             ops.ADMIN_CREATE_REWARD_CHAIN,
@@ -4399,7 +4405,7 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-delete-reward-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         await self._requester.request(
             ops.ADMIN_DELETE_REWARD_CHAIN,
@@ -4423,8 +4429,8 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-get-reward-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.RewardChain = await self._requester.request(
             ops.ADMIN_GET_REWARD_CHAIN,
@@ -4455,7 +4461,7 @@ class AdminRewardChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/reward_chain (operationId admin-get-reward-chains).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.ADMIN_GET_REWARD_CHAINS,
@@ -4482,7 +4488,7 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/reset (operationId admin-reset-reward-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         await self._requester.request(
             ops.ADMIN_RESET_REWARD_CHAIN,
@@ -4504,7 +4510,7 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/toggle (operationId admin-toggle-reward-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         await self._requester.request(
             ops.ADMIN_TOGGLE_REWARD_CHAIN,
@@ -4531,9 +4537,9 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-update-reward-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.ADMIN_UPDATE_REWARD_CHAIN,
@@ -4571,8 +4577,8 @@ class AdminRewardChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/reward_chain (operationId admin-create-reward-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         response: APIResponse[models.RewardChainCreated] = await self._requester.request_raw(
             ops.ADMIN_CREATE_REWARD_CHAIN,
@@ -4594,7 +4600,7 @@ class AdminRewardChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-delete-reward-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_DELETE_REWARD_CHAIN,
@@ -4619,8 +4625,8 @@ class AdminRewardChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-get-reward-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.RewardChain] = await self._requester.request_raw(
             ops.ADMIN_GET_REWARD_CHAIN,
@@ -4651,7 +4657,7 @@ class AdminRewardChainsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/reward_chain (operationId admin-get-reward-chains).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.RewardChainList] = await self._requester.request_raw(
             ops.ADMIN_GET_REWARD_CHAINS,
@@ -4679,7 +4685,7 @@ class AdminRewardChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/reset (operationId admin-reset-reward-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_RESET_REWARD_CHAIN,
@@ -4702,7 +4708,7 @@ class AdminRewardChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/toggle (operationId admin-toggle-reward-chain).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_TOGGLE_REWARD_CHAIN,
@@ -4730,9 +4736,9 @@ class AdminRewardChainsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-update-reward-chain).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_UPDATE_REWARD_CHAIN,
@@ -4761,9 +4767,9 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/activate (operationId activate-unique-catalog-offer).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.ACTIVATE_UNIQUE_CATALOG_OFFER,
@@ -4793,8 +4799,8 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/unique_catalog_offer (operationId admin-create-unique-catalog-offer).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.UniqueCatalogOfferCreate(
             external_id=external_id,
@@ -4827,9 +4833,9 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code (operationId create-unique-catalog-offer-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -4855,9 +4861,9 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/deactivate (operationId deactivate-unique-catalog-offer).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.DEACTIVATE_UNIQUE_CATALOG_OFFER,
@@ -4878,8 +4884,8 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId delete-unique-catalog-offer-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.DELETE_UNIQUE_CATALOG_OFFER_PROMOTION,
@@ -4902,8 +4908,8 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code/generate (operationId generate-unique-catalog-offer-codes).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -4930,8 +4936,8 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId get-unique-catalog-offer).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.UniqueCatalogOffer = await self._requester.request(
             ops.GET_UNIQUE_CATALOG_OFFER,
@@ -4955,7 +4961,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/unique_catalog_offer (operationId get-unique-catalog-offers).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_UNIQUE_CATALOG_OFFERS,
@@ -4979,8 +4985,8 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code (operationId get-unique-catalog-offer-codes).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         return self._requester.paginate(
             ops.GET_UNIQUE_CATALOG_OFFER_CODES,
@@ -5010,9 +5016,9 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId update-unique-catalog-offer-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UniqueCatalogOfferUpdate(
             name=name,
@@ -5053,9 +5059,9 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/activate (operationId activate-unique-catalog-offer).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ACTIVATE_UNIQUE_CATALOG_OFFER,
@@ -5086,8 +5092,8 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/unique_catalog_offer (operationId admin-create-unique-catalog-offer).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.UniqueCatalogOfferCreate(
             external_id=external_id,
@@ -5120,9 +5126,9 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code (operationId create-unique-catalog-offer-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -5148,9 +5154,9 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/deactivate (operationId deactivate-unique-catalog-offer).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DEACTIVATE_UNIQUE_CATALOG_OFFER,
@@ -5172,8 +5178,8 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId delete-unique-catalog-offer-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.DELETE_UNIQUE_CATALOG_OFFER_PROMOTION,
@@ -5197,8 +5203,8 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code/generate (operationId generate-unique-catalog-offer-codes).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -5225,8 +5231,8 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId get-unique-catalog-offer).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.UniqueCatalogOffer] = await self._requester.request_raw(
             ops.GET_UNIQUE_CATALOG_OFFER,
@@ -5250,7 +5256,7 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/unique_catalog_offer (operationId get-unique-catalog-offers).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.UniqueCatalogOfferList] = await self._requester.request_raw(
             ops.GET_UNIQUE_CATALOG_OFFERS,
@@ -5275,8 +5281,8 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code (operationId get-unique-catalog-offer-codes).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.CodeList] = await self._requester.request_raw(
             ops.GET_UNIQUE_CATALOG_OFFER_CODES,
@@ -5307,9 +5313,9 @@ class AdminUniqueCatalogOffersResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId update-unique-catalog-offer-promotion).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         body = models.UniqueCatalogOfferUpdate(
             name=name,
@@ -5348,9 +5354,9 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: POST /v2/project/{project_id}/admin/items/upsell (operationId post-upsell).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.POST_UPSELL,
@@ -5371,7 +5377,7 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: GET /v2/project/{project_id}/admin/items/upsell (operationId get-upsell-configurations-for-project-admin).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.UpsellConfigList = await self._requester.request(
             ops.GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN,
@@ -5393,7 +5399,7 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell/{toggle} (operationId put-upsell-toggle-active-inactive).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         await self._requester.request(
             ops.PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE,
@@ -5415,9 +5421,9 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell (operationId put-upsell).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.PUT_UPSELL,
@@ -5451,9 +5457,9 @@ class AdminUpsellResourceWithRawResponse(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: POST /v2/project/{project_id}/admin/items/upsell (operationId post-upsell).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.POST_UPSELL,
@@ -5475,7 +5481,7 @@ class AdminUpsellResourceWithRawResponse(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: GET /v2/project/{project_id}/admin/items/upsell (operationId get-upsell-configurations-for-project-admin).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.UpsellConfigList] = await self._requester.request_raw(
             ops.GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN,
@@ -5497,7 +5503,7 @@ class AdminUpsellResourceWithRawResponse(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell/{toggle} (operationId put-upsell-toggle-active-inactive).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE,
@@ -5520,9 +5526,9 @@ class AdminUpsellResourceWithRawResponse(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell (operationId put-upsell).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.PUT_UPSELL,
@@ -5550,7 +5556,7 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-delete-items-value-point-reward).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         await self._requester.request(
             ops.ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD,
@@ -5571,7 +5577,7 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-get-items-value-point-reward).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.ValuePointItemRewardList = await self._requester.request(
             ops.ADMIN_GET_ITEMS_VALUE_POINT_REWARD,
@@ -5595,8 +5601,8 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PATCH /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-patch-items-value-point-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD,
@@ -5620,8 +5626,8 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-set-items-value-point-reward).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         await self._requester.request(
             ops.ADMIN_SET_ITEMS_VALUE_POINT_REWARD,
@@ -5654,7 +5660,7 @@ class AdminValuePointRewardsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-delete-items-value-point-reward).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD,
@@ -5676,7 +5682,7 @@ class AdminValuePointRewardsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-get-items-value-point-reward).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.ValuePointItemRewardList] = await self._requester.request_raw(
             ops.ADMIN_GET_ITEMS_VALUE_POINT_REWARD,
@@ -5700,8 +5706,8 @@ class AdminValuePointRewardsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PATCH /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-patch-items-value-point-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD,
@@ -5726,8 +5732,8 @@ class AdminValuePointRewardsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-set-items-value-point-reward).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_SET_ITEMS_VALUE_POINT_REWARD,
@@ -5764,8 +5770,8 @@ class AdminValuePointsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/items/value_points (operationId admin-create-value-points).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.ValuePointWrite(
             sku=sku,
@@ -5798,7 +5804,7 @@ class AdminValuePointsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-delete-value-point).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         await self._requester.request(
             ops.ADMIN_DELETE_VALUE_POINT,
@@ -5820,7 +5826,7 @@ class AdminValuePointsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-get-value-point).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.ValuePoint = await self._requester.request(
             ops.ADMIN_GET_VALUE_POINT,
@@ -5845,7 +5851,7 @@ class AdminValuePointsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/items/value_points (operationId admin-get-value-points-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.ADMIN_GET_VALUE_POINTS_LIST,
@@ -5876,8 +5882,8 @@ class AdminValuePointsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-update-value-point).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.ValuePointWrite(
             sku=sku,
@@ -5929,8 +5935,8 @@ class AdminValuePointsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/items/value_points (operationId admin-create-value-points).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.ValuePointWrite(
             sku=sku,
@@ -5963,7 +5969,7 @@ class AdminValuePointsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-delete-value-point).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.ADMIN_DELETE_VALUE_POINT,
@@ -5986,7 +5992,7 @@ class AdminValuePointsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-get-value-point).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.ValuePoint] = await self._requester.request_raw(
             ops.ADMIN_GET_VALUE_POINT,
@@ -6011,7 +6017,7 @@ class AdminValuePointsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/items/value_points (operationId admin-get-value-points-list).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.ValuePointList] = await self._requester.request_raw(
             ops.ADMIN_GET_VALUE_POINTS_LIST,
@@ -6043,8 +6049,8 @@ class AdminValuePointsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-update-value-point).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 422: the request
-        failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
+        (422): the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.ValuePointWrite(
             sku=sku,
@@ -6085,7 +6091,7 @@ class UserClansResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/clan/contributors/{reward_chain_id}/top (operationId get-user-clan-top-contributors).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.ClanTopContributors = await self._requester.request(
             ops.GET_USER_CLAN_TOP_CONTRIBUTORS,
@@ -6109,7 +6115,7 @@ class UserClansResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: PUT /v2/project/{project_id}/user/clan/update (operationId user-clan-update).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.ClanUpdateResult = await self._requester.request(
             ops.USER_CLAN_UPDATE,
@@ -6142,7 +6148,7 @@ class UserClansResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/clan/contributors/{reward_chain_id}/top (operationId get-user-clan-top-contributors).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.ClanTopContributors] = await self._requester.request_raw(
             ops.GET_USER_CLAN_TOP_CONTRIBUTORS,
@@ -6166,7 +6172,7 @@ class UserClansResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: PUT /v2/project/{project_id}/user/clan/update (operationId user-clan-update).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.ClanUpdateResult] = await self._requester.request_raw(
             ops.USER_CLAN_UPDATE,
@@ -6194,10 +6200,10 @@ class UserCouponsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/coupon/code/{coupon_code}/rewards (operationId get-coupon-rewards-by-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         result: models.CouponRewards = await self._requester.request(
             ops.GET_COUPON_REWARDS_BY_CODE,
@@ -6222,10 +6228,10 @@ class UserCouponsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/coupon/redeem (operationId redeem-coupon).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CouponRedeemRequest(
             coupon_code=coupon_code,
@@ -6263,10 +6269,10 @@ class UserCouponsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/coupon/code/{coupon_code}/rewards (operationId get-coupon-rewards-by-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         response: APIResponse[models.CouponRewards] = await self._requester.request_raw(
             ops.GET_COUPON_REWARDS_BY_CODE,
@@ -6291,10 +6297,10 @@ class UserCouponsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/coupon/redeem (operationId redeem-coupon).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.CouponRedeemRequest(
             coupon_code=coupon_code,
@@ -6328,9 +6334,9 @@ class UserDailyChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/daily_chain/{daily_chain_id}/step/number/{step_number}/claim (operationId claim-user-daily-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.CLAIM_USER_DAILY_CHAIN_STEP_REWARD,
@@ -6352,8 +6358,8 @@ class UserDailyChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/daily_chain/{daily_chain_id} (operationId get-user-daily-chain-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.DailyChainUserChain = await self._requester.request(
             ops.GET_USER_DAILY_CHAIN_BY_ID,
@@ -6378,7 +6384,7 @@ class UserDailyChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/daily_chain (operationId get-daily-chains-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_DAILY_CHAINS_LIST,
@@ -6412,9 +6418,9 @@ class UserDailyChainsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/daily_chain/{daily_chain_id}/step/number/{step_number}/claim (operationId claim-user-daily-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.CLAIM_USER_DAILY_CHAIN_STEP_REWARD,
@@ -6437,8 +6443,8 @@ class UserDailyChainsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/daily_chain/{daily_chain_id} (operationId get-user-daily-chain-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.DailyChainUserChain] = await self._requester.request_raw(
             ops.GET_USER_DAILY_CHAIN_BY_ID,
@@ -6463,7 +6469,7 @@ class UserDailyChainsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/daily_chain (operationId get-daily-chains-list).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.DailyChainUserChainList] = await self._requester.request_raw(
             ops.GET_DAILY_CHAINS_LIST,
@@ -6493,9 +6499,9 @@ class UserOfferChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/offer_chain/{offer_chain_id}/step/number/{step_number}/claim (operationId claim-user-offer-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         result: models.OfferChainClaimResult = await self._requester.request(
             ops.CLAIM_USER_OFFER_CHAIN_STEP_REWARD,
@@ -6517,8 +6523,8 @@ class UserOfferChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/offer_chain/{offer_chain_id} (operationId get-user-offer-chain-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.OfferChainUserChain = await self._requester.request(
             ops.GET_USER_OFFER_CHAIN_BY_ID,
@@ -6543,7 +6549,7 @@ class UserOfferChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/offer_chain (operationId get-offer-chains-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_OFFER_CHAINS_LIST,
@@ -6569,9 +6575,9 @@ class UserOfferChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/offer_chain/{offer_chain_id}/step/number/{step_number}/order (operationId order-user-offer-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         result: models.OfferChainOrder = await self._requester.request(
             ops.ORDER_USER_OFFER_CHAIN_STEP_REWARD,
@@ -6606,9 +6612,9 @@ class UserOfferChainsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/offer_chain/{offer_chain_id}/step/number/{step_number}/claim (operationId claim-user-offer-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[models.OfferChainClaimResult] = await self._requester.request_raw(
             ops.CLAIM_USER_OFFER_CHAIN_STEP_REWARD,
@@ -6630,8 +6636,8 @@ class UserOfferChainsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/offer_chain/{offer_chain_id} (operationId get-user-offer-chain-by-id).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         response: APIResponse[models.OfferChainUserChain] = await self._requester.request_raw(
             ops.GET_USER_OFFER_CHAIN_BY_ID,
@@ -6656,7 +6662,7 @@ class UserOfferChainsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/offer_chain (operationId get-offer-chains-list).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.OfferChainUserChainList] = await self._requester.request_raw(
             ops.GET_OFFER_CHAINS_LIST,
@@ -6683,9 +6689,9 @@ class UserOfferChainsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/offer_chain/{offer_chain_id}/step/number/{step_number}/order (operationId order-user-offer-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[models.OfferChainOrder] = await self._requester.request_raw(
             ops.ORDER_USER_OFFER_CHAIN_STEP_REWARD,
@@ -6714,10 +6720,10 @@ class UserPromoCodesResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/promocode/code/{promocode_code}/rewards (operationId get-promo-code-rewards-by-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         result: models.PromoCodeRewards = await self._requester.request(
             ops.GET_PROMO_CODE_REWARDS_BY_CODE,
@@ -6743,10 +6749,10 @@ class UserPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/promocode/redeem (operationId redeem-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.PromoCodeRedeemRequest(
             coupon_code=coupon_code,
@@ -6774,9 +6780,10 @@ class UserPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: PUT /v2/project/{project_id}/promocode/remove (operationId remove-cart-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        422: the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; UnprocessableEntityError (422): the request failed validation or the action is not
+        allowed in the entity's state.
         """
         body = models.PromoCodeRemoveRequest(
             cart=cart,
@@ -6813,10 +6820,10 @@ class UserPromoCodesResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/promocode/code/{promocode_code}/rewards (operationId get-promo-code-rewards-by-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         response: APIResponse[models.PromoCodeRewards] = await self._requester.request_raw(
             ops.GET_PROMO_CODE_REWARDS_BY_CODE,
@@ -6842,10 +6849,10 @@ class UserPromoCodesResourceWithRawResponse(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/promocode/redeem (operationId redeem-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.PromoCodeRedeemRequest(
             coupon_code=coupon_code,
@@ -6873,9 +6880,10 @@ class UserPromoCodesResourceWithRawResponse(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: PUT /v2/project/{project_id}/promocode/remove (operationId remove-cart-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        422: the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; UnprocessableEntityError (422): the request failed validation or the action is not
+        allowed in the entity's state.
         """
         body = models.PromoCodeRemoveRequest(
             cart=cart,
@@ -6907,10 +6915,10 @@ class UserPromotionsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/promotion/code/{code}/verify (operationId verify-promotion-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         result: models.VerifiedPromotionCode = await self._requester.request(
             ops.VERIFY_PROMOTION_CODE,
@@ -6944,10 +6952,10 @@ class UserPromotionsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/promotion/code/{code}/verify (operationId verify-promotion-code).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         response: APIResponse[models.VerifiedPromotionCode] = await self._requester.request_raw(
             ops.VERIFY_PROMOTION_CODE,
@@ -6977,9 +6985,9 @@ class UserRewardChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/step/{step_id}/claim (operationId claim-user-reward-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         await self._requester.request(
             ops.CLAIM_USER_REWARD_CHAIN_STEP_REWARD,
@@ -7001,7 +7009,7 @@ class UserRewardChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/balance (operationId get-user-reward-chain-balance).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.RewardChainValuePointBalance = await self._requester.request(
             ops.GET_USER_REWARD_CHAIN_BALANCE,
@@ -7027,7 +7035,7 @@ class UserRewardChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/reward_chain (operationId get-reward-chains-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         return self._requester.paginate(
             ops.GET_REWARD_CHAINS_LIST,
@@ -7061,9 +7069,9 @@ class UserRewardChainsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/step/{step_id}/claim (operationId claim-user-reward-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 404: the entity
-        does not exist; 422: the request failed validation or the action is not allowed in the
-        entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         response: APIResponse[None] = await self._requester.request_raw(
             ops.CLAIM_USER_REWARD_CHAIN_STEP_REWARD,
@@ -7086,7 +7094,7 @@ class UserRewardChainsResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/balance (operationId get-user-reward-chain-balance).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[
             models.RewardChainValuePointBalance
@@ -7114,7 +7122,7 @@ class UserRewardChainsResourceWithRawResponse(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/reward_chain (operationId get-reward-chains-list).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.RewardChainUserChainList] = await self._requester.request_raw(
             ops.GET_REWARD_CHAINS_LIST,
@@ -7142,7 +7150,7 @@ class UserUpsellResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/items/upsell (operationId get-upsell-for-project-client).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         result: models.UpsellItemPage = await self._requester.request(
             ops.GET_UPSELL_FOR_PROJECT_CLIENT,
@@ -7174,7 +7182,7 @@ class UserUpsellResourceWithRawResponse(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/items/upsell (operationId get-upsell-for-project-client).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong.
         """
         response: APIResponse[models.UpsellItemPage] = await self._requester.request_raw(
             ops.GET_UPSELL_FOR_PROJECT_CLIENT,
@@ -7205,10 +7213,10 @@ class GuestPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/promocode/redeem (operationId redeem-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.PromoCodeRedeemRequest(
             coupon_code=coupon_code,
@@ -7236,9 +7244,10 @@ class GuestPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: PUT /v2/project/{project_id}/promocode/remove (operationId remove-cart-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        422: the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; UnprocessableEntityError (422): the request failed validation or the action is not
+        allowed in the entity's state.
         """
         body = models.PromoCodeRemoveRequest(
             cart=cart,
@@ -7278,10 +7287,10 @@ class GuestPromoCodesResourceWithRawResponse(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/promocode/redeem (operationId redeem-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        404: the entity does not exist; 422: the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
         """
         body = models.PromoCodeRedeemRequest(
             coupon_code=coupon_code,
@@ -7309,9 +7318,10 @@ class GuestPromoCodesResourceWithRawResponse(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: PUT /v2/project/{project_id}/promocode/remove (operationId remove-cart-promo-code).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: credentials are missing or wrong; 403: the
-        credentials are valid but may not call this endpoint, or no Authorization header was sent;
-        422: the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): the credentials are valid but may not call this endpoint, or no Authorization header
+        was sent; UnprocessableEntityError (422): the request failed validation or the action is not
+        allowed in the entity's state.
         """
         body = models.PromoCodeRemoveRequest(
             cart=cart,

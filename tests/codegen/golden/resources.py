@@ -41,7 +41,7 @@ class AdminWidgetsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/widget (operationId create-widget).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: bad credentials; 422: invalid.
+        Raises AuthenticationError (401): bad credentials; UnprocessableEntityError (422): invalid.
         """
         body = models.WidgetCreate(
             id=id,
@@ -91,7 +91,7 @@ class AdminWidgetsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/widget/{widget_id} (operationId get-widget).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: bad credentials; 404: no such widget.
+        Raises AuthenticationError (401): bad credentials; NotFoundError (404): no such widget.
         """
         result: models.Widget = await self._requester.request(
             ops.GET_WIDGET,
@@ -118,7 +118,7 @@ class AdminWidgetsResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/widget (operationId get-widgets).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: bad credentials.
+        Raises AuthenticationError (401): bad credentials.
         """
         return self._requester.paginate(
             ops.GET_WIDGETS,
@@ -163,7 +163,7 @@ class AdminWidgetsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PATCH /v3/project/{project_id}/admin/widget/{widget_id} (operationId patch-widget).
         Safe to retry.
-        Raises a LiveOpsError subclass on 404: no such widget.
+        Raises NotFoundError (404): no such widget.
         """
         body = models.WidgetPatch(
             name=name,
@@ -240,7 +240,7 @@ class AdminWidgetsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/widget (operationId create-widget).
         Not retried once it may have reached the server.
-        Raises a LiveOpsError subclass on 401: bad credentials; 422: invalid.
+        Raises AuthenticationError (401): bad credentials; UnprocessableEntityError (422): invalid.
         """
         body = models.WidgetCreate(
             id=id,
@@ -291,7 +291,7 @@ class AdminWidgetsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/widget/{widget_id} (operationId get-widget).
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: bad credentials; 404: no such widget.
+        Raises AuthenticationError (401): bad credentials; NotFoundError (404): no such widget.
         """
         response: APIResponse[models.Widget] = await self._requester.request_raw(
             ops.GET_WIDGET,
@@ -318,7 +318,7 @@ class AdminWidgetsResourceWithRawResponse(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/widget (operationId get-widgets).
         Answers one page, as the raw response of a single request.
         Safe to retry.
-        Raises a LiveOpsError subclass on 401: bad credentials.
+        Raises AuthenticationError (401): bad credentials.
         """
         response: APIResponse[models.WidgetList] = await self._requester.request_raw(
             ops.GET_WIDGETS,
@@ -364,7 +364,7 @@ class AdminWidgetsResourceWithRawResponse(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PATCH /v3/project/{project_id}/admin/widget/{widget_id} (operationId patch-widget).
         Safe to retry.
-        Raises a LiveOpsError subclass on 404: no such widget.
+        Raises NotFoundError (404): no such widget.
         """
         body = models.WidgetPatch(
             name=name,
