@@ -52,7 +52,8 @@ class FaultInjector:
     @faults.setter
     def faults(self, faults: MockFaults) -> None:
         self._faults = faults
-        self._random = random.Random(faults.seed)  # noqa: S311  # nosec B311 - fault draws, not secrets
+        # Seeded fault draws so a failing test replays; not used for anything secret.
+        self._random = random.Random(faults.seed)  # noqa: S311  # nosec B311
 
     def delay(self) -> float:
         f = self._faults
