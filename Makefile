@@ -35,6 +35,7 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	bash scripts/ensure-redis.sh
+	bash scripts/ensure-prism.sh
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test: check-generated lint typecheck unit

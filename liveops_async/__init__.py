@@ -24,6 +24,7 @@ from ._exceptions import (
     RedirectError,
     RequestValidationError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
     WrongEventLoopError,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "RequestOptions",
     "RequestValidationError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ResponseEvent",
     "RetryPolicy",
     "Timeouts",

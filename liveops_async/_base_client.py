@@ -24,6 +24,7 @@ from yarl import URL
 
 from . import _serde
 from ._auth import Credential, require_credential
+from ._constants import MAX_RESPONSE_BYTES
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -36,6 +37,7 @@ from ._exceptions import (
     ReadTimeoutError,
     RequestValidationError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     make_status_error,
 )
 from ._hooks import RateLimiter, RequestEvent, RequestHook, ResponseEvent, ResponseHook
@@ -55,6 +57,7 @@ log = logging.getLogger("liveops_async")
 _T = TypeVar("_T")
 _JSON_HEADER = {"Content-Type": "application/json"}
 _MAX_REPORTED_PROBLEMS = 5
+_MAX_REASON = 200
 _sleep = asyncio.sleep  # the retry wait; a module attribute so tests can record it
 
 
@@ -228,11 +231,14 @@ def _connection_failure(
     """Map an aiohttp failure to our error and say if the request may be resent.
 
     Only failures that prove the request never left (connecting) are retryable for operations
-    that are not retry-safe. Messages are our own, and aiohttp errors whose text holds the full
-    URL (with player-supplied path values) are not chained as the cause.
+    that are not retry-safe. Messages are our own; aiohttp errors whose text holds the full URL
+    (with player-supplied path values) or that carry the request itself (`ClientResponseError`
+    keeps its headers, Authorization included, in `request_info`) are not chained as the cause.
     """
     error, retryable = _map_connection_failure(exc, op, timeouts)
-    if not isinstance(exc, (aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)):
+    if not isinstance(
+        exc, (aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL, aiohttp.ClientResponseError)
+    ):
         error.__cause__ = exc
     return error, retryable
 
@@ -278,9 +284,49 @@ def _map_connection_failure(
             route=route,
             sent=True,
         ), safe
+    if isinstance(exc, aiohttp.ClientResponseError):
+        # The server answered with something that is not valid HTTP: the request did leave.
+        return APIConnectionError(
+            f"invalid HTTP response: {str(exc.message)[:_MAX_REASON]}",
+            method=method,
+            route=route,
+            sent=True,
+        ), safe
     return APIConnectionError(
         f"request failed: {type(exc).__name__}", method=method, route=route, sent=False
     ), False
+
+
+async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
+    """The whole body, or ResponseTooLargeError as soon as it is known to exceed
+    MAX_RESPONSE_BYTES (a broken or hostile server must not exhaust the caller's memory)."""
+    length = response.content_length
+    if length is not None and length <= MAX_RESPONSE_BYTES:
+        return await response.read()  # aiohttp reads no more than Content-Length
+    if length is None:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_any():
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                break
+            chunks.append(chunk)
+        else:
+            return b"".join(chunks)
+    response.close()  # drop the connection instead of draining the rest
+    raise ResponseTooLargeError(
+        f"the response body is too large (over {MAX_RESPONSE_BYTES} bytes); reading stopped",
+        method=op.method,
+        route=op.path,
+        status=response.status,
+    )
+
+
+def _closed_in_flight(error: APIConnectionError) -> ClientClosedError:
+    state = "the request may have reached the server" if error.sent else "it was not sent"
+    closed = ClientClosedError(f"the LiveOps client was closed during the call ({state})")
+    closed.__cause__ = error
+    return closed
 
 
 async def _call_hooks(hooks: tuple[Any, ...], event: object) -> None:
@@ -456,6 +502,8 @@ class HTTPRequester:
         attempt = 0
         while True:
             attempt += 1
+            if attempt > 1 and self._transport.closed:
+                raise ClientClosedError("the LiveOps client was closed; the call was not retried")
             headers = await self._headers(credential, config, payload is not None, extra_headers)
             if throttle is not None and throttle[0] is not None:
                 await throttle[0].acquire(throttle[1])
@@ -488,16 +536,23 @@ class HTTPRequester:
                         timeout=config.client_timeout,
                         allow_redirects=False,
                     ) as response:
-                        raw = await response.read()
+                        raw = await _read_body(response, op)
                         status = response.status
                         response_headers = response.headers
                 finally:
                     pool.release()
             except PoolTimeoutError as exc:
                 outcome = _Attempt(exc, retryable=True)
+            except ResponseTooLargeError as exc:
+                elapsed = time.monotonic() - attempt_start
+                await self._report(config, op, attempt, exc.status, elapsed, exc)
+                raise
             except RuntimeError:
                 if session.closed:
-                    raise ClientClosedError("the aiohttp session was closed") from None
+                    owner = "LiveOps client" if self._transport.closed else "aiohttp session"
+                    raise ClientClosedError(
+                        f"the {owner} was closed before the request was sent"
+                    ) from None
                 raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 error, retryable = _connection_failure(exc, op, timeouts)
@@ -530,6 +585,8 @@ class HTTPRequester:
                     )
             elapsed = time.monotonic() - attempt_start
             await self._report(config, op, attempt, status, elapsed, outcome.error)
+            if self._transport.closed and isinstance(outcome.error, APIConnectionError):
+                raise _closed_in_flight(outcome.error)  # aclose() broke the connection
             delay = self._retry_delay(outcome, attempt, retry, started)
             if delay is None:
                 raise outcome.error

@@ -26,6 +26,9 @@ DEFAULT_RETRY_BUDGET: Final = 60.0
 DEFAULT_RETRY_AFTER_CAP: Final = 60.0
 DEFAULT_RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
+# Largest response body read; real answers (a page of codes included) stay far below it.
+MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+
 # Connection pool.
 DEFAULT_POOL_SIZE: Final = 100
 DEFAULT_KEEPALIVE_TIMEOUT: Final = 15.0

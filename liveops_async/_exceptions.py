@@ -35,6 +35,7 @@ __all__ = [
     "RedirectError",
     "RequestValidationError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
     "WrongEventLoopError",
     "make_status_error",
@@ -125,6 +126,11 @@ class ResponseDecodeError(_CallError):
 
     def __str__(self) -> str:
         return f"{self.args[0]} ({self.method} {self.route} -> {self.status})"
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """The response body is larger than any real answer (see `MAX_RESPONSE_BYTES`); the SDK
+    stopped reading it and closed the connection. The request was sent and not retried."""
 
 
 # "[0401-1102]: Unprocessable Entity..." -> ("0401-1102", "Unprocessable Entity...")

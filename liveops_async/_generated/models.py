@@ -591,6 +591,7 @@ class StoreItemVirtualPrice:
     name: str | None = _attrs_field(default=None)
     type: str | None = _attrs_field(default=None)
     image_url: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
     amount: int | None = _attrs_field(default=None)
     amount_without_discount: int | None = _attrs_field(default=None)
     is_default: bool | None = _attrs_field(default=None)
