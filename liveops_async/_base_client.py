@@ -13,11 +13,10 @@ import inspect
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
 import attrs
-import jsonschema
 import orjson
 from multidict import CIMultiDictProxy
 from yarl import URL
@@ -49,6 +48,9 @@ from ._retry import RetryPolicy, parse_retry_after
 from ._transport import Transport
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["BaseResource", "ClientConfig", "HTTPRequester", "Requester"]
 
@@ -190,6 +192,9 @@ class _OperationPlan:
             return
         validator = self._validator
         if validator is None:
+            # Imported on first use: it costs ~40 ms at import and many programs send no body.
+            import jsonschema
+
             cls = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
             validator = self._validator = cls(schema)
         errors = sorted(validator.iter_errors(orjson.loads(payload)), key=lambda e: e.path)

@@ -1,0 +1,43 @@
+import asyncio
+import os
+
+from liveops_async import LiveOpsClient, NotFoundError, UnprocessableEntityError, models
+
+
+async def main(player_jwt: str) -> None:
+    # Credentials from LIVEOPS_PROJECT_ID and LIVEOPS_API_KEY (base URL: LIVEOPS_BASE_URL).
+    async with LiveOpsClient() as client:
+        # Admin calls: a coupon with one redemption per player, and 20 codes for it.
+        coupons = client.admin.coupons
+        await coupons.create(
+            external_id="spring-gift",
+            name={"en-US": "Spring gift"},
+            bonus=[models.BonusItem(sku="gold-coins", quantity=100)],
+            redeem_user_limit=1,
+        )
+        await coupons.activate("spring-gift")  # new coupons start disabled
+        await coupons.generate_codes("spring-gift", count=20)
+
+        # Paging: `async for` fetches the pages as it goes.
+        codes = [c.code async for c in coupons.list_codes("spring-gift") if c.code]
+        print(f"{len(codes)} codes, first: {codes[0]}")
+
+        # Player calls: a view bound to the player's Login JWT, sharing the client's pool.
+        player = client.user(player_jwt)
+        for code in (codes[0], codes[1], "NO-SUCH-CODE"):
+            try:
+                result = await player.coupons.redeem(coupon_code=code)
+            except NotFoundError:
+                print(f"{code}: no such code")
+            except UnprocessableEntityError as exc:  # e.g. the per-player limit is reached
+                print(f"{code}: refused, {exc.message} (status {exc.status}, code {exc.code})")
+            else:
+                print(f"{code}: got {[(item.sku, item.quantity) for item in result.items or []]}")
+
+        # Raw responses: status and headers next to the parsed model.
+        raw = await coupons.with_raw_response.get("spring-gift")
+        print(raw.status, raw.headers["Content-Type"], raw.parsed.is_enabled)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(os.environ["PLAYER_JWT"]))
