@@ -28,7 +28,10 @@ async def _redeem_flow() -> tuple[str, int, list[str]]:
             codes = [c.code async for c in client.admin.coupons.list_codes("loop-coupon")]
             players = [client.user(mock.issue_jwt(f"p{i}")) for i in range(len(codes))]
             results = await asyncio.gather(
-                *(p.coupons.redeem(coupon_code=str(code)) for p, code in zip(players, codes)),
+                *(
+                    p.coupons.redeem(coupon_code=str(code))
+                    for p, code in zip(players, codes, strict=True)
+                ),
                 return_exceptions=True,
             )
             failures = [type(r).__name__ for r in results if isinstance(r, BaseException)]
