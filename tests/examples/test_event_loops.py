@@ -17,29 +17,27 @@ API_KEY = "loop-test-key"
 
 async def _redeem_flow() -> tuple[str, int, list[str]]:
     async with LiveOpsMock(project_id=PROJECT_ID, api_key=API_KEY) as mock:
-        async with LiveOpsClient(
-            project_id=PROJECT_ID, api_key=API_KEY, base_url=mock.base_url
-        ) as client:
-            await client.admin.coupons.create(
-                external_id="loop-coupon", name={"en-US": "Loop"}, redeem_user_limit=1
-            )
-            await client.admin.coupons.activate("loop-coupon")
-            await client.admin.coupons.generate_codes("loop-coupon", count=40)
-            codes = [c.code async for c in client.admin.coupons.list_codes("loop-coupon")]
-            players = [client.user(mock.issue_jwt(f"p{i}")) for i in range(len(codes))]
-            results = await asyncio.gather(
-                *(
-                    p.coupons.redeem(coupon_code=str(code))
-                    for p, code in zip(players, codes, strict=True)
-                ),
-                return_exceptions=True,
-            )
-            failures = [type(r).__name__ for r in results if isinstance(r, BaseException)]
-            try:
-                await players[0].coupons.redeem(coupon_code=str(codes[1]))
-            except UnprocessableEntityError as exc:
-                failures.append(f"second:{exc.status}")
-            return type(asyncio.get_running_loop()).__module__, len(codes), failures
+        client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY, base_url=mock.base_url)
+        async with client:
+            return await _redeem_many(client, mock)
+
+
+async def _redeem_many(client: LiveOpsClient, mock: LiveOpsMock) -> tuple[str, int, list[str]]:
+    await client.admin.coupons.create(
+        external_id="loop-coupon", name={"en-US": "Loop"}, redeem_user_limit=1
+    )
+    await client.admin.coupons.activate("loop-coupon")
+    await client.admin.coupons.generate_codes("loop-coupon", count=40)
+    codes = [str(c.code) async for c in client.admin.coupons.list_codes("loop-coupon")]
+    players = [client.user(mock.issue_jwt(f"p{i}")) for i in range(len(codes))]
+    redeems = (p.coupons.redeem(coupon_code=c) for p, c in zip(players, codes, strict=True))
+    results = await asyncio.gather(*redeems, return_exceptions=True)
+    failures = [type(r).__name__ for r in results if isinstance(r, BaseException)]
+    try:
+        await players[0].coupons.redeem(coupon_code=codes[1])
+    except UnprocessableEntityError as exc:
+        failures.append(f"second:{exc.status}")
+    return type(asyncio.get_running_loop()).__module__, len(codes), failures
 
 
 @pytest.mark.parametrize(
