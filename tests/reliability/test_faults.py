@@ -1,0 +1,320 @@
+"""Every fault, against retry-safe and non-idempotent operations: the typed error or the
+successful retry, the server's count of what it received, and no canary secret anywhere."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+import pytest
+
+from liveops_async import (
+    APIConnectionError,
+    APITimeoutError,
+    InternalServerError,
+    LiveOpsClient,
+    LiveOpsError,
+    RateLimitError,
+    ReadTimeoutError,
+    RedirectError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    Timeouts,
+)
+
+from . import _fault_server as fs
+from ._calls import ALL_CALLS, NOT_IDEMPOTENT, RETRY_SAFE, Call
+from ._secrets import assert_no_canary
+from .conftest import FAST_RETRY, outcome
+
+ClientFactory = Callable[..., LiveOpsClient]
+
+every_call = pytest.mark.parametrize("call", ALL_CALLS, ids=repr)
+retry_safe = pytest.mark.parametrize("call", RETRY_SAFE, ids=repr)
+not_idempotent = pytest.mark.parametrize("call", NOT_IDEMPOTENT, ids=repr)
+
+
+def expect_error(result: object, kind: type[LiveOpsError], client: LiveOpsClient) -> LiveOpsError:
+    assert isinstance(result, kind), f"expected {kind.__name__}, got {result!r}"
+    assert_no_canary(result, client, client.admin, client.user("x.y.z"))
+    return result
+
+
+def expect_success(result: object, call: Call, client: LiveOpsClient) -> None:
+    assert not isinstance(result, BaseException), repr(result)
+    assert_no_canary(result, client)
+
+
+# Connection refused ----------------------------------------------------------------------
+
+
+@every_call
+async def test_connection_refused_is_retried_then_a_connection_error(
+    call: Call, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago and has no listener
+        probe.bind(("127.0.0.1", 0))
+        server.port = probe.getsockname()[1]
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), APIConnectionError, client)
+    assert isinstance(error, APIConnectionError) and error.sent is False
+    # Nothing can have been processed, so every operation may be resent.
+    assert len(sleeps) == FAST_RETRY.max_attempts - 1
+
+
+# Resets ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault", [fs.reset_before_response, fs.reset_mid_body], ids=["before-response", "mid-body"]
+)
+@retry_safe
+async def test_reset_is_retried_for_retry_safe_operations(
+    call: Call, fault: Callable[[], fs.Action], make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.then(fault(), fs.reply(200, call.success_body))
+    client = make_client(server)
+    expect_success(await outcome(call.invoke(client)), call, client)
+    assert server.count(call.route) == 2
+
+
+@pytest.mark.parametrize(
+    "fault", [fs.reset_before_response, fs.reset_mid_body], ids=["before-response", "mid-body"]
+)
+@not_idempotent
+async def test_reset_after_sending_is_never_resent(
+    call: Call, fault: Callable[[], fs.Action], make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.then(fault(), fs.reply(200, call.success_body))
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), APIConnectionError, client)
+    assert isinstance(error, APIConnectionError) and error.sent is True
+    assert server.count(call.route) == 1
+
+
+# Bodies that are not the answer ----------------------------------------------------------
+
+BROKEN_BODIES = {
+    "truncated-json": (b'{"external_id": "c1", "items": [{"externa', "application/json"),
+    "html": (b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
+    "plain-text": (b"upstream connect error or disconnect/reset", "text/plain"),
+    "json-scalar": (b"42", "application/json"),
+    "empty": (b"", "application/json"),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(BROKEN_BODIES))
+@every_call
+async def test_success_status_with_a_broken_body_is_a_decode_error(
+    call: Call, broken: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    raw, content_type = BROKEN_BODIES[broken]
+    server.then(fs.reply(200, raw=raw, content_type=content_type))
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), ResponseDecodeError, client)
+    assert isinstance(error, ResponseDecodeError) and error.status == 200
+    assert server.count(call.route) == 1  # a parse failure is never a reason to resend
+
+
+# 5xx bursts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+@retry_safe
+async def test_5xx_burst_is_retried_through(
+    call: Call, status: int, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.then(
+        fs.reply(status, {"errorCode": 0}), fs.reply(status), fs.reply(200, call.success_body)
+    )
+    client = make_client(server)
+    expect_success(await outcome(call.invoke(client)), call, client)
+    assert server.count(call.route) == 3
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+@retry_safe
+async def test_5xx_burst_longer_than_the_attempts_is_raised(
+    call: Call, status: int, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = fs.reply(status, {"errorMessage": "down"})
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), InternalServerError, client)
+    assert isinstance(error, InternalServerError) and error.status == status
+    assert server.count(call.route) == FAST_RETRY.max_attempts
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+@not_idempotent
+async def test_5xx_for_non_idempotent_is_raised_at_once(
+    call: Call, status: int, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.then(fs.reply(status), fs.reply(status), fs.reply(200, call.success_body))
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), InternalServerError, client)
+    assert isinstance(error, InternalServerError) and error.status == status
+    assert server.count(call.route) == 1
+
+
+# 429 -------------------------------------------------------------------------------------
+
+RETRY_AFTER = {
+    "seconds": (lambda: "2", 2.0, 2.0),
+    "http-date": (lambda: fs.http_date(3), 1.0, 3.0),
+}
+
+
+@pytest.mark.parametrize("form", sorted(RETRY_AFTER))
+@retry_safe
+async def test_429_waits_as_told_then_succeeds(
+    call: Call, form: str, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+) -> None:
+    header, low, high = RETRY_AFTER[form]
+    server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
+    client = make_client(server)
+    expect_success(await outcome(call.invoke(client)), call, client)
+    assert len(sleeps) == 1 and low <= sleeps[0] <= high
+    assert server.count(call.route) == 2
+
+
+@pytest.mark.parametrize("form", sorted(RETRY_AFTER))
+@not_idempotent
+async def test_429_for_non_idempotent_reports_the_wait(
+    call: Call, form: str, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+) -> None:
+    header, low, high = RETRY_AFTER[form]
+    server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
+    assert isinstance(error, RateLimitError) and error.retry_after is not None
+    assert low <= error.retry_after <= high
+    assert sleeps == [] and server.count(call.route) == 1
+
+
+@every_call
+async def test_429_above_the_cap_is_raised_without_waiting(
+    call: Call, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+) -> None:
+    server.then(fs.reply(429, headers={"Retry-After": "3600"}), fs.reply(200, call.success_body))
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
+    assert isinstance(error, RateLimitError) and error.retry_after == 3600
+    assert sleeps == [] and server.count(call.route) == 1
+
+
+# Slow servers ----------------------------------------------------------------------------
+
+
+@retry_safe
+async def test_slow_headers_time_out_then_the_retry_succeeds(
+    call: Call, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.then(fs.slow_headers(2.0), fs.reply(200, call.success_body))
+    client = make_client(server)
+    expect_success(await outcome(call.invoke(client)), call, client)
+    assert server.count(call.route) == 2
+
+
+@pytest.mark.parametrize("fault", ["slow-headers", "slow-body"])
+@not_idempotent
+async def test_read_timeout_after_sending_is_never_resent(
+    call: Call, fault: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    slow = fs.slow_headers(2.0) if fault == "slow-headers" else fs.slow_body(2.0, 1)
+    server.default = slow
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), ReadTimeoutError, client)
+    assert isinstance(error, ReadTimeoutError) and error.sent is True
+    assert server.count(call.route) == 1
+
+
+@retry_safe
+async def test_slow_body_times_out_on_every_attempt(
+    call: Call, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = fs.slow_body(2.0, 1)
+    client = make_client(server)
+    expect_error(await outcome(call.invoke(client)), ReadTimeoutError, client)
+    assert server.count(call.route) == FAST_RETRY.max_attempts
+
+
+@every_call
+async def test_trickling_body_hits_the_total_timeout(
+    call: Call, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    # Each byte comes before the read timeout, but the whole body would take 3 s.
+    server.default = fs.slow_body(0.1, 30, b'{"external_id": "' + b"x" * 40 + b'"}')
+    client = make_client(server, timeout=Timeouts(total=0.6, read=0.5), max_retries=0)
+    error = expect_error(await outcome(call.invoke(client)), APITimeoutError, client)
+    assert not isinstance(error, ReadTimeoutError)
+    assert server.count(call.route) == 1
+
+
+# Oversized bodies ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("announce", [True, False], ids=["content-length", "chunked"])
+@every_call
+async def test_body_far_larger_than_any_answer_is_refused(
+    call: Call, announce: bool, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = fs.endless_body(limit=256 * 1024 * 1024, announce=announce)
+    client = make_client(server, timeout=Timeouts(total=20.0, read=5.0))
+    error = expect_error(await outcome(call.invoke(client)), ResponseTooLargeError, client)
+    assert "too large" in str(error)
+    assert server.count(call.route) == 1
+    await server.stop()  # the connection handler has finished counting what it sent
+    assert server.bytes_sent < 64 * 1024 * 1024
+
+
+# Redirects -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+@every_call
+async def test_redirect_to_another_host_is_not_followed(
+    call: Call,
+    status: int,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    other_host: fs.FaultServer,
+) -> None:
+    server.default = fs.reply(status, headers={"Location": other_host.origin + "/steal"})
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), RedirectError, client)
+    assert isinstance(error, RedirectError) and error.status == status
+    assert server.count(call.route) == 1
+    assert other_host.received == []  # the credentials never reached the other host
+
+
+# Responses that are not HTTP -------------------------------------------------------------
+
+GARBAGE = {
+    "not-http": b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
+    "bad-status": b"HTTP/1.1 abc Broken\r\nContent-Length: 0\r\n\r\n",
+    "huge-header": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n",
+    "bad-length": b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GARBAGE))
+@not_idempotent
+async def test_malformed_response_is_a_connection_error_and_never_resent(
+    call: Call, kind: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = fs.garbage(GARBAGE[kind])
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), APIConnectionError, client)
+    assert isinstance(error, APIConnectionError) and error.sent is True
+    assert server.count(call.route) == 1
+
+
+@pytest.mark.parametrize("kind", sorted(GARBAGE))
+@retry_safe
+async def test_malformed_response_is_retried_for_retry_safe_operations(
+    call: Call, kind: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.then(fs.garbage(GARBAGE[kind]), fs.reply(200, call.success_body))
+    client = make_client(server)
+    expect_success(await outcome(call.invoke(client)), call, client)
+    assert server.count(call.route) == 2
