@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
+from typing import Literal
 
 from liveops_async._base_client import BaseResource, Requester
 from liveops_async._options import RequestOptions
@@ -5387,7 +5388,7 @@ class AdminUpsellResource(BaseResource):
 
     async def toggle(
         self,
-        toggle: str,
+        toggle: Literal["activate", "deactivate"],
         *,
         options: RequestOptions | None = None,
     ) -> None:
@@ -5491,7 +5492,7 @@ class AdminUpsellResourceWithRawResponse(BaseResource):
 
     async def toggle(
         self,
-        toggle: str,
+        toggle: Literal["activate", "deactivate"],
         *,
         options: RequestOptions | None = None,
     ) -> APIResponse[None]:

@@ -336,8 +336,10 @@ def call_arguments(
     path_examples = {**case.spec_op.examples("path"), **(path_values or {})}
     placeholders = [n for n in re.findall(r"\{([^}]+)\}", case.spec_op.route) if n != "project_id"]
     assert len(positional) == len(placeholders), f"{positional} vs path {placeholders}"
+    overrides = path_values or {}
+    # An override is passed as given, past the annotation: hostile values test the runtime.
     args = [
-        serde.structure(path_examples[wire], hints[name])
+        overrides[wire] if wire in overrides else serde.structure(path_examples[wire], hints[name])
         for wire, name in zip(placeholders, positional, strict=True)
     ]
     kwargs: dict[str, Any] = {}
