@@ -6,7 +6,9 @@ import asyncio
 import base64
 import binascii
 import hmac
+import math
 import secrets
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -39,6 +41,9 @@ class RecordedRequest:
     operation_id: str | None
     status: int  # 0 when the connection was dropped
     user_id: str | None = None
+    # When the request reached the mock, on `time.monotonic()`: one clock for every process on
+    # the machine, so tests can line the log up with what their client processes saw.
+    received_at: float = attrs.field(factory=time.monotonic)
 
 
 @attrs.frozen
@@ -80,6 +85,8 @@ class LiveOpsMock:
         self.spec: Spec = load_spec(spec_path or default_spec_path())
         self._clock = as_clock(clock)
         self._injector = FaultInjector(faults or MockFaults())
+        # Retry-After values of 429s to answer with next, before any drawn fault.
+        self._queued_429s: deque[float] = deque()
         self._jwt_secret = jwt_secret or secrets.token_bytes(32)
         # Check every answer against the documented response schema (turn on in tests).
         self.strict_responses = strict_responses
@@ -150,6 +157,16 @@ class LiveOpsMock:
     def faults(self, value: MockFaults) -> None:
         self._injector.faults = value
 
+    def throttle_next(self, count: int = 1, *, retry_after: float | None = None) -> None:
+        """Answer the next `count` API requests with 429 and this `Retry-After` (by default
+        `faults.retry_after`), whatever the fault rates: a 429 at a moment the test chooses."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"count must be an integer >= 1, got {count!r}")
+        seconds = self.faults.retry_after if retry_after is None else retry_after
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"retry_after must be a finite number >= 0, got {retry_after!r}")
+        self._queued_429s.extend([seconds] * count)
+
     def issue_jwt(self, user_id: str, ttl: float = 3600, **claims: Any) -> str:
         """A player JWT this mock accepts until `ttl` seconds from the mock clock's now."""
         now = self._clock.now().timestamp()
@@ -207,17 +224,22 @@ class LiveOpsMock:
 
     async def _unknown_route(self, request: web.Request) -> web.StreamResponse:
         error = MockApiError(404, 0, "Requested endpoint is not found", message_code=1019)
-        self._record(request, None, 404, None)
+        self._record(request, None, 404, None, time.monotonic())
         return _json(error.status, error.body())
 
     # --- the request pipeline ---------------------------------------------------------
     async def _serve(self, op: OperationSpec, request: web.Request) -> web.StreamResponse:
+        received_at = time.monotonic()
         delay = self._injector.delay()
         if delay:
             await asyncio.sleep(delay)
-        fault = self._injector.draw()
+        retry_after = self.faults.retry_after
+        if self._queued_429s:
+            fault, retry_after = Fault.THROTTLE, self._queued_429s.popleft()
+        else:
+            fault = self._injector.draw()
         if fault is Fault.DROP:
-            self._record(request, op, 0, None)
+            self._record(request, op, 0, None, received_at)
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError  # aiohttp treats this as the client going away
@@ -228,7 +250,7 @@ class LiveOpsMock:
                     429,
                     1100,
                     "Too many requests",
-                    headers={"Retry-After": _seconds(self.faults.retry_after)},
+                    headers={"Retry-After": _seconds(retry_after)},
                 )
             if fault is Fault.SERVER_ERROR:
                 raise MockApiError(self.faults.status_5xx, 1101, "Service is unavailable")
@@ -237,11 +259,18 @@ class LiveOpsMock:
             response = self._answer(op, HANDLERS.get(op.operation_id), ctx)
         except MockApiError as error:
             response = _json(error.status, error.body(), error.headers)
-        self._record(request, op, response.status, identity.user_id if identity else None)
+        self._record(
+            request, op, response.status, identity.user_id if identity else None, received_at
+        )
         return response
 
     def _record(
-        self, request: web.Request, op: OperationSpec | None, status: int, user: str | None
+        self,
+        request: web.Request,
+        op: OperationSpec | None,
+        status: int,
+        user: str | None,
+        received_at: float,
     ) -> None:
         path = (
             request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
@@ -253,6 +282,7 @@ class LiveOpsMock:
                 operation_id=op.operation_id if op else None,
                 status=status,
                 user_id=user,
+                received_at=received_at,
             )
         )
 

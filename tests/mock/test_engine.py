@@ -334,6 +334,43 @@ async def test_fault_share_is_seeded_and_roughly_right(
     assert mini.count("list-widgets") == 200
 
 
+async def test_throttle_next_answers_429_to_just_the_next_requests(
+    mini: LiveOpsMock, session: aiohttp.ClientSession
+) -> None:
+    url = f"{mini.base_url}/v2/project/7/admin/widget/all"
+    mini.faults = MockFaults(retry_after=3)
+    mini.throttle_next(2, retry_after=0.25)
+    mini.throttle_next()  # the fault knobs' Retry-After
+    answers = [await _send(session, "GET", url, headers=_basic("7", "k3y")) for _ in range(4)]
+    assert [(s, h.get("Retry-After")) for s, _, h in answers] == [
+        (429, "0.250"),
+        (429, "0.250"),
+        (429, "3"),
+        (204, None),
+    ]
+    assert [r.status for r in mini.requests] == [429, 429, 429, 204]
+    with pytest.raises(ValueError, match="count"):
+        mini.throttle_next(0)
+    with pytest.raises(ValueError, match="retry_after"):
+        mini.throttle_next(retry_after=float("nan"))
+
+
+async def test_the_log_stamps_arrival_on_the_monotonic_clock(
+    mini: LiveOpsMock, session: aiohttp.ClientSession
+) -> None:
+    url = f"{mini.base_url}/v2/project/7/admin/widget/all"
+    mini.faults.latency = 0.1  # arrival is stamped before the injected latency
+    before = time.monotonic()
+    await _send(session, "GET", url, headers=_basic("7", "k3y"))
+    await _send(session, "GET", f"{mini.base_url}/v9/nothing")
+    after = time.monotonic()
+    first, second = mini.requests
+    # The 404 needs no latency, so it arrives at least 0.1 s after the first was stamped only
+    # if that stamp was taken on arrival, before the latency.
+    assert before <= first.received_at
+    assert first.received_at + 0.1 <= second.received_at <= after
+
+
 async def test_dropped_connection(mini: LiveOpsMock, session: aiohttp.ClientSession) -> None:
     mini.faults = MockFaults(drop_connection_rate=1.0)
     with pytest.raises(aiohttp.ClientError):

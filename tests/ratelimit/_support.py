@@ -1,4 +1,4 @@
-"""Helpers of the rate limiter tests: a private redis-server, an HTTP sink, a fleet of processes."""
+"""Helpers of the rate limiter tests: a private redis-server and a fleet of client processes."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 WORKER = Path(__file__).with_name("fleet_worker.py")
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The admin credentials the fleet's clients and the mock share.
+FLEET_PROJECT_ID = 44056
+FLEET_API_KEY = "fleet-test-key"
 
 
 def free_port() -> int:
@@ -75,26 +78,19 @@ class RedisServer:
 
 
 @dataclass
-class CountingServer:
-    """A 127.0.0.1 HTTP endpoint standing in for the API: it records when each request arrived."""
-
-    url: str = ""
-    arrivals: list[float] = field(default_factory=list)
-
-
-@dataclass
 class Fleet:
     """Results of a fleet run: one dict per worker process (see fleet_worker.py)."""
 
     results: list[dict[str, Any]]
 
     @property
-    def stamps(self) -> list[float]:
-        return sorted(s for r in self.results for s in r["stamps"])
-
-    @property
     def go(self) -> float:
+        """When the first worker was released."""
         return float(min(r["go"] for r in self.results))
+
+    def sent_between(self, start: float, end: float) -> list[int]:
+        """Per process: how many attempts its limiter let go between ``start`` and ``end``."""
+        return [sum(start <= s <= end for s in r["sent"]) for r in self.results]
 
 
 async def run_fleet(
@@ -112,6 +108,7 @@ async def run_fleet(
             json.dumps(cfg),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
             env=env,
         )
         for cfg in configs
@@ -120,7 +117,8 @@ async def run_fleet(
     async def drive() -> list[tuple[bytes, bytes]]:
         for proc in procs:
             assert proc.stdout is not None
-            assert (await proc.stdout.readline()).strip() == b"ready"
+            line = await proc.stdout.readline()
+            assert line.strip() == b"ready", (await proc.communicate())[1].decode()[-2000:]
         for proc in procs:
             assert proc.stdin is not None
             proc.stdin.write(b"go\n")
@@ -136,8 +134,9 @@ async def run_fleet(
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
-    for proc in procs:
-        assert proc.returncode == 0, f"worker exited with {proc.returncode}"
+    # A worker exits non-zero when an exception other than a typed LiveOpsError escaped a call.
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, f"worker exited with {proc.returncode}: {err.decode()[-2000:]}"
     return Fleet([json.loads(out.strip().splitlines()[-1]) for out, _ in outputs])
 
 

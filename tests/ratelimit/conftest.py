@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from ._support import CountingServer, RedisServer, free_port
+from liveops_async.testing import LiveOpsMock
+
+from ._support import FLEET_API_KEY, FLEET_PROJECT_ID, RedisServer, free_port
 
 
 @pytest.fixture
@@ -27,22 +27,8 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-async def counting_server() -> AsyncIterator[CountingServer]:
-    server = CountingServer()
-
-    async def handle(_request: web.Request) -> web.Response:
-        server.arrivals.append(time.monotonic())
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_get("/ping", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    server.url = f"http://127.0.0.1:{port}/ping"
-    try:
-        yield server
-    finally:
-        await runner.cleanup()
+async def fleet_mock() -> AsyncIterator[LiveOpsMock]:
+    """One mock for the whole fleet, served by the test's own event loop: its request log,
+    stamped on arrival, is the server-side record the fleet tests check."""
+    async with LiveOpsMock(project_id=FLEET_PROJECT_ID, api_key=FLEET_API_KEY) as mock:
+        yield mock

@@ -1,9 +1,12 @@
 """One process of a simulated fleet, run by the fleet tests as ``python fleet_worker.py JSON``.
 
-It builds a ``RedisTokenBucketLimiter``, prints ``ready``, waits for ``go`` on stdin, then runs
-``concurrency`` loops of acquire (+ an HTTP GET when ``http_url`` is given) for ``duration``
-seconds and prints one JSON line of results. Timestamps are ``time.monotonic()``, which Linux
-shares between processes, so the parent can merge them.
+It builds a real ``LiveOpsClient`` whose rate limiter is a ``RedisTokenBucketLimiter``, prints
+``ready``, waits for ``go`` on stdin, then runs ``concurrency`` loops of admin calls
+(``client.admin.coupons.list(...).first_page()``) against the mock at ``base_url`` for
+``duration`` seconds, and prints one JSON line of results. A call that raises a typed
+``LiveOpsError`` is counted; any other exception escapes and fails the process. Timestamps are
+``time.monotonic()``, which Linux shares between processes, so the parent can merge them with
+the mock's request log.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import json
 import logging
 import sys
 import time
+from collections import Counter
 from typing import Any
 
-import aiohttp
-
+from liveops_async import LiveOpsClient, LiveOpsError, RequestEvent, ResponseEvent
 from liveops_async.lib.ratelimit import RedisTokenBucketLimiter
 
 
@@ -41,52 +44,50 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
         key_prefix=cfg["key_prefix"],
         retry_interval=cfg.get("retry_interval", 5.0),
     )
-    key = cfg["key"]
-    stamps: list[float] = []
-    errors: list[str] = []
+    sent: list[float] = []  # when the limiter let an attempt go (retries included)
+    statuses: Counter[int] = Counter()
     counts = {"started": 0, "completed": 0}
-    pause: list[float] = []
+    failures: list[str] = []
 
-    print("ready", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-    go = time.monotonic()
-    deadline = go + cfg["duration"]
+    def on_request(_event: RequestEvent) -> None:
+        sent.append(time.monotonic())
 
-    async with aiohttp.ClientSession() as session:
+    def on_response(event: ResponseEvent) -> None:
+        if event.status is not None:
+            statuses[event.status] += 1
 
-        async def call() -> None:
-            await limiter.acquire(key)
-            stamps.append(time.monotonic())
-            if cfg.get("http_url"):
-                async with session.get(cfg["http_url"]) as response:
-                    response.raise_for_status()
+    client = LiveOpsClient(
+        project_id=cfg["project_id"],
+        api_key=cfg["api_key"],
+        base_url=cfg["base_url"],
+        rate_limiter=limiter,
+        on_request=[on_request],
+        on_response=[on_response],
+    )
+    async with client:
+        coupons = client.admin.coupons  # imports the generated resources before the start
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        go = time.monotonic()
+        deadline = go + cfg["duration"]
 
         async def loop() -> None:
             while time.monotonic() < deadline:
                 counts["started"] += 1
                 try:
-                    await call()
-                except Exception as exc:
-                    errors.append(f"{type(exc).__name__}: {exc}")
+                    await coupons.list(limit=10).first_page()
+                except LiveOpsError as exc:
+                    failures.append(f"{type(exc).__name__}: {exc}")
                 else:
                     counts["completed"] += 1
 
-        async def rate_limited_once() -> None:
-            await asyncio.sleep(go + cfg["pause_at"] - time.monotonic())
-            pause.append(time.monotonic())
-            await limiter.on_rate_limited(key, cfg["retry_after"])
-            pause.append(time.monotonic())
-
-        tasks = [loop() for _ in range(cfg["concurrency"])]
-        if cfg.get("pause_at") is not None:
-            tasks.append(rate_limited_once())
-        await asyncio.gather(*tasks)
+        await asyncio.gather(*(loop() for _ in range(cfg["concurrency"])))
     await limiter.aclose()
     return {
         "go": go,
-        "stamps": stamps,
-        "errors": errors,
-        "pause": pause,
+        "sent": sent,
+        "statuses": {str(status): n for status, n in statuses.items()},
+        "failures": failures,
         **counts,
         "log": [(r.levelname, r.getMessage()) for r in handler.records],
     }

@@ -1,8 +1,11 @@
-"""Several OS processes share one Redis budget: the combined rate, a shared 429 pause, a crash.
+"""Several OS processes share one Redis budget, end to end: the combined rate, a shared 429
+pause, a Redis crash.
 
-Each test starts 4 worker processes (fleet_worker.py) that hammer ``acquire`` and, where stated,
-send a real HTTP request per acquisition to a 127.0.0.1 server run by the test, which records the
-arrival times. Timestamps are ``time.monotonic()``, common to all processes on Linux.
+Each test starts 4 worker processes (fleet_worker.py). Each runs a real ``LiveOpsClient`` with a
+``RedisTokenBucketLimiter`` and makes admin calls with 4 concurrent loops against one
+``LiveOpsMock``, served by the test's own event loop. The checks read the mock's request log,
+stamped on arrival with ``time.monotonic()``, which all processes on Linux share; the workers'
+own stamps (when their limiter let an attempt go) only attribute traffic to processes.
 """
 
 from __future__ import annotations
@@ -14,72 +17,96 @@ from typing import Any
 
 import pytest
 
-from ._support import CountingServer, Fleet, RedisServer, max_in_window, run_fleet
+from liveops_async.testing import LiveOpsMock
+
+from ._support import FLEET_API_KEY, FLEET_PROJECT_ID, RedisServer, max_in_window, run_fleet
 
 pytestmark = pytest.mark.redis
 
 PROCESSES = 4
+# Allowed excess over the token bucket bound (rate * window + burst): requests released at their
+# slot still travel, and get stamped, at slightly different speeds. Without the limiter, 16 loops
+# against a local mock send hundreds of requests per second, far past any bound checked here.
+TOLERANCE = 1.1
 
 
-def fleet_config(redis: RedisServer, **overrides: Any) -> list[dict[str, Any]]:
+def fleet_config(redis: RedisServer, mock: LiveOpsMock, **overrides: Any) -> list[dict[str, Any]]:
     base = {
         "redis_url": redis.url,
-        "key": "project-hash",
         "key_prefix": f"test-{uuid.uuid4().hex}:",
+        "base_url": mock.base_url,
+        "project_id": FLEET_PROJECT_ID,
+        "api_key": FLEET_API_KEY,
         "concurrency": 4,
         **overrides,
     }
     return [dict(base) for _ in range(PROCESSES)]
 
 
-def per_process_counts(fleet: Fleet, start: float, end: float) -> list[int]:
-    return [sum(start <= s <= end for s in r["stamps"]) for r in fleet.results]
+def arrivals(mock: LiveOpsMock) -> list[float]:
+    return sorted(r.received_at for r in mock.requests)
 
 
 async def test_combined_rate_stays_within_the_limit(
-    redis_server: RedisServer, counting_server: CountingServer
+    redis_server: RedisServer, fleet_mock: LiveOpsMock
 ) -> None:
     rate, burst, duration = 40.0, 8, 2.0
     fleet = await run_fleet(
-        fleet_config(
-            redis_server, rate=rate, burst=burst, duration=duration, http_url=counting_server.url
-        )
+        fleet_config(redis_server, fleet_mock, rate=rate, burst=burst, duration=duration)
     )
-    assert all(r["errors"] == [] for r in fleet.results)
-    # Tolerance: 10% over the token bucket bound (rate * window + burst), for timestamps that
-    # are taken after wake-up and requests that travel at different speeds. Without the shared
-    # limiter 4 processes x 4 loops against a local server do thousands per second.
-    for stamps in (fleet.stamps, sorted(counting_server.arrivals)):
-        assert max_in_window(stamps, 1.0) <= 1.1 * (rate * 1.0 + burst)
-        assert max_in_window(stamps, duration) <= 1.1 * (rate * duration + burst)
+    for result in fleet.results:
+        assert result["failures"] == []
+        assert result["started"] == result["completed"] > 0
+    stamps = arrivals(fleet_mock)
+    assert len(stamps) == sum(r["completed"] for r in fleet.results)  # one request per call
+    assert {r.status for r in fleet_mock.requests} == {200}
+    assert max_in_window(stamps, 1.0) <= TOLERANCE * (rate * 1.0 + burst)
+    assert max_in_window(stamps, duration) <= TOLERANCE * (rate * duration + burst)
     # The limiter is not needlessly strict: at least 75% of the budget was used...
-    in_run = per_process_counts(fleet, fleet.go, fleet.go + duration)
-    assert sum(in_run) >= 0.75 * (rate * duration + burst)
+    in_run = [s for s in stamps if fleet.go <= s <= fleet.go + duration]
+    assert len(in_run) >= 0.75 * (rate * duration + burst)
     # ...and shared fairly: no process starved (an equal share would be 25%).
-    assert min(in_run) >= 0.1 * sum(in_run), in_run
+    per_process = fleet.sent_between(fleet.go, fleet.go + duration)
+    assert min(per_process) >= 0.1 * sum(per_process), per_process
 
 
-async def test_a_429_in_one_process_pauses_all(redis_server: RedisServer) -> None:
-    rate, burst, retry_after = 50.0, 5, 1.0
-    configs = fleet_config(redis_server, rate=rate, burst=burst, duration=2.6)
-    configs[0].update(pause_at=0.8, retry_after=retry_after)
-    fleet = await run_fleet(configs)
-    assert all(r["errors"] == [] for r in fleet.results)
-    before, after = fleet.results[0]["pause"]
-    # Tolerance: 0.1 s at the start for acquisitions granted just before the pause but stamped
-    # after, 0.05 s at the end for the pause being timed on Redis's clock.
-    quiet_from, quiet_to = after + 0.1, before + retry_after - 0.05
-    in_pause = [s for s in fleet.stamps if quiet_from <= s <= quiet_to]
-    assert in_pause == [], f"{len(in_pause)} acquisitions during the shared pause"
-    # Every process was busy before the pause and resumed after it, at the shared rate.
-    assert min(per_process_counts(fleet, fleet.go, before)) > 0
-    resumed = per_process_counts(fleet, before + retry_after, fleet.go + 2.6)
-    assert min(resumed) > 0
-    assert sum(resumed) <= 1.1 * (rate * (fleet.go + 2.6 - before - retry_after) + 1)
+async def test_a_429_to_one_process_pauses_all(
+    redis_server: RedisServer, fleet_mock: LiveOpsMock
+) -> None:
+    rate, burst, retry_after, duration = 50.0, 5, 1.0, 2.6
+
+    async def throttle_once() -> None:
+        await asyncio.sleep(0.8)
+        fleet_mock.throttle_next(1, retry_after=retry_after)  # whichever request comes next
+
+    fleet = await run_fleet(
+        fleet_config(redis_server, fleet_mock, rate=rate, burst=burst, duration=duration),
+        during=throttle_once,
+    )
+    # One process got the 429; every call still succeeded (that one after its retry).
+    assert sorted(r["statuses"].get("429", 0) for r in fleet.results) == [0] * (PROCESSES - 1) + [1]
+    for result in fleet.results:
+        assert result["failures"] == []
+        assert result["started"] == result["completed"]
+    (throttled,) = [r for r in fleet_mock.requests if r.status == 429]
+    hit = throttled.received_at
+    # Slack: 0.1 s at the start for requests already granted or on the wire when the 429 was
+    # answered (the pause reaches Redis a round trip later); 0.05 s at the end for the pause
+    # being timed on Redis's clock. Unpaused, 50/s would put about 40 requests in this window.
+    quiet_from, quiet_to = hit + 0.1, hit + retry_after - 0.05
+    stamps = arrivals(fleet_mock)
+    in_pause = [s for s in stamps if quiet_from <= s <= quiet_to]
+    assert in_pause == [], f"{len(in_pause)} requests reached the mock during the shared pause"
+    # Every process was sending before the 429 and sent again after the pause...
+    assert min(fleet.sent_between(fleet.go, hit)) > 0
+    assert min(fleet.sent_between(hit + retry_after, fleet.go + duration)) > 0
+    # ...at the shared rate: one request at once, then `rate`, not a fresh burst from each.
+    resumed = [s for s in stamps if s > quiet_to]
+    assert max_in_window(resumed, 0.5) <= TOLERANCE * (rate * 0.5 + 1)
 
 
 async def test_killing_redis_mid_run_loses_no_call(
-    redis_server: RedisServer, counting_server: CountingServer
+    redis_server: RedisServer, fleet_mock: LiveOpsMock
 ) -> None:
     killed_at: list[float] = []
 
@@ -90,23 +117,22 @@ async def test_killing_redis_mid_run_loses_no_call(
 
     fleet = await run_fleet(
         fleet_config(
-            redis_server,
-            rate=40.0,
-            burst=8,
-            duration=2.0,
-            retry_interval=0.3,
-            http_url=counting_server.url,
+            redis_server, fleet_mock, rate=40.0, burst=8, duration=2.0, retry_interval=0.3
         ),
         during=kill_redis,
     )
     completed = 0
     for result in fleet.results:
-        assert result["errors"] == []
-        assert result["started"] == result["completed"] > 0
+        # Every call the worker started came back: a success, or a typed error it counted
+        # (none expected: the limiter must not turn a Redis crash into failed calls).
+        assert result["started"] == result["completed"] + len(result["failures"]) > 0
+        assert result["failures"] == []
         completed += result["completed"]
         warnings = [msg for level, msg in result["log"] if level == "WARNING"]
         assert len(warnings) == 1, warnings  # one warning per outage, not one per call
         assert "unreachable" in warnings[0]
         # Calls kept flowing after the crash, through the in-process fallback.
-        assert sum(s > killed_at[0] + 0.1 for s in result["stamps"]) > 0
-    assert len(counting_server.arrivals) == completed
+        assert sum(s > killed_at[0] + 0.1 for s in result["sent"]) > 0
+    # The server saw exactly the calls the workers completed, each answered with success.
+    assert len(fleet_mock.requests) == completed
+    assert {r.status for r in fleet_mock.requests} == {200}
