@@ -1,0 +1,42 @@
+"""Client (3): liveops-async as a user runs it: admin Basic auth and a player's JWT, the default
+retry policy, typed models, request validation, and its logger at INFO."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import payloads
+
+
+class SDKClient:
+    def __init__(self, base_url: str, pool_size: int) -> None:
+        from liveops_async import LiveOpsClient
+
+        self._client = LiveOpsClient(
+            project_id=payloads.PROJECT_ID,
+            api_key=payloads.API_KEY,
+            base_url=base_url,
+            pool_size=pool_size,
+        )
+        self._client.warm_up()
+        self._coupons = self._client.admin.coupons
+        self._player_coupons = self._client.user(payloads.PLAYER_JWT).coupons
+
+    async def list_coupons(self) -> Any:
+        return await self._coupons.list().first_page()
+
+    async def redeem(self) -> Any:
+        return await self._player_coupons.redeem(coupon_code=payloads.COUPON_CODE)
+
+    async def activate(self) -> Any:
+        return await self._coupons.activate(payloads.ACTIVATE_ID)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+async def open_client(
+    name: str, base_url: str, pool_size: int, options: Mapping[str, Any]
+) -> SDKClient:
+    return SDKClient(base_url, pool_size)
