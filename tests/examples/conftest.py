@@ -16,17 +16,6 @@ if str(EXAMPLES) not in sys.path:
 from _sandbox import Sandbox, sandbox  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _no_liveops_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "LIVEOPS_PROJECT_ID",
-        "LIVEOPS_API_KEY",
-        "LIVEOPS_MERCHANT_ID",
-        "LIVEOPS_BASE_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
     async with sandbox() as started:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -21,17 +21,6 @@ PROJECT_ID = 44056
 # Fast, bounded retries: three attempts, milliseconds of backoff.
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff=0.001, max_backoff=0.004)
 SHORT_TIMEOUTS = Timeouts(total=3.0, connect=1.0, read=0.25, pool=5.0)
-
-
-@pytest.fixture(autouse=True)
-def _no_liveops_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "LIVEOPS_PROJECT_ID",
-        "LIVEOPS_API_KEY",
-        "LIVEOPS_MERCHANT_ID",
-        "LIVEOPS_BASE_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(autouse=True)
@@ -90,19 +79,6 @@ async def make_client() -> AsyncIterator[Callable[..., LiveOpsClient]]:
     yield factory
     for client in made:
         await client.aclose()
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """The retry waits the engine asked for, recorded instead of slept."""
-    asked: list[float] = []
-
-    async def recorded_sleep(delay: float) -> None:
-        asked.append(delay)
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr("liveops_async._base_client._sleep", recorded_sleep)
-    yield asked
 
 
 async def outcome(call: Awaitable[object]) -> object:

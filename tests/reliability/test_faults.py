@@ -50,7 +50,7 @@ def expect_success(result: object, call: Call, client: LiveOpsClient) -> None:
 
 @every_call
 async def test_connection_refused_is_retried_then_a_connection_error(
-    call: Call, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+    call: Call, make_client: ClientFactory, server: fs.FaultServer, retry_sleeps: list[float]
 ) -> None:
     with socket.socket() as probe:  # a port that was free a moment ago and has no listener
         probe.bind(("127.0.0.1", 0))
@@ -59,7 +59,7 @@ async def test_connection_refused_is_retried_then_a_connection_error(
     error = expect_error(await outcome(call.invoke(client)), APIConnectionError, client)
     assert isinstance(error, APIConnectionError) and error.sent is False
     # Nothing can have been processed, so every operation may be resent.
-    assert len(sleeps) == FAST_RETRY.max_attempts - 1
+    assert len(retry_sleeps) == FAST_RETRY.max_attempts - 1
 
 
 # Resets ----------------------------------------------------------------------------------
@@ -167,20 +167,28 @@ RETRY_AFTER = {
 @pytest.mark.parametrize("form", sorted(RETRY_AFTER))
 @retry_safe
 async def test_429_waits_as_told_then_succeeds(
-    call: Call, form: str, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+    call: Call,
+    form: str,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    retry_sleeps: list[float],
 ) -> None:
     header, low, high = RETRY_AFTER[form]
     server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
     client = make_client(server)
     expect_success(await outcome(call.invoke(client)), call, client)
-    assert len(sleeps) == 1 and low <= sleeps[0] <= high
+    assert len(retry_sleeps) == 1 and low <= retry_sleeps[0] <= high
     assert server.count(call.route) == 2
 
 
 @pytest.mark.parametrize("form", sorted(RETRY_AFTER))
 @not_idempotent
 async def test_429_for_non_idempotent_reports_the_wait(
-    call: Call, form: str, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+    call: Call,
+    form: str,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    retry_sleeps: list[float],
 ) -> None:
     header, low, high = RETRY_AFTER[form]
     server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
@@ -188,18 +196,18 @@ async def test_429_for_non_idempotent_reports_the_wait(
     error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
     assert isinstance(error, RateLimitError) and error.retry_after is not None
     assert low <= error.retry_after <= high
-    assert sleeps == [] and server.count(call.route) == 1
+    assert retry_sleeps == [] and server.count(call.route) == 1
 
 
 @every_call
 async def test_429_above_the_cap_is_raised_without_waiting(
-    call: Call, make_client: ClientFactory, server: fs.FaultServer, sleeps: list[float]
+    call: Call, make_client: ClientFactory, server: fs.FaultServer, retry_sleeps: list[float]
 ) -> None:
     server.then(fs.reply(429, headers={"Retry-After": "3600"}), fs.reply(200, call.success_body))
     client = make_client(server)
     error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
     assert isinstance(error, RateLimitError) and error.retry_after == 3600
-    assert sleeps == [] and server.count(call.route) == 1
+    assert retry_sleeps == [] and server.count(call.route) == 1
 
 
 # Slow servers ----------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -21,17 +20,6 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwbGF5ZXItMSJ9.jwt-SIGNATURE-secret"
 MOCK_BASE = "https://store.test/api"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@pytest.fixture(autouse=True)
-def _no_liveops_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in (
-        "LIVEOPS_PROJECT_ID",
-        "LIVEOPS_API_KEY",
-        "LIVEOPS_MERCHANT_ID",
-        "LIVEOPS_BASE_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -95,19 +83,6 @@ async def server() -> AsyncIterator[ScriptedServer]:
         yield scripted
     finally:
         await runner.cleanup()
-
-
-@pytest.fixture
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Record retry sleeps of the engine instead of waiting."""
-    slept: list[float] = []
-
-    async def fake_sleep(delay: float) -> None:
-        slept.append(delay)
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr("liveops_async._base_client._sleep", fake_sleep)
-    yield slept
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ async def _instant(_delay: float) -> None:
 
 
 async def test_hooks_see_every_attempt(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     requests: list[RequestEvent] = []
     responses: list[ResponseEvent] = []
@@ -158,7 +158,7 @@ class RecordingLimiter:
 
 
 async def test_rate_limiter_is_called_per_attempt_and_told_about_429(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     limiter = RecordingLimiter()
     api.get(COUPON_URL, status=429, headers={"Retry-After": "1.5"})
@@ -169,7 +169,7 @@ async def test_rate_limiter_is_called_per_attempt_and_told_about_429(
     key = client._admin_auth.rate_limit_key()
     assert limiter.acquired == [key, key]
     assert limiter.limited == [(key, 1.5)]
-    assert no_sleep == [1.5]
+    assert retry_sleeps == [1.5]
     await client.aclose()
     assert not limiter.closed  # the caller owns the limiter
 

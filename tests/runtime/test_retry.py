@@ -40,26 +40,26 @@ def _admin(client: LiveOpsClient):  # type: ignore[no-untyped-def]
 
 
 async def test_retry_safe_operation_is_retried_on_503(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     api.get(COUPON_URL, status=503)
     api.get(COUPON_URL, payload={"external_id": "c1"})
     response = await _admin(make_client()).request_raw(_ops.GET_COUPON, path={"external_id": "c1"})
     assert response.attempts == 2 and response.parsed == _ops.Coupon("c1")
-    assert len(no_sleep) == 1 and 0.25 <= no_sleep[0] <= 0.5
+    assert len(retry_sleeps) == 1 and 0.25 <= retry_sleeps[0] <= 0.5
 
 
 async def test_non_idempotent_operation_is_not_retried_on_503(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     api.post(CREATE_URL, status=503, repeat=True)
     with pytest.raises(InternalServerError):
         await _admin(make_client()).request(_ops.CREATE_COUPON, body=NEW_COUPON)
-    assert len(next(iter(api.requests.values()))) == 1 and no_sleep == []
+    assert len(next(iter(api.requests.values()))) == 1 and retry_sleeps == []
 
 
 async def test_non_idempotent_operation_is_retried_when_it_never_left(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     api.post(CREATE_URL, exception=aiohttp.ConnectionTimeoutError())
     api.post(CREATE_URL, payload={"external_id": "c1"}, status=201)
@@ -74,7 +74,7 @@ def _closed_port() -> int:
 
 
 async def test_refused_connection_is_retried_for_any_operation_then_raised(
-    make_client: Callable[..., LiveOpsClient], no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], retry_sleeps: list[float]
 ) -> None:
     events: list[ResponseEvent] = []
     client = make_client(
@@ -84,19 +84,19 @@ async def test_refused_connection_is_retried_for_any_operation_then_raised(
         await _admin(client).request(_ops.CREATE_COUPON, body=NEW_COUPON)
     assert info.value.sent is False and not isinstance(info.value, ConnectTimeoutError)
     assert isinstance(info.value.__cause__, aiohttp.ClientConnectorError)
-    assert [e.attempt for e in events] == [1, 2, 3] and len(no_sleep) == 2
+    assert [e.attempt for e in events] == [1, 2, 3] and len(retry_sleeps) == 2
     assert all(e.status is None and e.error is not None for e in events)
 
 
 async def test_connect_timeout_maps_to_its_own_error(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     api.get(COUPON_URL, exception=aiohttp.ConnectionTimeoutError(), repeat=True)
     with pytest.raises(ConnectTimeoutError) as info:
         await _admin(make_client(max_retries=1)).request(
             _ops.GET_COUPON, path={"external_id": "c1"}
         )
-    assert info.value.sent is False and len(no_sleep) == 1
+    assert info.value.sent is False and len(retry_sleeps) == 1
     assert info.value.__cause__ is None  # aiohttp's text holds the URL with path values
 
 
@@ -112,7 +112,7 @@ def _slow_then_fast(server: ScriptedServer, delay: float) -> None:
 
 
 async def test_read_timeout_retried_only_for_retry_safe(
-    server: ScriptedServer, make_client: Callable[..., LiveOpsClient], no_sleep: list[float]
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient], retry_sleeps: list[float]
 ) -> None:
     _slow_then_fast(server, delay=1.0)
     client = make_client(base_url=server.base_url, timeout=Timeouts(read=0.2))
@@ -129,7 +129,7 @@ async def test_read_timeout_retried_only_for_retry_safe(
 async def test_dropped_connection_after_sending_is_not_resent_for_unsafe_ops(
     server: ScriptedServer,
     make_client: Callable[..., LiveOpsClient],
-    no_sleep: list[float],
+    retry_sleeps: list[float],
     op: object,
 ) -> None:
     async def drop(request: web.Request) -> web.StreamResponse:
@@ -149,7 +149,7 @@ async def test_dropped_connection_after_sending_is_not_resent_for_unsafe_ops(
 
 
 async def test_retry_after_seconds_and_date(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     in_30s = email.utils.formatdate(time.time() + 30, usegmt=True)
     api.get(COUPON_URL, status=429, headers={"Retry-After": "2"})
@@ -159,41 +159,41 @@ async def test_retry_after_seconds_and_date(
         _ops.GET_COUPON, path={"external_id": "c1"}
     )
     assert response.attempts == 3
-    assert no_sleep[0] == 2.0 and 27 <= no_sleep[1] <= 30.5
+    assert retry_sleeps[0] == 2.0 and 27 <= retry_sleeps[1] <= 30.5
 
 
 async def test_retry_after_beyond_cap_is_not_waited_for(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     api.get(COUPON_URL, status=429, headers={"Retry-After": "120"}, repeat=True)
     with pytest.raises(RateLimitError) as info:
         await _admin(make_client()).request(_ops.GET_COUPON, path={"external_id": "c1"})
-    assert info.value.retry_after == 120 and no_sleep == []
+    assert info.value.retry_after == 120 and retry_sleeps == []
     capped = make_client(retry=RetryPolicy(retry_after_cap=300, total_budget=600))
     with pytest.raises(RateLimitError):
         await _admin(capped).request(_ops.GET_COUPON, path={"external_id": "c1"})
-    assert no_sleep == [120.0, 120.0]
+    assert retry_sleeps == [120.0, 120.0]
 
 
 async def test_attempts_and_budget_are_bounded(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     api.get(COUPON_URL, status=500, repeat=True)
     with pytest.raises(InternalServerError):
         await _admin(make_client(retry=RetryPolicy(max_attempts=4))).request(
             _ops.GET_COUPON, path={"external_id": "c1"}
         )
-    assert len(next(iter(api.requests.values()))) == 4 and len(no_sleep) == 3
+    assert len(next(iter(api.requests.values()))) == 4 and len(retry_sleeps) == 3
 
-    no_sleep.clear()
+    retry_sleeps.clear()
     tight = RetryPolicy(max_attempts=10, initial_backoff=2.0, total_budget=1.0)
     with pytest.raises(InternalServerError):
         await _admin(make_client(retry=tight)).request(_ops.GET_COUPON, path={"external_id": "c1"})
-    assert no_sleep == []
+    assert retry_sleeps == []
 
 
 async def test_statuses_outside_the_retry_set_are_not_retried(
-    make_client: Callable[..., LiveOpsClient], api: aioresponses, no_sleep: list[float]
+    make_client: Callable[..., LiveOpsClient], api: aioresponses, retry_sleeps: list[float]
 ) -> None:
     api.get(COUPON_URL, status=520, repeat=True)
     with pytest.raises(InternalServerError):
