@@ -1,102 +1,44 @@
 """The one converter between JSON and the generated attrs models.
 
-Hooks are compiled per type the first time a type is seen and cached by cattrs; the client calls
-`warm_up` with every operation's types so that no request pays for compiling them. Importing this
-module builds no hooks.
+Responses are structured by functions compiled per model (`_structure`), with this module's
+cattrs converter behind them for what they do not cover and for the detailed error when a body
+does not fit; request bodies are unstructured by the converter. Hooks are built per type the
+first time a type is seen and cached; the client calls `warm_up` with every operation's types so
+that no request pays for building them. Importing this module builds no hooks.
 
-Rules (see codegen/README.md):
+Rules (see codegen/README.md and `_wire`):
 * wire names come from the field metadata key ``"json"`` (``from_`` <-> ``from``);
 * an optional field left at its default (``None``, or ``UNSET`` for optional-nullable ones) is
   left out of the body; a required field is always sent, ``None`` as ``null``;
+* scalars are checked, not coerced: a JSON value of the wrong type is an error;
 * unknown keys in a response are ignored; unknown enum values become `OpenEnum` pseudo-members;
+  an entry of a ``dict[str, V]`` map whose value is not a V is left out;
 * a ``oneOf`` of models that share a ``Literal`` tag field is dispatched on that tag; a tag no
-  variant knows keeps the raw mapping instead of raising (forward compatibility).
+  variant knows keeps the raw mapping instead of raising (forward compatibility). Without a
+  tag, the variants that declare every key present are tried first, then the others.
 """
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Any
 
 import attrs
 import orjson
+from cattrs.cols import list_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import OrjsonConverter, make_converter
 
-from ._types import UNSET, OpenEnum, Unset
+from . import _wire
+from ._structure import StructureCompiler
+from ._types import UNSET, OpenEnum
+from ._wire import WIRE_NAME_KEY, is_model, union_args, without_none
 
 __all__ = ["dumps_body", "loads_response", "structure", "unstructure", "warm_up"]
 
-WIRE_NAME_KEY = "json"
-
 StructureHook = Callable[[Any, Any], Any]
-_NONE_TYPES: frozenset[Any] = frozenset({type(None), Unset})
-
-
-def _union_args(tp: Any) -> tuple[Any, ...] | None:
-    origin = typing.get_origin(tp)
-    if origin is Union or origin is types.UnionType:
-        return typing.get_args(tp)
-    return None
-
-
-def _without_none(tp: Any) -> Any | None:
-    """`T | None` or `T | None | Unset` -> T (a union when several remain); None otherwise."""
-    args = _union_args(tp)
-    if args is None or not any(a in _NONE_TYPES for a in args):
-        return None
-    rest = tuple(a for a in args if a not in _NONE_TYPES)
-    if not rest:
-        return None
-    return rest[0] if len(rest) == 1 else Union[rest]  # noqa: UP007 - runtime construction
-
-
-def _literal_args(tp: Any) -> tuple[Any, ...]:
-    """The values of `Literal[...]` (also inside `Annotated[Literal[...], ...]`), else ()."""
-    if typing.get_origin(tp) is Annotated:
-        tp = typing.get_args(tp)[0]
-    return typing.get_args(tp) if typing.get_origin(tp) is Literal else ()
-
-
-def _literal_tags(cls: type, field_name: str) -> tuple[Any, ...]:
-    for a in attrs.fields(cls):
-        if a.name == field_name:
-            return _literal_args(a.type)
-    return ()
-
-
-def _discriminator(members: tuple[Any, ...]) -> tuple[str, str, dict[Any, type]] | None:
-    """For a union of attrs classes sharing a Literal field: (attr, wire key, tag -> class)."""
-    if not all(isinstance(m, type) and attrs.has(m) for m in members):
-        return None
-    for m in members:
-        attrs.resolve_types(m)
-    first = members[0]
-    for candidate in attrs.fields(first):
-        if not _literal_args(candidate.type):
-            continue
-        tag_map: dict[Any, type] = {}
-        for m in members:
-            tags = _literal_tags(m, candidate.name)
-            if not tags or any(t in tag_map for t in tags):
-                break
-            tag_map.update(dict.fromkeys(tags, m))
-        else:
-            return candidate.name, candidate.metadata.get(WIRE_NAME_KEY, candidate.name), tag_map
-    return None
-
-
-def _parse_datetime(value: Any, _: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    text = str(value)
-    # Python 3.10's fromisoformat does not accept a trailing "Z".
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    return datetime.fromisoformat(text)
 
 
 def _structure_open_enum(value: Any, cls: type[OpenEnum]) -> OpenEnum:
@@ -104,7 +46,7 @@ def _structure_open_enum(value: Any, cls: type[OpenEnum]) -> OpenEnum:
 
 
 def _make_optional_hook(conv: OrjsonConverter, tp: Any) -> StructureHook:
-    inner_tp = _without_none(tp)
+    inner_tp = without_none(tp)
     inner = conv.get_structure_hook(inner_tp)
 
     def structure_optional(value: Any, _: Any) -> Any:
@@ -113,11 +55,42 @@ def _make_optional_hook(conv: OrjsonConverter, tp: Any) -> StructureHook:
     return structure_optional
 
 
+def _make_list_hook(conv: OrjsonConverter, tp: Any) -> StructureHook:
+    items = list_structure_factory(tp, conv)
+
+    def structure_list(value: Any, _: Any) -> Any:
+        if not isinstance(value, list):  # cattrs would take any iterable, a string included
+            raise TypeError(f"expected an array, got {type(value).__name__}")
+        return items(value, tp)
+
+    return structure_list
+
+
+def _make_map_hook(conv: OrjsonConverter, tp: Any) -> StructureHook:
+    _, value_tp = typing.get_args(tp)  # dict[str, V]
+    values = conv.get_structure_hook(value_tp)
+
+    def structure_map(value: Any, _: Any) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"expected string keys, got {type(key).__name__}")
+            try:
+                out[key] = values(item, value_tp)
+            except Exception:  # noqa: S112 - an entry this SDK cannot read is left out
+                continue  # (like an unknown field): a locale added with a new kind of value
+        return out
+
+    return structure_map
+
+
 def _make_union_hook(conv: OrjsonConverter, tp: Any) -> StructureHook:
-    members = _union_args(tp) or ()
-    found = _discriminator(members)
+    members = union_args(tp) or ()
+    found = _wire.discriminator(members)
     if found is not None:
-        _, wire_key, tag_map = found
+        wire_key, tag_map = found
         hooks = {tag: (conv.get_structure_hook(cls), cls) for tag, cls in tag_map.items()}
 
         def structure_tagged(value: Any, _: Any) -> Any:
@@ -130,10 +103,12 @@ def _make_union_hook(conv: OrjsonConverter, tp: Any) -> StructureHook:
         return structure_tagged
 
     member_hooks = [(conv.get_structure_hook(m), m) for m in members]
+    declared = [_wire.declared_keys(m) for m in members]
 
     def structure_first_match(value: Any, _: Any) -> Any:
         errors: list[Exception] = []
-        for hook, member in member_hooks:
+        for index in _wire.variant_order(value, declared):
+            hook, member = member_hooks[index]
             try:
                 return hook(value, member)
             except Exception as exc:  # a failed variant: try the next one
@@ -165,36 +140,57 @@ def _make_model_unstructure(conv: OrjsonConverter, cls: type) -> Callable[[Any],
     return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=False, **overrides)
 
 
-def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and attrs.has(tp)
+def _is_list(tp: Any) -> bool:
+    return tp is list or getattr(tp, "__origin__", None) is list
+
+
+def _is_str_map(tp: Any) -> bool:
+    return typing.get_origin(tp) is dict and typing.get_args(tp)[:1] == (str,)
 
 
 def _build_converter() -> OrjsonConverter:
     conv = make_converter(detailed_validation=True)
-    conv.register_structure_hook(datetime, _parse_datetime)
+    conv.register_structure_hook(str, _wire.structure_str)
+    conv.register_structure_hook(int, _wire.structure_int)
+    conv.register_structure_hook(float, _wire.structure_float)
+    conv.register_structure_hook(bool, _wire.structure_bool)
+    conv.register_structure_hook(datetime, _wire.structure_datetime)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_structure_hook(OpenEnum, _structure_open_enum)
     conv.register_unstructure_hook(OpenEnum, lambda e: e.value)
+    conv.register_structure_hook_factory(_is_list, lambda t: _make_list_hook(conv, t))
+    conv.register_structure_hook_factory(_is_str_map, lambda t: _make_map_hook(conv, t))
     conv.register_structure_hook_factory(
-        lambda t: _without_none(t) is not None, lambda t: _make_optional_hook(conv, t)
+        lambda t: without_none(t) is not None, lambda t: _make_optional_hook(conv, t)
     )
     conv.register_structure_hook_factory(
-        lambda t: _union_args(t) is not None and _without_none(t) is None,
+        lambda t: union_args(t) is not None and without_none(t) is None,
         lambda t: _make_union_hook(conv, t),
     )
-    conv.register_structure_hook_factory(_is_model, lambda t: _make_model_structure(conv, t))
-    conv.register_unstructure_hook_factory(_is_model, lambda t: _make_model_unstructure(conv, t))
+    conv.register_structure_hook_factory(is_model, lambda t: _make_model_structure(conv, t))
+    conv.register_unstructure_hook_factory(is_model, lambda t: _make_model_unstructure(conv, t))
     return conv
 
 
 _converter = _build_converter()
+# The fast path; it falls back to the converter's hooks for the types it does not compile.
+_compiler = StructureCompiler(_converter.get_structure_hook)
 
 
 def structure(obj: Any, tp: Any) -> Any:
-    """Turn decoded JSON into `tp` (a model class, `list[Model]`, a union...)."""
+    """Turn decoded JSON into `tp` (a model class, `list[Model]`, a union...).
+
+    Raises the converter's errors (`cattrs.ClassValidationError` and the like, which say where
+    and why) when `obj` does not fit `tp`."""
     if tp is None:
         return None
-    return _converter.structure(obj, tp)
+    hook = _compiler.hook(tp)
+    try:
+        return hook(obj)
+    except Exception:
+        # Not the common case (or not valid): the converter gives the answer or the detailed
+        # error. The compiled hooks never return what the converter would not.
+        return _converter.structure(obj, tp)
 
 
 def unstructure(obj: Any) -> Any:
@@ -209,15 +205,23 @@ def loads_response(raw: bytes, tp: Any) -> Any:
     return structure(orjson.loads(raw), tp)
 
 
+_unstructure_hooks: dict[type, Callable[[Any], Any]] = {}
+
+
 def dumps_body(obj: Any) -> bytes:
     """Serialize a request body (a model, a list of models, or already plain data)."""
-    return orjson.dumps(unstructure(obj))
+    cls = type(obj)
+    hook = _unstructure_hooks.get(cls)
+    if hook is None:  # the converter's own dispatch per call costs as much as the hook itself
+        hook = _unstructure_hooks[cls] = _converter.get_unstructure_hook(cls)
+    return orjson.dumps(hook(obj))
 
 
 def warm_up(types_: Iterable[Any]) -> None:
-    """Compile the structure and unstructure hooks of `types_` (and everything they contain)."""
+    """Compile the structuring functions of `types_` (and everything they contain) and their
+    unstructure hooks, so that no request pays for it."""
     for tp in types_:
         if tp is None:
             continue
-        _converter.get_structure_hook(tp)
+        _compiler.hook(tp)
         _converter.get_unstructure_hook(tp)

@@ -1,0 +1,306 @@
+"""Compiled structuring: one Python function per model class, generated from what the code
+generator guarantees about the models, built once per type and cached.
+
+The generated models are attrs classes, slotted, not frozen, without validators, converters or
+``__attrs_post_init__``, so an instance can be made with ``object.__new__`` and its slots
+assigned directly; the attrs ``__init__`` and cattrs' per-field dispatch are skipped. Each
+model's function reads the wire names, fills absent fields with the attrs default, checks
+JSON-native scalars with ``type(v) is T`` inline and calls the functions of nested types, bound
+once per field type.
+
+This is a fast path, not a second set of rules: a compiled function either returns exactly what
+the cattrs converter of `_serde` returns, or raises (any exception), and the caller then runs
+the cattrs converter, which gives the answer or the detailed error. Anything unusual (a wrong
+scalar type, a whole float for an int, a missing required key, a type this module does not
+know) simply raises here. Types this module does not compile use the converter's hook.
+"""
+
+from __future__ import annotations
+
+import itertools
+import typing
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from . import _wire
+from ._types import OpenEnum
+
+__all__ = ["Fallback", "Hook", "StructureCompiler"]
+
+Hook = Callable[[Any], Any]
+Fallback = Callable[[Any], Callable[[Any, Any], Any]]  # tp -> the cattrs hook for tp
+
+
+class _Mismatch(Exception):
+    """The input is not the common case this function was compiled for."""
+
+
+_ABSENT = object()
+
+# Types whose JSON value is kept as it is when it passes this check (an expression on `{v}`).
+_CHECKS: dict[Any, str] = {
+    str: "type({v}) is str",
+    int: "type({v}) is int",
+    bool: "type({v}) is bool",
+    Any: "True",
+    object: "True",
+}
+
+
+class _Source:
+    """A function's source lines and the names it refers to (its globals)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.lines: list[str] = []
+        self.namespace = namespace
+        self.deferred: list[tuple[str, Any]] = []  # (global name, type) bound after exec
+        self._ids = itertools.count()
+
+    def bind(self, value: Any, prefix: str) -> str:
+        name = f"_{prefix}{next(self._ids)}"
+        self.namespace[name] = value
+        return name
+
+    def add(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+
+class StructureCompiler:
+    """Builds and caches one function (`Hook`, one argument) per type."""
+
+    def __init__(self, fallback: Fallback) -> None:
+        self._fallback = fallback
+        self._hooks: dict[Any, Hook] = {}
+        self.fell_back: set[Any] = set()  # types whose hook is the converter's own
+
+    def hook(self, tp: Any) -> Hook:
+        found = self._hooks.get(tp)
+        if found is None:
+            found = self._build(tp)
+        return found
+
+    # Building -------------------------------------------------------------------------------
+
+    def _build(self, tp: Any) -> Hook:
+        if _wire.is_model(tp) and _plain_slots_model(tp):
+            return self._compile_model(tp)
+        args = _wire.union_args(tp)
+        if args is not None and _wire.without_none(tp) is None:
+            hook = self._union_hook(tp, args)
+        elif self._compilable(tp):
+            hook = self._compile_value(tp)
+        else:
+            hook = self._fallback_hook(tp)
+        self._hooks[tp] = hook
+        return hook
+
+    def _fallback_hook(self, tp: Any) -> Hook:
+        self.fell_back.add(tp)
+        cattrs_hook = self._fallback(tp)
+        return lambda value: cattrs_hook(value, tp)
+
+    def _compilable(self, tp: Any) -> bool:
+        """Whether `_emit` has an inline rule for `tp` (else the converter's hook is used)."""
+        if tp in _CHECKS or tp in (float, datetime) or _wire.literal_args(tp):
+            return True
+        if isinstance(tp, type) and issubclass(tp, OpenEnum):
+            return True
+        inner = _wire.without_none(tp)
+        if inner is not None:
+            return True
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin is list and len(args) == 1:
+            return True
+        return origin is dict and len(args) == 2 and args[0] is str
+
+    def _compile_value(self, tp: Any) -> Hook:
+        src = _Source({"_Mismatch": _Mismatch})
+        src.add(0, "def structure_value(v):")
+        self._emit(src, tp, "v", 1)
+        src.add(1, "return v")
+        return self._finish(src, "structure_value", f"<structure {tp!r}>")
+
+    def _compile_model(self, cls: type) -> Hook:
+        src = _Source({"_Mismatch": _Mismatch, "_new": object.__new__, "_ABSENT": _ABSENT})
+        cls_name = src.bind(cls, "cls")
+        src.add(0, "def structure_model(d):")
+        src.add(1, "if type(d) is not dict:")
+        src.add(2, "raise _Mismatch")
+        src.add(1, f"o = _new({cls_name})")
+        for field in attrs.fields(cls):
+            self._emit_field(src, field)
+        src.add(1, "return o")
+        return self._finish(src, "structure_model", f"<structure {cls.__qualname__}>", cls)
+
+    def _emit_field(self, src: _Source, field: attrs.Attribute[Any]) -> None:
+        key, tp, default = _wire.wire_name(field), field.type, field.default
+        if default is attrs.NOTHING:
+            src.add(1, f"v = d[{key!r}]")  # absent: KeyError, and cattrs says which field
+            self._emit(src, tp, "v", 1)
+            src.add(1, f"o.{field.name} = v")
+        elif default is None and _wire.without_none(tp) is not None:
+            src.add(1, f"v = d.get({key!r})")  # absent and null both give None
+            self._emit(src, tp, "v", 1)
+            src.add(1, f"o.{field.name} = v")
+        else:
+            default_name = src.bind(default, "default")
+            src.add(1, f"v = d.get({key!r}, _ABSENT)")
+            src.add(1, "if v is _ABSENT:")
+            src.add(2, f"o.{field.name} = {default_name}")
+            src.add(1, "else:")
+            self._emit(src, tp, "v", 2)
+            src.add(2, f"o.{field.name} = v")
+
+    def _emit(self, src: _Source, tp: Any, var: str, depth: int) -> None:
+        """Lines that check `var` and replace it with its structured value, or raise."""
+        check = self._check(src, tp, var)
+        if check is not None:
+            if check != "True":
+                src.add(depth, f"if not ({check}):")
+                src.add(depth + 1, "raise _Mismatch")
+            return
+        inner = _wire.without_none(tp)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if inner is not None:
+            src.add(depth, f"if {var} is not None:")
+            self._emit(src, inner, var, depth + 1)
+        elif tp is float:
+            src.add(depth, f"if type({var}) is not float:")
+            src.add(depth + 1, f"if type({var}) is not int:")
+            src.add(depth + 2, "raise _Mismatch")
+            src.add(depth + 1, f"{var} = float({var})")  # JSON 1 for a float field
+        elif tp is datetime:
+            src.add(depth, f"if type({var}) is not str:")
+            src.add(depth + 1, "raise _Mismatch")
+            src.add(depth, f"{var} = {src.bind(_wire.parse_iso_datetime, 'datetime')}({var})")
+        elif isinstance(tp, type) and issubclass(tp, OpenEnum):
+            members = src.bind(tp._value2member_map_, "members")
+            enum_cls = src.bind(tp, "enum")
+            src.add(depth, f"e = {members}.get({var}) if type({var}) is str else None")
+            src.add(depth, f"{var} = {enum_cls}({var}) if e is None else e")
+        elif origin is list:
+            self._emit_list(src, args[0], var, depth)
+        elif origin is dict:
+            self._emit_dict(src, args[1], var, depth)
+        else:  # a model, a union, or a type only the converter knows
+            src.add(depth, f"{var} = {self._deferred(src, tp)}({var})")
+
+    def _check(self, src: _Source, tp: Any, var: str) -> str | None:
+        """An expression true when `var` is already the structured value of `tp`; None when
+        `tp` needs more than a check."""
+        if tp in _CHECKS:
+            return _CHECKS[tp].format(v=var)
+        literal = _wire.literal_args(tp)
+        if literal:
+            return f"{var} in {src.bind(literal, 'literal')}"
+        inner = _wire.without_none(tp)
+        if inner is not None:
+            inner_check = self._check(src, inner, var)
+            if inner_check is not None:
+                return "True" if inner_check == "True" else f"{var} is None or {inner_check}"
+        return None
+
+    def _emit_list(self, src: _Source, item_tp: Any, var: str, depth: int) -> None:
+        src.add(depth, f"if type({var}) is not list:")
+        src.add(depth + 1, "raise _Mismatch")
+        check = self._check(src, item_tp, "i")
+        if check is None:
+            item = self._deferred(src, item_tp)
+            src.add(depth, f"{var} = [{item}(i) for i in {var}]")
+            return
+        if check != "True":
+            src.add(depth, f"for i in {var}:")
+            src.add(depth + 1, f"if not ({check}):")
+            src.add(depth + 2, "raise _Mismatch")
+        src.add(depth, f"{var} = list({var})")
+
+    def _emit_dict(self, src: _Source, value_tp: Any, var: str, depth: int) -> None:
+        src.add(depth, f"if type({var}) is not dict:")
+        src.add(depth + 1, "raise _Mismatch")
+        check = self._check(src, value_tp, "x")
+        if check is None:
+            value = self._deferred(src, value_tp)
+            src.add(depth, f"for k in {var}:")
+            src.add(depth + 1, "if type(k) is not str:")
+            src.add(depth + 2, "raise _Mismatch")
+            src.add(depth, f"{var} = {{k: {value}(x) for k, x in {var}.items()}}")
+            return
+        src.add(depth, f"for k, x in {var}.items():")
+        src.add(depth + 1, f"if type(k) is not str or not ({check}):")
+        src.add(depth + 2, "raise _Mismatch")
+        src.add(depth, f"{var} = dict({var})")
+
+    def _deferred(self, src: _Source, tp: Any) -> str:
+        """A global name for `tp`'s hook, filled in by `_finish` once this function exists."""
+        name = src.bind(None, "hook")
+        src.deferred.append((name, tp))
+        return name
+
+    def _finish(self, src: _Source, name: str, filename: str, cache_as: Any = None) -> Hook:
+        code = compile("\n".join(src.lines) + "\n", filename, "exec")
+        # The source is built here from identifiers and repr()-quoted wire names of the models;
+        # no response data is ever part of it.
+        exec(code, src.namespace)  # noqa: S102
+        hook: Hook = src.namespace[name]
+        if cache_as is not None:
+            # Cached before the nested types are built: a model that contains itself finds its
+            # own function (nested names are globals, looked up when called).
+            self._hooks[cache_as] = hook
+        for global_name, tp in src.deferred:
+            src.namespace[global_name] = self.hook(tp)
+        return hook
+
+    # Unions ---------------------------------------------------------------------------------
+
+    def _union_hook(self, tp: Any, members: tuple[Any, ...]) -> Hook:
+        found = _wire.discriminator(members)
+        if found is not None:
+            wire_key, tag_map = found
+            return _tagged_union(wire_key, {tag: self.hook(cls) for tag, cls in tag_map.items()})
+        hooks = [self.hook(m) for m in members]
+        declared = [_wire.declared_keys(m) for m in members]
+
+        def structure_first_match(value: Any) -> Any:
+            for index in _wire.variant_order(value, declared):
+                try:
+                    return hooks[index](value)
+                except Exception:  # noqa: S112 - a failed variant: try the next one
+                    continue
+            raise _Mismatch(f"no variant of {tp!r}")
+
+        return structure_first_match
+
+
+def _tagged_union(wire_key: str, hooks: dict[Any, Hook]) -> Hook:
+    def structure_tagged(value: Any) -> Any:
+        if isinstance(value, dict):
+            hook = hooks.get(value.get(wire_key))
+            if hook is not None:
+                return hook(value)
+        return value  # a variant this SDK version does not know: keep the raw data
+
+    return structure_tagged
+
+
+def _plain_slots_model(cls: type) -> bool:
+    """Whether `object.__new__` plus slot assignment builds what the attrs `__init__` would."""
+    try:
+        attrs.resolve_types(cls)
+    except NameError:
+        return False
+    return (
+        getattr(cls, "__setattr__", None) is object.__setattr__  # no frozen/on_setattr hooks
+        and not hasattr(cls, "__attrs_pre_init__")
+        and not hasattr(cls, "__attrs_post_init__")
+        and all(
+            f.init
+            and f.alias == f.name
+            and f.validator is None
+            and f.converter is None
+            and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+            for f in attrs.fields(cls)
+        )
+    )

@@ -1,0 +1,377 @@
+"""The compiled structuring fast path (`_structure`) against the cattrs converter it shortcuts:
+same answers on real and mutated bodies, strict scalars, defaults, unions, maps, fallbacks."""
+
+from __future__ import annotations
+
+import copy
+import typing
+from datetime import datetime, timedelta, timezone
+from types import MappingProxyType, ModuleType
+from typing import Any
+
+import attrs
+import cattrs
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liveops_async import ResponseDecodeError, _serde
+from liveops_async._base_client import HTTPRequester
+from liveops_async._generated import models
+from liveops_async._generated.operations import OPERATIONS
+from liveops_async._types import UNSET
+from liveops_async.testing._spec import default_spec_path, load_spec
+
+_SPEC = load_spec(default_spec_path())
+_EXAMPLES = sorted(
+    (
+        (op.operation_id, op.response_type, _SPEC.operations[op.operation_id].success_example)
+        for op in OPERATIONS.values()
+        if op.response_type is not None
+    ),
+    key=lambda case: case[0],
+)
+_MODELS = [m for m in vars(models).values() if isinstance(m, type) and attrs.has(m)]
+
+
+class _Raised:
+    """Stands for "raised" when comparing the two paths."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Raised)
+
+    def __repr__(self) -> str:
+        return "<raised>"
+
+
+def _through_cattrs(value: Any, tp: Any) -> Any:
+    try:
+        return _serde._converter.structure(copy.deepcopy(value), tp)
+    except Exception:
+        return _Raised()
+
+
+def _through_compiled(value: Any, tp: Any) -> Any:
+    try:
+        return _serde._compiler.hook(tp)(copy.deepcopy(value))
+    except Exception:
+        return _Raised()
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    """Equal and built of the same types all the way down (1 == 1.0 == True is not enough)."""
+    if type(a) is not type(b):
+        return False
+    if attrs.has(type(a)):
+        return all(
+            _same_types(getattr(a, f.name), getattr(b, f.name)) for f in attrs.fields(type(a))
+        )
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same_types, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_types(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def _assert_agree(value: Any, tp: Any) -> None:
+    compiled, reference = _through_compiled(value, tp), _through_cattrs(value, tp)
+    if isinstance(compiled, _Raised):  # allowed: `structure` then asks the converter
+        return
+    assert _same_types(compiled, reference), (value, compiled, reference)
+
+
+def test_every_generated_model_is_compiled() -> None:
+    _serde.warm_up(_MODELS)
+    _serde.warm_up(op.response_type for op in OPERATIONS.values())
+    assert _serde._compiler.fell_back == set()
+
+
+@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
+def test_spec_examples_take_the_fast_path_and_agree(op_id: str, tp: Any, example: Any) -> None:
+    compiled = _through_compiled(example, tp)
+    assert not isinstance(compiled, _Raised), f"{op_id}: the fast path refused its own example"
+    assert _same_types(compiled, _through_cattrs(example, tp))
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def _replace(document: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    document = copy.deepcopy(document)
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = new
+    return document
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.sampled_from([0, 1, 2, -1, 2**70, 0.0, 1.0, 2.5, -3.0, 1e300])
+    | st.sampled_from(["", "x", "5", "true", "2025-01-01T00:00:00Z", "2025-01-01T00:00:00z"])
+    | st.sampled_from(["coupon", "standard", "string", "number", "date", "weekly", "[]"])
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_mutated_examples_agree_with_the_converter(
+    op_id: str, tp: Any, example: Any, data: st.DataObject
+) -> None:
+    """Whatever one value of the example is replaced with (or deleted), the fast path gives
+    exactly the converter's answer, or raises and leaves the answer to the converter."""
+    path = data.draw(st.sampled_from(_paths(example)), label="path")
+    if path and data.draw(st.booleans(), label="delete") and isinstance(example, dict | list):
+        mutated = copy.deepcopy(example)
+        parent = mutated
+        for step in path[:-1]:
+            parent = parent[step]
+        del parent[path[-1]]
+    else:
+        mutated = _replace(example, path, data.draw(_VALUES, label="new"))
+    _assert_agree(mutated, tp)
+
+
+# Scalars -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rule_id", "5"),  # a numeric string is not an int
+        ("rule_id", 5.5),  # nor is a fraction
+        ("rule_id", True),  # nor a boolean
+        ("name", None),  # null is not a string
+        ("name", 5),
+        ("name", ["x"]),
+        ("is_enabled", "false"),  # a string is not a boolean
+        ("is_enabled", 2),
+    ],
+)
+def test_a_wrong_scalar_type_is_an_error(field: str, value: Any) -> None:
+    body = {"rule_id": 5, "name": "x", "is_enabled": True, field: value}
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        _serde.structure(body, models.CatalogRuleSummary)
+    (message,) = cattrs.transform_error(caught.value)
+    assert message.endswith(f"@ $.{field}")
+
+
+def test_a_wrong_scalar_in_a_response_is_a_decode_error() -> None:
+    op = next(o for o in OPERATIONS.values() if o.response_type is models.CouponRedeemResult)
+    raw = orjson.dumps({"items": [{"sku": 5}]})
+    with pytest.raises(ResponseDecodeError, match="cannot parse the response"):
+        HTTPRequester._parse(op, op.success_status, raw)
+
+
+def test_json_number_widenings() -> None:
+    summary = _serde.structure(
+        {"rule_id": 5.0, "name": "x", "is_enabled": 1}, models.CatalogRuleSummary
+    )
+    assert summary.rule_id == 5 and type(summary.rule_id) is int
+    assert summary.is_enabled is True
+    bonus = _serde.structure({"sku": "gem", "quantity": 3}, models.BonusItem)
+    assert bonus.quantity == 3.0 and type(bonus.quantity) is float
+
+
+def test_date_times_with_z_offsets_and_errors(golden_models: ModuleType) -> None:
+    m = golden_models
+    base = {"id": "w", "kind": "basic", "name": None}
+    for text in ("2026-12-01T10:00:00Z", "2026-12-01T10:00:00z", "2026-12-01T10:00:00+00:00"):
+        widget = _serde.structure({**base, "created_at": text}, m.Widget)
+        assert widget.created_at == datetime(2026, 12, 1, 10, tzinfo=timezone.utc)
+    offset = _serde.structure({**base, "created_at": "2026-12-01T10:00:00+03:00"}, m.Widget)
+    assert offset.created_at.utcoffset() == timedelta(hours=3)
+    for bad in (20261201, "2026-13-45", None):
+        with pytest.raises(cattrs.ClassValidationError):
+            _serde.structure({**base, "created_at": bad}, m.Widget)
+
+
+# Defaults, wire names, unknown keys -----------------------------------------------------------
+
+
+def test_absent_fields_get_their_attrs_default(golden_models: ModuleType) -> None:
+    m = golden_models
+    widget = _serde.structure(
+        {"id": "w", "kind": "basic", "created_at": "2026-01-01T00:00:00", "name": "n"}, m.Widget
+    )
+    assert widget.size is None and widget.from_ is None  # optional: None
+    assert widget.max_uses_per_user is UNSET and widget.labels is UNSET  # optional-nullable
+    condition = _serde.structure({"value": "x"}, m.StringCondition)
+    assert condition.type == "string"  # a tag left out takes its Literal default
+
+
+def test_wire_names_and_unknown_keys(golden_models: ModuleType) -> None:
+    m = golden_models
+    widget = _serde.structure(
+        {
+            "id": "w", "kind": "basic", "created_at": "2026-01-01T00:00:00", "name": None,
+            "from": 3, "class": "c", "max-uses-per-user": None, "from_": 99, "surprise": [1],
+        },
+        m.Widget,
+    )  # fmt: skip
+    assert (widget.from_, widget.class_, widget.max_uses_per_user) == (3, "c", None)
+
+
+def test_missing_required_field_is_reported_by_name(golden_models: ModuleType) -> None:
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        _serde.structure({"width": None}, golden_models.Size)
+    (message,) = cattrs.transform_error(caught.value)
+    assert message.endswith("@ $.width")
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        _serde.structure({}, golden_models.Size)
+    assert cattrs.transform_error(caught.value) == ["required field missing @ $.width"]
+
+
+def test_a_mapping_that_is_not_a_dict_still_structures(golden_models: ModuleType) -> None:
+    size = _serde.structure(MappingProxyType({"width": 2}), golden_models.Size)
+    assert size == golden_models.Size(width=2)
+
+
+# Maps ------------------------------------------------------------------------------------------
+
+
+def test_map_entries_that_do_not_fit_are_left_out(golden_models: ModuleType) -> None:
+    m = golden_models
+    labels = {"en": "Hi", "de": None, "fr": ["new", "shape"], "ja": 5}
+    widget = _serde.structure(
+        {"id": "w", "kind": "basic", "created_at": "2026-01-01T00:00:00", "name": None,
+         "labels": labels, "counts": {"a": 1, "b": "2"}},
+        m.Widget,
+    )  # fmt: skip
+    assert widget.labels == {"en": "Hi", "de": None}
+    assert widget.counts == {"a": 1}
+    assert _serde.structure({"en": "x"}, dict[str, str]) == {"en": "x"}
+    with pytest.raises(cattrs.ClassValidationError):
+        _serde.structure({"id": "w", "kind": "basic", "created_at": "2026-01-01T00:00:00",
+                          "name": None, "labels": ["en"]}, m.Widget)  # fmt: skip
+
+
+def test_structured_containers_are_copies() -> None:
+    names = {"en": "A"}
+    tags = ["a", "b"]
+    assert _serde.structure(tags, list[str]) == tags
+    assert _serde.structure(tags, list[str]) is not tags
+    assert _serde.structure(names, dict[str, str]) is not names
+
+
+# Unions ----------------------------------------------------------------------------------------
+
+
+def _reward_chain_update(**extra: Any) -> dict[str, Any]:
+    return {
+        "name": {"en": "Winter"},
+        "date_start": "2026-12-01T00:00:00Z",
+        "is_enabled": True,
+        "steps": [],
+        **extra,
+    }
+
+
+def test_untagged_union_prefers_the_variant_that_declares_every_key() -> None:
+    tp = models.RewardChainUpdateRequest
+    clan = _serde.structure(
+        _reward_chain_update(popup_header={"en": "Clan"}, popup_instruction=None), tp
+    )
+    assert type(clan) is models.RewardChainClanUpdate
+    assert clan.popup_header == {"en": "Clan"}
+    regular = _serde.structure(_reward_chain_update(), tp)
+    assert type(regular) is models.RewardChainUpdate  # both declare its keys: the first wins
+    # a key no variant declares: first that accepts, as before
+    unknown = _serde.structure(_reward_chain_update(brand_new=1), tp)
+    assert type(unknown) is models.RewardChainUpdate
+    # the converter alone orders the variants the same way
+    reference = _serde._converter.structure(
+        _reward_chain_update(popup_header=None, popup_instruction=None), tp
+    )
+    assert type(reference) is models.RewardChainClanUpdate
+
+
+def test_untagged_union_with_no_fitting_variant_is_an_error() -> None:
+    with pytest.raises(Exception, match="matches no variant"):
+        _serde.structure({"name": 5}, models.RewardChainUpdateRequest)
+
+
+def test_tagged_union_dispatch_and_unknown_tags(golden_models: ModuleType) -> None:
+    m = golden_models
+    conditions = _serde.structure(
+        [{"type": "string", "value": "a"}, {"type": "number", "value": 2}, {"type": "geo"}],
+        list[m.Condition],
+    )
+    assert conditions == [
+        m.StringCondition(value="a"),
+        m.NumberCondition(value=2.0),
+        {"type": "geo"},
+    ]
+    assert _serde.structure("not an object", m.Condition) == "not an object"  # kept, as before
+    with pytest.raises(cattrs.ClassValidationError):
+        _serde.structure({"type": "number", "value": "x"}, m.Condition)
+
+
+# Fallbacks -------------------------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True)
+class _Node:
+    label: str
+    children: list[_Node] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _Frozen:
+    label: str
+    tags: list[str] = attrs.Factory(list)
+
+
+@attrs.define(kw_only=True)
+class _Validated:
+    count: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+def test_a_model_that_contains_itself() -> None:
+    tree = _serde.structure(
+        {"label": "root", "children": [{"label": "leaf", "children": None}]}, _Node
+    )
+    assert tree == _Node(label="root", children=[_Node(label="leaf")])
+    assert _Node not in _serde._compiler.fell_back
+
+
+@pytest.mark.parametrize("cls", [_Frozen, _Validated])
+def test_models_the_compiler_does_not_cover_use_the_converter(cls: type) -> None:
+    if cls is _Frozen:
+        assert _serde.structure({"label": "x"}, _Frozen) == _Frozen(label="x", tags=[])
+    else:
+        assert _serde.structure({"count": 2}, _Validated) == _Validated(count=2)
+        with pytest.raises(cattrs.ClassValidationError):
+            _serde.structure({"count": -1}, _Validated)  # its validator ran
+    assert cls in _serde._compiler.fell_back
+
+
+def test_types_the_compiler_does_not_know_use_the_converter() -> None:
+    assert _serde.structure([1, 2], tuple[int, ...]) == (1, 2)
+    assert _serde.structure(None, None) is None
+
+
+def test_structure_hooks_are_built_once_per_type(golden_models: ModuleType) -> None:
+    tp = list[golden_models.Widget]
+    assert _serde._compiler.hook(tp) is _serde._compiler.hook(tp)
+    assert typing.get_origin(tp) is list
