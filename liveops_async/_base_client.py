@@ -1,9 +1,13 @@
 """The request engine the generated resources call: URL, headers, auth, body validation, send,
 retry, parse, typed errors, logging, hooks and the rate limiter.
 
-Hot path: everything that depends only on the operation (path template, route, validator) is
-computed once per operation; everything that depends only on the client (headers, aiohttp
-timeout) once per client or view. Logging formats nothing unless its level is enabled.
+Hot path: everything that depends only on the operation (path template, body check, the URL of
+a route without parameters) is computed once per operation; everything that depends only on the
+client (headers, aiohttp timeout, pool timeout) once per client or view. Logging formats nothing
+unless its level is enabled, and no response event is built when no one listens.
+
+This module imports aiohttp, cattrs (through `_serde`) and yarl: `_client` imports it when the
+first `LiveOpsClient` is created, so that `import liveops_async` stays cheap.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import inspect
 import logging
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 import attrs
@@ -48,9 +52,7 @@ from ._retry import RetryPolicy, parse_retry_after
 from ._transport import Transport
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
-
-if TYPE_CHECKING:
-    import jsonschema
+from ._utils._schema import BodyValidator
 
 __all__ = ["BaseResource", "ClientConfig", "HTTPRequester", "Requester"]
 
@@ -58,7 +60,6 @@ log = logging.getLogger("liveops_async")
 
 _T = TypeVar("_T")
 _JSON_HEADER = {"Content-Type": "application/json"}
-_MAX_REPORTED_PROBLEMS = 5
 _MAX_REASON = 200
 _sleep = asyncio.sleep  # the retry wait; a module attribute so tests can record it
 
@@ -111,7 +112,8 @@ class BaseResource:
 class ClientConfig:
     """Everything a client level (client, `with_options` copy) decides; shared by its views.
 
-    `timeouts` is fully resolved (every field set); `client_timeout` is its aiohttp form.
+    `timeouts` is fully resolved (every field set); `client_timeout` is its aiohttp form and
+    `pool_timeout` its pool field in seconds.
     """
 
     base_url: str
@@ -124,9 +126,11 @@ class ClientConfig:
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
     client_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
+    pool_timeout: float = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "client_timeout", to_client_timeout(self.timeouts))
+        object.__setattr__(self, "pool_timeout", seconds(self.timeouts.pool))
 
     def overridden(
         self,
@@ -156,15 +160,38 @@ class ClientConfig:
 class _OperationPlan:
     """What the engine derives from an Operation once."""
 
-    __slots__ = ("_validator", "op", "path", "route", "static_path")
+    __slots__ = ("_project_path", "_static_url", "_validator", "op", "path")
 
     def __init__(self, op: Operation) -> None:
         self.op = op
-        self.route = f"{op.method} {op.path}"
         self.path: PathTemplate = compile_path(op.path)
-        # (project_id, expanded path) for routes whose only parameter is the project id.
-        self.static_path: tuple[int | None, str] | None = None
-        self._validator: jsonschema.protocols.Validator | None = None
+        # The template with the last project id seen filled in, and the URL of the last call
+        # without path or query values (with its base URL and project id).
+        self._project_path: tuple[int, PathTemplate] | None = None
+        self._static_url: tuple[str, int | None, URL] | None = None
+        self._validator: BodyValidator | None = None
+
+    def url(
+        self,
+        base_url: str,
+        project_id: int | None,
+        values: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+    ) -> URL:
+        static = not values and not query
+        if static:
+            cached = self._static_url
+            if cached is not None and cached[0] == base_url and cached[1] == project_id:
+                return cached[2]
+        text = base_url + self.expand(values, project_id)
+        if query:
+            query_string = encode_query(query)
+            if query_string:
+                text = text + "?" + query_string
+        url = URL(text, encoded=True)  # every part is percent-encoded already
+        if static:
+            self._static_url = (base_url, project_id, url)
+        return url
 
     def expand(self, values: Mapping[str, object] | None, project_id: int | None) -> str:
         names = self.path.names
@@ -174,36 +201,47 @@ class _OperationPlan:
                     f"{self.op.operation_id} needs a project id: pass project_id= to "
                     "LiveOpsClient or set LIVEOPS_PROJECT_ID"
                 )
-            if not values:
-                cached = self.static_path
-                if cached is not None and cached[0] == project_id:
-                    return cached[1]
-                expanded = self.path.expand({"project_id": project_id})
-                self.static_path = (project_id, expanded)
-                return expanded
-            if "project_id" in values:
+            if values and "project_id" in values:
                 raise InvalidParameterError("project_id comes from the client configuration")
-            return self.path.expand({**values, "project_id": project_id})
+            bound = self._project_path
+            if bound is None or bound[0] != project_id:
+                bound = self._project_path = (project_id, self.path.bind("project_id", project_id))
+            return bound[1].expand(values or {})
         return self.path.expand(values or {})
 
-    def validate(self, payload: bytes) -> None:
-        schema = self.op.body_schema
-        if schema is None:
-            return
-        validator = self._validator
-        if validator is None:
-            # Imported on first use: it costs ~40 ms at import and many programs send no body.
-            import jsonschema
+    def encode_body(self, body: object, validate: bool) -> bytes:
+        """The JSON payload; with `validate`, only once the body matches the schema.
 
-            cls = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
-            validator = self._validator = cls(schema)
-        errors = sorted(validator.iter_errors(orjson.loads(payload)), key=lambda e: e.path)
-        if errors:
-            problems = [
-                f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
-                for error in errors[:_MAX_REPORTED_PROBLEMS]
-            ]
-            raise RequestValidationError(self.op.operation_id, problems)
+        The unstructured body is checked before it is encoded; only a body the compiled check
+        cannot vouch for is decoded again and given to jsonschema, which has the last word and
+        explains what is wrong. Encoding failures win over schema problems, as they always have.
+        """
+        validator: BodyValidator | None = None
+        schema = self.op.body_schema
+        if validate and schema is not None:
+            validator = self._validator
+            if validator is None:
+                validator = self._validator = BodyValidator(schema)
+        try:
+            data = _serde.unstructure(body)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise self._unserializable(exc) from None
+        known_valid = validator is None or validator.accepts(data)
+        try:
+            payload = orjson.dumps(data)
+        except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
+            raise self._unserializable(exc) from None
+        if not known_valid and validator is not None:
+            problems = validator.problems(orjson.loads(payload))
+            if problems:
+                raise RequestValidationError(self.op.operation_id, problems)
+        return payload
+
+    def _unserializable(self, exc: Exception) -> RequestValidationError:
+        # A dict or a wrong type where a model belongs: say so instead of leaking a converter
+        # internals error.
+        problem = f"(body): cannot serialize {type(exc).__name__}: {exc}"
+        return RequestValidationError(self.op.operation_id, [problem])
 
 
 # Keyed by id(op); the op is kept in the value so the id cannot be reused while cached.
@@ -309,6 +347,8 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
     if length is not None and length <= MAX_RESPONSE_BYTES:
         return await response.read()  # aiohttp reads no more than Content-Length
     if length is None:
+        if response.content.at_eof():  # the parser saw the end and buffered nothing: a 204
+            return b""
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.content.iter_any():
@@ -332,6 +372,11 @@ def _closed_in_flight(error: APIConnectionError) -> ClientClosedError:
     closed = ClientClosedError(f"the LiveOps client was closed during the call ({state})")
     closed.__cause__ = error
     return closed
+
+
+def _reporting(config: ClientConfig) -> bool:
+    """Whether an attempt's end is worth reporting: response hooks, or the DEBUG log."""
+    return bool(config.on_response) or log.isEnabledFor(logging.DEBUG)
 
 
 async def _call_hooks(hooks: tuple[Any, ...], event: object) -> None:
@@ -387,8 +432,7 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> Any:
-        response = await self._execute(op, path, query, headers, body, options)
-        return response.parsed
+        return await self._call(op, path, query, headers, body, options, False)
 
     async def request_raw(
         self,
@@ -400,7 +444,8 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> APIResponse[Any]:
-        return await self._execute(op, path, query, headers, body, options)
+        response: APIResponse[Any] = await self._call(op, path, query, headers, body, options, True)
+        return response
 
     def paginate(
         self,
@@ -414,7 +459,7 @@ class HTTPRequester:
             raise InvalidParameterError(f"{op.operation_id} is not a list operation")
 
         async def fetch(page_query: Mapping[str, object]) -> Any:
-            return await self.request(op, path=path, query=page_query, options=options)
+            return await self._call(op, path, page_query, None, None, options, False)
 
         return AsyncPaginator(fetch, op.pagination, query)
 
@@ -426,56 +471,13 @@ class HTTPRequester:
             validate_requests=options.validate_request,
         )
 
-    async def _execute(
-        self,
-        op: Operation,
-        path: Mapping[str, object] | None,
-        query: Mapping[str, object] | None,
-        extra_headers: Mapping[str, str] | None,
-        body: object,
-        options: RequestOptions | None,
-    ) -> APIResponse[Any]:
-        plan = _plan_for(op)
-        credential = require_credential(op.auth, self._credential, op.operation_id)
-        config = self._config if options is None else self._effective(options)
-
-        url = config.base_url + plan.expand(path, config.project_id)
-        if query:
-            query_string = encode_query(query)
-            if query_string:
-                url = url + "?" + query_string
-
-        payload: bytes | None = None
-        if body is not None:
-            try:
-                payload = _serde.dumps_body(body)
-            except (AttributeError, TypeError, ValueError) as exc:
-                # A dict or a wrong type where a model belongs: say so instead of leaking a
-                # converter internals error (orjson.JSONEncodeError is a TypeError).
-                problem = f"(body): cannot serialize {type(exc).__name__}: {exc}"
-                raise RequestValidationError(op.operation_id, [problem]) from None
-            if config.validate_requests:
-                plan.validate(payload)
-
-        if options is not None and options.headers:
-            extra_headers = (
-                {**options.headers, **extra_headers} if extra_headers else options.headers
-            )
-
-        return await self._send_with_retries(
-            plan, credential, config, URL(url, encoded=True), payload, extra_headers
-        )
-
-    async def _headers(
+    async def _dynamic_headers(
         self,
         credential: Credential,
         config: ClientConfig,
         has_body: bool,
         extra: Mapping[str, str] | None,
     ) -> Mapping[str, str]:
-        static = self._static_headers
-        if static is not None and not extra:
-            return static[1] if has_body else static[0]
         auth = await credential.headers()
         merged = {**config.headers}
         if has_body:
@@ -485,33 +487,58 @@ class HTTPRequester:
         merged.update(auth)
         return merged
 
-    async def _send_with_retries(
+    async def _call(
         self,
-        plan: _OperationPlan,
-        credential: Credential,
-        config: ClientConfig,
-        url: URL,
-        payload: bytes | None,
+        op: Operation,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
         extra_headers: Mapping[str, str] | None,
-    ) -> APIResponse[Any]:
-        op = plan.op
+        body: object,
+        options: RequestOptions | None,
+        raw: bool,
+    ) -> Any:
+        """One call, retries included: the parsed body, or an `APIResponse` when `raw`.
+
+        Request and retry loop live in one coroutine: every coroutine level costs its creation
+        and a step on every resumption of the call.
+        """
+        plan = _plan_for(op)
+        credential = require_credential(op.auth, self._credential, op.operation_id)
+        config = self._config if options is None else self._effective(options)
+        url = plan.url(config.base_url, config.project_id, path, query)
+        payload = None if body is None else plan.encode_body(body, config.validate_requests)
+        if options is not None and options.headers:
+            extra_headers = (
+                {**options.headers, **extra_headers} if extra_headers else options.headers
+            )
+        static_headers = self._static_headers
+        fixed_headers = (
+            None
+            if static_headers is None or extra_headers
+            else static_headers[0 if payload is None else 1]
+        )
+
         session, pool = self._transport.session()
         retry = config.retry
         # Only admin credentials are throttled client-side: Xsolla's limits are per project key,
         # and a bucket per player would cost a Redis round trip per player call for nothing.
-        limit_key = credential.rate_limit_key() if config.rate_limiter is not None else None
-        throttle = (config.rate_limiter, limit_key) if limit_key is not None else None
-        timeouts = config.timeouts
-        pool_timeout = seconds(timeouts.pool)
+        limiter = config.rate_limiter
+        limit_key = credential.rate_limit_key() if limiter is not None else None
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
             if attempt > 1 and self._transport.closed:
                 raise ClientClosedError("the LiveOps client was closed; the call was not retried")
-            headers = await self._headers(credential, config, payload is not None, extra_headers)
-            if throttle is not None and throttle[0] is not None:
-                await throttle[0].acquire(throttle[1])
+            headers = (
+                fixed_headers
+                if fixed_headers is not None
+                else await self._dynamic_headers(
+                    credential, config, payload is not None, extra_headers
+                )
+            )
+            if limiter is not None and limit_key is not None:
+                await limiter.acquire(limit_key)
             if config.on_request:
                 await _call_hooks(
                     config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
@@ -520,18 +547,20 @@ class HTTPRequester:
             outcome: _Attempt
             status: int | None = None
             try:
-                if pool.locked():
+                if not pool.try_acquire():
+                    waiter = pool.wait(config.pool_timeout)
                     try:
-                        await asyncio.wait_for(pool.acquire(), pool_timeout)
+                        await waiter  # a future, not a coroutine: nothing to create per wait
                     except asyncio.TimeoutError:
                         raise PoolTimeoutError(
-                            f"every pooled connection stayed busy for {pool_timeout} s",
+                            f"every pooled connection stayed busy for {config.pool_timeout} s",
                             method=op.method,
                             route=op.path,
                             sent=False,
                         ) from None
-                else:
-                    await pool.acquire()
+                    except BaseException:
+                        pool.abandon(waiter)
+                        raise
                 try:
                     async with session.request(
                         op.method,
@@ -541,7 +570,7 @@ class HTTPRequester:
                         timeout=config.client_timeout,
                         allow_redirects=False,
                     ) as response:
-                        raw = await _read_body(response, op)
+                        raw_body = await _read_body(response, op)
                         status = response.status
                         response_headers = response.headers
                 finally:
@@ -560,30 +589,35 @@ class HTTPRequester:
                     ) from None
                 raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                error, retryable = _connection_failure(exc, op, timeouts)
+                error, retryable = _connection_failure(exc, op, config.timeouts)
                 outcome = _Attempt(error, retryable)
             else:
                 elapsed = time.monotonic() - attempt_start
                 if 200 <= status < 300:
                     try:
-                        parsed = self._parse(op, status, raw)
+                        parsed = self._parse(op, status, raw_body)
                     except ResponseDecodeError as exc:
                         await self._report(config, op, attempt, status, elapsed, exc)
                         raise
-                    await self._report(config, op, attempt, status, elapsed, None)
+                    if _reporting(config):
+                        await self._report(config, op, attempt, status, elapsed, None)
+                    if not raw:
+                        return parsed
                     return APIResponse(
                         status=status,
                         headers=response_headers,
-                        content=raw,
+                        content=raw_body,
                         parsed=parsed,
                         operation_id=op.operation_id,
                         attempts=attempt,
                         elapsed=elapsed,
                     )
-                outcome = self._status_failure(op, credential, status, raw, response_headers, retry)
-                if status == 429 and throttle is not None and throttle[0] is not None:
-                    await throttle[0].on_rate_limited(
-                        throttle[1],
+                outcome = self._status_failure(
+                    op, credential, status, raw_body, response_headers, retry
+                )
+                if status == 429 and limiter is not None and limit_key is not None:
+                    await limiter.on_rate_limited(
+                        limit_key,
                         outcome.retry_after
                         if outcome.retry_after is not None
                         else retry.backoff(attempt),

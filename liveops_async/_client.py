@@ -2,22 +2,22 @@
 
 A player's view is cheap (a requester and the generated resource objects over the same pool),
 so a game server can create one per call for thousands of players.
+
+The request engine (`_base_client`, `_transport`) and with it aiohttp, cattrs and yarl are
+imported when the first client is created, not by `import liveops_async`: programs that only
+use the models, the errors or the mock do not pay ~100 ms for them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import platform
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import aiohttp
-
-from . import _serde
 from ._auth import AdminAuth, Credential, GuestCartAuth, TokenProvider, UserAuth
-from ._base_client import ClientConfig, HTTPRequester
 from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_KEEPALIVE_TIMEOUT,
@@ -31,18 +31,28 @@ from ._exceptions import InvalidParameterError
 from ._hooks import RateLimiter, RequestHook, ResponseHook
 from ._options import DEFAULT_TIMEOUTS, Timeouts, as_timeouts, check_headers
 from ._retry import RetryPolicy
-from ._transport import Transport
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import aiohttp
+
+    from ._base_client import HTTPRequester
     from ._generated.resources import AdminResources, GuestResources, UserResources
+    from ._transport import Transport
 
 __all__ = ["LiveOpsClient"]
 
-USER_AGENT = (
-    f"liveops-async/{__version__} (python {platform.python_version()}; "
-    f"aiohttp {aiohttp.__version__})"
-)
+
+@functools.cache
+def user_agent() -> str:
+    import platform
+
+    import aiohttp
+
+    return (
+        f"liveops-async/{__version__} (python {platform.python_version()}; "
+        f"aiohttp {aiohttp.__version__})"
+    )
 
 
 def _positive_id(value: int | str | None, what: str) -> int | None:
@@ -102,6 +112,9 @@ class LiveOpsClient:
         on_request: Iterable[RequestHook] = (),
         on_response: Iterable[ResponseHook] = (),
     ) -> None:
+        from ._base_client import ClientConfig
+        from ._transport import Transport
+
         resolved_project = _positive_id(
             project_id if project_id is not None else os.environ.get(ENV_PROJECT_ID), "project_id"
         )
@@ -118,7 +131,7 @@ class LiveOpsClient:
             timeouts=timeouts.merged_over(DEFAULT_TIMEOUTS) if timeouts else DEFAULT_TIMEOUTS,
             retry=policy,
             headers={
-                "User-Agent": USER_AGENT,
+                "User-Agent": user_agent(),
                 "Accept": "application/json",
                 **check_headers(default_headers or {}),
             },
@@ -127,7 +140,7 @@ class LiveOpsClient:
             on_request=tuple(on_request),
             on_response=tuple(on_response),
         )
-        self._transport = Transport(
+        self._transport: Transport = Transport(
             session=session,
             pool_size=pool_size,
             pool_size_per_host=pool_size_per_host,
@@ -165,6 +178,8 @@ class LiveOpsClient:
 
     def requester(self, credential: Credential | None) -> HTTPRequester:
         """A low-level requester over this client's pool, bound to `credential`."""
+        from ._base_client import HTTPRequester
+
         return HTTPRequester(self._transport, self._config, credential)
 
     @property
@@ -246,6 +261,8 @@ class LiveOpsClient:
             if exc.name != f"{__package__}._generated.operations":
                 raise
             return
+        from . import _serde
+
         _serde.warm_up(op.response_type for op in OPERATIONS.values())
 
     async def aclose(self) -> None:

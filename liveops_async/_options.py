@@ -9,9 +9,8 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import attrs
 
 from ._constants import (
@@ -23,6 +22,9 @@ from ._constants import (
 from ._exceptions import InvalidParameterError
 from ._retry import RetryPolicy
 from ._types import UNSET, Unset
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["RequestOptions", "Timeouts", "check_headers"]
 
@@ -90,6 +92,8 @@ def to_client_timeout(resolved: Timeouts) -> aiohttp.ClientTimeout:
     aiohttp's `connect` covers its own pool queue plus connecting, so it gets pool + connect;
     our own pool wait is bounded separately before the request reaches aiohttp.
     """
+    import aiohttp  # not at module import: `import liveops_async` stays free of aiohttp
+
     connect = seconds(resolved.connect)
     return aiohttp.ClientTimeout(
         total=seconds(resolved.total),

@@ -18,9 +18,16 @@ from .._exceptions import InvalidParameterError
 __all__ = ["PathTemplate", "compile_path", "encode_segment"]
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# What `quote(text, safe="")` leaves as it is: such text needs no encoding.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
 
 
 def _segment_text(name: str, value: object) -> str:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]  # the common case, checked exactly
+    if kind is int:
+        return str(value)
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, bool):
@@ -42,7 +49,7 @@ def encode_segment(name: str, value: object) -> str:
         raise InvalidParameterError(f"path parameter {name} must not be empty")
     if text.strip(".") == "":
         raise InvalidParameterError(f"path parameter {name} must not be {text!r}")
-    return quote(text, safe="")
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
 
 
 class PathTemplate:
@@ -50,11 +57,24 @@ class PathTemplate:
 
     __slots__ = ("_parts", "names", "template")
 
-    def __init__(self, template: str) -> None:
+    def __init__(self, template: str, parts: tuple[str, ...] | None = None) -> None:
         self.template = template
         # Even indexes are literals, odd ones parameter names: "/a/{x}/b" -> ["/a/", "x", "/b"].
-        self._parts: tuple[str, ...] = tuple(_PLACEHOLDER.split(template))
+        self._parts: tuple[str, ...] = (
+            tuple(_PLACEHOLDER.split(template)) if parts is None else parts
+        )
         self.names: frozenset[str] = frozenset(self._parts[1::2])
+
+    def bind(self, name: str, value: object) -> PathTemplate:
+        """This template with `name` filled in (encoded) once, for a value every call shares;
+        errors still name the original template."""
+        parts = list(self._parts[:1])
+        for index in range(1, len(self._parts), 2):
+            if self._parts[index] == name:
+                parts[-1] += encode_segment(name, value) + self._parts[index + 1]
+            else:
+                parts += self._parts[index : index + 2]
+        return PathTemplate(self.template, tuple(parts))
 
     def expand(self, values: Mapping[str, object]) -> str:
         """The path with every parameter encoded; unknown or missing names are an error."""

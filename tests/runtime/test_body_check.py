@@ -1,0 +1,180 @@
+"""The compiled body checks answer as jsonschema does, or step aside (`NotPlainJSON`)."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import OrderedDict
+from typing import Any
+
+import jsonschema
+import orjson
+import pytest
+
+from liveops_async._generated.operations import OPERATIONS
+from liveops_async._utils._schema import BodyValidator, NotPlainJSON, compile_check
+
+BODY_SCHEMAS = {op.operation_id: op.body_schema for op in OPERATIONS.values() if op.body_schema}
+_ODD = [None, 0, -3, 2.0, 2.5, "", "a", "x" * 300, [], {}, True, False, 10**6]
+
+
+def _instance(schema: Any, rnd: random.Random, depth: int = 0) -> Any:
+    """A value shaped by `schema`, often slightly wrong (lengths, bounds, types, extra keys)."""
+    if not isinstance(schema, dict) or depth > 6 or rnd.random() < 0.08:
+        return rnd.choice(_ODD)
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            return _instance(rnd.choice(schema[key]), rnd, depth + 1)
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            value = _instance(part, rnd, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+    if "enum" in schema and rnd.random() < 0.9:
+        return rnd.choice([*schema["enum"], "not-a-member"])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = rnd.choice(kind)
+    if kind == "object" or "properties" in schema:
+        out = {
+            name: _instance(sub, rnd, depth + 1)
+            for name, sub in schema.get("properties", {}).items()
+            if name in schema.get("required", ()) or rnd.random() < 0.6
+        }
+        if rnd.random() < 0.15:
+            out["unexpected"] = _instance(schema.get("additionalProperties", {}), rnd, depth + 1)
+        return out
+    if kind == "array":
+        count = rnd.randint(max(0, schema.get("minItems", 0) - 1), schema.get("maxItems", 3) + 1)
+        return [_instance(schema.get("items", {}), rnd, depth + 1) for _ in range(min(count, 5))]
+    if kind == "string":
+        if "pattern" in schema and rnd.random() < 0.5:
+            return rnd.choice(["abc", "a.b-c_1", "1.25", "12", "1.23456", "a b", "\u2013x"])
+        low, high = schema.get("minLength", 0), schema.get("maxLength", 10)
+        return "x" * rnd.choice([max(0, low - 1), low, high, high + 1])
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", -5)
+        high = schema.get("maximum", low + 100)
+        value = rnd.choice([low - 1, low, high, high + 1])
+        return rnd.choice([value, value, float(value), value + 0.5])
+    if kind == "boolean":
+        return rnd.choice([True, False, 0, 1])
+    return rnd.choice(_ODD)
+
+
+def test_every_generated_body_schema_compiles() -> None:
+    assert len(BODY_SCHEMAS) > 20
+    assert [name for name, s in BODY_SCHEMAS.items() if compile_check(s) is None] == []
+
+
+def test_checks_agree_with_jsonschema_on_every_body_schema() -> None:
+    verdicts = {True: 0, False: 0}
+    for operation_id, schema in BODY_SCHEMAS.items():
+        check = compile_check(schema)
+        assert check is not None
+        reference = jsonschema.Draft202012Validator(schema)
+        rnd = random.Random(operation_id)
+        for _ in range(150):
+            instance = _instance(schema, rnd)
+            try:
+                fast = check(instance)
+            except NotPlainJSON:
+                continue
+            expected = reference.is_valid(orjson.loads(orjson.dumps(instance)))
+            assert fast == expected, (operation_id, orjson.dumps(instance))
+            verdicts[fast] += 1
+    assert min(verdicts.values()) > 500, verdicts  # both answers were exercised, often
+
+
+SCHEMA = {
+    "type": "object",
+    "required": ["code"],
+    "properties": {
+        "code": {"type": "string", "minLength": 1, "maxLength": 4, "pattern": "^[a-z]+$"},
+        "count": {"type": ["integer", "null"], "minimum": 1, "maximum": 9},
+        "kind": {"type": "string", "enum": ["a", "b"]},
+        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 2},
+        "any": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+        "one": {"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 5}]},
+    },
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize(
+    ("instance", "valid"),
+    [
+        ({"code": "ab"}, True),
+        ({"code": "ab", "count": None, "kind": "b", "tags": ["x"], "any": 3}, True),
+        ({"code": "ab", "count": 3.0}, True),  # an integral float is an integer
+        ({"code": "ab", "count": True}, False),  # a bool is not
+        ({"code": ""}, False),
+        ({"code": "abcde"}, False),
+        ({"code": "AB"}, False),
+        ({"count": 1}, False),
+        ({"code": "ab", "count": 10}, False),
+        ({"code": "ab", "kind": "c"}, False),
+        ({"code": "ab", "tags": ["x", "y", "z"]}, False),
+        ({"code": "ab", "tags": [1]}, False),
+        ({"code": "ab", "extra": 1}, False),
+        ({"code": "ab", "any": 1.5}, False),
+        ({"code": "ab", "one": 7}, False),  # valid under both branches
+        ({"code": "ab", "one": 7.5}, True),
+        ([], False),
+    ],
+)
+def test_keywords(instance: Any, valid: bool) -> None:
+    check = compile_check(SCHEMA)
+    assert check is not None
+    assert check(instance) is valid
+    assert jsonschema.Draft202012Validator(SCHEMA).is_valid(instance) is valid
+
+
+class _Str(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [
+        {"code": _Str("ab")},
+        {"code": "ab", "tags": ("x",)},
+        {"code": "ab", "one": math.nan},
+        {"code": "ab", "one": math.inf},
+        OrderedDict(code="ab"),
+    ],
+)
+def test_values_that_encode_differently_are_left_to_jsonschema(instance: Any) -> None:
+    check = compile_check(SCHEMA)
+    assert check is not None
+    with pytest.raises(NotPlainJSON):
+        check(instance)
+    assert not BodyValidator(SCHEMA).accepts(instance)  # the engine asks jsonschema instead
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$ref": "#/$defs/x"},
+        {"type": "string", "const": "a"},
+        {"type": "object", "patternProperties": {"^a": {}}},
+        {"enum": [1, 2]},
+        {"type": "strange"},
+        {"type": "string", "pattern": "("},
+    ],
+)
+def test_schemas_outside_the_subset_are_not_compiled(schema: dict[str, Any]) -> None:
+    assert compile_check(schema) is None
+    assert not BodyValidator(schema).accepts("a")
+
+
+def test_problems_come_from_jsonschema_in_path_order() -> None:
+    problems = BodyValidator(SCHEMA).problems({"code": "", "count": 10, "extra": 1})
+    assert problems == [
+        "(body): Additional properties are not allowed ('extra' was unexpected)",
+        "code: '' should be non-empty",
+        "code: '' does not match '^[a-z]+$'",
+        "count: 10 is greater than the maximum of 9",
+    ]
