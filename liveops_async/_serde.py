@@ -193,9 +193,16 @@ def structure(obj: Any, tp: Any) -> Any:
         return _converter.structure(obj, tp)
 
 
+_unstructure_hooks: dict[type, Callable[[Any], Any]] = {}
+
+
 def unstructure(obj: Any) -> Any:
     """Turn a model (or a list of them) into JSON-ready data, wire names and omissions applied."""
-    return _converter.unstructure(obj)
+    cls = type(obj)
+    hook = _unstructure_hooks.get(cls)
+    if hook is None:  # the converter's own dispatch per call costs as much as the hook itself
+        hook = _unstructure_hooks[cls] = _converter.get_unstructure_hook(cls)
+    return hook(obj)
 
 
 def loads_response(raw: bytes, tp: Any) -> Any:
@@ -205,16 +212,9 @@ def loads_response(raw: bytes, tp: Any) -> Any:
     return structure(orjson.loads(raw), tp)
 
 
-_unstructure_hooks: dict[type, Callable[[Any], Any]] = {}
-
-
 def dumps_body(obj: Any) -> bytes:
     """Serialize a request body (a model, a list of models, or already plain data)."""
-    cls = type(obj)
-    hook = _unstructure_hooks.get(cls)
-    if hook is None:  # the converter's own dispatch per call costs as much as the hook itself
-        hook = _unstructure_hooks[cls] = _converter.get_unstructure_hook(cls)
-    return orjson.dumps(hook(obj))
+    return orjson.dumps(unstructure(obj))
 
 
 def warm_up(types_: Iterable[Any]) -> None:
