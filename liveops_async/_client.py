@@ -206,6 +206,17 @@ class LiveOpsClient:
 
         return GuestResources(self.requester(GuestCartAuth(unauthorized_id, email)))
 
+    def admin_as(self, credential: AdminAuth | UserAuth) -> AdminResources:
+        """Admin operations sent with another credential, over the same pool.
+
+        For the upsell admin calls, which Xsolla documents with a player's JWT
+        (`client.admin_as(UserAuth(jwt)).upsell.get()`), or for a second project's key. An
+        operation the credential cannot call fails with MissingCredentialsError, unsent.
+        """
+        from ._generated.resources import AdminResources
+
+        return AdminResources(self.requester(credential))
+
     def with_options(
         self,
         *,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from aioresponses import aioresponses
 
-from liveops_async import LiveOpsClient, MissingCredentialsError, RequestValidationError
+from liveops_async import LiveOpsClient, MissingCredentialsError, RequestValidationError, UserAuth
 
 from .conftest import API_KEY, JWT, MOCK_BASE, PROJECT_ID
 
@@ -55,3 +55,17 @@ async def test_wrong_body_type_is_a_typed_error_before_sending(
             promotion_periods=periods,  # type: ignore[arg-type]
         )
     assert api.requests == {}
+
+
+async def test_admin_as_sends_upsell_admin_calls_with_a_player_jwt(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    api.get(f"{MOCK_BASE}/v2/project/{PROJECT_ID}/admin/items/upsell", payload=[])
+    client = make_client(api_key=None)
+    admin_by_jwt = client.admin_as(UserAuth(JWT))
+    assert await admin_by_jwt.upsell.get() == []
+    [call] = [call for calls in api.requests.values() for call in calls]
+    assert call.kwargs["headers"]["Authorization"] == f"Bearer {JWT}"
+    with pytest.raises(MissingCredentialsError):
+        await admin_by_jwt.coupons.get("c1")  # a Basic-only call is refused before sending
+    assert len([c for calls in api.requests.values() for c in calls]) == 1
