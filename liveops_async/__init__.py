@@ -29,7 +29,7 @@ from ._exceptions import (
     WrongEventLoopError,
 )
 from ._hooks import RateLimiter, RequestEvent, ResponseEvent
-from ._options import RequestOptions, Timeouts
+from ._options import ClientOverrides, RequestOptions, Timeouts
 from ._pagination import AsyncPaginator
 from ._response import APIResponse
 from ._retry import RetryPolicy
@@ -47,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
+    "ClientOverrides",
     "ClientStateError",
     "ConflictError",
     "ConnectTimeoutError",

@@ -17,7 +17,7 @@ import inspect
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
 import attrs
@@ -45,7 +45,14 @@ from ._exceptions import (
 )
 from ._hooks import RateLimiter, RequestEvent, RequestHook, ResponseEvent, ResponseHook
 from ._operation import Operation
-from ._options import RequestOptions, Timeouts, as_timeouts, seconds, to_client_timeout
+from ._options import (
+    ClientOverrides,
+    RequestOptions,
+    Timeouts,
+    as_timeouts,
+    seconds,
+    to_client_timeout,
+)
 from ._pagination import AsyncPaginator
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after
@@ -53,6 +60,9 @@ from ._transport import Transport
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
 from ._utils._schema import BodyValidator
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
 __all__ = ["BaseResource", "ClientConfig", "HTTPRequester", "Requester"]
 
@@ -132,24 +142,21 @@ class ClientConfig:
         object.__setattr__(self, "client_timeout", to_client_timeout(self.timeouts))
         object.__setattr__(self, "pool_timeout", seconds(self.timeouts.pool))
 
-    def overridden(
-        self,
-        *,
-        timeout: Timeouts | float | None = None,
-        retry: RetryPolicy | None = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        validate_requests: bool | None = None,
-    ) -> ClientConfig:
+    def overridden(self, **overrides: Unpack[ClientOverrides]) -> ClientConfig:
         """A copy where the given settings win (timeouts field by field)."""
-        timeouts = as_timeouts(timeout)
-        new_retry = retry if retry is not None else self.retry
+        timeouts = as_timeouts(overrides.get("timeout"))
+        retry = overrides.get("retry")
+        if retry is None:
+            retry = self.retry
+        max_retries = overrides.get("max_retries")
         if max_retries is not None:
-            new_retry = new_retry.with_max_retries(max_retries)
+            retry = retry.with_max_retries(max_retries)
+        headers = overrides.get("headers")
+        validate_requests = overrides.get("validate_requests")
         return attrs.evolve(
             self,
             timeouts=timeouts.merged_over(self.timeouts) if timeouts else self.timeouts,
-            retry=new_retry,
+            retry=retry,
             headers={**self.headers, **headers} if headers else self.headers,
             validate_requests=(
                 self.validate_requests if validate_requests is None else validate_requests

@@ -29,12 +29,13 @@ from ._constants import (
 )
 from ._exceptions import InvalidParameterError
 from ._hooks import RateLimiter, RequestHook, ResponseHook
-from ._options import DEFAULT_TIMEOUTS, Timeouts, as_timeouts, check_headers
+from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
 from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
     import aiohttp
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
     from ._base_client import HTTPRequester
     from ._generated.resources import AdminResources, GuestResources, UserResources
@@ -217,27 +218,23 @@ class LiveOpsClient:
 
         return AdminResources(self.requester(credential))
 
-    def with_options(
-        self,
-        *,
-        timeout: Timeouts | float | None = None,
-        retry: RetryPolicy | None = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        validate_requests: bool | None = None,
-    ) -> LiveOpsClient:
-        """A copy sharing this client's pool and credentials, with other defaults."""
+    def with_options(self, **overrides: Unpack[ClientOverrides]) -> LiveOpsClient:
+        """A copy sharing this client's pool and credentials, with other defaults.
+
+        Takes `timeout`, `retry`, `max_retries`, `headers` and `validate_requests` (see
+        `ClientOverrides`); a setting left out or None keeps this client's value.
+        """
+        unknown = overrides.keys() - ClientOverrides.__optional_keys__
+        if unknown:
+            raise TypeError(f"with_options() got unexpected keyword arguments {sorted(unknown)}")
+        headers = overrides.get("headers")
+        if headers:
+            overrides = {**overrides, "headers": check_headers(headers)}
         copy = object.__new__(LiveOpsClient)
         copy._admin_auth = self._admin_auth
         copy._transport = self._transport
         copy._admin = None
-        copy._config = self._config.overridden(
-            timeout=timeout,
-            retry=retry,
-            max_retries=max_retries,
-            headers=check_headers(headers) if headers else None,
-            validate_requests=validate_requests,
-        )
+        copy._config = self._config.overridden(**overrides)
         return copy
 
     # Settings, read-only --------------------------------------------------------------------

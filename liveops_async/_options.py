@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -26,7 +26,7 @@ from ._types import UNSET, Unset
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["RequestOptions", "Timeouts", "check_headers"]
+__all__ = ["ClientOverrides", "RequestOptions", "Timeouts", "check_headers"]
 
 
 def _check_seconds(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -126,6 +126,23 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 def _checked_or_none(headers: Mapping[str, str] | None) -> dict[str, str] | None:
     return None if headers is None else check_headers(headers)
+
+
+class ClientOverrides(TypedDict, total=False):
+    """The settings `LiveOpsClient.with_options(...)` may change; any left out (or None) keep the
+    client's value.
+
+    * `timeout`: `Timeouts` (merged field by field), or a number for the total of an attempt.
+    * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
+    * `headers`: extra default headers, added to the client's.
+    * `validate_requests`: check bodies against the operation's schema before sending.
+    """
+
+    timeout: Timeouts | float | None
+    retry: RetryPolicy | None
+    max_retries: int | None
+    headers: Mapping[str, str] | None
+    validate_requests: bool | None
 
 
 @attrs.frozen

@@ -22,6 +22,7 @@ from liveops_async._generated import models
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._types import UNSET
 from liveops_async.testing._spec import default_spec_path, load_spec
+from tests._json_documents import json_paths, replaced_at
 
 _SPEC = load_spec(default_spec_path())
 _EXAMPLES = sorted(
@@ -94,28 +95,6 @@ def test_spec_examples_take_the_fast_path_and_agree(op_id: str, tp: Any, example
     assert _same_types(compiled, _through_cattrs(example, tp))
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*prefix, index))
-    return found
-
-
-def _replace(document: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    document = copy.deepcopy(document)
-    parent = document
-    for step in path[:-1]:
-        parent = parent[step]
-    parent[path[-1]] = new
-    return document
-
-
 _SCALARS = (
     st.none()
     | st.booleans()
@@ -140,7 +119,7 @@ def test_mutated_examples_agree_with_the_converter(
 ) -> None:
     """Whatever one value of the example is replaced with (or deleted), the fast path gives
     exactly the converter's answer, or raises and leaves the answer to the converter."""
-    path = data.draw(st.sampled_from(_paths(example)), label="path")
+    path = data.draw(st.sampled_from(json_paths(example)), label="path")
     if path and data.draw(st.booleans(), label="delete") and isinstance(example, dict | list):
         mutated = copy.deepcopy(example)
         parent = mutated
@@ -148,7 +127,7 @@ def test_mutated_examples_agree_with_the_converter(
             parent = parent[step]
         del parent[path[-1]]
     else:
-        mutated = _replace(example, path, data.draw(_VALUES, label="new"))
+        mutated = replaced_at(example, path, data.draw(_VALUES, label="new"))
     _assert_agree(mutated, tp)
 
 

@@ -21,18 +21,15 @@ _ERRORS = {
     for s in (401, 404, 422, 429, 503)
 }
 
+PROJECT_ID = {"name": "project_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
 MINI_SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "mini", "version": "1"},
     "paths": {
         "/v2/project/{project_id}/admin/widget/{widget_id}": {
             "parameters": [
-                {
-                    "name": "project_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                },
+                PROJECT_ID,
                 {
                     "name": "widget_id",
                     "in": "path",
@@ -72,14 +69,7 @@ MINI_SPEC: dict[str, Any] = {
             },
         },
         "/v2/project/{project_id}/admin/widget/all": {
-            "parameters": [
-                {
-                    "name": "project_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                }
-            ],
+            "parameters": [PROJECT_ID],
             "get": {
                 "operationId": "list-widgets",
                 "security": [{"basicAuth": []}],
@@ -87,14 +77,7 @@ MINI_SPEC: dict[str, Any] = {
             },
         },
         "/v2/project/{project_id}/user/widget": {
-            "parameters": [
-                {
-                    "name": "project_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                }
-            ],
+            "parameters": [PROJECT_ID],
             "get": {
                 "operationId": "player-widget",
                 "security": [{"userJWT": []}],

@@ -64,10 +64,12 @@ async def test_connection_refused_is_retried_then_a_connection_error(
 
 # Resets ----------------------------------------------------------------------------------
 
-
-@pytest.mark.parametrize(
+reset_faults = pytest.mark.parametrize(
     "fault", [fs.reset_before_response, fs.reset_mid_body], ids=["before-response", "mid-body"]
 )
+
+
+@reset_faults
 @retry_safe
 async def test_reset_is_retried_for_retry_safe_operations(
     call: Call, fault: Callable[[], fs.Action], make_client: ClientFactory, server: fs.FaultServer
@@ -78,9 +80,7 @@ async def test_reset_is_retried_for_retry_safe_operations(
     assert server.count(call.route) == 2
 
 
-@pytest.mark.parametrize(
-    "fault", [fs.reset_before_response, fs.reset_mid_body], ids=["before-response", "mid-body"]
-)
+@reset_faults
 @not_idempotent
 async def test_reset_after_sending_is_never_resent(
     call: Call, fault: Callable[[], fs.Action], make_client: ClientFactory, server: fs.FaultServer

@@ -4,7 +4,6 @@ fields the SDK does not know never break an answer that parses today."""
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -18,6 +17,7 @@ from liveops_async._base_client import HTTPRequester
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._operation import Operation
 from liveops_async.testing._spec import default_spec_path, load_spec
+from tests._json_documents import json_paths, replaced_at
 
 FUZZ = settings(
     max_examples=25,
@@ -68,28 +68,6 @@ def _parse(op: Operation, raw: bytes) -> Any:
     return result
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*prefix, index))
-    return found
-
-
-def _replace(document: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    document = copy.deepcopy(document)
-    parent = document
-    for step in path[:-1]:
-        parent = parent[step]
-    parent[path[-1]] = new
-    return document
-
-
 def _with_unknown_fields(value: Any, extra: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         known = {k: _with_unknown_fields(v, extra) for k, v in value.items()}
@@ -107,8 +85,8 @@ def test_every_response_type_is_fuzzed() -> None:
 def _bodies(op: Operation) -> st.SearchStrategy[bytes]:
     """Random JSON, the documented example with one value replaced, or random bytes."""
     example = _SPEC.operations[op.operation_id].success_example
-    mutated = st.tuples(st.sampled_from(_paths(example)), json_values).map(
-        lambda change: _replace(example, *change)
+    mutated = st.tuples(st.sampled_from(json_paths(example)), json_values).map(
+        lambda change: replaced_at(example, *change)
     )
     as_json = st.one_of(json_values, mutated).map(lambda value: json.dumps(value).encode())
     return st.one_of(as_json, st.binary(max_size=64))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import attrs
 
 from liveops_async._operation import AuthGroup, Operation, Pagination
@@ -42,36 +45,42 @@ class Rewards:
     bonus: int
 
 
+def _operation(
+    operation_id: str,
+    method: str,
+    path: str,
+    *,
+    auth: AuthGroup = AuthGroup.ADMIN,
+    success_status: int = 200,
+    response_type: Any = None,
+    pagination: Pagination | None = None,
+    body_schema: Mapping[str, Any] | None = None,
+) -> Operation:
+    """An admin operation answering 200 unless told otherwise; retry-safe when GET or PUT."""
+    return Operation(
+        operation_id=operation_id,
+        method=method,
+        path=path,
+        auth=auth,
+        retry_safe=method in ("GET", "PUT"),
+        version_confirmed=True,
+        success_status=success_status,
+        response_type=response_type,
+        pagination=pagination,
+        body_schema=body_schema,
+    )
+
+
 COUPON_PATH = "/v3/project/{project_id}/admin/coupon/{external_id}"
 
-GET_COUPON = Operation(
-    operation_id="get-coupon",
-    method="GET",
-    path=COUPON_PATH,
-    auth=AuthGroup.ADMIN,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=200,
-    response_type=Coupon,
-)
+GET_COUPON = _operation("get-coupon", "GET", COUPON_PATH, response_type=Coupon)
 
-UPDATE_COUPON = Operation(
-    operation_id="update-coupon",
-    method="PUT",
-    path=COUPON_PATH,
-    auth=AuthGroup.ADMIN,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=204,
-)
+UPDATE_COUPON = _operation("update-coupon", "PUT", COUPON_PATH, success_status=204)
 
-CREATE_COUPON = Operation(
-    operation_id="create-coupon",
-    method="POST",
-    path="/v3/project/{project_id}/admin/coupon",
-    auth=AuthGroup.ADMIN,
-    retry_safe=False,
-    version_confirmed=True,
+CREATE_COUPON = _operation(
+    "create-coupon",
+    "POST",
+    "/v3/project/{project_id}/admin/coupon",
     success_status=201,
     response_type=Coupon,
     body_schema={
@@ -86,68 +95,49 @@ CREATE_COUPON = Operation(
     },
 )
 
-DECREASE_LIMIT = Operation(
-    operation_id="decrease-limit",
-    method="DELETE",
-    path="/v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id}",
-    auth=AuthGroup.ADMIN,
-    retry_safe=False,
-    version_confirmed=True,
+DECREASE_LIMIT = _operation(
+    "decrease-limit",
+    "DELETE",
+    "/v2/project/{project_id}/admin/user/limit/coupon/external_id/{external_id}",
     success_status=204,
 )
 
-REDEEM_COUPON = Operation(
-    operation_id="redeem-coupon",
-    method="POST",
-    path="/v2/project/{project_id}/coupon/redeem",
+REDEEM_COUPON = _operation(
+    "redeem-coupon",
+    "POST",
+    "/v2/project/{project_id}/coupon/redeem",
     auth=AuthGroup.USER,
-    retry_safe=False,
-    version_confirmed=True,
-    success_status=200,
     response_type=Rewards,
 )
 
-GET_REWARDS = Operation(
-    operation_id="get-coupon-rewards",
-    method="GET",
-    path="/v2/project/{project_id}/coupon/code/{coupon_code}/rewards",
+GET_REWARDS = _operation(
+    "get-coupon-rewards",
+    "GET",
+    "/v2/project/{project_id}/coupon/code/{coupon_code}/rewards",
     auth=AuthGroup.USER,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=200,
     response_type=Rewards,
 )
 
-REDEEM_PROMO = Operation(
-    operation_id="redeem-promo-code",
-    method="POST",
-    path="/v2/project/{project_id}/promocode/redeem",
+REDEEM_PROMO = _operation(
+    "redeem-promo-code",
+    "POST",
+    "/v2/project/{project_id}/promocode/redeem",
     auth=AuthGroup.CART,
-    retry_safe=False,
-    version_confirmed=True,
-    success_status=200,
     response_type=Rewards,
 )
 
-GET_UPSELL = Operation(
-    operation_id="get-upsell",
-    method="GET",
-    path="/v2/project/{project_id}/admin/items/upsell",
+GET_UPSELL = _operation(
+    "get-upsell",
+    "GET",
+    "/v2/project/{project_id}/admin/items/upsell",
     auth=AuthGroup.ADMIN_OR_USER,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=200,
     response_type=Rewards,
 )
 
-LIST_COUPONS = Operation(
-    operation_id="list-coupons",
-    method="GET",
-    path="/v3/project/{project_id}/admin/coupon",
-    auth=AuthGroup.ADMIN,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=200,
+LIST_COUPONS = _operation(
+    "list-coupons",
+    "GET",
+    "/v3/project/{project_id}/admin/coupon",
     response_type=CouponPage,
     pagination=Pagination(
         items="items",
@@ -158,38 +148,22 @@ LIST_COUPONS = Operation(
     ),
 )
 
-LIST_CODES = Operation(
-    operation_id="list-codes",
-    method="GET",
-    path="/v3/project/{project_id}/admin/coupon/{external_id}/code",
-    auth=AuthGroup.ADMIN,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=200,
+LIST_CODES = _operation(
+    "list-codes",
+    "GET",
+    "/v3/project/{project_id}/admin/coupon/{external_id}/code",
     response_type=CodesPage,
     pagination=Pagination(
         items="codes", items_attr="codes", total="total_count", total_attr="total_count"
     ),
 )
 
-LIST_PROMOTIONS = Operation(
-    operation_id="list-promotions",
-    method="GET",
-    path="/v3/project/{project_id}/admin/promotion",
-    auth=AuthGroup.ADMIN,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=200,
+LIST_PROMOTIONS = _operation(
+    "list-promotions",
+    "GET",
+    "/v3/project/{project_id}/admin/promotion",
     response_type=PromotionsPage,
     pagination=Pagination(items="promotions", items_attr="promotions"),
 )
 
-NO_PROJECT = Operation(
-    operation_id="ping",
-    method="GET",
-    path="/ping/{thing}",
-    auth=AuthGroup.ADMIN,
-    retry_safe=True,
-    version_confirmed=True,
-    success_status=200,
-)
+NO_PROJECT = _operation("ping", "GET", "/ping/{thing}")

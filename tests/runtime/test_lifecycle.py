@@ -145,6 +145,13 @@ def test_header_injection_is_refused(headers: dict[str, str]) -> None:
         LiveOpsClient(default_headers=headers)
 
 
+def test_with_options_refuses_an_unknown_setting() -> None:
+    client = LiveOpsClient(project_id=1, api_key="k")
+    with pytest.raises(TypeError, match="time_out"):
+        client.with_options(time_out=5)  # type: ignore[call-arg]
+    assert client.with_options(validate_requests=False, timeout=None).timeouts == client.timeouts
+
+
 async def test_cookies_from_one_response_never_reach_another_call(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:

@@ -18,6 +18,7 @@ from liveops_async import (
     ResponseEvent,
     UserAuth,
 )
+from liveops_async._operation import Operation
 
 from . import _ops
 from .conftest import API_KEY, JWT, MOCK_BASE, PROJECT_ID, ScriptedServer
@@ -174,18 +175,30 @@ async def test_rate_limiter_is_called_per_attempt_and_told_about_429(
     assert not limiter.closed  # the caller owns the limiter
 
 
+async def _post_answered_429(
+    make_client: Callable[..., LiveOpsClient],
+    api: aioresponses,
+    credential: AdminAuth | UserAuth,
+    op: Operation,
+    body: dict[str, str],
+) -> tuple[RecordingLimiter, RateLimitError]:
+    """One POST the server answers 429 without Retry-After, through a recording limiter."""
+    limiter = RecordingLimiter()
+    api.post(MOCK_BASE + op.path.format(project_id=PROJECT_ID), status=429)
+    client = make_client(rate_limiter=limiter)
+    with pytest.raises(RateLimitError) as info:
+        await client.requester(credential).request(op, body=body)
+    return limiter, info.value
+
+
 async def test_429_without_retry_after_for_unsafe_op_reports_a_wait(
     make_client: Callable[..., LiveOpsClient], api: aioresponses
 ) -> None:
-    limiter = RecordingLimiter()
-    api.post(f"{MOCK_BASE}/v3/project/{PROJECT_ID}/admin/coupon", status=429)
-    client = make_client(rate_limiter=limiter)
     admin = AdminAuth(PROJECT_ID, API_KEY)
-    with pytest.raises(RateLimitError) as info:
-        await client.requester(admin).request(
-            _ops.CREATE_COUPON, body={"external_id": "X", "name": "X"}
-        )
-    assert info.value.retry_after is None
+    limiter, error = await _post_answered_429(
+        make_client, api, admin, _ops.CREATE_COUPON, {"external_id": "X", "name": "X"}
+    )
+    assert error.retry_after is None
     assert limiter.acquired == [admin.rate_limit_key()]
     assert len(limiter.limited) == 1 and limiter.limited[0][1] > 0
 
@@ -193,9 +206,7 @@ async def test_429_without_retry_after_for_unsafe_op_reports_a_wait(
 async def test_player_calls_bypass_the_rate_limiter(
     make_client: Callable[..., LiveOpsClient], api: aioresponses
 ) -> None:
-    limiter = RecordingLimiter()
-    api.post(f"{MOCK_BASE}/v2/project/{PROJECT_ID}/coupon/redeem", status=429)
-    client = make_client(rate_limiter=limiter)
-    with pytest.raises(RateLimitError):
-        await client.requester(UserAuth(JWT)).request(_ops.REDEEM_COUPON, body={"coupon_code": "X"})
+    limiter, _ = await _post_answered_429(
+        make_client, api, UserAuth(JWT), _ops.REDEEM_COUPON, {"coupon_code": "X"}
+    )
     assert limiter.acquired == [] and limiter.limited == []

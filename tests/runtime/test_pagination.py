@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 
 from liveops_async import AsyncPaginator, InvalidParameterError, LiveOpsClient
+from liveops_async._base_client import HTTPRequester
 from liveops_async._operation import Pagination
 
 from . import _ops
@@ -34,6 +35,27 @@ def _serve_list(
     server.handler = handler
 
 
+def _coupons(ids: list[str]) -> list[dict[str, str]]:
+    return [{"external_id": i} for i in ids]
+
+
+def _items_page(ids: list[str], more: bool, total: int) -> dict[str, Any]:
+    return {"items": _coupons(ids), "has_more": more}
+
+
+def _codes_page(ids: list[str], more: bool, total: int) -> dict[str, Any]:
+    return {"codes": _coupons(ids), "total_count": total}
+
+
+def _promotions_page(ids: list[str], more: bool, total: int) -> dict[str, Any]:
+    return {"promotions": _coupons(ids)}
+
+
+def _admin(server: ScriptedServer, make_client: Callable[..., LiveOpsClient]) -> HTTPRequester:
+    client = make_client(base_url=server.base_url)
+    return client.requester(client._admin_auth)
+
+
 def _queries(server: ScriptedServer) -> list[str]:
     return [s.raw_path.split("?", 1)[1] for s in server.seen]
 
@@ -41,13 +63,8 @@ def _queries(server: ScriptedServer) -> list[str]:
 async def test_walks_by_has_more(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
-    _serve_list(
-        server,
-        5,
-        lambda ids, more, total: {"items": [{"external_id": i} for i in ids], "has_more": more},
-    )
-    client = make_client(base_url=server.base_url)
-    pager = client.requester(client._admin_auth).paginate(_ops.LIST_COUPONS, query={"limit": None})
+    _serve_list(server, 5, _items_page)
+    pager = _admin(server, make_client).paginate(_ops.LIST_COUPONS, query={"limit": None})
     ids = [coupon.external_id async for coupon in pager]
     assert ids == ["c0", "c1", "c2", "c3", "c4"]
     # The documented cap (2) is used as page size when the caller gives none.
@@ -57,28 +74,16 @@ async def test_walks_by_has_more(
 async def test_has_more_wins_over_a_page_shorter_than_asked(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
-    _serve_list(
-        server,
-        5,
-        lambda ids, more, total: {"items": [{"external_id": i} for i in ids], "has_more": more},
-        cap=2,
-    )
-    client = make_client(base_url=server.base_url)
-    pager = client.requester(client._admin_auth).paginate(_ops.LIST_COUPONS, query={"limit": 10})
+    _serve_list(server, 5, _items_page, cap=2)
+    pager = _admin(server, make_client).paginate(_ops.LIST_COUPONS, query={"limit": 10})
     assert len([c async for c in pager]) == 5
 
 
 async def test_walks_by_total(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
-    _serve_list(
-        server,
-        7,
-        lambda ids, more, total: {"codes": [{"external_id": i} for i in ids], "total_count": total},
-        cap=3,
-    )
-    client = make_client(base_url=server.base_url)
-    pager = client.requester(client._admin_auth).paginate(
+    _serve_list(server, 7, _codes_page, cap=3)
+    pager = _admin(server, make_client).paginate(
         _ops.LIST_CODES, path={"external_id": "c"}, query={"limit": 50, "offset": 1}
     )
     ids = [c.external_id async for c in pager]
@@ -89,11 +94,8 @@ async def test_walks_by_total(
 async def test_stops_on_short_page_when_nothing_else_is_known(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
-    _serve_list(
-        server, 7, lambda ids, more, total: {"promotions": [{"external_id": i} for i in ids]}
-    )
-    client = make_client(base_url=server.base_url)
-    requester = client.requester(client._admin_auth)
+    _serve_list(server, 7, _promotions_page)
+    requester = _admin(server, make_client)
     explicit = [c async for c in requester.paginate(_ops.LIST_PROMOTIONS, query={"limit": 3})]
     assert len(explicit) == 7 and len(server.seen) == 3
     server.seen.clear()
@@ -106,11 +108,8 @@ async def test_stops_on_short_page_when_nothing_else_is_known(
 async def test_stops_on_an_empty_page(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
-    _serve_list(
-        server, 4, lambda ids, more, total: {"promotions": [{"external_id": i} for i in ids]}
-    )
-    client = make_client(base_url=server.base_url)
-    pager = client.requester(client._admin_auth).paginate(_ops.LIST_PROMOTIONS, query={"limit": 2})
+    _serve_list(server, 4, _promotions_page)
+    pager = _admin(server, make_client).paginate(_ops.LIST_PROMOTIONS, query={"limit": 2})
     assert len([c async for c in pager]) == 4
     assert len(server.seen) == 3  # the third page is empty
 
@@ -118,13 +117,8 @@ async def test_stops_on_an_empty_page(
 async def test_page_at_a_time(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
-    _serve_list(
-        server,
-        3,
-        lambda ids, more, total: {"items": [{"external_id": i} for i in ids], "has_more": more},
-    )
-    client = make_client(base_url=server.base_url)
-    pager = client.requester(client._admin_auth).paginate(_ops.LIST_COUPONS)
+    _serve_list(server, 3, _items_page)
+    pager = _admin(server, make_client).paginate(_ops.LIST_COUPONS)
     first = await pager.first_page()
     assert isinstance(first, _ops.CouponPage) and first.has_more is True
     assert [c.external_id for c in pager.items_of(first)] == ["c0", "c1"]

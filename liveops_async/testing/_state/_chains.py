@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import attrs
 
 from .._errors import not_found, unprocessable
-from ._core import Collection, RequestContext, body_copy, enabled_filter, int_path, page
+from ._core import (
+    Collection,
+    RequestContext,
+    body_copy,
+    counted_page,
+    enabled_filter,
+    handles,
+    int_path,
+)
 
 
 @attrs.define
@@ -39,8 +49,10 @@ class ChainBook:
     def admin_list(self, ctx: RequestContext) -> dict[str, Any]:
         wanted = enabled_filter(ctx)
         chains = [c for c in self.chains if wanted is None or bool(c.get("is_enabled")) == wanted]
-        chunk, has_more = page(chains, ctx, default_limit=10)
-        return {"has_more": has_more, "total_items_count": len(chains), "items": chunk}
+        return counted_page(chains, ctx, default_limit=10)
+
+    def admin_get(self, ctx: RequestContext) -> dict[str, Any]:
+        return self.chains.get(self.chain_id(ctx))
 
     def update(self, ctx: RequestContext) -> None:
         chain_id = self.chain_id(ctx)
@@ -56,6 +68,7 @@ class ChainBook:
         self.reset(chain_id)
 
     def toggle(self, ctx: RequestContext) -> None:
+        """Enable or disable; players' progress is kept, unlike delete."""
         chain = self.chains.get(self.chain_id(ctx))
         chain["is_enabled"] = not chain.get("is_enabled", False)
 
@@ -82,6 +95,36 @@ class ChainBook:
 
     def done(self, user: str, chain: dict[str, Any]) -> set[int]:
         return self.progress.setdefault((user, chain[self.chains.key_field]), set())
+
+
+def handle_admin_calls(
+    book_of: Callable[[RequestContext], ChainBook],
+    *,
+    list_: str,
+    get: str,
+    update: str,
+    delete: str,
+    toggle: str,
+) -> None:
+    """Register the handlers of the admin calls (given by operation id) that daily and offer
+    chains answer alike, each on the book `book_of` finds; create answers differ per kind."""
+    calls: dict[str, Callable[[ChainBook, RequestContext], Any]] = {
+        list_: ChainBook.admin_list,
+        get: ChainBook.admin_get,
+        update: ChainBook.update,
+        delete: ChainBook.delete,
+        toggle: ChainBook.toggle,
+    }
+    for operation_id, call in calls.items():
+        handles(operation_id)(functools.partial(_on_book, book_of, call))
+
+
+def _on_book(
+    book_of: Callable[[RequestContext], ChainBook],
+    call: Callable[[ChainBook, RequestContext], Any],
+    ctx: RequestContext,
+) -> Any:
+    return call(book_of(ctx), ctx)
 
 
 def is_live(chain: dict[str, Any], now: datetime) -> bool:

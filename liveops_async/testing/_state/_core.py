@@ -93,6 +93,22 @@ def page(items: list[T], ctx: RequestContext, default_limit: int = 50) -> tuple[
     return chunk, offset + len(chunk) < len(items)
 
 
+def counted_page(
+    items: list[T],
+    ctx: RequestContext,
+    view: Callable[[T], Any] | None = None,
+    default_limit: int = 50,
+) -> dict[str, Any]:
+    """The answer of a list call that counts its results: one page of `items` (each through
+    `view`), `has_more` and `total_items_count`."""
+    chunk, has_more = page(items, ctx, default_limit)
+    return {
+        "has_more": has_more,
+        "total_items_count": len(items),
+        "items": chunk if view is None else [view(item) for item in chunk],
+    }
+
+
 def enabled_filter(ctx: RequestContext, name: str = "enabled") -> bool | None:
     value = ctx.query.get(name)
     return None if value is None else bool(value)

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from ._core import Collection, RequestContext, body_copy, handles, int_path, page
+from ._core import Collection, RequestContext, body_copy, counted_page, handles, int_path
 
 _SUMMARY_FIELDS = ("rule_id", "name", "is_enabled", "is_satisfied_for_unauth")
 
@@ -45,12 +45,7 @@ def create(ctx: RequestContext) -> Any:
 def list_(ctx: RequestContext) -> Any:
     wanted = ctx.query.get("is_enabled")
     rules = [r for r in _rules(ctx) if wanted is None or bool(r.get("is_enabled")) == bool(wanted)]
-    chunk, has_more = page(rules, ctx)
-    return {
-        "items": [_view(r) for r in chunk],
-        "total_items_count": len(rules),
-        "has_more": has_more,
-    }
+    return counted_page(rules, ctx, _view)
 
 
 @handles("get-all-filter-rules")

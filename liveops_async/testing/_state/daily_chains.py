@@ -9,8 +9,8 @@ from typing import Any
 import attrs
 
 from .._errors import unprocessable
-from ._chains import ChainBook, localized, next_step, player_items
-from ._core import Collection, RequestContext, handles, page
+from ._chains import ChainBook, handle_admin_calls, localized, next_step, player_items
+from ._core import Collection, RequestContext, counted_page, handles
 
 
 def _book() -> ChainBook:
@@ -40,30 +40,14 @@ def create(ctx: RequestContext) -> Any:
     return {"daily_chain_id": chain_id, "id": chain_id}
 
 
-@handles("admin-get-daily-chains")
-def list_(ctx: RequestContext) -> Any:
-    return _book_of(ctx).admin_list(ctx)
-
-
-@handles("admin-get-daily-chain")
-def get(ctx: RequestContext) -> Any:
-    book = _book_of(ctx)
-    return book.chains.get(book.chain_id(ctx))
-
-
-@handles("admin-update-daily-chain")
-def update(ctx: RequestContext) -> None:
-    _book_of(ctx).update(ctx)
-
-
-@handles("admin-delete-daily-chain")
-def delete(ctx: RequestContext) -> None:
-    _book_of(ctx).delete(ctx)
-
-
-@handles("admin-toggle-daily-chain")
-def toggle(ctx: RequestContext) -> None:
-    _book_of(ctx).toggle(ctx)
+handle_admin_calls(
+    _book_of,
+    list_="admin-get-daily-chains",
+    get="admin-get-daily-chain",
+    update="admin-update-daily-chain",
+    delete="admin-delete-daily-chain",
+    toggle="admin-toggle-daily-chain",
+)
 
 
 @handles("admin-reset-daily-chain")
@@ -119,12 +103,7 @@ def _player_view(ctx: RequestContext, user: str, chain: dict[str, Any]) -> dict[
 def player_list(ctx: RequestContext) -> Any:
     user = ctx.require_user()
     chains = _book_of(ctx).live_chains(ctx)
-    chunk, has_more = page(chains, ctx)
-    return {
-        "has_more": has_more,
-        "total_items_count": len(chains),
-        "items": [_player_view(ctx, user, c) for c in chunk],
-    }
+    return counted_page(chains, ctx, lambda chain: _player_view(ctx, user, chain))
 
 
 @handles("get-user-daily-chain-by-id")

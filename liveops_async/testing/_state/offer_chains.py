@@ -9,8 +9,8 @@ from typing import Any
 import attrs
 
 from .._errors import unprocessable
-from ._chains import ChainBook, localized, next_step, player_items
-from ._core import Collection, RequestContext, handles, page
+from ._chains import ChainBook, handle_admin_calls, localized, next_step, player_items
+from ._core import Collection, RequestContext, counted_page, handles
 
 
 def _book() -> ChainBook:
@@ -34,30 +34,14 @@ def create(ctx: RequestContext) -> Any:
     return {"offer_chain_id": _book_of(ctx).create(ctx)}
 
 
-@handles("admin-get-offer-chains")
-def list_(ctx: RequestContext) -> Any:
-    return _book_of(ctx).admin_list(ctx)
-
-
-@handles("admin-get-offer-chain")
-def get(ctx: RequestContext) -> Any:
-    book = _book_of(ctx)
-    return book.chains.get(book.chain_id(ctx))
-
-
-@handles("admin-update-offer-chain")
-def update(ctx: RequestContext) -> None:
-    _book_of(ctx).update(ctx)
-
-
-@handles("admin-delete-offer-chain")
-def delete(ctx: RequestContext) -> None:
-    _book_of(ctx).delete(ctx)
-
-
-@handles("admin-toggle-offer-chain")
-def toggle(ctx: RequestContext) -> None:
-    _book_of(ctx).toggle(ctx)  # progress is kept, unlike delete
+handle_admin_calls(
+    _book_of,
+    list_="admin-get-offer-chains",
+    get="admin-get-offer-chain",
+    update="admin-update-offer-chain",
+    delete="admin-delete-offer-chain",
+    toggle="admin-toggle-offer-chain",
+)
 
 
 def _player_view(book: ChainBook, user: str, chain: dict[str, Any]) -> dict[str, Any]:
@@ -84,12 +68,7 @@ def player_list(ctx: RequestContext) -> Any:
     user = ctx.require_user()
     book = _book_of(ctx)
     chains = book.live_chains(ctx)
-    chunk, has_more = page(chains, ctx)
-    return {
-        "has_more": has_more,
-        "total_items_count": len(chains),
-        "items": [_player_view(book, user, c) for c in chunk],
-    }
+    return counted_page(chains, ctx, lambda chain: _player_view(book, user, chain))
 
 
 @handles("get-user-offer-chain-by-id")

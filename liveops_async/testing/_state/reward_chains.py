@@ -8,7 +8,16 @@ from typing import Any
 import attrs
 
 from .._errors import MockApiError, not_found, unprocessable
-from ._core import Collection, RequestContext, body_copy, enabled_filter, handles, int_path, page
+from ._core import (
+    Collection,
+    RequestContext,
+    body_copy,
+    counted_page,
+    enabled_filter,
+    handles,
+    int_path,
+    page,
+)
 
 
 @attrs.define
@@ -234,12 +243,7 @@ def player_chains(ctx: RequestContext) -> Any:
     user = ctx.require_user()
     state = ctx.state(RewardChainsState)
     chains = [c for c in state.chains if c.get("is_enabled")]
-    chunk, has_more = page(chains, ctx)
-    return {
-        "has_more": has_more,
-        "total_items_count": len(chains),
-        "items": [_player_view(state, user, c) for c in chunk],
-    }
+    return counted_page(chains, ctx, lambda chain: _player_view(state, user, chain))
 
 
 @handles("get-user-reward-chain-balance")
