@@ -77,10 +77,12 @@ def _make_map_hook(conv: OrjsonConverter, tp: Any) -> StructureHook:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"expected string keys, got {type(key).__name__}")
+            # An entry this SDK cannot read is left out, like an unknown field: a locale added
+            # with a new kind of value must not break the whole answer.
             try:
                 out[key] = values(item, value_tp)
-            except Exception:  # noqa: S112 - an entry this SDK cannot read is left out
-                continue  # (like an unknown field): a locale added with a new kind of value
+            except Exception:  # noqa: S112  # nosec B112
+                continue
         return out
 
     return structure_map

@@ -243,7 +243,7 @@ class StructureCompiler:
         code = compile("\n".join(src.lines) + "\n", filename, "exec")
         # The source is built here from identifiers and repr()-quoted wire names of the models;
         # no response data is ever part of it.
-        exec(code, src.namespace)  # noqa: S102
+        exec(code, src.namespace)  # noqa: S102  # nosec B102
         hook: Hook = src.namespace[name]
         if cache_as is not None:
             # Cached before the nested types are built: a model that contains itself finds its
@@ -265,9 +265,9 @@ class StructureCompiler:
 
         def structure_first_match(value: Any) -> Any:
             for index in _wire.variant_order(value, declared):
-                try:
+                try:  # a variant that fails to structure the value: try the next one
                     return hooks[index](value)
-                except Exception:  # noqa: S112 - a failed variant: try the next one
+                except Exception:  # noqa: S112  # nosec B112
                     continue
             raise _Mismatch(f"no variant of {tp!r}")
 
