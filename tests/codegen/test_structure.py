@@ -85,7 +85,9 @@ def _assert_agree(value: Any, tp: Any) -> None:
 def test_every_generated_model_is_compiled() -> None:
     _serde.warm_up(_MODELS)
     _serde.warm_up(op.response_type for op in OPERATIONS.values())
-    assert _serde._compiler.fell_back == set()
+    # Other tests' hand-made models may have fallen back earlier in the session: look at ours.
+    generated = {tp for tp in _serde._compiler.fell_back if tp.__module__ == models.__name__}
+    assert generated == set()
 
 
 @pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])

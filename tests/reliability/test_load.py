@@ -196,7 +196,8 @@ async def test_cancellations_at_connect_send_and_read_leave_the_pool_clean(
 
     async def isolated(n: int) -> SimpleNamespace:
         # Each call in its own task (own context), so a cancel hits only that call.
-        return await asyncio.create_task(one_call(n), context=contextvars.copy_context())
+        # ctx.run instead of create_task(context=...), which needs Python 3.11.
+        return await contextvars.copy_context().run(asyncio.create_task, one_call(n))
 
     boxes = await asyncio.gather(*(isolated(n) for n in range(CANCELLATIONS + 150)))
     cancelled = [b for b in boxes if b.result == "cancelled"]
