@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+from liveops_async._utils._openapi import allow_null
+
 # Keywords that only document; the validator never needs them.
 _DROP = frozenset(
     {"description", "example", "examples", "discriminator", "externalDocs", "title", "xml",
@@ -60,19 +62,7 @@ def to_json_schema(schema: Any, refs: set[str]) -> Any:
         if key in out and out.get(bound) == out[key]:
             del out[bound]
     if schema.get("nullable") is True:
-        out = _allow_null(out)
-    return out
-
-
-def _allow_null(out: dict[str, Any]) -> dict[str, Any]:
-    if "enum" in out and None not in out["enum"]:
-        out["enum"] = [*out["enum"], None]
-    kind = out.get("type")
-    if isinstance(kind, str):
-        out["type"] = [kind, "null"]
-        return out
-    if kind is None and "enum" not in out:
-        return {"anyOf": [out, {"type": "null"}]}
+        out = allow_null(out)
     return out
 
 

@@ -11,7 +11,7 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,9 @@ from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+
+from .._utils._openapi import allow_null
+from .._wire import parse_iso_datetime
 
 SPEC_FILE_NAME = "liveops.openapi.json"
 _PACKAGE_SPEC = Path(__file__).resolve().parent / SPEC_FILE_NAME
@@ -39,17 +42,8 @@ def to_json_schema(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {k: (v if k in _NOT_SCHEMA_KEYS else to_json_schema(v)) for k, v in node.items()}
-    if out.get("nullable") is not True:
-        return out
-    kind = out.get("type")
-    if isinstance(kind, str):
-        out["type"] = [kind, "null"]
-        if "enum" in out and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-        return out
-    if kind is None and any(k in out for k in ("$ref", "oneOf", "anyOf", "allOf")):
-        inner = {k: v for k, v in out.items() if k != "nullable"}
-        return {"anyOf": [{"type": "null"}, inner]}
+    if out.pop("nullable", None) is True:
+        return allow_null(out)
     return out
 
 
@@ -57,8 +51,7 @@ def _check_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
     try:
-        # Python 3.10's fromisoformat rejects a trailing Z.
-        datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+        parse_iso_datetime(value)
     except ValueError:
         return False
     return "T" in value or " " in value
