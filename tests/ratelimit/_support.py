@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -20,6 +21,57 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # The admin credentials the fleet's clients and the mock share.
 FLEET_PROJECT_ID = 44056
 FLEET_API_KEY = "fleet-test-key"
+
+
+class FakeTime:
+    """A clock that only moves when a waiter sleeps; records every sleep it was asked for."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        assert delay > 0, "the limiter must never schedule an empty sleep"
+        self.sleeps.append(delay)
+        self.now += delay
+        await asyncio.sleep(0)
+
+
+class LagProbe:
+    """Measures how late this process's event loop runs a 5 ms timer, while it runs.
+
+    Real-time tests derive their tolerances from it: on a busy machine a stalled loop releases,
+    sends or stamps requests late and then in a bunch, so any window of the run may hold up to
+    ``rate * max_lag`` more requests than the token bucket alone allows.
+    """
+
+    TICK = 0.005
+
+    def __init__(self) -> None:
+        self.max_lag = 0.0
+        self.total_lag = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(self.TICK)
+            lag = max(0.0, loop.time() - start - self.TICK)
+            self.max_lag = max(self.max_lag, lag)
+            self.total_lag += lag
 
 
 def free_port() -> int:
