@@ -60,6 +60,8 @@ class LiveOpsMock:
         jwt = mock.issue_jwt("player-1")
     ```
     Binds 127.0.0.1 on a free port by default. `base_url` ends with `/api`, like the real one.
+    `sleep` (default `asyncio.sleep`) waits out the injected latency; a test passes its own to
+    record the delays the mock decided on instead of timing them.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class LiveOpsMock:
         jwt_secret: bytes | None = None,
         strict_responses: bool = False,
         request_log_size: int = 100_000,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.project_id = project_id
         self.merchant_id = merchant_id
@@ -85,6 +88,8 @@ class LiveOpsMock:
         self.spec: Spec = load_spec(spec_path or default_spec_path())
         self._clock = as_clock(clock)
         self._injector = FaultInjector(faults or MockFaults())
+        # How the injected latency is waited for; tests pass a recording sleep.
+        self._sleep = sleep or asyncio.sleep
         # Retry-After values of 429s to answer with next, before any drawn fault.
         self._queued_429s: deque[float] = deque()
         self._jwt_secret = jwt_secret or secrets.token_bytes(32)
@@ -232,7 +237,7 @@ class LiveOpsMock:
         received_at = time.monotonic()
         delay = self._injector.delay()
         if delay:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
         retry_after = self.faults.retry_after
         if self._queued_429s:
             fault, retry_after = Fault.THROTTLE, self._queued_429s.popleft()

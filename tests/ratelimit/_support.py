@@ -134,6 +134,19 @@ class Fleet:
     """Results of a fleet run: one dict per worker process (see fleet_worker.py)."""
 
     results: list[dict[str, Any]]
+    # How late the test's own loop (which serves the mock and stamps arrivals) ran meanwhile.
+    mock_lag: LagProbe
+
+    @property
+    def scheduling_delay(self) -> float:
+        """The longest a request could have been held back by late event loops in this run: its
+        worker's loop (releasing and sending it) plus the mock's (stamping it)."""
+        return max(float(r["max_lag"]) for r in self.results) + self.mock_lag.max_lag
+
+    @property
+    def stalled(self) -> float:
+        """Seconds of the run lost to late loops, in the worst worker plus the mock."""
+        return max(float(r["total_lag"]) for r in self.results) + self.mock_lag.total_lag
 
     @property
     def go(self) -> float:
@@ -149,7 +162,7 @@ async def run_fleet(
     configs: list[dict[str, Any]],
     *,
     during: Callable[[], Awaitable[None]] | None = None,
-    timeout: float = 20.0,
+    timeout: float = 60.0,
 ) -> Fleet:
     """Start one worker per config, release them together, run ``during()`` while they work."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -179,9 +192,12 @@ async def run_fleet(
             await during()
         return [await proc.communicate() for proc in procs]
 
+    probe = LagProbe()
+    probe.start()
     try:
         outputs = await asyncio.wait_for(drive(), timeout)
     finally:
+        await probe.stop()
         for proc in procs:
             if proc.returncode is None:
                 proc.kill()
@@ -189,7 +205,7 @@ async def run_fleet(
     # A worker exits non-zero when an exception other than a typed LiveOpsError escaped a call.
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, f"worker exited with {proc.returncode}: {err.decode()[-2000:]}"
-    return Fleet([json.loads(out.strip().splitlines()[-1]) for out, _ in outputs])
+    return Fleet([json.loads(out.strip().splitlines()[-1]) for out, _ in outputs], probe)
 
 
 def max_in_window(stamps: list[float], window: float) -> int:

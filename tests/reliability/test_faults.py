@@ -3,6 +3,7 @@ successful retry, the server's count of what it received, and no canary secret a
 
 from __future__ import annotations
 
+import email.utils
 import socket
 from collections.abc import Callable
 
@@ -159,8 +160,9 @@ async def test_5xx_for_non_idempotent_is_raised_at_once(
 # 429 -------------------------------------------------------------------------------------
 
 RETRY_AFTER = {
-    "seconds": (lambda: "2", 2.0, 2.0),
-    "http-date": (lambda: fs.http_date(3), 1.0, 3.0),
+    # Built from the frozen wall clock (the `wall_clock` fixture): the wait is exact.
+    "seconds": (lambda now: "2", 2.0, 2.0),
+    "http-date": (lambda now: email.utils.formatdate(now + 3, usegmt=True), 3.0, 3.0),
 }
 
 
@@ -172,9 +174,12 @@ async def test_429_waits_as_told_then_succeeds(
     make_client: ClientFactory,
     server: fs.FaultServer,
     retry_sleeps: list[float],
+    wall_clock: float,
 ) -> None:
     header, low, high = RETRY_AFTER[form]
-    server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
+    server.then(
+        fs.reply(429, headers={"Retry-After": header(wall_clock)}), fs.reply(200, call.success_body)
+    )
     client = make_client(server)
     expect_success(await outcome(call.invoke(client)), call, client)
     assert len(retry_sleeps) == 1 and low <= retry_sleeps[0] <= high
@@ -189,9 +194,12 @@ async def test_429_for_non_idempotent_reports_the_wait(
     make_client: ClientFactory,
     server: fs.FaultServer,
     retry_sleeps: list[float],
+    wall_clock: float,
 ) -> None:
     header, low, high = RETRY_AFTER[form]
-    server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
+    server.then(
+        fs.reply(429, headers={"Retry-After": header(wall_clock)}), fs.reply(200, call.success_body)
+    )
     client = make_client(server)
     error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
     assert isinstance(error, RateLimitError) and error.retry_after is not None
@@ -252,7 +260,9 @@ async def test_trickling_body_hits_the_total_timeout(
 ) -> None:
     # Each byte comes before the read timeout, but the whole body would take 3 s.
     server.default = fs.slow_body(0.1, 30, b'{"external_id": "' + b"x" * 40 + b'"}')
-    client = make_client(server, timeout=Timeouts(total=0.6, read=0.5), max_retries=0)
+    # The read timeout is far from any gap between bytes (0.1 s), so only a stall of the test
+    # machine longer than 5 s could turn this into a read timeout.
+    client = make_client(server, timeout=Timeouts(total=1.0, read=5.0), max_retries=0)
     error = expect_error(await outcome(call.invoke(client)), APITimeoutError, client)
     assert not isinstance(error, ReadTimeoutError)
     assert server.count(call.route) == 1
