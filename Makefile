@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 REQS := requirements/dev.in requirements/constraints.txt pyproject.toml
 
-.PHONY: install demo test generate check-generated lint typecheck unit bench clean
+.PHONY: install demo test test-stress generate check-generated lint typecheck unit bench bench-fleet clean
 
 $(STAMP): $(REQS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,18 @@ unit: $(STAMP)
 
 test: check-generated lint typecheck unit
 
+# The time-sensitive tests, three rounds while busy loops load every core (scripts/test-stress.sh).
+test-stress: $(STAMP)
+	bash scripts/ensure-redis.sh
+	bash scripts/test-stress.sh
+
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The Redis-shared rate limiter at 1, 8 and 32 processes against one private redis-server.
+bench-fleet: $(STAMP)
+	bash scripts/ensure-redis.sh
+	$(PY) -m bench.fleet
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
