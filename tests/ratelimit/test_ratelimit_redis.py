@@ -134,6 +134,57 @@ async def test_a_pause_that_begins_while_a_caller_waits_sends_it_behind_the_paus
         await b.aclose()
 
 
+async def test_a_busy_process_pays_one_round_trip_per_call(redis_server: RedisServer) -> None:
+    (a,), fake = fake_limiters(redis_server, rate=10, burst=1, count=1)
+    try:
+        order: list[int] = []
+
+        async def call(n: int) -> None:
+            await a.acquire("k")
+            order.append(n)
+
+        await asyncio.gather(*(call(n) for n in range(5)))
+        assert order == [0, 1, 2, 3, 4]
+        assert fake.sleeps == [pytest.approx(0.1)] * 4
+        # The first goes at once; each waiter's pause check reserves the next waiter's slot;
+        # only the last, with nobody behind it, checks on its own: 6 round trips for 5 calls.
+        assert a.redis_round_trips == 6
+    finally:
+        await a.aclose()
+
+
+async def test_a_pause_voids_a_slot_checked_together_with_the_next_reservation(
+    redis_server: RedisServer,
+) -> None:
+    (a, b), fake = fake_limiters(redis_server, rate=10, burst=1)
+    try:
+        await a.acquire("k")  # the next slot is due in 0.1 s
+        paused = False
+
+        async def sleep_then_429(delay: float) -> None:
+            nonlocal paused
+            await fake.sleep(delay)
+            if not paused:
+                paused = True
+                await a.on_rate_limited("k", 2.0)
+
+        b._sleep = sleep_then_429
+        start = fake.now
+        done: list[float] = []
+
+        async def call() -> None:
+            await b.acquire("k")
+            done.append(fake.now - start)
+
+        await asyncio.gather(*(call() for _ in range(3)))
+        # The first caller's slot fell inside the pause: it took the slot reserved behind the
+        # pause instead, and the others followed at the rate.
+        assert done == [pytest.approx(2.1), pytest.approx(2.2), pytest.approx(2.3)]
+    finally:
+        await a.aclose()
+        await b.aclose()
+
+
 async def test_a_lease_reserves_several_slots_in_one_round_trip(redis_server: RedisServer) -> None:
     (a, b), fake = fake_limiters(redis_server, rate=10, burst=1, lease=4)
     try:
@@ -162,6 +213,10 @@ async def test_stale_leased_slots_are_dropped_not_spent_late(redis_server: Redis
         assert a.redis_round_trips == 2  # a new lease, not a burst of three old slots
         await a.acquire("k")
         assert fake.sleeps == [pytest.approx(0.1)]
+        # A slot a little late (less than the span of a lease, 0.4 s) is still spent.
+        fake.now += 0.3
+        await a.acquire("k")
+        assert a.redis_round_trips == 2
     finally:
         await a.aclose()
 

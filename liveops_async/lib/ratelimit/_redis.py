@@ -21,12 +21,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger("liveops_async.ratelimit")
 
 DEFAULT_KEY_PREFIX = "liveops:ratelimit:"
+#: Seconds a leased slot may still be spent after it was due (at least; see ``lease``). Any
+#: window of the fleet's traffic can hold at most ``rate * LEASE_GRACE`` more calls than ``rate``
+#: allows because of it.
+LEASE_GRACE = 0.05
 
 
 class _KeyState:
     """What one process knows about one key's shared bucket."""
 
-    __slots__ = ("lock", "slots")
+    __slots__ = ("ahead", "lock", "slots", "waiting")
 
     def __init__(self) -> None:
         # One acquisition in flight per key and process: the waiter at the head of the FIFO lock
@@ -34,8 +38,12 @@ class _KeyState:
         # one lease) per process, and a process needs one Redis connection per key, not one per
         # waiter.
         self.lock = asyncio.Lock()
+        self.waiting = 0  # callers queued for the lock
         # Leased slots not yet used: when each is due, on the local clock, in order.
         self.slots: deque[float] = deque()
+        # A slot reserved for the next caller in line: when it is due on the local clock, and
+        # on the script's clock (to check it against pauses).
+        self.ahead: tuple[float, int] | None = None
 
 
 class RedisTokenBucketLimiter:
@@ -49,9 +57,10 @@ class RedisTokenBucketLimiter:
     it had to wait (to check for a pause that began meanwhile). With ``lease=n`` a round trip
     reserves ``n`` consecutive slots of the shared bucket, which this process then hands out at
     their due times: about ``1/n`` round trips per call, for processes making hundreds of calls
-    per second. A slot left unused for longer than a lease lasts is dropped, never spent late, so
-    the fleet stays under ``rate``; a pause set by another process reaches a leasing process at
-    its next lease (see docs/fleet-scale.md for sizing).
+    per second. A slot left unused for longer than a lease lasts (and at least ``LEASE_GRACE``,
+    50 ms) after it was due is dropped, never spent later, so the fleet stays within ``rate``; a
+    pause set by another process reaches a leasing process at its next lease (see
+    docs/fleet-scale.md for sizing).
 
     After a 429, :meth:`on_rate_limited` writes a shared pause that every process honours.
 
@@ -89,9 +98,10 @@ class RedisTokenBucketLimiter:
         self._interval = 1.0 / self._rate
         self._interval_us = 1_000_000.0 / self._rate
         # A leased slot may be spent at most this late: the span of one lease (or of the burst,
-        # whose slots are due at once). Later ones are dropped, so a process that fell behind
-        # cannot add a stale lease to the fleet's current rate.
-        self._stale_after = max(lease, burst) * self._interval
+        # whose slots are due at once), and never less than LEASE_GRACE, which a busy event loop
+        # can easily run late. Later ones are dropped, so a process that fell behind cannot add
+        # a stale lease to the fleet's current rate.
+        self._stale_after = max(max(lease, burst) * self._interval, LEASE_GRACE)
         self._key_prefix = key_prefix
         self._clock = clock
         self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
@@ -146,9 +156,16 @@ class RedisTokenBucketLimiter:
         state = self._keys_state.get(key)
         if state is None:
             state = self._keys_state[key] = _KeyState()
-        async with state.lock:
+        state.waiting += 1
+        try:
+            await state.lock.acquire()
+        finally:
+            state.waiting -= 1
+        try:
             if await self._try_redis(self._acquire_shared(key, state)):
                 return
+        finally:
+            state.lock.release()
         await self._fallback.acquire(key)
 
     async def on_rate_limited(self, key: str, retry_after: float) -> None:
@@ -156,7 +173,9 @@ class RedisTokenBucketLimiter:
         await self._fallback.on_rate_limited(key, retry_after)
         state = self._keys_state.get(key)
         if state is not None:
-            state.slots.clear()  # leased slots are void: the pause drains the shared bucket
+            # Slots reserved before are void: the pause drains the shared bucket.
+            state.slots.clear()
+            state.ahead = None
         pause = pause_seconds(retry_after)
         now = self._now()
         # Many requests in flight often get their 429s together; one shared pause is enough.
@@ -180,14 +199,34 @@ class RedisTokenBucketLimiter:
 
     async def _pause_shared(self, key: str, pause: float) -> None:
         self._round_trips += 1
-        args = [math.ceil(pause * 1000), *self._bucket_args(), self._script_now()]
+        args: list[int | str] = [math.ceil(pause * 1000), *self._bucket_args(), self._script_now()]
         await self._pause_script(keys=self._keys(key), args=args)
 
+    async def _reserve(
+        self, key: str, count: int, check_due_at: int | None = None
+    ) -> tuple[float, int, bool]:
+        """One round trip: reserve ``count`` slots and, given ``check_due_at`` (a slot reserved
+        earlier), check that no pause began since that lasts past it. Returns when the first new
+        slot is due (seconds from now, negative if already due), its due time on the script's
+        clock, and whether the checked slot still stands."""
+        self._round_trips += 1
+        check = "" if check_due_at is None else str(check_due_at)
+        first_due_us, due_at, stands = await self._acquire_script(
+            keys=self._keys(key),
+            args=[*self._bucket_args(), str(count), self._script_now(), check],
+        )
+        return first_due_us / 1_000_000, int(due_at), bool(stands)
+
     async def _acquire_shared(self, key: str, state: _KeyState) -> None:
-        keys = self._keys(key)
+        if self._lease > 1:
+            await self._acquire_leased(key, state)
+        else:
+            await self._acquire_checked(key, state)
+
+    async def _acquire_leased(self, key: str, state: _KeyState) -> None:
+        slots = state.slots
         while True:
             now = self._now()
-            slots = state.slots
             while slots and slots[0] < now - self._stale_after:
                 slots.popleft()
             if slots:  # a leased slot: no round trip
@@ -195,27 +234,41 @@ class RedisTokenBucketLimiter:
                 if due > now:
                     await self._sleep(due - now)
                 return
-            self._round_trips += 1
-            first_due_us, due_at = await self._acquire_script(
-                keys=keys, args=[*self._bucket_args(), str(self._lease), self._script_now()]
-            )
-            wait = max(0.0, first_due_us / 1_000_000)
-            if self._lease > 1:
-                # Due times on the local clock, measured after the answer: a little late, never
-                # early. Slots already due (the burst) count from now.
-                now = self._now()
-                first = now + first_due_us / 1_000_000
-                slots.extend(max(now, first + i * self._interval) for i in range(self._lease))
-                continue
-            if wait <= 0:
+            first_due, _, _ = await self._reserve(key, self._lease)
+            # Due times on the local clock, measured after the answer: a little late, never
+            # early. Slots already due (the burst) count from now.
+            now = self._now()
+            slots.extend(max(now, now + first_due + i * self._interval) for i in range(self._lease))
+
+    async def _acquire_checked(self, key: str, state: _KeyState) -> None:
+        # A slot reserved ahead (by the caller before us, for us) or a fresh one. A slot not due
+        # yet is slept for and then checked against pauses that began meanwhile; when another
+        # caller waits behind us, the check reserves its slot in the same round trip, so a busy
+        # process pays about one round trip per call.
+        while True:
+            now = self._now()
+            ahead, state.ahead = state.ahead, None
+            if ahead is not None and ahead[0] >= now - self._stale_after:
+                due, due_at = ahead
+            else:
+                first_due, due_at, _ = await self._reserve(key, 1)
+                if first_due <= 0:
+                    return  # due at once, and nothing can have paused it since
+                due = self._now() + first_due
+            now = self._now()
+            if due > now:
+                await self._sleep(due - now)
+            if state.waiting:
+                first_due, next_due_at, stands = await self._reserve(key, 1, due_at)
+                state.ahead = (self._now() + max(0.0, first_due), next_due_at)
+            else:
+                self._round_trips += 1
+                pause_end = await self._client.get(self._keys(key)[1])
+                stands = pause_end is None or int(pause_end) <= due_at
+            if stands:
                 return
-            await self._sleep(wait)
-            # A pause that started while we slept, and lasts past the slot, voids the slot:
-            # reserve again behind it. (Any pause seen when reserving ends before the slot.)
-            self._round_trips += 1
-            pause_end = await self._client.get(keys[1])
-            if pause_end is None or int(pause_end) <= int(due_at):
-                return
+            # A pause began while we waited and lasts past our slot: the slot is void, and we
+            # queue behind the pause (taking the slot just reserved ahead, which is behind it).
 
     async def _try_redis(self, operation: Coroutine[Any, Any, object]) -> bool:
         """Await ``operation`` (a Redis coroutine) unless Redis is known down; report success."""

@@ -28,18 +28,23 @@ end
 
 # KEYS[1] TAT of the bucket; KEYS[2] end of the shared pause (set after a 429).
 # ARGV[1] emission interval in microseconds (1e6 / rate); ARGV[2] burst; ARGV[3] how many slots
-# to reserve (1, or a lease of several); ARGV[4] now in microseconds, or '' for the server clock.
+# to reserve (1, or a lease of several); ARGV[4] now in microseconds, or '' for the server clock;
+# ARGV[5] '' or the due time (script clock) of a slot reserved earlier, to check against pauses.
 # Returns {when the first reserved slot is due, in microseconds from now (negative: already
 # due for that long; slot i is due `i * interval` later), the same as a time on the script's
-# clock (a pause ending after it began after this reservation)}.
+# clock (a pause ending after it began after this reservation), 0 if a pause that began since
+# voids the slot of ARGV[5] (it ends after that slot was due), else 1}.
 ACQUIRE = (
     _NOW.format(index=4)
     + """
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local count = tonumber(ARGV[3])
+local checked = tonumber(ARGV[5])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 local pause_end = tonumber(redis.call('GET', KEYS[2]) or '0')
+local stands = 1
+if checked ~= nil and pause_end > checked then stands = 0 end
 if tat < now then tat = now end
 if pause_end > now then
   -- Nothing goes before the pause ends; then one request at once and the rest at the rate.
@@ -51,7 +56,7 @@ local new_tat = tat + count * interval
 -- Once TAT is in the past the bucket is full, which is what a missing key means too.
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat),
            'PX', math.floor((new_tat - now) / 1000) + keep)
-return {math.floor(first_due), math.floor(now + first_due)}
+return {math.floor(first_due), math.floor(now + first_due), stands}
 """
 )
 
