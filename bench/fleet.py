@@ -183,6 +183,8 @@ def _one_run(
         "rate_ratio": rate_ratio,
         "calls": float(granted),
         "fleet_rate": rate,
+        "dropped_share": sum(r["dropped"] for r in results) / max(1, granted),
+        "cores": sum(r["cpu"] for r in results) / DURATION,
         "degraded": float(any(r["degraded"] for r in results)),
     }
 
@@ -220,7 +222,13 @@ def main() -> None:
                             "runs": runs,
                             **{
                                 key: _summary([r[key] for r in runs])
-                                for key in ("round_trips_per_call", "cpu_us_per_call", "rate_ratio")
+                                for key in (
+                                    "round_trips_per_call",
+                                    "cpu_us_per_call",
+                                    "rate_ratio",
+                                    "dropped_share",
+                                    "cores",
+                                )
                             },
                         }
                         report.append(row)
@@ -249,21 +257,23 @@ def _line(row: dict[str, Any]) -> str:
         f"{row['scenario']:<14} {row['processes']:>3} proc  rate {row['fleet_rate']:>6.0f}/s  "
         f"round trips/call {_fmt(row['round_trips_per_call'], 3)}  "
         f"CPU/call {_fmt(row['cpu_us_per_call'], 0)} us  "
-        f"rate ratio {_fmt(row['rate_ratio'], 3)}{flag}"
+        f"rate ratio {_fmt(row['rate_ratio'], 3)}  "
+        f"slots dropped/call {_fmt(row['dropped_share'], 3)}  "
+        f"fleet CPU {_fmt(row['cores'], 2)} cores{flag}"
     )
 
 
 def markdown(report: list[dict[str, Any]]) -> str:
     lines = [
         "| Scenario | Processes | Fleet rate (/s) | Redis round trips per call | "
-        "Client CPU per call (us) | Granted / configured rate |",
-        "|---|---:|---:|---|---|---|",
+        "Client CPU per call (us) | Fleet CPU (cores) | Granted / configured rate |",
+        "|---|---:|---:|---|---|---|---|",
     ]
     for row in report:
         lines.append(
             f"| {row['scenario']} | {row['processes']} | {row['fleet_rate']:.0f} | "
             f"{_fmt(row['round_trips_per_call'], 3)} | {_fmt(row['cpu_us_per_call'], 0)} | "
-            f"{_fmt(row['rate_ratio'], 3)} |"
+            f"{_fmt(row['cores'], 2)} | {_fmt(row['rate_ratio'], 3)} |"
         )
     lines.append("")
     lines.append("Median [min, max] of the runs. Scenarios:")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import sys
 import time
 from typing import Any
@@ -39,6 +40,7 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     await asyncio.sleep(max(0.0, start - time.monotonic()))
     late = time.monotonic() - start  # the run is void if a worker was not ready in time
     trips_before, cpu_before = limiter.redis_round_trips, time.process_time()
+    dropped_before = limiter.slots_dropped
     granted: list[float] = []
     degraded = False
     demand = cfg.get("demand")
@@ -46,7 +48,10 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     async def calls() -> None:
         nonlocal degraded
         period = cfg["concurrency"] / demand if demand else 0.0
-        next_call = loop.time()
+        # A random phase, as in a real fleet: workers released together would otherwise all
+        # call at the same instants and queue behind each other's burst.
+        next_call = loop.time() + random.uniform(0.0, period)
+        await asyncio.sleep(next_call - loop.time())
         while time.monotonic() < end:
             if period:
                 next_call += period
@@ -61,6 +66,7 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
         "granted": granted,
         "round_trips": limiter.redis_round_trips - trips_before,
         "cpu": time.process_time() - cpu_before,
+        "dropped": limiter.slots_dropped - dropped_before,
         "degraded": degraded,
         "late": late,
     }

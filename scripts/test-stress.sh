@@ -38,7 +38,8 @@ stop_burners() {
     done
     BURNERS=()
 }
-trap stop_burners EXIT INT TERM
+trap stop_burners EXIT
+trap 'exit 130' INT TERM  # the EXIT trap then stops the burners
 
 for _ in $(seq "$CORES"); do
     timeout "$BURN_SECONDS" "$PY" -c "while True: pass" &

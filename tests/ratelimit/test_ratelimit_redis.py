@@ -211,6 +211,7 @@ async def test_stale_leased_slots_are_dropped_not_spent_late(redis_server: Redis
         fake.now += 10.0  # the other three slots were due long ago
         await a.acquire("k")
         assert a.redis_round_trips == 2  # a new lease, not a burst of three old slots
+        assert a.slots_dropped == 3
         await a.acquire("k")
         assert fake.sleeps == [pytest.approx(0.1)]
         # A slot a little late (less than the span of a lease, 0.4 s) is still spent.

@@ -116,6 +116,7 @@ class RedisTokenBucketLimiter:
         self._keys_state: dict[str, _KeyState] = {}
         self._pause_sent_until: dict[str, float] = {}
         self._round_trips = 0
+        self._slots_dropped = 0
         self._down = False
         self._next_attempt_at = 0.0
         self._probing = False
@@ -137,6 +138,13 @@ class RedisTokenBucketLimiter:
     def redis_round_trips(self) -> int:
         """Redis commands this limiter has sent so far (failed ones included), for sizing."""
         return self._round_trips
+
+    @property
+    def slots_dropped(self) -> int:
+        """Reserved slots dropped unused because they were too late to spend (see ``lease``):
+        budget this process took from the fleet and wasted. Many mean ``lease`` is too large
+        for the process's traffic, or its event loop is overloaded."""
+        return self._slots_dropped
 
     def _now(self) -> float:
         if self._clock is not None:
@@ -229,6 +237,7 @@ class RedisTokenBucketLimiter:
             now = self._now()
             while slots and slots[0] < now - self._stale_after:
                 slots.popleft()
+                self._slots_dropped += 1
             if slots:  # a leased slot: no round trip
                 due = slots.popleft()
                 if due > now:
@@ -251,6 +260,7 @@ class RedisTokenBucketLimiter:
             if ahead is not None and ahead[0] >= now - self._stale_after:
                 due, due_at = ahead
             else:
+                self._slots_dropped += ahead is not None
                 first_due, due_at, _ = await self._reserve(key, 1)
                 if first_due <= 0:
                     return  # due at once, and nothing can have paused it since
