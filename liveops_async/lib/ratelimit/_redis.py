@@ -260,7 +260,8 @@ class RedisTokenBucketLimiter:
             if ahead is not None and ahead[0] >= now - self._stale_after:
                 due, due_at = ahead
             else:
-                self._slots_dropped += ahead is not None
+                if ahead is not None:  # reserved for a caller that was cancelled long ago
+                    self._slots_dropped += 1
                 first_due, due_at, _ = await self._reserve(key, 1)
                 if first_due <= 0:
                     return  # due at once, and nothing can have paused it since
