@@ -26,7 +26,7 @@ from liveops_async import (
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, NOT_IDEMPOTENT, RETRY_SAFE, Call
 from ._secrets import assert_no_canary
-from .conftest import FAST_RETRY, outcome
+from .conftest import FAST_RETRY, SHORT_TIMEOUTS, outcome
 
 ClientFactory = Callable[..., LiveOpsClient]
 
@@ -225,8 +225,10 @@ async def test_429_above_the_cap_is_raised_without_waiting(
 async def test_slow_headers_time_out_then_the_retry_succeeds(
     call: Call, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    server.then(fs.slow_headers(2.0), fs.reply(200, call.success_body))
-    client = make_client(server)
+    # The first answer would come after a minute, far past the 2 s read timeout; the retry's
+    # comes at once and has those 2 s (not 0.25 s) to arrive, so a stalled loop cannot fail it.
+    server.then(fs.slow_headers(60.0), fs.reply(200, call.success_body))
+    client = make_client(server, timeout=Timeouts(total=60.0, read=2.0))
     expect_success(await outcome(call.invoke(client)), call, client)
     assert server.count(call.route) == 2
 
@@ -236,9 +238,9 @@ async def test_slow_headers_time_out_then_the_retry_succeeds(
 async def test_read_timeout_after_sending_is_never_resent(
     call: Call, fault: str, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    slow = fs.slow_headers(2.0) if fault == "slow-headers" else fs.slow_body(2.0, 1)
+    slow = fs.slow_headers(60.0) if fault == "slow-headers" else fs.slow_body(60.0, 1)
     server.default = slow
-    client = make_client(server)
+    client = make_client(server, timeout=SHORT_TIMEOUTS)
     error = expect_error(await outcome(call.invoke(client)), ReadTimeoutError, client)
     assert isinstance(error, ReadTimeoutError) and error.sent is True
     assert server.count(call.route) == 1
@@ -248,8 +250,8 @@ async def test_read_timeout_after_sending_is_never_resent(
 async def test_slow_body_times_out_on_every_attempt(
     call: Call, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    server.default = fs.slow_body(2.0, 1)
-    client = make_client(server)
+    server.default = fs.slow_body(60.0, 1)
+    client = make_client(server, timeout=SHORT_TIMEOUTS)
     expect_error(await outcome(call.invoke(client)), ReadTimeoutError, client)
     assert server.count(call.route) == FAST_RETRY.max_attempts
 
