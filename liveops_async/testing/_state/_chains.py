@@ -16,7 +16,6 @@ from ._core import (
     body_copy,
     counted_page,
     enabled_filter,
-    handles,
     int_path,
 )
 
@@ -97,26 +96,13 @@ class ChainBook:
         return self.progress.setdefault((user, chain[self.chains.key_field]), set())
 
 
-def handle_admin_calls(
+def on_book(
     book_of: Callable[[RequestContext], ChainBook],
-    *,
-    list_: str,
-    get: str,
-    update: str,
-    delete: str,
-    toggle: str,
-) -> None:
-    """Register the handlers of the admin calls (given by operation id) that daily and offer
-    chains answer alike, each on the book `book_of` finds; create answers differ per kind."""
-    calls: dict[str, Callable[[ChainBook, RequestContext], Any]] = {
-        list_: ChainBook.admin_list,
-        get: ChainBook.admin_get,
-        update: ChainBook.update,
-        delete: ChainBook.delete,
-        toggle: ChainBook.toggle,
-    }
-    for operation_id, call in calls.items():
-        handles(operation_id)(functools.partial(_on_book, book_of, call))
+    call: Callable[[ChainBook, RequestContext], Any],
+) -> Callable[[RequestContext], Any]:
+    """A handler that runs `call` (a `ChainBook` method) on the book `book_of` finds: daily and
+    offer chains answer their admin list, get, update, delete and toggle calls alike."""
+    return functools.partial(_on_book, book_of, call)
 
 
 def _on_book(
