@@ -10,6 +10,7 @@ import math
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from ..testing import LiveOpsMock, MockFaults
 
@@ -49,8 +50,14 @@ _RATE = _number("a share of requests", 0.0, 1.0)
 _SECONDS = _number("a number of seconds", 0.0)
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line on stderr (not the whole usage block) and EXIT_USAGE."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=__doc__,
         epilog=_EPILOG,
