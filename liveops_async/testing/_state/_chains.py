@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -18,6 +18,7 @@ from ._core import (
     enabled_filter,
     int_path,
 )
+from ._rules import check_unique, check_validity, parse_time, refuse_read_only
 
 
 @attrs.define
@@ -26,10 +27,13 @@ class ChainBook:
 
     chains: Collection
     path_param: str
+    read_only_kind: str  # the key of its fields in `_rules.READ_ONLY_ON_PUT`
     progress: dict[tuple[str, int], set[int]] = attrs.field(factory=dict)
     next_step_id: int = 1
 
     def _with_step_ids(self, body: dict[str, Any]) -> dict[str, Any]:
+        check_validity(body)
+        check_unique((s.get("step_number") for s in body.get("steps", [])), "steps[].step_number")
         for step in body.get("steps", []):
             if step.get("step_id") is None:
                 step["step_id"] = self.next_step_id
@@ -57,7 +61,9 @@ class ChainBook:
         chain_id = self.chain_id(ctx)
         if self.chains.get(chain_id).get("is_enabled"):
             raise unprocessable(6209, "Active chain cannot be updated. Please deactivate it first")
-        body = self._with_step_ids(body_copy(ctx))
+        body = body_copy(ctx)
+        refuse_read_only(body, self.read_only_kind)
+        body = self._with_step_ids(body)
         body.pop("id", None)
         self.chains.replace(chain_id, body)
 
@@ -118,11 +124,6 @@ def is_live(chain: dict[str, Any], now: datetime) -> bool:
         return False
     start, end = chain.get("date_start"), chain.get("date_end")
     return (start is None or parse_time(start) <= now) and (end is None or now < parse_time(end))
-
-
-def parse_time(value: str) -> datetime:
-    when = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def step_numbers(chain: dict[str, Any]) -> list[int]:

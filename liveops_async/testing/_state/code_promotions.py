@@ -7,6 +7,7 @@ from typing import Any
 
 from .._errors import MockApiError
 from ._core import RequestContext, body_copy, handles, handles_each, page
+from ._rules import refuse_read_only
 from .promotions import (
     COUPON,
     PROMO_CODE,
@@ -17,9 +18,6 @@ from .promotions import (
     item_view,
     normalize_periods,
 )
-
-# Fields the server owns; a PUT body never replaces them.
-_SERVER_FIELDS = ("external_id", "is_enabled", "total_codes_count", "total_limit_state")
 
 
 def _promotion(ctx: RequestContext, kind: Kind) -> Promotion:
@@ -47,7 +45,8 @@ def list_(kind: Kind, ctx: RequestContext) -> Any:
 
 def update(kind: Kind, ctx: RequestContext) -> None:
     promotion = _promotion(ctx, kind)
-    body = {k: v for k, v in body_copy(ctx).items() if k not in _SERVER_FIELDS}
+    body = body_copy(ctx)
+    refuse_read_only(body, "code_promotion")
     promotion.data = normalize_periods(body)
 
 

@@ -17,15 +17,16 @@ from typing import Any
 import attrs
 
 from .._errors import MockApiError, unprocessable
-from ._chains import ChainBook, localized, next_step, on_book, parse_time, player_items
+from ._chains import ChainBook, localized, next_step, on_book, player_items
 from ._core import Collection, RequestContext, counted_page, handles, handles_each
+from ._rules import parse_time
 
 CALENDAR_HARD = "calendar_hard"
 _DAY = timedelta(days=1)
 
 
 def _book() -> ChainBook:
-    return ChainBook(Collection("Daily chain"), "daily_chain_id")
+    return ChainBook(Collection("Daily chain"), "daily_chain_id", "daily_chain")
 
 
 @attrs.define

@@ -40,7 +40,7 @@ class OfferChainOrder:
 
 
 def _book() -> ChainBook:
-    return ChainBook(Collection("Offer chain"), "offer_chain_id")
+    return ChainBook(Collection("Offer chain"), "offer_chain_id", "offer_chain")
 
 
 @attrs.define

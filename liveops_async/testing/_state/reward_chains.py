@@ -18,6 +18,7 @@ from ._core import (
     int_path,
     page,
 )
+from ._rules import check_unique, check_validity, refuse_read_only
 
 
 @attrs.define
@@ -79,8 +80,10 @@ def get_value_point(ctx: RequestContext) -> Any:
 
 @handles("admin-update-value-point")
 def update_value_point(ctx: RequestContext) -> None:
+    body = body_copy(ctx)
+    refuse_read_only(body, "value_point")
     ctx.state(RewardChainsState).value_points.replace(
-        ctx.path["item_sku"], body_copy(ctx), keep=("item_id", "type")
+        ctx.path["item_sku"], body, keep=("item_id", "type")
     )
 
 
@@ -116,6 +119,7 @@ def set_item_rewards(ctx: RequestContext) -> None:
 @handles("admin-patch-items-value-point-reward")
 def patch_item_rewards(ctx: RequestContext) -> None:
     rewards = _rewards(ctx)
+    check_unique((entry["sku"] for entry in ctx.body), "sku")
     for entry in ctx.body:
         if int(entry["amount"]) == 0:
             rewards.pop(entry["sku"], None)  # amount 0 removes the item
@@ -132,8 +136,10 @@ def delete_item_rewards(ctx: RequestContext) -> None:
 @handles("admin-create-reward-chain")
 def create_chain(ctx: RequestContext) -> Any:
     state = ctx.state(RewardChainsState)
+    body = body_copy(ctx)
+    check_validity(body)
     chain_id = state.chains.new_id()
-    state.chains.add(chain_id, state.store_chain(body_copy(ctx), chain_id))
+    state.chains.add(chain_id, state.store_chain(body, chain_id))
     return {"reward_chain_id": chain_id}
 
 
@@ -158,8 +164,11 @@ def get_chain(ctx: RequestContext) -> Any:
 def update_chain(ctx: RequestContext) -> None:
     state = ctx.state(RewardChainsState)
     chain_id = _chain_id(ctx)
+    body = body_copy(ctx)
+    refuse_read_only(body, "reward_chain")
+    check_validity(body)
     state.chains.replace(
-        chain_id, state.store_chain(body_copy(ctx), chain_id), keep=("value_point", "clan_type")
+        chain_id, state.store_chain(body, chain_id), keep=("value_point", "clan_type")
     )
 
 
