@@ -3,9 +3,7 @@ own modules."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from liveops_async.testing import LiveOpsMock, ManualClock
+from liveops_async.testing import LiveOpsMock
 
 from .conftest import Api
 

@@ -115,31 +115,31 @@ async def test_schema_value_ranges_are_1102_naming_the_field(api: Api) -> None:
             "update-coupon-promotion",
             {"external_id": "c1"},
             "total_codes_count",
-        ),  # fmt: skip
+        ),
         (
             "admin-create-value-points",
             "admin-update-value-point",
             {"item_sku": "vp"},
             "can_delete",
-        ),  # fmt: skip
+        ),
         (
             "admin-create-daily-chain",
             "admin-update-daily-chain",
             {"daily_chain_id": 1},
             "number_of_steps",
-        ),  # fmt: skip
+        ),
         (
             "admin-create-offer-chain",
             "admin-update-offer-chain",
             {"offer_chain_id": 1},
             "number_of_steps",
-        ),  # fmt: skip
+        ),
         (
             "admin-create-reward-chain",
             "admin-update-reward-chain",
             {"reward_chain_id": 1},
             "reward_chain_id",
-        ),  # fmt: skip
+        ),
     ],
 )
 async def test_read_only_fields_on_put_are_refused(
