@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from .._errors import MockApiError, not_found, unprocessable
+from ._chains import is_live
 from ._core import (
     Collection,
     RequestContext,
@@ -195,7 +196,7 @@ def reset_chain(ctx: RequestContext) -> None:
 # --- player calls --------------------------------------------------------------------------
 def _player_chain(ctx: RequestContext, chain_id: int) -> dict[str, Any]:
     chain = ctx.state(RewardChainsState).chains.records.get(chain_id)
-    if chain is None or not chain.get("is_enabled"):
+    if chain is None or not is_live(chain, ctx.now()):
         raise not_found("Reward chain not found")
     return chain
 
@@ -251,7 +252,7 @@ def _player_view(state: RewardChainsState, user: str, chain: dict[str, Any]) -> 
 def player_chains(ctx: RequestContext) -> Any:
     user = ctx.require_user()
     state = ctx.state(RewardChainsState)
-    chains = [c for c in state.chains if c.get("is_enabled")]
+    chains = [c for c in state.chains if is_live(c, ctx.now())]
     return counted_page(chains, ctx, lambda chain: _player_view(state, user, chain))
 
 
@@ -263,8 +264,9 @@ def player_balance(ctx: RequestContext) -> Any:
 
 @handles("claim-user-reward-chain-step-reward")
 def claim_step(ctx: RequestContext) -> None:
-    """A step is claimable once the balance reaches its price; the price is a threshold on the
-    points earned in this chain, so claiming does not spend them."""
+    """A step is claimable once the balance reaches its price. Value points measure progress:
+    the price is a threshold on the points collected in this chain, and claiming does not
+    spend them (docs/mock.md, "Reward chains", says why)."""
     user = ctx.require_user()
     state = ctx.state(RewardChainsState)
     chain = _player_chain(ctx, _chain_id(ctx))
