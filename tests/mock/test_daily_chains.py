@@ -105,3 +105,20 @@ async def test_rolling_chain_waits_for_the_player_and_can_be_reset(
     assert (await api.call("admin-reset-daily-chain", path=where))[0] == 204
     assert liveops_mock.daily_chain_progress("p1", player.chain_id) == []
     assert await player.statuses() == ["claimable", "claim_in_future", "claim_in_future"]
+
+
+async def test_players_see_a_chain_only_while_enabled_and_in_its_period(
+    api: Api, liveops_mock: LiveOpsMock, clock: ManualClock
+) -> None:
+    chain_id = await _chain(api, start=TODAY + timedelta(days=1))
+    player = Player(api, liveops_mock, chain_id)
+    where = {"daily_chain_id": chain_id}
+    status, _ = await api.call("get-user-daily-chain-by-id", path=where, auth=player.jwt)
+    assert status == 404  # not started
+    clock.advance(timedelta(days=1))
+    _, listing = await api.call("get-daily-chains-list", auth=player.jwt)
+    assert [c["id"] for c in listing["items"]] == [chain_id]
+    await api.call("admin-toggle-daily-chain", path=where)  # disabled
+    _, listing = await api.call("get-daily-chains-list", auth=player.jwt)
+    assert listing["items"] == []
+    assert (await player.claim(1))[0] == 404
