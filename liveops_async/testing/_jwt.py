@@ -16,7 +16,6 @@ except ImportError:  # pragma: no cover - exercised only without the `testing` e
 
 ISSUER = "liveops-async-mock"
 _ALGORITHM = "HS256"
-_PYJWT_TIME_CHECKS_OFF = {"verify_exp": False, "verify_nbf": False, "verify_iat": False}
 
 
 class InvalidToken(Exception):
@@ -48,7 +47,13 @@ def decode(secret: bytes, token: str, now: float) -> dict[str, Any]:
             secret,
             algorithms=[_ALGORITHM],
             issuer=ISSUER,
-            options={**_PYJWT_TIME_CHECKS_OFF, "require": ["exp", "sub", "iss"]},
+            # Time claims are checked below, on the mock's clock.
+            options={
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+                "require": ["exp", "sub", "iss"],
+            },
         )
     except jwt.InvalidSignatureError:
         raise InvalidToken("bad signature") from None
@@ -61,15 +66,15 @@ def decode(secret: bytes, token: str, now: float) -> dict[str, Any]:
         raise InvalidToken("malformed token") from None
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise InvalidToken("no subject")
-    exp, nbf = claims.get("exp"), claims.get("nbf")
-    if not _is_time(exp) or (nbf is not None and not _is_time(nbf)):
-        raise InvalidToken("malformed token")
-    if exp <= now:
+    if _seconds(claims["exp"]) <= now:
         raise InvalidToken("token expired")
-    if nbf is not None and nbf > now:
+    if "nbf" in claims and _seconds(claims["nbf"]) > now:
         raise InvalidToken("token not valid yet")
     return claims
 
 
-def _is_time(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _seconds(value: object) -> float:
+    """A NumericDate claim (Unix seconds)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidToken("malformed token")
+    return float(value)

@@ -40,9 +40,10 @@ class DailyChainsState:
     def forget(self, chain_id: int) -> None:
         """Every player's progress in one chain."""
         self.book.reset(chain_id)
-        for table in (self.last_claim_day, self.claim_days):
-            for key in [k for k in table if k[1] == chain_id]:
-                del table[key]
+        for key in [k for k in self.last_claim_day if k[1] == chain_id]:
+            del self.last_claim_day[key]
+        for step_key in [k for k in self.claim_days if k[1] == chain_id]:
+            del self.claim_days[step_key]
 
     def claimed_steps(self, user: str, chain_id: int) -> list[int]:
         return sorted(self.book.progress.get((user, chain_id), set()))
