@@ -132,3 +132,13 @@ async def test_error_bodies_never_quote_the_token(api: Api, liveops_mock: LiveOp
     tampered = f"{head}.{payload}.{signature[::-1]}"
     _, body = await api.call("get-reward-chains-list", auth=tampered)
     assert signature[::-1] not in json.dumps(body) and payload not in json.dumps(body)
+
+
+def test_without_pyjwt_the_mock_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from liveops_async.testing import _jwt
+
+    monkeypatch.setattr(_jwt, "jwt", None)
+    with pytest.raises(ImportError, match=r"pip install 'liveops-async\[testing\]'"):
+        LiveOpsMock()
