@@ -189,3 +189,18 @@ async def test_a_value_point_reward_patch_names_each_sku_once(api: Api) -> None:
         body=[{"sku": "a", "amount": 1}, {"sku": "a", "amount": 2}],
     )
     _assert_1102(status, error, "`sku`", "twice")
+
+
+async def test_reward_chains_have_1_to_31_steps_of_1_to_10_rewards(api: Api) -> None:
+    example = api.example("admin-create-reward-chain")
+    step = example["steps"][0]
+    reward = step["reward"][0]
+    cases = {
+        "`steps` must have 1 to 31 items": [step] * 32,
+        "`steps[0].reward` must have 1 to 10 items": [{**step, "reward": [reward] * 11}],
+    }
+    for message, steps in cases.items():
+        body = {**example, "steps": steps}
+        _assert_1102(*await api.call("admin-create-reward-chain", body=body), message)
+    body = {**example, "steps": [{**step, "reward": [reward] * 10}] * 31}
+    assert (await api.call("admin-create-reward-chain", body=body))[0] == 201

@@ -99,6 +99,26 @@ def check_promotion(body: Mapping[str, Any]) -> None:
     check_discounts(body)
 
 
+# A reward chain has at most 31 steps, each granting 1 to 10 rewards (Xsolla's reward system
+# docs); the spec does not bound these arrays.
+REWARD_CHAIN_STEPS = (1, 31)
+REWARDS_PER_STEP = (1, 10)
+
+
+def check_reward_chain(body: Mapping[str, Any]) -> None:
+    check_validity(body)
+    steps = body.get("steps") or []
+    _check_count(len(steps), REWARD_CHAIN_STEPS, "steps")
+    for n, step in enumerate(steps):
+        _check_count(len(step.get("reward") or []), REWARDS_PER_STEP, f"steps[{n}].reward")
+
+
+def _check_count(count: int, bounds: tuple[int, int], name: str) -> None:
+    low, high = bounds
+    if not low <= count <= high:
+        raise validation_error(f"The property `{name}` must have {low} to {high} items")
+
+
 def check_unique(values: Iterable[Any], name: str) -> None:
     """No value twice (step numbers of a chain, SKUs of one value-point reward PATCH)."""
     seen: set[Any] = set()

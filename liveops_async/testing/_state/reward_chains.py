@@ -19,7 +19,7 @@ from ._core import (
     int_path,
     page,
 )
-from ._rules import check_unique, check_validity, refuse_read_only
+from ._rules import check_reward_chain, check_unique, refuse_read_only
 
 
 @attrs.define
@@ -138,7 +138,7 @@ def delete_item_rewards(ctx: RequestContext) -> None:
 def create_chain(ctx: RequestContext) -> Any:
     state = ctx.state(RewardChainsState)
     body = body_copy(ctx)
-    check_validity(body)
+    check_reward_chain(body)
     chain_id = state.chains.new_id()
     state.chains.add(chain_id, state.store_chain(body, chain_id))
     return {"reward_chain_id": chain_id}
@@ -167,7 +167,7 @@ def update_chain(ctx: RequestContext) -> None:
     chain_id = _chain_id(ctx)
     body = body_copy(ctx)
     refuse_read_only(body, "reward_chain")
-    check_validity(body)
+    check_reward_chain(body)
     state.chains.replace(
         chain_id, state.store_chain(body, chain_id), keep=("value_point", "clan_type")
     )
