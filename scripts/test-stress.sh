@@ -17,7 +17,8 @@ if [ "$#" -gt 0 ]; then
     TESTS=("$@")
 else
     # Every test that waits on or measures time: rate limiters (local, Redis, fleet), the
-    # mock's latency, retry waits, timeouts, the pool gate, cancellation, faults and load.
+    # mock's latency, retry waits, timeouts, the pool gate, cancellation, and the reliability
+    # suite (faults, load, hostile input: real servers and client timeouts).
     TESTS=(
         tests/ratelimit
         tests/mock/test_engine.py
@@ -25,8 +26,7 @@ else
         tests/runtime/test_timeouts.py
         tests/runtime/test_pool_gate.py
         tests/runtime/test_lifecycle.py
-        tests/reliability/test_faults.py
-        tests/reliability/test_load.py
+        tests/reliability
     )
 fi
 
