@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import aiohttp
 import attrs
 import orjson
+from aiohttp.http_exceptions import ContentEncodingError
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -54,6 +55,7 @@ from ._options import (
     to_client_timeout,
 )
 from ._pagination import AsyncPaginator
+from ._redact import Redactor
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after
 from ._transport import Transport
@@ -141,6 +143,10 @@ class ClientConfig:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "client_timeout", to_client_timeout(self.timeouts))
         object.__setattr__(self, "pool_timeout", seconds(self.timeouts.pool))
+
+    def for_project(self, project_id: int) -> ClientConfig:
+        """The same settings for calls to another project (a second project's AdminAuth)."""
+        return attrs.evolve(self, project_id=project_id)
 
     def overridden(self, **overrides: Unpack[ClientOverrides]) -> ClientConfig:
         """A copy where the given settings win (timeouts field by field)."""
@@ -276,27 +282,37 @@ class _Attempt:
 
 
 def _connection_failure(
-    exc: Exception, op: Operation, timeouts: Timeouts
+    exc: Exception, op: Operation, timeouts: Timeouts, redactor: Redactor
 ) -> tuple[APIConnectionError, bool]:
     """Map an aiohttp failure to our error and say if the request may be resent.
 
     Only failures that prove the request never left (connecting) are retryable for operations
     that are not retry-safe. Messages are our own; aiohttp errors whose text holds the full URL
     (with player-supplied path values) or that carry the request itself (`ClientResponseError`
-    keeps its headers, Authorization included, in `request_info`) are not chained as the cause.
+    keeps its headers, Authorization included, in `request_info`) are not chained as the cause,
+    and a cause whose text holds a secret (echoed in a malformed answer) is chained scrubbed.
     """
-    error, retryable = _map_connection_failure(exc, op, timeouts)
+    error, retryable = _map_connection_failure(exc, op, timeouts, redactor)
     if not isinstance(
         exc, (aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL, aiohttp.ClientResponseError)
     ):
-        error.__cause__ = exc
+        error.__cause__ = redactor.exception(exc)
     return error, retryable
 
 
 def _map_connection_failure(
-    exc: Exception, op: Operation, timeouts: Timeouts
+    exc: Exception, op: Operation, timeouts: Timeouts, redactor: Redactor
 ) -> tuple[APIConnectionError, bool]:
     method, route, safe = op.method, op.path, op.retry_safe
+    if isinstance(exc, aiohttp.ClientHttpProxyError):
+        # The proxy refused the CONNECT tunnel: the request itself never left.
+        return APIConnectionError(
+            f"the proxy refused the connection: {exc.status} "
+            f"{redactor.text(str(exc.message))[:_MAX_REASON]}",
+            method=method,
+            route=route,
+            sent=False,
+        ), False
     if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
         return APIConnectionError(
             f"TLS failure: {type(exc).__name__}", method=method, route=route, sent=False
@@ -337,7 +353,7 @@ def _map_connection_failure(
     if isinstance(exc, aiohttp.ClientResponseError):
         # The server answered with something that is not valid HTTP: the request did leave.
         return APIConnectionError(
-            f"invalid HTTP response: {str(exc.message)[:_MAX_REASON]}",
+            f"invalid HTTP response: {redactor.text(str(exc.message))[:_MAX_REASON]}",
             method=method,
             route=route,
             sent=True,
@@ -347,13 +363,32 @@ def _map_connection_failure(
     ), False
 
 
+class _UndecodableBody(Exception):
+    """The body's Content-Encoding could not be decoded (corrupt gzip, deflate, br, zstd)."""
+
+
+def _is_encoding_failure(exc: BaseException) -> bool:
+    current: BaseException | None = exc
+    while current is not None:
+        if isinstance(current, ContentEncodingError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
-    """The whole body, or ResponseTooLargeError as soon as it is known to exceed
-    MAX_RESPONSE_BYTES (a broken or hostile server must not exhaust the caller's memory)."""
+    """The whole decoded body, or ResponseTooLargeError as soon as more than
+    MAX_RESPONSE_BYTES were decoded (a broken or hostile server, or a compression bomb, must
+    not exhaust the caller's memory): aiohttp decodes as it is read, so reading stops at the
+    cap whatever the Content-Encoding. _UndecodableBody when the encoding is corrupt."""
     length = response.content_length
-    if length is not None and length <= MAX_RESPONSE_BYTES:
-        return await response.read()  # aiohttp reads no more than Content-Length
-    if length is None:
+    try:
+        if (
+            length is not None
+            and length <= MAX_RESPONSE_BYTES
+            and "Content-Encoding" not in response.headers
+        ):
+            return await response.read()  # aiohttp reads no more than Content-Length
         if response.content.at_eof():  # the parser saw the end and buffered nothing: a 204
             return b""
         chunks: list[bytes] = []
@@ -365,9 +400,16 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
             chunks.append(chunk)
         else:
             return b"".join(chunks)
+    except aiohttp.ClientPayloadError as exc:
+        if _is_encoding_failure(exc):
+            response.close()
+            raise _UndecodableBody from None
+        raise
+    chunks.clear()
     response.close()  # drop the connection instead of draining the rest
     raise ResponseTooLargeError(
-        f"the response body is too large (over {MAX_RESPONSE_BYTES} bytes); reading stopped",
+        f"the response body is too large (over {MAX_RESPONSE_BYTES} bytes once decoded); "
+        "reading stopped",
         method=op.method,
         route=op.path,
         status=response.status,
@@ -468,7 +510,7 @@ class HTTPRequester:
         async def fetch(page_query: Mapping[str, object]) -> Any:
             return await self._call(op, path, page_query, None, None, options, False)
 
-        return AsyncPaginator(fetch, op.pagination, query)
+        return AsyncPaginator(fetch, op.pagination, query, operation_id=op.operation_id)
 
     def _effective(self, options: RequestOptions) -> ClientConfig:
         return self._config.overridden(
@@ -575,16 +617,27 @@ class HTTPRequester:
                         headers=headers,
                         data=payload,
                         timeout=config.client_timeout,
-                        allow_redirects=False,
+                        **self._transport.request_options,
                     ) as response:
-                        raw_body = await _read_body(response, op)
                         status = response.status
                         response_headers = response.headers
+                        try:
+                            raw_body = await _read_body(response, op)
+                        except _UndecodableBody:
+                            if 200 <= status < 300:
+                                raise ResponseDecodeError(
+                                    f"{op.operation_id} answered {status} with a body whose "
+                                    f"Content-Encoding cannot be decoded",
+                                    method=op.method,
+                                    route=op.path,
+                                    status=status,
+                                ) from None
+                            raw_body = b""  # the error status still says what went wrong
                 finally:
                     pool.release()
             except PoolTimeoutError as exc:
                 outcome = _Attempt(exc, retryable=True)
-            except ResponseTooLargeError as exc:
+            except ResponseDecodeError as exc:  # too large, or an undecodable encoding
                 elapsed = time.monotonic() - attempt_start
                 await self._report(config, op, attempt, exc.status, elapsed, exc)
                 raise
@@ -596,13 +649,15 @@ class HTTPRequester:
                     ) from None
                 raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                error, retryable = _connection_failure(exc, op, config.timeouts)
+                error, retryable = _connection_failure(
+                    exc, op, config.timeouts, self._redactor(credential)
+                )
                 outcome = _Attempt(error, retryable)
             else:
                 elapsed = time.monotonic() - attempt_start
                 if 200 <= status < 300:
                     try:
-                        parsed = self._parse(op, status, raw_body)
+                        parsed = self._parse(op, status, raw_body, self._redactor(credential))
                     except ResponseDecodeError as exc:
                         await self._report(config, op, attempt, status, elapsed, exc)
                         raise
@@ -677,7 +732,7 @@ class HTTPRequester:
             raw=raw,
             headers=headers,
             retry_after=retry_after,
-            secrets=credential.secrets(),
+            redactor=self._redactor(credential),
         )
         return _Attempt(
             error,
@@ -685,8 +740,13 @@ class HTTPRequester:
             retry_after=retry_after,
         )
 
+    def _redactor(self, credential: Credential) -> Redactor:
+        """The scrubber for what this call's errors take from a response: it knows the
+        credential's secrets (a provider's current token included) and the transport's."""
+        return Redactor(credential.secrets() + self._transport.secrets())
+
     @staticmethod
-    def _parse(op: Operation, status: int, raw: bytes) -> Any:
+    def _parse(op: Operation, status: int, raw: bytes, redactor: Redactor | None = None) -> Any:
         if op.response_type is None:
             return None
         if not raw:
@@ -699,12 +759,15 @@ class HTTPRequester:
         try:
             return _serde.loads_response(raw, op.response_type)
         except Exception as exc:
+            # The converter's text quotes response values: scrubbed, and the raw cause (whose
+            # nested errors quote them too) is replaced by its scrubbed text.
+            redactor = redactor if redactor is not None else Redactor(())
             raise ResponseDecodeError(
-                f"cannot parse the response of {op.operation_id}: {exc}",
+                f"cannot parse the response of {op.operation_id}: {redactor.text(str(exc))}",
                 method=op.method,
                 route=op.path,
                 status=status,
-            ) from exc
+            ) from redactor.exception(exc)
 
     @staticmethod
     async def _report(
