@@ -102,16 +102,18 @@ class AdminAuth(Credential):
     satisfies = frozenset({AuthGroup.ADMIN, AuthGroup.ADMIN_OR_USER})
 
     def __init__(
-        self, project_or_merchant_id: int | str, api_key: str, *, project_id: int | str | None = None
+        self,
+        project_or_merchant_id: int | str,
+        api_key: str,
+        *,
+        project_id: int | str | None = None,
     ) -> None:
         ident = str(_positive(project_or_merchant_id, "project_or_merchant_id"))
         if not isinstance(api_key, str):
             raise InvalidParameterError("api_key must be a str")
         _check_header_safe(api_key, "api_key")
         self.project_or_merchant_id = int(ident)
-        self._project_id = (
-            int(ident) if project_id is None else _positive(project_id, "project_id")
-        )
+        self._project_id = int(ident) if project_id is None else _positive(project_id, "project_id")
         self._key = api_key
         basic = base64.b64encode(f"{ident}:{api_key}".encode()).decode("ascii")
         self._headers: Mapping[str, str] = {"Authorization": f"Basic {basic}"}

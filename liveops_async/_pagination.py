@@ -93,9 +93,7 @@ class _WalkGuard:
                 "(set another with paginator.with_max_pages(n))",
             )
 
-    def check(
-        self, items: Sequence[Any], has_more: object, total: int | None, offset: int
-    ) -> None:
+    def check(self, items: Sequence[Any], has_more: object, total: int | None, offset: int) -> None:
         """Raise PaginationError for a page, asked for at `offset`, that cannot be part of a
         finite walk."""
         if not items:

@@ -6,9 +6,11 @@ while the loop can still do it. Every transport option (the SDK's own session, t
 or the environment's proxy, over a connector the caller shares, or a session the caller owns)
 keeps the SDK's guarantees: no silent resend by aiohttp, no exception for an error status, no
 cookie shared between players; a session configured so they cannot hold is refused with
-InvalidParameterError naming the setting. A FIFO gate of the pool's size (`PoolGate`) sits in front of aiohttp so that waiting
-for a free connection has its own timeout (`PoolTimeoutError`), distinct from connecting and
-reading, and so that callers get connections in the order they asked for them.
+InvalidParameterError naming the setting.
+
+A FIFO gate of the pool's size (`PoolGate`) sits in front of aiohttp so that waiting for a free
+connection has its own timeout (`PoolTimeoutError`), distinct from connecting and reading, and
+so that callers get connections in the order they asked for them.
 """
 
 from __future__ import annotations
