@@ -228,6 +228,9 @@ class _OperationPlan:
         The unstructured body is checked before it is encoded; only a body the compiled check
         cannot vouch for is decoded again and given to jsonschema, which has the last word and
         explains what is wrong. Encoding failures win over schema problems, as they always have.
+        Whether validated or not, a value JSON cannot carry faithfully (NaN, an infinity, a
+        datetime without a time zone) is refused, naming its field: the compiled check only
+        vouches for finite numbers, so a body it accepts needs no further look.
         """
         validator: BodyValidator | None = None
         schema = self.op.body_schema
@@ -237,18 +240,30 @@ class _OperationPlan:
                 validator = self._validator = BodyValidator(schema)
         try:
             data = _serde.unstructure(body)
+        except _serde.UnsendableValue as exc:
+            raise self._unsendable(body) or self._unserializable(exc) from None
         except (AttributeError, TypeError, ValueError) as exc:
             raise self._unserializable(exc) from None
-        known_valid = validator is None or validator.accepts(data)
+        accepted = validator is not None and validator.accepts(data)
+        if not accepted:
+            unsendable = self._unsendable(data)
+            if unsendable is not None:
+                raise unsendable
         try:
             payload = orjson.dumps(data)
         except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
             raise self._unserializable(exc) from None
-        if not known_valid and validator is not None:
+        if not accepted and validator is not None:
             problems = validator.problems(orjson.loads(payload))
             if problems:
                 raise RequestValidationError(self.op.operation_id, problems)
         return payload
+
+    def _unsendable(self, value: object) -> RequestValidationError | None:
+        problems = list(_serde.unsendable_values(value))
+        if not problems:
+            return None
+        return RequestValidationError(self.op.operation_id, problems)
 
     def _unserializable(self, exc: Exception) -> RequestValidationError:
         # A dict or a wrong type where a model belongs: say so instead of leaking a converter

@@ -6,8 +6,8 @@ when `offset` reaches the total, on an empty page, or, when the page tells neith
 shorter than the page size.
 
 A server that ignores `offset` or always says `has_more` must not make a walk endless: the
-walker raises `PaginationError` when a page repeats any earlier page, when a page brings no item
-the previous page did not have, when an empty page still says `has_more`, when the items walked
+walker raises `PaginationError` when a page repeats any earlier page, when a full page brings no
+item the previous page did not have, when an empty page still says `has_more`, when the items walked
 pass the total the page reports, and after `max_pages` pages (default `DEFAULT_MAX_PAGES`).
 """
 
@@ -66,13 +66,22 @@ def _check_max_pages(value: int) -> int:
 class _WalkGuard:
     """Decides, page by page, whether a walk still makes progress (see the module docstring)."""
 
-    __slots__ = ("_max_pages", "_operation_id", "_previous", "_seen_pages", "items", "pages")
+    __slots__ = (
+        "_max_pages",
+        "_operation_id",
+        "_previous",
+        "_previous_count",
+        "_seen_pages",
+        "items",
+        "pages",
+    )
 
     def __init__(self, operation_id: str | None, max_pages: int) -> None:
         self._operation_id = operation_id
         self._max_pages = max_pages
         self._seen_pages: set[bytes] = set()
         self._previous: frozenset[bytes] = frozenset()
+        self._previous_count = 0
         self.pages = 0
         self.items = 0
 
@@ -104,7 +113,9 @@ class _WalkGuard:
         fingerprint = hashlib.blake2b(b"".join(each), digest_size=16).digest()
         if fingerprint in self._seen_pages:
             raise self._fail("repeated_page", "the server sent a page it had sent before")
-        if self._previous.issuperset(each):
+        # A full page of items all seen on the previous page (the same page reordered, say):
+        # the server is not moving. A shorter one may be an item shifted by an insert.
+        if len(each) >= self._previous_count and self._previous.issuperset(each):
             raise self._fail("no_progress", "a page brought no item the previous page lacked")
         if total is not None and offset + len(items) > total:
             raise self._fail(
@@ -113,6 +124,7 @@ class _WalkGuard:
             )
         self._seen_pages.add(fingerprint)
         self._previous = frozenset(each)
+        self._previous_count = len(each)
 
     def accept(self, count: int) -> None:
         self.pages += 1
