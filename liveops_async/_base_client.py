@@ -601,6 +601,9 @@ class HTTPRequester:
                     credential, config, payload is not None, extra_headers
                 )
             )
+            proxy_headers = self._transport.plain_http_proxy_headers
+            if proxy_headers is not None and url.scheme == "http":
+                headers = {**headers, **proxy_headers}
             if limiter is not None and limit_key is not None:
                 await limiter.acquire(limit_key)
             if config.on_request:

@@ -223,6 +223,7 @@ class Transport:
         "_ssl_context",
         "_trace_configs",
         "_trust_env",
+        "plain_http_proxy_headers",
         "request_options",
     )
 
@@ -271,11 +272,16 @@ class Transport:
             ssl_context = default_ssl_context(ca_bundle)
         options: dict[str, Any] = {"allow_redirects": False, "raise_for_status": False}
         secrets: tuple[str, ...] = ()
+        # The proxy's credentials: aiohttp sends `proxy_headers` only with the CONNECT of an
+        # https:// call; a plain http:// call carries them itself (and only such a call, so
+        # that they never travel inside a tunnel to the API).
+        self.plain_http_proxy_headers: Mapping[str, str] | None = None
         if proxy is not None:
             bare, proxy_headers, secrets = _proxy_parts(proxy)
             options["proxy"] = bare
             if proxy_headers:
                 options["proxy_headers"] = proxy_headers
+                self.plain_http_proxy_headers = proxy_headers
         if connector is not None:
             # A shared connector keeps its own TLS settings for others; the SDK's calls verify
             # by the SDK's rules (or the ssl_context / ca_bundle given).
