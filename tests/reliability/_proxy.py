@@ -13,7 +13,7 @@ from pathlib import Path
 import attrs
 
 PROXY_USER = "proxy-user"
-PROXY_PASSWORD = "CANARY-proxy-pass-5e1d"  # noqa: S105 - a test proxy's password
+PROXY_PASSWORD = "CANARY-proxy-pass-5e1d"
 
 
 @attrs.frozen

@@ -384,4 +384,3 @@ async def test_proxy_password_is_scrubbed_from_what_a_server_echoes(
         error = await outcome(COUPON_GET.invoke(client))
     assert isinstance(error, APIStatusError) and error.status == 400
     assert PROXY_PASSWORD not in shown_text(error) + repr(error.body)
-
