@@ -250,6 +250,23 @@ def _additional(additional: object, properties: Mapping[str, Any]) -> Check:
     return check
 
 
+def _explain(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors that say what is wrong: for a body matching no branch of a oneOf/anyOf, the
+    errors of the branch it came closest to (fewest errors, then deepest), so the problem names
+    the field and its rule ("operator: 'less' is not one of [...]") instead of the whole
+    object."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    branches: dict[object, list[jsonschema.ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    closest = min(
+        branches.values(),
+        key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)),
+    )
+    return [leaf for sub in closest for leaf in _explain(sub)]
+
+
 def format_checker() -> jsonschema.FormatChecker:
     """jsonschema's checker for the formats this module asserts (and no others)."""
     import jsonschema
@@ -289,7 +306,8 @@ class BodyValidator:
 
             cls = jsonschema.validators.validator_for(self._schema, jsonschema.Draft202012Validator)
             validator = self._jsonschema = cls(self._schema, format_checker=format_checker())
-        errors = sorted(validator.iter_errors(instance), key=lambda e: e.path)
+        found = [leaf for error in validator.iter_errors(instance) for leaf in _explain(error)]
+        errors = sorted(found, key=lambda e: e.path)
         return [
             f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
             for error in errors[:_MAX_REPORTED_PROBLEMS]
