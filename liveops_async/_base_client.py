@@ -601,7 +601,7 @@ class HTTPRequester:
                     credential, config, payload is not None, extra_headers
                 )
             )
-            proxy_headers = self._transport.plain_http_proxy_headers
+            call_options, proxy_headers = self._transport.call_options(url)
             if proxy_headers is not None and url.scheme == "http":
                 headers = {**headers, **proxy_headers}
             if limiter is not None and limit_key is not None:
@@ -635,7 +635,7 @@ class HTTPRequester:
                         headers=headers,
                         data=payload,
                         timeout=config.client_timeout,
-                        **self._transport.request_options,
+                        **call_options,
                     ) as response:
                         status = response.status
                         response_headers = response.headers

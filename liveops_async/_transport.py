@@ -28,6 +28,7 @@ from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoo
 
 if TYPE_CHECKING:
     import aiohttp
+    from yarl import URL
 
 __all__ = ["PoolGate", "Transport", "default_ssl_context"]
 
@@ -107,6 +108,11 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
     if getattr(session, "_default_auth", None) is not None:
         raise InvalidParameterError(
             "session: its auth= would clash with the credential's Authorization header"
+        )
+    if session.trust_env:
+        raise InvalidParameterError(
+            "session: its trust_env=True lets aiohttp add .netrc credentials that clash with "
+            "the credential's Authorization header; pass trust_env=True to LiveOpsClient instead"
         )
     if getattr(session, "_base_url", None) is not None:
         raise InvalidParameterError(
@@ -211,6 +217,7 @@ class Transport:
     __slots__ = (
         "_closed",
         "_connector",
+        "_env_proxies",
         "_keepalive_timeout",
         "_loop",
         "_loop_ended",
@@ -289,6 +296,13 @@ class Transport:
         if trust_env:
             secrets += _environment_proxy_secrets()
         self.request_options: Mapping[str, Any] = options
+        # trust_env: the environment's proxy per (scheme, host, port), read once. The session
+        # itself does not trust the environment: aiohttp would then also add .netrc
+        # credentials for the API host, which clash with the credential's header.
+        self._env_proxies: dict[
+            tuple[str, str | None, int | None],
+            tuple[Mapping[str, Any], Mapping[str, str] | None],
+        ] = {}
         self._secrets = secrets
         self._session = session
         self._connector = connector
@@ -319,6 +333,33 @@ class Transport:
     def secrets(self) -> tuple[str, ...]:
         """Transport credentials (proxy passwords) that errors must never show."""
         return self._secrets
+
+    def call_options(self, url: URL) -> tuple[Mapping[str, Any], Mapping[str, str] | None]:
+        """Keyword arguments for `session.request` to `url`, and the proxy headers a plain
+        http:// call carries itself (None: none)."""
+        if not self._trust_env:
+            return self.request_options, self.plain_http_proxy_headers
+        key = (url.scheme, url.host, url.port)
+        found = self._env_proxies.get(key)
+        if found is None:
+            found = self._env_proxies[key] = self._env_proxy(url)
+        return found
+
+    def _env_proxy(self, url: URL) -> tuple[Mapping[str, Any], Mapping[str, str] | None]:
+        from aiohttp.helpers import get_env_proxy_for_url
+
+        try:
+            proxy, auth = get_env_proxy_for_url(url)  # honours NO_PROXY, reads .netrc
+        except LookupError:
+            return self.request_options, None
+        options = {**self.request_options, "proxy": str(proxy)}
+        if auth is None:
+            return options, None
+        header = auth.encode()
+        self._secrets += (auth.password, header.split(" ", 1)[1])
+        headers = {"Proxy-Authorization": header}
+        options["proxy_headers"] = headers
+        return options, headers
 
     def session(self) -> tuple[aiohttp.ClientSession, PoolGate]:
         """The session and pool gate for the running loop (creating them on first use)."""
@@ -385,7 +426,6 @@ class Transport:
             # One session serves many players: cookies set for one must never reach another.
             cookie_jar=aiohttp.DummyCookieJar(),
             raise_for_status=False,
-            trust_env=self._trust_env,
             trace_configs=self._trace_configs or None,
         )
         # aiohttp resends GET/PUT/DELETE once on a dropped keep-alive connection; some of our

@@ -267,6 +267,66 @@ async def test_without_trust_env_the_environment_proxy_is_ignored(
     assert server.count(COUPON_GET.route) == 1
 
 
+async def test_netrc_gives_proxy_credentials_and_never_clashes_with_the_api_credential(
+    proxy: Proxy, server: fs.FaultServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # One .netrc entry for 127.0.0.1: the proxy's host and the API's. It may log in to the
+    # proxy; it must not replace (or clash with) the credential sent to the API.
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login proxy-user password {PROXY_PASSWORD}\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, trust_env=True
+    ) as client:
+        await COUPON_GET.invoke(client)
+        server.default = fs.reply(400, {"errorMessage": f"echo {PROXY_PASSWORD}"})
+        echoed = await outcome(COUPON_GET.invoke(client))
+    [arrived, _] = server.received
+    assert arrived.headers["authorization"] == f"Basic {CANARIES.basic}"
+    assert isinstance(echoed, APIStatusError) and echoed.status == 400
+    assert PROXY_PASSWORD not in shown_text(echoed)
+    monkeypatch.delenv("HTTP_PROXY")
+    server.default = fs.reply(200, {"external_id": "c1"})
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, trust_env=True
+    ) as client:
+        await COUPON_GET.invoke(client)  # no proxy: .netrc is not used for the API host
+    assert server.received[-1].headers["authorization"] == f"Basic {CANARIES.basic}"
+
+
+async def test_https_calls_tunnel_through_the_proxy_with_its_credentials(
+    proxy: Proxy, tmp_path: Path
+) -> None:
+    from .test_security import _server_context
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    _make_certificate(cert, key)
+    async with fs.FaultServer(ssl_context=_server_context((cert, key), legacy=False)) as tls:
+        async with LiveOpsClient(
+            base_url=tls.base_url,
+            project_id=PROJECT_ID,
+            api_key=CANARIES.api_key,
+            proxy=proxy.url(),
+            ca_bundle=cert,
+        ) as client:
+            await COUPON_GET.invoke(client)
+        async with LiveOpsClient(
+            base_url=tls.base_url,
+            project_id=PROJECT_ID,
+            api_key=CANARIES.api_key,
+            proxy=proxy.url(password="CANARY-wrong-proxy-pass"),
+            ca_bundle=cert,
+            max_retries=0,
+        ) as client:
+            refused = await outcome(COUPON_GET.invoke(client))
+    [arrived] = tls.received  # the tunnel carried the call; the refused one never arrived
+    assert "proxy-authorization" not in arrived.headers
+    assert isinstance(refused, APIConnectionError) and refused.sent is False, repr(refused)
+    assert "CANARY-wrong-proxy-pass" not in shown_text(refused)
+
+
 def test_proxy_must_be_an_http_url() -> None:
     for bad in ("socks5://127.0.0.1:1080", "127.0.0.1:8080", "ftp://x"):
         with pytest.raises(InvalidParameterError, match="proxy"):
@@ -293,10 +353,8 @@ async def test_a_shared_connector_stays_open_and_tls_follows_the_sdk_rules(
 # CA bundle -------------------------------------------------------------------------------------
 
 
-async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
-    from .test_security import _server_context
-
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+def _make_certificate(cert: Path, key: Path) -> None:
+    """A throwaway self-signed certificate for 127.0.0.1 (openssl CLI, EC key: fast)."""
     subprocess.run(  # nosec B603 B607 - openssl with fixed arguments
         [
             "openssl", "req", "-x509", "-nodes", "-days", "1",
@@ -308,6 +366,13 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         capture_output=True,
         timeout=30,
     )  # fmt: skip
+
+
+async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
+    from .test_security import _server_context
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    _make_certificate(cert, key)
     async with fs.FaultServer(ssl_context=_server_context((cert, key), legacy=False)) as tls:
         async with LiveOpsClient(
             base_url=tls.base_url, project_id=PROJECT_ID, api_key="k", ca_bundle=cert
@@ -353,6 +418,12 @@ async def test_a_session_that_breaks_a_guarantee_is_refused(
             LiveOpsClient(project_id=PROJECT_ID, api_key="k", session=session)
     finally:
         await session.close()
+
+
+async def test_a_session_trusting_the_environment_is_refused() -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), trust_env=True) as s:
+        with pytest.raises(InvalidParameterError, match="trust_env"):
+            LiveOpsClient(project_id=PROJECT_ID, api_key="k", session=s)
 
 
 @pytest.mark.parametrize("setting", ["proxy", "trust_env", "connector", "ca_bundle"])
