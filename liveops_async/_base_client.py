@@ -16,7 +16,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
@@ -675,7 +675,9 @@ class HTTPRequester:
                 elapsed = time.monotonic() - attempt_start
                 if 200 <= status < 300:
                     try:
-                        parsed = self._parse(op, status, raw_body, self._redactor(credential))
+                        parsed = self._parse(
+                            op, status, raw_body, lambda: self._redactor(credential)
+                        )
                     except ResponseDecodeError as exc:
                         await self._report(config, op, attempt, status, elapsed, exc)
                         raise
@@ -764,7 +766,13 @@ class HTTPRequester:
         return Redactor(credential.secrets() + self._transport.secrets())
 
     @staticmethod
-    def _parse(op: Operation, status: int, raw: bytes, redactor: Redactor | None = None) -> Any:
+    def _parse(
+        op: Operation,
+        status: int,
+        raw: bytes,
+        redactor_for: Callable[[], Redactor] | None = None,
+    ) -> Any:
+        """The parsed body; `redactor_for` builds the scrubber, only when parsing fails."""
         if op.response_type is None:
             return None
         if not raw:
@@ -779,7 +787,7 @@ class HTTPRequester:
         except Exception as exc:
             # The converter's text quotes response values: scrubbed, and the raw cause (whose
             # nested errors quote them too) is replaced by its scrubbed text.
-            redactor = redactor if redactor is not None else Redactor(())
+            redactor = redactor_for() if redactor_for is not None else Redactor(())
             raise ResponseDecodeError(
                 f"cannot parse the response of {op.operation_id}: {redactor.text(str(exc))}",
                 method=op.method,

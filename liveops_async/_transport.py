@@ -70,19 +70,6 @@ def _proxy_parts(proxy: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
     return bare, {"Proxy-Authorization": f"Basic {token}"}, (password, token)
 
 
-def _environment_proxy_secrets() -> tuple[str, ...]:
-    """Passwords in the proxy variables aiohttp reads when `trust_env` is on."""
-    found: list[str] = []
-    for name, value in os.environ.items():
-        if name.lower() in ("http_proxy", "https_proxy", "ws_proxy", "wss_proxy", "all_proxy"):
-            password = urlsplit(value).password
-            if password:
-                user = unquote(urlsplit(value).username or "")
-                found.append(unquote(password))
-                found.append(base64.b64encode(f"{user}:{unquote(password)}".encode()).decode())
-    return tuple(found)
-
-
 def check_borrowed_session(session: aiohttp.ClientSession) -> None:
     """Refuse a caller's session on which a guarantee of the SDK cannot hold, naming the
     setting. (`raise_for_status` needs no refusal: every call passes its own False.)"""
@@ -293,8 +280,6 @@ class Transport:
             # A shared connector keeps its own TLS settings for others; the SDK's calls verify
             # by the SDK's rules (or the ssl_context / ca_bundle given).
             options["ssl"] = ssl_context if ssl_context is not None else default_ssl_context()
-        if trust_env:
-            secrets += _environment_proxy_secrets()
         self.request_options: Mapping[str, Any] = options
         # trust_env: the environment's proxy per (scheme, host, port), read once. The session
         # itself does not trust the environment: aiohttp would then also add .netrc
@@ -311,7 +296,7 @@ class Transport:
         self._pool_per_host = pool_size_per_host
         self._keepalive_timeout = keepalive_timeout
         self._ssl_context = ssl_context
-        self._trust_env = bool(trust_env)
+        self._trust_env = bool(trust_env) and proxy is None  # an explicit proxy wins
         self._trace_configs = list(trace_configs)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_ended: asyncio.Future[None] | None = None

@@ -440,17 +440,20 @@ async def test_own_session_settings_with_a_borrowed_session_are_refused(setting:
     await values["connector"].close()
 
 
+@pytest.mark.parametrize("given", ["proxy", "trust_env"])
 async def test_proxy_password_is_scrubbed_from_what_a_server_echoes(
-    server: fs.FaultServer, proxy: Proxy
+    given: str, server: fs.FaultServer, proxy: Proxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.default = fs.reply(
         400, {"errorMessage": f"proxy said {PROXY_PASSWORD}", "x": PROXY_PASSWORD}
     )
+    if given == "trust_env":
+        monkeypatch.setenv("HTTP_PROXY", proxy.url())
+        settings: dict[str, Any] = {"trust_env": True}
+    else:
+        settings = {"proxy": proxy.url()}
     async with LiveOpsClient(
-        base_url=server.base_url,
-        project_id=PROJECT_ID,
-        api_key=CANARIES.api_key,
-        proxy=proxy.url(),
+        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, **settings
     ) as client:
         error = await outcome(COUPON_GET.invoke(client))
     assert isinstance(error, APIStatusError) and error.status == 400
