@@ -24,7 +24,7 @@ import enum
 import math
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -169,8 +169,8 @@ def _unstructure_datetime(value: datetime | str) -> str:
     zone, so it is refused. A string is sent as given (the body check validates its format)."""
     if isinstance(value, str):
         return value
-    if value.utcoffset() is None:
-        raise UnsendableValue("a datetime without a time zone")
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise UnsendableValue("a date-time needs a datetime with a time zone")
     return value.isoformat()
 
 
@@ -181,8 +181,8 @@ def _unstructure_enum(value: OpenEnum | str) -> str:
 
 def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
     """Problems, each naming its field, for values JSON cannot carry faithfully: NaN and
-    infinities (orjson would send null) and datetimes without a time zone. Walks models (by
-    wire name), mappings and sequences; only called once a body is known to need it."""
+    infinities (orjson would send null), datetimes without a time zone and bare dates. Walks
+    models (by wire name), mappings and sequences; only called once a body needs it."""
     here = path or "(body)"
     if isinstance(obj, float):
         if not math.isfinite(obj):
@@ -190,6 +190,8 @@ def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
     elif isinstance(obj, datetime):
         if obj.utcoffset() is None:
             yield f"{here}: {obj.isoformat()!r} has no time zone (give tzinfo, e.g. UTC)"
+    elif isinstance(obj, date):  # no field of the API is a bare date
+        yield f"{here}: {obj.isoformat()!r} is a date; give a datetime with a time zone"
     elif is_model(type(obj)):
         for field in attrs.fields(type(obj)):
             name = field.metadata.get(WIRE_NAME_KEY, field.name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import attrs
@@ -151,6 +151,21 @@ def test_date_time_strings_are_checked_against_the_format(case: Case) -> None:
             assert any(
                 p.startswith(f"{path}: ") and "date-time" in p for p in caught.value.problems
             )
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+def test_a_bare_date_for_a_date_time_is_refused_naming_the_field(validate: bool) -> None:
+    case = next(c for c in BODY_CASES if c.operation_id == "create-bonus-promotion")
+    body = models.BonusPromotionSpec(
+        name={"en-US": "Spring"},
+        condition=None,
+        bonus=[models.BonusItem(sku="gold", quantity=1)],
+        promotion_periods=[models.PromotionPeriod(date_from=date(2026, 6, 1))],  # type: ignore[arg-type]
+    )
+    with pytest.raises(
+        RequestValidationError, match=r"promotion_periods/0/date_from: .* is a date"
+    ):
+        _encode(case, body, validate)
 
 
 def test_aware_datetimes_keep_their_offset() -> None:
