@@ -1,0 +1,220 @@
+"""What `apply` would change: files compared with the project, field by field."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._generated.resources import AdminResources
+from .files import Desired, FileProblem
+from .kinds import Current, Kind
+from .schema import body_schema, comparable, unknown_fields, validate
+
+__all__ = [
+    "MISSING",
+    "Action",
+    "Change",
+    "FieldChange",
+    "Plan",
+    "diff_values",
+    "fetch_project",
+    "make_plan",
+    "spec_changes",
+    "validate_desired",
+]
+
+
+class _Missing(enum.Enum):
+    MISSING = "missing"
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+MISSING = _Missing.MISSING
+
+# Ids the server gives to parts of an entity: a file that leaves them out wants new parts,
+# not a change (a chain step without `step_id` is a new step).
+SERVER_PART_IDS = frozenset({"step_id"})
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@attrs.frozen
+class FieldChange:
+    """One field that differs: `before` is the project's value, `after` the file's."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@attrs.frozen
+class Change:
+    action: Action
+    kind: Kind
+    key: str | None
+    desired: Desired | None
+    current: Current | None
+    fields: tuple[FieldChange, ...] = ()
+
+    @property
+    def label(self) -> str:
+        if self.key is not None:
+            return f"{self.kind.name} {self.key}"
+        assert self.desired is not None
+        return f"{self.kind.name} (new)"
+
+    @property
+    def spec_changed(self) -> bool:
+        return any(f.field != "enabled" for f in self.fields)
+
+
+@attrs.frozen
+class Plan:
+    changes: tuple[Change, ...]
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action is action)
+
+
+def _join(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def diff_values(before: Any, after: Any, path: str = "") -> list[FieldChange]:
+    """Field-level differences; absent and null count as the same (both mean "no value")."""
+    if comparable(before) == comparable(after):
+        return []
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        found: list[FieldChange] = []
+        keys = list(after) + [key for key in before if key not in after]
+        for key in keys:
+            old, new = before.get(key, MISSING), after.get(key, MISSING)
+            if new is MISSING and key in SERVER_PART_IDS:
+                continue
+            if _no_value(old) and _no_value(new):
+                continue
+            found += diff_values(old, new, _join(path, key))
+        return found
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        found = []
+        for index, (old, new) in enumerate(zip(before, after)):
+            found += diff_values(old, new, _join(path, index))
+        return found
+    return [FieldChange(path, before, after)]
+
+
+def _no_value(value: Any) -> bool:
+    return value is None or value is MISSING
+
+
+def _with_defaults(kind: Kind, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec with the update schema's top-level defaults filled in: leaving out a field
+    that has a documented default asks for that default."""
+    filled = dict(spec)
+    schema = body_schema(kind.update_op)
+    for branch in [schema, *schema.get("oneOf", ())]:
+        for name, sub in branch.get("properties", {}).items():
+            if "default" in sub and name not in filled:
+                filled[name] = sub["default"]
+    return filled
+
+
+def spec_changes(kind: Kind, desired: Mapping[str, Any], current: Mapping[str, Any]) -> list[FieldChange]:
+    """How the project's spec must change to become the file's."""
+    changes = diff_values(dict(current), _with_defaults(kind, desired))
+    return [attrs.evolve(c, field=f"spec.{c.field}" if c.field else "spec") for c in changes]
+
+
+def validate_desired(entity: Desired) -> list[FileProblem]:
+    """The file's spec against the request schema(s) it will be sent with."""
+    kind = entity.kind
+    if entity.key is None:
+        bodies = [(kind.create_body(None, entity.spec), kind.create_op)]
+    elif kind.key_field is None and not kind.singleton:
+        bodies = [(kind.update_body(entity.key, entity.spec), kind.update_op)]
+    else:  # a chosen key: create or update, depending on the project
+        bodies = [
+            (kind.create_body(entity.key, entity.spec), kind.create_op),
+            (kind.update_body(entity.key, entity.spec), kind.update_op),
+        ]
+    problems: dict[tuple[str, str], FileProblem] = {}
+    # Unknown fields are judged on the file's spec (the bodies are projections of it).
+    for name in unknown_fields(entity.spec, kind.spec_schema):
+        problems[(name, "unknown")] = FileProblem(
+            entity.path, f"spec.{name}", "unknown field: not part of the request schema"
+        )
+    for body, operation_id in bodies:
+        for problem in validate(body, body_schema(operation_id)):
+            if problem.message.startswith("unknown field"):
+                continue
+            if kind.key_field and problem.field.split(".")[0].split("[")[0] == kind.key_field:
+                field = "id"
+            else:
+                field = f"spec.{problem.field}" if problem.field else "spec"
+            problems.setdefault((field, problem.message), FileProblem(entity.path, field, problem.message))
+    return sorted(problems.values(), key=lambda p: (p.field, p.message))
+
+
+async def fetch_project(admin: AdminResources, kinds: Sequence[Kind]) -> dict[str, list[Current]]:
+    """Every entity of the given kinds, by kind name (kinds are read in parallel)."""
+    results = await asyncio.gather(*(kind.fetch_all(admin) for kind in kinds))
+    return {kind.name: found for kind, found in zip(kinds, results)}
+
+
+def make_plan(
+    kinds: Iterable[Kind], desired: Sequence[Desired], project: Mapping[str, Sequence[Current]]
+) -> tuple[Plan, list[FileProblem]]:
+    """Changes in apply order, and problems only the project reveals (a create-only field
+    that differs)."""
+    changes: list[Change] = []
+    problems: list[FileProblem] = []
+    for kind in kinds:
+        current_by_key = {c.key: c for c in project.get(kind.name, ())}
+        claimed: set[str] = set()
+        for entity in (d for d in desired if d.kind is kind):
+            current = current_by_key.get(entity.key) if entity.key is not None else None
+            if current is None:
+                changes.append(Change(Action.CREATE, kind, entity.key if kind.key_field or kind.singleton else None, entity, None))
+                continue
+            claimed.add(current.key)
+            fields = spec_changes(kind, entity.spec, current.spec)
+            if kind.enabled_apart and entity.enabled is not None and entity.enabled != current.enabled:
+                fields.append(FieldChange("enabled", current.enabled, entity.enabled))
+            for frozen in kind.create_only:
+                if any(f.field == f"spec.{frozen}" or f.field.startswith(f"spec.{frozen}.") for f in fields):
+                    problems.append(
+                        FileProblem(
+                            entity.path,
+                            f"spec.{frozen}",
+                            "cannot change after creation: remove `id` to create a new "
+                            f"{kind.name} (and delete the old one)",
+                        )
+                    )
+            if fields:
+                changes.append(Change(Action.UPDATE, kind, current.key, entity, current, tuple(fields)))
+        if kind.singleton:
+            continue  # a singleton without a file is left as it is; it cannot be deleted
+        for current in project.get(kind.name, ()):
+            if current.key not in claimed:
+                changes.append(Change(Action.DELETE, kind, current.key, None, current))
+    return Plan(tuple(changes)), problems
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

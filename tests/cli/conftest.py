@@ -1,0 +1,119 @@
+"""The CLI runs its own event loop (`asyncio.run`), so these tests serve the embedded mock
+from a second thread with its own loop, and call the commands through Click's runner."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+import aiohttp
+import pytest
+from click.testing import CliRunner, Result
+
+from liveops_async.cli import cli
+from liveops_async.testing import LiveOpsMock
+
+PROJECT_ID = 44056
+API_KEY = "cli-test-key"
+T = TypeVar("T")
+
+# Create operations whose spec examples make up the seeded project.
+SEED_CREATES = (
+    "admin-create-value-points",
+    "create-filter-rule",
+    "create-item-promotion",
+    "create-bonus-promotion",
+    "admin-create-coupon",
+    "create-promo-code",
+    "admin-create-unique-catalog-offer",
+    "admin-create-reward-chain",
+    "admin-create-daily-chain",
+    "admin-create-offer-chain",
+    "post-upsell",
+)
+
+
+class MockServer:
+    """A started LiveOpsMock on its own loop in a daemon thread."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+        self.mock = LiveOpsMock(project_id=PROJECT_ID, api_key=API_KEY)
+        self.call(self.mock.start())
+
+    def call(self, work: Awaitable[T]) -> T:
+        async def wrapped() -> T:
+            return await work
+
+        return asyncio.run_coroutine_threadsafe(wrapped(), self.loop).result(timeout=60)
+
+    def stop(self) -> None:
+        self.call(self.mock.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
+    def request(self, operation_id: str, *, path: dict[str, Any] | None = None, body: Any = None) -> tuple[int, Any]:
+        """Call an operation with plain aiohttp (not the SDK, not the CLI)."""
+        op = self.mock.spec.operations[operation_id]
+        url_path = op.path.replace("{project_id}", str(PROJECT_ID))
+        for name, value in (path or {}).items():
+            url_path = url_path.replace("{" + name + "}", str(value))
+
+        async def send() -> tuple[int, Any]:
+            async with aiohttp.ClientSession() as session, session.request(
+                op.method,
+                self.mock.base_url + url_path,
+                json=body,
+                headers={"Authorization": self.mock.basic_auth_header()},
+            ) as response:
+                data = await response.json() if response.content_length else None
+                return response.status, data
+
+        return self.call(send())
+
+    def example(self, operation_id: str) -> Any:
+        op = self.mock.spec.operations[operation_id]
+        item = self.mock.spec.document["paths"][op.path][op.method.lower()]
+        return copy.deepcopy(item["requestBody"]["content"]["application/json"]["example"])
+
+    def seed(self) -> None:
+        """One entity of every kind, from the spec's request examples; the coupon enabled."""
+        for operation_id in SEED_CREATES:
+            status, answer = self.request(operation_id, body=self.example(operation_id))
+            assert status in (201, 202), (operation_id, status, answer)
+        status, _ = self.request("activate-coupon", path={"external_id": "winter_coupon_2026"})
+        assert status == 204
+
+
+@pytest.fixture
+def server() -> Iterator[MockServer]:
+    started = MockServer()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def liveops(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """Run `liveops ARGS...` against the mock; returns Click's result (exit code, output)."""
+    for name in ("LIVEOPS_BASE_URL", "LIVEOPS_MERCHANT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    env = {"LIVEOPS_PROJECT_ID": str(PROJECT_ID), "LIVEOPS_API_KEY": API_KEY}
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(
+            cli, ["--base-url", server.mock.base_url, *args], env=env, input=input, catch_exceptions=False
+        )
+
+    return invoke
