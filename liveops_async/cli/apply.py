@@ -23,7 +23,7 @@ from .._exceptions import APIConnectionError, APIStatusError
 from .._generated.resources import AdminResources
 from .files import write_id
 from .kinds import Current, Kind, UniqueCatalogOfferKind
-from .plan import Action, Change, diff_values
+from .plan import Action, Change, spec_changes
 
 __all__ = ["ApplyReport", "OutcomeUnknownError", "apply_plan", "ordered_batches"]
 
@@ -100,8 +100,9 @@ class _Runner:
             settled = await self._settle_create(change)
             if settled is None:
                 raise OutcomeUnknownError(
-                    f"create failed after it may have reached the server ({exc}); reading the "
-                    "project back found no matching entity for sure: run `liveops plan`"
+                    f"outcome unknown: the create failed after it may have reached the server "
+                    f"({exc}) and reading the project back found no matching entity; run "
+                    "`liveops plan` to see the project as it is now"
                 ) from exc
             key = settled
         if kind.key_field is None and not kind.singleton:
@@ -125,7 +126,7 @@ class _Runner:
         # A server-assigned id: an entity no file claims whose spec is the file's.
         claimed = self.claimed(kind)
         for current in await kind.fetch_all(self.admin):
-            if current.key not in claimed and not diff_values(current.spec, desired.spec):
+            if current.key not in claimed and not spec_changes(kind, desired.spec, current.spec):
                 return current.key
         return None
 
@@ -154,7 +155,8 @@ class _Runner:
             now = await change.kind.fetch_one(self.admin, change.key)
             if now is None or now.spec.get("is_enabled"):
                 raise OutcomeUnknownError(
-                    f"disabling failed ({exc}) and the chain is still enabled or gone"
+                    f"outcome unknown: disabling failed ({exc}) and the chain is still "
+                    "enabled or gone"
                 ) from exc
         self.done(change, "disabled (toggle) to allow the update")
 

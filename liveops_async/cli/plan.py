@@ -117,7 +117,13 @@ def diff_values(before: Any, after: Any, path: str = "") -> list[FieldChange]:
 
 
 def _no_value(value: Any) -> bool:
-    return value is None or value is MISSING
+    """Absent, null, empty, or an object of nothing but those: all say "no value" in a
+    replacing PUT, and read answers fill left-out fields with any of them."""
+    if value is None or value is MISSING:
+        return True
+    if isinstance(value, Mapping):
+        return all(_no_value(sub) for sub in value.values())
+    return isinstance(value, list) and not value
 
 
 def _with_defaults(kind: Kind, spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import aiohttp
+import attrs
 import pytest
+from aiohttp import web
 from click.testing import CliRunner, Result
 
 from liveops_async.cli import cli
@@ -36,15 +38,60 @@ SEED_CREATES = (
 )
 
 
+@attrs.define
+class FailRule:
+    """Answer requests whose method and path match with `status`, before or after the mock
+    handled them (after: the change happened, the caller sees an error)."""
+
+    method: str
+    path_suffix: str
+    status: int
+    after_handling: bool = False
+    remaining: int = 1_000_000
+    hits: int = 0
+
+
 class MockServer:
-    """A started LiveOpsMock on its own loop in a daemon thread."""
+    """A started LiveOpsMock on its own loop in a daemon thread.
+
+    The mock's fault knobs draw at random; a failure at an exact step is a middleware here
+    (`fail`), added to the mock's aiohttp app before it starts."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
         self.mock = LiveOpsMock(project_id=PROJECT_ID, api_key=API_KEY)
+        self.rules: list[FailRule] = []
+        self.mock.app.middlewares.append(self._middleware)
         self.call(self.mock.start())
+
+    def fail(self, method: str, path_suffix: str, status: int, **options: Any) -> FailRule:
+        rule = FailRule(method, path_suffix, status, **options)
+        self.rules.append(rule)
+        return rule
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        rule = next(
+            (
+                r
+                for r in self.rules
+                if r.remaining > 0
+                and request.method == r.method
+                and request.path.endswith(r.path_suffix)
+            ),
+            None,
+        )
+        if rule is None:
+            return await handler(request)
+        rule.remaining -= 1
+        rule.hits += 1
+        if rule.after_handling:
+            await handler(request)
+        body = {"statusCode": rule.status, "errorCode": 1102 if rule.status == 422 else 1101,
+                "errorMessage": f"[0401-1102]: injected by the test ({rule.status})"}
+        return web.json_response(body, status=rule.status)
 
     def call(self, work: Awaitable[T]) -> T:
         async def wrapped() -> T:

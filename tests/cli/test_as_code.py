@@ -1,0 +1,152 @@
+"""export -> plan -> edit -> plan -> apply -> plan against the embedded mock."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from .conftest import Invoke, MockServer
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_round_trip_export_plan_edit_apply_converges(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    server.seed()
+    config = tmp_path / "config"
+    exported = liveops("export", str(config))
+    assert exported.exit_code == 0, exported.output
+    files = sorted(p.relative_to(config).as_posix() for p in config.rglob("*.yaml"))
+    assert files == [
+        "bonuses/2-new-year-bonus.yaml",
+        "catalog_rules/1-orc-race-armor-rule.yaml",
+        "coupons/winter_coupon_2026.yaml",
+        "daily_chains/1-december-login-calendar.yaml",
+        "discounts/1-elven-week.yaml",
+        "offer_chains/1-starter-path.yaml",
+        "promo_codes/spring_sale_2026.yaml",
+        "reward_chains/1-winter-pass.yaml",
+        "unique_catalog_offers/secret_shop_2026.yaml",
+        "upsell/upsell.yaml",
+        "value_points/season_points.yaml",
+    ]
+    coupon = yaml.safe_load((config / "coupons/winter_coupon_2026.yaml").read_text())
+    assert coupon["kind"] == "coupon" and coupon["id"] == "winter_coupon_2026"
+    assert coupon["enabled"] is True
+    # Read-only and computed fields stay out of the spec; the key is kept apart.
+    assert not {"is_enabled", "total_limit_state", "total_codes_count", "external_id"} & set(
+        coupon["spec"]
+    )
+    assert coupon["spec"]["bonus"][0] == {"sku": "elven_sword", "quantity": 1}
+
+    assert liveops("plan", str(config)).exit_code == 0
+
+    # Edits: a coupon's name and its state, a quantity in an enabled daily chain, a new
+    # discount without an id, and a bonus file removed.
+    _edit(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Winter gift!")
+    _edit(config / "coupons/winter_coupon_2026.yaml", "enabled: true", "enabled: false")
+    chain = config / "daily_chains/1-december-login-calendar.yaml"
+    _edit(chain, "quantity: 2", "quantity: 5")
+    new_discount = config / "discounts/orc-week.yaml"
+    new_discount.write_text(
+        (config / "discounts/1-elven-week.yaml")
+        .read_text()
+        .replace("\nid: 1\n", "\n")
+        .replace("Elven week", "Orc week")
+    )
+    (config / "bonuses/2-new-year-bonus.yaml").unlink()
+
+    planned = liveops("plan", str(config), "--json")
+    assert planned.exit_code == 2, planned.output
+    changes = json.loads(planned.output)["changes"]
+    by_id = {(c["action"], c["kind"], c["id"]): c for c in changes}
+    assert set(by_id) == {
+        ("create", "discount", None),
+        ("update", "coupon", "winter_coupon_2026"),
+        ("update", "daily_chain", "1"),
+        ("delete", "bonus", "2"),
+    }
+    coupon_fields = by_id[("update", "coupon", "winter_coupon_2026")]["fields"]
+    assert coupon_fields == [
+        {"field": "spec.name.en-US", "before": "Winter gift", "after": "Winter gift!"},
+        {"field": "enabled", "before": True, "after": False},
+    ]
+    assert by_id[("update", "daily_chain", "1")]["fields"] == [
+        {"field": "spec.steps[2].items[1].quantity", "before": 2, "after": 5}
+    ]
+    text_plan = liveops("plan", str(config))
+    assert "~ spec.name.en-US: \"Winter gift\" -> \"Winter gift!\"" in text_plan.output
+
+    # Without --allow-delete the bonus stays; everything else is applied.
+    applied = liveops("apply", str(config), "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert "Skipped 1 delete(s)" in applied.output
+    assert server.mock.count("delete-bonus-promotion") == 0
+    assert server.mock.count("admin-toggle-daily-chain") == 1  # disabled before the update
+    assert server.mock.count("deactivate-coupon") == 1
+    assert yaml.safe_load(new_discount.read_text())["id"] == 6  # the server's id, written back
+
+    again = liveops("plan", str(config), "--json")
+    assert again.exit_code == 2
+    assert [(c["action"], c["kind"]) for c in json.loads(again.output)["changes"]] == [
+        ("delete", "bonus")
+    ]
+    deleted = liveops("apply", str(config), "--yes", "--allow-delete")
+    assert deleted.exit_code == 0, deleted.output
+    assert server.mock.count("delete-bonus-promotion") == 1
+    assert liveops("plan", str(config)).exit_code == 0
+
+    # The project now is what the files say: a fresh export of it is the same files.
+    before = {p: p.read_text() for p in config.rglob("*.yaml")}
+    second = liveops("export", str(config))
+    assert "0 written" in second.output
+    assert {p: p.read_text() for p in config.rglob("*.yaml")} == before
+
+
+def test_second_export_of_unchanged_project_is_byte_identical(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    server.seed()
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert liveops("export", str(first)).exit_code == 0
+    assert liveops("export", str(second)).exit_code == 0
+    names = sorted(p.relative_to(first) for p in first.rglob("*.yaml"))
+    assert names == sorted(p.relative_to(second) for p in second.rglob("*.yaml"))
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_apply_creates_into_an_empty_project_in_dependency_order(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    server.seed()
+    config = tmp_path / "config"
+    assert liveops("export", str(config)).exit_code == 0
+    # Forget every entity: the files now describe a project to build from nothing.
+    server.call(_reset(server))
+    for path in config.rglob("*.yaml"):
+        data = yaml.safe_load(path.read_text())
+        if isinstance(data.get("id"), int):  # server-assigned ids are meaningless now
+            path.write_text(re.sub(r"^id: \d+\n", "", path.read_text(), flags=re.MULTILINE))
+    planned = liveops("plan", str(config), "--json")
+    assert planned.exit_code == 2, planned.output
+    assert {c["action"] for c in json.loads(planned.output)["changes"]} == {"create"}
+
+    applied = liveops("apply", str(config), "--yes", "--concurrency", "2")
+    assert applied.exit_code == 0, applied.output
+    order = [r.operation_id for r in server.mock.requests if r.method in ("POST", "PUT")]
+    assert order.index("admin-create-value-points") < order.index("admin-create-reward-chain")
+    assert "activate-coupon" in order  # the coupon file says enabled: true
+    assert liveops("plan", str(config)).exit_code == 0
+
+
+async def _reset(server: MockServer) -> None:
+    server.mock.reset_state()

@@ -1,0 +1,116 @@
+"""A failure half way: what was applied is reported, nothing further runs, a re-run converges;
+unclear outcomes of calls that are not resent are settled by reading back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from .conftest import Invoke, MockServer
+
+
+def _rename(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def test_failure_half_way_stops_reports_and_rerun_converges(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    server.seed()
+    config = tmp_path / "config"
+    assert liveops("export", str(config)).exit_code == 0
+    _rename(config / "value_points/season_points.yaml", "en: Season points", "en: Season pts")
+    _rename(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift")
+    _rename(config / "promo_codes/spring_sale_2026.yaml", "en-US: Spring sale", "en-US: Sale")
+    _rename(config / "unique_catalog_offers/secret_shop_2026.yaml", "en-US: Secret shop", "en-US: Shop")
+    refusal = server.fail("PUT", "/admin/promocode/spring_sale_2026", 422)
+
+    failed = liveops("apply", str(config), "--yes", "--concurrency", "1", "--json")
+    assert failed.exit_code == 1
+    report = json.loads(failed.output[failed.output.index("{") :])
+    assert report["ok"] is False
+    assert report["applied"] == [
+        "value_point season_points: updated",
+        "coupon winter_coupon_2026: updated",
+    ]
+    assert report["failed"]["change"]["id"] == "spring_sale_2026"
+    assert "422" in report["failed"]["error"]
+    assert [c["id"] for c in report["not_started"]] == ["secret_shop_2026"]
+    assert server.mock.count("update-unique-catalog-offer-promotion") == 0
+    assert refusal.hits == 1
+
+    # The project holds exactly what the report says: the plan lists only the rest.
+    rest = liveops("plan", str(config), "--json")
+    assert rest.exit_code == 2
+    assert [c["id"] for c in json.loads(rest.output)["changes"]] == [
+        "spring_sale_2026",
+        "secret_shop_2026",
+    ]
+    refusal.remaining = 0
+    again = liveops("apply", str(config), "--yes")
+    assert again.exit_code == 0, again.output
+    assert liveops("plan", str(config)).exit_code == 0
+
+
+def test_failure_text_output_names_applied_failed_and_not_started(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    server.seed()
+    config = tmp_path / "config"
+    assert liveops("export", str(config)).exit_code == 0
+    _rename(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift")
+    _rename(config / "promo_codes/spring_sale_2026.yaml", "en-US: Spring sale", "en-US: Sale")
+    server.fail("PUT", "/admin/promocode/spring_sale_2026", 422)
+    failed = liveops("apply", str(config), "--yes", "--concurrency", "1")
+    assert failed.exit_code == 1
+    assert "✓ coupon winter_coupon_2026: updated" in failed.output
+    assert "Failed: promo_code spring_sale_2026" in failed.output
+
+
+def test_create_answered_500_after_it_took_effect_is_settled_not_resent(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    (config / "coupons").mkdir(parents=True)
+    (config / "coupons/gift.yaml").write_text(
+        "kind: coupon\nid: gift\nenabled: true\nspec:\n  name: {en-US: Gift}\n"
+        "  bonus: [{sku: gold, quantity: 5}]\n  redeem_user_limit: 1\n"
+    )
+    (config / "discounts").mkdir()
+    (config / "discounts/sale.yaml").write_text(
+        "kind: discount\nenabled: false\nspec:\n  name: {en-US: Sale}\n"
+        "  discount: {percent: '10.00'}\n  items: [{sku: gold}]\n"
+    )
+    server.fail("POST", "/admin/coupon", 500, after_handling=True, remaining=1)
+    server.fail("POST", "/admin/promotion/item", 500, after_handling=True, remaining=1)
+
+    applied = liveops("apply", str(config), "--yes")
+    assert applied.exit_code == 0, applied.output
+    # Creating is not safe to resend: one request each, the outcome read back.
+    assert server.mock.count("admin-create-coupon") == 1
+    assert server.mock.count("create-item-promotion") == 1
+    assert server.mock.count("activate-coupon") == 1
+    assert yaml.safe_load((config / "discounts/sale.yaml").read_text())["id"] == 1
+    assert liveops("plan", str(config)).exit_code == 0
+
+
+def test_create_failing_before_it_took_effect_is_reported_and_rerun_creates(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    (config / "discounts").mkdir(parents=True)
+    sale = config / "discounts/sale.yaml"
+    sale.write_text(
+        "kind: discount\nspec:\n  name: {en-US: Sale}\n  discount: {percent: '10.00'}\n"
+        "  items: [{sku: gold}]\n"
+    )
+    server.fail("POST", "/admin/promotion/item", 503, remaining=1)
+    failed = liveops("apply", str(config), "--yes")
+    assert failed.exit_code == 1
+    assert "outcome" in failed.output.lower() or "unknown" in failed.output.lower()
+    assert "id:" not in sale.read_text()
+    assert server.mock.count("create-item-promotion") == 1  # never resent
+    assert liveops("apply", str(config), "--yes").exit_code == 0
+    assert yaml.safe_load(sale.read_text())["id"] == 1
