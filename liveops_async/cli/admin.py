@@ -207,7 +207,7 @@ def user_limit_reset(
     `--promotion ID --user U`: one player, one promotion. `--promotion ID --all-users`:
     everyone, one promotion. `--user U --all-promotions`: one player, every promotion.
     """
-    if promotion is not None and (user_id is None) == all_users:
+    if promotion is not None and (user_id is not None) == all_users:
         raise click.UsageError("with --promotion give either --user or --all-users")
     if promotion is None and not (all_promotions and user_id):
         raise click.UsageError("give --promotion ID, or --user U --all-promotions")

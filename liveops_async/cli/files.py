@@ -58,13 +58,15 @@ class Desired:
     path: Path
 
 
-def _load_one(path: Path, kind: Kind) -> Desired | list[FileProblem]:
+def _load_one(path: Path, kind: Kind) -> tuple[Desired | None, list[FileProblem]]:
+    """The entity (whenever its spec is a mapping, so that the spec can be checked too) and
+    the problems of the file's other fields."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return [FileProblem(path, "", f"cannot read: {exc}")]
+        return None, [FileProblem(path, "", f"cannot read: {exc}")]
     if not isinstance(document, Mapping):
-        return [FileProblem(path, "", "expected a mapping with kind, id and spec")]
+        return None, [FileProblem(path, "", "expected a mapping with kind, id and spec")]
     problems: list[FileProblem] = []
     if document.get("kind") != kind.name:
         problems.append(
@@ -73,7 +75,7 @@ def _load_one(path: Path, kind: Kind) -> Desired | list[FileProblem]:
     for unknown in sorted(set(map(str, document)) - {"kind", "id", "enabled", "spec"}):
         problems.append(FileProblem(path, unknown, "unknown top-level field"))
     raw_key = document.get("id")
-    if raw_key is not None and not isinstance(raw_key, (str, int)) or isinstance(raw_key, bool):
+    if isinstance(raw_key, bool) or (raw_key is not None and not isinstance(raw_key, (str, int))):
         problems.append(FileProblem(path, "id", "must be a string or a number"))
     if raw_key is None and kind.key_field is not None:
         problems.append(FileProblem(path, "id", f"required: the {kind.key_field}"))
@@ -90,10 +92,9 @@ def _load_one(path: Path, kind: Kind) -> Desired | list[FileProblem]:
     spec = document.get("spec")
     if not isinstance(spec, Mapping):
         problems.append(FileProblem(path, "spec", "required: a mapping of the request fields"))
-    if problems:
-        return problems
-    assert isinstance(spec, Mapping)
-    return Desired(kind, key, enabled, canonical(spec), path)
+    if not isinstance(spec, Mapping):
+        return None, problems
+    return Desired(kind, key, enabled if isinstance(enabled, bool) else None, canonical(spec), path), problems
 
 
 def load_folder(root: Path) -> tuple[list[Desired], list[FileProblem]]:
@@ -110,10 +111,9 @@ def load_folder(root: Path) -> tuple[list[Desired], list[FileProblem]]:
             folders = ", ".join(k.directory for k in KINDS)
             problems.append(FileProblem(path, "", f"not in a kind folder ({folders})"))
             continue
-        loaded = _load_one(path, kind)
-        if isinstance(loaded, list):
-            problems += loaded
-        else:
+        loaded, found = _load_one(path, kind)
+        problems += found
+        if loaded is not None:
             desired.append(loaded)
     seen: dict[tuple[str, str], Path] = {}
     for entity in desired:

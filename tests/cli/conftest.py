@@ -155,7 +155,7 @@ def liveops(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """Run `liveops ARGS...` against the mock; returns Click's result (exit code, output)."""
     for name in ("LIVEOPS_BASE_URL", "LIVEOPS_MERCHANT_ID"):
         monkeypatch.delenv(name, raising=False)
-    env = {"LIVEOPS_PROJECT_ID": str(PROJECT_ID), "LIVEOPS_API_KEY": API_KEY}
+    env = {"LIVEOPS_PROJECT_ID": str(PROJECT_ID), "LIVEOPS_API_KEY": API_KEY, "COLUMNS": "200"}
 
     def invoke(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
