@@ -218,7 +218,10 @@ def user_limit_reset(
             assert user_id is not None
             await limits.reset_all_user_limits(user=models.LimitUser(user_external_id=user_id))
             return
-        user = None if all_users else models.PromotionLimitResetUser(user_external_id=user_id)
+        user = None
+        if not all_users:
+            assert user_id is not None
+            user = models.PromotionLimitResetUser(user_external_id=user_id)
         await limits.reset_user_limit(promotion, user=user)
 
     run_with_client(settings, work)

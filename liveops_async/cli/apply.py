@@ -111,7 +111,10 @@ class _Runner:
         else:
             self.done(change, "created")
         labelled = attrs.evolve(change, key=key)
-        if isinstance(kind, UniqueCatalogOfferKind) and len(desired.spec.get("promotion_periods") or []) > 1:
+        if (
+            isinstance(kind, UniqueCatalogOfferKind)
+            and len(desired.spec.get("promotion_periods") or []) > 1
+        ):
             await kind.update(self.admin, key, kind.update_body(key, desired.spec))
             self.done(labelled, "updated (every promotion period)")
         if kind.enabled_apart and desired.enabled:

@@ -101,7 +101,9 @@ def export(settings: Settings, directory: Path, only: tuple[str, ...]) -> None:
     run_with_client(settings, work)
 
 
-def _load_and_validate(directory: Path, kinds: Sequence[Kind]) -> tuple[list[Desired], list[FileProblem]]:
+def _load_and_validate(
+    directory: Path, kinds: Sequence[Kind]
+) -> tuple[list[Desired], list[FileProblem]]:
     desired, problems = load_folder(directory)
     desired = [d for d in desired if d.kind in kinds]
     for entity in desired:
@@ -198,12 +200,22 @@ def apply(
         if not yes and not click.confirm("Apply these changes?", default=False):
             console().print("Nothing applied.")
             return None
-        return await _apply_with_progress(client, planned, allow_delete, concurrency, claimed, as_json)
+        return await _apply_with_progress(
+            client, planned, allow_delete, concurrency, claimed, as_json
+        )
 
     report = run_with_client(settings, work)
     if report is None:
         if as_json:
-            print_json({"ok": True, "applied": [], "failed": None, "not_started": [], "skipped_deletes": []})
+            print_json(
+                {
+                    "ok": True,
+                    "applied": [],
+                    "failed": None,
+                    "not_started": [],
+                    "skipped_deletes": [],
+                }
+            )
         return
     if as_json:
         print_json(report_as_data(report, directory))
@@ -218,7 +230,7 @@ async def _apply_with_progress(
     planned: Plan,
     allow_delete: bool,
     concurrency: int,
-    claimed: set[tuple[str, str | None]],
+    claimed: set[tuple[str, str]],
     quiet: bool,
 ) -> ApplyReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

@@ -39,7 +39,9 @@ def write_export(
         folder = root / kind.directory
         for current in sorted(project.get(kind.name, ()), key=lambda c: _order(kind, c.key)):
             known = by_key.get((kind.name, current.key))
-            path = known.path if known else folder / entity_file_name(kind, current.key, current.spec)
+            path = (
+                known.path if known else folder / entity_file_name(kind, current.key, current.spec)
+            )
             text = dump_entity(kind, current.key, current.enabled, current.spec)
             wanted.add(path)
             if path.is_file() and path.read_text(encoding="utf-8") == text:

@@ -94,7 +94,9 @@ def _load_one(path: Path, kind: Kind) -> tuple[Desired | None, list[FileProblem]
         problems.append(FileProblem(path, "spec", "required: a mapping of the request fields"))
     if not isinstance(spec, Mapping):
         return None, problems
-    return Desired(kind, key, enabled if isinstance(enabled, bool) else None, canonical(spec), path), problems
+    return Desired(
+        kind, key, enabled if isinstance(enabled, bool) else None, canonical(spec), path
+    ), problems
 
 
 def load_folder(root: Path) -> tuple[list[Desired], list[FileProblem]]:

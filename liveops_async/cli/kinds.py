@@ -37,7 +37,9 @@ class Current:
     spec: Spec
 
 
-async def _call_flat(method: Callable[..., Awaitable[Any]], model: type, body: Spec, *args: Any) -> Any:
+async def _call_flat(
+    method: Callable[..., Awaitable[Any]], model: type, body: Spec, *args: Any
+) -> Any:
     """Call a generated method whose body fields are keyword arguments, from a wire body."""
     built = from_wire(body, model)
     kwargs = {field.name: getattr(built, field.name) for field in attrs.fields(model)}
@@ -90,7 +92,9 @@ class Kind:
 
     def to_spec(self, wire: Mapping[str, Any]) -> Spec:
         """The file form of a read answer: write fields only, key and kept-apart fields out."""
-        spec: Spec = project(canonical(self.adapt_read(copy.deepcopy(dict(wire)))), self.spec_schema)
+        spec: Spec = project(
+            canonical(self.adapt_read(copy.deepcopy(dict(wire)))), self.spec_schema
+        )
         spec.pop(self.key_field or "", None)
         if self.enabled_apart:
             spec.pop("is_enabled", None)
@@ -236,9 +240,13 @@ def _limits_in_write_form(wire: Spec) -> Spec:
     limits = wire.get("limits")
     if isinstance(limits, Mapping):
         per_user = limits.get("per_user")
-        written: Spec = {"per_user": per_user.get("total") if isinstance(per_user, Mapping) else per_user}
+        written: Spec = {
+            "per_user": per_user.get("total") if isinstance(per_user, Mapping) else per_user
+        }
         schedule = limits.get("recurrent_schedule")
-        written["recurrent_schedule"] = _drop_none(schedule) if isinstance(schedule, Mapping) else schedule
+        written["recurrent_schedule"] = (
+            _drop_none(schedule) if isinstance(schedule, Mapping) else schedule
+        )
         wire["limits"] = written
     return wire
 

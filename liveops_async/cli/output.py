@@ -28,7 +28,11 @@ __all__ = [
     "report_as_data",
 ]
 
-_SYMBOL = {Action.CREATE: ("+", "green"), Action.UPDATE: ("~", "yellow"), Action.DELETE: ("-", "red")}
+_SYMBOL = {
+    Action.CREATE: ("+", "green"),
+    Action.UPDATE: ("~", "yellow"),
+    Action.DELETE: ("-", "red"),
+}
 
 
 def console() -> Console:
@@ -65,7 +69,9 @@ def print_plan(plan: Plan, root: Path, *, allow_delete: bool | None = None) -> N
     for change in plan.changes:
         symbol, colour = _SYMBOL[change.action]
         where = f" ({display_path(change.desired.path, root)})" if change.desired else ""
-        out.print(f"[{colour}]{symbol} {change.action.value} {escape(change.label)}[/]{escape(where)}")
+        out.print(
+            f"[{colour}]{symbol} {change.action.value} {escape(change.label)}[/]{escape(where)}"
+        )
         for field in change.fields:
             out.print(
                 f"    [yellow]~[/] {escape(field.field)}: {escape(_show(field.before))} "
@@ -125,7 +131,9 @@ def print_report(report: ApplyReport) -> None:
         for line in report.applied:
             out.print(f"  [green]✓[/] {escape(line)}")
     if report.skipped_deletes:
-        out.print(f"Skipped {len(report.skipped_deletes)} delete(s): pass --allow-delete to delete.")
+        out.print(
+            f"Skipped {len(report.skipped_deletes)} delete(s): pass --allow-delete to delete."
+        )
     if report.failed is not None:
         change, error = report.failed
         out.print(f"[red]Failed:[/] {escape(change.label)}: {escape(str(error))}")

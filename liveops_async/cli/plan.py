@@ -110,7 +110,7 @@ def diff_values(before: Any, after: Any, path: str = "") -> list[FieldChange]:
         return found
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         found = []
-        for index, (old, new) in enumerate(zip(before, after)):
+        for index, (old, new) in enumerate(zip(before, after, strict=True)):
             found += diff_values(old, new, _join(path, index))
         return found
     return [FieldChange(path, before, after)]
@@ -138,7 +138,9 @@ def _with_defaults(kind: Kind, spec: Mapping[str, Any]) -> dict[str, Any]:
     return filled
 
 
-def spec_changes(kind: Kind, desired: Mapping[str, Any], current: Mapping[str, Any]) -> list[FieldChange]:
+def spec_changes(
+    kind: Kind, desired: Mapping[str, Any], current: Mapping[str, Any]
+) -> list[FieldChange]:
     """How the project's spec must change to become the file's."""
     changes = diff_values(dict(current), _with_defaults(kind, desired))
     return [attrs.evolve(c, field=f"spec.{c.field}" if c.field else "spec") for c in changes]
@@ -170,14 +172,16 @@ def validate_desired(entity: Desired) -> list[FileProblem]:
                 field = "id"
             else:
                 field = f"spec.{problem.field}" if problem.field else "spec"
-            problems.setdefault((field, problem.message), FileProblem(entity.path, field, problem.message))
+            problems.setdefault(
+                (field, problem.message), FileProblem(entity.path, field, problem.message)
+            )
     return sorted(problems.values(), key=lambda p: (p.field, p.message))
 
 
 async def fetch_project(admin: AdminResources, kinds: Sequence[Kind]) -> dict[str, list[Current]]:
     """Every entity of the given kinds, by kind name (kinds are read in parallel)."""
     results = await asyncio.gather(*(kind.fetch_all(admin) for kind in kinds))
-    return {kind.name: found for kind, found in zip(kinds, results)}
+    return {kind.name: found for kind, found in zip(kinds, results, strict=True)}
 
 
 def make_plan(
@@ -193,14 +197,29 @@ def make_plan(
         for entity in (d for d in desired if d.kind is kind):
             current = current_by_key.get(entity.key) if entity.key is not None else None
             if current is None:
-                changes.append(Change(Action.CREATE, kind, entity.key if kind.key_field or kind.singleton else None, entity, None))
+                changes.append(
+                    Change(
+                        Action.CREATE,
+                        kind,
+                        entity.key if kind.key_field or kind.singleton else None,
+                        entity,
+                        None,
+                    )
+                )
                 continue
             claimed.add(current.key)
             fields = spec_changes(kind, entity.spec, current.spec)
-            if kind.enabled_apart and entity.enabled is not None and entity.enabled != current.enabled:
+            if (
+                kind.enabled_apart
+                and entity.enabled is not None
+                and entity.enabled != current.enabled
+            ):
                 fields.append(FieldChange("enabled", current.enabled, entity.enabled))
             for frozen in kind.create_only:
-                if any(f.field == f"spec.{frozen}" or f.field.startswith(f"spec.{frozen}.") for f in fields):
+                if any(
+                    f.field == f"spec.{frozen}" or f.field.startswith(f"spec.{frozen}.")
+                    for f in fields
+                ):
                     problems.append(
                         FileProblem(
                             entity.path,
@@ -210,7 +229,9 @@ def make_plan(
                         )
                     )
             if fields:
-                changes.append(Change(Action.UPDATE, kind, current.key, entity, current, tuple(fields)))
+                changes.append(
+                    Change(Action.UPDATE, kind, current.key, entity, current, tuple(fields))
+                )
         if kind.singleton:
             continue  # a singleton without a file is left as it is; it cannot be deleted
         for current in project.get(kind.name, ()):

@@ -83,7 +83,9 @@ def _object_shape(schema: Schema) -> tuple[dict[str, Schema] | None, Schema | No
             free = extra
     if not properties:
         return None, free
-    merged = {name: subs[0] if len(subs) == 1 else {"anyOf": subs} for name, subs in properties.items()}
+    merged = {
+        name: subs[0] if len(subs) == 1 else {"anyOf": subs} for name, subs in properties.items()
+    }
     return merged, free
 
 
@@ -103,7 +105,9 @@ def project(value: Any, schema: Schema | None) -> Any:
         properties, free = _object_shape(schema)
         if properties is None:
             return {key: project(value[key], free) for key in sorted(value)}
-        return {name: project(value[name], sub) for name, sub in properties.items() if name in value}
+        return {
+            name: project(value[name], sub) for name, sub in properties.items() if name in value
+        }
     if isinstance(value, list):
         items = _items_schema(schema)
         return [project(each, items) for each in value]
@@ -131,7 +135,9 @@ def unknown_fields(value: Any, schema: Schema | None, path: tuple[object, ...] =
     return found
 
 
-def _datetime_problems(value: Any, schema: Schema | None, path: tuple[object, ...]) -> list[Problem]:
+def _datetime_problems(
+    value: Any, schema: Schema | None, path: tuple[object, ...]
+) -> list[Problem]:
     """date-time strings that do not parse (jsonschema leaves `format` unchecked)."""
     if schema is None:
         return []
@@ -154,7 +160,6 @@ def _datetime_problems(value: Any, schema: Schema | None, path: tuple[object, ..
 def validate(body: Any, schema: Schema) -> list[Problem]:
     """Every problem of `body` against `schema`, sorted by field; empty when it fits."""
     import jsonschema  # deferred: only `plan` and `apply` validate
-
     from jsonschema.exceptions import best_match
 
     validator = jsonschema.Draft202012Validator(schema)

@@ -6,13 +6,11 @@ Until the models get their own `to_dict()` / `from_dict()`, this uses the SDK's 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from .. import _serde
 
 __all__ = ["from_wire", "to_wire"]
-
-T = TypeVar("T")
 
 
 def to_wire(model: object) -> Any:
@@ -20,10 +18,9 @@ def to_wire(model: object) -> Any:
     return _serde.unstructure(model)
 
 
-def from_wire(data: Any, tp: type[T] | Any) -> T:
+def from_wire(data: Any, tp: Any) -> Any:
     """`data` (decoded JSON) as the model type `tp`.
 
     Raises whatever the converter raises when `data` does not fit `tp` (a `ValueError`,
     `TypeError` or `cattrs` validation error naming the field)."""
-    result: T = _serde.structure(data, tp)
-    return result
+    return _serde.structure(data, tp)

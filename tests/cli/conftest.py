@@ -89,8 +89,11 @@ class MockServer:
         rule.hits += 1
         if rule.after_handling:
             await handler(request)
-        body = {"statusCode": rule.status, "errorCode": 1102 if rule.status == 422 else 1101,
-                "errorMessage": f"[0401-1102]: injected by the test ({rule.status})"}
+        body = {
+            "statusCode": rule.status,
+            "errorCode": 1102 if rule.status == 422 else 1101,
+            "errorMessage": f"[0401-1102]: injected by the test ({rule.status})",
+        }
         return web.json_response(body, status=rule.status)
 
     def call(self, work: Awaitable[T]) -> T:
@@ -105,7 +108,9 @@ class MockServer:
         self._thread.join(timeout=10)
         self.loop.close()
 
-    def request(self, operation_id: str, *, path: dict[str, Any] | None = None, body: Any = None) -> tuple[int, Any]:
+    def request(
+        self, operation_id: str, *, path: dict[str, Any] | None = None, body: Any = None
+    ) -> tuple[int, Any]:
         """Call an operation with plain aiohttp (not the SDK, not the CLI)."""
         op = self.mock.spec.operations[operation_id]
         url_path = op.path.replace("{project_id}", str(PROJECT_ID))
@@ -113,12 +118,15 @@ class MockServer:
             url_path = url_path.replace("{" + name + "}", str(value))
 
         async def send() -> tuple[int, Any]:
-            async with aiohttp.ClientSession() as session, session.request(
-                op.method,
-                self.mock.base_url + url_path,
-                json=body,
-                headers={"Authorization": self.mock.basic_auth_header()},
-            ) as response:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.request(
+                    op.method,
+                    self.mock.base_url + url_path,
+                    json=body,
+                    headers={"Authorization": self.mock.basic_auth_header()},
+                ) as response,
+            ):
                 data = await response.json() if response.content_length else None
                 return response.status, data
 
@@ -160,7 +168,11 @@ def liveops(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     def invoke(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
         return runner.invoke(
-            cli, ["--base-url", server.mock.base_url, *args], env=env, input=input, catch_exceptions=False
+            cli,
+            ["--base-url", server.mock.base_url, *args],
+            env=env,
+            input=input,
+            catch_exceptions=False,
         )
 
     return invoke

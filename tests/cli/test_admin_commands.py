@@ -37,7 +37,16 @@ def test_codes_generate_then_export_csv(server: MockServer, liveops: Invoke) -> 
     assert lines[0] == "code" and len(lines) == 8 and len(set(lines[1:])) == 7
     promo = liveops("codes", "generate", "spring_sale_2026", "--kind", "promo-code", "--count", "2")
     assert promo.output.strip() == "Generated 2 codes for spring_sale_2026."
-    assert len(json.loads(liveops("codes", "export", "spring_sale_2026", "--kind", "promo-code", "--json").output)) == 2
+    assert (
+        len(
+            json.loads(
+                liveops(
+                    "codes", "export", "spring_sale_2026", "--kind", "promo-code", "--json"
+                ).output
+            )
+        )
+        == 2
+    )
 
 
 def test_codes_generate_is_not_resent_after_an_unclear_failure(
@@ -90,7 +99,9 @@ def test_missing_credentials_are_explained(server: MockServer, tmp_path: Path) -
 
 def test_apply_asks_before_changing(server: MockServer, liveops: Invoke, tmp_path: Path) -> None:
     (tmp_path / "coupons").mkdir()
-    (tmp_path / "coupons/gift.yaml").write_text("kind: coupon\nid: gift\nspec:\n  name: {en-US: G}\n")
+    (tmp_path / "coupons/gift.yaml").write_text(
+        "kind: coupon\nid: gift\nspec:\n  name: {en-US: G}\n"
+    )
     declined = liveops("apply", str(tmp_path), input="n\n")
     assert declined.exit_code == 0 and "Nothing applied." in declined.output
     assert server.mock.count("admin-create-coupon") == 0
@@ -123,7 +134,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 
 def test_liveops_mock_serves_until_stopped(tmp_path: Path) -> None:
-    process = subprocess.Popen(  # noqa: S603 - our own module with fixed arguments
+    process = subprocess.Popen(
         [sys.executable, "-m", "liveops_async.cli", "mock", "--port", "0", "--api-key", "k"],
         stdout=subprocess.PIPE,
         text=True,

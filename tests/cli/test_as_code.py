@@ -83,7 +83,7 @@ def test_round_trip_export_plan_edit_apply_converges(
         {"field": "spec.steps[2].items[1].quantity", "before": 2, "after": 5}
     ]
     text_plan = liveops("plan", str(config))
-    assert "~ spec.name.en-US: \"Winter gift\" -> \"Winter gift!\"" in text_plan.output
+    assert '~ spec.name.en-US: "Winter gift" -> "Winter gift!"' in text_plan.output
 
     # Without --allow-delete the bonus stays; everything else is applied.
     applied = liveops("apply", str(config), "--yes")

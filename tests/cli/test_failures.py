@@ -24,7 +24,9 @@ def test_failure_half_way_stops_reports_and_rerun_converges(
     _rename(config / "value_points/season_points.yaml", "en: Season points", "en: Season pts")
     _rename(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift")
     _rename(config / "promo_codes/spring_sale_2026.yaml", "en-US: Spring sale", "en-US: Sale")
-    _rename(config / "unique_catalog_offers/secret_shop_2026.yaml", "en-US: Secret shop", "en-US: Shop")
+    _rename(
+        config / "unique_catalog_offers/secret_shop_2026.yaml", "en-US: Secret shop", "en-US: Shop"
+    )
     refusal = server.fail("PUT", "/admin/promocode/spring_sale_2026", 422)
 
     failed = liveops("apply", str(config), "--yes", "--concurrency", "1", "--json")

@@ -40,9 +40,7 @@ def test_every_problem_is_reported_with_file_and_field_and_nothing_is_sent(
     lines = result.output.splitlines()
 
     def reported(file: str, field: str, words: str) -> bool:
-        return any(
-            line.startswith(f"error {file}: {field}") and words in line for line in lines
-        )
+        return any(line.startswith(f"error {file}: {field}") and words in line for line in lines)
 
     assert reported("coupons/bad.yaml", "enabled", "true or false")
     assert reported("coupons/bad.yaml", "spec.redeem_user_limit", "'lots'")
