@@ -171,12 +171,14 @@ def user_limit_get(
 
     async def work(client: LiveOpsClient) -> models.UserLimit:
         admin = client.admin
-        if coupon is not None:
-            return await admin.coupons.get_user_limit(coupon, user_external_id=user_id)
-        if promo_code is not None:
-            return await admin.promo_codes.get_user_limit(promo_code, user_external_id=user_id)
-        assert promotion is not None
-        return await admin.promotion_limits.get_user_limit(promotion, user_external_id=user_id)
+        targets: list[tuple[Any, str | int | None]] = [
+            (admin.coupons, coupon),
+            (admin.promo_codes, promo_code),
+            (admin.promotion_limits, promotion),
+        ]
+        resource, key = next((r, k) for r, k in targets if k is not None)
+        result: models.UserLimit = await resource.get_user_limit(key, user_external_id=user_id)
+        return result
 
     limit = run_with_client(settings, work)
     data = to_wire(limit)
@@ -211,17 +213,14 @@ def user_limit_reset(
         raise click.UsageError("with --promotion give either --user or --all-users")
     if promotion is None and not (all_promotions and user_id):
         raise click.UsageError("give --promotion ID, or --user U --all-promotions")
+    player = user_id or ""  # checked above: set whenever it is used
 
     async def work(client: LiveOpsClient) -> None:
         limits = client.admin.promotion_limits
         if promotion is None:
-            assert user_id is not None
-            await limits.reset_all_user_limits(user=models.LimitUser(user_external_id=user_id))
+            await limits.reset_all_user_limits(user=models.LimitUser(user_external_id=player))
             return
-        user = None
-        if not all_users:
-            assert user_id is not None
-            user = models.PromotionLimitResetUser(user_external_id=user_id)
+        user = None if all_users else models.PromotionLimitResetUser(user_external_id=player)
         await limits.reset_user_limit(promotion, user=user)
 
     run_with_client(settings, work)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -58,6 +58,16 @@ def ordered_batches(changes: Sequence[Change]) -> list[list[Change]]:
     return batches
 
 
+T = TypeVar("T")
+
+
+def _present(value: T | None, what: str) -> T:
+    """A part every change of that action has (a plan built by `make_plan` always does)."""
+    if value is None:
+        raise ValueError(f"the change has no {what}")
+    return value
+
+
 def _may_have_arrived(exc: BaseException) -> bool:
     if isinstance(exc, APIConnectionError):
         return exc.sent
@@ -84,13 +94,11 @@ class _Runner:
         elif change.action is Action.UPDATE:
             await self._update(change)
         else:
-            assert change.key is not None
-            await change.kind.delete(self.admin, change.key)
+            await change.kind.delete(self.admin, _present(change.key, "key"))
             self.done(change, "deleted")
 
     async def _create(self, change: Change) -> None:
-        kind, desired = change.kind, change.desired
-        assert desired is not None
+        kind, desired = change.kind, _present(change.desired, "file")
         body = kind.create_body(desired.key, desired.spec)
         try:
             key = await kind.create(self.admin, body)
@@ -122,8 +130,7 @@ class _Runner:
             self.done(labelled, "activated")
 
     async def _settle_create(self, change: Change) -> str | None:
-        kind, desired = change.kind, change.desired
-        assert desired is not None
+        kind, desired = change.kind, _present(change.desired, "file")
         if desired.key is not None:
             return desired.key if await kind.fetch_one(self.admin, desired.key) else None
         # A server-assigned id: an entity no file claims whose spec is the file's.
@@ -134,9 +141,8 @@ class _Runner:
         return None
 
     async def _update(self, change: Change) -> None:
-        kind, desired, current = change.kind, change.desired, change.current
-        assert desired is not None and current is not None and change.key is not None
-        key = change.key
+        kind, desired = change.kind, _present(change.desired, "file")
+        current, key = _present(change.current, "project entity"), _present(change.key, "key")
         if change.spec_changed:
             if kind.update_needs_disabled and current.spec.get("is_enabled"):
                 await self._disable_by_toggle(change, current)
@@ -149,13 +155,13 @@ class _Runner:
     async def _disable_by_toggle(self, change: Change, current: Current) -> None:
         """Daily and offer chains are edited while disabled; toggle flips, so it is sent once
         and an unclear outcome is settled by reading the chain."""
-        assert change.key is not None
+        key = _present(change.key, "key")
         try:
-            await change.kind.toggle(self.admin, change.key)
+            await change.kind.toggle(self.admin, key)
         except Exception as exc:
             if not _may_have_arrived(exc):
                 raise
-            now = await change.kind.fetch_one(self.admin, change.key)
+            now = await change.kind.fetch_one(self.admin, key)
             if now is None or now.spec.get("is_enabled"):
                 raise OutcomeUnknownError(
                     f"outcome unknown: disabling failed ({exc}) and the chain is still "

@@ -71,7 +71,6 @@ class Change:
     def label(self) -> str:
         if self.key is not None:
             return f"{self.kind.name} {self.key}"
-        assert self.desired is not None
         return f"{self.kind.name} (new)"
 
     @property
