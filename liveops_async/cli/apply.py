@@ -23,9 +23,9 @@ from .._exceptions import APIConnectionError, APIStatusError
 from .._generated.resources import AdminResources
 from .files import write_id
 from .kinds import Current, Kind, UniqueCatalogOfferKind
-from .plan import Action, Change, spec_changes
+from .plan import Action, Change, ordered_batches, spec_changes
 
-__all__ = ["ApplyReport", "OutcomeUnknownError", "apply_plan", "ordered_batches"]
+__all__ = ["ApplyReport", "OutcomeUnknownError", "apply_plan"]
 
 
 class OutcomeUnknownError(Exception):
@@ -43,19 +43,6 @@ class ApplyReport:
     @property
     def ok(self) -> bool:
         return self.failed is None
-
-
-def ordered_batches(changes: Sequence[Change]) -> list[list[Change]]:
-    """Creates and updates by rank (value points before the chains that use them), then
-    deletes in reverse rank (chains before their value points)."""
-    batches: list[list[Change]] = []
-    upserts = [c for c in changes if c.action is not Action.DELETE]
-    deletes = [c for c in changes if c.action is Action.DELETE]
-    for rank in sorted({c.kind.rank for c in upserts}):
-        batches.append([c for c in upserts if c.kind.rank == rank])
-    for rank in sorted({c.kind.rank for c in deletes}, reverse=True):
-        batches.append([c for c in deletes if c.kind.rank == rank])
-    return batches
 
 
 T = TypeVar("T")

@@ -197,7 +197,7 @@ def apply(
             print_plan(planned, directory, allow_delete=allow_delete)
         if not planned.changes:
             return None
-        if not yes and not click.confirm("Apply these changes?", default=False):
+        if not yes and not click.confirm("Apply these changes?", default=False, err=True):
             console().print("Nothing applied.")
             return None
         return await _apply_with_progress(

@@ -24,6 +24,7 @@ __all__ = [
     "diff_values",
     "fetch_project",
     "make_plan",
+    "ordered_batches",
     "spec_changes",
     "validate_desired",
 ]
@@ -84,6 +85,19 @@ class Plan:
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
+
+
+def ordered_batches(changes: Sequence[Change]) -> list[list[Change]]:
+    """Creates and updates by rank (value points before the chains that use them), then
+    deletes in reverse rank (chains before their value points)."""
+    batches: list[list[Change]] = []
+    upserts = [c for c in changes if c.action is not Action.DELETE]
+    deletes = [c for c in changes if c.action is Action.DELETE]
+    for rank in sorted({c.kind.rank for c in upserts}):
+        batches.append([c for c in upserts if c.kind.rank == rank])
+    for rank in sorted({c.kind.rank for c in deletes}, reverse=True):
+        batches.append([c for c in deletes if c.kind.rank == rank])
+    return batches
 
 
 def _join(path: str, key: object) -> str:
@@ -236,7 +250,8 @@ def make_plan(
         for current in project.get(kind.name, ()):
             if current.key not in claimed:
                 changes.append(Change(Action.DELETE, kind, current.key, None, current))
-    return Plan(tuple(changes)), problems
+    in_order = [change for batch in ordered_batches(changes) for change in batch]
+    return Plan(tuple(in_order)), problems
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -19,7 +19,7 @@ def test_coupons_list_json_and_table(server: MockServer, liveops: Invoke) -> Non
     server.seed()
     listed = liveops("coupons", "list", "--json")
     assert listed.exit_code == 0
-    coupons = json.loads(listed.output)
+    coupons = json.loads(listed.stdout)
     assert [c["external_id"] for c in coupons] == ["winter_coupon_2026"]
     assert coupons[0]["is_enabled"] is True
     table = liveops("coupons", "list")
@@ -30,7 +30,7 @@ def test_codes_generate_then_export_csv(server: MockServer, liveops: Invoke) -> 
     server.seed()
     generated = liveops("codes", "generate", "winter_coupon_2026", "--count", "7", "--json")
     assert generated.exit_code == 0, generated.output
-    assert json.loads(generated.output) == {"external_id": "winter_coupon_2026", "generated": 7}
+    assert json.loads(generated.stdout) == {"external_id": "winter_coupon_2026", "generated": 7}
     exported = liveops("codes", "export", "winter_coupon_2026", "--csv")
     assert exported.exit_code == 0
     lines = exported.output.splitlines()
@@ -59,7 +59,7 @@ def test_codes_generate_is_not_resent_after_an_unclear_failure(
     assert "may have reached the API" in failed.output and "Not resent" in failed.output
     assert outage.hits == 1 and server.mock.count("generate-coupon-codes") == 1
     # It did take effect: the message was right to warn.
-    codes = json.loads(liveops("codes", "export", "winter_coupon_2026", "--json").output)
+    codes = json.loads(liveops("codes", "export", "winter_coupon_2026", "--json").stdout)
     assert len(codes) == 3
 
 
@@ -67,12 +67,12 @@ def test_user_limit_get_and_reset(server: MockServer, liveops: Invoke) -> None:
     server.seed()
     got = liveops("user-limit", "get", "--coupon", "winter_coupon_2026", "--user", "p1", "--json")
     assert got.exit_code == 0, got.output
-    assert json.loads(got.output)["per_user"] == {"total": 1, "available": 1}
+    assert json.loads(got.stdout)["per_user"] == {"total": 1, "available": 1}
     text = liveops("user-limit", "get", "--promotion", "1", "--user", "p1")
     assert text.exit_code == 0 and text.output.startswith("p1: ")
     reset = liveops("user-limit", "reset", "--promotion", "1", "--all-users", "--json")
     assert reset.exit_code == 0, reset.output
-    assert json.loads(reset.output) == {"reset": True, "promotion": 1, "user": None}
+    assert json.loads(reset.stdout) == {"reset": True, "promotion": 1, "user": None}
     assert server.mock.count("reset-user-promotion-limit") == 1
     everything = liveops("user-limit", "reset", "--user", "p1", "--all-promotions")
     assert everything.exit_code == 0 and server.mock.count("reset-all-user-promotions-limit") == 1
@@ -150,7 +150,7 @@ def test_liveops_mock_serves_until_stopped(tmp_path: Path) -> None:
             env={"LIVEOPS_PROJECT_ID": "44056", "LIVEOPS_API_KEY": "k"},
         )
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output) == []
+        assert json.loads(result.stdout) == []
     finally:
         process.terminate()  # our own child, by its handle
         process.wait(timeout=30)

@@ -66,7 +66,7 @@ def test_round_trip_export_plan_edit_apply_converges(
 
     planned = liveops("plan", str(config), "--json")
     assert planned.exit_code == 2, planned.output
-    changes = json.loads(planned.output)["changes"]
+    changes = json.loads(planned.stdout)["changes"]
     by_id = {(c["action"], c["kind"], c["id"]): c for c in changes}
     assert set(by_id) == {
         ("create", "discount", None),
@@ -96,7 +96,7 @@ def test_round_trip_export_plan_edit_apply_converges(
 
     again = liveops("plan", str(config), "--json")
     assert again.exit_code == 2
-    assert [(c["action"], c["kind"]) for c in json.loads(again.output)["changes"]] == [
+    assert [(c["action"], c["kind"]) for c in json.loads(again.stdout)["changes"]] == [
         ("delete", "bonus")
     ]
     deleted = liveops("apply", str(config), "--yes", "--allow-delete")
@@ -138,7 +138,7 @@ def test_apply_creates_into_an_empty_project_in_dependency_order(
             path.write_text(re.sub(r"^id: \d+\n", "", path.read_text(), flags=re.MULTILINE))
     planned = liveops("plan", str(config), "--json")
     assert planned.exit_code == 2, planned.output
-    assert {c["action"] for c in json.loads(planned.output)["changes"]} == {"create"}
+    assert {c["action"] for c in json.loads(planned.stdout)["changes"]} == {"create"}
 
     applied = liveops("apply", str(config), "--yes", "--concurrency", "2")
     assert applied.exit_code == 0, applied.output

@@ -31,7 +31,7 @@ def test_failure_half_way_stops_reports_and_rerun_converges(
 
     failed = liveops("apply", str(config), "--yes", "--concurrency", "1", "--json")
     assert failed.exit_code == 1
-    report = json.loads(failed.output[failed.output.index("{") :])
+    report = json.loads(failed.stdout)
     assert report["ok"] is False
     assert report["applied"] == [
         "value_point season_points: updated",
@@ -46,7 +46,7 @@ def test_failure_half_way_stops_reports_and_rerun_converges(
     # The project holds exactly what the report says: the plan lists only the rest.
     rest = liveops("plan", str(config), "--json")
     assert rest.exit_code == 2
-    assert [c["id"] for c in json.loads(rest.output)["changes"]] == [
+    assert [c["id"] for c in json.loads(rest.stdout)["changes"]] == [
         "spring_sale_2026",
         "secret_shop_2026",
     ]
