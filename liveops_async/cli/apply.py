@@ -22,7 +22,7 @@ import attrs
 from .._exceptions import APIConnectionError, APIStatusError
 from .._generated.resources import AdminResources
 from .files import write_id
-from .kinds import Current, Kind, UniqueCatalogOfferKind
+from .kinds import Current, Kind
 from .plan import Action, Change, ordered_batches, spec_changes
 
 __all__ = ["ApplyReport", "OutcomeUnknownError", "apply_plan"]
@@ -88,7 +88,7 @@ class _Runner:
         kind, desired = change.kind, _present(change.desired, "file")
         body = kind.create_body(desired.key, desired.spec)
         try:
-            key = await kind.create(self.admin, body)
+            key = await kind.create(self.admin, desired.key, body)
         except Exception as exc:
             if not _may_have_arrived(exc):
                 raise
@@ -106,12 +106,9 @@ class _Runner:
         else:
             self.done(change, "created")
         labelled = attrs.evolve(change, key=key)
-        if (
-            isinstance(kind, UniqueCatalogOfferKind)
-            and len(desired.spec.get("promotion_periods") or []) > 1
-        ):
+        if kind.needs_update_after_create(desired.spec):
             await kind.update(self.admin, key, kind.update_body(key, desired.spec))
-            self.done(labelled, "updated (every promotion period)")
+            self.done(labelled, "updated (what the create could not carry)")
         if kind.enabled_apart and desired.enabled:
             await kind.set_enabled(self.admin, key, True)
             self.done(labelled, "activated")

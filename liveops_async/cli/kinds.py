@@ -24,6 +24,7 @@ from .wire import from_wire, to_wire
 
 __all__ = ["KINDS", "Current", "Kind", "kind_by_directory", "kind_by_name"]
 
+
 Spec = dict[str, Any]
 
 
@@ -108,13 +109,21 @@ class Kind:
         enabled = bool(wire.get("is_enabled")) if self.enabled_apart else None
         return Current(self.read_key(wire), enabled, self.to_spec(wire))
 
-    def create_body(self, key: str | None, spec: Spec) -> Spec:
+    def create_body(self, key: str | None, spec: Spec) -> Any:
         full = {**spec, self.key_field: key} if self.key_field and key is not None else dict(spec)
-        return dict(project(full, body_schema(self.create_op)))
+        return project(full, body_schema(self.create_op))
 
-    def update_body(self, key: str, spec: Spec) -> Spec:
+    def update_body(self, key: str, spec: Spec) -> Any:
         full = {**spec, self.key_field: key} if self.key_field else dict(spec)
-        return dict(project(full, body_schema(self.update_op)))
+        return project(full, body_schema(self.update_op))
+
+    def spec_field(self, body_field: str) -> str:
+        """Where a field of the request body is in the file's spec."""
+        return body_field
+
+    def needs_update_after_create(self, spec: Spec) -> bool:
+        """True when the create body cannot carry the whole spec (override)."""
+        return False
 
     # --- SDK calls (override) -------------------------------------------------------------
     async def fetch_all(self, admin: AdminResources) -> list[Current]:
@@ -124,11 +133,11 @@ class Kind:
         """The entity, or None when the project does not have it."""
         raise NotImplementedError
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Any) -> str:
         """Create; returns the key (the server-assigned id for server-id kinds)."""
         raise NotImplementedError
 
-    async def update(self, admin: AdminResources, key: str, body: Spec) -> None:
+    async def update(self, admin: AdminResources, key: str, body: Any) -> None:
         raise NotImplementedError
 
     async def delete(self, admin: AdminResources, key: str) -> None:
@@ -171,7 +180,7 @@ class _CodePromotionKind(Kind):
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(self.resource(admin).get(key), self)
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         created = await _call_flat(self.resource(admin).create, self.create_model, body)
         return str(created.external_id)
 
@@ -222,16 +231,19 @@ class UniqueCatalogOfferKind(_CodePromotionKind):
     def resource(self, admin: AdminResources) -> Any:
         return admin.unique_catalog_offers
 
-    def create_body(self, key: str | None, spec: Spec) -> Spec:
+    def create_body(self, key: str | None, spec: Spec) -> Any:
         # The create call still takes date_start/date_end where everything else has
-        # promotion_periods: the first period goes into the create, apply then sends the
-        # whole spec as an update when there are more (see needs_update_after_create).
+        # promotion_periods: the first period goes into the create; apply then sends the
+        # whole spec as an update when there are more (`needs_update_after_create`).
         periods = spec.get("promotion_periods") or []
         dated = dict(spec)
         if periods:
             dated["date_start"] = periods[0].get("date_from")
             dated["date_end"] = periods[0].get("date_until")
         return super().create_body(key, dated)
+
+    def needs_update_after_create(self, spec: Spec) -> bool:
+        return len(spec.get("promotion_periods") or []) > 1
 
 
 # --- discounts and bonuses (server-assigned promotion ids) ------------------------------------
@@ -268,7 +280,7 @@ class _ItemPromotionKind(Kind):
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(self.resource(admin).get(int(key)), self)
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         created = await _call_flat(self.resource(admin).create, self.model, body)
         return str(created.promotion_id)
 
@@ -329,7 +341,7 @@ class CatalogRuleKind(Kind):
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(admin.catalog_rules.get(int(key)), self)
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         created = await _call_flat(admin.catalog_rules.create, models.CatalogRuleSpec, body)
         return str(created.rule_id)
 
@@ -355,7 +367,7 @@ class ValuePointKind(Kind):
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(admin.value_points.get(key), self)
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         created = await _call_flat(admin.value_points.create, models.ValuePointWrite, body)
         return str(created.sku)
 
@@ -364,6 +376,59 @@ class ValuePointKind(Kind):
 
     async def delete(self, admin: AdminResources, key: str) -> None:
         await admin.value_points.delete(key)
+
+
+class ValuePointRewardsKind(Kind):
+    """The items whose purchase awards a value point: one file per value point SKU. The
+    request body is the list itself; the file keeps it as `spec.items`."""
+
+    name = "value_point_rewards"
+    directory = "value_point_rewards"
+    rank = 5  # after the value points themselves
+    create_op = update_op = "admin-set-items-value-point-reward"
+    key_field = "value_point_sku"  # in the path, not in the body
+
+    @property
+    def spec_schema(self) -> Mapping[str, Any]:
+        return {"type": "object", "properties": {"items": body_schema(self.update_op)}}
+
+    def to_spec(self, wire: Mapping[str, Any]) -> Spec:
+        return {"items": project(canonical(wire.get("items") or []), body_schema(self.update_op))}
+
+    def create_body(self, key: str | None, spec: Spec) -> Any:
+        return project(spec.get("items"), body_schema(self.update_op))
+
+    def update_body(self, key: str, spec: Spec) -> Any:
+        return self.create_body(key, spec)
+
+    def spec_field(self, body_field: str) -> str:
+        return f"items{body_field}" if body_field.startswith("[") else f"items.{body_field}"
+
+    async def fetch_all(self, admin: AdminResources) -> list[Current]:
+        skus = [str(point.sku) async for point in admin.value_points.list() if point.sku]
+        found = [await self.fetch_one(admin, sku) for sku in skus]
+        return [each for each in found if each is not None]
+
+    async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
+        try:
+            rewards = to_wire(await admin.value_point_rewards.get(key))
+        except NotFoundError:
+            return None
+        if not rewards.get("items"):
+            return None  # no awarding items: nothing to manage
+        return Current(key, None, self.to_spec(rewards))
+
+    async def create(self, admin: AdminResources, key: str | None, body: Any) -> str:
+        if key is None:
+            raise ValueError("value point rewards need the value point's SKU")
+        await self.update(admin, key, body)
+        return key
+
+    async def update(self, admin: AdminResources, key: str, body: Any) -> None:
+        await admin.value_point_rewards.set(key, body=from_wire(body, models.ValuePointRewardsSet))
+
+    async def delete(self, admin: AdminResources, key: str) -> None:
+        await admin.value_point_rewards.delete(key)
 
 
 # --- chains --------------------------------------------------------------------------------
@@ -385,7 +450,7 @@ class RewardChainKind(Kind):
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(admin.reward_chains.get(int(key)), self)
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         built = from_wire(body, models.RewardChainCreateRequest)
         return str((await admin.reward_chains.create(body=built)).reward_chain_id)
 
@@ -411,7 +476,7 @@ class DailyChainKind(Kind):
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(admin.daily_chains.get(int(key)), self)
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         created = await _call_flat(admin.daily_chains.create, models.DailyChainCreate, body)
         return str(created.daily_chain_id)
 
@@ -442,7 +507,7 @@ class OfferChainKind(Kind):
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(admin.offer_chains.get(int(key)), self)
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         created = await _call_flat(admin.offer_chains.create, models.OfferChainCreate, body)
         return str(created.offer_chain_id)
 
@@ -486,7 +551,7 @@ class UpsellKind(Kind):
         found = await self.fetch_all(admin)
         return found[0] if found else None
 
-    async def create(self, admin: AdminResources, body: Spec) -> str:
+    async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
         await admin.upsell.create(body=from_wire(body, models.UpsellConfigWrite))
         return UPSELL_KEY
 
@@ -496,6 +561,7 @@ class UpsellKind(Kind):
 
 KINDS: tuple[Kind, ...] = (
     ValuePointKind(),
+    ValuePointRewardsKind(),
     CatalogRuleKind(),
     DiscountKind(),
     BonusKind(),

@@ -184,7 +184,8 @@ def validate_desired(entity: Desired) -> list[FileProblem]:
             if kind.key_field and problem.field.split(".")[0].split("[")[0] == kind.key_field:
                 field = "id"
             else:
-                field = f"spec.{problem.field}" if problem.field else "spec"
+                inner = kind.spec_field(problem.field) if problem.field else ""
+                field = f"spec.{inner}" if inner else "spec"
             problems.setdefault(
                 (field, problem.message), FileProblem(entity.path, field, problem.message)
             )

@@ -144,6 +144,15 @@ class MockServer:
             assert status in (201, 202), (operation_id, status, answer)
         status, _ = self.request("activate-coupon", path={"external_id": "winter_coupon_2026"})
         assert status == 204
+        status, _ = self.request(
+            "admin-set-items-value-point-reward",
+            path={"value_point_sku": "season_points"},
+            body=[
+                {"sku": "crystal_pack_small", "amount": 10},
+                {"sku": "gold_coins_100", "amount": 2},
+            ],
+        )
+        assert status == 204
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ def test_round_trip_export_plan_edit_apply_converges(
         "reward_chains/1-winter-pass.yaml",
         "unique_catalog_offers/secret_shop_2026.yaml",
         "upsell/upsell.yaml",
+        "value_point_rewards/season_points.yaml",
         "value_points/season_points.yaml",
     ]
     coupon = yaml.safe_load((config / "coupons/winter_coupon_2026.yaml").read_text())
@@ -136,15 +137,30 @@ def test_apply_creates_into_an_empty_project_in_dependency_order(
         data = yaml.safe_load(path.read_text())
         if isinstance(data.get("id"), int):  # server-assigned ids are meaningless now
             path.write_text(re.sub(r"^id: \d+\n", "", path.read_text(), flags=re.MULTILINE))
+    # A unique catalog offer with two periods: its create call takes one date range only.
+    offer = config / "unique_catalog_offers/secret_shop_2026.yaml"
+    offer.write_text(
+        offer.read_text().replace(
+            "  promotion_periods:\n",
+            "  promotion_periods:\n  - date_from: '2026-11-01T00:00:00+00:00'\n"
+            "    date_until: '2026-11-02T00:00:00+00:00'\n",
+        )
+    )
     planned = liveops("plan", str(config), "--json")
     assert planned.exit_code == 2, planned.output
-    assert {c["action"] for c in json.loads(planned.stdout)["changes"]} == {"create"}
+    changes = json.loads(planned.stdout)["changes"]
+    assert {c["action"] for c in changes} == {"create"}
+    assert len(changes) == 12
 
     applied = liveops("apply", str(config), "--yes", "--concurrency", "2")
     assert applied.exit_code == 0, applied.output
     order = [r.operation_id for r in server.mock.requests if r.method in ("POST", "PUT")]
     assert order.index("admin-create-value-points") < order.index("admin-create-reward-chain")
     assert "activate-coupon" in order  # the coupon file says enabled: true
+    assert order.index("admin-create-value-points") < order.index(
+        "admin-set-items-value-point-reward"
+    )
+    assert "update-unique-catalog-offer-promotion" in order  # the second period
     assert liveops("plan", str(config)).exit_code == 0
 
 
