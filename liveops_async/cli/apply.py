@@ -130,7 +130,8 @@ class _Runner:
         if change.spec_changed:
             if kind.update_needs_disabled and current.spec.get("is_enabled"):
                 await self._disable_by_toggle(change, current)
-            await kind.update(self.admin, key, kind.update_body(key, desired.spec))
+            body = kind.update_body(key, desired.spec, current.spec)
+            await kind.update(self.admin, key, body)
             self.done(change, "updated")
         if any(f.field == "enabled" for f in change.fields):
             await kind.set_enabled(self.admin, key, bool(desired.enabled))

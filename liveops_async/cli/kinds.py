@@ -61,6 +61,19 @@ def _schedules_in_write_form(spec: Spec) -> Spec:
     return spec
 
 
+def _with_step_ids(spec: Spec, current: Mapping[str, Any]) -> Spec:
+    steps, known = spec.get("steps"), current.get("steps")
+    if not isinstance(steps, list) or not isinstance(known, list):
+        return spec
+    filled = []
+    for index, step in enumerate(steps):
+        if isinstance(step, Mapping) and "step_id" not in step and index < len(known):
+            old_id = known[index].get("step_id") if isinstance(known[index], Mapping) else None
+            step = {**step, "step_id": old_id} if old_id is not None else step
+        filled.append(step)
+    return {**spec, "steps": filled}
+
+
 class Kind:
     """One kind of entity. Subclasses set the class attributes and override the SDK calls."""
 
@@ -113,8 +126,13 @@ class Kind:
         full = {**spec, self.key_field: key} if self.key_field and key is not None else dict(spec)
         return project(full, body_schema(self.create_op))
 
-    def update_body(self, key: str, spec: Spec) -> Any:
+    def update_body(self, key: str, spec: Spec, current: Spec | None = None) -> Any:
+        """The PUT body: the whole spec (PUT replaces). Chain steps the file leaves without
+        `step_id` take the id of the project's step at the same position, which keeps the
+        players' progress on it (reward chain updates require the ids)."""
         full = {**spec, self.key_field: key} if self.key_field else dict(spec)
+        if current is not None:
+            full = _with_step_ids(full, current)
         return project(full, body_schema(self.update_op))
 
     def spec_field(self, body_field: str) -> str:
@@ -398,7 +416,7 @@ class ValuePointRewardsKind(Kind):
     def create_body(self, key: str | None, spec: Spec) -> Any:
         return project(spec.get("items"), body_schema(self.update_op))
 
-    def update_body(self, key: str, spec: Spec) -> Any:
+    def update_body(self, key: str, spec: Spec, current: Spec | None = None) -> Any:
         return self.create_body(key, spec)
 
     def spec_field(self, body_field: str) -> str:

@@ -154,22 +154,42 @@ def _with_defaults(kind: Kind, spec: Mapping[str, Any]) -> dict[str, Any]:
 def spec_changes(
     kind: Kind, desired: Mapping[str, Any], current: Mapping[str, Any]
 ) -> list[FieldChange]:
-    """How the project's spec must change to become the file's."""
-    changes = diff_values(dict(current), _with_defaults(kind, desired))
+    """How the project's spec must change to become the file's (a field left out on either
+    side has its documented default)."""
+    changes = diff_values(_with_defaults(kind, current), _with_defaults(kind, desired))
     return [attrs.evolve(c, field=f"spec.{c.field}" if c.field else "spec") for c in changes]
+
+
+def _body_problems(kind: Kind, path: Path, body: Any, operation_id: str) -> list[FileProblem]:
+    found = []
+    for problem in validate(body, body_schema(operation_id)):
+        if problem.message.startswith("unknown field"):
+            continue  # judged on the whole spec
+        if kind.key_field and problem.field.split(".")[0].split("[")[0] == kind.key_field:
+            field = "id"
+        else:
+            inner = kind.spec_field(problem.field) if problem.field else ""
+            field = f"spec.{inner}" if inner else "spec"
+        found.append(FileProblem(path, field, problem.message))
+    return found
 
 
 def validate_desired(entity: Desired) -> list[FileProblem]:
     """The file's spec against the request schema(s) it will be sent with."""
     kind = entity.kind
+    # Step ids a file leaves out come from the project's steps (`Kind.update_body`); until
+    # the project is read, stand-ins let the rest of the body be checked. `make_plan`
+    # checks the real update body.
+    steps = entity.spec.get("steps")
+    stand_in = {"steps": [{"step_id": 0} for _ in steps]} if isinstance(steps, list) else None
     if entity.key is None:
         bodies = [(kind.create_body(None, entity.spec), kind.create_op)]
     elif kind.key_field is None and not kind.singleton:
-        bodies = [(kind.update_body(entity.key, entity.spec), kind.update_op)]
+        bodies = [(kind.update_body(entity.key, entity.spec, stand_in), kind.update_op)]
     else:  # a chosen key: create or update, depending on the project
         bodies = [
             (kind.create_body(entity.key, entity.spec), kind.create_op),
-            (kind.update_body(entity.key, entity.spec), kind.update_op),
+            (kind.update_body(entity.key, entity.spec, stand_in), kind.update_op),
         ]
     problems: dict[tuple[str, str], FileProblem] = {}
     # Unknown fields are judged on the file's spec (the bodies are projections of it).
@@ -178,17 +198,8 @@ def validate_desired(entity: Desired) -> list[FileProblem]:
             entity.path, f"spec.{name}", "unknown field: not part of the request schema"
         )
     for body, operation_id in bodies:
-        for problem in validate(body, body_schema(operation_id)):
-            if problem.message.startswith("unknown field"):
-                continue
-            if kind.key_field and problem.field.split(".")[0].split("[")[0] == kind.key_field:
-                field = "id"
-            else:
-                inner = kind.spec_field(problem.field) if problem.field else ""
-                field = f"spec.{inner}" if inner else "spec"
-            problems.setdefault(
-                (field, problem.message), FileProblem(entity.path, field, problem.message)
-            )
+        for problem in _body_problems(kind, entity.path, body, operation_id):
+            problems.setdefault((problem.field, problem.message), problem)
     return sorted(problems.values(), key=lambda p: (p.field, p.message))
 
 
@@ -243,6 +254,8 @@ def make_plan(
                         )
                     )
             if fields:
+                body = kind.update_body(current.key, entity.spec, current.spec)
+                problems += _body_problems(kind, entity.path, body, kind.update_op)
                 changes.append(
                     Change(Action.UPDATE, kind, current.key, entity, current, tuple(fields))
                 )

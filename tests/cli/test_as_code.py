@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import yaml
@@ -166,3 +167,20 @@ def test_apply_creates_into_an_empty_project_in_dependency_order(
 
 async def _reset(server: MockServer) -> None:
     server.mock.reset_state()
+
+
+def test_example_configuration_applies_to_an_empty_project(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    example = Path(__file__).parents[2] / "examples" / "liveops-config"
+    config = tmp_path / "config"
+    shutil.copytree(example, config)
+    planned = liveops("plan", str(config), "--json")
+    assert planned.exit_code == 2, planned.output
+    assert json.loads(planned.stdout)["summary"] == {"create": 12, "update": 0, "delete": 0}
+    applied = liveops("apply", str(config), "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert liveops("plan", str(config)).exit_code == 0
+    # The comment above the discount's fields survives writing its id.
+    discount = (config / "discounts/spring-weekend.yaml").read_text()
+    assert discount.startswith("# No `id` yet") and "\nid: 1\n" in discount
