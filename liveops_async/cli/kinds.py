@@ -188,9 +188,10 @@ class _CodePromotionKind(Kind):
     rank = 30
     create_model: ClassVar[type]
     update_model: ClassVar[type]
+    resource_name: ClassVar[str]  # attribute of `client.admin`
 
     def resource(self, admin: AdminResources) -> Any:
-        raise NotImplementedError
+        return getattr(admin, self.resource_name)
 
     async def fetch_all(self, admin: AdminResources) -> list[Current]:
         return await _collect(self.resource(admin).list(), self)
@@ -221,9 +222,7 @@ class CouponKind(_CodePromotionKind):
     update_op = "update-coupon-promotion"
     create_model = models.CouponCreate
     update_model = models.CouponUpdate
-
-    def resource(self, admin: AdminResources) -> Any:
-        return admin.coupons
+    resource_name = "coupons"
 
 
 class PromoCodeKind(_CodePromotionKind):
@@ -233,9 +232,7 @@ class PromoCodeKind(_CodePromotionKind):
     update_op = "update-promo-code"
     create_model = models.PromoCodeCreate
     update_model = models.PromoCodeUpdate
-
-    def resource(self, admin: AdminResources) -> Any:
-        return admin.promo_codes
+    resource_name = "promo_codes"
 
 
 class UniqueCatalogOfferKind(_CodePromotionKind):
@@ -245,9 +242,7 @@ class UniqueCatalogOfferKind(_CodePromotionKind):
     update_op = "update-unique-catalog-offer-promotion"
     create_model = models.UniqueCatalogOfferCreate
     update_model = models.UniqueCatalogOfferUpdate
-
-    def resource(self, admin: AdminResources) -> Any:
-        return admin.unique_catalog_offers
+    resource_name = "unique_catalog_offers"
 
     def create_body(self, key: str | None, spec: Spec) -> Any:
         # The create call still takes date_start/date_end where everything else has
@@ -285,9 +280,10 @@ class _ItemPromotionKind(Kind):
     enabled_apart = True
     rank = 20
     model: ClassVar[type]
+    resource_name: ClassVar[str]  # attribute of `client.admin`
 
     def resource(self, admin: AdminResources) -> Any:
-        raise NotImplementedError
+        return getattr(admin, self.resource_name)
 
     def adapt_read(self, wire: Spec) -> Spec:
         return _limits_in_write_form(wire)
@@ -319,9 +315,7 @@ class DiscountKind(_ItemPromotionKind):
     create_op = "create-item-promotion"
     update_op = "update-item-promotion"
     model = models.DiscountPromotionSpec
-
-    def resource(self, admin: AdminResources) -> Any:
-        return admin.discounts
+    resource_name = "discounts"
 
 
 class BonusKind(_ItemPromotionKind):
@@ -330,9 +324,7 @@ class BonusKind(_ItemPromotionKind):
     create_op = "create-bonus-promotion"
     update_op = "update-bonus-promotion"
     model = models.BonusPromotionSpec
-
-    def resource(self, admin: AdminResources) -> Any:
-        return admin.bonuses
+    resource_name = "bonuses"
 
 
 # --- personalized catalog rules ----------------------------------------------------------------

@@ -7,6 +7,7 @@ import asyncio
 import copy
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
@@ -185,3 +186,20 @@ def liveops(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> Invoke:
         )
 
     return invoke
+
+
+@pytest.fixture
+def exported(server: MockServer, liveops: Invoke, tmp_path: Path) -> Path:
+    """The seeded project exported to a folder (no changes to plan yet)."""
+    server.seed()
+    config = tmp_path / "config"
+    result = liveops("export", str(config))
+    assert result.exit_code == 0, result.output
+    return config
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file (which must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -9,13 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import Invoke, MockServer
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from .conftest import Invoke, MockServer, edit
 
 
 def test_round_trip_export_plan_edit_apply_converges(
@@ -53,10 +47,10 @@ def test_round_trip_export_plan_edit_apply_converges(
 
     # Edits: a coupon's name and its state, a quantity in an enabled daily chain, a new
     # discount without an id, and a bonus file removed.
-    _edit(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Winter gift!")
-    _edit(config / "coupons/winter_coupon_2026.yaml", "enabled: true", "enabled: false")
+    edit(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Winter gift!")
+    edit(config / "coupons/winter_coupon_2026.yaml", "enabled: true", "enabled: false")
     chain = config / "daily_chains/1-december-login-calendar.yaml"
-    _edit(chain, "quantity: 2", "quantity: 5")
+    edit(chain, "quantity: 2", "quantity: 5")
     new_discount = config / "discounts/orc-week.yaml"
     new_discount.write_text(
         (config / "discounts/1-elven-week.yaml")
@@ -127,11 +121,9 @@ def test_second_export_of_unchanged_project_is_byte_identical(
 
 
 def test_apply_creates_into_an_empty_project_in_dependency_order(
-    server: MockServer, liveops: Invoke, tmp_path: Path
+    server: MockServer, liveops: Invoke, exported: Path
 ) -> None:
-    server.seed()
-    config = tmp_path / "config"
-    assert liveops("export", str(config)).exit_code == 0
+    config = exported
     # Forget every entity: the files now describe a project to build from nothing.
     server.call(_reset(server))
     for path in config.rglob("*.yaml"):
@@ -139,13 +131,11 @@ def test_apply_creates_into_an_empty_project_in_dependency_order(
         if isinstance(data.get("id"), int):  # server-assigned ids are meaningless now
             path.write_text(re.sub(r"^id: \d+\n", "", path.read_text(), flags=re.MULTILINE))
     # A unique catalog offer with two periods: its create call takes one date range only.
-    offer = config / "unique_catalog_offers/secret_shop_2026.yaml"
-    offer.write_text(
-        offer.read_text().replace(
-            "  promotion_periods:\n",
-            "  promotion_periods:\n  - date_from: '2026-11-01T00:00:00+00:00'\n"
-            "    date_until: '2026-11-02T00:00:00+00:00'\n",
-        )
+    edit(
+        config / "unique_catalog_offers/secret_shop_2026.yaml",
+        "  promotion_periods:\n",
+        "  promotion_periods:\n  - date_from: '2026-11-01T00:00:00+00:00'\n"
+        "    date_until: '2026-11-02T00:00:00+00:00'\n",
     )
     planned = liveops("plan", str(config), "--json")
     assert planned.exit_code == 2, planned.output

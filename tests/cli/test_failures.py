@@ -8,23 +8,17 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import Invoke, MockServer
-
-
-def _rename(path: Path, old: str, new: str) -> None:
-    path.write_text(path.read_text().replace(old, new, 1))
+from .conftest import Invoke, MockServer, edit
 
 
 def test_failure_half_way_stops_reports_and_rerun_converges(
-    server: MockServer, liveops: Invoke, tmp_path: Path
+    server: MockServer, liveops: Invoke, exported: Path
 ) -> None:
-    server.seed()
-    config = tmp_path / "config"
-    assert liveops("export", str(config)).exit_code == 0
-    _rename(config / "value_points/season_points.yaml", "en: Season points", "en: Season pts")
-    _rename(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift")
-    _rename(config / "promo_codes/spring_sale_2026.yaml", "en-US: Spring sale", "en-US: Sale")
-    _rename(
+    config = exported
+    edit(config / "value_points/season_points.yaml", "en: Season points", "en: Season pts")
+    edit(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift")
+    edit(config / "promo_codes/spring_sale_2026.yaml", "en-US: Spring sale", "en-US: Sale")
+    edit(
         config / "unique_catalog_offers/secret_shop_2026.yaml", "en-US: Secret shop", "en-US: Shop"
     )
     refusal = server.fail("PUT", "/admin/promocode/spring_sale_2026", 422)
@@ -57,13 +51,11 @@ def test_failure_half_way_stops_reports_and_rerun_converges(
 
 
 def test_failure_text_output_names_applied_failed_and_not_started(
-    server: MockServer, liveops: Invoke, tmp_path: Path
+    server: MockServer, liveops: Invoke, exported: Path
 ) -> None:
-    server.seed()
-    config = tmp_path / "config"
-    assert liveops("export", str(config)).exit_code == 0
-    _rename(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift")
-    _rename(config / "promo_codes/spring_sale_2026.yaml", "en-US: Spring sale", "en-US: Sale")
+    config = exported
+    edit(config / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift")
+    edit(config / "promo_codes/spring_sale_2026.yaml", "en-US: Spring sale", "en-US: Sale")
     server.fail("PUT", "/admin/promocode/spring_sale_2026", 422)
     failed = liveops("apply", str(config), "--yes", "--concurrency", "1")
     assert failed.exit_code == 1

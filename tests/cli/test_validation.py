@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import Invoke, MockServer
+from .conftest import Invoke, MockServer, edit
 
 
 def _write(root: Path, name: str, text: str) -> Path:
@@ -59,14 +59,9 @@ def test_every_problem_is_reported_with_file_and_field_and_nothing_is_sent(
     assert len(server.mock.requests) == 0
 
 
-def test_a_create_only_field_cannot_change(
-    server: MockServer, liveops: Invoke, tmp_path: Path
-) -> None:
-    server.seed()
-    assert liveops("export", str(tmp_path)).exit_code == 0
-    chain = tmp_path / "reward_chains/1-winter-pass.yaml"
-    chain.write_text(chain.read_text().replace("sku: snowflake", "sku: sunbeam"))
-    result = liveops("plan", str(tmp_path))
+def test_a_create_only_field_cannot_change(liveops: Invoke, exported: Path) -> None:
+    edit(exported / "reward_chains/1-winter-pass.yaml", "sku: snowflake", "sku: sunbeam")
+    result = liveops("plan", str(exported))
     assert result.exit_code == 1
     assert "reward_chains/1-winter-pass.yaml: spec.value_point: cannot change" in result.output
 
