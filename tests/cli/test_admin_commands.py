@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from liveops_async.cli import cli
+from liveops_async.cli.commands import cli
 
 from .conftest import Invoke, MockServer
 
@@ -156,3 +156,15 @@ def test_liveops_mock_serves_until_stopped(tmp_path: Path) -> None:
         process.wait(timeout=30)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_without_the_cli_extra_the_command_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import liveops_async.cli
+
+    for name in [m for m in sys.modules if m.startswith("liveops_async.cli.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "click", None)  # as if it were not installed
+    assert liveops_async.cli.main(["--help"]) == 1
+    assert "pip install 'liveops-async[cli]'" in capsys.readouterr().err
