@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from .apply import ApplyReport, apply_plan
 from .context import Settings, json_option, run_with_client
 from .export import write_export
 from .files import Desired, FileProblem, load_folder
-from .kinds import KINDS, Kind, kind_by_name
+from .kinds import KINDS, Kind
 from .output import (
     console,
     plan_as_data,
@@ -57,24 +57,52 @@ def cli(ctx: click.Context, base_url: str | None, project_id: int | None) -> Non
     ctx.obj = Settings(base_url=base_url, project_id=project_id)
 
 
-def _kinds(only: Sequence[str]) -> list[Kind]:
-    chosen = [kind_by_name(name) for name in only] if only else list(KINDS)
-    return [kind for kind in chosen if kind is not None]
+def _kinds(
+    only: Sequence[str], exclude: Sequence[str], directory: Path | None = None
+) -> list[Kind]:
+    """The kinds a command works on: --only, else (for plan and apply) the kinds that have a
+    folder in DIRECTORY, else every kind; minus --exclude. A kind without a folder is not
+    managed, so a repository that keeps only coupons never plans to delete chains."""
+    if only:
+        chosen = [kind for kind in KINDS if kind.name in only]
+    elif directory is not None:
+        chosen = [kind for kind in KINDS if (directory / kind.directory).is_dir()]
+    else:
+        chosen = list(KINDS)
+    return [kind for kind in chosen if kind.name not in exclude]
 
 
-_only_option = click.option(
-    "--only",
-    multiple=True,
-    type=click.Choice(_KIND_NAMES),
-    help="Limit to these kinds (repeatable). Default: every kind.",
-)
+def _unmanaged(kinds: Sequence[Kind], only: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """Kind folders left out because DIRECTORY lacks them (not those the options named)."""
+    if only:
+        return []
+    return [k.directory for k in KINDS if k not in kinds and k.name not in exclude]
+
+
+def _kind_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--only and --exclude."""
+    command = click.option(
+        "--exclude",
+        multiple=True,
+        type=click.Choice(_KIND_NAMES),
+        help="Leave these kinds out (repeatable), e.g. upsell when the API key may not read it.",
+    )(command)
+    return click.option(
+        "--only",
+        multiple=True,
+        type=click.Choice(_KIND_NAMES),
+        help="Only these kinds (repeatable). Default: export every kind; plan and apply "
+        "the kinds that have a folder.",
+    )(command)
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@_only_option
+@_kind_options
 @click.pass_obj
-def export(settings: Settings, directory: Path, only: tuple[str, ...]) -> None:
+def export(
+    settings: Settings, directory: Path, only: tuple[str, ...], exclude: tuple[str, ...]
+) -> None:
     """Write every entity of the project as one YAML file under DIRECTORY.
 
     One folder per kind (coupons/, promo_codes/, unique_catalog_offers/, discounts/,
@@ -84,7 +112,7 @@ def export(settings: Settings, directory: Path, only: tuple[str, ...]) -> None:
     out. Exporting an unchanged project again rewrites nothing; files of entities the
     project no longer has are removed.
     """
-    kinds = _kinds(only)
+    kinds = _kinds(only, exclude)
 
     async def work(client: LiveOpsClient) -> None:
         project = await fetch_project(client.admin, kinds)
@@ -120,10 +148,16 @@ async def _plan(
 
 @cli.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@_only_option
+@_kind_options
 @json_option
 @click.pass_obj
-def plan(settings: Settings, directory: Path, only: tuple[str, ...], as_json: bool) -> None:
+def plan(
+    settings: Settings,
+    directory: Path,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Show what `apply` would create, update (field by field) or delete.
 
     The files are checked against the API's request schemas first; every problem is
@@ -131,7 +165,7 @@ def plan(settings: Settings, directory: Path, only: tuple[str, ...], as_json: bo
 
     Exit status: 0 no changes, 2 changes to apply, 1 an error (bad files, API failure).
     """
-    kinds = _kinds(only)
+    kinds = _kinds(only, exclude, directory)
     desired, problems = _load_and_validate(directory, kinds)
     if problems:
         print_problems(problems, directory)
@@ -143,13 +177,13 @@ def plan(settings: Settings, directory: Path, only: tuple[str, ...], as_json: bo
     if as_json:
         print_json(plan_as_data(planned, directory))
     else:
-        print_plan(planned, directory)
+        print_plan(planned, directory, unmanaged=_unmanaged(kinds, only, exclude))
     raise SystemExit(EXIT_CHANGES if planned.changes else EXIT_NO_CHANGES)
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@_only_option
+@_kind_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (for CI).")
 @click.option("--allow-delete", is_flag=True, help="Also delete entities that have no file.")
 @click.option(
@@ -165,6 +199,7 @@ def apply(
     settings: Settings,
     directory: Path,
     only: tuple[str, ...],
+    exclude: tuple[str, ...],
     yes: bool,
     allow_delete: bool,
     concurrency: int,
@@ -181,7 +216,7 @@ def apply(
 
     Exit status: 0 applied (or nothing to do), 1 an error or a failure half way.
     """
-    kinds = _kinds(only)
+    kinds = _kinds(only, exclude, directory)
     desired, problems = _load_and_validate(directory, kinds)
     if problems:
         print_problems(problems, directory)
@@ -194,7 +229,8 @@ def apply(
             print_problems(plan_problems, directory)
             raise SystemExit(EXIT_ERROR)
         if not as_json:
-            print_plan(planned, directory, allow_delete=allow_delete)
+            unmanaged = _unmanaged(kinds, only, exclude)
+            print_plan(planned, directory, allow_delete=allow_delete, unmanaged=unmanaged)
         if not planned.changes:
             return None
         if not yes and not click.confirm("Apply these changes?", default=False, err=True):

@@ -61,8 +61,17 @@ def print_problems(problems: Iterable[FileProblem], root: Path) -> None:
         out.print(f"[red]error[/red] {escape(where)}{escape(field)}: {escape(problem.message)}")
 
 
-def print_plan(plan: Plan, root: Path, *, allow_delete: bool | None = None) -> None:
+def print_plan(
+    plan: Plan,
+    root: Path,
+    *,
+    allow_delete: bool | None = None,
+    unmanaged: Sequence[str] = (),
+) -> None:
+    """The changes, field by field; `unmanaged`: kind folders left out of the comparison."""
     out = console()
+    if unmanaged:
+        out.print(f"Not managed here (no folder): {escape(', '.join(unmanaged))}")
     if not plan.changes:
         out.print("No changes: the project matches the files.")
         return

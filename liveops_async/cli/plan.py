@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from .._exceptions import APIStatusError, LiveOpsError
 from .._generated.resources import AdminResources
 from .files import Desired, FileProblem
 from .kinds import Current, Kind
@@ -20,6 +21,7 @@ __all__ = [
     "Action",
     "Change",
     "FieldChange",
+    "KindReadError",
     "Plan",
     "diff_values",
     "fetch_project",
@@ -203,9 +205,25 @@ def validate_desired(entity: Desired) -> list[FileProblem]:
     return sorted(problems.values(), key=lambda p: (p.field, p.message))
 
 
+class KindReadError(LiveOpsError):
+    """Reading one kind of entity failed; says which, and how to leave it out."""
+
+
 async def fetch_project(admin: AdminResources, kinds: Sequence[Kind]) -> dict[str, list[Current]]:
-    """Every entity of the given kinds, by kind name (kinds are read in parallel)."""
-    results = await asyncio.gather(*(kind.fetch_all(admin) for kind in kinds))
+    """Every entity of the given kinds, by kind name (kinds are read in parallel).
+
+    Raises KindReadError (a LiveOpsError) naming the kind when the API refuses to list it
+    (upsell admin calls, for one, are documented with a player's JWT)."""
+
+    async def read(kind: Kind) -> list[Current]:
+        try:
+            return await kind.fetch_all(admin)
+        except APIStatusError as exc:
+            raise KindReadError(
+                f"reading {kind.directory} failed: {exc}; leave it out with --exclude {kind.name}"
+            ) from exc
+
+    results = await asyncio.gather(*(read(kind) for kind in kinds))
     return {kind.name: found for kind, found in zip(kinds, results, strict=True)}
 
 

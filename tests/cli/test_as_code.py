@@ -174,3 +174,40 @@ def test_example_configuration_applies_to_an_empty_project(
     # The comment above the discount's fields survives writing its id.
     discount = (config / "discounts/spring-weekend.yaml").read_text()
     assert discount.startswith("# No `id` yet") and "\nid: 1\n" in discount
+
+
+def test_only_kinds_with_a_folder_are_managed(liveops: Invoke, exported: Path) -> None:
+    # A repository that keeps coupons only: nothing else is planned for deletion.
+    for folder in exported.iterdir():
+        if folder.name != "coupons":
+            shutil.rmtree(folder)
+    edit(
+        exported / "coupons/winter_coupon_2026.yaml", "redeem_user_limit: 1", "redeem_user_limit: 2"
+    )
+    planned = liveops("plan", str(exported), "--json")
+    assert planned.exit_code == 2
+    assert [(c["action"], c["kind"]) for c in json.loads(planned.stdout)["changes"]] == [
+        ("update", "coupon")
+    ]
+    text = liveops("plan", str(exported))
+    assert "Not managed here (no folder): value_points, value_point_rewards," in text.output
+    # --only names kinds outright: without files, every coupon would be deleted.
+    (exported / "coupons/winter_coupon_2026.yaml").unlink()
+    only = liveops("plan", str(exported), "--only", "coupon", "--only", "discount", "--json")
+    assert [(c["action"], c["kind"]) for c in json.loads(only.stdout)["changes"]] == [
+        ("delete", "coupon"),  # deletes in reverse dependency order
+        ("delete", "discount"),
+    ]
+
+
+def test_a_kind_the_key_may_not_read_is_named_and_can_be_excluded(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    server.seed()
+    server.fail("GET", "/admin/items/upsell", 403)
+    refused = liveops("export", str(tmp_path))
+    assert refused.exit_code == 1
+    assert "reading upsell failed" in refused.output and "--exclude upsell" in refused.output
+    exported = liveops("export", str(tmp_path), "--exclude", "upsell")
+    assert exported.exit_code == 0, exported.output
+    assert not (tmp_path / "upsell").exists() and (tmp_path / "coupons").is_dir()
