@@ -24,7 +24,7 @@ class ExportResult:
 def write_export(
     root: Path, kinds: Sequence[Kind], project: Mapping[str, Sequence[Current]]
 ) -> ExportResult:
-    """Write one file per entity under `root`.
+    """Write one file per entity under `root`, in one folder per kind.
 
     A file that already describes an entity (same kind and id) keeps its name, so renaming a
     file by hand survives the next export. Files of entities the project no longer has are
@@ -37,6 +37,9 @@ def write_export(
     wanted: set[Path] = set()
     for kind in kinds:
         folder = root / kind.directory
+        # A folder even for a kind without entities: plan and apply manage the kinds that
+        # have one, so an entity created later elsewhere shows up in the next plan.
+        folder.mkdir(parents=True, exist_ok=True)
         for current in sorted(project.get(kind.name, ()), key=lambda c: _order(kind, c.key)):
             known = by_key.get((kind.name, current.key))
             path = (

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from liveops_async.cli.kinds import KINDS
+
 from .conftest import Invoke, MockServer, edit
 
 
@@ -211,3 +213,12 @@ def test_a_kind_the_key_may_not_read_is_named_and_can_be_excluded(
     exported = liveops("export", str(tmp_path), "--exclude", "upsell")
     assert exported.exit_code == 0, exported.output
     assert not (tmp_path / "upsell").exists() and (tmp_path / "coupons").is_dir()
+
+
+def test_export_of_an_empty_project_makes_every_kind_folder(
+    liveops: Invoke, tmp_path: Path
+) -> None:
+    assert liveops("export", str(tmp_path)).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kind.directory for kind in KINDS)
+    assert list(tmp_path.rglob("*.yaml")) == []
+    assert liveops("plan", str(tmp_path)).exit_code == 0
