@@ -120,7 +120,8 @@ class _Runner:
         # A server-assigned id: an entity no file claims whose spec is the file's.
         claimed = self.claimed(kind)
         for current in await kind.fetch_all(self.admin):
-            if current.key not in claimed and not spec_changes(kind, desired.spec, current.spec):
+            aligned = kind.align(desired.spec, current)
+            if current.key not in claimed and not spec_changes(kind, aligned, current.spec):
                 return current.key
         return None
 

@@ -36,6 +36,9 @@ class Current:
     key: str
     enabled: bool | None
     spec: Spec
+    # Other names the project has for parts of the spec (a catalog rule item's id for its
+    # SKU), so that a file naming them the other way is no change.
+    aliases: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 async def _call_flat(
@@ -120,7 +123,15 @@ class Kind:
 
     def to_current(self, wire: Mapping[str, Any]) -> Current:
         enabled = bool(wire.get("is_enabled")) if self.enabled_apart else None
-        return Current(self.read_key(wire), enabled, self.to_spec(wire))
+        return Current(self.read_key(wire), enabled, self.to_spec(wire), self.aliases(wire))
+
+    def aliases(self, wire: Mapping[str, Any]) -> dict[str, Any]:
+        """See `Current.aliases` (override)."""
+        return {}
+
+    def align(self, spec: Spec, current: Current) -> Spec:
+        """The file's spec in the names the project's spec uses, for comparing (override)."""
+        return spec
 
     def create_body(self, key: str | None, spec: Spec) -> Any:
         full = {**spec, self.key_field: key} if self.key_field and key is not None else dict(spec)
@@ -344,6 +355,27 @@ class CatalogRuleKind(Kind):
             for item in wire.get("items") or []
         ]
         return wire
+
+    def aliases(self, wire: Mapping[str, Any]) -> dict[str, Any]:
+        items = wire.get("items") or []
+        return {
+            f"item_id:{item['item_id']}": {"sku": item["sku"]}
+            for item in items
+            if isinstance(item, Mapping) and item.get("item_id") is not None and item.get("sku")
+        }
+
+    def align(self, spec: Spec, current: Current) -> Spec:
+        # A file may name an item by id; the project's spec names it by SKU.
+        items = spec.get("items")
+        if not isinstance(items, list):
+            return spec
+        aligned = [
+            current.aliases.get(f"item_id:{item.get('item_id')}", item)
+            if isinstance(item, Mapping) and set(item) == {"item_id"}
+            else item
+            for item in items
+        ]
+        return {**spec, "items": aligned}
 
     async def fetch_all(self, admin: AdminResources) -> list[Current]:
         return await _collect(admin.catalog_rules.list(), self)

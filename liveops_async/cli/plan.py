@@ -251,7 +251,7 @@ def make_plan(
                 )
                 continue
             claimed.add(current.key)
-            fields = spec_changes(kind, entity.spec, current.spec)
+            fields = spec_changes(kind, kind.align(entity.spec, current), current.spec)
             if (
                 kind.enabled_apart
                 and entity.enabled is not None

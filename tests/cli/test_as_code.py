@@ -222,3 +222,18 @@ def test_export_of_an_empty_project_makes_every_kind_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kind.directory for kind in KINDS)
     assert list(tmp_path.rglob("*.yaml")) == []
     assert liveops("plan", str(tmp_path)).exit_code == 0
+
+
+def test_a_catalog_rule_item_named_by_id_is_no_change(
+    server: MockServer, liveops: Invoke, exported: Path
+) -> None:
+    # The seeded rule was created with {item_id: 101}; the export names it by SKU.
+    rule = exported / "catalog_rules/1-orc-race-armor-rule.yaml"
+    edit(rule, "  - sku: item_1\n", "  - item_id: 101\n")
+    assert liveops("plan", str(exported)).exit_code == 0
+    edit(rule, "  - item_id: 101\n", "  - item_id: 102\n")
+    changed = liveops("plan", str(exported), "--json")
+    assert json.loads(changed.stdout)["changes"][0]["fields"] == [
+        {"field": "spec.items[0].item_id", "before": None, "after": 102},
+        {"field": "spec.items[0].sku", "before": "item_1", "after": None},
+    ]
