@@ -101,8 +101,14 @@ class _Runner:
                 ) from exc
             key = settled
         if kind.key_field is None and not kind.singleton:
-            write_id(desired.path, key)
-            self.done(change, f"created with id {key} (written to {desired.path.name})")
+            self.done(change, f"created with id {key}")
+            try:
+                write_id(desired.path, key)
+            except OSError as exc:
+                raise OSError(
+                    f"could not write `id: {key}` into {desired.path} ({exc}): add it by hand, "
+                    "or the next apply creates the entity again"
+                ) from exc
         else:
             self.done(change, "created")
         labelled = attrs.evolve(change, key=key)

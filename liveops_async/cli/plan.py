@@ -41,8 +41,8 @@ class _Missing(enum.Enum):
 
 MISSING = _Missing.MISSING
 
-# Ids the server gives to parts of an entity: a file that leaves them out wants new parts,
-# not a change (a chain step without `step_id` is a new step).
+# Ids the server gives to parts of an entity: a file that leaves them out keeps the project's
+# (a chain step takes the id of the step at its position, see `Kind.update_body`).
 SERVER_PART_IDS = frozenset({"step_id"})
 
 
@@ -63,6 +63,9 @@ class FieldChange:
 
 @attrs.frozen
 class Change:
+    """One entity to create (from `desired`), update (`desired` over `current`, the fields
+    that differ) or delete (`current`, which no file describes)."""
+
     action: Action
     kind: Kind
     key: str | None

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
+
+from liveops_async.cli import apply as apply_module
 
 from .conftest import Invoke, MockServer, edit
 
@@ -108,3 +111,23 @@ def test_create_failing_before_it_took_effect_is_reported_and_rerun_creates(
     assert outage.hits == 1  # never resent by the SDK or the CLI
     assert liveops("apply", str(config), "--yes").exit_code == 0
     assert yaml.safe_load(sale.read_text())["id"] == 1
+
+
+def test_an_id_that_cannot_be_written_back_is_reported_after_the_create(
+    server: MockServer, liveops: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "discounts").mkdir()
+    (tmp_path / "discounts/sale.yaml").write_text(
+        "kind: discount\nspec:\n  name: {en-US: Sale}\n  discount: {percent: '10.00'}\n"
+        "  items: [{sku: gold}]\n"
+    )
+
+    def read_only_disk(path: Path, key: str) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(apply_module, "write_id", read_only_disk)
+    failed = liveops("apply", str(tmp_path), "--yes", "--json")
+    assert failed.exit_code == 1
+    report = json.loads(failed.stdout)
+    assert report["applied"] == ["discount (new): created with id 1"]
+    assert "`id: 1`" in report["failed"]["error"] and "by hand" in report["failed"]["error"]
