@@ -16,10 +16,11 @@ from .wire import to_wire
 
 __all__ = ["codes", "coupons", "user_limit"]
 
+# Kind names as in the files' `kind:`, and the `client.admin` resource of each.
 _CODE_KINDS = {
     "coupon": "coupons",
-    "promo-code": "promo_codes",
-    "unique-catalog-offer": "unique_catalog_offers",
+    "promo_code": "promo_codes",
+    "unique_catalog_offer": "unique_catalog_offers",
 }
 _kind_option = click.option(
     "--kind",

@@ -84,15 +84,17 @@ def _kind_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--exclude",
         multiple=True,
+        metavar="KIND",
         type=click.Choice(_KIND_NAMES),
         help="Leave these kinds out (repeatable), e.g. upsell when the API key may not read it.",
     )(command)
     return click.option(
         "--only",
         multiple=True,
+        metavar="KIND",
         type=click.Choice(_KIND_NAMES),
-        help="Only these kinds (repeatable). Default: export every kind; plan and apply "
-        "the kinds that have a folder.",
+        help="Only these kinds (repeatable; KIND as in a file's `kind:`, e.g. coupon). "
+        "Default: export every kind; plan and apply the kinds that have a folder.",
     )(command)
 
 
@@ -191,7 +193,7 @@ def plan(
     type=click.IntRange(1, 32),
     default=4,
     show_default=True,
-    help="Changes of one kind applied at once.",
+    help="Changes applied at once (within one step of the dependency order).",
 )
 @json_option
 @click.pass_obj

@@ -35,13 +35,13 @@ def test_codes_generate_then_export_csv(server: MockServer, liveops: Invoke) -> 
     assert exported.exit_code == 0
     lines = exported.output.splitlines()
     assert lines[0] == "code" and len(lines) == 8 and len(set(lines[1:])) == 7
-    promo = liveops("codes", "generate", "spring_sale_2026", "--kind", "promo-code", "--count", "2")
+    promo = liveops("codes", "generate", "spring_sale_2026", "--kind", "promo_code", "--count", "2")
     assert promo.output.strip() == "Generated 2 codes for spring_sale_2026."
     assert (
         len(
             json.loads(
                 liveops(
-                    "codes", "export", "spring_sale_2026", "--kind", "promo-code", "--json"
+                    "codes", "export", "spring_sale_2026", "--kind", "promo_code", "--json"
                 ).output
             )
         )
