@@ -64,6 +64,9 @@ class MockServer:
         self._thread.start()
         self.mock = LiveOpsMock(project_id=PROJECT_ID, api_key=API_KEY)
         self.rules: list[FailRule] = []
+        self.delay = 0.0  # seconds each request is held (to let concurrent ones overlap)
+        self.in_flight = 0
+        self.most_in_flight = 0
         self.mock.app.middlewares.append(self._middleware)
         self.call(self.mock.start())
 
@@ -74,6 +77,16 @@ class MockServer:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            return await self._faulty(request, handler)
+        finally:
+            self.in_flight -= 1
+
+    async def _faulty(self, request: web.Request, handler: Any) -> web.StreamResponse:
         rule = next(
             (
                 r

@@ -237,3 +237,19 @@ def test_a_catalog_rule_item_named_by_id_is_no_change(
         {"field": "spec.items[0].item_id", "before": None, "after": 102},
         {"field": "spec.items[0].sku", "before": "item_1", "after": None},
     ]
+
+
+def test_apply_keeps_to_its_concurrency_bound(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    (tmp_path / "coupons").mkdir()
+    for n in range(6):
+        (tmp_path / f"coupons/c{n}.yaml").write_text(
+            f"kind: coupon\nid: c{n}\nenabled: true\nspec:\n  name: {{en-US: C{n}}}\n"
+        )
+    server.delay = 0.05  # every request held a moment, so the changes overlap
+    applied = liveops("apply", str(tmp_path), "--yes", "--concurrency", "2")
+    assert applied.exit_code == 0, applied.output
+    assert server.mock.count("admin-create-coupon") == 6
+    assert server.mock.count("activate-coupon") == 6
+    assert server.most_in_flight <= 2
