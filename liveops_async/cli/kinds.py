@@ -92,7 +92,7 @@ class Kind:
     # True when `is_enabled` is not part of the body but set by activate/deactivate calls:
     # the file keeps it apart as `enabled:`.
     enabled_apart: ClassVar[bool] = False
-    # Fields a create takes and an update cannot change.
+    # Fields a create takes and an update cannot change (left out of update bodies).
     create_only: ClassVar[tuple[str, ...]] = ()
     # Daily and offer chains refuse updates while enabled (422/6209).
     update_needs_disabled: ClassVar[bool] = False
@@ -144,6 +144,8 @@ class Kind:
         full = {**spec, self.key_field: key} if self.key_field else dict(spec)
         if current is not None:
             full = _with_step_ids(full, current)
+        for frozen in self.create_only:  # S6: e.g. a reward chain's clan_type stays out of PUT
+            full.pop(frozen, None)
         return project(full, body_schema(self.update_op))
 
     def spec_field(self, body_field: str) -> str:

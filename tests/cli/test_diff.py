@@ -102,3 +102,22 @@ def test_write_id_keeps_comments_and_replaces_a_stale_id(tmp_path: Path) -> None
     assert path.read_text() == "# note\nkind: discount\nid: 7\nspec: {}\n"
     write_id(path, "8")
     assert path.read_text() == "# note\nkind: discount\nid: 8\nspec: {}\n"
+
+
+def test_update_bodies_follow_the_write_rules() -> None:
+    chain = kind_by_name("reward_chain")
+    assert chain is not None
+    spec = {
+        "name": {"en": "Clan pass"},
+        "value_point": {"sku": "vp"},
+        "clan_type": "guild",
+        "popup_header": {"en": "Join"},
+        "steps": [{"name": {"en": "s"}, "price": {"amount": 1}, "reward": []}],
+    }
+    body = chain.update_body("3", spec, {"steps": [{"step_id": 9}]})
+    assert "value_point" not in body and "clan_type" not in body  # S6: strip them on PUT
+    assert body["steps"][0]["step_id"] == 9  # kept from the project, by position
+    assert "value_point" in chain.create_body(None, spec)
+    coupon = kind_by_name("coupon")
+    assert coupon is not None
+    assert "external_id" not in coupon.update_body("gift", {"name": {"en-US": "G"}})
