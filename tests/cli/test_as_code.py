@@ -87,6 +87,7 @@ def test_round_trip_export_plan_edit_apply_converges(
     applied = liveops("apply", str(config), "--yes")
     assert applied.exit_code == 0, applied.output
     assert "Skipped 1 delete(s)" in applied.output
+    assert "Applying" in applied.output and "3/3" in applied.output  # the progress bar
     assert server.mock.count("delete-bonus-promotion") == 0
     assert server.mock.count("admin-toggle-daily-chain") == 1  # disabled before the update
     assert server.mock.count("deactivate-coupon") == 1
