@@ -10,8 +10,9 @@ the write shape (promotion limits, upsell items, catalog rule items, UCO create 
 
 from __future__ import annotations
 
+import asyncio
 import copy
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -26,6 +27,9 @@ __all__ = ["KINDS", "Current", "Kind", "kind_by_directory", "kind_by_name"]
 
 
 Spec = dict[str, Any]
+
+# Reads of single entities running at once while exporting or planning.
+FETCH_CONCURRENCY = 8
 
 
 @attrs.frozen
@@ -163,6 +167,18 @@ class Kind:
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         """The entity, or None when the project does not have it."""
         raise NotImplementedError
+
+    async def fetch_each(self, admin: AdminResources, keys: Sequence[str]) -> list[Current]:
+        """`fetch_one` for each key (where a list answer lacks parts), a few reads at a time,
+        in the order of `keys`; keys gone in between are left out."""
+        gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+        async def one(key: str) -> Current | None:
+            async with gate:
+                return await self.fetch_one(admin, key)
+
+        found = await asyncio.gather(*(one(key) for key in keys))
+        return [each for each in found if each is not None]
 
     async def create(self, admin: AdminResources, key: str | None, body: Any) -> str:
         """Create; returns the key (the server-assigned id for server-id kinds)."""
@@ -450,8 +466,7 @@ class ValuePointRewardsKind(Kind):
 
     async def fetch_all(self, admin: AdminResources) -> list[Current]:
         skus = [str(point.sku) async for point in admin.value_points.list() if point.sku]
-        found = [await self.fetch_one(admin, sku) for sku in skus]
-        return [each for each in found if each is not None]
+        return await self.fetch_each(admin, skus)
 
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         try:
@@ -487,9 +502,8 @@ class RewardChainKind(Kind):
 
     async def fetch_all(self, admin: AdminResources) -> list[Current]:
         # The list leaves out the steps: read each chain.
-        ids = [item.reward_chain_id async for item in admin.reward_chains.list()]
-        found = [await self.fetch_one(admin, str(chain_id)) for chain_id in ids]
-        return [each for each in found if each is not None]
+        ids = [str(item.reward_chain_id) async for item in admin.reward_chains.list()]
+        return await self.fetch_each(admin, ids)
 
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(admin.reward_chains.get(int(key)), self)
@@ -544,9 +558,8 @@ class OfferChainKind(Kind):
 
     async def fetch_all(self, admin: AdminResources) -> list[Current]:
         # The list leaves out the steps: read each chain.
-        ids = [item.id async for item in admin.offer_chains.list()]
-        found = [await self.fetch_one(admin, str(chain_id)) for chain_id in ids]
-        return [each for each in found if each is not None]
+        ids = [str(item.id) async for item in admin.offer_chains.list()]
+        return await self.fetch_each(admin, ids)
 
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         return await _one(admin.offer_chains.get(int(key)), self)

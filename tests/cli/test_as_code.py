@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from liveops_async.cli.kinds import KINDS
+from liveops_async.cli.kinds import FETCH_CONCURRENCY, KINDS
 
 from .conftest import Invoke, MockServer, edit
 
@@ -254,3 +254,16 @@ def test_apply_keeps_to_its_concurrency_bound(
     assert server.mock.count("admin-create-coupon") == 6
     assert server.mock.count("activate-coupon") == 6
     assert server.most_in_flight <= 2
+
+
+def test_reading_many_entities_one_by_one_is_bounded(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    for n in range(12):
+        body = {**server.example("admin-create-value-points"), "sku": f"points-{n}"}
+        assert server.request("admin-create-value-points", body=body)[0] == 201
+    server.delay = 0.02  # every request held a moment, so the reads overlap
+    exported = liveops("export", str(tmp_path), "--only", "value_point_rewards")
+    assert exported.exit_code == 0, exported.output
+    assert server.mock.count("admin-get-items-value-point-reward") == 12
+    assert server.most_in_flight <= FETCH_CONCURRENCY
