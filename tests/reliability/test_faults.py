@@ -226,7 +226,7 @@ async def test_slow_headers_time_out_then_the_retry_succeeds(
     call: Call, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
     # The first answer would come after a minute, far past the 2 s read timeout; the retry's
-    # comes at once and has those 2 s (not 0.25 s) to arrive, so a stalled loop cannot fail it.
+    # comes at once and has those 2 s (not 0.25 s) to arrive: only a 2 s stall could fail it.
     server.then(fs.slow_headers(60.0), fs.reply(200, call.success_body))
     client = make_client(server, timeout=Timeouts(total=60.0, read=2.0))
     expect_success(await outcome(call.invoke(client)), call, client)
