@@ -28,6 +28,7 @@ from ._constants import (
     ENV_PROJECT_ID,
 )
 from ._exceptions import InvalidParameterError
+from ._logs import configure_from_env
 from ._hooks import RateLimiter, RequestHook, ResponseHook
 from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
 from ._retry import RetryPolicy
@@ -116,6 +117,7 @@ class LiveOpsClient:
         from ._base_client import ClientConfig
         from ._transport import Transport
 
+        configure_from_env()  # LIVEOPS_LOG=debug|info
         resolved_project = _positive_id(
             project_id if project_id is not None else os.environ.get(ENV_PROJECT_ID), "project_id"
         )

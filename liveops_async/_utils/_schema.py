@@ -6,11 +6,14 @@ closures built once (well under 1 us per small body). A check answers exactly as
 Draft 2020-12 validator (without format assertion, as the engine runs it) would on the body as
 it goes on the wire, because it only answers for plain JSON values: `dict`, `list`, `str`, `int`,
 finite `float`, `bool` and `None`, exactly those types. Meeting anything else where the schema
-looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the caller asks jsonschema
-about the encoded body instead. A schema using any other keyword is not compiled (None).
+looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the caller asks
+fastjsonschema about the encoded body instead. A schema using any other keyword is not compiled
+(None).
 
-`BodyValidator` puts both together; jsonschema is imported only to explain a rejected body or to
-check a schema the compiler does not cover.
+`BodyValidator` puts both together. fastjsonschema (a small pure-Python dependency; jsonschema
+and its Rust extension are only needed by the mock) explains a rejected body, listing every
+problem, and checks a schema the compiler does not cover. Both read the body schemas the same
+way: the generator emits draft-07 keywords only, and formats are annotations.
 """
 
 from __future__ import annotations
@@ -18,10 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import jsonschema
+from typing import Any
 
 __all__ = ["BodyValidator", "Check", "NotPlainJSON", "compile_check"]
 
@@ -54,7 +54,7 @@ _TYPE_NAMES: Mapping[str, tuple[type, ...]] = {
 
 
 class NotPlainJSON(Exception):
-    """The body holds a value whose encoded form may validate differently: ask jsonschema."""
+    """The body holds a value whose encoded form may validate differently: ask fastjsonschema."""
 
 
 class _Unsupported(Exception):
@@ -218,14 +218,14 @@ def _additional(additional: object, properties: Mapping[str, Any]) -> Check:
 
 
 class BodyValidator:
-    """One operation's body schema: the compiled check, and jsonschema's findings on failure."""
+    """One operation's body schema: the compiled check, and fastjsonschema's findings on failure."""
 
-    __slots__ = ("_check", "_jsonschema", "_schema")
+    __slots__ = ("_check", "_explain", "_schema")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self._schema = schema
         self._check = compile_check(schema)
-        self._jsonschema: jsonschema.protocols.Validator | None = None
+        self._explain: Callable[[Any], object] | None = None
 
     def accepts(self, data: Any) -> bool:
         """True when `data` (the unstructured body) is known to be valid; False when it must be
@@ -238,16 +238,36 @@ class BodyValidator:
             return False
 
     def problems(self, instance: Any) -> list[str]:
-        """What is wrong with `instance` (the decoded body), in path order, at most five."""
-        validator = self._jsonschema
-        if validator is None:
-            # Imported on first use: it costs ~40 ms at import, and a valid body never needs it.
-            import jsonschema
+        """What is wrong with `instance` (the decoded body), in path order, at most five.
 
-            cls = jsonschema.validators.validator_for(self._schema, jsonschema.Draft202012Validator)
-            validator = self._jsonschema = cls(self._schema)
-        errors = sorted(validator.iter_errors(instance), key=lambda e: e.path)
-        return [
-            f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
-            for error in errors[:_MAX_REPORTED_PROBLEMS]
-        ]
+        Each problem is `path: message`, the path being the JSON field names and list indexes
+        joined by `/` (`(body)` for the body itself), e.g. `bonus/0/quantity: must be integer`.
+        """
+        import fastjsonschema  # first use only: a valid body never needs it
+
+        explain = self._explain
+        if explain is None:
+            # use_default=False: never fill defaults into the caller's body; formats are
+            # annotations for the API, not checks; fast_fail=False: report every problem.
+            explain = self._explain = fastjsonschema.compile(
+                dict(self._schema), use_default=False, use_formats=False, fast_fail=False
+            )
+        try:
+            explain(instance)
+        except fastjsonschema.JsonSchemaValuesException as exc:
+            found = list(exc.errors)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            found = [exc]
+        else:
+            return []
+        found.sort(key=lambda error: error.path)
+        return [_describe(error) for error in found[:_MAX_REPORTED_PROBLEMS]]
+
+
+def _describe(error: Any) -> str:
+    """`path: message` from fastjsonschema's `data.field[0] must be ...` form."""
+    path = "/".join(str(part) for part in error.path[1:]) or "(body)"
+    message: str = error.message
+    if error.name and message.startswith(error.name + " "):
+        message = message[len(error.name) + 1 :]
+    return f"{path}: {message}"
