@@ -81,7 +81,7 @@ class AdminAuth(Credential):
 
     __slots__ = ("_headers", "_key", "_rate_key", "project_or_merchant_id")
 
-    satisfies = frozenset({AuthGroup.ADMIN, AuthGroup.ADMIN_OR_USER})
+    satisfies: frozenset[AuthGroup] = frozenset({AuthGroup.ADMIN, AuthGroup.ADMIN_OR_USER})
 
     def __init__(self, project_or_merchant_id: int | str, api_key: str) -> None:
         ident = str(project_or_merchant_id).strip()
@@ -92,7 +92,7 @@ class AdminAuth(Credential):
         if not isinstance(api_key, str):
             raise InvalidParameterError("api_key must be a str")
         _check_header_safe(api_key, "api_key")
-        self.project_or_merchant_id = int(ident)
+        self.project_or_merchant_id: int = int(ident)
         self._key = api_key
         basic = base64.b64encode(f"{ident}:{api_key}".encode()).decode("ascii")
         self._headers: Mapping[str, str] = {"Authorization": f"Basic {basic}"}
@@ -123,7 +123,9 @@ class UserAuth(Credential):
 
     __slots__ = ("_header_cache", "_provider", "_token")
 
-    satisfies = frozenset({AuthGroup.USER, AuthGroup.CART, AuthGroup.ADMIN_OR_USER})
+    satisfies: frozenset[AuthGroup] = frozenset(
+        {AuthGroup.USER, AuthGroup.CART, AuthGroup.ADMIN_OR_USER}
+    )
 
     def __init__(self, token: str | TokenProvider) -> None:
         self._provider: TokenProvider | None = None
@@ -175,14 +177,14 @@ class GuestCartAuth(Credential):
 
     __slots__ = ("_email", "_headers", "unauthorized_id")
 
-    satisfies = frozenset({AuthGroup.CART})
+    satisfies: frozenset[AuthGroup] = frozenset({AuthGroup.CART})
 
     def __init__(self, unauthorized_id: str, email: str) -> None:
         for value, what in ((unauthorized_id, "unauthorized_id"), (email, "email")):
             if not isinstance(value, str):
                 raise InvalidParameterError(f"{what} must be a str")
             _check_header_safe(value, what)
-        self.unauthorized_id = unauthorized_id
+        self.unauthorized_id: str = unauthorized_id
         self._email = email
         encoded_email = base64.b64encode(email.encode()).decode("ascii")
         self._headers: Mapping[str, str] = {

@@ -28,8 +28,8 @@ from ._constants import (
     ENV_PROJECT_ID,
 )
 from ._exceptions import InvalidParameterError
-from ._logs import configure_from_env
 from ._hooks import RateLimiter, RequestHook, ResponseHook
+from ._logs import configure_from_env
 from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
 from ._retry import RetryPolicy
 from ._version import __version__

@@ -51,5 +51,5 @@ class ResponseEvent:
 
 
 # A hook may be a plain function or a coroutine function; its result is awaited if awaitable.
-RequestHook = Callable[[RequestEvent], "Awaitable[None] | None"]
-ResponseHook = Callable[[ResponseEvent], "Awaitable[None] | None"]
+RequestHook = Callable[[RequestEvent], Awaitable[None] | None]
+ResponseHook = Callable[[ResponseEvent], Awaitable[None] | None]
