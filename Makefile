@@ -75,11 +75,15 @@ docs: $(STAMP)
 unit: $(STAMP) tools
 	$(PY) -m pytest -q -p no:cacheprovider
 
-# Every supported Python (with uvloop) and the lowest allowed dependencies, on a subset.
+# Every supported Python (with uvloop) and the lowest allowed dependencies, on a subset;
+# MATRIX_JOBS runs at a time.
+MATRIX_JOBS ?= 2
 test-matrix: $(STAMP)
-	$(PY) scripts/test_matrix.py
+	$(PY) scripts/test_matrix.py --jobs $(MATRIX_JOBS)
 
-test: check-generated lint typecheck verifytypes docs unit test-matrix
+# The matrix runs beside the main pytest run: one core each.
+test: check-generated lint typecheck verifytypes docs
+	$(MAKE) --no-print-directory -j2 unit test-matrix MATRIX_JOBS=1
 
 bench: $(STAMP)
 	$(PY) -m bench

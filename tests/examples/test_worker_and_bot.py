@@ -205,7 +205,9 @@ async def test_discord_bot_lifecycle_and_redeem_command(sb: Sandbox) -> None:
     alice, stranger = FakeContext(1001), FakeContext(2002)
     await command.callback(command.cog, alice, codes[0])  # type: ignore[misc]
     await command.callback(command.cog, stranger, codes[0])  # type: ignore[misc]
-    assert alice.replies == [f"Done, the code {codes[0]} is redeemed! You received 10 x gold-coins."]
+    assert alice.replies == [
+        f"Done, the code {codes[0]} is redeemed! You received 10 x gold-coins."
+    ]
     assert stranger.replies == [discord_bot.NOT_LINKED]
     assert sb.mock.count("redeem-coupon") == 1
 
