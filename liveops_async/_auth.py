@@ -66,6 +66,7 @@ class Credential:
         return None
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential (awaited before every attempt)."""
         raise NotImplementedError
 
     def rate_limit_key(self) -> str | None:
@@ -73,6 +74,7 @@ class Credential:
         return None
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         raise NotImplementedError
 
 
@@ -103,12 +105,15 @@ class AdminAuth(Credential):
         return self._headers
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential (awaited before every attempt)."""
         return self._headers
 
     def rate_limit_key(self) -> str:
+        """The client-side rate limiter's bucket for this credential; None: not throttled."""
         return self._rate_key
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         return (self._key, self._headers["Authorization"].split(" ", 1)[1])
 
     def __repr__(self) -> str:
@@ -150,6 +155,7 @@ class UserAuth(Credential):
         return None
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential; the provider is awaited each time."""
         cached = self._header_cache
         if self._provider is None and cached is not None:
             return cached[1]
@@ -162,6 +168,7 @@ class UserAuth(Credential):
         return self._header_cache[1]
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         cached = self._header_cache
         return (cached[0],) if cached is not None else ()
 
@@ -197,9 +204,11 @@ class GuestCartAuth(Credential):
         return self._headers
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential (awaited before every attempt)."""
         return self._headers
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         return (self._email, self._headers["x-user"])
 
     def __repr__(self) -> str:
