@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import test_matrix  # noqa: E402
+import test_matrix
 
 
 def test_lowest_installs_every_lower_bound_of_pyproject() -> None:
