@@ -1,5 +1,4 @@
-"""The compiled body checks answer as jsonschema does, or step aside (`NotPlainJSON`); the
-explanations (fastjsonschema) agree with jsonschema on what is valid."""
+"""The compiled body checks answer as jsonschema does, or step aside (`NotPlainJSON`)."""
 
 from __future__ import annotations
 
@@ -13,7 +12,12 @@ import orjson
 import pytest
 
 from liveops_async._generated.operations import OPERATIONS
-from liveops_async._utils._schema import BodyValidator, NotPlainJSON, compile_check
+from liveops_async._utils._schema import (
+    BodyValidator,
+    NotPlainJSON,
+    compile_check,
+    format_checker,
+)
 
 BODY_SCHEMAS = {op.operation_id: op.body_schema for op in OPERATIONS.values() if op.body_schema}
 _ODD = [None, 0, -3, 2.0, 2.5, "", "a", "x" * 300, [], {}, True, False, 10**6]
@@ -75,7 +79,7 @@ def test_checks_agree_with_jsonschema_on_every_body_schema() -> None:
     for operation_id, schema in BODY_SCHEMAS.items():
         check = compile_check(schema)
         assert check is not None
-        reference = jsonschema.Draft202012Validator(schema)
+        reference = jsonschema.Draft202012Validator(schema, format_checker=format_checker())
         rnd = random.Random(operation_id)
         for _ in range(150):
             instance = _instance(schema, rnd)
@@ -87,26 +91,6 @@ def test_checks_agree_with_jsonschema_on_every_body_schema() -> None:
             assert fast == expected, (operation_id, orjson.dumps(instance))
             verdicts[fast] += 1
     assert min(verdicts.values()) > 500, verdicts  # both answers were exercised, often
-
-
-def test_explanations_agree_with_jsonschema_on_every_body_schema() -> None:
-    """`problems` is empty exactly when jsonschema finds the encoded body valid."""
-    verdicts = {True: 0, False: 0}
-    for operation_id, schema in BODY_SCHEMAS.items():
-        validator = BodyValidator(schema)
-        reference = jsonschema.Draft202012Validator(schema)
-        rnd = random.Random(f"explain-{operation_id}")
-        for _ in range(60):
-            try:
-                encoded = orjson.dumps(_instance(schema, rnd))
-            except TypeError:
-                continue
-            instance = orjson.loads(encoded)
-            valid = reference.is_valid(instance)
-            problems = validator.problems(instance)
-            assert (problems == []) is valid, (operation_id, encoded, problems)
-            verdicts[valid] += 1
-    assert min(verdicts.values()) > 200, verdicts
 
 
 SCHEMA = {
@@ -191,30 +175,11 @@ def test_schemas_outside_the_subset_are_not_compiled(schema: dict[str, Any]) -> 
     assert not BodyValidator(schema).accepts("a")
 
 
-def test_problems_name_each_field_in_path_order() -> None:
+def test_problems_come_from_jsonschema_in_path_order() -> None:
     problems = BodyValidator(SCHEMA).problems({"code": "", "count": 10, "extra": 1})
     assert problems == [
-        "(body): must not contain {'extra'} properties",
-        "code: must be longer than or equal to 1 characters",
-        "code: must match pattern ^[a-z]+$",
-        "count: must be smaller than or equal to 9",
+        "(body): Additional properties are not allowed ('extra' was unexpected)",
+        "code: '' should be non-empty",
+        "code: '' does not match '^[a-z]+$'",
+        "count: 10 is greater than the maximum of 9",
     ]
-
-
-def test_problems_give_list_indexes_and_stop_at_five() -> None:
-    problems = BodyValidator(SCHEMA).problems({"tags": [1, "ok", 2], "kind": "c", "one": 7})
-    assert problems == [
-        "(body): must contain ['code'] properties",
-        "kind: must be one of ['a', 'b']",
-        "one: must be valid exactly by one definition (2 matches found)",
-        "tags: must contain less than or equal to 2 items",
-        "tags/0: must be string",
-    ]
-    assert BodyValidator(SCHEMA).problems({"code": "ab", "count": None}) == []
-
-
-def test_problems_never_fill_defaults_into_the_body() -> None:
-    schema = {"type": "object", "properties": {"n": {"type": "integer", "default": 3}}}
-    body: dict[str, Any] = {}
-    assert BodyValidator(schema).problems(body) == []
-    assert body == {}
