@@ -156,8 +156,8 @@ def test_readme_links_work_on_the_package_index() -> None:
     assert targets
     for target in targets:
         assert target.startswith(("https://", "#")), f"relative link in README: {target}"
-        if target.startswith(f"{REPO_URL}/blob/main/"):
-            path = target.removeprefix(f"{REPO_URL}/blob/main/").split("#")[0]
+        if target.startswith((f"{REPO_URL}/blob/main/", f"{REPO_URL}/tree/main/")):
+            path = target.split("/main/", 1)[1].split("#")[0]
             assert (ROOT / path).exists(), f"README links to a missing file: {path}"
 
 
