@@ -97,12 +97,12 @@ class LiveOpsMock:
         self._jwt_secret = jwt_secret or secrets.token_bytes(32)
         # Check every answer against the documented response schema (turn on in tests).
         self.strict_responses = strict_responses
-        self.store = MockStore()
+        self.store: MockStore = MockStore()
         # Bounded so a long standalone run does not grow without end.
         self.requests: deque[RecordedRequest] = deque(maxlen=request_log_size)
         self._runner: web.AppRunner | None = None
         self._bound_port: int | None = None
-        self.app = self._build_app()
+        self.app: web.Application = self._build_app()
 
     def __repr__(self) -> str:
         return f"LiveOpsMock(project_id={self.project_id}, base_url={self._url_or_none()!r})"
