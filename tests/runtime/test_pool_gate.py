@@ -33,6 +33,28 @@ async def test_waiters_get_freed_slots_in_arrival_order() -> None:
     assert gate._value == 2
 
 
+class _ManualTimer:
+    """What the gate uses of a timer handle (`when`, `cancel`), loop-independent: uvloop's loop
+    does not accept `asyncio.TimerHandle`s it did not make."""
+
+    def __init__(self, when: float, callback: Callable[[], None]) -> None:
+        self._when = when
+        self._callback = callback
+        self._cancelled = False
+
+    def when(self) -> float:
+        return self._when
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def run(self) -> None:
+        self._callback()
+
+
 class _ManualTimers:
     """The parts of an event loop the gate uses, on a clock the test moves: futures come from the
     real loop; `call_at` only records the timer, and the test fires it when the time comes."""
@@ -40,7 +62,7 @@ class _ManualTimers:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self.now = 100.0
-        self.timers: list[asyncio.TimerHandle] = []
+        self.timers: list[_ManualTimer] = []
 
     def time(self) -> float:
         return self.now
@@ -48,15 +70,15 @@ class _ManualTimers:
     def create_future(self) -> asyncio.Future[None]:
         return self._loop.create_future()
 
-    def call_at(self, when: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
-        handle = asyncio.TimerHandle(when, callback, (), self._loop)
+    def call_at(self, when: float, callback: Callable[[], None]) -> _ManualTimer:
+        handle = _ManualTimer(when, callback)
         self.timers.append(handle)
         return handle
 
     def fire_due(self) -> None:
         for handle in [t for t in self.timers if not t.cancelled() and t.when() <= self.now]:
             self.timers.remove(handle)
-            handle._run()
+            handle.run()
 
 
 async def test_each_wait_has_its_own_deadline() -> None:
