@@ -11,6 +11,7 @@ a failing client is recorded as an error without stopping the others.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import subprocess
 import sys
@@ -33,6 +34,18 @@ WORKER_TIMEOUT = 240.0
 FULL_PLAN = "list:1,list:16,list:128,list:1024,redeem:128,empty:128"
 QUICK_PLAN = "list:1,list:16,redeem:16,empty:16"
 GENERATED_MEMORY_CALLS = 1_000
+POOL_SIZE = 100
+STALL_CLIENTS = ("aiohttp", "sdk")  # the floor shows the machine's own noise
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment of every measured process: bytecode written and read, as for an
+    installed package (pip compiles it), whatever this shell says (PYTHONDONTWRITEBYTECODE
+    would make every import compile its sources, ~3x the import time of a user's)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
 
 IMPORT_STATEMENTS = {
     "aiohttp": "import aiohttp, orjson",
@@ -53,6 +66,7 @@ def server(delay: float = 0.0, release_at: int = 0) -> Iterator[int]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.server", *flags(delay=delay, release_at=release_at)],
         cwd=ROOT,
+        env=subprocess_env(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -91,11 +105,14 @@ def server_stats(port: int) -> dict[str, Any]:
         return stats
 
 
-def run_worker(args: list[str], timeout: float = WORKER_TIMEOUT) -> dict[str, Any]:
+def run_worker(
+    args: list[str], timeout: float = WORKER_TIMEOUT, module: str = "bench.worker"
+) -> dict[str, Any]:
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.worker", *args],
+            [sys.executable, "-m", module, *args],
             cwd=ROOT,
+            env=subprocess_env(),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -120,6 +137,7 @@ def import_times(client: str, generated_dir: str, repeat: int) -> dict[str, Any]
         proc = subprocess.run(
             [sys.executable, "-c", code],
             cwd=ROOT,
+            env=subprocess_env(),
             capture_output=True,
             text=True,
             timeout=60,
@@ -174,6 +192,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-imports", action="store_true")
     parser.add_argument("--no-structure", action="store_true")
+    parser.add_argument("--no-stall", action="store_true")
     parser.add_argument("--json", default=None, help="results file (full: bench/results/)")
     parser.add_argument("--markdown", default=None, help="report file (full: BENCHMARKS.md)")
     parser.add_argument("--chart", default=None, help="PNG (full: bench/results/...)")
@@ -228,7 +247,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "runs": args.runs,
             "seconds_per_batch": args.seconds,
             "plan": args.plan,
-            "pool_size": 100,
+            "pool_size": POOL_SIZE,
             "memory_calls": args.memory_calls,
             "list_body_bytes": len(payloads.LIST_BODY),
             "redeem_body_bytes": len(payloads.REDEEM_BODY),
@@ -237,6 +256,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "throughput": [],
         "memory": [],
         "structure": [],
+        "stall": [],
         "imports": {},
         "errors": errors,
     }
@@ -261,6 +281,16 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                         if differ:
                             record["error"] = f"decoded data differs: {', '.join(differ)}"
                     (errors if "error" in record else results["throughput"]).append(record)
+        if not args.no_stall:
+            for run in range(args.runs):
+                for loop in args.loops.split(","):
+                    for client in (c for c in STALL_CLIENTS if c in clients):
+                        _log(f"event-loop stalls, run {run + 1}/{args.runs} {loop} {client}")
+                        record = run_worker(
+                            flags(client=client, loop=loop, port=port), module="bench.stall"
+                        )
+                        record.update(run=run, client=client, loop=loop)
+                        (errors if "error" in record else results["stall"]).append(record)
         if args.profile and "sdk" in clients:
             _log("profiling the SDK (list, c=128)")
             out = RESULTS / "profile_sdk.txt"
@@ -284,27 +314,39 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         unfinished: set[str] = set()
         with ExitStack() as stack:
             fast = stack.enter_context(server())
-            slow: dict[int, int] = {}  # calls -> port of a server releasing at that count
+            slow: dict[int, int] = {}  # answers held -> port of a server releasing at that count
             for run in range(args.runs):
-                for client in clients:
-                    if client in unfinished or (client == "generated" and run > 0):
-                        continue  # once is enough: it takes ~30 s for 1,000 calls
-                    calls = memory_calls(client, args.memory_calls)
-                    if calls not in slow:
-                        slow[calls] = stack.enter_context(server(delay=30.0, release_at=calls))
-                    _log(f"memory run {run + 1}/{args.runs} {client} ({calls} calls in flight)")
-                    record = run_worker(
-                        flags(client=client, mode="memory", port=slow[calls], warm_port=fast)
-                        + flags(calls=calls, deadline=args.memory_deadline, generated_dir=gen_dir)
-                    )
-                    record.update(run=run, client=client, loop="asyncio")
-                    if "error" not in record:
-                        in_flight = server_stats(slow[calls])["max_pending"]
-                        record["server_max_in_flight"] = in_flight
-                        record["per_call_kb"] = record["rss_growth_mb"] * 1024 / max(1, in_flight)
-                        if not record["finished"]:
-                            unfinished.add(client)
-                    (errors if "error" in record else results["memory"]).append(record)
+                for pooled in (False, True):
+                    for client in clients:
+                        if client == "generated" and (run > 0 or pooled):
+                            continue  # once is enough: it takes ~30 s for 1,000 calls
+                        if (client, pooled) in unfinished:
+                            continue
+                        calls = memory_calls(client, args.memory_calls)
+                        # One connection per call: the server holds every answer until all
+                        # calls are in. Pooled: it holds each pool's worth, so the rest queue.
+                        # (a divisor of the calls, or the last few would wait for company)
+                        held = math.gcd(calls, POOL_SIZE) if pooled else calls
+                        if held not in slow:
+                            slow[held] = stack.enter_context(server(delay=30.0, release_at=held))
+                        mode = "pooled" if pooled else "one connection per call"
+                        _log(f"memory run {run + 1}/{args.runs} {client} ({calls} calls, {mode})")
+                        record = run_worker(
+                            flags(client=client, mode="memory", port=slow[held], warm_port=fast)
+                            + flags(calls=calls, deadline=args.memory_deadline)
+                            + flags(generated_dir=gen_dir, pool=POOL_SIZE)
+                            + (["--pooled"] if pooled else [])
+                        )
+                        record.update(run=run, client=client, loop="asyncio", pooled=pooled)
+                        if "error" not in record:
+                            in_flight = server_stats(slow[held])["max_pending"]
+                            record["server_max_in_flight"] = in_flight
+                            # Pooled, every call is in flight for its caller (queued or sent).
+                            counted = calls if pooled else max(1, in_flight)
+                            record["per_call_kb"] = record["rss_growth_mb"] * 1024 / counted
+                            if not record["finished"]:
+                                unfinished.add((client, pooled))
+                        (errors if "error" in record else results["memory"]).append(record)
 
     if not args.no_imports:
         for client in clients:

@@ -9,7 +9,9 @@ Modes:
               least max(2 x concurrency, 50) calls were made (at most `--max-requests`).
               Reports client CPU (time.process_time of this process), wall time, p50/p99.
   memory      against the slow server: RSS before, and the peak RSS while `--calls` calls
-              of the 204 scenario are in flight at once.
+              of the 204 scenario are in flight at once: with a pool of `--calls`
+              connections (one each), or with `--pooled` the default pool of `--pool`
+              connections and the other calls queued behind it.
   structure   no server: bytes -> models for the list and redeem bodies, the SDK's
               `_serde.loads_response` against client (2)'s plain cattrs hook, after checking
               that both give equal models. Structuring = decode - orjson.loads.
@@ -204,7 +206,7 @@ def structure(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    pool = args.calls if args.mode == "memory" else args.pool
+    pool = args.calls if args.mode == "memory" and not args.pooled else args.pool
     client = await open_client(args.client, f"http://127.0.0.1:{args.port}", pool, vars(args))
     try:
         if args.mode == "memory":
@@ -267,6 +269,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-requests", type=int, default=50_000)
     parser.add_argument("--pool", type=int, default=100)
     parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--pooled", action="store_true", help="memory mode: pool of --pool")
     parser.add_argument("--deadline", type=float, default=30.0, help="memory mode time bound")
     parser.add_argument("--generated-dir", default="")
     parser.add_argument("--profile-out", default="")

@@ -9,6 +9,7 @@ reading, and so that callers get connections in the order they asked for them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections import deque
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoo
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["PoolGate", "Transport", "default_ssl_context"]
+__all__ = ["PoolGate", "Transport", "default_ssl_context", "shared_default_ssl_context"]
 
 
 def default_ssl_context() -> ssl.SSLContext:
@@ -27,6 +28,14 @@ def default_ssl_context() -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+@functools.cache
+def shared_default_ssl_context() -> ssl.SSLContext:
+    """One `default_ssl_context()` for every session the SDK creates itself: loading the CA
+    store costs ~20 ms of CPU, too long to repeat on the event loop for each client. Never
+    handed out, so never changed after it is made."""
+    return default_ssl_context()
 
 
 # A pool wait may end this much before its deadline: timers fire up to a clock tick early.
@@ -208,7 +217,7 @@ class Transport:
             limit=self._pool_size,
             limit_per_host=self._pool_per_host,
             keepalive_timeout=self._keepalive_timeout,
-            ssl=self._ssl_context if self._ssl_context is not None else default_ssl_context(),
+            ssl=self._ssl_context or shared_default_ssl_context(),
         )
         session = aiohttp.ClientSession(
             connector=connector,
