@@ -53,16 +53,21 @@ class PoolGate:
     Invariant: while a slot is free (`_value > 0`) no live call waits, so taking a free slot
     never jumps the queue. `_value` (the free slots) is named after the Semaphore counter it
     replaces.
+
+    Memory: a queued call costs the gate its future, its deadline and two deque slots (~200
+    bytes); waiters and deadlines are two parallel deques, not one of pairs, which saves a
+    tuple per call (thousands of calls may queue).
     """
 
-    __slots__ = ("_loop", "_value", "_waiters", "_watchdog")
+    __slots__ = ("_deadlines", "_loop", "_value", "_waiters", "_watchdog")
 
     def __init__(self, size: int, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._value = size
-        # (waiter, deadline) in arrival order; a waiter may be done already (cancelled,
-        # expired): whoever meets it first drops it.
-        self._waiters: deque[tuple[asyncio.Future[None], float]] = deque()
+        # Waiters in arrival order, and their deadlines at the same positions; a waiter may be
+        # done already (cancelled, expired): whoever meets it first drops it.
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._deadlines: deque[float] = deque()
         self._watchdog: asyncio.TimerHandle | None = None
 
     def try_acquire(self) -> bool:
@@ -79,7 +84,8 @@ class PoolGate:
         loop = self._loop
         waiter: asyncio.Future[None] = loop.create_future()
         deadline = loop.time() + timeout
-        self._waiters.append((waiter, deadline))
+        self._waiters.append(waiter)
+        self._deadlines.append(deadline)
         watchdog = self._watchdog
         if watchdog is None or deadline < watchdog.when():
             if watchdog is not None:
@@ -96,9 +102,10 @@ class PoolGate:
 
     def release(self) -> None:
         """Give a slot back: to the first live waiter, else to the free count."""
-        waiters = self._waiters
+        waiters, deadlines = self._waiters, self._deadlines
         while waiters:
-            waiter, _ = waiters.popleft()
+            waiter = waiters.popleft()
+            deadlines.popleft()
             if not waiter.done():
                 waiter.set_result(None)
                 return
@@ -108,18 +115,20 @@ class PoolGate:
         """Fail the waits past their deadline; arm the watchdog for the next deadline."""
         self._watchdog = None
         now = self._loop.time() + _DEADLINE_SLACK
-        live: deque[tuple[asyncio.Future[None], float]] = deque()
+        live: deque[asyncio.Future[None]] = deque()
+        live_deadlines: deque[float] = deque()
         next_deadline: float | None = None
-        for waiter, deadline in self._waiters:
+        for waiter, deadline in zip(self._waiters, self._deadlines, strict=True):
             if waiter.done():
                 continue
             if deadline <= now:
                 waiter.set_exception(asyncio.TimeoutError())
                 continue
-            live.append((waiter, deadline))
+            live.append(waiter)
+            live_deadlines.append(deadline)
             if next_deadline is None or deadline < next_deadline:
                 next_deadline = deadline
-        self._waiters = live
+        self._waiters, self._deadlines = live, live_deadlines
         if next_deadline is not None:
             self._watchdog = self._loop.call_at(next_deadline, self._expire)
 
