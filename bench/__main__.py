@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,6 +38,12 @@ QUICK_PLAN = "list:1,list:16,redeem:16,empty:16"
 GENERATED_MEMORY_CALLS = 1_000
 POOL_SIZE = 100
 STALL_CLIENTS = ("aiohttp", "sdk")  # the floor shows the machine's own noise
+# Instruction counts (valgrind --tool=callgrind): load-independent, so fair on a shared machine.
+CALLGRIND_CLIENTS = ("aiohttp", "sdk")
+CALLGRIND_SCENARIOS = ("redeem", "empty", "list")
+CALLGRIND_LOOP = "uvloop"
+CALLGRIND_CONCURRENCY = 128
+CALLGRIND_BASE, CALLGRIND_MORE = 200, 1000  # calls per batch in the base run / the others
 
 
 def subprocess_env() -> dict[str, str]:
@@ -126,6 +134,60 @@ def run_worker(
     return result
 
 
+def instruction_count(args: list[str]) -> dict[str, Any]:
+    """Instructions a worker executes in total, counted by callgrind (~50x slower)."""
+    try:
+        proc = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                *(sys.executable, "-m", "bench.worker", *args),
+            ],
+            cwd=ROOT,
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=WORKER_TIMEOUT * 2,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"error": f"callgrind: {exc}"}
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if proc.returncode != 0 or found is None:
+        return {"error": proc.stderr.strip()[-800:] or f"exit status {proc.returncode}"}
+    return {"instructions": int(found.group(1))}
+
+
+def instructions_per_call(client: str, port: int) -> dict[str, Any]:
+    """Per scenario, the instructions of one call at concurrency 128: a base run makes
+    CALLGRIND_BASE calls of every scenario, each other run CALLGRIND_MORE of one of them, and
+    the difference over the extra calls cancels start-up, imports and warm-up."""
+
+    def plan(more: str | None) -> str:
+        return ",".join(
+            f"{s}:{CALLGRIND_CONCURRENCY}:{CALLGRIND_MORE if s == more else CALLGRIND_BASE}"
+            for s in CALLGRIND_SCENARIOS
+        )
+
+    def run(more: str | None) -> dict[str, Any]:
+        return instruction_count(
+            flags(client=client, loop=CALLGRIND_LOOP, port=port, plan=plan(more))
+        )
+
+    base = run(None)
+    if "error" in base:
+        return base
+    out: dict[str, Any] = {"loop": CALLGRIND_LOOP, "concurrency": CALLGRIND_CONCURRENCY}
+    for scenario in CALLGRIND_SCENARIOS:
+        more = run(scenario)
+        if "error" in more:
+            return more
+        extra = more["instructions"] - base["instructions"]
+        out[scenario] = extra / (CALLGRIND_MORE - CALLGRIND_BASE)
+    return out
+
+
 def import_times(client: str, generated_dir: str, repeat: int) -> dict[str, Any]:
     statement = IMPORT_STATEMENTS[client]
     code = (
@@ -193,6 +255,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-imports", action="store_true")
     parser.add_argument("--no-structure", action="store_true")
     parser.add_argument("--no-stall", action="store_true")
+    parser.add_argument(
+        "--callgrind", action=argparse.BooleanOptionalAction, default=None, help="(full: on)"
+    )
     parser.add_argument("--json", default=None, help="results file (full: bench/results/)")
     parser.add_argument("--markdown", default=None, help="report file (full: BENCHMARKS.md)")
     parser.add_argument("--chart", default=None, help="PNG (full: bench/results/...)")
@@ -208,6 +273,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.plan = args.plan or (QUICK_PLAN if quick else FULL_PLAN)
     args.memory_calls = args.memory_calls or (200 if quick else 10_000)
     args.memory_deadline = args.memory_deadline or (10.0 if quick else 45.0)
+    if args.callgrind is None:
+        args.callgrind = not quick and shutil.which("valgrind") is not None
     if not quick:
         args.json = args.json or str(RESULTS / "results.json")
         args.markdown = args.markdown or str(ROOT / "BENCHMARKS.md")
@@ -257,6 +324,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "memory": [],
         "structure": [],
         "stall": [],
+        "instructions": {},
         "imports": {},
         "errors": errors,
     }
@@ -291,6 +359,14 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                         )
                         record.update(run=run, client=client, loop=loop)
                         (errors if "error" in record else results["stall"]).append(record)
+        if args.callgrind:
+            for client in (c for c in CALLGRIND_CLIENTS if c in clients):
+                _log(f"instruction counts under callgrind ({CALLGRIND_LOOP}): {client}")
+                record = instructions_per_call(client, port)
+                if "error" in record:
+                    errors.append({"client": client, "error": record["error"]})
+                else:
+                    results["instructions"][client] = record
         if args.profile and "sdk" in clients:
             _log("profiling the SDK (list, c=128)")
             out = RESULTS / "profile_sdk.txt"

@@ -168,6 +168,20 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             if ("sdk", r) in by_run and ("aiohttp", r) in by_run
         )
 
+    instructions: dict[str, Any] = {}
+    counted = results.get("instructions", {})
+    if "sdk" in counted and "aiohttp" in counted:
+        sdk, floor = counted["sdk"], counted["aiohttp"]
+        for scenario in ("list", "redeem", "empty"):
+            if scenario in sdk and scenario in floor:
+                instructions[scenario] = {
+                    "sdk": sdk[scenario],
+                    "aiohttp": floor[scenario],
+                    "ratio": sdk[scenario] / floor[scenario],
+                    "loop": sdk["loop"],
+                    "concurrency": sdk["concurrency"],
+                }
+
     stall: dict[str, Any] = {}
     for record in results.get("stall", []):
         per_client = stall.setdefault(record["loop"], {}).setdefault(record["client"], {})
@@ -209,6 +223,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         "memory": memory,
         "memory_ratio": memory_ratio,
         "stall": stall,
+        "instructions": instructions,
         "structure": structure,
         "imports": imports,
     }
@@ -276,6 +291,20 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
             value = ratio["median"] if ratio else None
             at = ratio["at"] if ratio else ""
             out.append(_check(f"{label} ({loop}, {at})", value, limit, kind, "x", ""))
+    for scenario, limit in (("list", 1.5), ("redeem", 1.15), ("empty", 1.15)):
+        counted = summary["instructions"].get(scenario)
+        if counted:
+            out.append(
+                _check(
+                    f"instructions/request vs (1), {scenario} "
+                    f"({counted['loop']}, {scenario}@{counted['concurrency']}, callgrind)",
+                    counted["ratio"],
+                    limit,
+                    "max",
+                    "x",
+                    "",
+                )
+            )
     for case in ("list", "redeem"):
         ratio = summary["structure"].get(case, {}).get("ratio")
         out.append(
@@ -524,6 +553,24 @@ def markdown(
             lines.append(
                 f"| {name} | {loop} | {r['at']} | "
                 f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) |"
+            )
+    if summary["instructions"]:
+        lines += [
+            "",
+            "### Instructions per request (callgrind)",
+            "",
+            "Counted by `valgrind --tool=callgrind` in the client process, so the load of the "
+            "shared machine does not enter: a base run with "
+            "200 calls per scenario and one run per scenario with 1,000, the difference divided "
+            "by 800. One run per client: the counts repeat to a few per cent.",
+            "",
+            "| scenario | loop | (1) aiohttp + orjson | (3) liveops-async | (3) / (1) |",
+            "|---|---|---|---|---|",
+        ]
+        for scenario, c in summary["instructions"].items():
+            lines.append(
+                f"| {scenario}@{c['concurrency']} | {c['loop']} | {c['aiohttp']:,.0f} "
+                f"| {c['sdk']:,.0f} | {c['ratio']:.2f} |"
             )
     if summary["structure"]:
         lines += [

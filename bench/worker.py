@@ -88,14 +88,17 @@ async def run_batch(
 
 
 async def throughput(client: BenchClient, args: argparse.Namespace) -> dict[str, Any]:
-    plan = [(s, int(c)) for s, c in (item.split(":") for item in args.plan.split(","))]
+    # scenario:concurrency[:requests] (requests: exactly that many, as --requests)
+    plan = [item.split(":") for item in args.plan.split(",")]
     fingerprints: dict[str, Any] = {}
     batches: list[dict[str, Any]] = []
-    for scenario in dict.fromkeys(s for s, _ in plan):
+    for scenario in dict.fromkeys(s for s, *_ in plan):
         call: Call = getattr(client, SCENARIOS[scenario])
         fingerprints[scenario] = fingerprint(scenario, await call())
     warmed: set[str] = set()
-    for scenario, concurrency in plan:
+    for scenario, concurrency_text, *exactly in plan:
+        concurrency = int(concurrency_text)
+        requests = int(exactly[0]) if exactly else args.requests
         call = getattr(client, SCENARIOS[scenario])
         if scenario not in warmed:  # connections open, parsers compiled, caches filled
             await run_batch(call, WARM_UP_CONCURRENCY, WARM_UP_CALLS, WARM_UP_CALLS, 0)
@@ -103,9 +106,9 @@ async def throughput(client: BenchClient, args: argparse.Namespace) -> dict[str,
         batch = await run_batch(
             call,
             concurrency,
-            min_requests=max(2 * concurrency, MIN_REQUESTS),
-            max_requests=args.max_requests,
-            seconds=args.seconds,
+            min_requests=requests or max(2 * concurrency, MIN_REQUESTS),
+            max_requests=requests or args.max_requests,
+            seconds=0 if requests else args.seconds,
         )
         batches.append({"scenario": scenario, **batch})
     return {"fingerprints": fingerprints, "batches": batches}
@@ -267,6 +270,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--plan", default="list:1,list:16,list:128,list:1024")
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--max-requests", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=0, help="exactly this many per batch")
     parser.add_argument("--pool", type=int, default=100)
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--pooled", action="store_true", help="memory mode: pool of --pool")
