@@ -35,14 +35,21 @@ async def open_client(
     name: str, base_url: str, pool_size: int, options: Mapping[str, Any]
 ) -> SDKClient:
     """The client as documented: created inside the running loop, entered with `async with`
-    (which prepares the parsers off the loop)."""
-    from liveops_async import LiveOpsClient
+    (which waits, off the loop, for the engine import).
 
+    In memory mode 10,000 connections open at once on a shared machine: connecting can take
+    longer than the SDK's default 5 s connect timeout, which bare aiohttp does not have. The
+    timeouts there are aiohttp's (5 min in all, no connect limit) so that both measure the
+    same thing."""
+    from liveops_async import LiveOpsClient, Timeouts
+
+    timeout = Timeouts(total=300, connect=300, read=300, pool=300)
     client = LiveOpsClient(
         project_id=payloads.PROJECT_ID,
         api_key=payloads.API_KEY,
         base_url=base_url,
         pool_size=pool_size,
+        timeout=timeout if options.get("mode") == "memory" else None,
     )
     await client.__aenter__()
     return SDKClient(client)
