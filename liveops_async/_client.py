@@ -15,12 +15,11 @@ waits for the import on the spot. Parsers are compiled per response type on firs
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import functools
 import importlib
 import os
 import ssl
+import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
@@ -43,6 +42,8 @@ from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     import aiohttp
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
@@ -88,6 +89,8 @@ def _start_engine_import(background: bool) -> concurrent.futures.Future[None]:
     """The import of the engine, started once per process: in a daemon thread when
     `background`, else right here (unless a thread is on it already)."""
     global _engine_import
+    import concurrent.futures  # here, like asyncio: `import liveops_async` stays without them
+
     with _engine_lock:
         started = _engine_import
         if started is None:
@@ -107,6 +110,9 @@ def _require_engine() -> None:
 
 
 def _in_running_loop() -> bool:
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:  # nothing imported asyncio: no loop can be running
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -348,6 +354,8 @@ class LiveOpsClient:
     async def prepare(self) -> None:
         """Wait, without blocking the event loop, until the request engine is imported (see
         the module docstring); `async with client` does this. Raises what the import raised."""
+        import asyncio
+
         engine = _start_engine_import(background=True)
         if not engine.done():
             await asyncio.wrap_future(engine)
