@@ -3,12 +3,14 @@
 A 2 ms ticker runs on the loop while the client is created, makes its first calls and then
 many more, as a game server would do while serving traffic. Every tick records how much later
 than asked it woke (the *slice*: how long something else held the loop) and how much CPU this
-thread spent in that time, and charges it to the phase that was running when the slice began.
-Between phases the loop idles for a few ticks, so a phase's slices are its own.
+thread spent in that time, and charges it to the phase running when the ticker wakes up after
+it. Between phases the loop idles for a few ticks, so a slice that spans a phase switch is the
+new phase's work.
 
-A slice is charged to the phase running when the ticker wakes up after it.
 Wall slices include the time the operating system gave the CPU to another process (the machine
-is shared); the CPU part does not, so it is the fairer figure of what the client itself did.
+is shared) and, for the SDK, time the loop's thread waited for the interpreter lock while the
+engine import thread ran; the CPU part does not, so it is the fairer figure of what the loop
+itself ran.
 
 Prints one JSON document: per phase, the longest slice (wall ms, and the CPU ms of the thread
 in that slice), the longest CPU slice, and the tick count.
