@@ -431,6 +431,18 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     return results
 
 
+FLEET_HEADING = "## Fleet scale"  # written by `make bench-fleet`'s figures, kept on rewrite
+
+
+def write_markdown(path: str, text: str) -> None:
+    """Write the report, keeping the fleet section of the file it replaces."""
+    target = Path(path)
+    old = target.read_text() if target.exists() else ""
+    if FLEET_HEADING in old and FLEET_HEADING not in text:
+        text = text.rstrip("\n") + "\n\n" + old[old.index(FLEET_HEADING) :]
+    target.write_text(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.time()
@@ -443,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.chart:
             report.chart(summary, Path(args.chart))
         if args.markdown:
-            Path(args.markdown).write_text(report.markdown(results, summary, args.chart, ROOT))
+            write_markdown(args.markdown, report.markdown(results, summary, args.chart, ROOT))
         print(report.console(summary))
         return 0
     with tempfile.TemporaryDirectory(prefix="liveops-bench-") as tmp:
@@ -461,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         report.chart(summary, Path(args.chart))
     text = report.markdown(results, summary, chart=args.chart, root=ROOT)
     if args.markdown:
-        Path(args.markdown).write_text(text)
+        write_markdown(args.markdown, text)
         _log(f"wrote {os.path.relpath(args.markdown, ROOT)}")
     print(report.console(summary))
     for error in results["errors"]:

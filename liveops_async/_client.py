@@ -37,6 +37,7 @@ from ._constants import (
 )
 from ._exceptions import InvalidParameterError
 from ._hooks import RateLimiter, RequestHook, ResponseHook
+from ._logs import configure_from_env
 from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -198,6 +199,7 @@ class LiveOpsClient:
     ) -> None:
         from ._transport import Transport
 
+        configure_from_env()  # LIVEOPS_LOG=debug|info
         # Inside a running loop the engine is imported off the loop; the config that needs it
         # is built on first use (`_config`).
         if _in_running_loop():
