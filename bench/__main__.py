@@ -11,7 +11,10 @@ a failing client is recorded as an error without stopping the others.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,24 @@ WORKER_TIMEOUT = 240.0
 FULL_PLAN = "list:1,list:16,list:128,list:1024,redeem:128,empty:128"
 QUICK_PLAN = "list:1,list:16,redeem:16,empty:16"
 GENERATED_MEMORY_CALLS = 1_000
+POOL_SIZE = 100
+STALL_CLIENTS = ("aiohttp", "sdk")  # the floor shows the machine's own noise
+# Instruction counts (valgrind --tool=callgrind): load-independent, so fair on a shared machine.
+CALLGRIND_CLIENTS = ("aiohttp", "sdk")
+CALLGRIND_SCENARIOS = ("redeem", "empty", "list")
+CALLGRIND_LOOP = "uvloop"
+CALLGRIND_CONCURRENCY = 128
+CALLGRIND_BASE, CALLGRIND_MORE = 200, 1000  # calls per batch in the base run / the others
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment of every measured process: bytecode written and read, as for an
+    installed package (pip compiles it), whatever this shell says (PYTHONDONTWRITEBYTECODE
+    would make every import compile its sources, ~3x the import time of a user's)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
 
 IMPORT_STATEMENTS = {
     "aiohttp": "import aiohttp, orjson",
@@ -53,6 +74,7 @@ def server(delay: float = 0.0, release_at: int = 0) -> Iterator[int]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.server", *flags(delay=delay, release_at=release_at)],
         cwd=ROOT,
+        env=subprocess_env(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -91,11 +113,14 @@ def server_stats(port: int) -> dict[str, Any]:
         return stats
 
 
-def run_worker(args: list[str], timeout: float = WORKER_TIMEOUT) -> dict[str, Any]:
+def run_worker(
+    args: list[str], timeout: float = WORKER_TIMEOUT, module: str = "bench.worker"
+) -> dict[str, Any]:
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.worker", *args],
+            [sys.executable, "-m", module, *args],
             cwd=ROOT,
+            env=subprocess_env(),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -109,6 +134,60 @@ def run_worker(args: list[str], timeout: float = WORKER_TIMEOUT) -> dict[str, An
     return result
 
 
+def instruction_count(args: list[str]) -> dict[str, Any]:
+    """Instructions a worker executes in total, counted by callgrind (~50x slower)."""
+    try:
+        proc = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                *(sys.executable, "-m", "bench.worker", *args),
+            ],
+            cwd=ROOT,
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=WORKER_TIMEOUT * 2,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"error": f"callgrind: {exc}"}
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if proc.returncode != 0 or found is None:
+        return {"error": proc.stderr.strip()[-800:] or f"exit status {proc.returncode}"}
+    return {"instructions": int(found.group(1))}
+
+
+def instructions_per_call(client: str, port: int) -> dict[str, Any]:
+    """Per scenario, the instructions of one call at concurrency 128: a base run makes
+    CALLGRIND_BASE calls of every scenario, each other run CALLGRIND_MORE of one of them, and
+    the difference over the extra calls cancels start-up, imports and warm-up."""
+
+    def plan(more: str | None) -> str:
+        return ",".join(
+            f"{s}:{CALLGRIND_CONCURRENCY}:{CALLGRIND_MORE if s == more else CALLGRIND_BASE}"
+            for s in CALLGRIND_SCENARIOS
+        )
+
+    def run(more: str | None) -> dict[str, Any]:
+        return instruction_count(
+            flags(client=client, loop=CALLGRIND_LOOP, port=port, plan=plan(more))
+        )
+
+    base = run(None)
+    if "error" in base:
+        return base
+    out: dict[str, Any] = {"loop": CALLGRIND_LOOP, "concurrency": CALLGRIND_CONCURRENCY}
+    for scenario in CALLGRIND_SCENARIOS:
+        more = run(scenario)
+        if "error" in more:
+            return more
+        extra = more["instructions"] - base["instructions"]
+        out[scenario] = extra / (CALLGRIND_MORE - CALLGRIND_BASE)
+    return out
+
+
 def import_times(client: str, generated_dir: str, repeat: int) -> dict[str, Any]:
     statement = IMPORT_STATEMENTS[client]
     code = (
@@ -120,6 +199,7 @@ def import_times(client: str, generated_dir: str, repeat: int) -> dict[str, Any]
         proc = subprocess.run(
             [sys.executable, "-c", code],
             cwd=ROOT,
+            env=subprocess_env(),
             capture_output=True,
             text=True,
             timeout=60,
@@ -174,6 +254,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-imports", action="store_true")
     parser.add_argument("--no-structure", action="store_true")
+    parser.add_argument("--no-stall", action="store_true")
+    parser.add_argument(
+        "--callgrind", action=argparse.BooleanOptionalAction, default=None, help="(full: on)"
+    )
     parser.add_argument("--json", default=None, help="results file (full: bench/results/)")
     parser.add_argument("--markdown", default=None, help="report file (full: BENCHMARKS.md)")
     parser.add_argument("--chart", default=None, help="PNG (full: bench/results/...)")
@@ -189,6 +273,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.plan = args.plan or (QUICK_PLAN if quick else FULL_PLAN)
     args.memory_calls = args.memory_calls or (200 if quick else 10_000)
     args.memory_deadline = args.memory_deadline or (10.0 if quick else 45.0)
+    if args.callgrind is None:
+        args.callgrind = not quick and shutil.which("valgrind") is not None
     if not quick:
         args.json = args.json or str(RESULTS / "results.json")
         args.markdown = args.markdown or str(ROOT / "BENCHMARKS.md")
@@ -228,7 +314,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "runs": args.runs,
             "seconds_per_batch": args.seconds,
             "plan": args.plan,
-            "pool_size": 100,
+            "pool_size": POOL_SIZE,
             "memory_calls": args.memory_calls,
             "list_body_bytes": len(payloads.LIST_BODY),
             "redeem_body_bytes": len(payloads.REDEEM_BODY),
@@ -237,6 +323,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "throughput": [],
         "memory": [],
         "structure": [],
+        "stall": [],
+        "instructions": {},
         "imports": {},
         "errors": errors,
     }
@@ -261,6 +349,24 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                         if differ:
                             record["error"] = f"decoded data differs: {', '.join(differ)}"
                     (errors if "error" in record else results["throughput"]).append(record)
+        if not args.no_stall:
+            for run in range(args.runs):
+                for loop in args.loops.split(","):
+                    for client in (c for c in STALL_CLIENTS if c in clients):
+                        _log(f"event-loop stalls, run {run + 1}/{args.runs} {loop} {client}")
+                        record = run_worker(
+                            flags(client=client, loop=loop, port=port), module="bench.stall"
+                        )
+                        record.update(run=run, client=client, loop=loop)
+                        (errors if "error" in record else results["stall"]).append(record)
+        if args.callgrind:
+            for client in (c for c in CALLGRIND_CLIENTS if c in clients):
+                _log(f"instruction counts under callgrind ({CALLGRIND_LOOP}): {client}")
+                record = instructions_per_call(client, port)
+                if "error" in record:
+                    errors.append({"client": client, "error": record["error"]})
+                else:
+                    results["instructions"][client] = record
         if args.profile and "sdk" in clients:
             _log("profiling the SDK (list, c=128)")
             out = RESULTS / "profile_sdk.txt"
@@ -284,33 +390,57 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         unfinished: set[str] = set()
         with ExitStack() as stack:
             fast = stack.enter_context(server())
-            slow: dict[int, int] = {}  # calls -> port of a server releasing at that count
+            slow: dict[int, int] = {}  # answers held -> port of a server releasing at that count
             for run in range(args.runs):
-                for client in clients:
-                    if client in unfinished or (client == "generated" and run > 0):
-                        continue  # once is enough: it takes ~30 s for 1,000 calls
-                    calls = memory_calls(client, args.memory_calls)
-                    if calls not in slow:
-                        slow[calls] = stack.enter_context(server(delay=30.0, release_at=calls))
-                    _log(f"memory run {run + 1}/{args.runs} {client} ({calls} calls in flight)")
-                    record = run_worker(
-                        flags(client=client, mode="memory", port=slow[calls], warm_port=fast)
-                        + flags(calls=calls, deadline=args.memory_deadline, generated_dir=gen_dir)
-                    )
-                    record.update(run=run, client=client, loop="asyncio")
-                    if "error" not in record:
-                        in_flight = server_stats(slow[calls])["max_pending"]
-                        record["server_max_in_flight"] = in_flight
-                        record["per_call_kb"] = record["rss_growth_mb"] * 1024 / max(1, in_flight)
-                        if not record["finished"]:
-                            unfinished.add(client)
-                    (errors if "error" in record else results["memory"]).append(record)
+                for pooled in (False, True):
+                    for client in clients:
+                        if client == "generated" and (run > 0 or pooled):
+                            continue  # once is enough: it takes ~30 s for 1,000 calls
+                        if (client, pooled) in unfinished:
+                            continue
+                        calls = memory_calls(client, args.memory_calls)
+                        # One connection per call: the server holds every answer until all
+                        # calls are in. Pooled: it holds each pool's worth, so the rest queue.
+                        # (a divisor of the calls, or the last few would wait for company)
+                        held = math.gcd(calls, POOL_SIZE) if pooled else calls
+                        if held not in slow:
+                            slow[held] = stack.enter_context(server(delay=30.0, release_at=held))
+                        mode = "pooled" if pooled else "one connection per call"
+                        _log(f"memory run {run + 1}/{args.runs} {client} ({calls} calls, {mode})")
+                        record = run_worker(
+                            flags(client=client, mode="memory", port=slow[held], warm_port=fast)
+                            + flags(calls=calls, deadline=args.memory_deadline)
+                            + flags(generated_dir=gen_dir, pool=POOL_SIZE)
+                            + (["--pooled"] if pooled else [])
+                        )
+                        record.update(run=run, client=client, loop="asyncio", pooled=pooled)
+                        if "error" not in record:
+                            in_flight = server_stats(slow[held])["max_pending"]
+                            record["server_max_in_flight"] = in_flight
+                            # Pooled, every call is in flight for its caller (queued or sent).
+                            counted = calls if pooled else max(1, in_flight)
+                            record["per_call_kb"] = record["rss_growth_mb"] * 1024 / counted
+                            if not record["finished"]:
+                                unfinished.add((client, pooled))
+                        (errors if "error" in record else results["memory"]).append(record)
 
     if not args.no_imports:
         for client in clients:
             _log(f"import time: {client}")
             results["imports"][client] = import_times(client, gen_dir, 3 if args.quick else 7)
     return results
+
+
+FLEET_HEADING = "## Fleet scale"  # written by `make bench-fleet`'s figures, kept on rewrite
+
+
+def write_markdown(path: str, text: str) -> None:
+    """Write the report, keeping the fleet section of the file it replaces."""
+    target = Path(path)
+    old = target.read_text() if target.exists() else ""
+    if FLEET_HEADING in old and FLEET_HEADING not in text:
+        text = text.rstrip("\n") + "\n\n" + old[old.index(FLEET_HEADING) :]
+    target.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.chart:
             report.chart(summary, Path(args.chart))
         if args.markdown:
-            Path(args.markdown).write_text(report.markdown(results, summary, args.chart, ROOT))
+            write_markdown(args.markdown, report.markdown(results, summary, args.chart, ROOT))
         print(report.console(summary))
         return 0
     with tempfile.TemporaryDirectory(prefix="liveops-bench-") as tmp:
@@ -343,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         report.chart(summary, Path(args.chart))
     text = report.markdown(results, summary, chart=args.chart, root=ROOT)
     if args.markdown:
-        Path(args.markdown).write_text(text)
+        write_markdown(args.markdown, text)
         _log(f"wrote {os.path.relpath(args.markdown, ROOT)}")
     print(report.console(summary))
     for error in results["errors"]:

@@ -85,6 +85,7 @@ def _target_key(keys: Iterable[str], scenario: str) -> str | None:
 
 #: name -> (numerator client, denominator client, scenario, metric, target, "max"/"min")
 RATIOS: dict[str, tuple[str, str, str, str, float, str]] = {
+    "sdk_cpu_vs_floor_list": ("sdk", "aiohttp", "list", "cpu_us", 1.5, "max"),
     "sdk_cpu_vs_typed_floor_list": ("sdk", "aiohttp_cattrs", "list", "cpu_us", 1.10, "max"),
     "sdk_cpu_vs_floor_redeem": ("sdk", "aiohttp", "redeem", "cpu_us", 1.15, "max"),
     "sdk_cpu_vs_floor_empty": ("sdk", "aiohttp", "empty", "cpu_us", 1.15, "max"),
@@ -145,16 +146,56 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
                 }
 
     memory: dict[str, Any] = {}
-    for client in clients:
-        found = [m for m in results["memory"] if m["client"] == client]
-        if found:
-            memory[client] = {
-                "per_call_kb": stats(m["per_call_kb"] for m in found),
-                "peak_mb": stats(m["peak_mb"] for m in found),
-                "in_flight": min(m.get("server_max_in_flight", 0) for m in found),
-                "calls": found[0]["calls"],
-                "finished": all(m["finished"] for m in found),
-                "wall_s": stats(m["wall_s"] for m in found),
+    memory_ratio: dict[str, Any] = {}
+    for mode in MEMORY_MODES:
+        records = [m for m in results["memory"] if _memory_mode(m) == mode]
+        memory[mode] = {}
+        for client in clients:
+            found = [m for m in records if m["client"] == client]
+            if found:
+                memory[mode][client] = {
+                    "per_call_kb": stats(m["per_call_kb"] for m in found),
+                    "peak_mb": stats(m["peak_mb"] for m in found),
+                    "in_flight": min(m.get("server_max_in_flight", 0) for m in found),
+                    "calls": found[0]["calls"],
+                    "finished": all(m["finished"] for m in found),
+                    "wall_s": stats(m["wall_s"] for m in found),
+                }
+        by_run = {(m["client"], m["run"]): m["per_call_kb"] for m in records}
+        memory_ratio[mode] = stats(
+            by_run[("sdk", r)] / by_run[("aiohttp", r)]
+            for r in sorted({m["run"] for m in records})
+            if ("sdk", r) in by_run and ("aiohttp", r) in by_run
+        )
+
+    instructions: dict[str, Any] = {}
+    counted = results.get("instructions", {})
+    if "sdk" in counted and "aiohttp" in counted:
+        sdk, floor = counted["sdk"], counted["aiohttp"]
+        for scenario in ("list", "redeem", "empty"):
+            if scenario in sdk and scenario in floor:
+                instructions[scenario] = {
+                    "sdk": sdk[scenario],
+                    "aiohttp": floor[scenario],
+                    "ratio": sdk[scenario] / floor[scenario],
+                    "loop": sdk["loop"],
+                    "concurrency": sdk["concurrency"],
+                }
+
+    stall: dict[str, Any] = {}
+    for record in results.get("stall", []):
+        per_client = stall.setdefault(record["loop"], {}).setdefault(record["client"], {})
+        for phase, figures in record["phases"].items():
+            per_client.setdefault(phase, []).append(figures)
+    for per_loop in stall.values():
+        for client, phases in per_loop.items():
+            per_loop[client] = {
+                phase: {
+                    "wall_ms": stats(f["max_wall_ms"] for f in found),
+                    "cpu_ms": stats(f["max_cpu_ms"] for f in found),
+                }
+                for phase, found in phases.items()
+                if phase in STALL_PHASES
             }
 
     structure: dict[str, Any] = {}
@@ -180,11 +221,34 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         "throughput": throughput,
         "ratios": ratios,
         "memory": memory,
+        "memory_ratio": memory_ratio,
+        "stall": stall,
+        "instructions": instructions,
         "structure": structure,
         "imports": imports,
     }
     summary["targets"] = targets(summary)
     return summary
+
+
+MEMORY_MODES = ("per_call", "pooled")
+MEMORY_MODE_TITLES = {
+    "per_call": "one connection per call",
+    "pooled": "default pool of 100, the other calls queued",
+}
+#: phases of bench.stall that belong to the client ("idle" is before it exists)
+STALL_PHASES = ("create", "first list", "first redeem", "first empty", "later calls", "close")
+
+
+def _memory_mode(record: dict[str, Any]) -> str:
+    return "pooled" if record.get("pooled") else "per_call"
+
+
+def _worst_stall(summary: dict[str, Any], loop: str, client: str, metric: str) -> float | None:
+    """The longest slice of any phase (median over the runs of each phase's longest)."""
+    phases = summary["stall"].get(loop, {}).get(client, {})
+    values = [p[metric]["median"] for p in phases.values() if p[metric]]
+    return max(values) if values else None
 
 
 def _check(
@@ -214,6 +278,7 @@ def _check(
 def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     labels = {
+        "sdk_cpu_vs_floor_list": "CPU/request vs (1), list",
         "sdk_cpu_vs_typed_floor_list": "CPU/request vs (2), list",
         "sdk_cpu_vs_floor_redeem": "CPU/request vs (1), redeem (small body)",
         "sdk_cpu_vs_floor_empty": "CPU/request vs (1), 204 (no body)",
@@ -226,15 +291,50 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
             value = ratio["median"] if ratio else None
             at = ratio["at"] if ratio else ""
             out.append(_check(f"{label} ({loop}, {at})", value, limit, kind, "x", ""))
+    for scenario, limit in (("list", 1.5), ("redeem", 1.15), ("empty", 1.15)):
+        counted = summary["instructions"].get(scenario)
+        if counted:
+            out.append(
+                _check(
+                    f"instructions/request vs (1), {scenario} "
+                    f"({counted['loop']}, {scenario}@{counted['concurrency']}, callgrind)",
+                    counted["ratio"],
+                    limit,
+                    "max",
+                    "x",
+                    "",
+                )
+            )
     for case in ("list", "redeem"):
         ratio = summary["structure"].get(case, {}).get("ratio")
         out.append(
             _check(
                 f"structuring vs plain cattrs hook, {case}",
                 ratio["median"] if ratio else None,
-                0.75,
+                0.35,
                 "max",
                 "x",
+                "",
+            )
+        )
+    for loop in summary["stall"]:
+        out.append(
+            _check(
+                f"longest event-loop slice, SDK, loop-thread CPU ({loop})",
+                _worst_stall(summary, loop, "sdk", "cpu_ms"),
+                10.0,
+                "max",
+                " ms",
+                "",
+            )
+        )
+        out.append(
+            _check(
+                f"longest event-loop slice, SDK, wall ({loop})",
+                _worst_stall(summary, loop, "sdk", "wall_ms"),
+                10.0,
+                "max",
+                " ms",
                 "",
             )
         )
@@ -249,14 +349,37 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
             "",
         )
     )
-    sdk_memory = summary["memory"].get("sdk", {}).get("per_call_kb")
+    floor_import = summary["imports"].get("aiohttp", {}).get("ms")
+    if sdk_import and floor_import:
+        out.append(
+            _check(
+                "`import liveops_async` vs `import aiohttp, orjson`",
+                sdk_import["median"] / floor_import["median"],
+                1.15,
+                "max",
+                "x",
+                "",
+            )
+        )
+    per_call = summary["memory_ratio"].get("per_call")
     out.append(
         _check(
-            "memory per in-flight call",
-            sdk_memory["median"] if sdk_memory else None,
-            10.0,
+            "memory per in-flight call vs (1), one connection per call",
+            per_call["median"] if per_call else None,
+            1.05,
             "max",
-            " KB",
+            "x",
+            "",
+        )
+    )
+    pooled = summary["memory"].get("pooled", {}).get("sdk", {}).get("per_call_kb")
+    out.append(
+        _check(
+            "memory per call, default pool, 10,000 calls queued",
+            pooled["median"] if pooled else None,
+            2.0,
+            "max",
+            " KiB",
             "",
         )
     )
@@ -431,6 +554,24 @@ def markdown(
                 f"| {name} | {loop} | {r['at']} | "
                 f"{r['median']:.2f} ({r['min']:.2f}-{r['max']:.2f}) |"
             )
+    if summary["instructions"]:
+        lines += [
+            "",
+            "### Instructions per request (callgrind)",
+            "",
+            "Counted by `valgrind --tool=callgrind` in the client process, so the load of the "
+            "shared machine does not enter: a base run with "
+            "200 calls per scenario and one run per scenario with 1,000, the difference divided "
+            "by 800. One run per client: the counts repeat to a few per cent.",
+            "",
+            "| scenario | loop | (1) aiohttp + orjson | (3) liveops-async | (3) / (1) |",
+            "|---|---|---|---|---|",
+        ]
+        for scenario, c in summary["instructions"].items():
+            lines.append(
+                f"| {scenario}@{c['concurrency']} | {c['loop']} | {c['aiohttp']:,.0f} "
+                f"| {c['sdk']:,.0f} | {c['ratio']:.2f} |"
+            )
     if summary["structure"]:
         lines += [
             "",
@@ -444,30 +585,74 @@ def markdown(
                 f"| {case} | {_fmt(s['loads_us'], 1)} | {_fmt(s['plain_structure_us'], 1)} | "
                 f"{_fmt(s['sdk_structure_us'], 1)} | {_fmt(s['ratio'], 2)} |"
             )
-    if summary["memory"]:
+    if any(summary["memory"].values()):
         lines += [
             "",
             "## Memory per in-flight call",
             "",
             "RSS growth of the client process while N calls of the 204 operation wait on a slow "
-            "endpoint (the server holds every answer until all N are in, so they are in flight "
-            "at once; one connection each), asyncio loop, after a warm-up on a fast server.",
-            "",
-            "| client | calls in flight at once (server-counted) | all done in, s "
-            "| peak RSS MB | KB per call |",
-            "|---|---|---|---|---|",
+            "endpoint, divided by N (KiB), asyncio loop, after a warm-up on a fast server. "
+            "*One connection per call*: a pool of N; the server holds every answer until all N "
+            "are in, so they are in flight at once. *Default pool*: a pool of 100; the server "
+            "holds each 100 answers until 100 are in, so the other calls wait in the client's "
+            "pool queue, which is how users run it.",
         ]
-        for client, s in summary["memory"].items():
-            done = (
-                _fmt(s["wall_s"], 1)
-                if s["finished"]
-                else f"no (gave up after {s['wall_s']['max']:.0f})"
-            )
-            lines.append(
-                f"| {_number(client)} {_label(client)} | {s['in_flight']:,} of {s['calls']:,} "
-                f"| {done} | "
-                f"{_fmt(s['peak_mb'], 1)} | {_fmt(s['per_call_kb'], 2)} |"
-            )
+        for mode in MEMORY_MODES:
+            per_mode = summary["memory"].get(mode)
+            if not per_mode:
+                continue
+            ratio = summary["memory_ratio"].get(mode)
+            lines += [
+                "",
+                f"{MEMORY_MODE_TITLES[mode].capitalize()}"
+                + (f" (SDK / (1), pair by pair: {_fmt(ratio, 3)})" if ratio else "")
+                + ":",
+                "",
+                "| client | calls | held by the server at once | all done in, s "
+                "| peak RSS MB | KiB per call |",
+                "|---|---|---|---|---|---|",
+            ]
+            for client, s in per_mode.items():
+                done = (
+                    _fmt(s["wall_s"], 1)
+                    if s["finished"]
+                    else f"no (gave up after {s['wall_s']['max']:.0f})"
+                )
+                lines.append(
+                    f"| {_number(client)} {_label(client)} | {s['calls']:,} "
+                    f"| {s['in_flight']:,} | {done} | "
+                    f"{_fmt(s['peak_mb'], 1)} | {_fmt(s['per_call_kb'], 2)} |"
+                )
+    if summary["stall"]:
+        lines += [
+            "",
+            "## Event-loop stalls (2 ms ticker)",
+            "",
+            "`bench/stall.py`: a 2 ms ticker runs on the loop while the client is created "
+            "inside it (and entered with `async with`; libraries imported at program start), "
+            "makes its first list, redeem and 204 calls, then 300 more at concurrency 16, and "
+            "closes. Per phase: the longest time the ticker woke late (wall ms), and the "
+            "longest CPU time of the loop's thread between two ticks (CPU ms: what the client "
+            "itself ran; wall also counts other processes on this shared machine and the "
+            "interpreter lock held by the SDK's import thread). Median (min-max) of the runs "
+            "of each phase's longest slice; client (1) shows the machine's noise.",
+        ]
+        for loop, per_loop in summary["stall"].items():
+            lines += [
+                "",
+                f"{loop}:",
+                "",
+                "| phase | "
+                + " | ".join(f"{_number(c)} wall ms | {_number(c)} CPU ms" for c in per_loop)
+                + " |",
+                "|---|" + "---|---|" * len(per_loop),
+            ]
+            for phase in STALL_PHASES:
+                cells = []
+                for figures in per_loop.values():
+                    p = figures.get(phase)
+                    cells += [_fmt(p["wall_ms"], 1), _fmt(p["cpu_ms"], 1)] if p else ["-", "-"]
+                lines.append(f"| {phase} | " + " | ".join(cells) + " |")
     if summary["imports"]:
         lines += [
             "",

@@ -9,7 +9,9 @@ Modes:
               least max(2 x concurrency, 50) calls were made (at most `--max-requests`).
               Reports client CPU (time.process_time of this process), wall time, p50/p99.
   memory      against the slow server: RSS before, and the peak RSS while `--calls` calls
-              of the 204 scenario are in flight at once.
+              of the 204 scenario are in flight at once: with a pool of `--calls`
+              connections (one each), or with `--pooled` the default pool of `--pool`
+              connections and the other calls queued behind it.
   structure   no server: bytes -> models for the list and redeem bodies, the SDK's
               `_serde.loads_response` against client (2)'s plain cattrs hook, after checking
               that both give equal models. Structuring = decode - orjson.loads.
@@ -86,14 +88,17 @@ async def run_batch(
 
 
 async def throughput(client: BenchClient, args: argparse.Namespace) -> dict[str, Any]:
-    plan = [(s, int(c)) for s, c in (item.split(":") for item in args.plan.split(","))]
+    # scenario:concurrency[:requests] (requests: exactly that many, as --requests)
+    plan = [item.split(":") for item in args.plan.split(",")]
     fingerprints: dict[str, Any] = {}
     batches: list[dict[str, Any]] = []
-    for scenario in dict.fromkeys(s for s, _ in plan):
+    for scenario in dict.fromkeys(s for s, *_ in plan):
         call: Call = getattr(client, SCENARIOS[scenario])
         fingerprints[scenario] = fingerprint(scenario, await call())
     warmed: set[str] = set()
-    for scenario, concurrency in plan:
+    for scenario, concurrency_text, *exactly in plan:
+        concurrency = int(concurrency_text)
+        requests = int(exactly[0]) if exactly else args.requests
         call = getattr(client, SCENARIOS[scenario])
         if scenario not in warmed:  # connections open, parsers compiled, caches filled
             await run_batch(call, WARM_UP_CONCURRENCY, WARM_UP_CALLS, WARM_UP_CALLS, 0)
@@ -101,9 +106,9 @@ async def throughput(client: BenchClient, args: argparse.Namespace) -> dict[str,
         batch = await run_batch(
             call,
             concurrency,
-            min_requests=max(2 * concurrency, MIN_REQUESTS),
-            max_requests=args.max_requests,
-            seconds=args.seconds,
+            min_requests=requests or max(2 * concurrency, MIN_REQUESTS),
+            max_requests=requests or args.max_requests,
+            seconds=0 if requests else args.seconds,
         )
         batches.append({"scenario": scenario, **batch})
     return {"fingerprints": fingerprints, "batches": batches}
@@ -204,7 +209,7 @@ def structure(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    pool = args.calls if args.mode == "memory" else args.pool
+    pool = args.calls if args.mode == "memory" and not args.pooled else args.pool
     client = await open_client(args.client, f"http://127.0.0.1:{args.port}", pool, vars(args))
     try:
         if args.mode == "memory":
@@ -265,8 +270,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--plan", default="list:1,list:16,list:128,list:1024")
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--max-requests", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=0, help="exactly this many per batch")
     parser.add_argument("--pool", type=int, default=100)
     parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--pooled", action="store_true", help="memory mode: pool of --pool")
     parser.add_argument("--deadline", type=float, default=30.0, help="memory mode time bound")
     parser.add_argument("--generated-dir", default="")
     parser.add_argument("--profile-out", default="")

@@ -16,7 +16,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
@@ -486,7 +486,7 @@ class HTTPRequester:
     def __repr__(self) -> str:
         return f"HTTPRequester(base_url={self._config.base_url!r}, credential={self._credential!r})"
 
-    async def request(
+    def request(
         self,
         op: Operation,
         *,
@@ -495,8 +495,10 @@ class HTTPRequester:
         headers: Mapping[str, str] | None = None,
         body: object = None,
         options: RequestOptions | None = None,
-    ) -> Any:
-        return await self._call(op, path, query, headers, body, options, False)
+    ) -> Coroutine[Any, Any, Any]:
+        # The call's coroutine itself, not one that awaits it: a call waiting for a pooled
+        # connection then holds one coroutine frame less (~300 bytes of 2 KiB).
+        return self._call(op, path, query, headers, body, options, False)
 
     async def request_raw(
         self,

@@ -3,19 +3,27 @@
 A player's view is cheap (a requester and the generated resource objects over the same pool),
 so a game server can create one per call for thousands of players.
 
-The request engine (`_base_client`, `_transport`) and with it aiohttp, cattrs and yarl are
-imported when the first client is created, not by `import liveops_async`: programs that only
-use the models, the errors or the mock do not pay ~100 ms for them.
+The request engine (`_base_client`) and with it aiohttp, cattrs, yarl, the models and the
+resources (about 280 ms of CPU, once per process) are imported when the first client is
+created, not by `import liveops_async`: programs that only use the models, the errors or the
+mock do not pay for them. A client created inside a running event loop imports them in a
+background thread instead of on the loop, and `async with client` (or `await
+client.prepare()`) waits for that without blocking the loop; using the client before then
+waits for the import on the spot. Parsers are compiled per response type on first use
+(~2 ms each), not all at once.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import ssl
+import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._auth import AdminAuth, Credential, GuestCartAuth, TokenProvider, UserAuth
 from ._constants import (
@@ -35,10 +43,12 @@ from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     import aiohttp
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
-    from ._base_client import HTTPRequester
+    from ._base_client import ClientConfig, HTTPRequester
     from ._generated.resources import AdminResources, GuestResources, UserResources
     from ._transport import Transport
 
@@ -57,6 +67,60 @@ def user_agent() -> str:
     )
 
 
+# The modules a client needs to make calls, imported once per process (see the module docstring).
+_ENGINE_MODULES = (f"{__package__}._base_client", f"{__package__}._generated.resources")
+_engine_lock = threading.Lock()
+_engine_import: concurrent.futures.Future[None] | None = None
+
+
+def _import_engine(done: concurrent.futures.Future[None]) -> None:
+    try:
+        for name in _ENGINE_MODULES:
+            importlib.import_module(name)
+        from ._transport import shared_default_ssl_context
+
+        shared_default_ssl_context()  # loads the system CA store: ~20 ms
+    except BaseException as exc:
+        done.set_exception(exc)
+    else:
+        done.set_result(None)
+
+
+def _start_engine_import(background: bool) -> concurrent.futures.Future[None]:
+    """The import of the engine, started once per process: in a daemon thread when
+    `background`, else right here (unless a thread is on it already)."""
+    global _engine_import
+    import concurrent.futures  # here, like asyncio: `import liveops_async` stays without them
+
+    with _engine_lock:
+        started = _engine_import
+        if started is None:
+            started = _engine_import = concurrent.futures.Future()
+            if background:
+                threading.Thread(
+                    target=_import_engine, args=(started,), name="liveops-async-import", daemon=True
+                ).start()
+            else:
+                _import_engine(started)
+    return started
+
+
+def _require_engine() -> None:
+    """Block until the engine is imported (at once if it is; raises what the import raised)."""
+    _start_engine_import(background=False).result()
+
+
+def _in_running_loop() -> bool:
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:  # nothing imported asyncio: no loop can be running
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _positive_id(value: int | str | None, what: str) -> int | None:
     if value is None or value == "":
         return None
@@ -64,6 +128,13 @@ def _positive_id(value: int | str | None, what: str) -> int | None:
     if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
         raise InvalidParameterError(f"{what} must be a positive integer, got {value!r}")
     return int(text)
+
+
+def _client_config(**settings: Any) -> ClientConfig:
+    from ._base_client import ClientConfig
+
+    settings["headers"] = {"User-Agent": user_agent(), **settings["headers"]}
+    return ClientConfig(**settings)
 
 
 def _base_url(value: str | None) -> str:
@@ -126,10 +197,15 @@ class LiveOpsClient:
         on_request: Iterable[RequestHook] = (),
         on_response: Iterable[ResponseHook] = (),
     ) -> None:
-        from ._base_client import ClientConfig
         from ._transport import Transport
 
         configure_from_env()  # LIVEOPS_LOG=debug|info
+        # Inside a running loop the engine is imported off the loop; the config that needs it
+        # is built on first use (`_config`).
+        if _in_running_loop():
+            _start_engine_import(background=True)
+        else:
+            _require_engine()  # no loop to keep free
         resolved_project = _positive_id(
             project_id if project_id is not None else os.environ.get(ENV_PROJECT_ID), "project_id"
         )
@@ -142,13 +218,14 @@ class LiveOpsClient:
         policy = retry if retry is not None else RetryPolicy()
         if max_retries is not None:
             policy = policy.with_max_retries(max_retries)
-        self._config = ClientConfig(
+        self._built_config: ClientConfig | None = None
+        self._config_factory = functools.partial(
+            _client_config,
             base_url=_base_url(base_url),
             project_id=resolved_project,
             timeouts=timeouts.merged_over(DEFAULT_TIMEOUTS) if timeouts else DEFAULT_TIMEOUTS,
             retry=policy,
             headers={
-                "User-Agent": user_agent(),
                 "Accept": "application/json",
                 **check_headers(default_headers or {}),
             },
@@ -221,9 +298,9 @@ class LiveOpsClient:
 
         Calls go to the client's project, except for an AdminAuth other than the client's own:
         its calls go to the project it names."""
+        config = self._config  # first: waits for the engine import if it is still running
         from ._base_client import HTTPRequester
 
-        config = self._config
         if (
             isinstance(credential, AdminAuth)
             and credential is not self._admin_auth
@@ -233,28 +310,39 @@ class LiveOpsClient:
         return HTTPRequester(self._transport, config, credential)
 
     @property
+    def _config(self) -> ClientConfig:
+        config = self._built_config
+        if config is None:
+            _require_engine()
+            config = self._built_config = self._config_factory()
+        return config
+
+    @property
     def admin(self) -> AdminResources:
         """Admin operations, authenticated with the client's admin credentials."""
         if self._admin is None:
+            requester = self.requester(self._admin_auth)
             from ._generated.resources import AdminResources
 
-            self._admin = AdminResources(self.requester(self._admin_auth))
+            self._admin = AdminResources(requester)
         return self._admin
 
     def user(self, token: str | TokenProvider | UserAuth) -> UserResources:
         """Client operations for one player: their Xsolla Login JWT, or an async callable that
         returns the current one. Shares the client's connection pool."""
+        credential = token if isinstance(token, UserAuth) else UserAuth(token)
+        requester = self.requester(credential)
         from ._generated.resources import UserResources
 
-        credential = token if isinstance(token, UserAuth) else UserAuth(token)
-        return UserResources(self.requester(credential))
+        return UserResources(requester)
 
     def guest(self, unauthorized_id: str, email: str) -> GuestResources:
         """Cart operations for a player who is not logged in (game-key carts): sent with the
         `x-unauthorized-id` and `x-user` (Base64 e-mail) headers instead of a token."""
+        requester = self.requester(GuestCartAuth(unauthorized_id, email))
         from ._generated.resources import GuestResources
 
-        return GuestResources(self.requester(GuestCartAuth(unauthorized_id, email)))
+        return GuestResources(requester)
 
     def admin_as(self, credential: AdminAuth | UserAuth) -> AdminResources:
         """Admin operations sent with another credential, over the same pool.
@@ -265,9 +353,10 @@ class LiveOpsClient:
         project with `AdminAuth(merchant_id, key, project_id=...)`. An operation the
         credential cannot call fails with MissingCredentialsError, unsent.
         """
+        requester = self.requester(credential)
         from ._generated.resources import AdminResources
 
-        return AdminResources(self.requester(credential))
+        return AdminResources(requester)
 
     def with_options(self, **overrides: Unpack[ClientOverrides]) -> LiveOpsClient:
         """A copy sharing this client's pool and credentials, with other defaults.
@@ -288,7 +377,7 @@ class LiveOpsClient:
         copy._transport = self._transport
         copy._owns_transport = False
         copy._admin = None
-        copy._config = self._config.overridden(**overrides)
+        copy._built_config = self._config.overridden(**overrides)
         return copy
 
     # Settings, read-only --------------------------------------------------------------------
@@ -315,8 +404,21 @@ class LiveOpsClient:
 
     # Lifecycle ------------------------------------------------------------------------------
 
+    async def prepare(self) -> None:
+        """Wait, without blocking the event loop, until the request engine is imported (see
+        the module docstring); `async with client` does this. Raises what the import raised."""
+        import asyncio
+
+        engine = _start_engine_import(background=True)
+        if not engine.done():
+            await asyncio.wrap_future(engine)
+        engine.result()
+
     def warm_up(self) -> None:
-        """Compile the parsers of every operation's response type now, not on first use."""
+        """Compile the parsers of every operation's response type now (~70 ms of CPU), not on
+        first use (~2 ms per type). Blocks: call it before the event loop serves anyone, or
+        with `await asyncio.to_thread(client.warm_up)`."""
+        _require_engine()
         try:
             from ._generated.operations import OPERATIONS
         except ModuleNotFoundError as exc:
@@ -335,7 +437,7 @@ class LiveOpsClient:
             await self._transport.aclose()
 
     async def __aenter__(self) -> LiveOpsClient:
-        self.warm_up()
+        await self.prepare()
         return self
 
     async def __aexit__(

@@ -3,8 +3,9 @@
 Responses are structured by functions compiled per model (`_structure`), with this module's
 cattrs converter behind them for what they do not cover and for the detailed error when a body
 does not fit; request bodies are unstructured by the converter. Hooks are built per type the
-first time a type is seen and cached; the client calls `warm_up` with every operation's types so
-that no request pays for building them. Importing this module builds no hooks.
+first time a type is seen and cached (~2 ms for a page of coupons: short enough for the first
+call on a running loop); `LiveOpsClient.warm_up` calls `warm_up` with every operation's types
+(~70 ms) for programs that want it done before serving. Importing this module builds no hooks.
 
 Rules (see codegen/README.md and `_wire`):
 * wire names come from the field metadata key ``"json"`` (``from_`` <-> ``from``);

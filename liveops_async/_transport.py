@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import os
 import ssl
 from collections import deque
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import aiohttp
     from yarl import URL
 
-__all__ = ["PoolGate", "Transport", "default_ssl_context"]
+__all__ = ["PoolGate", "Transport", "default_ssl_context", "shared_default_ssl_context"]
 
 
 def default_ssl_context(ca_bundle: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
@@ -48,6 +49,14 @@ def default_ssl_context(ca_bundle: str | os.PathLike[str] | None = None) -> ssl.
             ) from None
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+@functools.cache
+def shared_default_ssl_context() -> ssl.SSLContext:
+    """One `default_ssl_context()` for every session the SDK creates itself: loading the CA
+    store costs ~20 ms of CPU, too long to repeat on the event loop for each client. Never
+    handed out, so never changed after it is made."""
+    return default_ssl_context()
 
 
 def _proxy_parts(proxy: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
@@ -123,16 +132,21 @@ class PoolGate:
     Invariant: while a slot is free (`_value > 0`) no live call waits, so taking a free slot
     never jumps the queue. `_value` (the free slots) is named after the Semaphore counter it
     replaces.
+
+    Memory: a queued call costs the gate its future, its deadline and two deque slots (~200
+    bytes); waiters and deadlines are two parallel deques, not one of pairs, which saves a
+    tuple per call (thousands of calls may queue).
     """
 
-    __slots__ = ("_loop", "_value", "_waiters", "_watchdog")
+    __slots__ = ("_deadlines", "_loop", "_value", "_waiters", "_watchdog")
 
     def __init__(self, size: int, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._value = size
-        # (waiter, deadline) in arrival order; a waiter may be done already (cancelled,
-        # expired): whoever meets it first drops it.
-        self._waiters: deque[tuple[asyncio.Future[None], float]] = deque()
+        # Waiters in arrival order, and their deadlines at the same positions; a waiter may be
+        # done already (cancelled, expired): whoever meets it first drops it.
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._deadlines: deque[float] = deque()
         self._watchdog: asyncio.TimerHandle | None = None
 
     def try_acquire(self) -> bool:
@@ -149,7 +163,8 @@ class PoolGate:
         loop = self._loop
         waiter: asyncio.Future[None] = loop.create_future()
         deadline = loop.time() + timeout
-        self._waiters.append((waiter, deadline))
+        self._waiters.append(waiter)
+        self._deadlines.append(deadline)
         watchdog = self._watchdog
         if watchdog is None or deadline < watchdog.when():
             if watchdog is not None:
@@ -166,9 +181,10 @@ class PoolGate:
 
     def release(self) -> None:
         """Give a slot back: to the first live waiter, else to the free count."""
-        waiters = self._waiters
+        waiters, deadlines = self._waiters, self._deadlines
         while waiters:
-            waiter, _ = waiters.popleft()
+            waiter = waiters.popleft()
+            deadlines.popleft()
             if not waiter.done():
                 waiter.set_result(None)
                 return
@@ -178,18 +194,20 @@ class PoolGate:
         """Fail the waits past their deadline; arm the watchdog for the next deadline."""
         self._watchdog = None
         now = self._loop.time() + _DEADLINE_SLACK
-        live: deque[tuple[asyncio.Future[None], float]] = deque()
+        live: deque[asyncio.Future[None]] = deque()
+        live_deadlines: deque[float] = deque()
         next_deadline: float | None = None
-        for waiter, deadline in self._waiters:
+        for waiter, deadline in zip(self._waiters, self._deadlines, strict=True):
             if waiter.done():
                 continue
             if deadline <= now:
                 waiter.set_exception(asyncio.TimeoutError())
                 continue
-            live.append((waiter, deadline))
+            live.append(waiter)
+            live_deadlines.append(deadline)
             if next_deadline is None or deadline < next_deadline:
                 next_deadline = deadline
-        self._waiters = live
+        self._waiters, self._deadlines = live, live_deadlines
         if next_deadline is not None:
             self._watchdog = self._loop.call_at(next_deadline, self._expire)
 
@@ -279,7 +297,7 @@ class Transport:
         if connector is not None:
             # A shared connector keeps its own TLS settings for others; the SDK's calls verify
             # by the SDK's rules (or the ssl_context / ca_bundle given).
-            options["ssl"] = ssl_context if ssl_context is not None else default_ssl_context()
+            options["ssl"] = ssl_context or shared_default_ssl_context()
         self.request_options: Mapping[str, Any] = options
         # trust_env: the environment's proxy per (scheme, host, port), read once. The session
         # itself does not trust the environment: aiohttp would then also add .netrc
@@ -403,7 +421,7 @@ class Transport:
                 limit=self._pool_size,
                 limit_per_host=self._pool_per_host,
                 keepalive_timeout=self._keepalive_timeout,
-                ssl=self._ssl_context if self._ssl_context is not None else default_ssl_context(),
+                ssl=self._ssl_context or shared_default_ssl_context(),
             )
         session = aiohttp.ClientSession(
             connector=connector,

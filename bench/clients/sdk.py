@@ -4,24 +4,19 @@ retry policy, typed models, request validation, and its logger at INFO."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import payloads
 
+if TYPE_CHECKING:
+    from liveops_async import LiveOpsClient
+
 
 class SDKClient:
-    def __init__(self, base_url: str, pool_size: int) -> None:
-        from liveops_async import LiveOpsClient
-
-        self._client = LiveOpsClient(
-            project_id=payloads.PROJECT_ID,
-            api_key=payloads.API_KEY,
-            base_url=base_url,
-            pool_size=pool_size,
-        )
-        self._client.warm_up()
-        self._coupons = self._client.admin.coupons
-        self._player_coupons = self._client.user(payloads.PLAYER_JWT).coupons
+    def __init__(self, client: LiveOpsClient) -> None:
+        self._client = client
+        self._coupons = client.admin.coupons
+        self._player_coupons = client.user(payloads.PLAYER_JWT).coupons
 
     async def list_coupons(self) -> Any:
         return await self._coupons.list().first_page()
@@ -39,4 +34,22 @@ class SDKClient:
 async def open_client(
     name: str, base_url: str, pool_size: int, options: Mapping[str, Any]
 ) -> SDKClient:
-    return SDKClient(base_url, pool_size)
+    """The client as documented: created inside the running loop, entered with `async with`
+    (which waits, off the loop, for the engine import).
+
+    In memory mode 10,000 connections open at once on a shared machine: connecting can take
+    longer than the SDK's default 5 s connect timeout, which bare aiohttp does not have. The
+    timeouts there are aiohttp's (5 min in all, no connect limit) so that both measure the
+    same thing."""
+    from liveops_async import LiveOpsClient, Timeouts
+
+    timeout = Timeouts(total=300, connect=300, read=300, pool=300)
+    client = LiveOpsClient(
+        project_id=payloads.PROJECT_ID,
+        api_key=payloads.API_KEY,
+        base_url=base_url,
+        pool_size=pool_size,
+        timeout=timeout if options.get("mode") == "memory" else None,
+    )
+    await client.__aenter__()
+    return SDKClient(client)

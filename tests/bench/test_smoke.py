@@ -52,7 +52,7 @@ def test_quick_run_produces_numbers(tmp_path: Path) -> None:
         [
             *(sys.executable, "-m", "bench", "--quick", "--clients", ",".join(clients)),
             *("--plan", "list:1,list:16,empty:16", "--seconds", "0.1", "--no-imports"),
-            *("--memory-calls", "100", "--json", str(out)),
+            *("--memory-calls", "200", "--json", str(out)),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -72,11 +72,21 @@ def test_quick_run_produces_numbers(tmp_path: Path) -> None:
             assert batch["requests"] >= 50
             assert batch["rps"] > 0 and batch["cpu_us"] > 0
             assert 0 < batch["p50_ms"] <= batch["p99_ms"]
-    memory = {m["client"]: m for m in results["memory"]}
-    assert set(memory) == set(clients)
-    for m in memory.values():
-        assert m["finished"] and m["errors"] == 0
-        assert m["server_max_in_flight"] == 100  # all calls were held by the server at once
+    for pooled in (False, True):
+        memory = {m["client"]: m for m in results["memory"] if m["pooled"] is pooled}
+        assert set(memory) == set(clients)
+        for m in memory.values():
+            assert m["finished"] and m["errors"] == 0
+            # One connection per call: all 200 held by the server at once; pooled: the pool's
+            # 100, the other 100 queued in the client.
+            assert m["server_max_in_flight"] == (100 if pooled else 200)
+            assert m["per_call_kb"] > 0
+    stalls = {record["client"]: record["phases"] for record in results["stall"]}
+    assert set(stalls) == set(clients)
+    for phases in stalls.values():
+        assert {"create", "first list", "first empty", "later calls"} <= set(phases)
+        for figures in phases.values():
+            assert figures["ticks"] > 0 and figures["max_wall_ms"] >= 0
     if "sdk" in clients:
         assert results["structure"] and results["structure"][0]["list"]["sdk_structure_us"] > 0
         assert "sdk_cpu_vs_floor_empty" in results["summary"]["ratios"]["asyncio"]
