@@ -133,6 +133,7 @@ class ClientConfig:
     headers: Mapping[str, str]
     validate_requests: bool
     rate_limiter: RateLimiter | None
+    strict_responses: bool
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
     client_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
@@ -153,6 +154,7 @@ class ClientConfig:
             retry = retry.with_max_retries(max_retries)
         headers = overrides.get("headers")
         validate_requests = overrides.get("validate_requests")
+        strict_responses = overrides.get("strict_responses")
         return attrs.evolve(
             self,
             timeouts=timeouts.merged_over(self.timeouts) if timeouts else self.timeouts,
@@ -160,6 +162,9 @@ class ClientConfig:
             headers={**self.headers, **headers} if headers else self.headers,
             validate_requests=(
                 self.validate_requests if validate_requests is None else validate_requests
+            ),
+            strict_responses=(
+                self.strict_responses if strict_responses is None else strict_responses
             ),
         )
 
@@ -476,6 +481,7 @@ class HTTPRequester:
             retry=options.retry,
             max_retries=options.max_retries,
             validate_requests=options.validate_request,
+            strict_responses=options.strict_responses,
         )
 
     async def _dynamic_headers(
@@ -602,7 +608,7 @@ class HTTPRequester:
                 elapsed = time.monotonic() - attempt_start
                 if 200 <= status < 300:
                     try:
-                        parsed = self._parse(op, status, raw_body)
+                        parsed = self._parse(op, status, raw_body, config.strict_responses)
                     except ResponseDecodeError as exc:
                         await self._report(config, op, attempt, status, elapsed, exc)
                         raise
@@ -686,7 +692,7 @@ class HTTPRequester:
         )
 
     @staticmethod
-    def _parse(op: Operation, status: int, raw: bytes) -> Any:
+    def _parse(op: Operation, status: int, raw: bytes, strict: bool) -> Any:
         if op.response_type is None:
             return None
         if not raw:
@@ -697,7 +703,9 @@ class HTTPRequester:
                 status=status,
             )
         try:
-            return _serde.loads_response(raw, op.response_type)
+            return _serde.loads_response(
+                raw, op.response_type, strict=strict, operation=op.operation_id
+            )
         except Exception as exc:
             raise ResponseDecodeError(
                 f"cannot parse the response of {op.operation_id}: {exc}",

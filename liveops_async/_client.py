@@ -65,6 +65,16 @@ def _positive_id(value: int | str | None, what: str) -> int | None:
     return int(text)
 
 
+ENV_STRICT_RESPONSES = "LIVEOPS_STRICT_RESPONSES"
+
+
+def _strict_responses(value: bool | None) -> bool:
+    """The argument, else `LIVEOPS_STRICT_RESPONSES` (`1`/`true`/`yes` turn strict on), else off."""
+    if value is not None:
+        return value
+    return os.environ.get(ENV_STRICT_RESPONSES, "").strip().lower() in ("1", "true", "yes")
+
+
 def _base_url(value: str | None) -> str:
     url = (value or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip()
     if not url.startswith(("https://", "http://")) or "?" in url or "#" in url:
@@ -83,6 +93,10 @@ class LiveOpsClient:
     * `base_url` (`LIVEOPS_BASE_URL`, default `https://store.xsolla.com/api`).
     * `timeout`, `retry` / `max_retries`, `default_headers`, `validate_requests`: defaults for
       every call, overridable by `with_options(...)` and per call by `options=RequestOptions()`.
+    * `strict_responses` (`LIVEOPS_STRICT_RESPONSES=1`; default off): off, a response field
+      that does not fit the spec keeps its raw JSON value and a WARNING is logged once per
+      (model, field); on, it raises `ResponseDecodeError` naming the field path. Also per
+      `with_options(...)` and per call.
     * `session`: an aiohttp session of yours to use (never closed by the SDK); otherwise the
       client creates one (pool of `pool_size`, TLS >= 1.2 unless `ssl_context` says otherwise,
       `trace_configs` passed through) on first use and closes it in `aclose()`.
@@ -103,6 +117,7 @@ class LiveOpsClient:
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         validate_requests: bool = True,
+        strict_responses: bool | None = None,
         session: aiohttp.ClientSession | None = None,
         pool_size: int = DEFAULT_POOL_SIZE,
         pool_size_per_host: int = 0,
@@ -137,6 +152,7 @@ class LiveOpsClient:
                 **check_headers(default_headers or {}),
             },
             validate_requests=validate_requests,
+            strict_responses=_strict_responses(strict_responses),
             rate_limiter=rate_limiter,
             on_request=tuple(on_request),
             on_response=tuple(on_response),
@@ -221,8 +237,9 @@ class LiveOpsClient:
     def with_options(self, **overrides: Unpack[ClientOverrides]) -> LiveOpsClient:
         """A copy sharing this client's pool and credentials, with other defaults.
 
-        Takes `timeout`, `retry`, `max_retries`, `headers` and `validate_requests` (see
-        `ClientOverrides`); a setting left out or None keeps this client's value.
+        Takes `timeout`, `retry`, `max_retries`, `headers`, `validate_requests` and
+        `strict_responses` (see `ClientOverrides`); a setting left out or None keeps this
+        client's value.
         """
         unknown = overrides.keys() - ClientOverrides.__optional_keys__
         if unknown:

@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeAlias
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from liveops_async._model import LiveOpsModel as _LiveOpsModel
 from liveops_async._types import UNSET, OpenEnum, Unset
 
 AttributeName: TypeAlias = str
@@ -24,7 +25,7 @@ class BundleType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class CartItemPromotionDiscount:
+class CartItemPromotionDiscount(_LiveOpsModel):
     """The promotion's discount on the item, in percent or as an amount."""
 
     percent: str | Unset | None = _attrs_field(default=UNSET)
@@ -32,7 +33,7 @@ class CartItemPromotionDiscount:
 
 
 @_attrs_define(kw_only=True)
-class CartItemTotalLimit:
+class CartItemTotalLimit(_LiveOpsModel):
     """How many of the item all players together may buy."""
 
     total: int | None = _attrs_field(default=None)
@@ -40,7 +41,7 @@ class CartItemTotalLimit:
 
 
 @_attrs_define(kw_only=True)
-class CartItemValuePointReward:
+class CartItemValuePointReward(_LiveOpsModel):
     """Value points awarded for buying the item."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -53,7 +54,7 @@ class CartItemValuePointReward:
 
 
 @_attrs_define(kw_only=True)
-class CartRef:
+class CartRef(_LiveOpsModel):
     """Which cart; null or left out means the player's current cart."""
 
     id: str
@@ -61,13 +62,13 @@ class CartRef:
 
 
 @_attrs_define(kw_only=True)
-class CatalogRuleCreated:
+class CatalogRuleCreated(_LiveOpsModel):
     rule_id: int
     """Id of the new rule."""
 
 
 @_attrs_define(kw_only=True)
-class CatalogRuleItemById:
+class CatalogRuleItemById(_LiveOpsModel):
     """A catalog item picked by its numeric id."""
 
     item_id: int
@@ -81,7 +82,7 @@ Rule name, for the Publisher Account only; must not start with a blank.
 
 
 @_attrs_define(kw_only=True)
-class CatalogRuleSummary:
+class CatalogRuleSummary(_LiveOpsModel):
     """A catalog filter rule without its conditions and items."""
 
     rule_id: int
@@ -91,14 +92,14 @@ class CatalogRuleSummary:
 
 
 @_attrs_define(kw_only=True)
-class CatalogRuleSummaryList:
+class CatalogRuleSummaryList(_LiveOpsModel):
     """Every catalog filter rule of the project in short form."""
 
     items: list[CatalogRuleSummary] | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class ClanContributor:
+class ClanContributor(_LiveOpsModel):
     """A clan member and the value points they earned for the clan."""
 
     name: str | None = _attrs_field(default=None)
@@ -113,12 +114,12 @@ Up to ten clan members, best first; empty when the player has no clan.
 
 
 @_attrs_define(kw_only=True)
-class Code:
+class Code(_LiveOpsModel):
     code: str | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class CodeLimitPerCode:
+class CodeLimitPerCode(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
     used: int | None = _attrs_field(default=None)
@@ -126,13 +127,13 @@ class CodeLimitPerCode:
 
 
 @_attrs_define(kw_only=True)
-class CodeLimit:
+class CodeLimit(_LiveOpsModel):
     code: str | None = _attrs_field(default=None)
     per_code: CodeLimitPerCode | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class CodeLimitList:
+class CodeLimitList(_LiveOpsModel):
     promotion_id: int | None = _attrs_field(default=None)
     items: list[CodeLimit] | None = _attrs_field(default=None)
     total_items_count: int | None = _attrs_field(default=None)
@@ -140,7 +141,7 @@ class CodeLimitList:
 
 
 @_attrs_define(kw_only=True)
-class CodeList:
+class CodeList(_LiveOpsModel):
     codes: list[Code] | None = _attrs_field(default=None)
     total_count: int | None = _attrs_field(default=None)
 
@@ -158,22 +159,22 @@ class ComparisonOperator(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class CreateCodeRequest:
+class CreateCodeRequest(_LiveOpsModel):
     coupon_code: str
 
 
 @_attrs_define(kw_only=True)
-class CreatedCode:
+class CreatedCode(_LiveOpsModel):
     code: str
 
 
 @_attrs_define(kw_only=True)
-class CreatedPromotionId:
+class CreatedPromotionId(_LiveOpsModel):
     promotion_id: int
 
 
 @_attrs_define(kw_only=True)
-class DailyChainCreated:
+class DailyChainCreated(_LiveOpsModel):
     """Id of a newly created daily chain. The docs do not show this body; the field name
     follows the reward and offer chains."""
 
@@ -200,7 +201,7 @@ also mention a rolling kind (the only kind that can be reset) whose name was not
 
 
 @_attrs_define(kw_only=True)
-class DateAttributeCondition:
+class DateAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["date"] = _attrs_field(default="date")
     operator: ComparisonOperator
@@ -209,13 +210,13 @@ class DateAttributeCondition:
 
 
 @_attrs_define(kw_only=True)
-class DiscountPercent:
+class DiscountPercent(_LiveOpsModel):
     percent: str
     """Discount in percent, with up to two decimals."""
 
 
 @_attrs_define(kw_only=True)
-class Error:
+class Error(_LiveOpsModel):
     """Error body returned by every Xsolla store endpoint."""
 
     status_code: int = _attrs_field(metadata={"json": "statusCode"})
@@ -239,12 +240,12 @@ Ids of promotions that are not combined with this one.
 
 
 @_attrs_define(kw_only=True)
-class GenerateCodesRequest:
+class GenerateCodesRequest(_LiveOpsModel):
     count: int
 
 
 @_attrs_define(kw_only=True)
-class GeneratedCodes:
+class GeneratedCodes(_LiveOpsModel):
     count: int | None = _attrs_field(default=None)
 
 
@@ -266,7 +267,7 @@ class ItemType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class LimitUser:
+class LimitUser(_LiveOpsModel):
     user_external_id: str
 
 
@@ -279,7 +280,7 @@ Five-letter keys (`en-US`) are accepted on write. Used by value points and chain
 
 
 @_attrs_define(kw_only=True)
-class NumberAttributeCondition:
+class NumberAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["number"] = _attrs_field(default="number")
     operator: ComparisonOperator
@@ -288,21 +289,21 @@ class NumberAttributeCondition:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainClaimResult:
+class OfferChainClaimResult(_LiveOpsModel):
     """The order through which a free step's items were granted."""
 
     order_id: int | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class OfferChainCreated:
+class OfferChainCreated(_LiveOpsModel):
     """Id of a newly created offer chain."""
 
     offer_chain_id: int
 
 
 @_attrs_define(kw_only=True)
-class OfferChainOrder:
+class OfferChainOrder(_LiveOpsModel):
     """An order for a paid step and the token that opens its payment page."""
 
     order_id: int | None = _attrs_field(default=None)
@@ -311,7 +312,7 @@ class OfferChainOrder:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainStepLoyaltyReward:
+class OfferChainStepLoyaltyReward(_LiveOpsModel):
     """Loyalty points that completing the step grants."""
 
     name: str | None = _attrs_field(default=None)
@@ -322,7 +323,7 @@ class OfferChainStepLoyaltyReward:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainStepPrice:
+class OfferChainStepPrice(_LiveOpsModel):
     """Price of a paid step in real money; null on free steps."""
 
     amount: float
@@ -331,7 +332,7 @@ class OfferChainStepPrice:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainStepValuePointReward:
+class OfferChainStepValuePointReward(_LiveOpsModel):
     """Value points (of a reward chain) that completing the step grants."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -343,7 +344,7 @@ class OfferChainStepValuePointReward:
 
 
 @_attrs_define(kw_only=True)
-class Price:
+class Price(_LiveOpsModel):
     """Price in real money."""
 
     amount: str | None = _attrs_field(default=None)
@@ -361,7 +362,7 @@ class PriceConditionOperator(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class PriceCondition:
+class PriceCondition(_LiveOpsModel):
     operator: PriceConditionOperator
     value: str
 
@@ -373,14 +374,14 @@ Conditions on the price of the item or cart.
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeRemoveRequest:
+class PromoCodeRemoveRequest(_LiveOpsModel):
     """The cart to take the promo code off."""
 
     cart: CartRef | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
-class PromotionDiscount:
+class PromotionDiscount(_LiveOpsModel):
     """Discount of a promotion as answered; the percent is null when the promotion gives none."""
 
     percent: str | Unset | None = _attrs_field(default=UNSET)
@@ -391,21 +392,21 @@ PromotionExternalId: TypeAlias = str
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimitResetForUser:
+class PromotionLimitResetForUser(_LiveOpsModel):
     """The player whose limits of every promotion are refilled."""
 
     user: LimitUser
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimitResetUser:
+class PromotionLimitResetUser(_LiveOpsModel):
     """The player whose limit is refilled; null refills it for every player."""
 
     user_external_id: str
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimitsPerUser:
+class PromotionLimitsPerUser(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
 
 
@@ -416,7 +417,7 @@ Promotion name by locale, keyed like `en-US`.
 
 
 @_attrs_define(kw_only=True)
-class PromotionPeriod:
+class PromotionPeriod(_LiveOpsModel):
     """One period during which a promotion is active."""
 
     date_from: datetime
@@ -464,7 +465,7 @@ class RewardChainClanType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class RewardChainCreated:
+class RewardChainCreated(_LiveOpsModel):
     """Id of a newly created reward chain."""
 
     reward_chain_id: int
@@ -476,7 +477,7 @@ class RewardChainMediaType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class RewardChainMedia:
+class RewardChainMedia(_LiveOpsModel):
     """An extra picture or video of a value point."""
 
     type: RewardChainMediaType | None = _attrs_field(default=None)
@@ -484,7 +485,7 @@ class RewardChainMedia:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainStepPrice:
+class RewardChainStepPrice(_LiveOpsModel):
     """Value points a step costs."""
 
     amount: int
@@ -492,7 +493,7 @@ class RewardChainStepPrice:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainValuePointBalance:
+class RewardChainValuePointBalance(_LiveOpsModel):
     """A value point and how many of it the player (or the player's clan) holds."""
 
     sku: str | None = _attrs_field(default=None)
@@ -506,7 +507,7 @@ class RewardChainValuePointBalance:
 
 
 @_attrs_define(kw_only=True)
-class RewardUnitItem:
+class RewardUnitItem(_LiveOpsModel):
     """One of the items of a unit (for example one platform's key of a game)."""
 
     sku: str | None = _attrs_field(default=None)
@@ -518,7 +519,7 @@ class RewardUnitItem:
 
 
 @_attrs_define(kw_only=True)
-class Schedule:
+class Schedule(_LiveOpsModel):
     """A reset schedule as answered by the API, with the computed next reset."""
 
     interval_type: IntervalType | None = _attrs_field(default=None)
@@ -541,13 +542,13 @@ Sku: TypeAlias = str
 
 
 @_attrs_define(kw_only=True)
-class StoreItemAttributeValue:
+class StoreItemAttributeValue(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     value: str | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class StoreItemConsumable:
+class StoreItemConsumable(_LiveOpsModel):
     """Set for consumable items."""
 
     usages_count: int | Unset | None = _attrs_field(default=UNSET)
@@ -566,7 +567,7 @@ class StoreItemExpirationUnit(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class StoreItemGroup:
+class StoreItemGroup(_LiveOpsModel):
     """A catalog group the item belongs to."""
 
     external_id: str | None = _attrs_field(default=None)
@@ -574,7 +575,7 @@ class StoreItemGroup:
 
 
 @_attrs_define(kw_only=True)
-class StoreItemPrice:
+class StoreItemPrice(_LiveOpsModel):
     """Price in real money of an item or a cart; null when it is free."""
 
     amount: str | None = _attrs_field(default=None)
@@ -584,7 +585,7 @@ class StoreItemPrice:
 
 
 @_attrs_define(kw_only=True)
-class StoreItemVirtualPrice:
+class StoreItemVirtualPrice(_LiveOpsModel):
     """A price of the item in a virtual currency."""
 
     sku: str | None = _attrs_field(default=None)
@@ -612,7 +613,7 @@ class StringAttributeConditionOperator(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class StringAttributeCondition:
+class StringAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["string"] = _attrs_field(default="string")
     operator: StringAttributeConditionOperator
@@ -622,7 +623,7 @@ class StringAttributeCondition:
 
 
 @_attrs_define(kw_only=True)
-class TotalLimitState:
+class TotalLimitState(_LiveOpsModel):
     """How much of the promotion's total redemption limit is used."""
 
     available: int | None = _attrs_field(default=None)
@@ -655,7 +656,7 @@ How many times one player may redeem the offer's codes; null means no limit.
 
 
 @_attrs_define(kw_only=True)
-class UniqueCatalogOfferUpdate:
+class UniqueCatalogOfferUpdate(_LiveOpsModel):
     """The full new settings of a unique catalog offer (PUT replaces them all)."""
 
     name: PromotionName
@@ -678,7 +679,7 @@ class UpsellAutoListType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class UpsellAutoList:
+class UpsellAutoList(_LiveOpsModel):
     """Upsell whose items Xsolla picks (best sellers or promoted items)."""
 
     type: Literal["most_sellable", "only_promotions"]
@@ -699,7 +700,7 @@ class UpsellBonusItemType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class UpsellConfigUnitItem:
+class UpsellConfigUnitItem(_LiveOpsModel):
     """One edition (for example a platform's key) of a game unit."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -711,7 +712,7 @@ class UpsellConfigUnitItem:
 
 
 @_attrs_define(kw_only=True)
-class UpsellFixedList:
+class UpsellFixedList(_LiveOpsModel):
     """Upsell that shows exactly the listed items."""
 
     type: Literal["fixed_list"] = _attrs_field(default="fixed_list")
@@ -721,20 +722,20 @@ class UpsellFixedList:
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemAttribute:
+class UpsellItemAttribute(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     values: list[StoreItemAttributeValue] | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemGroup:
+class UpsellItemGroup(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemPeriod:
+class UpsellItemPeriod(_LiveOpsModel):
     """A period during which the item is sold."""
 
     date_from: datetime | Unset | None = _attrs_field(default=UNSET)
@@ -742,7 +743,7 @@ class UpsellItemPeriod:
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemValuePointReward:
+class UpsellItemValuePointReward(_LiveOpsModel):
     """Value points a purchase of the item awards."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -754,7 +755,7 @@ class UpsellItemValuePointReward:
 
 
 @_attrs_define(kw_only=True)
-class UpsellLimitCounter:
+class UpsellLimitCounter(_LiveOpsModel):
     """A purchase limit (of one player, or of the item over all players) and how much of it is left."""
 
     total: int | None = _attrs_field(default=None)
@@ -762,7 +763,7 @@ class UpsellLimitCounter:
 
 
 @_attrs_define(kw_only=True)
-class UpsellLimitSchedule:
+class UpsellLimitSchedule(_LiveOpsModel):
     """When the player's limit refills."""
 
     interval_type: IntervalType | None = _attrs_field(default=None)
@@ -771,7 +772,7 @@ class UpsellLimitSchedule:
 
 
 @_attrs_define(kw_only=True)
-class UpsellPromotionBonus:
+class UpsellPromotionBonus(_LiveOpsModel):
     """An item a promotion adds to the purchase."""
 
     sku: str | None = _attrs_field(default=None)
@@ -783,13 +784,13 @@ class UpsellPromotionBonus:
 
 
 @_attrs_define(kw_only=True)
-class UpsellPromotionDiscount:
+class UpsellPromotionDiscount(_LiveOpsModel):
     percent: str | Unset | None = _attrs_field(default=UNSET)
     value: str | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
-class UpsellPromotionLimits:
+class UpsellPromotionLimits(_LiveOpsModel):
     per_user: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
 
@@ -808,20 +809,20 @@ class UpsellType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class UserLimitPerUser:
+class UserLimitPerUser(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class UserLimit:
+class UserLimit(_LiveOpsModel):
     """One player's limit of a promotion."""
 
     per_user: UserLimitPerUser | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class UserLimitChange:
+class UserLimitChange(_LiveOpsModel):
     """Change of one player's remaining uses."""
 
     user: LimitUser
@@ -829,7 +830,7 @@ class UserLimitChange:
 
 
 @_attrs_define(kw_only=True)
-class UserLimitDelta:
+class UserLimitDelta(_LiveOpsModel):
     """How many uses to add to or take from one player's remaining uses (increase and
     decrease calls); unlike UserLimitChange, zero is refused."""
 
@@ -838,14 +839,14 @@ class UserLimitDelta:
 
 
 @_attrs_define(kw_only=True)
-class ValuePointCreated:
+class ValuePointCreated(_LiveOpsModel):
     sku: Sku
     item_id: int
     """Internal item id Xsolla gave the value point."""
 
 
 @_attrs_define(kw_only=True)
-class ValuePointItemReward:
+class ValuePointItemReward(_LiveOpsModel):
     """A catalog item that awards the value point."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -857,7 +858,7 @@ class ValuePointItemReward:
 
 
 @_attrs_define(kw_only=True)
-class ValuePointItemRewardList:
+class ValuePointItemRewardList(_LiveOpsModel):
     items: list[ValuePointItemReward] | None = _attrs_field(default=None)
 
 
@@ -867,7 +868,7 @@ class ValuePointMediaType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class ValuePointMedia:
+class ValuePointMedia(_LiveOpsModel):
     """An extra image or video shown with the value point."""
 
     type: ValuePointMediaType | None = _attrs_field(default=None)
@@ -875,7 +876,7 @@ class ValuePointMedia:
 
 
 @_attrs_define(kw_only=True)
-class ValuePointRewardAmount:
+class ValuePointRewardAmount(_LiveOpsModel):
     """An item and how many value points one purchase of it awards."""
 
     sku: Sku
@@ -883,7 +884,7 @@ class ValuePointRewardAmount:
 
 
 @_attrs_define(kw_only=True)
-class ValuePointRewardChange:
+class ValuePointRewardChange(_LiveOpsModel):
     """A new amount for one item; 0 stops the item from awarding the value point."""
 
     sku: Sku
@@ -903,7 +904,7 @@ The complete list of awarding items; it replaces the current one.
 
 
 @_attrs_define(kw_only=True)
-class ValuePointWrite:
+class ValuePointWrite(_LiveOpsModel):
     """The settings of a value point, as created or as fully replaced by PUT."""
 
     sku: Sku
@@ -927,7 +928,7 @@ class VerifiedPromotionCodeType(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class VerifiedPromotionCodeDiscountedItem:
+class VerifiedPromotionCodeDiscountedItem(_LiveOpsModel):
     """An item a promo code makes cheaper, localized for the player."""
 
     sku: str | None = _attrs_field(default=None)
@@ -939,7 +940,7 @@ class VerifiedPromotionCodeDiscountedItem:
 
 
 @_attrs_define(kw_only=True)
-class WeeklySchedule:
+class WeeklySchedule(_LiveOpsModel):
     interval_type: Literal["weekly"] = _attrs_field(default="weekly")
     day_of_week: int
     """1 is Monday."""
@@ -961,7 +962,7 @@ Conditions on player attributes, all of one type.
 
 
 @_attrs_define(kw_only=True)
-class BonusItem:
+class BonusItem(_LiveOpsModel):
     """An item given as a bonus."""
 
     sku: Sku
@@ -969,7 +970,7 @@ class BonusItem:
 
 
 @_attrs_define(kw_only=True)
-class CartItemLimitReset:
+class CartItemLimitReset(_LiveOpsModel):
     """When the player's purchase limit of the item resets."""
 
     interval_type: IntervalType | None = _attrs_field(default=None)
@@ -978,7 +979,7 @@ class CartItemLimitReset:
 
 
 @_attrs_define(kw_only=True)
-class CartItemPromotionBonus:
+class CartItemPromotionBonus(_LiveOpsModel):
     """An item a promotion adds to the purchase of the cart item."""
 
     sku: str | None = _attrs_field(default=None)
@@ -990,7 +991,7 @@ class CartItemPromotionBonus:
 
 
 @_attrs_define(kw_only=True)
-class CartItemUserLimit:
+class CartItemUserLimit(_LiveOpsModel):
     """How many of the item this player may buy."""
 
     total: int | None = _attrs_field(default=None)
@@ -999,7 +1000,7 @@ class CartItemUserLimit:
 
 
 @_attrs_define(kw_only=True)
-class CatalogRuleItem:
+class CatalogRuleItem(_LiveOpsModel):
     """A catalog item governed by a rule, as answered."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1011,7 +1012,7 @@ class CatalogRuleItem:
 
 
 @_attrs_define(kw_only=True)
-class ChainUserSchedule:
+class ChainUserSchedule(_LiveOpsModel):
     """A chain's reset schedule as a player sees it (reward chains and offer chains): the kind
     of interval and the next reset. Null when the chain never resets."""
 
@@ -1021,7 +1022,7 @@ class ChainUserSchedule:
 
 
 @_attrs_define(kw_only=True)
-class Coupon:
+class Coupon(_LiveOpsModel):
     """A coupon promotion as answered by the API."""
 
     external_id: PromotionExternalId | None = _attrs_field(default=None)
@@ -1040,7 +1041,7 @@ class Coupon:
 
 
 @_attrs_define(kw_only=True)
-class CouponCreate:
+class CouponCreate(_LiveOpsModel):
     """A new coupon promotion."""
 
     external_id: PromotionExternalId
@@ -1058,7 +1059,7 @@ class CouponCreate:
 
 
 @_attrs_define(kw_only=True)
-class CouponList:
+class CouponList(_LiveOpsModel):
     """One page of coupon promotions."""
 
     items: list[Coupon] | None = _attrs_field(default=None)
@@ -1068,7 +1069,7 @@ class CouponList:
 
 
 @_attrs_define(kw_only=True)
-class CouponRedeemRequest:
+class CouponRedeemRequest(_LiveOpsModel):
     """A coupon code to redeem for the player."""
 
     coupon_code: str
@@ -1076,7 +1077,7 @@ class CouponRedeemRequest:
 
 
 @_attrs_define(kw_only=True)
-class CouponUpdate:
+class CouponUpdate(_LiveOpsModel):
     """The full new settings of a coupon promotion (the call replaces them all)."""
 
     name: PromotionName
@@ -1093,12 +1094,12 @@ class CouponUpdate:
 
 
 @_attrs_define(kw_only=True)
-class CreatedExternalId:
+class CreatedExternalId(_LiveOpsModel):
     external_id: PromotionExternalId
 
 
 @_attrs_define(kw_only=True)
-class DailyChainItem:
+class DailyChainItem(_LiveOpsModel):
     """An item of a step as the admin calls show it."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1111,7 +1112,7 @@ class DailyChainItem:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainStep:
+class DailyChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
     step_id: int | None = _attrs_field(default=None)
@@ -1121,7 +1122,7 @@ class DailyChainStep:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainUserItem:
+class DailyChainUserItem(_LiveOpsModel):
     """An item of a step, described in the player's language. A bundle lists what it holds in
     `content`."""
 
@@ -1137,7 +1138,7 @@ class DailyChainUserItem:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainUserStep:
+class DailyChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
     step_number: int | None = _attrs_field(default=None)
@@ -1148,13 +1149,13 @@ class DailyChainUserStep:
 
 
 @_attrs_define(kw_only=True)
-class DailySchedule:
+class DailySchedule(_LiveOpsModel):
     interval_type: Literal["daily"] = _attrs_field(default="daily")
     time: ResetTime
 
 
 @_attrs_define(kw_only=True)
-class ItemQuantity:
+class ItemQuantity(_LiveOpsModel):
     """An item and how many of it."""
 
     sku: Sku
@@ -1162,21 +1163,21 @@ class ItemQuantity:
 
 
 @_attrs_define(kw_only=True)
-class ItemSkuRef:
+class ItemSkuRef(_LiveOpsModel):
     """An item by SKU."""
 
     sku: Sku
 
 
 @_attrs_define(kw_only=True)
-class MonthlySchedule:
+class MonthlySchedule(_LiveOpsModel):
     interval_type: Literal["monthly"] = _attrs_field(default="monthly")
     day_of_month: int
     time: ResetTime
 
 
 @_attrs_define(kw_only=True)
-class OfferChainItem:
+class OfferChainItem(_LiveOpsModel):
     """An item of a step as the admin calls show it."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1192,7 +1193,7 @@ class OfferChainItem:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainListItem:
+class OfferChainListItem(_LiveOpsModel):
     """An offer chain as listed (without steps)."""
 
     id: int | None = _attrs_field(default=None)
@@ -1214,7 +1215,7 @@ class OfferChainListItem:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainStep:
+class OfferChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
     step_id: int | None = _attrs_field(default=None)
@@ -1226,7 +1227,7 @@ class OfferChainStep:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainStepItemSpec:
+class OfferChainStepItemSpec(_LiveOpsModel):
     """An item a step grants, as written."""
 
     sku: Sku
@@ -1237,7 +1238,7 @@ class OfferChainStepItemSpec:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainStepUpdate:
+class OfferChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. Send the `step_id` of an existing step so that players
     keep their progress on it; leave it out for a new step."""
 
@@ -1251,7 +1252,7 @@ class OfferChainStepUpdate:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainUserItem:
+class OfferChainUserItem(_LiveOpsModel):
     """An item of a step, described in the player's language. A bundle lists what it holds in
     `content`."""
 
@@ -1269,7 +1270,7 @@ class OfferChainUserItem:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainUserStep:
+class OfferChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
     step_number: int | None = _attrs_field(default=None)
@@ -1284,7 +1285,7 @@ class OfferChainUserStep:
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeDiscountedItem:
+class PromoCodeDiscountedItem(_LiveOpsModel):
     """An item with its own discount under the promo code."""
 
     sku: Sku
@@ -1298,7 +1299,7 @@ Items with their own discount, instead of or next to the discount on the whole c
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeRedeemRequest:
+class PromoCodeRedeemRequest(_LiveOpsModel):
     """A promo code to apply to a cart."""
 
     coupon_code: str
@@ -1308,7 +1309,7 @@ class PromoCodeRedeemRequest:
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeRewardItem:
+class PromoCodeRewardItem(_LiveOpsModel):
     """A catalog item given by a promo code, with texts in the player's language."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1321,7 +1322,7 @@ class PromoCodeRewardItem:
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeUpdate:
+class PromoCodeUpdate(_LiveOpsModel):
     """The full new settings of a promo code promotion (the call replaces them all)."""
 
     name: PromotionName
@@ -1343,19 +1344,19 @@ class PromoCodeUpdate:
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimitReset:
+class PromotionLimitReset(_LiveOpsModel):
     """Whose limit of one promotion to refill. `user` must be present, possibly null."""
 
     user: PromotionLimitResetUser | None
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimitsRecurrentSchedule:
+class PromotionLimitsRecurrentSchedule(_LiveOpsModel):
     per_user: Schedule | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimits:
+class PromotionLimits(_LiveOpsModel):
     """Limits of a discount or bonus promotion, as answered."""
 
     per_user: PromotionLimitsPerUser | Unset | None = _attrs_field(default=UNSET)
@@ -1366,7 +1367,7 @@ class PromotionLimits:
 
 
 @_attrs_define(kw_only=True)
-class RedeemablePromotionDiscountedItem:
+class RedeemablePromotionDiscountedItem(_LiveOpsModel):
     """An item a promo code makes cheaper, with its own discount."""
 
     sku: Sku
@@ -1374,7 +1375,7 @@ class RedeemablePromotionDiscountedItem:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainAdminValuePoint:
+class RewardChainAdminValuePoint(_LiveOpsModel):
     """The chain's value point as the admin calls show it. The 2025 schema of the list call
     types its texts as plain strings, but its own example and the get call use localized
     objects, which is what the value point admin calls return; this follows the latter."""
@@ -1395,7 +1396,7 @@ class RewardChainAdminValuePoint:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainListItem:
+class RewardChainListItem(_LiveOpsModel):
     """A reward chain as listed (without steps). The clan fields are present on clan chains
     only."""
 
@@ -1421,7 +1422,7 @@ class RewardChainListItem:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainStepReward:
+class RewardChainStepReward(_LiveOpsModel):
     """An item a step grants, optionally only to players who meet the conditions."""
 
     sku: Sku
@@ -1430,7 +1431,7 @@ class RewardChainStepReward:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainStepUpdate:
+class RewardChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. `step_id` is required: the id of an existing step keeps
     players' progress on it, null creates a new step."""
 
@@ -1442,7 +1443,7 @@ class RewardChainStepUpdate:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainUserItem:
+class RewardChainUserItem(_LiveOpsModel):
     """A catalog item granted by a step, described in the player's language."""
 
     sku: Sku | None = _attrs_field(default=None)
@@ -1455,7 +1456,7 @@ class RewardChainUserItem:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainUserStep:
+class RewardChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
     step_id: int | None = _attrs_field(default=None)
@@ -1468,7 +1469,7 @@ class RewardChainUserStep:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainValuePointRef:
+class RewardChainValuePointRef(_LiveOpsModel):
     """The value point that players collect in the chain (a clan one for clan chains)."""
 
     sku: Sku
@@ -1481,7 +1482,7 @@ When a limit or a chain resets, as written by the caller.
 
 
 @_attrs_define(kw_only=True)
-class StoreItemAttribute:
+class StoreItemAttribute(_LiveOpsModel):
     """A catalog attribute of the item with its values."""
 
     external_id: str | None = _attrs_field(default=None)
@@ -1490,7 +1491,7 @@ class StoreItemAttribute:
 
 
 @_attrs_define(kw_only=True)
-class StoreItemExpirationPeriod:
+class StoreItemExpirationPeriod(_LiveOpsModel):
     """How long the item stays in the inventory; null when it does not expire."""
 
     type: StoreItemExpirationUnit | None = _attrs_field(default=None)
@@ -1498,7 +1499,7 @@ class StoreItemExpirationPeriod:
 
 
 @_attrs_define(kw_only=True)
-class StoreItemInventoryOptions:
+class StoreItemInventoryOptions(_LiveOpsModel):
     """How the item behaves in the player's inventory."""
 
     consumable: StoreItemConsumable | Unset | None = _attrs_field(default=UNSET)
@@ -1506,7 +1507,7 @@ class StoreItemInventoryOptions:
 
 
 @_attrs_define(kw_only=True)
-class UniqueCatalogOffer:
+class UniqueCatalogOffer(_LiveOpsModel):
     """A unique catalog offer as the API answers it."""
 
     external_id: PromotionExternalId
@@ -1530,7 +1531,7 @@ class UniqueCatalogOffer:
 
 
 @_attrs_define(kw_only=True)
-class UniqueCatalogOfferCreate:
+class UniqueCatalogOfferCreate(_LiveOpsModel):
     """A new unique catalog offer. Create still uses one start/end pair, not periods."""
 
     external_id: PromotionExternalId
@@ -1552,7 +1553,7 @@ class UniqueCatalogOfferCreate:
 
 
 @_attrs_define(kw_only=True)
-class UniqueCatalogOfferList:
+class UniqueCatalogOfferList(_LiveOpsModel):
     """One page of unique catalog offers."""
 
     items: list[UniqueCatalogOffer] | None = _attrs_field(default=None)
@@ -1565,7 +1566,7 @@ class UniqueCatalogOfferList:
 
 
 @_attrs_define(kw_only=True)
-class UpsellConfigItem:
+class UpsellConfigItem(_LiveOpsModel):
     """A catalog item named by the upsell configuration."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1585,7 +1586,7 @@ The project's upsell settings as written; `type` says which shape.
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemPromotion:
+class UpsellItemPromotion(_LiveOpsModel):
     """A promotion that applies to the item."""
 
     name: str | None = _attrs_field(default=None)
@@ -1597,7 +1598,7 @@ class UpsellItemPromotion:
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemUserLimit:
+class UpsellItemUserLimit(_LiveOpsModel):
     """The player's purchase limit for the item."""
 
     total: int | None = _attrs_field(default=None)
@@ -1606,7 +1607,7 @@ class UpsellItemUserLimit:
 
 
 @_attrs_define(kw_only=True)
-class ValuePoint:
+class ValuePoint(_LiveOpsModel):
     """A value point as the API answers it."""
 
     sku: Sku
@@ -1625,14 +1626,14 @@ class ValuePoint:
 
 
 @_attrs_define(kw_only=True)
-class ValuePointList:
+class ValuePointList(_LiveOpsModel):
     """One page of value points."""
 
     items: list[ValuePoint] | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class VerifiedPromotionCodeItem:
+class VerifiedPromotionCodeItem(_LiveOpsModel):
     """An item a code gives, localized for the player."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1646,7 +1647,7 @@ class VerifiedPromotionCodeItem:
 
 
 @_attrs_define(kw_only=True)
-class BonusPromotion:
+class BonusPromotion(_LiveOpsModel):
     """A bonus promotion as answered."""
 
     id: int | None = _attrs_field(default=None)
@@ -1663,7 +1664,7 @@ class BonusPromotion:
 
 
 @_attrs_define(kw_only=True)
-class BonusPromotionList:
+class BonusPromotionList(_LiveOpsModel):
     """One page of bonus promotions."""
 
     promotions: list[BonusPromotion] | None = _attrs_field(default=None)
@@ -1673,7 +1674,7 @@ class BonusPromotionList:
 
 
 @_attrs_define(kw_only=True)
-class CartItemLimits:
+class CartItemLimits(_LiveOpsModel):
     """Purchase limits of the item; null when it has none."""
 
     per_user: CartItemUserLimit | Unset | None = _attrs_field(default=UNSET)
@@ -1681,7 +1682,7 @@ class CartItemLimits:
 
 
 @_attrs_define(kw_only=True)
-class CartItemPromotion:
+class CartItemPromotion(_LiveOpsModel):
     """A promotion that applies to the cart item."""
 
     name: str | None = _attrs_field(default=None)
@@ -1693,7 +1694,7 @@ class CartItemPromotion:
 
 
 @_attrs_define(kw_only=True)
-class CatalogRule:
+class CatalogRule(_LiveOpsModel):
     """A catalog filter rule as answered."""
 
     rule_id: int
@@ -1711,7 +1712,7 @@ A catalog item the rule governs, given either by id or by SKU.
 
 
 @_attrs_define(kw_only=True)
-class CatalogRuleList:
+class CatalogRuleList(_LiveOpsModel):
     """One page of catalog filter rules."""
 
     items: list[CatalogRule] | None = _attrs_field(default=None)
@@ -1722,7 +1723,7 @@ class CatalogRuleList:
 
 
 @_attrs_define(kw_only=True)
-class CatalogRulePatch:
+class CatalogRulePatch(_LiveOpsModel):
     """Fields of a catalog filter rule to change; absent fields keep their values."""
 
     name: CatalogRuleName | None = _attrs_field(default=None)
@@ -1733,7 +1734,7 @@ class CatalogRulePatch:
 
 
 @_attrs_define(kw_only=True)
-class CatalogRuleSpec:
+class CatalogRuleSpec(_LiveOpsModel):
     """A whole catalog filter rule as written on create and on full replace."""
 
     name: CatalogRuleName
@@ -1752,14 +1753,14 @@ When a reward chain resets, as written by the caller (weekly or monthly only).
 
 
 @_attrs_define(kw_only=True)
-class ClanUpdateResult:
+class ClanUpdateResult(_LiveOpsModel):
     """Rewards claimed automatically when the player's clan changed."""
 
     reward: list[RewardChainUserItem] | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class CouponRedeemedItem:
+class CouponRedeemedItem(_LiveOpsModel):
     """An item the player received from a coupon."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1778,7 +1779,7 @@ class CouponRedeemedItem:
 
 
 @_attrs_define(kw_only=True)
-class CouponRewardItem:
+class CouponRewardItem(_LiveOpsModel):
     """A catalog item given by a coupon."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1795,7 +1796,7 @@ class CouponRewardItem:
 
 
 @_attrs_define(kw_only=True)
-class DailyChain:
+class DailyChain(_LiveOpsModel):
     """A daily chain. The list call may leave `steps` out."""
 
     id: int | None = _attrs_field(default=None)
@@ -1814,7 +1815,7 @@ class DailyChain:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainList:
+class DailyChainList(_LiveOpsModel):
     """One page of daily chains (shape assumed from the sibling chains)."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -1823,7 +1824,7 @@ class DailyChainList:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainStepCreate:
+class DailyChainStepCreate(_LiveOpsModel):
     """A step (one day) of a new chain."""
 
     step_number: int
@@ -1832,7 +1833,7 @@ class DailyChainStepCreate:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainStepUpdate:
+class DailyChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. Send the `step_id` of an existing step so that players
     keep their progress on it; leave it out for a new step."""
 
@@ -1843,7 +1844,7 @@ class DailyChainStepUpdate:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainUpdate:
+class DailyChainUpdate(_LiveOpsModel):
     """A daily chain replacing the stored one; `type` must be sent again."""
 
     name: LocalizedText | None
@@ -1860,7 +1861,7 @@ class DailyChainUpdate:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainUserChain:
+class DailyChainUserChain(_LiveOpsModel):
     """A daily chain as the player sees it, with the state of every step."""
 
     id: int | None = _attrs_field(default=None)
@@ -1874,7 +1875,7 @@ class DailyChainUserChain:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainUserChainList:
+class DailyChainUserChainList(_LiveOpsModel):
     """One page of the player's daily chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -1884,7 +1885,7 @@ class DailyChainUserChainList:
 
 
 @_attrs_define(kw_only=True)
-class DiscountPromotion:
+class DiscountPromotion(_LiveOpsModel):
     """A discount promotion as answered."""
 
     id: int | None = _attrs_field(default=None)
@@ -1901,7 +1902,7 @@ class DiscountPromotion:
 
 
 @_attrs_define(kw_only=True)
-class DiscountPromotionList:
+class DiscountPromotionList(_LiveOpsModel):
     """One page of discount promotions."""
 
     promotions: list[DiscountPromotion] | None = _attrs_field(default=None)
@@ -1911,7 +1912,7 @@ class DiscountPromotionList:
 
 
 @_attrs_define(kw_only=True)
-class OfferChain:
+class OfferChain(_LiveOpsModel):
     """An offer chain with its steps."""
 
     id: int | None = _attrs_field(default=None)
@@ -1934,7 +1935,7 @@ class OfferChain:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainList:
+class OfferChainList(_LiveOpsModel):
     """One page of offer chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -1943,7 +1944,7 @@ class OfferChainList:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainStepCreate:
+class OfferChainStepCreate(_LiveOpsModel):
     """A step of a new chain."""
 
     step_number: int
@@ -1955,7 +1956,7 @@ class OfferChainStepCreate:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainUpdate:
+class OfferChainUpdate(_LiveOpsModel):
     """An offer chain replacing the stored one."""
 
     name: LocalizedText | None
@@ -1981,7 +1982,7 @@ class OfferChainUpdate:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainUserChain:
+class OfferChainUserChain(_LiveOpsModel):
     """An offer chain as the player sees it, with the player's progress."""
 
     id: int | None = _attrs_field(default=None)
@@ -1997,7 +1998,7 @@ class OfferChainUserChain:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainUserChainList:
+class OfferChainUserChainList(_LiveOpsModel):
     """One page of the player's offer chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -2007,7 +2008,7 @@ class OfferChainUserChainList:
 
 
 @_attrs_define(kw_only=True)
-class PromoCode:
+class PromoCode(_LiveOpsModel):
     """A promo code promotion as answered by the API."""
 
     external_id: PromotionExternalId | None = _attrs_field(default=None)
@@ -2031,7 +2032,7 @@ class PromoCode:
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeCreate:
+class PromoCodeCreate(_LiveOpsModel):
     """A new promo code promotion."""
 
     external_id: PromotionExternalId
@@ -2054,7 +2055,7 @@ class PromoCodeCreate:
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeList:
+class PromoCodeList(_LiveOpsModel):
     """One page of promo code promotions."""
 
     items: list[PromoCode] | None = _attrs_field(default=None)
@@ -2064,7 +2065,7 @@ class PromoCodeList:
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeRewardBonus:
+class PromoCodeRewardBonus(_LiveOpsModel):
     """A bonus item of a promo code and how many of it."""
 
     item: PromoCodeRewardItem | None = _attrs_field(default=None)
@@ -2072,7 +2073,7 @@ class PromoCodeRewardBonus:
 
 
 @_attrs_define(kw_only=True)
-class PromoCodeRewards:
+class PromoCodeRewards(_LiveOpsModel):
     """What a promo code gives, as shown to the player before redeeming."""
 
     bonus: list[PromoCodeRewardBonus] | None = _attrs_field(default=None)
@@ -2083,12 +2084,12 @@ class PromoCodeRewards:
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimitsSpecRecurrentSchedule:
+class PromotionLimitsSpecRecurrentSchedule(_LiveOpsModel):
     per_user: ScheduleSpec | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class PromotionLimitsSpec:
+class PromotionLimitsSpec(_LiveOpsModel):
     """Per-player limit of a discount or bonus promotion, as written."""
 
     per_user: int | Unset | None = _attrs_field(default=UNSET)
@@ -2098,7 +2099,7 @@ class PromotionLimitsSpec:
 
 
 @_attrs_define(kw_only=True)
-class PromotionListItemBonusItem:
+class PromotionListItemBonusItem(_LiveOpsModel):
     """An item given by a promotion of the list."""
 
     sku: str | None = _attrs_field(default=None)
@@ -2114,7 +2115,7 @@ class PromotionListItemBonusItem:
 
 
 @_attrs_define(kw_only=True)
-class PromotionListItemConditionTarget:
+class PromotionListItemConditionTarget(_LiveOpsModel):
     """What triggers the promotion: a catalog item (sku, name, type...) for item promotions,
     or a coupon or promo code (external_id, limits...) for code promotions."""
 
@@ -2131,7 +2132,7 @@ class PromotionListItemConditionTarget:
 
 
 @_attrs_define(kw_only=True)
-class RedeemablePromotion:
+class RedeemablePromotion(_LiveOpsModel):
     """The coupon or promo code promotion a code belongs to."""
 
     external_id: PromotionExternalId | None = _attrs_field(default=None)
@@ -2153,7 +2154,7 @@ class RedeemablePromotion:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainClanUpdate:
+class RewardChainClanUpdate(_LiveOpsModel):
     """A clan reward chain, replacing the stored one. Field notes from 2026 leave `clan_type`
     out of updates; send it only to change it."""
 
@@ -2181,7 +2182,7 @@ class RewardChainClanUpdate:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainList:
+class RewardChainList(_LiveOpsModel):
     """One page of reward chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -2190,7 +2191,7 @@ class RewardChainList:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainStep:
+class RewardChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
     step_id: int | None = _attrs_field(default=None)
@@ -2202,7 +2203,7 @@ class RewardChainStep:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainStepCreate:
+class RewardChainStepCreate(_LiveOpsModel):
     """A step of a new chain."""
 
     name: LocalizedText | None
@@ -2212,7 +2213,7 @@ class RewardChainStepCreate:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainUpdate:
+class RewardChainUpdate(_LiveOpsModel):
     """A regular reward chain, replacing the stored one. The value point is fixed at creation
     and not sent. Extra properties are refused so that a body with the clan fields can only
     be a `RewardChainClanUpdate`."""
@@ -2242,7 +2243,7 @@ Body of a reward chain update; a regular or a clan chain.
 
 
 @_attrs_define(kw_only=True)
-class RewardChainUserChain:
+class RewardChainUserChain(_LiveOpsModel):
     """A reward chain as the player sees it, with the player's progress."""
 
     reward_chain_id: int | None = _attrs_field(default=None)
@@ -2266,7 +2267,7 @@ class RewardChainUserChain:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainUserChainList:
+class RewardChainUserChainList(_LiveOpsModel):
     """One page of the player's reward chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -2276,7 +2277,7 @@ class RewardChainUserChainList:
 
 
 @_attrs_define(kw_only=True)
-class UpsellConfig:
+class UpsellConfig(_LiveOpsModel):
     """The project's upsell settings as answered."""
 
     is_enabled: bool | None = _attrs_field(default=None)
@@ -2291,19 +2292,19 @@ The admin GET answers a JSON array of configurations.
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemLimits:
+class UpsellItemLimits(_LiveOpsModel):
     per_user: UpsellItemUserLimit | Unset | None = _attrs_field(default=UNSET)
     per_item: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
-class VerifiedPromotionCodeBonus:
+class VerifiedPromotionCodeBonus(_LiveOpsModel):
     item: VerifiedPromotionCodeItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class VerifiedPromotionCodeRewards:
+class VerifiedPromotionCodeRewards(_LiveOpsModel):
     """What the code gives. Coupons only give `bonus` items; promo codes may also give a
     cart `discount` or per-item `discounted_items`."""
 
@@ -2317,7 +2318,7 @@ class VerifiedPromotionCodeRewards:
 
 
 @_attrs_define(kw_only=True)
-class BonusPromotionSpec:
+class BonusPromotionSpec(_LiveOpsModel):
     """A whole bonus promotion as written on create and on full replace (no `id`)."""
 
     name: PromotionName
@@ -2333,7 +2334,7 @@ class BonusPromotionSpec:
 
 
 @_attrs_define(kw_only=True)
-class CartItem:
+class CartItem(_LiveOpsModel):
     """An item in the cart."""
 
     sku: str | None = _attrs_field(default=None)
@@ -2360,14 +2361,14 @@ class CartItem:
 
 
 @_attrs_define(kw_only=True)
-class CouponRedeemResult:
+class CouponRedeemResult(_LiveOpsModel):
     """What redeeming a coupon code gave the player."""
 
     items: list[CouponRedeemedItem] | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class CouponRewardBonus:
+class CouponRewardBonus(_LiveOpsModel):
     """A bonus item of a coupon and how many of it."""
 
     item: CouponRewardItem | None = _attrs_field(default=None)
@@ -2375,7 +2376,7 @@ class CouponRewardBonus:
 
 
 @_attrs_define(kw_only=True)
-class CouponRewards:
+class CouponRewards(_LiveOpsModel):
     """What a coupon code gives, as shown to the player before redeeming."""
 
     bonus: list[CouponRewardBonus] | None = _attrs_field(default=None)
@@ -2385,7 +2386,7 @@ class CouponRewards:
 
 
 @_attrs_define(kw_only=True)
-class DailyChainCreate:
+class DailyChainCreate(_LiveOpsModel):
     """A new daily chain."""
 
     name: LocalizedText | None
@@ -2402,7 +2403,7 @@ class DailyChainCreate:
 
 
 @_attrs_define(kw_only=True)
-class DiscountPromotionSpec:
+class DiscountPromotionSpec(_LiveOpsModel):
     """A whole discount promotion as written on create and on full replace."""
 
     name: PromotionName
@@ -2417,7 +2418,7 @@ class DiscountPromotionSpec:
 
 
 @_attrs_define(kw_only=True)
-class OfferChainCreate:
+class OfferChainCreate(_LiveOpsModel):
     """A new offer chain."""
 
     name: LocalizedText | None
@@ -2443,18 +2444,18 @@ class OfferChainCreate:
 
 
 @_attrs_define(kw_only=True)
-class PromotionListItemBonus:
+class PromotionListItemBonus(_LiveOpsModel):
     item: PromotionListItemBonusItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class PromotionListItemCondition:
+class PromotionListItemCondition(_LiveOpsModel):
     item: PromotionListItemConditionTarget | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class RewardChain:
+class RewardChain(_LiveOpsModel):
     """A reward chain with its steps. The clan fields are present on clan chains only."""
 
     reward_chain_id: int | None = _attrs_field(default=None)
@@ -2480,7 +2481,7 @@ class RewardChain:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainClanCreate:
+class RewardChainClanCreate(_LiveOpsModel):
     """A clan reward chain; progress is shared by the members of a clan."""
 
     name: LocalizedText | None
@@ -2510,7 +2511,7 @@ class RewardChainClanCreate:
 
 
 @_attrs_define(kw_only=True)
-class RewardChainCreate:
+class RewardChainCreate(_LiveOpsModel):
     """A regular reward chain. Extra properties are refused so that a body with the clan fields
     can only be a `RewardChainClanCreate`."""
 
@@ -2542,7 +2543,7 @@ Body of reward chain creation; a regular or a clan chain.
 
 
 @_attrs_define(kw_only=True)
-class UpsellItem:
+class UpsellItem(_LiveOpsModel):
     """A catalog item suggested to the player, localized for them."""
 
     sku: str | None = _attrs_field(default=None)
@@ -2567,7 +2568,7 @@ class UpsellItem:
 
 
 @_attrs_define(kw_only=True)
-class UpsellItemPage:
+class UpsellItemPage(_LiveOpsModel):
     """The upsell items for the player."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -2575,7 +2576,7 @@ class UpsellItemPage:
 
 
 @_attrs_define(kw_only=True)
-class VerifiedPromotionCode:
+class VerifiedPromotionCode(_LiveOpsModel):
     """Result of checking a code for the current player."""
 
     type: VerifiedPromotionCodeType | None = _attrs_field(default=None)
@@ -2585,7 +2586,7 @@ class VerifiedPromotionCode:
 
 
 @_attrs_define(kw_only=True)
-class Cart:
+class Cart(_LiveOpsModel):
     """A player's cart after a promo code was applied or removed."""
 
     cart_id: str | None = _attrs_field(default=None)
@@ -2596,7 +2597,7 @@ class Cart:
 
 
 @_attrs_define(kw_only=True)
-class PromotionListItem:
+class PromotionListItem(_LiveOpsModel):
     """A promotion of any kind in the short form of the all-promotions list."""
 
     id: int | None = _attrs_field(default=None)
@@ -2614,7 +2615,7 @@ class PromotionListItem:
 
 
 @_attrs_define(kw_only=True)
-class PromotionList:
+class PromotionList(_LiveOpsModel):
     """One page of promotions of every kind."""
 
     promotions: list[PromotionListItem] | None = _attrs_field(default=None)

@@ -10,11 +10,12 @@ from typing import Any, Literal, TypeAlias
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from liveops_async._model import LiveOpsModel as _LiveOpsModel
 from liveops_async._types import UNSET, OpenEnum, Unset
 
 
 @_attrs_define(kw_only=True)
-class Error:
+class Error(_LiveOpsModel):
     status_code: int = _attrs_field(metadata={"json": "statusCode"})
     error_code: int = _attrs_field(metadata={"json": "errorCode"})
     error_message: str | None = _attrs_field(default=None, metadata={"json": "errorMessage"})
@@ -29,24 +30,24 @@ class WidgetKind(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class Size:
+class Size(_LiveOpsModel):
     width: int
     height: int | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
-class TagRef:
+class TagRef(_LiveOpsModel):
     tag: str
 
 
 @_attrs_define(kw_only=True)
-class StringCondition:
+class StringCondition(_LiveOpsModel):
     type: Literal["string"] = _attrs_field(default="string")
     value: str
 
 
 @_attrs_define(kw_only=True)
-class NumberCondition:
+class NumberCondition(_LiveOpsModel):
     type: Literal["number"] = _attrs_field(default="number")
     value: float
     can_be_missing: bool | None = _attrs_field(default=None)
@@ -65,7 +66,7 @@ Text by locale.
 
 
 @_attrs_define(kw_only=True)
-class Widget:
+class Widget(_LiveOpsModel):
     """A widget as answered by the API."""
 
     id: str
@@ -92,7 +93,7 @@ class Widget:
 
 
 @_attrs_define(kw_only=True)
-class WidgetCreate:
+class WidgetCreate(_LiveOpsModel):
     id: str
     kind: WidgetKind
     size: Size | None = _attrs_field(default=None)
@@ -102,7 +103,7 @@ class WidgetCreate:
 
 
 @_attrs_define(kw_only=True)
-class WidgetPatch:
+class WidgetPatch(_LiveOpsModel):
     name: str | Unset | None = _attrs_field(default=UNSET)
     max_uses_per_user: int | Unset | None = _attrs_field(
         default=UNSET, metadata={"json": "max-uses-per-user"}
@@ -111,25 +112,25 @@ class WidgetPatch:
 
 
 @_attrs_define(kw_only=True)
-class CreatedWidget:
+class CreatedWidget(_LiveOpsModel):
     id: str
 
 
 @_attrs_define(kw_only=True)
-class WidgetList:
+class WidgetList(_LiveOpsModel):
     items: list[Widget] | None = _attrs_field(default=None)
     total_count: int | None = _attrs_field(default=None)
     has_more: bool | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class RedeemRequest:
+class RedeemRequest(_LiveOpsModel):
     code: str
     selected_unit_items: dict[str, str] | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class RedeemResult:
+class RedeemResult(_LiveOpsModel):
     redeemed: bool | None = _attrs_field(default=None)
 
 
@@ -139,13 +140,13 @@ class StepStatus(OpenEnum):
 
 
 @_attrs_define(kw_only=True)
-class Step:
+class Step(_LiveOpsModel):
     step_number: int | None = _attrs_field(default=None)
     status: StepStatus | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
-class StepPage:
+class StepPage(_LiveOpsModel):
     steps: list[Step] | None = _attrs_field(default=None)
 
 
