@@ -216,6 +216,13 @@ class DiscountPercent(_LiveOpsModel):
 
 
 @_attrs_define(kw_only=True)
+class DiscountPromotionItem(_LiveOpsModel):
+    """A discounted item as answered; its SKU may be null."""
+
+    sku: str | Unset | None = _attrs_field(default=UNSET)
+
+
+@_attrs_define(kw_only=True)
 class Error(_LiveOpsModel):
     """Error body returned by every Xsolla store endpoint."""
 
@@ -264,6 +271,7 @@ class ItemType(OpenEnum):
     PHYSICAL_GOOD = "physical_good"
     UNIT = "unit"
     GAME_KEY = "game_key"
+    NFT = "nft"
 
 
 @_attrs_define(kw_only=True)
@@ -318,7 +326,7 @@ class OfferChainStepLoyaltyReward(_LiveOpsModel):
     name: str | None = _attrs_field(default=None)
     sku: str | None = _attrs_field(default=None)
     description: str | None = _attrs_field(default=None)
-    image_url: str | None = _attrs_field(default=None)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     amount: int | None = _attrs_field(default=None)
 
 
@@ -934,6 +942,7 @@ class VerifiedPromotionCodeDiscountedItem(_LiveOpsModel):
     sku: str | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
     type: ItemType | None = _attrs_field(default=None)
+    description: str | None = _attrs_field(default=None)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     unit_items: list[RewardUnitItem] | None = _attrs_field(default=None)
     discount: DiscountPercent | None = _attrs_field(default=None)
@@ -1107,7 +1116,7 @@ class DailyChainItem(_LiveOpsModel):
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     type: ItemType | None = _attrs_field(default=None)
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    image_url: str | None = _attrs_field(default=None)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     quantity: int | None = _attrs_field(default=None)
 
 
@@ -1115,7 +1124,7 @@ class DailyChainItem(_LiveOpsModel):
 class DailyChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
     """Send it back in updates to keep players' progress on the step."""
     step_number: int | None = _attrs_field(default=None)
     items: list[DailyChainItem] | None = _attrs_field(default=None)
@@ -1129,12 +1138,13 @@ class DailyChainUserItem(_LiveOpsModel):
     item_id: int | None = _attrs_field(default=None)
     sku: Sku | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
-    description: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
     type: ItemType | None = _attrs_field(default=None)
-    bundle_type: BundleType | None = _attrs_field(default=None)
+    bundle_type: BundleType | Unset | None = _attrs_field(default=UNSET)
+    """Kind of bundle; null for an item that is not a bundle."""
     quantity: int | None = _attrs_field(default=None)
     is_free: bool | None = _attrs_field(default=None)
-    content: list[DailyChainUserItem] | None = _attrs_field(default=None)
+    content: list[DailyChainUserItem] | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
@@ -1185,7 +1195,7 @@ class OfferChainItem(_LiveOpsModel):
     type: ItemType | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    image_url: str | None = _attrs_field(default=None)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     is_free: bool | None = _attrs_field(default=None)
     """The item itself is free in the catalog."""
     quantity: int | None = _attrs_field(default=None)
@@ -1212,13 +1222,16 @@ class OfferChainListItem(_LiveOpsModel):
     is_reset_on_completion: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; by its name the
     chain starts over for a player who completes it."""
+    number_of_steps: int | None = _attrs_field(default=None)
+    """Number of steps, derived by the API from the steps (read-only; leave it out of
+    updates)."""
 
 
 @_attrs_define(kw_only=True)
 class OfferChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
     """Send it back in updates to keep players' progress on the step."""
     step_number: int | None = _attrs_field(default=None)
     is_free: bool | None = _attrs_field(default=None)
@@ -1233,7 +1246,7 @@ class OfferChainStepItemSpec(_LiveOpsModel):
     sku: Sku
     quantity: int
     """How many of the item the step grants."""
-    order: int | None = _attrs_field(default=None)
+    order: int | Unset | None = _attrs_field(default=UNSET)
     """Position of the item within the step."""
 
 
@@ -1248,7 +1261,7 @@ class OfferChainStepUpdate(_LiveOpsModel):
     """True for a step the player claims for free (`claim_step`), false for one the player
     buys (`order_step`)."""
     items: list[OfferChainStepItemSpec]
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
@@ -1260,13 +1273,14 @@ class OfferChainUserItem(_LiveOpsModel):
     sku: Sku | None = _attrs_field(default=None)
     type: ItemType | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
-    description: str | None = _attrs_field(default=None)
-    bundle_type: BundleType | None = _attrs_field(default=None)
-    image_url: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    bundle_type: BundleType | Unset | None = _attrs_field(default=UNSET)
+    """Kind of bundle; null for an item that is not a bundle."""
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     is_free: bool | None = _attrs_field(default=None)
     quantity: int | None = _attrs_field(default=None)
     order: int | None = _attrs_field(default=None)
-    content: list[OfferChainUserItem] | None = _attrs_field(default=None)
+    content: list[OfferChainUserItem] | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True)
@@ -1280,8 +1294,12 @@ class OfferChainUserStep(_LiveOpsModel):
     """The player has claimed or bought this step."""
     step_price: OfferChainStepPrice | Unset | None = _attrs_field(default=UNSET)
     items: list[OfferChainUserItem] | None = _attrs_field(default=None)
-    step_vp_rewards: list[OfferChainStepValuePointReward] | None = _attrs_field(default=None)
-    step_loyalty_rewards: list[OfferChainStepLoyaltyReward] | None = _attrs_field(default=None)
+    step_vp_rewards: list[OfferChainStepValuePointReward] | Unset | None = _attrs_field(
+        default=UNSET
+    )
+    step_loyalty_rewards: list[OfferChainStepLoyaltyReward] | Unset | None = _attrs_field(
+        default=UNSET
+    )
 
 
 @_attrs_define(kw_only=True)
@@ -1376,9 +1394,8 @@ class RedeemablePromotionDiscountedItem(_LiveOpsModel):
 
 @_attrs_define(kw_only=True)
 class RewardChainAdminValuePoint(_LiveOpsModel):
-    """The chain's value point as the admin calls show it. The 2025 schema of the list call
-    types its texts as plain strings, but its own example and the get call use localized
-    objects, which is what the value point admin calls return; this follows the latter."""
+    """The chain's value point as the single-chain admin call shows it: texts are localized
+    objects (the list call has plain strings, see `RewardChainListValuePoint`)."""
 
     sku: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -1396,29 +1413,23 @@ class RewardChainAdminValuePoint(_LiveOpsModel):
 
 
 @_attrs_define(kw_only=True)
-class RewardChainListItem(_LiveOpsModel):
-    """A reward chain as listed (without steps). The clan fields are present on clan chains
-    only."""
+class RewardChainListValuePoint(_LiveOpsModel):
+    """The chain's value point as the list call shows it: description texts are plain strings
+    in the player's default language, or null."""
 
-    reward_chain_id: int | None = _attrs_field(default=None)
+    sku: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    type: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    long_description: str | Unset | None = _attrs_field(default=UNSET)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
-    order: int | None = _attrs_field(default=None)
-    date_start: datetime | None = _attrs_field(default=None)
-    date_end: datetime | Unset | None = _attrs_field(default=UNSET)
+    amount: int | None = _attrs_field(default=None)
+    """Number of value points."""
+    media_list: list[RewardChainMedia] | None = _attrs_field(default=None)
     is_enabled: bool | None = _attrs_field(default=None)
-    value_point: RewardChainAdminValuePoint | None = _attrs_field(default=None)
-    recurrent_schedule: Schedule | Unset | None = _attrs_field(default=UNSET)
-    """When the chain starts over, with the computed next reset; null means never."""
-    attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
-    is_always_visible: bool | None = _attrs_field(default=None)
-    popup_header: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    popup_instruction: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
-    clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
-    """What the game calls a clan; regular chains have none (null or absent)."""
+    is_clan: bool | None = _attrs_field(default=None)
+    """True for a value point of clan chains."""
+    order: int | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
@@ -1644,6 +1655,8 @@ class VerifiedPromotionCodeItem(_LiveOpsModel):
     bundle_type: BundleType | None = _attrs_field(default=None)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
     unit_items: list[RewardUnitItem] | None = _attrs_field(default=None)
+    content: list[Any] | None = _attrs_field(default=None)
+    """Contents of a bundle, in the catalog's item form."""
 
 
 @_attrs_define(kw_only=True)
@@ -1893,7 +1906,7 @@ class DiscountPromotion(_LiveOpsModel):
     is_enabled: bool | None = _attrs_field(default=None)
     name: PromotionName | None = _attrs_field(default=None)
     discount: PromotionDiscount | Unset | None = _attrs_field(default=UNSET)
-    items: list[ItemSkuRef] | Unset | None = _attrs_field(default=UNSET)
+    items: list[DiscountPromotionItem] | Unset | None = _attrs_field(default=UNSET)
     """Discounted items; null when the promotion works by price conditions."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     limits: PromotionLimits | None = _attrs_field(default=None)
@@ -1931,6 +1944,9 @@ class OfferChain(_LiveOpsModel):
     is_reset_on_completion: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; by its name the
     chain starts over for a player who completes it."""
+    number_of_steps: int | None = _attrs_field(default=None)
+    """Number of steps, derived by the API from the steps (read-only; leave it out of
+    updates)."""
     steps: list[OfferChainStep] | None = _attrs_field(default=None)
 
 
@@ -1987,7 +2003,7 @@ class OfferChainUserChain(_LiveOpsModel):
 
     id: int | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
-    description: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     date_start: datetime | None = _attrs_field(default=None)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
@@ -2106,7 +2122,8 @@ class PromotionListItemBonusItem(_LiveOpsModel):
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     type: ItemType | None = _attrs_field(default=None)
     bundle_type: BundleType | None = _attrs_field(default=None)
-    description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    """The item's description in the default language (a plain string here)."""
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
     content: list[Any] | None = _attrs_field(default=None)
@@ -2121,6 +2138,8 @@ class PromotionListItemConditionTarget(_LiveOpsModel):
 
     sku: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    """The item's description (item conditions only)."""
     type: str | None = _attrs_field(default=None)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
@@ -2182,19 +2201,36 @@ class RewardChainClanUpdate(_LiveOpsModel):
 
 
 @_attrs_define(kw_only=True)
-class RewardChainList(_LiveOpsModel):
-    """One page of reward chains."""
+class RewardChainListItem(_LiveOpsModel):
+    """A reward chain as listed (without steps). The clan fields are present on clan chains
+    only."""
 
-    has_more: bool | None = _attrs_field(default=None)
-    """More pages follow."""
-    items: list[RewardChainListItem] | None = _attrs_field(default=None)
+    reward_chain_id: int | None = _attrs_field(default=None)
+    name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
+    order: int | None = _attrs_field(default=None)
+    date_start: datetime | None = _attrs_field(default=None)
+    date_end: datetime | Unset | None = _attrs_field(default=UNSET)
+    is_enabled: bool | None = _attrs_field(default=None)
+    value_point: RewardChainListValuePoint | None = _attrs_field(default=None)
+    recurrent_schedule: Schedule | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over, with the computed next reset; null means never."""
+    attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
+    is_always_visible: bool | None = _attrs_field(default=None)
+    popup_header: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    popup_instruction: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
+    clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
+    """What the game calls a clan; regular chains have none (null or absent)."""
 
 
 @_attrs_define(kw_only=True)
 class RewardChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
     """Send it back in updates to keep players' progress on the step."""
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     price: RewardChainStepPrice | None = _attrs_field(default=None)
@@ -2257,7 +2293,7 @@ class RewardChainUserChain(_LiveOpsModel):
     clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
     """What the game calls a clan; null on regular chains."""
     top_contributors: list[ClanContributor] | None = _attrs_field(default=None)
-    """For clan chains, the clan members who contributed most."""
+    """For clan chains, the clan members who contributed most; an entry may be null."""
     value_point: RewardChainValuePointBalance | None = _attrs_field(default=None)
     steps: list[RewardChainUserStep] | None = _attrs_field(default=None)
     recurrent_schedule: ChainUserSchedule | Unset | None = _attrs_field(default=UNSET)
@@ -2477,6 +2513,8 @@ class RewardChain(_LiveOpsModel):
     popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
     clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
     """What the game calls a clan; regular chains have none (null or absent)."""
+    top_contributors: ClanContributor | Unset | None = _attrs_field(default=UNSET)
+    """For clan chains, the clan member who contributed most; null otherwise."""
     steps: list[RewardChainStep] | None = _attrs_field(default=None)
 
 
@@ -2540,6 +2578,15 @@ RewardChainCreateRequest: TypeAlias = RewardChainCreate | RewardChainClanCreate
 """
 Body of reward chain creation; a regular or a clan chain.
 """
+
+
+@_attrs_define(kw_only=True)
+class RewardChainList(_LiveOpsModel):
+    """One page of reward chains."""
+
+    has_more: bool | None = _attrs_field(default=None)
+    """More pages follow."""
+    items: list[RewardChainListItem] | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True)
@@ -2699,6 +2746,7 @@ __all__ = [
     "DateAttributeCondition",
     "DiscountPercent",
     "DiscountPromotion",
+    "DiscountPromotionItem",
     "DiscountPromotionList",
     "DiscountPromotionSpec",
     "Error",
@@ -2780,6 +2828,7 @@ __all__ = [
     "RewardChainCreated",
     "RewardChainList",
     "RewardChainListItem",
+    "RewardChainListValuePoint",
     "RewardChainMedia",
     "RewardChainMediaType",
     "RewardChainStep",

@@ -407,7 +407,7 @@ _SCHEMA_OfferChainStepItemSpec: dict[str, Any] = {
     "properties": {
         "sku": _SCHEMA_Sku,
         "quantity": {"type": "integer"},
-        "order": {"type": "integer"},
+        "order": {"type": ["integer", "null"]},
     },
 }
 
@@ -445,7 +445,7 @@ _SCHEMA_OfferChainStepUpdate: dict[str, Any] = {
         "step_number": {"type": "integer"},
         "is_free": {"type": "boolean"},
         "items": {"type": "array", "items": _SCHEMA_OfferChainStepItemSpec},
-        "step_id": {"type": "integer"},
+        "step_id": {"type": ["integer", "null"], "minimum": 1},
     },
 }
 
