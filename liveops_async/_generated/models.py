@@ -1984,10 +1984,9 @@ class OfferChainUpdate(_LiveOpsModel):
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over for every player. Leave it out for a chain that never
-    resets (the API also takes null; omitting it has the same effect and passes strict
-    validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over for every player. Leave it out (or send null) for a
+    chain that never resets."""
     is_always_visible: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; its exact meaning
     is not documented (on reward chains the same flag keeps a chain visible to every
@@ -2188,9 +2187,9 @@ class RewardChainClanUpdate(_LiveOpsModel):
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
@@ -2263,9 +2262,9 @@ class RewardChainUpdate(_LiveOpsModel):
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
@@ -2381,7 +2380,9 @@ class CartItem(_LiveOpsModel):
     groups: list[StoreItemGroup] | None = _attrs_field(default=None)
     attributes: list[StoreItemAttribute] | None = _attrs_field(default=None)
     is_free: bool | None = _attrs_field(default=None)
-    price: StoreItemPrice | Unset | None = _attrs_field(default=UNSET)
+    price: StoreItemPrice | list[Any] | Unset | None = _attrs_field(default=UNSET)
+    """Price in real money; null on a free item, which the 2025 example also shows as an
+    empty array (`[]`, an empty PHP array)."""
     virtual_prices: list[StoreItemVirtualPrice] | None = _attrs_field(default=None)
     virtual_item_type: StoreVirtualItemType | None = _attrs_field(default=None)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
@@ -2466,10 +2467,9 @@ class OfferChainCreate(_LiveOpsModel):
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over for every player. Leave it out for a chain that never
-    resets (the API also takes null; omitting it has the same effect and passes strict
-    validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over for every player. Leave it out (or send null) for a
+    chain that never resets."""
     is_always_visible: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; its exact meaning
     is not documented (on reward chains the same flag keeps a chain visible to every
@@ -2536,9 +2536,9 @@ class RewardChainClanCreate(_LiveOpsModel):
     """Position among the chains shown to players."""
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
@@ -2565,9 +2565,9 @@ class RewardChainCreate(_LiveOpsModel):
     """Position among the chains shown to players."""
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
