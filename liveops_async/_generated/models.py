@@ -24,7 +24,7 @@ class BundleType(OpenEnum):
     PARTNER_SIDE_CONTENT = "partner_side_content"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemPromotionDiscount(_LiveOpsModel):
     """The promotion's discount on the item, in percent or as an amount."""
 
@@ -32,7 +32,7 @@ class CartItemPromotionDiscount(_LiveOpsModel):
     value: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemTotalLimit(_LiveOpsModel):
     """How many of the item all players together may buy."""
 
@@ -40,7 +40,7 @@ class CartItemTotalLimit(_LiveOpsModel):
     available: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemValuePointReward(_LiveOpsModel):
     """Value points awarded for buying the item."""
 
@@ -53,7 +53,7 @@ class CartItemValuePointReward(_LiveOpsModel):
     """The points count for the player's clan chain."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartRef(_LiveOpsModel):
     """Which cart; null or left out means the player's current cart."""
 
@@ -61,13 +61,13 @@ class CartRef(_LiveOpsModel):
     """Cart id, or `current` for the player's current cart."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleCreated(_LiveOpsModel):
     rule_id: int
     """Id of the new rule."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleItemById(_LiveOpsModel):
     """A catalog item picked by its numeric id."""
 
@@ -81,7 +81,7 @@ Rule name, for the Publisher Account only; must not start with a blank.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleSummary(_LiveOpsModel):
     """A catalog filter rule without its conditions and items."""
 
@@ -91,14 +91,14 @@ class CatalogRuleSummary(_LiveOpsModel):
     is_satisfied_for_unauth: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleSummaryList(_LiveOpsModel):
     """Every catalog filter rule of the project in short form."""
 
     items: list[CatalogRuleSummary] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ClanContributor(_LiveOpsModel):
     """A clan member and the value points they earned for the clan."""
 
@@ -113,12 +113,12 @@ Up to ten clan members, best first; empty when the player has no clan.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Code(_LiveOpsModel):
     code: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeLimitPerCode(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
@@ -126,13 +126,13 @@ class CodeLimitPerCode(_LiveOpsModel):
     reserved: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeLimit(_LiveOpsModel):
     code: str | None = _attrs_field(default=None)
     per_code: CodeLimitPerCode | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeLimitList(_LiveOpsModel):
     promotion_id: int | None = _attrs_field(default=None)
     items: list[CodeLimit] | None = _attrs_field(default=None)
@@ -140,7 +140,7 @@ class CodeLimitList(_LiveOpsModel):
     has_more: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeList(_LiveOpsModel):
     codes: list[Code] | None = _attrs_field(default=None)
     total_count: int | None = _attrs_field(default=None)
@@ -158,22 +158,22 @@ class ComparisonOperator(OpenEnum):
     LE = "le"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CreateCodeRequest(_LiveOpsModel):
     coupon_code: str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CreatedCode(_LiveOpsModel):
     code: str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CreatedPromotionId(_LiveOpsModel):
     promotion_id: int
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainCreated(_LiveOpsModel):
     """Id of a newly created daily chain. The docs do not show this body; the field name
     follows the reward and offer chains."""
@@ -200,7 +200,7 @@ also mention a rolling kind (the only kind that can be reset) whose name was not
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DateAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["date"] = _attrs_field(default="date")
@@ -209,20 +209,20 @@ class DateAttributeCondition(_LiveOpsModel):
     can_be_missing: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DiscountPercent(_LiveOpsModel):
     percent: str
     """Discount in percent, with up to two decimals."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DiscountPromotionItem(_LiveOpsModel):
     """A discounted item as answered; its SKU may be null."""
 
     sku: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Error(_LiveOpsModel):
     """Error body returned by every Xsolla store endpoint."""
 
@@ -246,12 +246,12 @@ Ids of promotions that are not combined with this one.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class GenerateCodesRequest(_LiveOpsModel):
     count: int
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class GeneratedCodes(_LiveOpsModel):
     count: int | None = _attrs_field(default=None)
 
@@ -274,7 +274,7 @@ class ItemType(OpenEnum):
     NFT = "nft"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class LimitUser(_LiveOpsModel):
     user_external_id: str
 
@@ -287,7 +287,7 @@ Five-letter keys (`en-US`) are accepted on write. Used by value points and chain
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class NumberAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["number"] = _attrs_field(default="number")
@@ -296,21 +296,21 @@ class NumberAttributeCondition(_LiveOpsModel):
     can_be_missing: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainClaimResult(_LiveOpsModel):
     """The order through which a free step's items were granted."""
 
     order_id: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainCreated(_LiveOpsModel):
     """Id of a newly created offer chain."""
 
     offer_chain_id: int
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainOrder(_LiveOpsModel):
     """An order for a paid step and the token that opens its payment page."""
 
@@ -319,7 +319,7 @@ class OfferChainOrder(_LiveOpsModel):
     """Pay Station token for the payment page."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainStepLoyaltyReward(_LiveOpsModel):
     """Loyalty points that completing the step grants."""
 
@@ -330,7 +330,7 @@ class OfferChainStepLoyaltyReward(_LiveOpsModel):
     amount: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainStepPrice(_LiveOpsModel):
     """Price of a paid step in real money; null on free steps."""
 
@@ -339,7 +339,7 @@ class OfferChainStepPrice(_LiveOpsModel):
     """Three-letter ISO 4217 code."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainStepValuePointReward(_LiveOpsModel):
     """Value points (of a reward chain) that completing the step grants."""
 
@@ -351,7 +351,7 @@ class OfferChainStepValuePointReward(_LiveOpsModel):
     is_clan: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Price(_LiveOpsModel):
     """Price in real money."""
 
@@ -369,7 +369,7 @@ class PriceConditionOperator(OpenEnum):
     NE = "ne"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PriceCondition(_LiveOpsModel):
     operator: PriceConditionOperator
     value: str
@@ -381,14 +381,14 @@ Conditions on the price of the item or cart.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeRemoveRequest(_LiveOpsModel):
     """The cart to take the promo code off."""
 
     cart: CartRef | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionDiscount(_LiveOpsModel):
     """Discount of a promotion as answered; the percent is null when the promotion gives none."""
 
@@ -399,21 +399,21 @@ class PromotionDiscount(_LiveOpsModel):
 PromotionExternalId: TypeAlias = str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitResetForUser(_LiveOpsModel):
     """The player whose limits of every promotion are refilled."""
 
     user: LimitUser
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitResetUser(_LiveOpsModel):
     """The player whose limit is refilled; null refills it for every player."""
 
     user_external_id: str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitsPerUser(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
 
@@ -424,7 +424,7 @@ Promotion name by locale, keyed like `en-US`.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionPeriod(_LiveOpsModel):
     """One period during which a promotion is active."""
 
@@ -472,7 +472,7 @@ class RewardChainClanType(OpenEnum):
     CARTEL = "cartel"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainCreated(_LiveOpsModel):
     """Id of a newly created reward chain."""
 
@@ -484,7 +484,7 @@ class RewardChainMediaType(OpenEnum):
     VIDEO = "video"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainMedia(_LiveOpsModel):
     """An extra picture or video of a value point."""
 
@@ -492,7 +492,7 @@ class RewardChainMedia(_LiveOpsModel):
     url: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainStepPrice(_LiveOpsModel):
     """Value points a step costs."""
 
@@ -500,7 +500,7 @@ class RewardChainStepPrice(_LiveOpsModel):
     """Number of value points."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainValuePointBalance(_LiveOpsModel):
     """A value point and how many of it the player (or the player's clan) holds."""
 
@@ -514,7 +514,7 @@ class RewardChainValuePointBalance(_LiveOpsModel):
     is_clan: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardUnitItem(_LiveOpsModel):
     """One of the items of a unit (for example one platform's key of a game)."""
 
@@ -526,7 +526,7 @@ class RewardUnitItem(_LiveOpsModel):
     drm_sku: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Schedule(_LiveOpsModel):
     """A reset schedule as answered by the API, with the computed next reset."""
 
@@ -549,13 +549,13 @@ For a reward with several unit items, the chosen item SKU per unit SKU.
 Sku: TypeAlias = str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemAttributeValue(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     value: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemConsumable(_LiveOpsModel):
     """Set for consumable items."""
 
@@ -574,7 +574,7 @@ class StoreItemExpirationUnit(OpenEnum):
     YEAR = "year"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemGroup(_LiveOpsModel):
     """A catalog group the item belongs to."""
 
@@ -582,7 +582,7 @@ class StoreItemGroup(_LiveOpsModel):
     name: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemPrice(_LiveOpsModel):
     """Price in real money of an item or a cart; null when it is free."""
 
@@ -592,7 +592,7 @@ class StoreItemPrice(_LiveOpsModel):
     """Three-letter ISO 4217 code."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemVirtualPrice(_LiveOpsModel):
     """A price of the item in a virtual currency."""
 
@@ -620,7 +620,7 @@ class StringAttributeConditionOperator(OpenEnum):
     NE = "ne"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StringAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["string"] = _attrs_field(default="string")
@@ -630,7 +630,7 @@ class StringAttributeCondition(_LiveOpsModel):
     """The condition holds when the player lacks the attribute."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class TotalLimitState(_LiveOpsModel):
     """How much of the promotion's total redemption limit is used."""
 
@@ -663,7 +663,7 @@ How many times one player may redeem the offer's codes; null means no limit.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UniqueCatalogOfferUpdate(_LiveOpsModel):
     """The full new settings of a unique catalog offer (PUT replaces them all)."""
 
@@ -686,7 +686,7 @@ class UpsellAutoListType(OpenEnum):
     ONLY_PROMOTIONS = "only_promotions"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellAutoList(_LiveOpsModel):
     """Upsell whose items Xsolla picks (best sellers or promoted items)."""
 
@@ -707,7 +707,7 @@ class UpsellBonusItemType(OpenEnum):
     NFT = "nft"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellConfigUnitItem(_LiveOpsModel):
     """One edition (for example a platform's key) of a game unit."""
 
@@ -719,7 +719,7 @@ class UpsellConfigUnitItem(_LiveOpsModel):
     drm_sku: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellFixedList(_LiveOpsModel):
     """Upsell that shows exactly the listed items."""
 
@@ -729,20 +729,20 @@ class UpsellFixedList(_LiveOpsModel):
     """SKUs of the items to suggest."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemAttribute(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     values: list[StoreItemAttributeValue] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemGroup(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemPeriod(_LiveOpsModel):
     """A period during which the item is sold."""
 
@@ -750,7 +750,7 @@ class UpsellItemPeriod(_LiveOpsModel):
     date_until: datetime | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemValuePointReward(_LiveOpsModel):
     """Value points a purchase of the item awards."""
 
@@ -762,7 +762,7 @@ class UpsellItemValuePointReward(_LiveOpsModel):
     is_clan: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellLimitCounter(_LiveOpsModel):
     """A purchase limit (of one player, or of the item over all players) and how much of it is left."""
 
@@ -770,7 +770,7 @@ class UpsellLimitCounter(_LiveOpsModel):
     available: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellLimitSchedule(_LiveOpsModel):
     """When the player's limit refills."""
 
@@ -779,7 +779,7 @@ class UpsellLimitSchedule(_LiveOpsModel):
     """Next refill as a Unix time."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellPromotionBonus(_LiveOpsModel):
     """An item a promotion adds to the purchase."""
 
@@ -791,13 +791,13 @@ class UpsellPromotionBonus(_LiveOpsModel):
     bundle_type: BundleType | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellPromotionDiscount(_LiveOpsModel):
     percent: str | Unset | None = _attrs_field(default=UNSET)
     value: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellPromotionLimits(_LiveOpsModel):
     per_user: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
@@ -816,20 +816,20 @@ class UpsellType(OpenEnum):
     ONLY_PROMOTIONS = "only_promotions"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UserLimitPerUser(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UserLimit(_LiveOpsModel):
     """One player's limit of a promotion."""
 
     per_user: UserLimitPerUser | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UserLimitChange(_LiveOpsModel):
     """Change of one player's remaining uses."""
 
@@ -837,7 +837,7 @@ class UserLimitChange(_LiveOpsModel):
     available: int
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UserLimitDelta(_LiveOpsModel):
     """How many uses to add to or take from one player's remaining uses (increase and
     decrease calls); unlike UserLimitChange, zero is refused."""
@@ -846,14 +846,14 @@ class UserLimitDelta(_LiveOpsModel):
     available: int
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointCreated(_LiveOpsModel):
     sku: Sku
     item_id: int
     """Internal item id Xsolla gave the value point."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointItemReward(_LiveOpsModel):
     """A catalog item that awards the value point."""
 
@@ -865,7 +865,7 @@ class ValuePointItemReward(_LiveOpsModel):
     """Value points one purchase of the item awards."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointItemRewardList(_LiveOpsModel):
     items: list[ValuePointItemReward] | None = _attrs_field(default=None)
 
@@ -875,7 +875,7 @@ class ValuePointMediaType(OpenEnum):
     VIDEO = "video"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointMedia(_LiveOpsModel):
     """An extra image or video shown with the value point."""
 
@@ -883,7 +883,7 @@ class ValuePointMedia(_LiveOpsModel):
     url: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointRewardAmount(_LiveOpsModel):
     """An item and how many value points one purchase of it awards."""
 
@@ -891,7 +891,7 @@ class ValuePointRewardAmount(_LiveOpsModel):
     amount: int
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointRewardChange(_LiveOpsModel):
     """A new amount for one item; 0 stops the item from awarding the value point."""
 
@@ -911,7 +911,7 @@ The complete list of awarding items; it replaces the current one.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointWrite(_LiveOpsModel):
     """The settings of a value point, as created or as fully replaced by PUT."""
 
@@ -935,7 +935,7 @@ class VerifiedPromotionCodeType(OpenEnum):
     PROMOCODE = "promocode"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class VerifiedPromotionCodeDiscountedItem(_LiveOpsModel):
     """An item a promo code makes cheaper, localized for the player."""
 
@@ -948,7 +948,7 @@ class VerifiedPromotionCodeDiscountedItem(_LiveOpsModel):
     discount: DiscountPercent | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class WeeklySchedule(_LiveOpsModel):
     interval_type: Literal["weekly"] = _attrs_field(default="weekly")
     day_of_week: int
@@ -970,7 +970,7 @@ Conditions on player attributes, all of one type.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class BonusItem(_LiveOpsModel):
     """An item given as a bonus."""
 
@@ -978,7 +978,7 @@ class BonusItem(_LiveOpsModel):
     quantity: float
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemLimitReset(_LiveOpsModel):
     """When the player's purchase limit of the item resets."""
 
@@ -987,7 +987,7 @@ class CartItemLimitReset(_LiveOpsModel):
     """Next reset as a Unix time."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemPromotionBonus(_LiveOpsModel):
     """An item a promotion adds to the purchase of the cart item."""
 
@@ -999,7 +999,7 @@ class CartItemPromotionBonus(_LiveOpsModel):
     quantity: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemUserLimit(_LiveOpsModel):
     """How many of the item this player may buy."""
 
@@ -1008,7 +1008,7 @@ class CartItemUserLimit(_LiveOpsModel):
     recurrent_schedule: CartItemLimitReset | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleItem(_LiveOpsModel):
     """A catalog item governed by a rule, as answered."""
 
@@ -1020,7 +1020,7 @@ class CatalogRuleItem(_LiveOpsModel):
     bundle_type: BundleType | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ChainUserSchedule(_LiveOpsModel):
     """A chain's reset schedule as a player sees it (reward chains and offer chains): the kind
     of interval and the next reset. Null when the chain never resets."""
@@ -1030,7 +1030,7 @@ class ChainUserSchedule(_LiveOpsModel):
     """Next reset as a Unix time."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Coupon(_LiveOpsModel):
     """A coupon promotion as answered by the API."""
 
@@ -1049,7 +1049,7 @@ class Coupon(_LiveOpsModel):
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponCreate(_LiveOpsModel):
     """A new coupon promotion."""
 
@@ -1067,7 +1067,7 @@ class CouponCreate(_LiveOpsModel):
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponList(_LiveOpsModel):
     """One page of coupon promotions."""
 
@@ -1077,7 +1077,7 @@ class CouponList(_LiveOpsModel):
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponRedeemRequest(_LiveOpsModel):
     """A coupon code to redeem for the player."""
 
@@ -1085,7 +1085,7 @@ class CouponRedeemRequest(_LiveOpsModel):
     selected_unit_items: SelectedUnitItems | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponUpdate(_LiveOpsModel):
     """The full new settings of a coupon promotion (the call replaces them all)."""
 
@@ -1102,12 +1102,12 @@ class CouponUpdate(_LiveOpsModel):
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CreatedExternalId(_LiveOpsModel):
     external_id: PromotionExternalId
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainItem(_LiveOpsModel):
     """An item of a step as the admin calls show it."""
 
@@ -1120,7 +1120,7 @@ class DailyChainItem(_LiveOpsModel):
     quantity: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
@@ -1130,7 +1130,7 @@ class DailyChainStep(_LiveOpsModel):
     items: list[DailyChainItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainUserItem(_LiveOpsModel):
     """An item of a step, described in the player's language. A bundle lists what it holds in
     `content`."""
@@ -1147,7 +1147,7 @@ class DailyChainUserItem(_LiveOpsModel):
     content: list[DailyChainUserItem] | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
@@ -1158,13 +1158,13 @@ class DailyChainUserStep(_LiveOpsModel):
     items: list[DailyChainUserItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailySchedule(_LiveOpsModel):
     interval_type: Literal["daily"] = _attrs_field(default="daily")
     time: ResetTime
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ItemQuantity(_LiveOpsModel):
     """An item and how many of it."""
 
@@ -1172,21 +1172,21 @@ class ItemQuantity(_LiveOpsModel):
     quantity: int
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ItemSkuRef(_LiveOpsModel):
     """An item by SKU."""
 
     sku: Sku
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class MonthlySchedule(_LiveOpsModel):
     interval_type: Literal["monthly"] = _attrs_field(default="monthly")
     day_of_month: int
     time: ResetTime
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainItem(_LiveOpsModel):
     """An item of a step as the admin calls show it."""
 
@@ -1202,7 +1202,7 @@ class OfferChainItem(_LiveOpsModel):
     order: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainListItem(_LiveOpsModel):
     """An offer chain as listed (without steps)."""
 
@@ -1227,7 +1227,7 @@ class OfferChainListItem(_LiveOpsModel):
     updates)."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
@@ -1239,7 +1239,7 @@ class OfferChainStep(_LiveOpsModel):
     items: list[OfferChainItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainStepItemSpec(_LiveOpsModel):
     """An item a step grants, as written."""
 
@@ -1250,7 +1250,7 @@ class OfferChainStepItemSpec(_LiveOpsModel):
     """Position of the item within the step."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. Send the `step_id` of an existing step so that players
     keep their progress on it; leave it out for a new step."""
@@ -1264,7 +1264,7 @@ class OfferChainStepUpdate(_LiveOpsModel):
     step_id: int | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainUserItem(_LiveOpsModel):
     """An item of a step, described in the player's language. A bundle lists what it holds in
     `content`."""
@@ -1283,7 +1283,7 @@ class OfferChainUserItem(_LiveOpsModel):
     content: list[OfferChainUserItem] | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
@@ -1302,7 +1302,7 @@ class OfferChainUserStep(_LiveOpsModel):
     )
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeDiscountedItem(_LiveOpsModel):
     """An item with its own discount under the promo code."""
 
@@ -1316,7 +1316,7 @@ Items with their own discount, instead of or next to the discount on the whole c
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeRedeemRequest(_LiveOpsModel):
     """A promo code to apply to a cart."""
 
@@ -1326,7 +1326,7 @@ class PromoCodeRedeemRequest(_LiveOpsModel):
     selected_unit_items: SelectedUnitItems | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeRewardItem(_LiveOpsModel):
     """A catalog item given by a promo code, with texts in the player's language."""
 
@@ -1339,7 +1339,7 @@ class PromoCodeRewardItem(_LiveOpsModel):
     """For a unit, its items; usually the player picks one of them."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeUpdate(_LiveOpsModel):
     """The full new settings of a promo code promotion (the call replaces them all)."""
 
@@ -1361,19 +1361,19 @@ class PromoCodeUpdate(_LiveOpsModel):
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitReset(_LiveOpsModel):
     """Whose limit of one promotion to refill. `user` must be present, possibly null."""
 
     user: PromotionLimitResetUser | None
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitsRecurrentSchedule(_LiveOpsModel):
     per_user: Schedule | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimits(_LiveOpsModel):
     """Limits of a discount or bonus promotion, as answered."""
 
@@ -1384,7 +1384,7 @@ class PromotionLimits(_LiveOpsModel):
     )
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RedeemablePromotionDiscountedItem(_LiveOpsModel):
     """An item a promo code makes cheaper, with its own discount."""
 
@@ -1392,7 +1392,7 @@ class RedeemablePromotionDiscountedItem(_LiveOpsModel):
     discount: DiscountPercent
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainAdminValuePoint(_LiveOpsModel):
     """The chain's value point as the single-chain admin call shows it: texts are localized
     objects (the list call has plain strings, see `RewardChainListValuePoint`)."""
@@ -1412,7 +1412,7 @@ class RewardChainAdminValuePoint(_LiveOpsModel):
     order: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainListValuePoint(_LiveOpsModel):
     """The chain's value point as the list call shows it: description texts are plain strings
     in the player's default language, or null."""
@@ -1432,7 +1432,7 @@ class RewardChainListValuePoint(_LiveOpsModel):
     order: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainStepReward(_LiveOpsModel):
     """An item a step grants, optionally only to players who meet the conditions."""
 
@@ -1441,7 +1441,7 @@ class RewardChainStepReward(_LiveOpsModel):
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. `step_id` is required: the id of an existing step keeps
     players' progress on it, null creates a new step."""
@@ -1453,7 +1453,7 @@ class RewardChainStepUpdate(_LiveOpsModel):
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainUserItem(_LiveOpsModel):
     """A catalog item granted by a step, described in the player's language."""
 
@@ -1466,7 +1466,7 @@ class RewardChainUserItem(_LiveOpsModel):
     bundle_type: BundleType | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
@@ -1479,7 +1479,7 @@ class RewardChainUserStep(_LiveOpsModel):
     reward: list[RewardChainUserItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainValuePointRef(_LiveOpsModel):
     """The value point that players collect in the chain (a clan one for clan chains)."""
 
@@ -1492,7 +1492,7 @@ When a limit or a chain resets, as written by the caller.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemAttribute(_LiveOpsModel):
     """A catalog attribute of the item with its values."""
 
@@ -1501,7 +1501,7 @@ class StoreItemAttribute(_LiveOpsModel):
     values: list[StoreItemAttributeValue] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemExpirationPeriod(_LiveOpsModel):
     """How long the item stays in the inventory; null when it does not expire."""
 
@@ -1509,7 +1509,7 @@ class StoreItemExpirationPeriod(_LiveOpsModel):
     value: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemInventoryOptions(_LiveOpsModel):
     """How the item behaves in the player's inventory."""
 
@@ -1517,7 +1517,7 @@ class StoreItemInventoryOptions(_LiveOpsModel):
     expiration_period: StoreItemExpirationPeriod | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UniqueCatalogOffer(_LiveOpsModel):
     """A unique catalog offer as the API answers it."""
 
@@ -1541,7 +1541,7 @@ class UniqueCatalogOffer(_LiveOpsModel):
     """Number of codes the offer has. Reported by field notes, not by the reference schema."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UniqueCatalogOfferCreate(_LiveOpsModel):
     """A new unique catalog offer. Create still uses one start/end pair, not periods."""
 
@@ -1563,7 +1563,7 @@ class UniqueCatalogOfferCreate(_LiveOpsModel):
     )
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UniqueCatalogOfferList(_LiveOpsModel):
     """One page of unique catalog offers."""
 
@@ -1576,7 +1576,7 @@ class UniqueCatalogOfferList(_LiveOpsModel):
     """Number of disabled offers."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellConfigItem(_LiveOpsModel):
     """A catalog item named by the upsell configuration."""
 
@@ -1596,7 +1596,7 @@ The project's upsell settings as written; `type` says which shape.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemPromotion(_LiveOpsModel):
     """A promotion that applies to the item."""
 
@@ -1608,7 +1608,7 @@ class UpsellItemPromotion(_LiveOpsModel):
     limits: UpsellPromotionLimits | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemUserLimit(_LiveOpsModel):
     """The player's purchase limit for the item."""
 
@@ -1617,7 +1617,7 @@ class UpsellItemUserLimit(_LiveOpsModel):
     recurrent_schedule: UpsellLimitSchedule | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePoint(_LiveOpsModel):
     """A value point as the API answers it."""
 
@@ -1636,14 +1636,14 @@ class ValuePoint(_LiveOpsModel):
     """False while a reward chain uses the value point; delete those chains first."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointList(_LiveOpsModel):
     """One page of value points."""
 
     items: list[ValuePoint] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class VerifiedPromotionCodeItem(_LiveOpsModel):
     """An item a code gives, localized for the player."""
 
@@ -1659,7 +1659,7 @@ class VerifiedPromotionCodeItem(_LiveOpsModel):
     """Contents of a bundle, in the catalog's item form."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class BonusPromotion(_LiveOpsModel):
     """A bonus promotion as answered."""
 
@@ -1676,7 +1676,7 @@ class BonusPromotion(_LiveOpsModel):
     price_conditions: PriceConditions | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class BonusPromotionList(_LiveOpsModel):
     """One page of bonus promotions."""
 
@@ -1686,7 +1686,7 @@ class BonusPromotionList(_LiveOpsModel):
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemLimits(_LiveOpsModel):
     """Purchase limits of the item; null when it has none."""
 
@@ -1694,7 +1694,7 @@ class CartItemLimits(_LiveOpsModel):
     per_item: CartItemTotalLimit | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItemPromotion(_LiveOpsModel):
     """A promotion that applies to the cart item."""
 
@@ -1706,7 +1706,7 @@ class CartItemPromotion(_LiveOpsModel):
     limits: UserLimit | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRule(_LiveOpsModel):
     """A catalog filter rule as answered."""
 
@@ -1724,7 +1724,7 @@ A catalog item the rule governs, given either by id or by SKU.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleList(_LiveOpsModel):
     """One page of catalog filter rules."""
 
@@ -1735,7 +1735,7 @@ class CatalogRuleList(_LiveOpsModel):
     """Whether another page follows."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRulePatch(_LiveOpsModel):
     """Fields of a catalog filter rule to change; absent fields keep their values."""
 
@@ -1746,7 +1746,7 @@ class CatalogRulePatch(_LiveOpsModel):
     items: list[CatalogRuleItemRef] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleSpec(_LiveOpsModel):
     """A whole catalog filter rule as written on create and on full replace."""
 
@@ -1765,14 +1765,14 @@ When a reward chain resets, as written by the caller (weekly or monthly only).
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class ClanUpdateResult(_LiveOpsModel):
     """Rewards claimed automatically when the player's clan changed."""
 
     reward: list[RewardChainUserItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponRedeemedItem(_LiveOpsModel):
     """An item the player received from a coupon."""
 
@@ -1791,7 +1791,7 @@ class CouponRedeemedItem(_LiveOpsModel):
     quantity: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponRewardItem(_LiveOpsModel):
     """A catalog item given by a coupon."""
 
@@ -1808,7 +1808,7 @@ class CouponRewardItem(_LiveOpsModel):
     """For a unit, its items; usually the player picks one of them."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChain(_LiveOpsModel):
     """A daily chain. The list call may leave `steps` out."""
 
@@ -1827,7 +1827,7 @@ class DailyChain(_LiveOpsModel):
     steps: list[DailyChainStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainList(_LiveOpsModel):
     """One page of daily chains (shape assumed from the sibling chains)."""
 
@@ -1836,7 +1836,7 @@ class DailyChainList(_LiveOpsModel):
     items: list[DailyChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainStepCreate(_LiveOpsModel):
     """A step (one day) of a new chain."""
 
@@ -1845,7 +1845,7 @@ class DailyChainStepCreate(_LiveOpsModel):
     items: list[ItemQuantity]
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. Send the `step_id` of an existing step so that players
     keep their progress on it; leave it out for a new step."""
@@ -1856,7 +1856,7 @@ class DailyChainStepUpdate(_LiveOpsModel):
     step_id: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainUpdate(_LiveOpsModel):
     """A daily chain replacing the stored one; `type` must be sent again."""
 
@@ -1873,7 +1873,7 @@ class DailyChainUpdate(_LiveOpsModel):
     """The chain starts over after its last step."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainUserChain(_LiveOpsModel):
     """A daily chain as the player sees it, with the state of every step."""
 
@@ -1887,7 +1887,7 @@ class DailyChainUserChain(_LiveOpsModel):
     steps: list[DailyChainUserStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainUserChainList(_LiveOpsModel):
     """One page of the player's daily chains."""
 
@@ -1897,7 +1897,7 @@ class DailyChainUserChainList(_LiveOpsModel):
     items: list[DailyChainUserChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DiscountPromotion(_LiveOpsModel):
     """A discount promotion as answered."""
 
@@ -1914,7 +1914,7 @@ class DiscountPromotion(_LiveOpsModel):
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DiscountPromotionList(_LiveOpsModel):
     """One page of discount promotions."""
 
@@ -1924,7 +1924,7 @@ class DiscountPromotionList(_LiveOpsModel):
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChain(_LiveOpsModel):
     """An offer chain with its steps."""
 
@@ -1950,7 +1950,7 @@ class OfferChain(_LiveOpsModel):
     steps: list[OfferChainStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainList(_LiveOpsModel):
     """One page of offer chains."""
 
@@ -1959,7 +1959,7 @@ class OfferChainList(_LiveOpsModel):
     items: list[OfferChainListItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainStepCreate(_LiveOpsModel):
     """A step of a new chain."""
 
@@ -1971,7 +1971,7 @@ class OfferChainStepCreate(_LiveOpsModel):
     items: list[OfferChainStepItemSpec]
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainUpdate(_LiveOpsModel):
     """An offer chain replacing the stored one."""
 
@@ -1996,7 +1996,7 @@ class OfferChainUpdate(_LiveOpsModel):
     chain starts over for a player who completes it."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainUserChain(_LiveOpsModel):
     """An offer chain as the player sees it, with the player's progress."""
 
@@ -2012,7 +2012,7 @@ class OfferChainUserChain(_LiveOpsModel):
     steps: list[OfferChainUserStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainUserChainList(_LiveOpsModel):
     """One page of the player's offer chains."""
 
@@ -2022,7 +2022,7 @@ class OfferChainUserChainList(_LiveOpsModel):
     items: list[OfferChainUserChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCode(_LiveOpsModel):
     """A promo code promotion as answered by the API."""
 
@@ -2046,7 +2046,7 @@ class PromoCode(_LiveOpsModel):
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeCreate(_LiveOpsModel):
     """A new promo code promotion."""
 
@@ -2069,7 +2069,7 @@ class PromoCodeCreate(_LiveOpsModel):
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeList(_LiveOpsModel):
     """One page of promo code promotions."""
 
@@ -2079,7 +2079,7 @@ class PromoCodeList(_LiveOpsModel):
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeRewardBonus(_LiveOpsModel):
     """A bonus item of a promo code and how many of it."""
 
@@ -2087,7 +2087,7 @@ class PromoCodeRewardBonus(_LiveOpsModel):
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromoCodeRewards(_LiveOpsModel):
     """What a promo code gives, as shown to the player before redeeming."""
 
@@ -2098,12 +2098,12 @@ class PromoCodeRewards(_LiveOpsModel):
     """The player must pick one item of a unit (`selected_unit_items`) before redeeming."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitsSpecRecurrentSchedule(_LiveOpsModel):
     per_user: ScheduleSpec | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitsSpec(_LiveOpsModel):
     """Per-player limit of a discount or bonus promotion, as written."""
 
@@ -2113,7 +2113,7 @@ class PromotionLimitsSpec(_LiveOpsModel):
     )
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionListItemBonusItem(_LiveOpsModel):
     """An item given by a promotion of the list."""
 
@@ -2130,7 +2130,7 @@ class PromotionListItemBonusItem(_LiveOpsModel):
     unit_items: list[RewardUnitItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionListItemConditionTarget(_LiveOpsModel):
     """What triggers the promotion: a catalog item (sku, name, type...) for item promotions,
     or a coupon or promo code (external_id, limits...) for code promotions."""
@@ -2149,7 +2149,7 @@ class PromotionListItemConditionTarget(_LiveOpsModel):
     redeem_code_limit: int | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RedeemablePromotion(_LiveOpsModel):
     """The coupon or promo code promotion a code belongs to."""
 
@@ -2171,7 +2171,7 @@ class RedeemablePromotion(_LiveOpsModel):
     )
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainClanUpdate(_LiveOpsModel):
     """A clan reward chain, replacing the stored one. Field notes from 2026 leave `clan_type`
     out of updates; send it only to change it."""
@@ -2199,7 +2199,7 @@ class RewardChainClanUpdate(_LiveOpsModel):
     """What the game calls a clan; regular chains have none (null or absent)."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainListItem(_LiveOpsModel):
     """A reward chain as listed (without steps). The clan fields are present on clan chains
     only."""
@@ -2225,7 +2225,7 @@ class RewardChainListItem(_LiveOpsModel):
     """What the game calls a clan; regular chains have none (null or absent)."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
@@ -2237,7 +2237,7 @@ class RewardChainStep(_LiveOpsModel):
     reward: list[RewardChainStepReward] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainStepCreate(_LiveOpsModel):
     """A step of a new chain."""
 
@@ -2247,7 +2247,7 @@ class RewardChainStepCreate(_LiveOpsModel):
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainUpdate(_LiveOpsModel):
     """A regular reward chain, replacing the stored one. The value point is fixed at creation
     and not sent. Extra properties are refused so that a body with the clan fields can only
@@ -2277,7 +2277,7 @@ Body of a reward chain update; a regular or a clan chain.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainUserChain(_LiveOpsModel):
     """A reward chain as the player sees it, with the player's progress."""
 
@@ -2301,7 +2301,7 @@ class RewardChainUserChain(_LiveOpsModel):
     popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainUserChainList(_LiveOpsModel):
     """One page of the player's reward chains."""
 
@@ -2311,7 +2311,7 @@ class RewardChainUserChainList(_LiveOpsModel):
     items: list[RewardChainUserChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellConfig(_LiveOpsModel):
     """The project's upsell settings as answered."""
 
@@ -2326,19 +2326,19 @@ The admin GET answers a JSON array of configurations.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemLimits(_LiveOpsModel):
     per_user: UpsellItemUserLimit | Unset | None = _attrs_field(default=UNSET)
     per_item: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class VerifiedPromotionCodeBonus(_LiveOpsModel):
     item: VerifiedPromotionCodeItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class VerifiedPromotionCodeRewards(_LiveOpsModel):
     """What the code gives. Coupons only give `bonus` items; promo codes may also give a
     cart `discount` or per-item `discounted_items`."""
@@ -2352,7 +2352,7 @@ class VerifiedPromotionCodeRewards(_LiveOpsModel):
     """The player picks one of the bonus items instead of getting all."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class BonusPromotionSpec(_LiveOpsModel):
     """A whole bonus promotion as written on create and on full replace (no `id`)."""
 
@@ -2368,7 +2368,7 @@ class BonusPromotionSpec(_LiveOpsModel):
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CartItem(_LiveOpsModel):
     """An item in the cart."""
 
@@ -2397,14 +2397,14 @@ class CartItem(_LiveOpsModel):
     """When the item is on sale; null when always."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponRedeemResult(_LiveOpsModel):
     """What redeeming a coupon code gave the player."""
 
     items: list[CouponRedeemedItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponRewardBonus(_LiveOpsModel):
     """A bonus item of a coupon and how many of it."""
 
@@ -2412,7 +2412,7 @@ class CouponRewardBonus(_LiveOpsModel):
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CouponRewards(_LiveOpsModel):
     """What a coupon code gives, as shown to the player before redeeming."""
 
@@ -2422,7 +2422,7 @@ class CouponRewards(_LiveOpsModel):
     discount: PromotionDiscount | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DailyChainCreate(_LiveOpsModel):
     """A new daily chain."""
 
@@ -2439,7 +2439,7 @@ class DailyChainCreate(_LiveOpsModel):
     """The chain starts over after its last step."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class DiscountPromotionSpec(_LiveOpsModel):
     """A whole discount promotion as written on create and on full replace."""
 
@@ -2454,7 +2454,7 @@ class DiscountPromotionSpec(_LiveOpsModel):
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class OfferChainCreate(_LiveOpsModel):
     """A new offer chain."""
 
@@ -2479,18 +2479,18 @@ class OfferChainCreate(_LiveOpsModel):
     chain starts over for a player who completes it."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionListItemBonus(_LiveOpsModel):
     item: PromotionListItemBonusItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionListItemCondition(_LiveOpsModel):
     item: PromotionListItemConditionTarget | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChain(_LiveOpsModel):
     """A reward chain with its steps. The clan fields are present on clan chains only."""
 
@@ -2518,7 +2518,7 @@ class RewardChain(_LiveOpsModel):
     steps: list[RewardChainStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainClanCreate(_LiveOpsModel):
     """A clan reward chain; progress is shared by the members of a clan."""
 
@@ -2548,7 +2548,7 @@ class RewardChainClanCreate(_LiveOpsModel):
     """What the game calls a clan; regular chains have none (null or absent)."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainCreate(_LiveOpsModel):
     """A regular reward chain. Extra properties are refused so that a body with the clan fields
     can only be a `RewardChainClanCreate`."""
@@ -2580,7 +2580,7 @@ Body of reward chain creation; a regular or a clan chain.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainList(_LiveOpsModel):
     """One page of reward chains."""
 
@@ -2589,7 +2589,7 @@ class RewardChainList(_LiveOpsModel):
     items: list[RewardChainListItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItem(_LiveOpsModel):
     """A catalog item suggested to the player, localized for them."""
 
@@ -2614,7 +2614,7 @@ class UpsellItem(_LiveOpsModel):
     vp_rewards: list[UpsellItemValuePointReward] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemPage(_LiveOpsModel):
     """The upsell items for the player."""
 
@@ -2622,7 +2622,7 @@ class UpsellItemPage(_LiveOpsModel):
     items: list[UpsellItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class VerifiedPromotionCode(_LiveOpsModel):
     """Result of checking a code for the current player."""
 
@@ -2632,7 +2632,7 @@ class VerifiedPromotionCode(_LiveOpsModel):
     rewards: VerifiedPromotionCodeRewards | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Cart(_LiveOpsModel):
     """A player's cart after a promo code was applied or removed."""
 
@@ -2643,7 +2643,7 @@ class Cart(_LiveOpsModel):
     rewards: PromoCodeRewards | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionListItem(_LiveOpsModel):
     """A promotion of any kind in the short form of the all-promotions list."""
 
@@ -2661,7 +2661,7 @@ class PromotionListItem(_LiveOpsModel):
     limits: PromotionLimits | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionList(_LiveOpsModel):
     """One page of promotions of every kind."""
 

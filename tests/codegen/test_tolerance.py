@@ -374,3 +374,20 @@ def test_the_environment_sets_the_default(
 
 def test_the_test_suite_runs_strict() -> None:
     assert _client()._config.strict_responses is True
+
+
+def test_unknown_fields_survive_copies_and_pickling() -> None:
+    import pickle
+
+    coupon = models.Coupon.from_dict(
+        {"external_id": "e", "new": 1, "bonus": [{"sku": "s", "quantity": 1, "glow": True}]}
+    )
+    for copied in (
+        copy.copy(coupon),
+        copy.deepcopy(coupon),
+        pickle.loads(pickle.dumps(coupon)),
+    ):
+        assert copied == coupon
+        assert copied.model_extra == {"new": 1}
+        assert copied.bonus is not None and copied.bonus[0].model_extra == {"glow": True}
+        assert copied.redeem_user_limit is UNSET

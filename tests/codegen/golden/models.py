@@ -14,7 +14,7 @@ from liveops_async._model import LiveOpsModel as _LiveOpsModel
 from liveops_async._types import UNSET, OpenEnum, Unset
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Error(_LiveOpsModel):
     status_code: int = _attrs_field(metadata={"json": "statusCode"})
     error_code: int = _attrs_field(metadata={"json": "errorCode"})
@@ -29,24 +29,24 @@ class WidgetKind(OpenEnum):
     EXTRA_LARGE = "extra-large"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Size(_LiveOpsModel):
     width: int
     height: int | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class TagRef(_LiveOpsModel):
     tag: str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StringCondition(_LiveOpsModel):
     type: Literal["string"] = _attrs_field(default="string")
     value: str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class NumberCondition(_LiveOpsModel):
     type: Literal["number"] = _attrs_field(default="number")
     value: float
@@ -65,7 +65,7 @@ Text by locale.
 """
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Widget(_LiveOpsModel):
     """A widget as answered by the API."""
 
@@ -92,7 +92,7 @@ class Widget(_LiveOpsModel):
     """Anything."""
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class WidgetCreate(_LiveOpsModel):
     id: str
     kind: WidgetKind
@@ -102,7 +102,7 @@ class WidgetCreate(_LiveOpsModel):
     conditions: list[Condition] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class WidgetPatch(_LiveOpsModel):
     name: str | Unset | None = _attrs_field(default=UNSET)
     max_uses_per_user: int | Unset | None = _attrs_field(
@@ -111,25 +111,25 @@ class WidgetPatch(_LiveOpsModel):
     size: Size | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class CreatedWidget(_LiveOpsModel):
     id: str
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class WidgetList(_LiveOpsModel):
     items: list[Widget] | None = _attrs_field(default=None)
     total_count: int | None = _attrs_field(default=None)
     has_more: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RedeemRequest(_LiveOpsModel):
     code: str
     selected_unit_items: dict[str, str] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class RedeemResult(_LiveOpsModel):
     redeemed: bool | None = _attrs_field(default=None)
 
@@ -139,13 +139,13 @@ class StepStatus(OpenEnum):
     CLAIMED = "claimed"
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class Step(_LiveOpsModel):
     step_number: int | None = _attrs_field(default=None)
     status: StepStatus | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
+@_attrs_define(kw_only=True, getstate_setstate=False)
 class StepPage(_LiveOpsModel):
     steps: list[Step] | None = _attrs_field(default=None)
 
