@@ -140,9 +140,10 @@ class _Walker:
         self._operation = operation
 
     def value(self, value: Any, tp: Any, path: str, owner: tuple[str, str] | None) -> Any:
-        try:  # the subtree fits: the strict answer
+        # The subtree fits: the strict answer. Otherwise look below for what does not fit.
+        try:
             return self._structure(value, tp)
-        except Exception:  # noqa: S110  # nosec B110 - look below for what does not fit
+        except Exception:  # noqa: S110  # nosec B110
             pass
         return self._descend(value, tp, tp, path, owner)
 

@@ -266,9 +266,10 @@ def decode(data: Any, tp: Any, *, strict: bool = True, operation: str = "decode"
     if tp is None:
         return None
     _decode.check_top_level(data, tp)
+    # Not the common case when the fast path raises: the slow path decides.
     try:
         return _compiler.hook(tp)(data)
-    except Exception:  # noqa: S110  # nosec B110 - not the common case: the slow path decides
+    except Exception:  # noqa: S110  # nosec B110
         pass
     return _decode.walk(data, tp, structure=structure, strict=strict, operation=operation)
 
