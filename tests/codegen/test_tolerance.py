@@ -444,3 +444,23 @@ def test_every_generated_model_round_trips(cls: type[LiveOpsModel]) -> None:
     assert again.model_extra == {"x_new": {"nested": [1, None]}}
     assert cls.from_json(model.to_json(), strict=True) == model
     assert again.to_dict() == data
+
+
+def test_a_tagged_variant_keeps_its_type_around_a_field_that_does_not_fit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="liveops_async")
+    conditions = [
+        {"attribute": "level", "type": "number", "operator": "eq", "value": 10},  # value: str
+        {"attribute": "mood", "type": "vibes", "operator": "eq", "value": "x"},  # unknown tag
+    ]
+    body = {"external_id": "c1", "attribute_conditions": conditions}
+    with pytest.raises(DecodeMismatchError, match=r"\$\.attribute_conditions\[0\]\.value"):
+        _serde.decode(copy.deepcopy(body), models.Coupon, strict=True)
+    coupon = _serde.decode(copy.deepcopy(body), models.Coupon, strict=False)
+    assert coupon.attribute_conditions is not None
+    first, second = coupon.attribute_conditions
+    assert isinstance(first, models.NumberAttributeCondition) and first.value == 10
+    assert second == conditions[1]  # a variant this SDK does not know: the raw mapping
+    (record,) = _warnings(caplog)  # the unknown tag is forward compatibility, not a mismatch
+    assert "NumberAttributeCondition.value" in record.getMessage()
