@@ -692,7 +692,7 @@ class HTTPRequester:
         )
 
     @staticmethod
-    def _parse(op: Operation, status: int, raw: bytes, strict: bool) -> Any:
+    def _parse(op: Operation, status: int, raw: bytes, strict: bool = True) -> Any:
         if op.response_type is None:
             return None
         if not raw:
