@@ -60,6 +60,9 @@ async def test_raw_calls_reach_request_raw_and_lists_answer_the_first_page() -> 
     assert await coupons.with_raw_response.list(limit=3) == "raw"
     kind, op_id, kwargs = recorder.calls[-1]
     assert (kind, op_id, kwargs["query"]["limit"]) == ("request_raw", "get-coupons", 3)
+    # A call without a response body answers its raw response too (status and headers).
+    assert await coupons.with_raw_response.activate("c1") == "raw"
+    assert recorder.calls[-1][:2] == ("request_raw", "activate-coupon")
     # The plain methods are untouched by the raw view.
     assert await coupons.get("c1") == "parsed"
     assert coupons.list() == "paginator"

@@ -99,11 +99,12 @@ class AdminBonusesResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DELETE_BONUS_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -210,12 +211,13 @@ class AdminBonusesResource(BaseResource):
             price_conditions=price_conditions,
             excluded_promotions=excluded_promotions,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.UPDATE_BONUS_PROMOTION,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminBonusesResourceWithRawResponse:

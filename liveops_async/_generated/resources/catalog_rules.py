@@ -91,11 +91,12 @@ class AdminCatalogRulesResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DELETE_FILTER_RULE_BY_ID,
             path={"rule_id": rule_id},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -231,12 +232,13 @@ class AdminCatalogRulesResource(BaseResource):
             attribute_conditions=attribute_conditions,
             items=items,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.PATCH_FILTER_RULE_BY_ID,
             path={"rule_id": rule_id},
             body=body,
             options=options,
         )
+        return result
 
     async def update(
         self,
@@ -279,12 +281,13 @@ class AdminCatalogRulesResource(BaseResource):
             items=items,
             is_satisfied_for_unauth=is_satisfied_for_unauth,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.UPDATE_FILTER_RULE_BY_ID,
             path={"rule_id": rule_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminCatalogRulesResourceWithRawResponse:

@@ -48,11 +48,12 @@ class AdminCouponsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ACTIVATE_COUPON,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def create(
         self,
@@ -166,11 +167,12 @@ class AdminCouponsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DEACTIVATE_COUPON,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def decrease_user_limit(
         self,
@@ -232,11 +234,12 @@ class AdminCouponsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DELETE_COUPON_PROMOTION,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def generate_codes(
         self,
@@ -557,12 +560,13 @@ class AdminCouponsResource(BaseResource):
             redeem_code_limit=redeem_code_limit,
             attribute_conditions=attribute_conditions,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.UPDATE_COUPON_PROMOTION,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminCouponsResourceWithRawResponse:

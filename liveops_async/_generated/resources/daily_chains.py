@@ -108,11 +108,12 @@ class AdminDailyChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_DELETE_DAILY_CHAIN,
             path={"daily_chain_id": daily_chain_id},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -201,11 +202,12 @@ class AdminDailyChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_RESET_DAILY_CHAIN,
             path={"daily_chain_id": daily_chain_id},
             options=options,
         )
+        return result
 
     async def toggle(
         self,
@@ -230,11 +232,12 @@ class AdminDailyChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_TOGGLE_DAILY_CHAIN,
             path={"daily_chain_id": daily_chain_id},
             options=options,
         )
+        return result
 
     async def update(
         self,
@@ -292,12 +295,13 @@ class AdminDailyChainsResource(BaseResource):
             order=order,
             is_recurrent=is_recurrent,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_UPDATE_DAILY_CHAIN,
             path={"daily_chain_id": daily_chain_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminDailyChainsResourceWithRawResponse:
@@ -360,11 +364,12 @@ class UserDailyChainsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.CLAIM_USER_DAILY_CHAIN_STEP_REWARD,
             path={"daily_chain_id": daily_chain_id, "step_number": step_number},
             options=options,
         )
+        return result
 
     async def get(
         self,

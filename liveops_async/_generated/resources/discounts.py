@@ -99,11 +99,12 @@ class AdminDiscountsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DELETE_ITEM_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -211,12 +212,13 @@ class AdminDiscountsResource(BaseResource):
             limits=limits,
             excluded_promotions=excluded_promotions,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.UPDATE_ITEM_PROMOTION,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminDiscountsResourceWithRawResponse:

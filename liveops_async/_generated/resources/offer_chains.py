@@ -115,11 +115,12 @@ class AdminOfferChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_DELETE_OFFER_CHAIN,
             path={"offer_chain_id": offer_chain_id},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -208,11 +209,12 @@ class AdminOfferChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_TOGGLE_OFFER_CHAIN,
             path={"offer_chain_id": offer_chain_id},
             options=options,
         )
+        return result
 
     async def update(
         self,
@@ -277,12 +279,13 @@ class AdminOfferChainsResource(BaseResource):
             is_always_visible=is_always_visible,
             is_reset_on_completion=is_reset_on_completion,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_UPDATE_OFFER_CHAIN,
             path={"offer_chain_id": offer_chain_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminOfferChainsResourceWithRawResponse:

@@ -48,11 +48,12 @@ class AdminPromoCodesResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ACTIVATE_PROMO_CODE,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def create(
         self,
@@ -184,11 +185,12 @@ class AdminPromoCodesResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DEACTIVATE_PROMO_CODE,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def decrease_user_limit(
         self,
@@ -250,11 +252,12 @@ class AdminPromoCodesResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DELETE_PROMO_CODE,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def generate_codes(
         self,
@@ -593,12 +596,13 @@ class AdminPromoCodesResource(BaseResource):
             item_price_conditions=item_price_conditions,
             excluded_promotions=excluded_promotions,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.UPDATE_PROMO_CODE,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminPromoCodesResourceWithRawResponse:

@@ -157,11 +157,12 @@ class AdminPromotionLimitsResource(BaseResource):
         body = models.PromotionLimitResetForUser(
             user=user,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.RESET_ALL_USER_PROMOTIONS_LIMIT,
             body=body,
             options=options,
         )
+        return result
 
     async def reset_user_limit(
         self,
@@ -192,12 +193,13 @@ class AdminPromotionLimitsResource(BaseResource):
         body = models.PromotionLimitReset(
             user=user,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.RESET_USER_PROMOTION_LIMIT,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
+        return result
 
     async def set_user_limit(
         self,

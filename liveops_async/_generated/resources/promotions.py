@@ -43,11 +43,12 @@ class AdminPromotionsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
         (422): the request failed validation or the action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ACTIVATE_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
+        return result
 
     async def deactivate(
         self,
@@ -70,11 +71,12 @@ class AdminPromotionsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
         (422): the request failed validation or the action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DEACTIVATE_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
+        return result
 
     async def get_redeemable(
         self,

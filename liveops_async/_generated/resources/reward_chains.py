@@ -75,11 +75,12 @@ class AdminRewardChainsResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_DELETE_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -175,11 +176,12 @@ class AdminRewardChainsResource(BaseResource):
         Not retried once it may have reached the server.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_RESET_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
+        return result
 
     async def toggle(
         self,
@@ -202,11 +204,12 @@ class AdminRewardChainsResource(BaseResource):
         Not retried once it may have reached the server.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_TOGGLE_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
+        return result
 
     async def update(
         self,
@@ -237,12 +240,13 @@ class AdminRewardChainsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_UPDATE_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminRewardChainsResourceWithRawResponse:
@@ -305,11 +309,12 @@ class UserRewardChainsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.CLAIM_USER_REWARD_CHAIN_STEP_REWARD,
             path={"reward_chain_id": reward_chain_id, "step_id": step_id},
             options=options,
         )
+        return result
 
     async def get_balance(
         self,

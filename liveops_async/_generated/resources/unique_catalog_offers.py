@@ -47,11 +47,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ACTIVATE_UNIQUE_CATALOG_OFFER,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def create(
         self,
@@ -166,11 +167,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DEACTIVATE_UNIQUE_CATALOG_OFFER,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def delete(
         self,
@@ -193,11 +195,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DELETE_UNIQUE_CATALOG_OFFER_PROMOTION,
             path={"external_id": external_id},
             options=options,
         )
+        return result
 
     async def generate_codes(
         self,
@@ -371,12 +374,13 @@ class AdminUniqueCatalogOffersResource(BaseResource):
             redeem_user_limit=redeem_user_limit,
             redeem_code_limit=redeem_code_limit,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminUniqueCatalogOffersResourceWithRawResponse:

@@ -47,11 +47,12 @@ class AdminUpsellResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.POST_UPSELL,
             body=body,
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -99,11 +100,12 @@ class AdminUpsellResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE,
             path={"toggle": toggle},
             options=options,
         )
+        return result
 
     async def update(
         self,
@@ -128,11 +130,12 @@ class AdminUpsellResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.PUT_UPSELL,
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminUpsellResourceWithRawResponse:

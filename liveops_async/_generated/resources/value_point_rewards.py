@@ -41,11 +41,12 @@ class AdminValuePointRewardsResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD,
             path={"value_point_sku": value_point_sku},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -98,12 +99,13 @@ class AdminValuePointRewardsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD,
             path={"value_point_sku": value_point_sku},
             body=body,
             options=options,
         )
+        return result
 
     async def set(
         self,
@@ -129,12 +131,13 @@ class AdminValuePointRewardsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_SET_ITEMS_VALUE_POINT_REWARD,
             path={"value_point_sku": value_point_sku},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminValuePointRewardsResourceWithRawResponse:

@@ -105,11 +105,12 @@ class AdminValuePointsResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_DELETE_VALUE_POINT,
             path={"item_sku": item_sku},
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -225,12 +226,13 @@ class AdminValuePointsResource(BaseResource):
             order=order,
             is_clan=is_clan,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.ADMIN_UPDATE_VALUE_POINT,
             path={"item_sku": item_sku},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminValuePointsResourceWithRawResponse:

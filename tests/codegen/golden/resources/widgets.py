@@ -88,12 +88,13 @@ class AdminWidgetsResource(BaseResource):
         HTTP: DELETE /v3/project/{project_id}/admin/widget/{widget_id} (operationId delete-widget-tags).
         Safe to retry.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.DELETE_WIDGET_TAGS,
             path={"widget_id": widget_id},
             body=body,
             options=options,
         )
+        return result
 
     async def get(
         self,
@@ -213,12 +214,13 @@ class AdminWidgetsResource(BaseResource):
             max_uses_per_user=max_uses_per_user,
             size=size,
         )
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.PATCH_WIDGET,
             path={"widget_id": widget_id},
             body=body,
             options=options,
         )
+        return result
 
     async def rebuild(
         self,
@@ -235,10 +237,11 @@ class AdminWidgetsResource(BaseResource):
         HTTP: PUT /v2/project/{project_id}/admin/widget/all (operationId rebuild-widgets).
         Not retried once it may have reached the server.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.REBUILD_WIDGETS,
             options=options,
         )
+        return result
 
     async def set_condition(
         self,
@@ -259,12 +262,13 @@ class AdminWidgetsResource(BaseResource):
         HTTP: PUT /v3/project/{project_id}/admin/widget/{widget_id} (operationId replace-widget-condition).
         Safe to retry.
         """
-        await self._requester.request(
+        result: None = await self._requester.request(
             ops.REPLACE_WIDGET_CONDITION,
             path={"widget_id": widget_id},
             body=body,
             options=options,
         )
+        return result
 
     @property
     def with_raw_response(self) -> AdminWidgetsResourceWithRawResponse:
