@@ -274,10 +274,11 @@ def decode(data: Any, tp: Any, *, strict: bool = True, operation: str = "decode"
     return _decode.walk(data, tp, structure=structure, strict=strict, operation=operation)
 
 
-# Every byte that is a digit becomes "0", every other byte a blank: a run of 20 zeros is a run
-# of 20 digits, which may be an integer beyond 64 bits (orjson would turn it into a float).
+# Every byte that is a digit becomes "0", every other byte a blank: a run of 19 zeros is a run
+# of 19 digits, which may be an integer orjson cannot hold in 64 bits and turns into a float
+# (above 2**64 - 1, 20 digits; below -2**63, 19 digits after the minus sign).
 _DIGIT_MASK = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
-_LONG_DIGIT_RUN = b"0" * 20
+_LONG_DIGIT_RUN = b"0" * 19
 
 
 def _refuse_constant(name: str) -> Any:
@@ -293,7 +294,7 @@ def _finite_float(text: str) -> float:
 
 def loads_json(raw: bytes | str) -> Any:
     """Parse JSON text with exact integers: orjson, or the standard library when the text holds
-    a run of 20 or more digits (an integer orjson cannot hold in 64 bits would become a
+    a run of 19 or more digits (an integer orjson cannot hold in 64 bits would become a
     rounded float). Raises `ValueError` (a `json.JSONDecodeError`) for text that is not JSON."""
     data = raw.encode() if isinstance(raw, str) else raw
     if data.translate(_DIGIT_MASK).find(_LONG_DIGIT_RUN) < 0:

@@ -208,6 +208,10 @@ def test_integers_beyond_64_bits_arrive_exact(strict: bool) -> None:
     page = _serde.loads_response(raw, OPERATIONS["get-coupon-codes"].response_type, strict=strict)
     assert page.total_count == big and type(page.total_count) is int
     assert page.model_extra == {"ext": -18446744073709551617}
+    # the edges of orjson's integers: u64 max and i64 min are exact there, one beyond is not
+    for edge in (2**64 - 1, 2**64, -(2**63), -(2**63) - 1, -(10**19) + 1):
+        assert _serde.loads_json(f"[{edge}]".encode()) == [edge]
+        assert type(_serde.loads_json(f"[{edge}]".encode())[0]) is int
     assert models.Code.from_json(
         b'{"code": "A", "n": 123456789012345678901234567890}'
     ).model_extra == {"n": big}
