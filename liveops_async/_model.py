@@ -58,14 +58,15 @@ class LiveOpsModel:
         return data
 
     def to_json(self) -> bytes:
-        """`to_dict()` serialized as compact UTF-8 JSON (bytes, by orjson).
+        """`to_dict()` serialized as compact UTF-8 JSON (bytes). Integers beyond 64 bits (which
+        `from_json` keeps exact) are written exactly too.
 
-        Raises `TypeError` (orjson's `JSONEncodeError`) for a value JSON cannot hold, such
-        as an integer beyond 64 bits put into `model_extra`.
+        Raises `TypeError` for a value JSON cannot hold (something you put into
+        `model_extra` that is not JSON data).
         """
-        import orjson
+        from . import _serde
 
-        return orjson.dumps(self.to_dict())
+        return _serde.dumps_json(self.to_dict())
 
     @classmethod
     def from_dict(cls: type[_ModelT], data: Mapping[str, Any], *, strict: bool = False) -> _ModelT:

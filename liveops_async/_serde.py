@@ -51,6 +51,7 @@ __all__ = [
     "decode",
     "decode_json",
     "dumps_body",
+    "dumps_json",
     "loads_json",
     "loads_response",
     "structure",
@@ -300,6 +301,17 @@ def loads_json(raw: bytes | str) -> Any:
     if data.translate(_DIGIT_MASK).find(_LONG_DIGIT_RUN) < 0:
         return orjson.loads(data)
     return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def dumps_json(data: Any) -> bytes:
+    """Compact UTF-8 JSON of plain JSON data, by orjson; data holding an integer beyond 64 bits
+    (which orjson refuses) is written by the standard library, exactly."""
+    try:
+        return orjson.dumps(data)
+    except TypeError as exc:
+        if "64-bit" not in str(exc):
+            raise
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
 def decode_json(

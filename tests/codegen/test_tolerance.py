@@ -212,9 +212,11 @@ def test_integers_beyond_64_bits_arrive_exact(strict: bool) -> None:
     for edge in (2**64 - 1, 2**64, -(2**63), -(2**63) - 1, -(10**19) + 1):
         assert _serde.loads_json(f"[{edge}]".encode()) == [edge]
         assert type(_serde.loads_json(f"[{edge}]".encode())[0]) is int
-    assert models.Code.from_json(
-        b'{"code": "A", "n": 123456789012345678901234567890}'
-    ).model_extra == {"n": big}
+    code = models.Code.from_json(b'{"code": "A", "n": 123456789012345678901234567890}')
+    assert code.model_extra == {"n": big}
+    assert code.to_json() == b'{"code":"A","n":123456789012345678901234567890}'  # exact back
+    assert models.Code.from_json(code.to_json()) == code
+    assert models.Code(code="é").to_json() == '{"code":"é"}'.encode()
 
 
 def test_the_exact_parser_agrees_with_orjson_on_everything_else() -> None:
