@@ -121,3 +121,25 @@ def test_request_example_passes_request_validation(case: dict[str, Any]) -> None
     assert op.body_schema is not None, f"{op.operation_id} takes no body in our spec"
     payload = _OperationPlan(op).encode_body(case["body"], True)
     assert json.loads(payload) == case["body"]
+
+
+def test_the_corpus_is_what_the_script_extracts(tmp_path: Path) -> None:
+    """The committed cases are the script's output for the reference folder (re-run
+    scripts/extract_reference_examples.py after a reference changes)."""
+    import importlib.util
+
+    script = CORPUS.parents[1] / "scripts" / "extract_reference_examples.py"
+    spec = importlib.util.spec_from_file_location("extract_reference_examples", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not module.DEFAULT_REFERENCE.is_dir():
+        pytest.skip(f"the reference folder {module.DEFAULT_REFERENCE} is not on this machine")
+    assert module.main(["--out", str(tmp_path)]) == 0
+    extracted = {p.name: p.read_text(encoding="utf-8") for p in tmp_path.glob("*.json")}
+    committed = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in CORPUS.glob("*.json")
+        if not p.name.startswith("_")
+    }
+    assert extracted == committed
