@@ -438,7 +438,7 @@ _SCHEMA_OfferChainStepUpdate: dict[str, Any] = {
         "step_number": {"type": "integer"},
         "is_free": {"type": "boolean"},
         "items": {"type": "array", "items": _SCHEMA_OfferChainStepItemSpec},
-        "step_id": {"type": ["integer", "null"], "minimum": 1},
+        "step_id": {"type": ["integer", "null"]},
     },
 }
 
