@@ -124,7 +124,16 @@ def check_top_level(data: Any, tp: Any) -> None:
 
 def walk(data: Any, tp: Any, *, structure: Structure, strict: bool, operation: str) -> Any:
     """Decode `data` as `tp` by the rules of this module (see the module docstring)."""
-    return _Walker(structure, strict, operation).value(data, tp, "$", None)
+    walker = _Walker(structure, strict, operation)
+    if not strict:
+        return walker.value(data, tp, "$", None)
+    try:
+        return structure(data, tp)
+    except Exception as exc:  # find the field to name; the converter's text may hold values
+        cause = exc
+    walker.value(data, tp, "$", None)  # raises at the first field that does not fit
+    # Every field fits, yet the whole does not (a hand-written model's validator, say).
+    raise DecodeMismatchError("$", type_description(tp), "a value the model refuses") from cause
 
 
 def forget_warnings() -> None:

@@ -470,3 +470,14 @@ def test_a_tagged_variant_keeps_its_type_around_a_field_that_does_not_fit(
     assert second == conditions[1]  # a variant this SDK does not know: the raw mapping
     (record,) = _warnings(caplog)  # the unknown tag is forward compatibility, not a mismatch
     assert "NumberAttributeCondition.value" in record.getMessage()
+
+
+@attrs.define
+class _Positive:
+    count: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+def test_strict_mode_never_bypasses_what_the_converter_refuses() -> None:
+    with pytest.raises(DecodeMismatchError, match="a value the model refuses"):
+        _serde.decode({"count": -1}, _Positive, strict=True)
+    assert _serde.decode({"count": 2}, _Positive, strict=True) == _Positive(count=2)
