@@ -161,8 +161,8 @@ def test_a_wrong_scalar_in_a_response_is_a_decode_error() -> None:
     op = next(o for o in OPERATIONS.values() if o.response_type is models.CouponRedeemResult)
     raw = orjson.dumps({"items": [{"sku": 5}]})
     with pytest.raises(ResponseDecodeError, match=r"cannot parse .*\$\.items\[0\]\.sku"):
-        HTTPRequester._parse(op, op.success_status, raw, True)
-    tolerated = HTTPRequester._parse(op, op.success_status, raw, False)
+        HTTPRequester._parse(op, op.success_status, raw, strict=True)
+    tolerated = HTTPRequester._parse(op, op.success_status, raw, strict=False)
     assert tolerated.items[0].sku == 5  # the raw value, with a warning
 
 

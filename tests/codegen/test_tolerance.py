@@ -177,7 +177,7 @@ def test_unknown_enum_values_and_unknown_fields_are_no_mismatch(
 def test_a_body_of_the_wrong_json_type_is_always_an_error(raw: bytes, strict: bool) -> None:
     op = OPERATIONS["get-coupon"]
     with pytest.raises(ResponseDecodeError, match=r"\$: expected object \(Coupon\)"):
-        HTTPRequester._parse(op, op.success_status, raw, strict)
+        HTTPRequester._parse(op, op.success_status, raw, strict=strict)
 
 
 def test_a_list_body_must_be_an_array() -> None:
