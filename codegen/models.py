@@ -49,6 +49,7 @@ _ARGS = [
 _IMPORTS = (
     "from attrs import define as _attrs_define\n"
     "from attrs import field as _attrs_field\n"
+    "from liveops_async._model import LiveOpsModel as _LiveOpsModel\n"
     "from liveops_async._types import UNSET, OpenEnum, Unset\n"
 )
 

@@ -135,6 +135,7 @@ class ClientConfig:
     headers: Mapping[str, str]
     validate_requests: bool
     rate_limiter: RateLimiter | None
+    strict_responses: bool
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
     client_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
@@ -159,6 +160,7 @@ class ClientConfig:
             retry = retry.with_max_retries(max_retries)
         headers = overrides.get("headers")
         validate_requests = overrides.get("validate_requests")
+        strict_responses = overrides.get("strict_responses")
         return attrs.evolve(
             self,
             timeouts=timeouts.merged_over(self.timeouts) if timeouts else self.timeouts,
@@ -166,6 +168,9 @@ class ClientConfig:
             headers={**self.headers, **headers} if headers else self.headers,
             validate_requests=(
                 self.validate_requests if validate_requests is None else validate_requests
+            ),
+            strict_responses=(
+                self.strict_responses if strict_responses is None else strict_responses
             ),
         )
 
@@ -535,6 +540,7 @@ class HTTPRequester:
             retry=options.retry,
             max_retries=options.max_retries,
             validate_requests=options.validate_request,
+            strict_responses=options.strict_responses,
         )
 
     async def _dynamic_headers(
@@ -678,7 +684,11 @@ class HTTPRequester:
                 if 200 <= status < 300:
                     try:
                         parsed = self._parse(
-                            op, status, raw_body, lambda: self._redactor(credential)
+                            op,
+                            status,
+                            raw_body,
+                            lambda: self._redactor(credential),
+                            strict=config.strict_responses,
                         )
                     except ResponseDecodeError as exc:
                         await self._report(config, op, attempt, status, elapsed, exc)
@@ -773,8 +783,11 @@ class HTTPRequester:
         status: int,
         raw: bytes,
         redactor_for: Callable[[], Redactor] | None = None,
+        *,
+        strict: bool = True,
     ) -> Any:
-        """The parsed body; `redactor_for` builds the scrubber, only when parsing fails."""
+        """The parsed body; `redactor_for` builds the scrubber, only when parsing fails.
+        `strict`: a field that does not fit raises instead of keeping its raw value."""
         if op.response_type is None:
             return None
         if not raw:
@@ -785,7 +798,9 @@ class HTTPRequester:
                 status=status,
             )
         try:
-            return _serde.loads_response(raw, op.response_type)
+            return _serde.loads_response(
+                raw, op.response_type, strict=strict, operation=op.operation_id
+            )
         except Exception as exc:
             # The converter's text quotes response values: scrubbed, and the raw cause (whose
             # nested errors quote them too) is replaced by its scrubbed text.

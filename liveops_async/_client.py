@@ -137,6 +137,16 @@ def _client_config(**settings: Any) -> ClientConfig:
     return ClientConfig(**settings)
 
 
+ENV_STRICT_RESPONSES = "LIVEOPS_STRICT_RESPONSES"
+
+
+def _strict_responses(value: bool | None) -> bool:
+    """The argument, else `LIVEOPS_STRICT_RESPONSES` (`1`/`true`/`yes` turn strict on), else off."""
+    if value is not None:
+        return value
+    return os.environ.get(ENV_STRICT_RESPONSES, "").strip().lower() in ("1", "true", "yes")
+
+
 def _base_url(value: str | None) -> str:
     url = (value or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip()
     if not url.startswith(("https://", "http://")) or "?" in url or "#" in url:
@@ -155,6 +165,10 @@ class LiveOpsClient:
     * `base_url` (`LIVEOPS_BASE_URL`, default `https://store.xsolla.com/api`).
     * `timeout`, `retry` / `max_retries`, `default_headers`, `validate_requests`: defaults for
       every call, overridable by `with_options(...)` and per call by `options=RequestOptions()`.
+    * `strict_responses` (`LIVEOPS_STRICT_RESPONSES=1`; default off): off, a response field
+      that does not fit the spec keeps its raw JSON value and a WARNING is logged once per
+      (model, field); on, it raises `ResponseDecodeError` naming the field path. Also per
+      `with_options(...)` and per call.
     * The SDK's own session (created on first use, closed by `aclose()` or when its event loop
       ends): a pool of `pool_size` connections, TLS >= 1.2 verified against the system store,
       or `ca_bundle` (path of a PEM file), or as `ssl_context` says; `proxy` (an http:// URL,
@@ -183,6 +197,7 @@ class LiveOpsClient:
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         validate_requests: bool = True,
+        strict_responses: bool | None = None,
         session: aiohttp.ClientSession | None = None,
         connector: aiohttp.BaseConnector | None = None,
         pool_size: int = DEFAULT_POOL_SIZE,
@@ -230,6 +245,7 @@ class LiveOpsClient:
                 **check_headers(default_headers or {}),
             },
             validate_requests=validate_requests,
+            strict_responses=_strict_responses(strict_responses),
             rate_limiter=rate_limiter,
             on_request=tuple(on_request),
             on_response=tuple(on_response),
@@ -361,10 +377,10 @@ class LiveOpsClient:
     def with_options(self, **overrides: Unpack[ClientOverrides]) -> LiveOpsClient:
         """A copy sharing this client's pool and credentials, with other defaults.
 
-        Takes `timeout`, `retry`, `max_retries`, `headers` and `validate_requests` (see
-        `ClientOverrides`); a setting left out or None keeps this client's value. The copy
-        borrows the pool: closing the copy (`aclose()`, `async with`) leaves the pool open;
-        closing the client that made it closes it for every copy.
+        Takes `timeout`, `retry`, `max_retries`, `headers`, `validate_requests` and
+        `strict_responses` (see `ClientOverrides`); a setting left out or None keeps this
+        client's value. The copy borrows the pool: closing the copy (`aclose()`, `async with`)
+        leaves the pool open; closing the client that made it closes it for every copy.
         """
         unknown = overrides.keys() - ClientOverrides.__optional_keys__
         if unknown:

@@ -25,6 +25,7 @@ __all__ = [
     "ClientStateError",
     "ConflictError",
     "ConnectTimeoutError",
+    "DecodeMismatchError",
     "InternalServerError",
     "InvalidParameterError",
     "LiveOpsError",
@@ -67,6 +68,18 @@ class LiveOpsError(Exception):
 
 class InvalidParameterError(LiveOpsError, ValueError):
     """An argument cannot be sent as given (empty path value, CR/LF in a header or token...)."""
+
+
+class DecodeMismatchError(LiveOpsError, ValueError):
+    """JSON data does not fit the model it is decoded into (strict decoding, or a top-level
+    value of the wrong JSON type). Names where and what, never the value (it may be personal
+    data): `path` (`$.items[0].name`), `expected` and `received` (JSON type names)."""
+
+    def __init__(self, path: str, expected: str, received: str) -> None:
+        self.path = path
+        self.expected = expected
+        self.received = received
+        super().__init__(f"{path}: expected {expected}, received {received}")
 
 
 class RequestValidationError(InvalidParameterError):

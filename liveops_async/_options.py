@@ -136,6 +136,8 @@ class ClientOverrides(TypedDict, total=False):
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra default headers, added to the client's.
     * `validate_requests`: check bodies against the operation's schema before sending.
+    * `strict_responses`: a response field that does not fit the spec raises
+      `ResponseDecodeError` instead of keeping its raw value with a warning.
     """
 
     timeout: Timeouts | float | None
@@ -143,6 +145,7 @@ class ClientOverrides(TypedDict, total=False):
     max_retries: int | None
     headers: Mapping[str, str] | None
     validate_requests: bool | None
+    strict_responses: bool | None
 
 
 @attrs.frozen
@@ -153,6 +156,8 @@ class RequestOptions:
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra headers (the credential's Authorization header always wins).
     * `validate_request`: check the body against the operation's schema before sending.
+    * `strict_responses`: a response field that does not fit the spec raises
+      `ResponseDecodeError` instead of keeping its raw value with a warning.
     """
 
     timeout: Timeouts | float | None = None
@@ -160,6 +165,7 @@ class RequestOptions:
     max_retries: int | None = None
     headers: Mapping[str, str] | None = attrs.field(default=None, converter=_checked_or_none)
     validate_request: bool | None = None
+    strict_responses: bool | None = None
 
     def __attrs_post_init__(self) -> None:
         as_timeouts(self.timeout)  # validates a bare number early

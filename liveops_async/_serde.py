@@ -12,8 +12,15 @@ Rules (see codegen/README.md and `_wire`):
 * an optional field left at its default (``None``, or ``UNSET`` for optional-nullable ones) is
   left out of the body; a required field is always sent, ``None`` as ``null``;
 * scalars are checked, not coerced: a JSON value of the wrong type is an error;
-* unknown keys in a response are ignored; unknown enum values become `OpenEnum` pseudo-members;
-  an entry of a ``dict[str, V]`` map whose value is not a V is left out;
+* unknown keys in a response are kept in the model's `model_extra` (the `_liveops_extra`
+  slot of `LiveOpsModel`) and written back by `to_json_ready` and request bodies; unknown
+  enum values become `OpenEnum` pseudo-members; an entry of a ``dict[str, V]`` map whose
+  value is not a V is left out;
+* `decode` (what the client calls) adds the tolerance rules of `_decode`: the body's JSON type
+  is checked first; a field that does not fit keeps its raw value and warns (default) or
+  raises `DecodeMismatchError` with its path (strict); `structure` alone is strict;
+* integers are exact: a body holding an integer literal beyond 64 bits is parsed by the
+  standard library (exact ints) instead of orjson (which would give a float);
 * a ``oneOf`` of models that share a ``Literal`` tag field is dispatched on that tag; a tag no
   variant knows keeps the raw mapping instead of raising (forward compatibility). Without a
   tag, the variants that declare every key present are tried first, then the others.
@@ -22,6 +29,7 @@ Rules (see codegen/README.md and `_wire`):
 from __future__ import annotations
 
 import enum
+import json
 import math
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -34,16 +42,23 @@ from cattrs.cols import list_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import OrjsonConverter, make_converter
 
-from . import _wire
+from . import _decode, _wire
+from ._exceptions import DecodeMismatchError
+from ._model import EXTRA_SLOT
 from ._structure import StructureCompiler
 from ._types import UNSET, OpenEnum
 from ._wire import WIRE_NAME_KEY, is_model, union_args, without_none
 
 __all__ = [
     "UnsendableValue",
+    "decode",
+    "decode_json",
     "dumps_body",
+    "dumps_json",
+    "loads_json",
     "loads_response",
     "structure",
+    "to_json_ready",
     "unsendable_values",
     "unstructure",
     "warm_up",
@@ -140,7 +155,21 @@ def _renames(cls: type) -> dict[str, Any]:
 
 
 def _make_model_structure(conv: OrjsonConverter, cls: type) -> StructureHook:
-    return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **_renames(cls))
+    fields: StructureHook = make_dict_structure_fn(
+        cls, conv, _cattrs_forbid_extra_keys=False, **_renames(cls)
+    )
+    known = _wire.declared_keys(cls) or frozenset()
+    keeps_extra = hasattr(cls, EXTRA_SLOT)
+
+    def structure_model(value: Any, tp: Any) -> Any:
+        if not isinstance(value, Mapping):  # cattrs would read `[]` or `"OK"` as "no fields"
+            raise TypeError(f"expected an object, got {_decode.json_kind(value)}")
+        instance = fields(value, tp)
+        if keeps_extra and not value.keys() <= known:
+            setattr(instance, EXTRA_SLOT, {k: v for k, v in value.items() if k not in known})
+        return instance
+
+    return structure_model
 
 
 def _make_model_unstructure(conv: OrjsonConverter, cls: type) -> Callable[[Any], Any]:
@@ -150,7 +179,20 @@ def _make_model_unstructure(conv: OrjsonConverter, cls: type) -> Callable[[Any],
         overrides[a.name] = override(
             rename=a.metadata.get(WIRE_NAME_KEY), omit_if_default=omit or None
         )
-    return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=False, **overrides)
+    fields: Callable[[Any], Any] = make_dict_unstructure_fn(
+        cls, conv, _cattrs_omit_if_default=False, **overrides
+    )
+    if not hasattr(cls, EXTRA_SLOT):
+        return fields
+
+    def unstructure_model(obj: Any) -> Any:
+        data = fields(obj)
+        extra = getattr(obj, EXTRA_SLOT, None)
+        if extra:  # unknown fields kept from a response, or added by the caller
+            data = {**{k: to_json_ready(v) for k, v in extra.items()}, **data}
+        return data
+
+    return unstructure_model
 
 
 def _is_list(tp: Any) -> bool:
@@ -262,11 +304,108 @@ def unstructure(obj: Any) -> Any:
     return hook(obj)
 
 
-def loads_response(raw: bytes, tp: Any) -> Any:
-    """Parse a response body; an empty body or `tp=None` gives None."""
+def decode(data: Any, tp: Any, *, strict: bool = True, operation: str = "decode") -> Any:
+    """Turn decoded JSON into `tp` by the response rules (see `_decode`).
+
+    The body's JSON type must be `tp`'s (an object for a model): otherwise
+    `DecodeMismatchError`, in both modes. A body that fits takes the compiled fast path. Else,
+    `strict=True` raises `DecodeMismatchError` naming the first field that does not fit;
+    `strict=False` keeps that field's raw JSON value and logs a WARNING once per (model,
+    field) naming `operation`, the path and the JSON types."""
+    if tp is None:
+        return None
+    _decode.check_top_level(data, tp)
+    # Not the common case when the fast path raises: the slow path decides.
+    try:
+        return _compiler.hook(tp)(data)
+    except Exception:  # noqa: S110  # nosec B110
+        pass
+    return _decode.walk(data, tp, structure=structure, strict=strict, operation=operation)
+
+
+# Every byte that is a digit becomes "0", every other byte a blank: a run of 19 zeros is a run
+# of 19 digits, which may be an integer orjson cannot hold in 64 bits and turns into a float
+# (above 2**64 - 1, 20 digits; below -2**63, 19 digits after the minus sign).
+_DIGIT_MASK = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number is infinity when parsed as double")
+    return value
+
+
+def loads_json(raw: bytes | str) -> Any:
+    """Parse JSON text with exact integers: orjson, or the standard library when the text holds
+    a run of 19 or more digits (an integer orjson cannot hold in 64 bits would become a
+    rounded float). Raises `ValueError` (a `json.JSONDecodeError`) for text that is not JSON."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    if data.translate(_DIGIT_MASK).find(_LONG_DIGIT_RUN) < 0:
+        return orjson.loads(data)
+    return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def dumps_json(data: Any) -> bytes:
+    """Compact UTF-8 JSON of plain JSON data, by orjson; data holding an integer beyond 64 bits
+    (which orjson refuses) is written by the standard library, exactly."""
+    try:
+        return orjson.dumps(data)
+    except TypeError as exc:
+        if "64-bit" not in str(exc):
+            raise
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def decode_json(
+    raw: bytes | str, tp: Any, *, strict: bool = True, operation: str = "decode"
+) -> Any:
+    """`decode` of JSON text; text that is not JSON raises `DecodeMismatchError`."""
+    try:
+        data = loads_json(raw)
+    except ValueError as exc:
+        raise DecodeMismatchError("$", "JSON text", f"text that is not JSON ({exc})") from None
+    return decode(data, tp, strict=strict, operation=operation)
+
+
+def loads_response(raw: bytes, tp: Any, *, strict: bool = True, operation: str = "response") -> Any:
+    """Parse a response body (see `decode`); an empty body or `tp=None` gives None."""
     if tp is None or not raw:
         return None
-    return structure(orjson.loads(raw), tp)
+    return decode(loads_json(raw), tp, strict=strict, operation=operation)
+
+
+def to_json_ready(value: Any) -> Any:
+    """A model (or list, dict, scalar) as plain JSON data: wire names, optional fields left at
+    None or UNSET omitted, unknown fields included, enums and date-times as strings.
+
+    Goes by the runtime value, not the declared type, so a field that holds a raw JSON value
+    (kept by tolerant decoding) is written back as it is."""
+    cls = type(value)
+    if attrs.has(cls):
+        data: dict[str, Any] = {}
+        for field in attrs.fields(cls):
+            item = getattr(value, field.name)
+            if item is UNSET or (item is None and field.default is None):
+                continue
+            data[_wire.wire_name(field)] = to_json_ready(item)
+        for key, item in (getattr(value, EXTRA_SLOT, None) or {}).items():
+            data.setdefault(key, to_json_ready(item))
+        return data
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_json_ready(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: to_json_ready(item) for key, item in value.items()}
+    return value
 
 
 def dumps_body(obj: Any) -> bytes:

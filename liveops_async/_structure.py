@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from . import _wire
+from ._model import EXTRA_SLOT
 from ._types import OpenEnum
 
 __all__ = ["Fallback", "Hook", "StructureCompiler"]
@@ -133,6 +134,10 @@ class StructureCompiler:
         src.add(1, f"o = _new({cls_name})")
         for field in attrs.fields(cls):
             self._emit_field(src, field)
+        if hasattr(cls, EXTRA_SLOT):  # keep the keys the model does not declare (model_extra)
+            known = src.bind(_wire.declared_keys(cls), "known")
+            src.add(1, f"if not d.keys() <= {known}:")
+            src.add(2, f"o.{EXTRA_SLOT} = {{k: x for k, x in d.items() if k not in {known}}}")
         src.add(1, "return o")
         return self._finish(src, "structure_model", f"<structure {cls.__qualname__}>", cls)
 

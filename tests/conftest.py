@@ -20,6 +20,14 @@ def _no_liveops_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _strict_responses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own tests decode strictly: a response that does not fit our spec (our mistake, or
+    the mock's) fails the test instead of being tolerated with a warning. Tests of the
+    tolerant default pass `strict_responses=False` explicitly."""
+    monkeypatch.setenv("LIVEOPS_STRICT_RESPONSES", "1")
+
+
 @pytest.fixture
 def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
     """The retry waits the engine asked for, recorded instead of slept."""

@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeAlias
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from liveops_async._model import LiveOpsModel as _LiveOpsModel
 from liveops_async._types import UNSET, OpenEnum, Unset
 
 AttributeName: TypeAlias = str
@@ -23,24 +24,24 @@ class BundleType(OpenEnum):
     PARTNER_SIDE_CONTENT = "partner_side_content"
 
 
-@_attrs_define(kw_only=True)
-class CartItemPromotionDiscount:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemPromotionDiscount(_LiveOpsModel):
     """The promotion's discount on the item, in percent or as an amount."""
 
     percent: str | Unset | None = _attrs_field(default=UNSET)
     value: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class CartItemTotalLimit:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemTotalLimit(_LiveOpsModel):
     """How many of the item all players together may buy."""
 
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CartItemValuePointReward:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemValuePointReward(_LiveOpsModel):
     """Value points awarded for buying the item."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -52,22 +53,22 @@ class CartItemValuePointReward:
     """The points count for the player's clan chain."""
 
 
-@_attrs_define(kw_only=True)
-class CartRef:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartRef(_LiveOpsModel):
     """Which cart; null or left out means the player's current cart."""
 
     id: str
     """Cart id, or `current` for the player's current cart."""
 
 
-@_attrs_define(kw_only=True)
-class CatalogRuleCreated:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRuleCreated(_LiveOpsModel):
     rule_id: int
     """Id of the new rule."""
 
 
-@_attrs_define(kw_only=True)
-class CatalogRuleItemById:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRuleItemById(_LiveOpsModel):
     """A catalog item picked by its numeric id."""
 
     item_id: int
@@ -80,8 +81,8 @@ Rule name, for the Publisher Account only; must not start with a blank.
 """
 
 
-@_attrs_define(kw_only=True)
-class CatalogRuleSummary:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRuleSummary(_LiveOpsModel):
     """A catalog filter rule without its conditions and items."""
 
     rule_id: int
@@ -90,15 +91,15 @@ class CatalogRuleSummary:
     is_satisfied_for_unauth: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CatalogRuleSummaryList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRuleSummaryList(_LiveOpsModel):
     """Every catalog filter rule of the project in short form."""
 
     items: list[CatalogRuleSummary] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class ClanContributor:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ClanContributor(_LiveOpsModel):
     """A clan member and the value points they earned for the clan."""
 
     name: str | None = _attrs_field(default=None)
@@ -112,35 +113,35 @@ Up to ten clan members, best first; empty when the player has no clan.
 """
 
 
-@_attrs_define(kw_only=True)
-class Code:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Code(_LiveOpsModel):
     code: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CodeLimitPerCode:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CodeLimitPerCode(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
     used: int | None = _attrs_field(default=None)
     reserved: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CodeLimit:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CodeLimit(_LiveOpsModel):
     code: str | None = _attrs_field(default=None)
     per_code: CodeLimitPerCode | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CodeLimitList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CodeLimitList(_LiveOpsModel):
     promotion_id: int | None = _attrs_field(default=None)
     items: list[CodeLimit] | None = _attrs_field(default=None)
     total_items_count: int | None = _attrs_field(default=None)
     has_more: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CodeList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CodeList(_LiveOpsModel):
     codes: list[Code] | None = _attrs_field(default=None)
     total_count: int | None = _attrs_field(default=None)
 
@@ -157,23 +158,23 @@ class ComparisonOperator(OpenEnum):
     LE = "le"
 
 
-@_attrs_define(kw_only=True)
-class CreateCodeRequest:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CreateCodeRequest(_LiveOpsModel):
     coupon_code: str
 
 
-@_attrs_define(kw_only=True)
-class CreatedCode:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CreatedCode(_LiveOpsModel):
     code: str
 
 
-@_attrs_define(kw_only=True)
-class CreatedPromotionId:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CreatedPromotionId(_LiveOpsModel):
     promotion_id: int
 
 
-@_attrs_define(kw_only=True)
-class DailyChainCreated:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainCreated(_LiveOpsModel):
     """Id of a newly created daily chain. The docs do not show this body; the field name
     follows the reward and offer chains."""
 
@@ -199,8 +200,8 @@ also mention a rolling kind (the only kind that can be reset) whose name was not
 """
 
 
-@_attrs_define(kw_only=True)
-class DateAttributeCondition:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DateAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["date"] = _attrs_field(default="date")
     operator: ComparisonOperator
@@ -208,14 +209,21 @@ class DateAttributeCondition:
     can_be_missing: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DiscountPercent:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DiscountPercent(_LiveOpsModel):
     percent: str
     """Discount in percent, with up to two decimals."""
 
 
-@_attrs_define(kw_only=True)
-class Error:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DiscountPromotionItem(_LiveOpsModel):
+    """A discounted item as answered; its SKU may be null."""
+
+    sku: str | Unset | None = _attrs_field(default=UNSET)
+
+
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Error(_LiveOpsModel):
     """Error body returned by every Xsolla store endpoint."""
 
     status_code: int = _attrs_field(metadata={"json": "statusCode"})
@@ -238,13 +246,13 @@ Ids of promotions that are not combined with this one.
 """
 
 
-@_attrs_define(kw_only=True)
-class GenerateCodesRequest:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class GenerateCodesRequest(_LiveOpsModel):
     count: int
 
 
-@_attrs_define(kw_only=True)
-class GeneratedCodes:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class GeneratedCodes(_LiveOpsModel):
     count: int | None = _attrs_field(default=None)
 
 
@@ -263,10 +271,11 @@ class ItemType(OpenEnum):
     PHYSICAL_GOOD = "physical_good"
     UNIT = "unit"
     GAME_KEY = "game_key"
+    NFT = "nft"
 
 
-@_attrs_define(kw_only=True)
-class LimitUser:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class LimitUser(_LiveOpsModel):
     user_external_id: str
 
 
@@ -278,8 +287,8 @@ Five-letter keys (`en-US`) are accepted on write. Used by value points and chain
 """
 
 
-@_attrs_define(kw_only=True)
-class NumberAttributeCondition:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class NumberAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["number"] = _attrs_field(default="number")
     operator: ComparisonOperator
@@ -287,22 +296,22 @@ class NumberAttributeCondition:
     can_be_missing: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainClaimResult:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainClaimResult(_LiveOpsModel):
     """The order through which a free step's items were granted."""
 
     order_id: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainCreated:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainCreated(_LiveOpsModel):
     """Id of a newly created offer chain."""
 
     offer_chain_id: int
 
 
-@_attrs_define(kw_only=True)
-class OfferChainOrder:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainOrder(_LiveOpsModel):
     """An order for a paid step and the token that opens its payment page."""
 
     order_id: int | None = _attrs_field(default=None)
@@ -310,19 +319,19 @@ class OfferChainOrder:
     """Pay Station token for the payment page."""
 
 
-@_attrs_define(kw_only=True)
-class OfferChainStepLoyaltyReward:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainStepLoyaltyReward(_LiveOpsModel):
     """Loyalty points that completing the step grants."""
 
     name: str | None = _attrs_field(default=None)
     sku: str | None = _attrs_field(default=None)
     description: str | None = _attrs_field(default=None)
-    image_url: str | None = _attrs_field(default=None)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     amount: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainStepPrice:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainStepPrice(_LiveOpsModel):
     """Price of a paid step in real money; null on free steps."""
 
     amount: float
@@ -330,8 +339,8 @@ class OfferChainStepPrice:
     """Three-letter ISO 4217 code."""
 
 
-@_attrs_define(kw_only=True)
-class OfferChainStepValuePointReward:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainStepValuePointReward(_LiveOpsModel):
     """Value points (of a reward chain) that completing the step grants."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -342,8 +351,8 @@ class OfferChainStepValuePointReward:
     is_clan: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class Price:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Price(_LiveOpsModel):
     """Price in real money."""
 
     amount: str | None = _attrs_field(default=None)
@@ -360,8 +369,8 @@ class PriceConditionOperator(OpenEnum):
     NE = "ne"
 
 
-@_attrs_define(kw_only=True)
-class PriceCondition:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PriceCondition(_LiveOpsModel):
     operator: PriceConditionOperator
     value: str
 
@@ -372,15 +381,15 @@ Conditions on the price of the item or cart.
 """
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeRemoveRequest:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeRemoveRequest(_LiveOpsModel):
     """The cart to take the promo code off."""
 
     cart: CartRef | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class PromotionDiscount:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionDiscount(_LiveOpsModel):
     """Discount of a promotion as answered; the percent is null when the promotion gives none."""
 
     percent: str | Unset | None = _attrs_field(default=UNSET)
@@ -390,22 +399,22 @@ class PromotionDiscount:
 PromotionExternalId: TypeAlias = str
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimitResetForUser:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimitResetForUser(_LiveOpsModel):
     """The player whose limits of every promotion are refilled."""
 
     user: LimitUser
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimitResetUser:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimitResetUser(_LiveOpsModel):
     """The player whose limit is refilled; null refills it for every player."""
 
     user_external_id: str
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimitsPerUser:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimitsPerUser(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
 
 
@@ -415,8 +424,8 @@ Promotion name by locale, keyed like `en-US`.
 """
 
 
-@_attrs_define(kw_only=True)
-class PromotionPeriod:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionPeriod(_LiveOpsModel):
     """One period during which a promotion is active."""
 
     date_from: datetime
@@ -463,8 +472,8 @@ class RewardChainClanType(OpenEnum):
     CARTEL = "cartel"
 
 
-@_attrs_define(kw_only=True)
-class RewardChainCreated:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainCreated(_LiveOpsModel):
     """Id of a newly created reward chain."""
 
     reward_chain_id: int
@@ -475,24 +484,24 @@ class RewardChainMediaType(OpenEnum):
     VIDEO = "video"
 
 
-@_attrs_define(kw_only=True)
-class RewardChainMedia:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainMedia(_LiveOpsModel):
     """An extra picture or video of a value point."""
 
     type: RewardChainMediaType | None = _attrs_field(default=None)
     url: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainStepPrice:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainStepPrice(_LiveOpsModel):
     """Value points a step costs."""
 
     amount: int
     """Number of value points."""
 
 
-@_attrs_define(kw_only=True)
-class RewardChainValuePointBalance:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainValuePointBalance(_LiveOpsModel):
     """A value point and how many of it the player (or the player's clan) holds."""
 
     sku: str | None = _attrs_field(default=None)
@@ -505,8 +514,8 @@ class RewardChainValuePointBalance:
     is_clan: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardUnitItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardUnitItem(_LiveOpsModel):
     """One of the items of a unit (for example one platform's key of a game)."""
 
     sku: str | None = _attrs_field(default=None)
@@ -517,8 +526,8 @@ class RewardUnitItem:
     drm_sku: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class Schedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Schedule(_LiveOpsModel):
     """A reset schedule as answered by the API, with the computed next reset."""
 
     interval_type: IntervalType | None = _attrs_field(default=None)
@@ -540,14 +549,14 @@ For a reward with several unit items, the chosen item SKU per unit SKU.
 Sku: TypeAlias = str
 
 
-@_attrs_define(kw_only=True)
-class StoreItemAttributeValue:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemAttributeValue(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     value: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class StoreItemConsumable:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemConsumable(_LiveOpsModel):
     """Set for consumable items."""
 
     usages_count: int | Unset | None = _attrs_field(default=UNSET)
@@ -565,16 +574,16 @@ class StoreItemExpirationUnit(OpenEnum):
     YEAR = "year"
 
 
-@_attrs_define(kw_only=True)
-class StoreItemGroup:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemGroup(_LiveOpsModel):
     """A catalog group the item belongs to."""
 
     external_id: str | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class StoreItemPrice:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemPrice(_LiveOpsModel):
     """Price in real money of an item or a cart; null when it is free."""
 
     amount: str | None = _attrs_field(default=None)
@@ -583,8 +592,8 @@ class StoreItemPrice:
     """Three-letter ISO 4217 code."""
 
 
-@_attrs_define(kw_only=True)
-class StoreItemVirtualPrice:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemVirtualPrice(_LiveOpsModel):
     """A price of the item in a virtual currency."""
 
     sku: str | None = _attrs_field(default=None)
@@ -611,8 +620,8 @@ class StringAttributeConditionOperator(OpenEnum):
     NE = "ne"
 
 
-@_attrs_define(kw_only=True)
-class StringAttributeCondition:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StringAttributeCondition(_LiveOpsModel):
     attribute: AttributeName
     type: Literal["string"] = _attrs_field(default="string")
     operator: StringAttributeConditionOperator
@@ -621,8 +630,8 @@ class StringAttributeCondition:
     """The condition holds when the player lacks the attribute."""
 
 
-@_attrs_define(kw_only=True)
-class TotalLimitState:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class TotalLimitState(_LiveOpsModel):
     """How much of the promotion's total redemption limit is used."""
 
     available: int | None = _attrs_field(default=None)
@@ -654,8 +663,8 @@ How many times one player may redeem the offer's codes; null means no limit.
 """
 
 
-@_attrs_define(kw_only=True)
-class UniqueCatalogOfferUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UniqueCatalogOfferUpdate(_LiveOpsModel):
     """The full new settings of a unique catalog offer (PUT replaces them all)."""
 
     name: PromotionName
@@ -677,8 +686,8 @@ class UpsellAutoListType(OpenEnum):
     ONLY_PROMOTIONS = "only_promotions"
 
 
-@_attrs_define(kw_only=True)
-class UpsellAutoList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellAutoList(_LiveOpsModel):
     """Upsell whose items Xsolla picks (best sellers or promoted items)."""
 
     type: Literal["most_sellable", "only_promotions"]
@@ -698,8 +707,8 @@ class UpsellBonusItemType(OpenEnum):
     NFT = "nft"
 
 
-@_attrs_define(kw_only=True)
-class UpsellConfigUnitItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellConfigUnitItem(_LiveOpsModel):
     """One edition (for example a platform's key) of a game unit."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -710,8 +719,8 @@ class UpsellConfigUnitItem:
     drm_sku: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellFixedList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellFixedList(_LiveOpsModel):
     """Upsell that shows exactly the listed items."""
 
     type: Literal["fixed_list"] = _attrs_field(default="fixed_list")
@@ -720,29 +729,29 @@ class UpsellFixedList:
     """SKUs of the items to suggest."""
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemAttribute:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemAttribute(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     values: list[StoreItemAttributeValue] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemGroup:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemGroup(_LiveOpsModel):
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemPeriod:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemPeriod(_LiveOpsModel):
     """A period during which the item is sold."""
 
     date_from: datetime | Unset | None = _attrs_field(default=UNSET)
     date_until: datetime | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemValuePointReward:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemValuePointReward(_LiveOpsModel):
     """Value points a purchase of the item awards."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -753,16 +762,16 @@ class UpsellItemValuePointReward:
     is_clan: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellLimitCounter:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellLimitCounter(_LiveOpsModel):
     """A purchase limit (of one player, or of the item over all players) and how much of it is left."""
 
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellLimitSchedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellLimitSchedule(_LiveOpsModel):
     """When the player's limit refills."""
 
     interval_type: IntervalType | None = _attrs_field(default=None)
@@ -770,8 +779,8 @@ class UpsellLimitSchedule:
     """Next refill as a Unix time."""
 
 
-@_attrs_define(kw_only=True)
-class UpsellPromotionBonus:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellPromotionBonus(_LiveOpsModel):
     """An item a promotion adds to the purchase."""
 
     sku: str | None = _attrs_field(default=None)
@@ -782,14 +791,14 @@ class UpsellPromotionBonus:
     bundle_type: BundleType | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellPromotionDiscount:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellPromotionDiscount(_LiveOpsModel):
     percent: str | Unset | None = _attrs_field(default=UNSET)
     value: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class UpsellPromotionLimits:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellPromotionLimits(_LiveOpsModel):
     per_user: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
 
@@ -807,29 +816,29 @@ class UpsellType(OpenEnum):
     ONLY_PROMOTIONS = "only_promotions"
 
 
-@_attrs_define(kw_only=True)
-class UserLimitPerUser:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UserLimitPerUser(_LiveOpsModel):
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UserLimit:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UserLimit(_LiveOpsModel):
     """One player's limit of a promotion."""
 
     per_user: UserLimitPerUser | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UserLimitChange:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UserLimitChange(_LiveOpsModel):
     """Change of one player's remaining uses."""
 
     user: LimitUser
     available: int
 
 
-@_attrs_define(kw_only=True)
-class UserLimitDelta:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UserLimitDelta(_LiveOpsModel):
     """How many uses to add to or take from one player's remaining uses (increase and
     decrease calls); unlike UserLimitChange, zero is refused."""
 
@@ -837,15 +846,15 @@ class UserLimitDelta:
     available: int
 
 
-@_attrs_define(kw_only=True)
-class ValuePointCreated:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointCreated(_LiveOpsModel):
     sku: Sku
     item_id: int
     """Internal item id Xsolla gave the value point."""
 
 
-@_attrs_define(kw_only=True)
-class ValuePointItemReward:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointItemReward(_LiveOpsModel):
     """A catalog item that awards the value point."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -856,8 +865,8 @@ class ValuePointItemReward:
     """Value points one purchase of the item awards."""
 
 
-@_attrs_define(kw_only=True)
-class ValuePointItemRewardList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointItemRewardList(_LiveOpsModel):
     items: list[ValuePointItemReward] | None = _attrs_field(default=None)
 
 
@@ -866,24 +875,24 @@ class ValuePointMediaType(OpenEnum):
     VIDEO = "video"
 
 
-@_attrs_define(kw_only=True)
-class ValuePointMedia:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointMedia(_LiveOpsModel):
     """An extra image or video shown with the value point."""
 
     type: ValuePointMediaType | None = _attrs_field(default=None)
     url: str | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class ValuePointRewardAmount:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointRewardAmount(_LiveOpsModel):
     """An item and how many value points one purchase of it awards."""
 
     sku: Sku
     amount: int
 
 
-@_attrs_define(kw_only=True)
-class ValuePointRewardChange:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointRewardChange(_LiveOpsModel):
     """A new amount for one item; 0 stops the item from awarding the value point."""
 
     sku: Sku
@@ -902,8 +911,8 @@ The complete list of awarding items; it replaces the current one.
 """
 
 
-@_attrs_define(kw_only=True)
-class ValuePointWrite:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointWrite(_LiveOpsModel):
     """The settings of a value point, as created or as fully replaced by PUT."""
 
     sku: Sku
@@ -926,20 +935,21 @@ class VerifiedPromotionCodeType(OpenEnum):
     PROMOCODE = "promocode"
 
 
-@_attrs_define(kw_only=True)
-class VerifiedPromotionCodeDiscountedItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class VerifiedPromotionCodeDiscountedItem(_LiveOpsModel):
     """An item a promo code makes cheaper, localized for the player."""
 
     sku: str | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
     type: ItemType | None = _attrs_field(default=None)
+    description: str | None = _attrs_field(default=None)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     unit_items: list[RewardUnitItem] | None = _attrs_field(default=None)
     discount: DiscountPercent | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class WeeklySchedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class WeeklySchedule(_LiveOpsModel):
     interval_type: Literal["weekly"] = _attrs_field(default="weekly")
     day_of_week: int
     """1 is Monday."""
@@ -960,16 +970,16 @@ Conditions on player attributes, all of one type.
 """
 
 
-@_attrs_define(kw_only=True)
-class BonusItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class BonusItem(_LiveOpsModel):
     """An item given as a bonus."""
 
     sku: Sku
     quantity: float
 
 
-@_attrs_define(kw_only=True)
-class CartItemLimitReset:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemLimitReset(_LiveOpsModel):
     """When the player's purchase limit of the item resets."""
 
     interval_type: IntervalType | None = _attrs_field(default=None)
@@ -977,8 +987,8 @@ class CartItemLimitReset:
     """Next reset as a Unix time."""
 
 
-@_attrs_define(kw_only=True)
-class CartItemPromotionBonus:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemPromotionBonus(_LiveOpsModel):
     """An item a promotion adds to the purchase of the cart item."""
 
     sku: str | None = _attrs_field(default=None)
@@ -989,8 +999,8 @@ class CartItemPromotionBonus:
     quantity: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CartItemUserLimit:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemUserLimit(_LiveOpsModel):
     """How many of the item this player may buy."""
 
     total: int | None = _attrs_field(default=None)
@@ -998,8 +1008,8 @@ class CartItemUserLimit:
     recurrent_schedule: CartItemLimitReset | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CatalogRuleItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRuleItem(_LiveOpsModel):
     """A catalog item governed by a rule, as answered."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1010,8 +1020,8 @@ class CatalogRuleItem:
     bundle_type: BundleType | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class ChainUserSchedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ChainUserSchedule(_LiveOpsModel):
     """A chain's reset schedule as a player sees it (reward chains and offer chains): the kind
     of interval and the next reset. Null when the chain never resets."""
 
@@ -1020,8 +1030,8 @@ class ChainUserSchedule:
     """Next reset as a Unix time."""
 
 
-@_attrs_define(kw_only=True)
-class Coupon:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Coupon(_LiveOpsModel):
     """A coupon promotion as answered by the API."""
 
     external_id: PromotionExternalId | None = _attrs_field(default=None)
@@ -1039,8 +1049,8 @@ class Coupon:
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponCreate(_LiveOpsModel):
     """A new coupon promotion."""
 
     external_id: PromotionExternalId
@@ -1057,8 +1067,8 @@ class CouponCreate:
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponList(_LiveOpsModel):
     """One page of coupon promotions."""
 
     items: list[Coupon] | None = _attrs_field(default=None)
@@ -1067,16 +1077,16 @@ class CouponList:
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponRedeemRequest:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponRedeemRequest(_LiveOpsModel):
     """A coupon code to redeem for the player."""
 
     coupon_code: str
     selected_unit_items: SelectedUnitItems | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponUpdate(_LiveOpsModel):
     """The full new settings of a coupon promotion (the call replaces them all)."""
 
     name: PromotionName
@@ -1092,13 +1102,13 @@ class CouponUpdate:
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CreatedExternalId:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CreatedExternalId(_LiveOpsModel):
     external_id: PromotionExternalId
 
 
-@_attrs_define(kw_only=True)
-class DailyChainItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainItem(_LiveOpsModel):
     """An item of a step as the admin calls show it."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1106,38 +1116,39 @@ class DailyChainItem:
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     type: ItemType | None = _attrs_field(default=None)
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    image_url: str | None = _attrs_field(default=None)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     quantity: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainStep:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
     """Send it back in updates to keep players' progress on the step."""
     step_number: int | None = _attrs_field(default=None)
     items: list[DailyChainItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainUserItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainUserItem(_LiveOpsModel):
     """An item of a step, described in the player's language. A bundle lists what it holds in
     `content`."""
 
     item_id: int | None = _attrs_field(default=None)
     sku: Sku | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
-    description: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
     type: ItemType | None = _attrs_field(default=None)
-    bundle_type: BundleType | None = _attrs_field(default=None)
+    bundle_type: BundleType | Unset | None = _attrs_field(default=UNSET)
+    """Kind of bundle; null for an item that is not a bundle."""
     quantity: int | None = _attrs_field(default=None)
     is_free: bool | None = _attrs_field(default=None)
-    content: list[DailyChainUserItem] | None = _attrs_field(default=None)
+    content: list[DailyChainUserItem] | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainUserStep:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
     step_number: int | None = _attrs_field(default=None)
@@ -1147,36 +1158,36 @@ class DailyChainUserStep:
     items: list[DailyChainUserItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DailySchedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailySchedule(_LiveOpsModel):
     interval_type: Literal["daily"] = _attrs_field(default="daily")
     time: ResetTime
 
 
-@_attrs_define(kw_only=True)
-class ItemQuantity:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ItemQuantity(_LiveOpsModel):
     """An item and how many of it."""
 
     sku: Sku
     quantity: int
 
 
-@_attrs_define(kw_only=True)
-class ItemSkuRef:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ItemSkuRef(_LiveOpsModel):
     """An item by SKU."""
 
     sku: Sku
 
 
-@_attrs_define(kw_only=True)
-class MonthlySchedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class MonthlySchedule(_LiveOpsModel):
     interval_type: Literal["monthly"] = _attrs_field(default="monthly")
     day_of_month: int
     time: ResetTime
 
 
-@_attrs_define(kw_only=True)
-class OfferChainItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainItem(_LiveOpsModel):
     """An item of a step as the admin calls show it."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1184,15 +1195,15 @@ class OfferChainItem:
     type: ItemType | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    image_url: str | None = _attrs_field(default=None)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     is_free: bool | None = _attrs_field(default=None)
     """The item itself is free in the catalog."""
     quantity: int | None = _attrs_field(default=None)
     order: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainListItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainListItem(_LiveOpsModel):
     """An offer chain as listed (without steps)."""
 
     id: int | None = _attrs_field(default=None)
@@ -1211,13 +1222,16 @@ class OfferChainListItem:
     is_reset_on_completion: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; by its name the
     chain starts over for a player who completes it."""
+    number_of_steps: int | None = _attrs_field(default=None)
+    """Number of steps, derived by the API from the steps (read-only; leave it out of
+    updates)."""
 
 
-@_attrs_define(kw_only=True)
-class OfferChainStep:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
     """Send it back in updates to keep players' progress on the step."""
     step_number: int | None = _attrs_field(default=None)
     is_free: bool | None = _attrs_field(default=None)
@@ -1225,19 +1239,19 @@ class OfferChainStep:
     items: list[OfferChainItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainStepItemSpec:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainStepItemSpec(_LiveOpsModel):
     """An item a step grants, as written."""
 
     sku: Sku
     quantity: int
     """How many of the item the step grants."""
-    order: int | None = _attrs_field(default=None)
+    order: int | Unset | None = _attrs_field(default=UNSET)
     """Position of the item within the step."""
 
 
-@_attrs_define(kw_only=True)
-class OfferChainStepUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. Send the `step_id` of an existing step so that players
     keep their progress on it; leave it out for a new step."""
 
@@ -1247,11 +1261,11 @@ class OfferChainStepUpdate:
     """True for a step the player claims for free (`claim_step`), false for one the player
     buys (`order_step`)."""
     items: list[OfferChainStepItemSpec]
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainUserItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainUserItem(_LiveOpsModel):
     """An item of a step, described in the player's language. A bundle lists what it holds in
     `content`."""
 
@@ -1259,17 +1273,18 @@ class OfferChainUserItem:
     sku: Sku | None = _attrs_field(default=None)
     type: ItemType | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
-    description: str | None = _attrs_field(default=None)
-    bundle_type: BundleType | None = _attrs_field(default=None)
-    image_url: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    bundle_type: BundleType | Unset | None = _attrs_field(default=UNSET)
+    """Kind of bundle; null for an item that is not a bundle."""
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
     is_free: bool | None = _attrs_field(default=None)
     quantity: int | None = _attrs_field(default=None)
     order: int | None = _attrs_field(default=None)
-    content: list[OfferChainUserItem] | None = _attrs_field(default=None)
+    content: list[OfferChainUserItem] | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainUserStep:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
     step_number: int | None = _attrs_field(default=None)
@@ -1279,12 +1294,16 @@ class OfferChainUserStep:
     """The player has claimed or bought this step."""
     step_price: OfferChainStepPrice | Unset | None = _attrs_field(default=UNSET)
     items: list[OfferChainUserItem] | None = _attrs_field(default=None)
-    step_vp_rewards: list[OfferChainStepValuePointReward] | None = _attrs_field(default=None)
-    step_loyalty_rewards: list[OfferChainStepLoyaltyReward] | None = _attrs_field(default=None)
+    step_vp_rewards: list[OfferChainStepValuePointReward] | Unset | None = _attrs_field(
+        default=UNSET
+    )
+    step_loyalty_rewards: list[OfferChainStepLoyaltyReward] | Unset | None = _attrs_field(
+        default=UNSET
+    )
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeDiscountedItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeDiscountedItem(_LiveOpsModel):
     """An item with its own discount under the promo code."""
 
     sku: Sku
@@ -1297,8 +1316,8 @@ Items with their own discount, instead of or next to the discount on the whole c
 """
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeRedeemRequest:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeRedeemRequest(_LiveOpsModel):
     """A promo code to apply to a cart."""
 
     coupon_code: str
@@ -1307,8 +1326,8 @@ class PromoCodeRedeemRequest:
     selected_unit_items: SelectedUnitItems | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeRewardItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeRewardItem(_LiveOpsModel):
     """A catalog item given by a promo code, with texts in the player's language."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1320,8 +1339,8 @@ class PromoCodeRewardItem:
     """For a unit, its items; usually the player picks one of them."""
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeUpdate(_LiveOpsModel):
     """The full new settings of a promo code promotion (the call replaces them all)."""
 
     name: PromotionName
@@ -1342,20 +1361,20 @@ class PromoCodeUpdate:
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimitReset:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimitReset(_LiveOpsModel):
     """Whose limit of one promotion to refill. `user` must be present, possibly null."""
 
     user: PromotionLimitResetUser | None
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimitsRecurrentSchedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimitsRecurrentSchedule(_LiveOpsModel):
     per_user: Schedule | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimits:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimits(_LiveOpsModel):
     """Limits of a discount or bonus promotion, as answered."""
 
     per_user: PromotionLimitsPerUser | Unset | None = _attrs_field(default=UNSET)
@@ -1365,19 +1384,18 @@ class PromotionLimits:
     )
 
 
-@_attrs_define(kw_only=True)
-class RedeemablePromotionDiscountedItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RedeemablePromotionDiscountedItem(_LiveOpsModel):
     """An item a promo code makes cheaper, with its own discount."""
 
     sku: Sku
     discount: DiscountPercent
 
 
-@_attrs_define(kw_only=True)
-class RewardChainAdminValuePoint:
-    """The chain's value point as the admin calls show it. The 2025 schema of the list call
-    types its texts as plain strings, but its own example and the get call use localized
-    objects, which is what the value point admin calls return; this follows the latter."""
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainAdminValuePoint(_LiveOpsModel):
+    """The chain's value point as the single-chain admin call shows it: texts are localized
+    objects (the list call has plain strings, see `RewardChainListValuePoint`)."""
 
     sku: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -1394,34 +1412,28 @@ class RewardChainAdminValuePoint:
     order: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainListItem:
-    """A reward chain as listed (without steps). The clan fields are present on clan chains
-    only."""
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainListValuePoint(_LiveOpsModel):
+    """The chain's value point as the list call shows it: description texts are plain strings
+    in the player's default language, or null."""
 
-    reward_chain_id: int | None = _attrs_field(default=None)
+    sku: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    type: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    long_description: str | Unset | None = _attrs_field(default=UNSET)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
-    order: int | None = _attrs_field(default=None)
-    date_start: datetime | None = _attrs_field(default=None)
-    date_end: datetime | Unset | None = _attrs_field(default=UNSET)
+    amount: int | None = _attrs_field(default=None)
+    """Number of value points."""
+    media_list: list[RewardChainMedia] | None = _attrs_field(default=None)
     is_enabled: bool | None = _attrs_field(default=None)
-    value_point: RewardChainAdminValuePoint | None = _attrs_field(default=None)
-    recurrent_schedule: Schedule | Unset | None = _attrs_field(default=UNSET)
-    """When the chain starts over, with the computed next reset; null means never."""
-    attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
-    is_always_visible: bool | None = _attrs_field(default=None)
-    popup_header: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    popup_instruction: LocalizedText | Unset | None = _attrs_field(default=UNSET)
-    popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
-    clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
-    """What the game calls a clan; regular chains have none (null or absent)."""
+    is_clan: bool | None = _attrs_field(default=None)
+    """True for a value point of clan chains."""
+    order: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainStepReward:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainStepReward(_LiveOpsModel):
     """An item a step grants, optionally only to players who meet the conditions."""
 
     sku: Sku
@@ -1429,8 +1441,8 @@ class RewardChainStepReward:
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainStepUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. `step_id` is required: the id of an existing step keeps
     players' progress on it, null creates a new step."""
 
@@ -1441,8 +1453,8 @@ class RewardChainStepUpdate:
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainUserItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainUserItem(_LiveOpsModel):
     """A catalog item granted by a step, described in the player's language."""
 
     sku: Sku | None = _attrs_field(default=None)
@@ -1454,8 +1466,8 @@ class RewardChainUserItem:
     bundle_type: BundleType | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainUserStep:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainUserStep(_LiveOpsModel):
     """A step as the player sees it."""
 
     step_id: int | None = _attrs_field(default=None)
@@ -1467,8 +1479,8 @@ class RewardChainUserStep:
     reward: list[RewardChainUserItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainValuePointRef:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainValuePointRef(_LiveOpsModel):
     """The value point that players collect in the chain (a clan one for clan chains)."""
 
     sku: Sku
@@ -1480,8 +1492,8 @@ When a limit or a chain resets, as written by the caller.
 """
 
 
-@_attrs_define(kw_only=True)
-class StoreItemAttribute:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemAttribute(_LiveOpsModel):
     """A catalog attribute of the item with its values."""
 
     external_id: str | None = _attrs_field(default=None)
@@ -1489,24 +1501,24 @@ class StoreItemAttribute:
     values: list[StoreItemAttributeValue] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class StoreItemExpirationPeriod:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemExpirationPeriod(_LiveOpsModel):
     """How long the item stays in the inventory; null when it does not expire."""
 
     type: StoreItemExpirationUnit | None = _attrs_field(default=None)
     value: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class StoreItemInventoryOptions:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StoreItemInventoryOptions(_LiveOpsModel):
     """How the item behaves in the player's inventory."""
 
     consumable: StoreItemConsumable | Unset | None = _attrs_field(default=UNSET)
     expiration_period: StoreItemExpirationPeriod | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class UniqueCatalogOffer:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UniqueCatalogOffer(_LiveOpsModel):
     """A unique catalog offer as the API answers it."""
 
     external_id: PromotionExternalId
@@ -1529,8 +1541,8 @@ class UniqueCatalogOffer:
     """Number of codes the offer has. Reported by field notes, not by the reference schema."""
 
 
-@_attrs_define(kw_only=True)
-class UniqueCatalogOfferCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UniqueCatalogOfferCreate(_LiveOpsModel):
     """A new unique catalog offer. Create still uses one start/end pair, not periods."""
 
     external_id: PromotionExternalId
@@ -1551,8 +1563,8 @@ class UniqueCatalogOfferCreate:
     )
 
 
-@_attrs_define(kw_only=True)
-class UniqueCatalogOfferList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UniqueCatalogOfferList(_LiveOpsModel):
     """One page of unique catalog offers."""
 
     items: list[UniqueCatalogOffer] | None = _attrs_field(default=None)
@@ -1564,8 +1576,8 @@ class UniqueCatalogOfferList:
     """Number of disabled offers."""
 
 
-@_attrs_define(kw_only=True)
-class UpsellConfigItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellConfigItem(_LiveOpsModel):
     """A catalog item named by the upsell configuration."""
 
     item_id: int | None = _attrs_field(default=None)
@@ -1584,8 +1596,8 @@ The project's upsell settings as written; `type` says which shape.
 """
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemPromotion:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemPromotion(_LiveOpsModel):
     """A promotion that applies to the item."""
 
     name: str | None = _attrs_field(default=None)
@@ -1596,8 +1608,8 @@ class UpsellItemPromotion:
     limits: UpsellPromotionLimits | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemUserLimit:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemUserLimit(_LiveOpsModel):
     """The player's purchase limit for the item."""
 
     total: int | None = _attrs_field(default=None)
@@ -1605,8 +1617,8 @@ class UpsellItemUserLimit:
     recurrent_schedule: UpsellLimitSchedule | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class ValuePoint:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePoint(_LiveOpsModel):
     """A value point as the API answers it."""
 
     sku: Sku
@@ -1624,15 +1636,15 @@ class ValuePoint:
     """False while a reward chain uses the value point; delete those chains first."""
 
 
-@_attrs_define(kw_only=True)
-class ValuePointList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ValuePointList(_LiveOpsModel):
     """One page of value points."""
 
     items: list[ValuePoint] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class VerifiedPromotionCodeItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class VerifiedPromotionCodeItem(_LiveOpsModel):
     """An item a code gives, localized for the player."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1643,10 +1655,12 @@ class VerifiedPromotionCodeItem:
     bundle_type: BundleType | None = _attrs_field(default=None)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
     unit_items: list[RewardUnitItem] | None = _attrs_field(default=None)
+    content: list[Any] | None = _attrs_field(default=None)
+    """Contents of a bundle, in the catalog's item form."""
 
 
-@_attrs_define(kw_only=True)
-class BonusPromotion:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class BonusPromotion(_LiveOpsModel):
     """A bonus promotion as answered."""
 
     id: int | None = _attrs_field(default=None)
@@ -1662,8 +1676,8 @@ class BonusPromotion:
     price_conditions: PriceConditions | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class BonusPromotionList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class BonusPromotionList(_LiveOpsModel):
     """One page of bonus promotions."""
 
     promotions: list[BonusPromotion] | None = _attrs_field(default=None)
@@ -1672,16 +1686,16 @@ class BonusPromotionList:
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CartItemLimits:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemLimits(_LiveOpsModel):
     """Purchase limits of the item; null when it has none."""
 
     per_user: CartItemUserLimit | Unset | None = _attrs_field(default=UNSET)
     per_item: CartItemTotalLimit | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class CartItemPromotion:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItemPromotion(_LiveOpsModel):
     """A promotion that applies to the cart item."""
 
     name: str | None = _attrs_field(default=None)
@@ -1692,8 +1706,8 @@ class CartItemPromotion:
     limits: UserLimit | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CatalogRule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRule(_LiveOpsModel):
     """A catalog filter rule as answered."""
 
     rule_id: int
@@ -1710,8 +1724,8 @@ A catalog item the rule governs, given either by id or by SKU.
 """
 
 
-@_attrs_define(kw_only=True)
-class CatalogRuleList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRuleList(_LiveOpsModel):
     """One page of catalog filter rules."""
 
     items: list[CatalogRule] | None = _attrs_field(default=None)
@@ -1721,8 +1735,8 @@ class CatalogRuleList:
     """Whether another page follows."""
 
 
-@_attrs_define(kw_only=True)
-class CatalogRulePatch:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRulePatch(_LiveOpsModel):
     """Fields of a catalog filter rule to change; absent fields keep their values."""
 
     name: CatalogRuleName | None = _attrs_field(default=None)
@@ -1732,8 +1746,8 @@ class CatalogRulePatch:
     items: list[CatalogRuleItemRef] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CatalogRuleSpec:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CatalogRuleSpec(_LiveOpsModel):
     """A whole catalog filter rule as written on create and on full replace."""
 
     name: CatalogRuleName
@@ -1751,15 +1765,15 @@ When a reward chain resets, as written by the caller (weekly or monthly only).
 """
 
 
-@_attrs_define(kw_only=True)
-class ClanUpdateResult:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class ClanUpdateResult(_LiveOpsModel):
     """Rewards claimed automatically when the player's clan changed."""
 
     reward: list[RewardChainUserItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponRedeemedItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponRedeemedItem(_LiveOpsModel):
     """An item the player received from a coupon."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1777,8 +1791,8 @@ class CouponRedeemedItem:
     quantity: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponRewardItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponRewardItem(_LiveOpsModel):
     """A catalog item given by a coupon."""
 
     sku: str | None = _attrs_field(default=None)
@@ -1794,8 +1808,8 @@ class CouponRewardItem:
     """For a unit, its items; usually the player picks one of them."""
 
 
-@_attrs_define(kw_only=True)
-class DailyChain:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChain(_LiveOpsModel):
     """A daily chain. The list call may leave `steps` out."""
 
     id: int | None = _attrs_field(default=None)
@@ -1813,8 +1827,8 @@ class DailyChain:
     steps: list[DailyChainStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainList(_LiveOpsModel):
     """One page of daily chains (shape assumed from the sibling chains)."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -1822,8 +1836,8 @@ class DailyChainList:
     items: list[DailyChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainStepCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainStepCreate(_LiveOpsModel):
     """A step (one day) of a new chain."""
 
     step_number: int
@@ -1831,8 +1845,8 @@ class DailyChainStepCreate:
     items: list[ItemQuantity]
 
 
-@_attrs_define(kw_only=True)
-class DailyChainStepUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainStepUpdate(_LiveOpsModel):
     """A step in a replacing update. Send the `step_id` of an existing step so that players
     keep their progress on it; leave it out for a new step."""
 
@@ -1842,8 +1856,8 @@ class DailyChainStepUpdate:
     step_id: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainUpdate(_LiveOpsModel):
     """A daily chain replacing the stored one; `type` must be sent again."""
 
     name: LocalizedText | None
@@ -1859,8 +1873,8 @@ class DailyChainUpdate:
     """The chain starts over after its last step."""
 
 
-@_attrs_define(kw_only=True)
-class DailyChainUserChain:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainUserChain(_LiveOpsModel):
     """A daily chain as the player sees it, with the state of every step."""
 
     id: int | None = _attrs_field(default=None)
@@ -1873,8 +1887,8 @@ class DailyChainUserChain:
     steps: list[DailyChainUserStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainUserChainList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainUserChainList(_LiveOpsModel):
     """One page of the player's daily chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -1883,8 +1897,8 @@ class DailyChainUserChainList:
     items: list[DailyChainUserChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DiscountPromotion:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DiscountPromotion(_LiveOpsModel):
     """A discount promotion as answered."""
 
     id: int | None = _attrs_field(default=None)
@@ -1892,7 +1906,7 @@ class DiscountPromotion:
     is_enabled: bool | None = _attrs_field(default=None)
     name: PromotionName | None = _attrs_field(default=None)
     discount: PromotionDiscount | Unset | None = _attrs_field(default=UNSET)
-    items: list[ItemSkuRef] | Unset | None = _attrs_field(default=UNSET)
+    items: list[DiscountPromotionItem] | Unset | None = _attrs_field(default=UNSET)
     """Discounted items; null when the promotion works by price conditions."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     limits: PromotionLimits | None = _attrs_field(default=None)
@@ -1900,8 +1914,8 @@ class DiscountPromotion:
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class DiscountPromotionList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DiscountPromotionList(_LiveOpsModel):
     """One page of discount promotions."""
 
     promotions: list[DiscountPromotion] | None = _attrs_field(default=None)
@@ -1910,8 +1924,8 @@ class DiscountPromotionList:
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChain:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChain(_LiveOpsModel):
     """An offer chain with its steps."""
 
     id: int | None = _attrs_field(default=None)
@@ -1930,11 +1944,14 @@ class OfferChain:
     is_reset_on_completion: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; by its name the
     chain starts over for a player who completes it."""
+    number_of_steps: int | None = _attrs_field(default=None)
+    """Number of steps, derived by the API from the steps (read-only; leave it out of
+    updates)."""
     steps: list[OfferChainStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainList(_LiveOpsModel):
     """One page of offer chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -1942,8 +1959,8 @@ class OfferChainList:
     items: list[OfferChainListItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainStepCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainStepCreate(_LiveOpsModel):
     """A step of a new chain."""
 
     step_number: int
@@ -1954,8 +1971,8 @@ class OfferChainStepCreate:
     items: list[OfferChainStepItemSpec]
 
 
-@_attrs_define(kw_only=True)
-class OfferChainUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainUpdate(_LiveOpsModel):
     """An offer chain replacing the stored one."""
 
     name: LocalizedText | None
@@ -1967,10 +1984,9 @@ class OfferChainUpdate:
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over for every player. Leave it out for a chain that never
-    resets (the API also takes null; omitting it has the same effect and passes strict
-    validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over for every player. Leave it out (or send null) for a
+    chain that never resets."""
     is_always_visible: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; its exact meaning
     is not documented (on reward chains the same flag keeps a chain visible to every
@@ -1980,13 +1996,13 @@ class OfferChainUpdate:
     chain starts over for a player who completes it."""
 
 
-@_attrs_define(kw_only=True)
-class OfferChainUserChain:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainUserChain(_LiveOpsModel):
     """An offer chain as the player sees it, with the player's progress."""
 
     id: int | None = _attrs_field(default=None)
     name: str | None = _attrs_field(default=None)
-    description: str | None = _attrs_field(default=None)
+    description: str | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     date_start: datetime | None = _attrs_field(default=None)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
@@ -1996,8 +2012,8 @@ class OfferChainUserChain:
     steps: list[OfferChainUserStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainUserChainList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainUserChainList(_LiveOpsModel):
     """One page of the player's offer chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -2006,8 +2022,8 @@ class OfferChainUserChainList:
     items: list[OfferChainUserChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromoCode:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCode(_LiveOpsModel):
     """A promo code promotion as answered by the API."""
 
     external_id: PromotionExternalId | None = _attrs_field(default=None)
@@ -2030,8 +2046,8 @@ class PromoCode:
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeCreate(_LiveOpsModel):
     """A new promo code promotion."""
 
     external_id: PromotionExternalId
@@ -2053,8 +2069,8 @@ class PromoCodeCreate:
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeList(_LiveOpsModel):
     """One page of promo code promotions."""
 
     items: list[PromoCode] | None = _attrs_field(default=None)
@@ -2063,16 +2079,16 @@ class PromoCodeList:
     inactive_promotions_count: int | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeRewardBonus:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeRewardBonus(_LiveOpsModel):
     """A bonus item of a promo code and how many of it."""
 
     item: PromoCodeRewardItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromoCodeRewards:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromoCodeRewards(_LiveOpsModel):
     """What a promo code gives, as shown to the player before redeeming."""
 
     bonus: list[PromoCodeRewardBonus] | None = _attrs_field(default=None)
@@ -2082,13 +2098,13 @@ class PromoCodeRewards:
     """The player must pick one item of a unit (`selected_unit_items`) before redeeming."""
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimitsSpecRecurrentSchedule:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimitsSpecRecurrentSchedule(_LiveOpsModel):
     per_user: ScheduleSpec | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromotionLimitsSpec:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionLimitsSpec(_LiveOpsModel):
     """Per-player limit of a discount or bonus promotion, as written."""
 
     per_user: int | Unset | None = _attrs_field(default=UNSET)
@@ -2097,15 +2113,16 @@ class PromotionLimitsSpec:
     )
 
 
-@_attrs_define(kw_only=True)
-class PromotionListItemBonusItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionListItemBonusItem(_LiveOpsModel):
     """An item given by a promotion of the list."""
 
     sku: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     type: ItemType | None = _attrs_field(default=None)
     bundle_type: BundleType | None = _attrs_field(default=None)
-    description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    """The item's description in the default language (a plain string here)."""
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
     content: list[Any] | None = _attrs_field(default=None)
@@ -2113,13 +2130,15 @@ class PromotionListItemBonusItem:
     unit_items: list[RewardUnitItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromotionListItemConditionTarget:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionListItemConditionTarget(_LiveOpsModel):
     """What triggers the promotion: a catalog item (sku, name, type...) for item promotions,
     or a coupon or promo code (external_id, limits...) for code promotions."""
 
     sku: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    description: str | Unset | None = _attrs_field(default=UNSET)
+    """The item's description (item conditions only)."""
     type: str | None = _attrs_field(default=None)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
@@ -2130,8 +2149,8 @@ class PromotionListItemConditionTarget:
     redeem_code_limit: int | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class RedeemablePromotion:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RedeemablePromotion(_LiveOpsModel):
     """The coupon or promo code promotion a code belongs to."""
 
     external_id: PromotionExternalId | None = _attrs_field(default=None)
@@ -2152,8 +2171,8 @@ class RedeemablePromotion:
     )
 
 
-@_attrs_define(kw_only=True)
-class RewardChainClanUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainClanUpdate(_LiveOpsModel):
     """A clan reward chain, replacing the stored one. Field notes from 2026 leave `clan_type`
     out of updates; send it only to change it."""
 
@@ -2168,9 +2187,9 @@ class RewardChainClanUpdate:
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
@@ -2180,20 +2199,37 @@ class RewardChainClanUpdate:
     """What the game calls a clan; regular chains have none (null or absent)."""
 
 
-@_attrs_define(kw_only=True)
-class RewardChainList:
-    """One page of reward chains."""
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainListItem(_LiveOpsModel):
+    """A reward chain as listed (without steps). The clan fields are present on clan chains
+    only."""
 
-    has_more: bool | None = _attrs_field(default=None)
-    """More pages follow."""
-    items: list[RewardChainListItem] | None = _attrs_field(default=None)
+    reward_chain_id: int | None = _attrs_field(default=None)
+    name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    image_url: str | Unset | None = _attrs_field(default=UNSET)
+    order: int | None = _attrs_field(default=None)
+    date_start: datetime | None = _attrs_field(default=None)
+    date_end: datetime | Unset | None = _attrs_field(default=UNSET)
+    is_enabled: bool | None = _attrs_field(default=None)
+    value_point: RewardChainListValuePoint | None = _attrs_field(default=None)
+    recurrent_schedule: Schedule | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over, with the computed next reset; null means never."""
+    attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
+    is_always_visible: bool | None = _attrs_field(default=None)
+    popup_header: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    popup_instruction: LocalizedText | Unset | None = _attrs_field(default=UNSET)
+    popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
+    clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
+    """What the game calls a clan; regular chains have none (null or absent)."""
 
 
-@_attrs_define(kw_only=True)
-class RewardChainStep:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainStep(_LiveOpsModel):
     """A step of a stored chain."""
 
-    step_id: int | None = _attrs_field(default=None)
+    step_id: int | Unset | None = _attrs_field(default=UNSET)
     """Send it back in updates to keep players' progress on the step."""
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     price: RewardChainStepPrice | None = _attrs_field(default=None)
@@ -2201,8 +2237,8 @@ class RewardChainStep:
     reward: list[RewardChainStepReward] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainStepCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainStepCreate(_LiveOpsModel):
     """A step of a new chain."""
 
     name: LocalizedText | None
@@ -2211,8 +2247,8 @@ class RewardChainStepCreate:
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainUpdate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainUpdate(_LiveOpsModel):
     """A regular reward chain, replacing the stored one. The value point is fixed at creation
     and not sent. Extra properties are refused so that a body with the clan fields can only
     be a `RewardChainClanUpdate`."""
@@ -2226,9 +2262,9 @@ class RewardChainUpdate:
     image_url: str | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
@@ -2241,8 +2277,8 @@ Body of a reward chain update; a regular or a clan chain.
 """
 
 
-@_attrs_define(kw_only=True)
-class RewardChainUserChain:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainUserChain(_LiveOpsModel):
     """A reward chain as the player sees it, with the player's progress."""
 
     reward_chain_id: int | None = _attrs_field(default=None)
@@ -2256,7 +2292,7 @@ class RewardChainUserChain:
     clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
     """What the game calls a clan; null on regular chains."""
     top_contributors: list[ClanContributor] | None = _attrs_field(default=None)
-    """For clan chains, the clan members who contributed most."""
+    """For clan chains, the clan members who contributed most; an entry may be null."""
     value_point: RewardChainValuePointBalance | None = _attrs_field(default=None)
     steps: list[RewardChainUserStep] | None = _attrs_field(default=None)
     recurrent_schedule: ChainUserSchedule | Unset | None = _attrs_field(default=UNSET)
@@ -2265,8 +2301,8 @@ class RewardChainUserChain:
     popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainUserChainList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainUserChainList(_LiveOpsModel):
     """One page of the player's reward chains."""
 
     has_more: bool | None = _attrs_field(default=None)
@@ -2275,8 +2311,8 @@ class RewardChainUserChainList:
     items: list[RewardChainUserChain] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellConfig:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellConfig(_LiveOpsModel):
     """The project's upsell settings as answered."""
 
     is_enabled: bool | None = _attrs_field(default=None)
@@ -2290,20 +2326,20 @@ The admin GET answers a JSON array of configurations.
 """
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemLimits:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemLimits(_LiveOpsModel):
     per_user: UpsellItemUserLimit | Unset | None = _attrs_field(default=UNSET)
     per_item: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class VerifiedPromotionCodeBonus:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class VerifiedPromotionCodeBonus(_LiveOpsModel):
     item: VerifiedPromotionCodeItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class VerifiedPromotionCodeRewards:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class VerifiedPromotionCodeRewards(_LiveOpsModel):
     """What the code gives. Coupons only give `bonus` items; promo codes may also give a
     cart `discount` or per-item `discounted_items`."""
 
@@ -2316,8 +2352,8 @@ class VerifiedPromotionCodeRewards:
     """The player picks one of the bonus items instead of getting all."""
 
 
-@_attrs_define(kw_only=True)
-class BonusPromotionSpec:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class BonusPromotionSpec(_LiveOpsModel):
     """A whole bonus promotion as written on create and on full replace (no `id`)."""
 
     name: PromotionName
@@ -2332,8 +2368,8 @@ class BonusPromotionSpec:
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CartItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CartItem(_LiveOpsModel):
     """An item in the cart."""
 
     sku: str | None = _attrs_field(default=None)
@@ -2344,7 +2380,9 @@ class CartItem:
     groups: list[StoreItemGroup] | None = _attrs_field(default=None)
     attributes: list[StoreItemAttribute] | None = _attrs_field(default=None)
     is_free: bool | None = _attrs_field(default=None)
-    price: StoreItemPrice | Unset | None = _attrs_field(default=UNSET)
+    price: StoreItemPrice | list[Any] | Unset | None = _attrs_field(default=UNSET)
+    """Price in real money; null on a free item, which the 2025 example also shows as an
+    empty array (`[]`, an empty PHP array)."""
     virtual_prices: list[StoreItemVirtualPrice] | None = _attrs_field(default=None)
     virtual_item_type: StoreVirtualItemType | None = _attrs_field(default=None)
     inventory_options: StoreItemInventoryOptions | None = _attrs_field(default=None)
@@ -2359,23 +2397,23 @@ class CartItem:
     """When the item is on sale; null when always."""
 
 
-@_attrs_define(kw_only=True)
-class CouponRedeemResult:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponRedeemResult(_LiveOpsModel):
     """What redeeming a coupon code gave the player."""
 
     items: list[CouponRedeemedItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponRewardBonus:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponRewardBonus(_LiveOpsModel):
     """A bonus item of a coupon and how many of it."""
 
     item: CouponRewardItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CouponRewards:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CouponRewards(_LiveOpsModel):
     """What a coupon code gives, as shown to the player before redeeming."""
 
     bonus: list[CouponRewardBonus] | None = _attrs_field(default=None)
@@ -2384,8 +2422,8 @@ class CouponRewards:
     discount: PromotionDiscount | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class DailyChainCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DailyChainCreate(_LiveOpsModel):
     """A new daily chain."""
 
     name: LocalizedText | None
@@ -2401,8 +2439,8 @@ class DailyChainCreate:
     """The chain starts over after its last step."""
 
 
-@_attrs_define(kw_only=True)
-class DiscountPromotionSpec:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class DiscountPromotionSpec(_LiveOpsModel):
     """A whole discount promotion as written on create and on full replace."""
 
     name: PromotionName
@@ -2416,8 +2454,8 @@ class DiscountPromotionSpec:
     excluded_promotions: ExcludedPromotions | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class OfferChainCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class OfferChainCreate(_LiveOpsModel):
     """A new offer chain."""
 
     name: LocalizedText | None
@@ -2429,10 +2467,9 @@ class OfferChainCreate:
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over for every player. Leave it out for a chain that never
-    resets (the API also takes null; omitting it has the same effect and passes strict
-    validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over for every player. Leave it out (or send null) for a
+    chain that never resets."""
     is_always_visible: bool | None = _attrs_field(default=None)
     """Seen on offer chains in 2026 field notes, not in the 2025 model; its exact meaning
     is not documented (on reward chains the same flag keeps a chain visible to every
@@ -2442,19 +2479,19 @@ class OfferChainCreate:
     chain starts over for a player who completes it."""
 
 
-@_attrs_define(kw_only=True)
-class PromotionListItemBonus:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionListItemBonus(_LiveOpsModel):
     item: PromotionListItemBonusItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromotionListItemCondition:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionListItemCondition(_LiveOpsModel):
     item: PromotionListItemConditionTarget | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChain:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChain(_LiveOpsModel):
     """A reward chain with its steps. The clan fields are present on clan chains only."""
 
     reward_chain_id: int | None = _attrs_field(default=None)
@@ -2476,11 +2513,13 @@ class RewardChain:
     popup_image_url: str | Unset | None = _attrs_field(default=UNSET)
     clan_type: RewardChainClanType | Unset | None = _attrs_field(default=UNSET)
     """What the game calls a clan; regular chains have none (null or absent)."""
+    top_contributors: ClanContributor | Unset | None = _attrs_field(default=UNSET)
+    """For clan chains, the clan member who contributed most; null otherwise."""
     steps: list[RewardChainStep] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RewardChainClanCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainClanCreate(_LiveOpsModel):
     """A clan reward chain; progress is shared by the members of a clan."""
 
     name: LocalizedText | None
@@ -2497,9 +2536,9 @@ class RewardChainClanCreate:
     """Position among the chains shown to players."""
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
@@ -2509,8 +2548,8 @@ class RewardChainClanCreate:
     """What the game calls a clan; regular chains have none (null or absent)."""
 
 
-@_attrs_define(kw_only=True)
-class RewardChainCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainCreate(_LiveOpsModel):
     """A regular reward chain. Extra properties are refused so that a body with the clan fields
     can only be a `RewardChainClanCreate`."""
 
@@ -2526,9 +2565,9 @@ class RewardChainCreate:
     """Position among the chains shown to players."""
     date_end: datetime | Unset | None = _attrs_field(default=UNSET)
     """End of the chain; null means it never ends."""
-    recurrent_schedule: ChainScheduleSpec | None = _attrs_field(default=None)
-    """When the chain starts over. Leave it out for a chain that never resets (the API
-    also takes null; omitting it has the same effect and passes strict validation)."""
+    recurrent_schedule: ChainScheduleSpec | Unset | None = _attrs_field(default=UNSET)
+    """When the chain starts over. Leave it out (or send null) for a chain that never
+    resets."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     is_always_visible: bool | None = _attrs_field(default=None)
     """For personalized chains: true shows the chain to every player; false shows it only
@@ -2541,8 +2580,17 @@ Body of reward chain creation; a regular or a clan chain.
 """
 
 
-@_attrs_define(kw_only=True)
-class UpsellItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RewardChainList(_LiveOpsModel):
+    """One page of reward chains."""
+
+    has_more: bool | None = _attrs_field(default=None)
+    """More pages follow."""
+    items: list[RewardChainListItem] | None = _attrs_field(default=None)
+
+
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItem(_LiveOpsModel):
     """A catalog item suggested to the player, localized for them."""
 
     sku: str | None = _attrs_field(default=None)
@@ -2566,16 +2614,16 @@ class UpsellItem:
     vp_rewards: list[UpsellItemValuePointReward] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class UpsellItemPage:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class UpsellItemPage(_LiveOpsModel):
     """The upsell items for the player."""
 
     has_more: bool | None = _attrs_field(default=None)
     items: list[UpsellItem] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class VerifiedPromotionCode:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class VerifiedPromotionCode(_LiveOpsModel):
     """Result of checking a code for the current player."""
 
     type: VerifiedPromotionCodeType | None = _attrs_field(default=None)
@@ -2584,8 +2632,8 @@ class VerifiedPromotionCode:
     rewards: VerifiedPromotionCodeRewards | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class Cart:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Cart(_LiveOpsModel):
     """A player's cart after a promo code was applied or removed."""
 
     cart_id: str | None = _attrs_field(default=None)
@@ -2595,8 +2643,8 @@ class Cart:
     rewards: PromoCodeRewards | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromotionListItem:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionListItem(_LiveOpsModel):
     """A promotion of any kind in the short form of the all-promotions list."""
 
     id: int | None = _attrs_field(default=None)
@@ -2613,8 +2661,8 @@ class PromotionListItem:
     limits: PromotionLimits | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class PromotionList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class PromotionList(_LiveOpsModel):
     """One page of promotions of every kind."""
 
     promotions: list[PromotionListItem] | None = _attrs_field(default=None)
@@ -2698,6 +2746,7 @@ __all__ = [
     "DateAttributeCondition",
     "DiscountPercent",
     "DiscountPromotion",
+    "DiscountPromotionItem",
     "DiscountPromotionList",
     "DiscountPromotionSpec",
     "Error",
@@ -2779,6 +2828,7 @@ __all__ = [
     "RewardChainCreated",
     "RewardChainList",
     "RewardChainListItem",
+    "RewardChainListValuePoint",
     "RewardChainMedia",
     "RewardChainMediaType",
     "RewardChainStep",

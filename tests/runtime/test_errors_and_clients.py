@@ -26,6 +26,7 @@ from liveops_async import (
     APIConnectionError,
     APIStatusError,
     ClientClosedError,
+    DecodeMismatchError,
     InvalidParameterError,
     LiveOpsClient,
     LiveOpsError,
@@ -72,6 +73,8 @@ def _example(cls: type[LiveOpsError]) -> LiveOpsError:
         return cls("cannot parse", status=200, **call)
     if cls is RequestValidationError:
         return cls("admin-create-coupon", ["external_id: '' is too short"])
+    if cls is DecodeMismatchError:
+        return cls("$.items[0].sku", "string or null", "integer")
     if cls is PaginationError:
         return cls("repeated", operation_id="get-coupons", reason="repeated_page", pages=2, items=4)
     return cls("something went wrong")

@@ -36,7 +36,7 @@ class AdminOfferChainsResource(BaseResource):
         order: int | None = None,
         description: models.LocalizedText | Unset | None = UNSET,
         date_end: datetime | Unset | None = UNSET,
-        recurrent_schedule: models.ChainScheduleSpec | None = None,
+        recurrent_schedule: models.ChainScheduleSpec | Unset | None = UNSET,
         is_always_visible: bool | None = None,
         is_reset_on_completion: bool | None = None,
         options: RequestOptions | None = None,
@@ -57,9 +57,8 @@ class AdminOfferChainsResource(BaseResource):
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and
                 chains.
             date_end: End of the chain; null means it never ends.
-            recurrent_schedule: When the chain starts over for every player. Leave it out for a
-                chain that never resets (the API also takes null; omitting it has the same effect
-                and passes strict validation).
+            recurrent_schedule: When the chain starts over for every player. Leave it out (or send
+                null) for a chain that never resets.
             is_always_visible: Seen on offer chains in 2026 field notes, not in the 2025 model; its
                 exact meaning is not documented (on reward chains the same flag keeps a chain
                 visible to every player).
@@ -228,7 +227,7 @@ class AdminOfferChainsResource(BaseResource):
         order: int | None = None,
         description: models.LocalizedText | Unset | None = UNSET,
         date_end: datetime | Unset | None = UNSET,
-        recurrent_schedule: models.ChainScheduleSpec | None = None,
+        recurrent_schedule: models.ChainScheduleSpec | Unset | None = UNSET,
         is_always_visible: bool | None = None,
         is_reset_on_completion: bool | None = None,
         options: RequestOptions | None = None,
@@ -251,9 +250,8 @@ class AdminOfferChainsResource(BaseResource):
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and
                 chains.
             date_end: End of the chain; null means it never ends.
-            recurrent_schedule: When the chain starts over for every player. Leave it out for a
-                chain that never resets (the API also takes null; omitting it has the same effect
-                and passes strict validation).
+            recurrent_schedule: When the chain starts over for every player. Leave it out (or send
+                null) for a chain that never resets.
             is_always_visible: Seen on offer chains in 2026 field notes, not in the 2025 model; its
                 exact meaning is not documented (on reward chains the same flag keeps a chain
                 visible to every player).

@@ -149,8 +149,10 @@ def player_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "item_id": n,
             "name": item["sku"],
             "type": "virtual_good",
-            "description": None,
+            "description": None,  # null where the references allow it, as Xsolla answers
             "image_url": None,
+            "bundle_type": None,
+            "content": None,
             "is_free": False,
         }
         for n, item in enumerate(items, start=1)

@@ -87,12 +87,15 @@ handles_each(
 def _summary(promotion: Promotion) -> dict[str, Any]:
     """A promotion as the all-promotions list shows it: items expanded, rewards by kind."""
     view = promotion.view()
+    # Descriptions as Xsolla's list shows them: a plain string on bonus items, null on
+    # condition items (the 2025 reference example and schema).
     view["bonus"] = [
-        {"item": item_view(b["sku"]), "quantity": b.get("quantity", 1)}
+        {"item": {**item_view(b["sku"]), "description": b["sku"]}, "quantity": b.get("quantity", 1)}
         for b in promotion.data.get("bonus") or []
     ] or None
     view["condition"] = [
-        {"item": item_view(c["sku"])} for c in promotion.data.get("condition") or []
+        {"item": {**item_view(c["sku"]), "description": None}}
+        for c in promotion.data.get("condition") or []
     ] or None
     view["discount"] = promotion.data.get("discount")
     return view

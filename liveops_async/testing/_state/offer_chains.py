@@ -114,7 +114,7 @@ def _player_view(book: ChainBook, user: str, chain: dict[str, Any]) -> dict[str,
     done = book.done(user, chain)
     view = copy.deepcopy(chain)
     view["name"] = localized(view.get("name")) or ""
-    view["description"] = localized(view.get("description")) or ""
+    view["description"] = localized(view.get("description"))  # null when there is none
     view["next_step_number"] = next_step(chain, done)
     view["steps"] = [
         {
@@ -122,7 +122,7 @@ def _player_view(book: ChainBook, user: str, chain: dict[str, Any]) -> dict[str,
             "is_claimed": step["step_number"] in done,
             "items": player_items(step.get("items", [])),
             "step_vp_rewards": [],
-            "step_loyalty_rewards": [],
+            "step_loyalty_rewards": None,  # the July 2025 client: nullable
         }
         for step in sorted(chain.get("steps", []), key=lambda s: s["step_number"])
     ]

@@ -153,12 +153,31 @@ def list_chains(ctx: RequestContext) -> Any:
         if wanted is None or bool(c.get("is_enabled")) == wanted
     ]
     chunk, has_more = page(chains, ctx, default_limit=10)
-    return {"has_more": has_more, "items": chunk}
+    state = ctx.state(RewardChainsState)
+    return {"has_more": has_more, "items": [_admin_view(state, c, listed=True) for c in chunk]}
 
 
 @handles("admin-get-reward-chain")
 def get_chain(ctx: RequestContext) -> Any:
-    return ctx.state(RewardChainsState).chains.get(_chain_id(ctx))
+    state = ctx.state(RewardChainsState)
+    return _admin_view(state, state.chains.get(_chain_id(ctx)), listed=False)
+
+
+def _admin_view(state: RewardChainsState, chain: dict[str, Any], *, listed: bool) -> Any:
+    """The value point as Xsolla's admin reads show it: the list has its texts as plain strings
+    (or null), the single chain as localized objects; a chain without a clan has null
+    `top_contributors` there."""
+    view = {k: v for k, v in chain.items() if not (listed and k == "steps")}
+    sku = (chain.get("value_point") or {}).get("sku")
+    item = state.value_points.records.get(sku) if sku else None
+    if item is not None:
+        texts = {f: item.get(f) for f in ("description", "long_description")}
+        if listed:
+            texts = {f: _localized(v) for f, v in texts.items()}
+        view["value_point"] = {"sku": sku, "name": item.get("name"), **texts}
+    if not listed:
+        view.setdefault("top_contributors", None)
+    return view
 
 
 @handles("admin-update-reward-chain")

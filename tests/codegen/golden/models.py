@@ -10,11 +10,12 @@ from typing import Any, Literal, TypeAlias
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from liveops_async._model import LiveOpsModel as _LiveOpsModel
 from liveops_async._types import UNSET, OpenEnum, Unset
 
 
-@_attrs_define(kw_only=True)
-class Error:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Error(_LiveOpsModel):
     status_code: int = _attrs_field(metadata={"json": "statusCode"})
     error_code: int = _attrs_field(metadata={"json": "errorCode"})
     error_message: str | None = _attrs_field(default=None, metadata={"json": "errorMessage"})
@@ -28,25 +29,25 @@ class WidgetKind(OpenEnum):
     EXTRA_LARGE = "extra-large"
 
 
-@_attrs_define(kw_only=True)
-class Size:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Size(_LiveOpsModel):
     width: int
     height: int | Unset | None = _attrs_field(default=UNSET)
 
 
-@_attrs_define(kw_only=True)
-class TagRef:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class TagRef(_LiveOpsModel):
     tag: str
 
 
-@_attrs_define(kw_only=True)
-class StringCondition:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StringCondition(_LiveOpsModel):
     type: Literal["string"] = _attrs_field(default="string")
     value: str
 
 
-@_attrs_define(kw_only=True)
-class NumberCondition:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class NumberCondition(_LiveOpsModel):
     type: Literal["number"] = _attrs_field(default="number")
     value: float
     can_be_missing: bool | None = _attrs_field(default=None)
@@ -64,8 +65,8 @@ Text by locale.
 """
 
 
-@_attrs_define(kw_only=True)
-class Widget:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Widget(_LiveOpsModel):
     """A widget as answered by the API."""
 
     id: str
@@ -91,8 +92,8 @@ class Widget:
     """Anything."""
 
 
-@_attrs_define(kw_only=True)
-class WidgetCreate:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class WidgetCreate(_LiveOpsModel):
     id: str
     kind: WidgetKind
     size: Size | None = _attrs_field(default=None)
@@ -101,8 +102,8 @@ class WidgetCreate:
     conditions: list[Condition] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class WidgetPatch:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class WidgetPatch(_LiveOpsModel):
     name: str | Unset | None = _attrs_field(default=UNSET)
     max_uses_per_user: int | Unset | None = _attrs_field(
         default=UNSET, metadata={"json": "max-uses-per-user"}
@@ -110,26 +111,26 @@ class WidgetPatch:
     size: Size | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class CreatedWidget:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class CreatedWidget(_LiveOpsModel):
     id: str
 
 
-@_attrs_define(kw_only=True)
-class WidgetList:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class WidgetList(_LiveOpsModel):
     items: list[Widget] | None = _attrs_field(default=None)
     total_count: int | None = _attrs_field(default=None)
     has_more: bool | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RedeemRequest:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RedeemRequest(_LiveOpsModel):
     code: str
     selected_unit_items: dict[str, str] | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class RedeemResult:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class RedeemResult(_LiveOpsModel):
     redeemed: bool | None = _attrs_field(default=None)
 
 
@@ -138,14 +139,14 @@ class StepStatus(OpenEnum):
     CLAIMED = "claimed"
 
 
-@_attrs_define(kw_only=True)
-class Step:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class Step(_LiveOpsModel):
     step_number: int | None = _attrs_field(default=None)
     status: StepStatus | None = _attrs_field(default=None)
 
 
-@_attrs_define(kw_only=True)
-class StepPage:
+@_attrs_define(kw_only=True, getstate_setstate=False)
+class StepPage(_LiveOpsModel):
     steps: list[Step] | None = _attrs_field(default=None)
 
 

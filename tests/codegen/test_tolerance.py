@@ -1,0 +1,483 @@
+"""The decoding rules of issue 11 on the generated models: tolerant by default (raw value kept,
+one WARNING per model field, never the value), strict on demand (DecodeMismatchError / a
+ResponseDecodeError naming the path), the body's JSON type always checked, exact integers,
+unknown fields kept (`model_extra`), and the public serialization of every model."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+import orjson
+import pytest
+
+from liveops_async import DecodeMismatchError, ResponseDecodeError, _decode, _serde, models
+from liveops_async._base_client import HTTPRequester
+from liveops_async._generated.operations import OPERATIONS
+from liveops_async._model import LiveOpsModel
+from liveops_async._types import UNSET
+from liveops_async.testing._spec import default_spec_path, load_spec
+
+_SPEC = load_spec(default_spec_path())
+_MODELS = sorted(
+    (m for m in vars(models).values() if isinstance(m, type) and attrs.has(m)),
+    key=lambda m: m.__name__,
+)
+_EXAMPLES = sorted(
+    (
+        (op.operation_id, op.response_type, _SPEC.operations[op.operation_id].success_example)
+        for op in OPERATIONS.values()
+        if op.response_type is not None
+    ),
+    key=lambda case: case[0],
+)
+SECRET = "player-personal-data-5b1e"  # a value that must never reach a log line
+
+
+@pytest.fixture(autouse=True)
+def _fresh_warnings() -> Iterator[None]:
+    _decode.forget_warnings()
+    yield
+    _decode.forget_warnings()
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "liveops_async" and r.levelno == logging.WARNING]
+
+
+def _chain_with_plain_text_value_point() -> dict[str, Any]:
+    """admin-get-reward-chain (single chain: localized texts) answering the list view's plain
+    strings, which is the shape that took a whole call down before issue 11."""
+    return {
+        "reward_chain_id": 17,
+        "name": {"en": "Winter pass"},
+        "value_point": {"sku": "snowflake", "description": SECRET, "long_description": SECRET},
+        "steps": [{"step_id": None, "name": {"en": "First"}}],
+    }
+
+
+# --- tolerant by default, strict on demand ------------------------------------------------------
+
+
+def test_a_field_that_does_not_fit_keeps_its_raw_value_and_warns_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="liveops_async")
+    body = _chain_with_plain_text_value_point()
+    chain = _serde.decode(
+        body, models.RewardChain, strict=False, operation="admin-get-reward-chain"
+    )
+    assert isinstance(chain, models.RewardChain)
+    assert isinstance(chain.value_point, models.RewardChainAdminValuePoint)
+    assert chain.value_point.description == SECRET  # the raw JSON value
+    assert chain.value_point.sku == "snowflake"  # the rest of the answer is typed as usual
+    assert chain.name == {"en": "Winter pass"}
+    assert chain.steps is not None and chain.steps[0].step_id is None  # nullable now (A5)
+    records = _warnings(caplog)
+    assert len(records) == 2  # description and long_description: two model fields
+    message = records[0].getMessage()
+    assert "admin-get-reward-chain" in message
+    assert "$.value_point.description" in message
+    assert "expected object or null, received string" in message
+    assert all(SECRET not in r.getMessage() for r in records)
+
+    caplog.clear()  # the same (model, field) again: no second warning
+    _serde.decode(body, models.RewardChain, strict=False, operation="admin-get-reward-chain")
+    assert _warnings(caplog) == []
+
+
+def test_strict_mode_names_the_path_and_never_the_value() -> None:
+    with pytest.raises(DecodeMismatchError) as caught:
+        _serde.decode(_chain_with_plain_text_value_point(), models.RewardChain, strict=True)
+    error = caught.value
+    assert error.path == "$.value_point.description"
+    assert (error.expected, error.received) == ("object or null", "string")
+    assert SECRET not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "expected", "received", "kept"),
+    [
+        # a string where an object is declared (inside a list: only that item is raw)
+        ({"items": [{"sku": "a"}, "abc"]},
+         "$.items[1]", "object (CouponRedeemedItem)", "string", "abc"),
+        # an object where a string is declared
+        ({"items": [{"sku": {"en": "a"}}]},
+         "$.items[0].sku", "string or null", "object", {"en": "a"}),
+        # a number where an enum (a string) is declared
+        ({"items": [{"sku": "a", "type": 5}]},
+         "$.items[0].type", "string (ItemType) or null", "integer", 5),
+        # an array where a nested object is declared
+        ({"items": [{"price": [1]}]},
+         "$.items[0].price", "object (StoreItemPrice) or null", "array", [1]),
+    ],
+)  # fmt: skip
+def test_each_kind_of_mismatch_in_both_modes(
+    body: dict[str, Any], path: str, expected: str, received: str, kept: Any
+) -> None:
+    tp = OPERATIONS["redeem-coupon"].response_type
+    with pytest.raises(DecodeMismatchError) as caught:
+        _serde.decode(copy.deepcopy(body), tp, strict=True)
+    assert (caught.value.path, caught.value.expected, caught.value.received) == (
+        path,
+        expected,
+        received,
+    )
+    result = _serde.decode(copy.deepcopy(body), tp, strict=False)
+    assert isinstance(result, models.CouponRedeemResult)
+    items = result.items
+    assert items is not None
+    index = int(path.split("[")[1].split("]")[0])
+    if path.endswith("]"):
+        assert items[index] == kept
+        assert all(
+            isinstance(i, models.CouponRedeemedItem) for n, i in enumerate(items) if n != index
+        )
+    else:
+        assert getattr(items[index], path.rsplit(".", 1)[1]) == kept
+
+
+def test_null_or_absence_in_a_required_field() -> None:
+    tp = models.CatalogRuleSummary  # rule_id, name and is_enabled are required, not nullable
+    with pytest.raises(DecodeMismatchError, match=r"\$\.name: expected string, received null"):
+        _serde.decode({"rule_id": 1, "name": None, "is_enabled": True}, tp, strict=True)
+    with pytest.raises(
+        DecodeMismatchError, match=r"\$\.rule_id: expected integer, received nothing"
+    ):
+        _serde.decode({"name": "x", "is_enabled": True}, tp, strict=True)
+    tolerated = _serde.decode({"name": None, "is_enabled": True}, tp, strict=False)
+    assert (tolerated.rule_id, tolerated.name, tolerated.is_enabled) == (None, None, True)
+
+
+def test_unknown_enum_values_and_unknown_fields_are_no_mismatch(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="liveops_async")
+    body = {"items": [{"sku": "a", "type": "loot_box", "glow": {"hue": 3}}], "cart_hint": 1}
+    for strict in (True, False):
+        result = _serde.decode(body, models.CouponRedeemResult, strict=strict)
+        assert result.items is not None
+        item = result.items[0]
+        assert item.type == "loot_box" and isinstance(item.type, models.ItemType)
+        assert item.model_extra == {"glow": {"hue": 3}}
+        assert result.model_extra == {"cart_hint": 1}
+    assert _warnings(caplog) == []
+
+
+# --- the body's JSON type, and no invented models -------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", [b"[]", b"[1,2,3]", b'"OK"', b"5", b"null", b"true"])
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_body_of_the_wrong_json_type_is_always_an_error(raw: bytes, strict: bool) -> None:
+    op = OPERATIONS["get-coupon"]
+    with pytest.raises(ResponseDecodeError, match=r"\$: expected object \(Coupon\)"):
+        HTTPRequester._parse(op, op.success_status, raw, strict=strict)
+
+
+def test_a_list_body_must_be_an_array() -> None:
+    with pytest.raises(DecodeMismatchError, match=r"\$: expected array, received object"):
+        _serde.decode({"a": 1}, list[models.Code], strict=False)
+
+
+def test_the_converter_never_invents_an_empty_model() -> None:
+    """The cattrs path (behind the fast path) refuses non-objects too: `[]` or `"abc"` read as
+    "no fields" would give a model with every field None."""
+    for value in ([], "abc", [1, 2, 3]):
+        with pytest.raises(Exception):  # noqa: B017 - any refusal, no model
+            _serde.structure(value, models.CouponRedeemedItem)
+    result = _serde.decode({"items": ["abc", []]}, models.CouponRedeemResult, strict=False)
+    assert result.items == ["abc", []]
+
+
+# --- integers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_integers_beyond_64_bits_arrive_exact(strict: bool) -> None:
+    big = 123456789012345678901234567890
+    raw = (
+        b'{"total_count": 123456789012345678901234567890, "codes": [],'
+        b' "ext": -18446744073709551617}'
+    )
+    page = _serde.loads_response(raw, OPERATIONS["get-coupon-codes"].response_type, strict=strict)
+    assert page.total_count == big and type(page.total_count) is int
+    assert page.model_extra == {"ext": -18446744073709551617}
+    # the edges of orjson's integers: u64 max and i64 min are exact there, one beyond is not
+    for edge in (2**64 - 1, 2**64, -(2**63), -(2**63) - 1, -(10**19) + 1):
+        assert _serde.loads_json(f"[{edge}]".encode()) == [edge]
+        assert type(_serde.loads_json(f"[{edge}]".encode())[0]) is int
+    code = models.Code.from_json(b'{"code": "A", "n": 123456789012345678901234567890}')
+    assert code.model_extra == {"n": big}
+    assert code.to_json() == b'{"code":"A","n":123456789012345678901234567890}'  # exact back
+    assert models.Code.from_json(code.to_json()) == code
+    assert models.Code(code="é").to_json() == '{"code":"é"}'.encode()
+
+
+def test_the_exact_parser_agrees_with_orjson_on_everything_else() -> None:
+    text = b'{"a": [1, 2.5, -0.0, 1e300, "x\\u00e9", null, true], "b": "12345678901234567890123"}'
+    assert _serde.loads_json(text) == orjson.loads(text)  # 20 digits in a string: exact path
+    for bad in (b"[NaN]", b"[1e400]", b"{", b"[Infinity]", b"[1] x"):
+        with pytest.raises(ValueError):
+            _serde.loads_json(bad)
+        with pytest.raises(ValueError):
+            _serde.loads_json(bad + b' ["12345678901234567890"]')
+
+
+# --- model_extra and serialization ------------------------------------------------------------
+
+
+def test_every_generated_model_is_a_live_ops_model() -> None:
+    assert _MODELS
+    assert [m.__name__ for m in _MODELS if not issubclass(m, LiveOpsModel)] == []
+
+
+def test_model_extra_is_empty_and_writable_on_a_new_model() -> None:
+    code = models.Code(code="A")
+    assert code.model_extra == {}
+    code.model_extra["campaign"] = "spring"
+    assert code.to_dict() == {"code": "A", "campaign": "spring"}
+    assert _serde.unstructure(code) == {"code": "A", "campaign": "spring"}  # a request body too
+
+
+def test_to_dict_uses_wire_names_and_json_ready_values() -> None:
+    period = models.PromotionPeriod(
+        date_from=datetime(2026, 12, 1, tzinfo=timezone.utc), date_until=None
+    )
+    data = period.to_dict()
+    assert data == {"date_from": "2026-12-01T00:00:00+00:00", "date_until": None}
+    assert json.loads(period.to_json()) == data
+    assert models.PromotionPeriod.from_json(period.to_json()) == period
+    item = models.CouponRedeemedItem(sku="a", type=models.ItemType.BUNDLE, name=UNSET)
+    assert item.to_dict() == {"sku": "a", "type": "bundle"}  # UNSET and None left out
+    assert type(item.to_dict()["type"]) is str
+
+
+@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
+def test_round_trip_of_every_spec_example(op_id: str, tp: Any, example: Any) -> None:
+    decoded = _serde.decode(copy.deepcopy(example), tp, strict=True)
+    if not isinstance(decoded, LiveOpsModel):
+        return
+    data = decoded.to_dict()
+    json.dumps(data)  # JSON-ready
+    again = type(decoded).from_dict(data, strict=True)
+    assert again == decoded and again.to_dict() == data
+    assert type(decoded).from_json(decoded.to_json(), strict=True) == decoded
+    # unknown fields survive too, at the top and nested
+    extended = copy.deepcopy(example)
+    extended["added_by_xsolla"] = {"nested": [1, 2]}
+    with_extra = type(decoded).from_dict(extended, strict=True)
+    assert with_extra.model_extra == {"added_by_xsolla": {"nested": [1, 2]}}
+    assert type(decoded).from_dict(with_extra.to_dict()).model_extra == with_extra.model_extra
+
+
+def test_raw_kept_values_survive_a_round_trip() -> None:
+    chain = models.RewardChain.from_dict(_chain_with_plain_text_value_point())
+    assert chain.value_point is not None and chain.value_point.description == SECRET
+    data = chain.to_dict()
+    assert data["value_point"]["description"] == SECRET
+    assert models.RewardChain.from_dict(data) == chain
+    with pytest.raises(DecodeMismatchError):
+        models.RewardChain.from_dict(data, strict=True)
+
+
+def test_from_dict_refuses_what_is_not_an_object() -> None:
+    with pytest.raises(DecodeMismatchError, match=r"\$: expected object \(Code\), received array"):
+        models.Code.from_dict([])  # type: ignore[arg-type]
+    with pytest.raises(DecodeMismatchError, match="not JSON"):
+        models.Code.from_json(b"{oops")
+
+
+# --- the fast path is untouched for bodies that fit -----------------------------------------------
+
+
+@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
+def test_well_formed_bodies_never_reach_the_slow_path(
+    op_id: str, tp: Any, example: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_slow_path(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"{op_id}: a well-formed body took the slow path")
+
+    monkeypatch.setattr(_decode, "walk", no_slow_path)
+    assert _serde.decode(copy.deepcopy(example), tp, strict=False) is not None
+
+
+# --- the strict_responses setting through the client ----------------------------------------------
+
+COUPON_URL = "https://store.test/api/v3/project/44056/admin/coupon/c1"
+_BAD_COUPON = {"external_id": "c1", "is_enabled": "yes"}  # a string for a boolean
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from aioresponses import aioresponses
+
+    from tests.runtime._mocking import patch_aioresponses
+
+    patch_aioresponses(monkeypatch)
+    with aioresponses() as mocked:
+        yield mocked
+
+
+def _client(**kwargs: Any) -> Any:
+    from liveops_async import LiveOpsClient
+
+    return LiveOpsClient(project_id=44056, api_key="k", base_url="https://store.test/api", **kwargs)
+
+
+async def test_the_client_is_tolerant_by_default_and_strict_on_every_level(
+    api: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from liveops_async import RequestOptions
+
+    caplog.set_level(logging.WARNING, logger="liveops_async")
+    monkeypatch.delenv("LIVEOPS_STRICT_RESPONSES")  # the suite's strict default (conftest)
+    for _ in range(6):
+        api.get(COUPON_URL, payload=_BAD_COUPON)
+    client = _client()
+    try:
+        coupon = await client.admin.coupons.get("c1")
+        assert coupon.is_enabled == "yes" and coupon.external_id == "c1"
+        (record,) = _warnings(caplog)
+        assert "get-coupon" in record.getMessage() and "$.is_enabled" in record.getMessage()
+        assert "expected boolean or null, received string" in record.getMessage()
+
+        strict = RequestOptions(strict_responses=True)
+        with pytest.raises(ResponseDecodeError, match=r"\$\.is_enabled"):
+            await client.admin.coupons.get("c1", options=strict)
+        strict_copy = client.with_options(strict_responses=True)
+        with pytest.raises(ResponseDecodeError, match=r"\$\.is_enabled"):
+            await strict_copy.admin.coupons.get("c1")
+        # a per-call option wins over the copy's setting, and the copy left the client alone
+        lenient = RequestOptions(strict_responses=False)
+        assert (await strict_copy.admin.coupons.get("c1", options=lenient)).is_enabled == "yes"
+        assert (await client.admin.coupons.get("c1")).is_enabled == "yes"
+    finally:
+        await client.aclose()
+    strict_client = _client(strict_responses=True)
+    try:
+        with pytest.raises(ResponseDecodeError, match=r"get-coupon.*\$\.is_enabled"):
+            await strict_client.admin.coupons.get("c1")
+    finally:
+        await strict_client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("value", "strict"), [("1", True), ("true", True), ("yes", True), ("0", False), ("", False)]
+)
+def test_the_environment_sets_the_default(
+    value: str, strict: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIVEOPS_STRICT_RESPONSES", value)
+    assert _client()._config.strict_responses is strict
+    assert _client(strict_responses=not strict)._config.strict_responses is (not strict)
+
+
+def test_the_test_suite_runs_strict() -> None:
+    assert _client()._config.strict_responses is True
+
+
+def test_unknown_fields_survive_copies_and_pickling() -> None:
+    import pickle
+
+    coupon = models.Coupon.from_dict(
+        {"external_id": "e", "new": 1, "bonus": [{"sku": "s", "quantity": 1, "glow": True}]}
+    )
+    for copied in (
+        copy.copy(coupon),
+        copy.deepcopy(coupon),
+        pickle.loads(pickle.dumps(coupon)),
+    ):
+        assert copied == coupon
+        assert copied.model_extra == {"new": 1}
+        assert copied.bonus is not None and copied.bonus[0].model_extra == {"glow": True}
+        assert copied.redeem_user_limit is UNSET
+
+
+def _sample(tp: Any, depth: int = 0) -> Any:
+    """A value of `tp` with every optional part filled (models nest up to a few levels)."""
+    import enum
+    import typing
+
+    from liveops_async import _wire
+
+    literal = _wire.literal_args(tp)
+    if literal:
+        return literal[0]
+    inner = _wire.without_none(tp)
+    if inner is not None:
+        return None if depth > 3 else _sample(inner, depth)
+    samples: dict[Any, Any] = {
+        str: "text",
+        int: 7,
+        float: 2.5,
+        bool: True,
+        datetime: datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc),
+        Any: {"free": ["form", 1]},
+    }
+    if tp in samples:
+        return samples[tp]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return next(iter(tp))
+    if attrs.has(tp):
+        attrs.resolve_types(tp)
+        return tp(**{f.name: _sample(f.type, depth + 1) for f in attrs.fields(tp)})
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is list:
+        return [] if depth > 3 else [_sample(args[0], depth + 1)]
+    if origin is dict:
+        return {"en": _sample(args[1], depth + 1)}
+    members = _wire.union_args(tp)
+    if members:
+        return _sample(members[0], depth)
+    raise AssertionError(f"no sample for {tp!r}")
+
+
+@pytest.mark.parametrize("cls", _MODELS, ids=[m.__name__ for m in _MODELS])
+def test_every_generated_model_round_trips(cls: type[LiveOpsModel]) -> None:
+    model = _sample(cls)
+    model.model_extra["x_new"] = {"nested": [1, None]}
+    data = model.to_dict()
+    assert json.loads(json.dumps(data)) == data  # JSON-ready, nothing Python-only left
+    assert "UNSET" not in json.dumps(data)
+    again = cls.from_dict(data, strict=True)
+    assert again == model
+    assert again.model_extra == {"x_new": {"nested": [1, None]}}
+    assert cls.from_json(model.to_json(), strict=True) == model
+    assert again.to_dict() == data
+
+
+def test_a_tagged_variant_keeps_its_type_around_a_field_that_does_not_fit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="liveops_async")
+    conditions = [
+        {"attribute": "level", "type": "number", "operator": "eq", "value": 10},  # value: str
+        {"attribute": "mood", "type": "vibes", "operator": "eq", "value": "x"},  # unknown tag
+    ]
+    body = {"external_id": "c1", "attribute_conditions": conditions}
+    with pytest.raises(DecodeMismatchError, match=r"\$\.attribute_conditions\[0\]\.value"):
+        _serde.decode(copy.deepcopy(body), models.Coupon, strict=True)
+    coupon = _serde.decode(copy.deepcopy(body), models.Coupon, strict=False)
+    assert coupon.attribute_conditions is not None
+    first, second = coupon.attribute_conditions
+    assert isinstance(first, models.NumberAttributeCondition) and first.value == 10
+    assert second == conditions[1]  # a variant this SDK does not know: the raw mapping
+    (record,) = _warnings(caplog)  # the unknown tag is forward compatibility, not a mismatch
+    assert "NumberAttributeCondition.value" in record.getMessage()
+
+
+@attrs.define
+class _Positive:
+    count: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+def test_strict_mode_never_bypasses_what_the_converter_refuses() -> None:
+    with pytest.raises(DecodeMismatchError, match="a value the model refuses"):
+        _serde.decode({"count": -1}, _Positive, strict=True)
+    assert _serde.decode({"count": 2}, _Positive, strict=True) == _Positive(count=2)
