@@ -33,6 +33,8 @@ from ._options import ClientOverrides, RequestOptions, Timeouts
 from ._pagination import AsyncPaginator
 from ._response import APIResponse
 from ._retry import RetryPolicy
+from ._retry_budget import RetryBudget
+from ._settle import SettleEvent, Settlement
 from ._types import UNSET, Unset
 from ._version import __version__
 
@@ -70,7 +72,10 @@ __all__ = [
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ResponseEvent",
+    "RetryBudget",
     "RetryPolicy",
+    "SettleEvent",
+    "Settlement",
     "Timeouts",
     "UnprocessableEntityError",
     "Unset",

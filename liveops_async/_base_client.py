@@ -13,6 +13,7 @@ first `LiveOpsClient` is created, so that `import liveops_async` stays cheap.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import time
@@ -63,6 +64,11 @@ from ._utils._schema import BodyValidator
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
+
+    # resilience (issue 16): settling, the retry budget and tracing
+    from ._intercept import CallWrapper
+    from ._retry_budget import RetryBudgetLike
+    from ._settle import SettleHook
 
 __all__ = ["BaseResource", "ClientConfig", "HTTPRequester", "Requester"]
 
@@ -135,6 +141,11 @@ class ClientConfig:
     rate_limiter: RateLimiter | None
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
+    # resilience (issue 16): settle ambiguous outcomes, client-wide retry budget, tracing
+    settle: bool = True
+    retry_budget: RetryBudgetLike | None = None
+    on_settle: tuple[SettleHook, ...] = ()
+    call_wrapper: CallWrapper | None = None
     client_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
     pool_timeout: float = attrs.field(init=False)
 
@@ -153,6 +164,7 @@ class ClientConfig:
             retry = retry.with_max_retries(max_retries)
         headers = overrides.get("headers")
         validate_requests = overrides.get("validate_requests")
+        settle = overrides.get("settle")  # resilience (issue 16)
         return attrs.evolve(
             self,
             timeouts=timeouts.merged_over(self.timeouts) if timeouts else self.timeouts,
@@ -161,6 +173,7 @@ class ClientConfig:
             validate_requests=(
                 self.validate_requests if validate_requests is None else validate_requests
             ),
+            settle=self.settle if settle is None else settle,
         )
 
 
@@ -439,7 +452,7 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> Any:
-        return await self._call(op, path, query, headers, body, options, False)
+        return await self._entry(op)(op, path, query, headers, body, options, False)
 
     async def request_raw(
         self,
@@ -451,7 +464,9 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> APIResponse[Any]:
-        response: APIResponse[Any] = await self._call(op, path, query, headers, body, options, True)
+        response: APIResponse[Any] = await self._entry(op)(
+            op, path, query, headers, body, options, True
+        )
         return response
 
     def paginate(
@@ -466,9 +481,16 @@ class HTTPRequester:
             raise InvalidParameterError(f"{op.operation_id} is not a list operation")
 
         async def fetch(page_query: Mapping[str, object]) -> Any:
-            return await self._call(op, path, page_query, None, None, options, False)
+            return await self._entry(op)(op, path, page_query, None, None, options, False)
 
         return AsyncPaginator(fetch, op.pagination, query)
+
+    def _entry(self, op: Operation) -> Any:
+        """`_call`, or the settling/tracing wrapper around it (resilience, issue 16)."""
+        wrapper = self._config.call_wrapper
+        if wrapper is not None and (wrapper.all_operations or not op.retry_safe):
+            return functools.partial(wrapper, self)
+        return self._call
 
     def _effective(self, options: RequestOptions) -> ClientConfig:
         return self._config.overridden(
@@ -608,6 +630,8 @@ class HTTPRequester:
                         raise
                     if _reporting(config):
                         await self._report(config, op, attempt, status, elapsed, None)
+                    if config.retry_budget is not None:  # resilience: successes refill it
+                        config.retry_budget.record_success()
                     if not raw:
                         return parsed
                     return APIResponse(
@@ -634,6 +658,12 @@ class HTTPRequester:
             if self._transport.closed and isinstance(outcome.error, APIConnectionError):
                 raise _closed_in_flight(outcome.error)  # aclose() broke the connection
             delay = self._retry_delay(outcome, attempt, retry, started)
+            if (  # resilience: an empty client-wide retry budget fails the call fast
+                delay is not None
+                and config.retry_budget is not None
+                and not await config.retry_budget.try_acquire()
+            ):
+                delay = None
             if delay is None:
                 raise outcome.error
             if log.isEnabledFor(logging.INFO):

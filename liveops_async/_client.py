@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
     from ._base_client import HTTPRequester
     from ._generated.resources import AdminResources, GuestResources, UserResources
+    from ._intercept import CallTelemetry
+    from ._retry_budget import RetryBudgetLike
+    from ._settle import SettleHook
     from ._transport import Transport
 
 __all__ = ["LiveOpsClient"]
@@ -88,6 +91,12 @@ class LiveOpsClient:
       `trace_configs` passed through) on first use and closes it in `aclose()`.
     * `rate_limiter`: called before every attempt and after every 429 (not closed by the SDK).
     * `on_request` / `on_response`: hooks for metrics and tracing (see `RequestEvent`).
+    * `settle` (default True): after a non-idempotent call fails once it may have arrived,
+      find out from the API's state whether it acted (docs/settling.md); `on_settle` hooks get
+      a `SettleEvent` for each settled call.
+    * `retry_budget`: a client-wide `RetryBudget` (or `lib.retrybudget.RedisRetryBudget`):
+      retries draw from it, successes refill it, an empty budget fails calls fast.
+    * `telemetry`: `liveops_async.lib.otel.Telemetry()` for OpenTelemetry spans and metrics.
     """
 
     def __init__(
@@ -112,8 +121,13 @@ class LiveOpsClient:
         rate_limiter: RateLimiter | None = None,
         on_request: Iterable[RequestHook] = (),
         on_response: Iterable[ResponseHook] = (),
+        settle: bool = True,
+        retry_budget: RetryBudgetLike | None = None,
+        on_settle: Iterable[SettleHook] = (),
+        telemetry: CallTelemetry | None = None,
     ) -> None:
         from ._base_client import ClientConfig
+        from ._intercept import with_telemetry
         from ._transport import Transport
 
         resolved_project = _positive_id(
@@ -140,7 +154,11 @@ class LiveOpsClient:
             rate_limiter=rate_limiter,
             on_request=tuple(on_request),
             on_response=tuple(on_response),
+            settle=settle,
+            retry_budget=retry_budget,
+            on_settle=tuple(on_settle),
         )
+        self._config = with_telemetry(self._config, telemetry)  # resilience (issue 16)
         self._transport: Transport = Transport(
             session=session,
             pool_size=pool_size,
@@ -221,7 +239,7 @@ class LiveOpsClient:
     def with_options(self, **overrides: Unpack[ClientOverrides]) -> LiveOpsClient:
         """A copy sharing this client's pool and credentials, with other defaults.
 
-        Takes `timeout`, `retry`, `max_retries`, `headers` and `validate_requests` (see
+        Takes `timeout`, `retry`, `max_retries`, `headers`, `validate_requests` and `settle` (see
         `ClientOverrides`); a setting left out or None keeps this client's value.
         """
         unknown = overrides.keys() - ClientOverrides.__optional_keys__

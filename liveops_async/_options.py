@@ -136,6 +136,7 @@ class ClientOverrides(TypedDict, total=False):
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra default headers, added to the client's.
     * `validate_requests`: check bodies against the operation's schema before sending.
+    * `settle`: settle ambiguous outcomes of non-idempotent calls (docs/settling.md).
     """
 
     timeout: Timeouts | float | None
@@ -143,6 +144,7 @@ class ClientOverrides(TypedDict, total=False):
     max_retries: int | None
     headers: Mapping[str, str] | None
     validate_requests: bool | None
+    settle: bool | None  # resilience (issue 16)
 
 
 @attrs.frozen
@@ -153,6 +155,8 @@ class RequestOptions:
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra headers (the credential's Authorization header always wins).
     * `validate_request`: check the body against the operation's schema before sending.
+    * `settle`: False to raise at once when this non-idempotent call fails after it may have
+      arrived, instead of settling the outcome from the API's state (docs/settling.md).
     """
 
     timeout: Timeouts | float | None = None
@@ -160,6 +164,7 @@ class RequestOptions:
     max_retries: int | None = None
     headers: Mapping[str, str] | None = attrs.field(default=None, converter=_checked_or_none)
     validate_request: bool | None = None
+    settle: bool | None = None  # resilience (issue 16)
 
     def __attrs_post_init__(self) -> None:
         as_timeouts(self.timeout)  # validates a bare number early

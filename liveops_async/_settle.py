@@ -1,0 +1,468 @@
+"""Settling ambiguous outcomes of non-idempotent calls from the API's own state.
+
+Xsolla keeps no idempotency keys, so after a create, claim or redeem fails once it may have
+reached the server (dropped connection, read timeout, 5xx, 429), the request engine alone can
+only raise with `sent=True`. For the operations where the API offers a read that reveals
+whether the request acted, this module finds out and tells the caller:
+
+* applied: the call returns the result (or as much of it as the read gives), reported as
+  `Settlement.APPLIED` (`APIResponse.settlement` for raw calls, and to `on_settle` hooks);
+* not applied: the request is resent, within the retry policy (attempt count, time budget,
+  retry budget); its answer is the result, reported as `Settlement.NOT_APPLIED`;
+* unknown: the original error is raised, as without settling.
+
+Which operations settle and why the others cannot: `docs/settling.md`. The rules are data
+(`SETTLE_RULES`, keyed by operation id); `settle_call` is the one entry point the call wrapper
+uses. Settle reads go through the same requester (same credential, options and tracing).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    LiveOpsError,
+    NotFoundError,
+)
+from ._response import APIResponse
+
+if TYPE_CHECKING:
+    from ._base_client import ClientConfig, HTTPRequester
+    from ._operation import Operation
+    from ._options import RequestOptions
+    from ._retry import RetryPolicy
+
+__all__ = ["SettleEvent", "Settlement", "is_ambiguous", "rule_for", "settle_call", "settle_rules"]
+
+
+async def _sleep(seconds: float) -> None:
+    """The wait before a resend; a module attribute so tests can record it. (asyncio is
+    imported here, not by `import liveops_async`.)"""
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+# Xsolla's answers to a duplicate caller-chosen key: 4002 "already exists" (promotions),
+# 9803 "The code already exists." (codes); both come with 422. A 409 would mean the same.
+_DUPLICATE_ERROR_CODES = frozenset({4002, 9803})
+
+
+class Settlement(str, enum.Enum):
+    """What settling found out about a call whose request may have reached the server."""
+
+    APPLIED = "applied"  # the request acted once; the result comes from a read
+    NOT_APPLIED = "not_applied"  # it did not act; the request was resent and answered
+    UNKNOWN = "unknown"  # the API's state could not tell; the original error is raised
+
+
+@attrs.frozen
+class SettleEvent:
+    """Given to `on_settle` hooks after a call was settled. No credential, no filled-in path.
+
+    `cause` is the type name of the error that made the outcome ambiguous.
+    """
+
+    operation_id: str
+    method: str
+    route: str
+    outcome: Settlement
+    cause: str
+
+
+SettleHook = Callable[[SettleEvent], "Awaitable[None] | None"]
+
+
+def is_ambiguous(error: LiveOpsError, retry: RetryPolicy) -> bool:
+    """Whether `error` leaves open if a non-idempotent request acted: no answer once the request
+    may have arrived, or a status worth retrying (408, 429, 5xx by default)."""
+    if isinstance(error, APIConnectionError):
+        return error.sent
+    if isinstance(error, APIStatusError):
+        return error.status in retry.retry_statuses
+    return False
+
+
+def _is_duplicate(error: LiveOpsError) -> bool:
+    if not isinstance(error, APIStatusError):
+        return False
+    if error.status == 409:
+        return True
+    # `code` is the "0401-9803" of the message, which can differ from `errorCode`.
+    message_code = (error.code or "").rpartition("-")[2]
+    return error.status == 422 and (
+        error.error_code in _DUPLICATE_ERROR_CODES
+        or (message_code.isdigit() and int(message_code) in _DUPLICATE_ERROR_CODES)
+    )
+
+
+def sent_matches(sent: object, read: object) -> bool:
+    """Whether every value that was sent is what the read shows (values the read leaves out
+    or shows as null where the request sent nothing are not evidence either way)."""
+    if isinstance(sent, Mapping):
+        if not isinstance(read, Mapping):
+            return False
+        return all(
+            sent_matches(value, read[key])
+            for key, value in sent.items()
+            if key in read and not (value is None and read[key] is None)
+        )
+    if isinstance(sent, list):
+        return (
+            isinstance(read, list)
+            and len(sent) == len(read)
+            and all(sent_matches(a, b) for a, b in zip(sent, read, strict=True))
+        )
+    return bool(sent == read)
+
+
+# A call as the settle procedure sees it: `call()` sends the original request once (with the
+# engine's usual retries for failures before sending), `read(op_id, path, query)` makes a
+# retry-safe read with the same credential and options.
+Call = Callable[[], Awaitable[Any]]
+Read = Callable[[str, Mapping[str, object]], Awaitable[Any]]
+ReadPages = Callable[[str, Mapping[str, object]], Any]
+
+
+@attrs.frozen
+class _Request:
+    op: Operation
+    path: Mapping[str, object]
+    body: Any  # the unstructured JSON body, or None
+
+
+class _Verdict(enum.Enum):
+    APPLIED = "applied"
+    NOT_APPLIED = "not_applied"
+    UNKNOWN = "unknown"
+
+
+@attrs.frozen
+class KeyedCreate:
+    """A create whose key the caller chose (`key_field` of the body); the server refuses a
+    second entity with the same key. Resend; when the resend is refused as a duplicate, read
+    the entity (`read_op` with `{read_param: key}`) and compare it with what was sent."""
+
+    key_field: str
+    read_op: str
+    read_param: str
+    result_type: Callable[..., Any]
+    result_field: str
+
+    async def applied_result(self, request: _Request, read: Read, pages: ReadPages) -> Any:
+        key = _body_value(request.body, self.key_field)
+        if key is None:
+            return None
+        try:
+            entity = await read(self.read_op, {self.read_param: key})
+        except NotFoundError:
+            return None
+        from ._serde import unstructure
+
+        if not sent_matches(request.body, unstructure(entity)):
+            return None
+        return self.result_type(**{self.result_field: key})
+
+
+@attrs.frozen
+class CodeCreate:
+    """A code added by its value (`code_field` of the body) to a promotion: the server refuses a
+    code that exists. When the resend is refused, look for the code in the promotion's codes."""
+
+    code_field: str
+    list_op: str
+    result_type: Callable[..., Any]
+
+    async def applied_result(self, request: _Request, read: Read, pages: ReadPages) -> Any:
+        code = _body_value(request.body, self.code_field)
+        if code is None:
+            return None
+        path = {"external_id": request.path.get("external_id")}
+        async for listed in pages(self.list_op, path):
+            if getattr(listed, "code", None) == code:
+                return self.result_type(code=code)
+        return None
+
+
+@attrs.frozen
+class StepClaim:
+    """A chain step that a player can claim once: read the player's chain and look at the step.
+
+    `chain_param` / `step_param` name the path values of the claim; `find_step` picks the step
+    out of what `read_op` answers and says where it stands.
+    """
+
+    read_op: str
+    chain_param: str
+    step_param: str
+    find_step: Callable[[Any, Mapping[str, object]], _Verdict]
+    settled_result: Callable[[], Any]
+    paged: bool = False
+
+    async def verdict(self, request: _Request, read: Read, pages: ReadPages) -> _Verdict:
+        if self.paged:
+            async for chain in pages(self.read_op, {}):
+                verdict = self.find_step(chain, request.path)
+                if verdict is not _Verdict.UNKNOWN:
+                    return verdict
+            return _Verdict.UNKNOWN
+        chain_path = {self.chain_param: request.path.get(self.chain_param)}
+        return self.find_step(await read(self.read_op, chain_path), request.path)
+
+
+def _body_value(body: object, field: str) -> str | None:
+    value = body.get(field) if isinstance(body, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _same_number(value: object, wanted: object) -> bool:
+    return value is not None and str(value) == str(wanted)
+
+
+def _daily_step(chain: Any, path: Mapping[str, object]) -> _Verdict:
+    for step in getattr(chain, "steps", None) or ():
+        if _same_number(step.step_number, path.get("step_number")):
+            if step.status == "claimed":
+                return _Verdict.APPLIED
+            if step.status == "claimable":
+                return _Verdict.NOT_APPLIED
+    return _Verdict.UNKNOWN
+
+
+def _offer_step(chain: Any, path: Mapping[str, object]) -> _Verdict:
+    for step in getattr(chain, "steps", None) or ():
+        if _same_number(step.step_number, path.get("step_number")):
+            if step.is_claimed is True:
+                return _Verdict.APPLIED
+            # Unclaimed and next in line: the claim did not act, and may be sent again.
+            if step.is_claimed is False and _same_number(
+                getattr(chain, "next_step_number", None), step.step_number
+            ):
+                return _Verdict.NOT_APPLIED
+    return _Verdict.UNKNOWN
+
+
+def _reward_step(chain: Any, path: Mapping[str, object]) -> _Verdict:
+    if not _same_number(getattr(chain, "reward_chain_id", None), path.get("reward_chain_id")):
+        return _Verdict.UNKNOWN
+    for step in getattr(chain, "steps", None) or ():
+        if _same_number(step.step_id, path.get("step_id")):
+            if step.is_claimed is True:
+                return _Verdict.APPLIED
+            if step.is_claimed is False:
+                return _Verdict.NOT_APPLIED
+    return _Verdict.UNKNOWN
+
+
+@functools.cache
+def settle_rules() -> dict[str, KeyedCreate | CodeCreate | StepClaim]:
+    """Operation id -> how to settle it. Built on first use: the rules name generated models,
+    which `import liveops_async` does not load."""
+    from . import models
+
+    def keyed(read_op: str) -> KeyedCreate:
+        return KeyedCreate(
+            "external_id", read_op, "external_id", models.CreatedExternalId, "external_id"
+        )
+
+    def code(list_op: str) -> CodeCreate:
+        return CodeCreate("coupon_code", list_op, models.CreatedCode)
+
+    return {
+        "admin-create-coupon": keyed("get-coupon"),
+        "create-promo-code": keyed("get-promo-code"),
+        "admin-create-unique-catalog-offer": keyed("get-unique-catalog-offer"),
+        "create-coupon-code": code("get-coupon-codes"),
+        "create-promo-code-code": code("get-promocode-codes"),
+        "create-unique-catalog-offer-code": code("get-unique-catalog-offer-codes"),
+        "claim-user-daily-chain-step-reward": StepClaim(
+            "get-user-daily-chain-by-id", "daily_chain_id", "step_number", _daily_step, _none
+        ),
+        "claim-user-offer-chain-step-reward": StepClaim(
+            "get-user-offer-chain-by-id",
+            "offer_chain_id",
+            "step_number",
+            _offer_step,
+            # The chain read does not show the order the claim made: as much as the read gives.
+            models.OfferChainClaimResult,
+        ),
+        "claim-user-reward-chain-step-reward": StepClaim(
+            "get-reward-chains-list", "reward_chain_id", "step_id", _reward_step, _none, paged=True
+        ),
+    }
+
+
+def _none() -> None:
+    return None
+
+
+def rule_for(operation_id: str) -> KeyedCreate | CodeCreate | StepClaim | None:
+    """The settle rule of an operation, or None when its outcome cannot be settled."""
+    return settle_rules().get(operation_id)
+
+
+class _Resends:
+    """Resends within the retry policy: attempts, the total time budget and the retry budget."""
+
+    def __init__(self, config: ClientConfig, retry: RetryPolicy) -> None:
+        self._config = config
+        self._retry = retry
+        self._started = time.monotonic()
+        self._done = 0
+
+    async def next(self) -> bool:
+        """Wait before the next resend and say if one may be sent."""
+        self._done += 1
+        if self._done >= self._retry.max_attempts:
+            return False
+        delay = self._retry.backoff(self._done)
+        if time.monotonic() - self._started + delay > self._retry.total_budget:
+            return False
+        budget = self._config.retry_budget
+        if budget is not None and not await budget.try_acquire():
+            return False
+        await _sleep(delay)
+        return True
+
+
+async def settle_call(
+    requester: HTTPRequester,
+    op: Operation,
+    path: Mapping[str, object] | None,
+    body: object,
+    options: RequestOptions | None,
+    raw: bool,
+    call: Call,
+) -> Any:
+    """`call()` once; if it fails ambiguously and `op` has a settle rule, settle the outcome.
+
+    Raises the error of the first attempt when the outcome stays unknown, and any error a
+    resend gets that is not ambiguous (such as a duplicate whose stored entity differs).
+    """
+    rule = rule_for(op.operation_id)
+    if rule is None:
+        return await call()
+    try:
+        return await call()
+    except LiveOpsError as error:
+        config = requester.config if options is None else requester._effective(options)
+        if not is_ambiguous(error, config.retry):
+            raise
+        first_error = error
+    from ._serde import unstructure  # cattrs: not loaded by `import liveops_async`
+
+    request = _Request(op, path or {}, None if body is None else unstructure(body))
+
+    async def read(op_id: str, read_path: Mapping[str, object]) -> Any:
+        return await requester.request(_operation(op_id), path=read_path, options=options)
+
+    def pages(op_id: str, read_path: Mapping[str, object]) -> Any:
+        return requester.paginate(_operation(op_id), path=read_path, options=options)
+
+    resends = _Resends(config, config.retry)
+    outcome = Settlement.UNKNOWN
+    try:
+        if isinstance(rule, StepClaim):
+            result, outcome = await _settle_claim(rule, request, read, pages, call, resends)
+        else:
+            result, outcome = await _settle_create(rule, request, read, pages, call, resends)
+    finally:
+        await _report(config, op, outcome, first_error)
+    if outcome is Settlement.UNKNOWN:
+        raise first_error
+    if raw and outcome is Settlement.APPLIED:
+        return _settled_response(op, result)
+    if raw:
+        result.settlement = outcome.value
+    return result
+
+
+async def _settle_create(
+    rule: KeyedCreate | CodeCreate,
+    request: _Request,
+    read: Read,
+    pages: ReadPages,
+    call: Call,
+    resends: _Resends,
+) -> tuple[Any, Settlement]:
+    while await resends.next():
+        try:
+            return await call(), Settlement.NOT_APPLIED
+        except LiveOpsError as error:
+            if _is_duplicate(error):
+                result = await _quietly(rule.applied_result(request, read, pages))
+                if result is None:
+                    raise  # the key is taken by something else than what was sent
+                return result, Settlement.APPLIED
+            if not is_ambiguous(error, resends._retry):
+                raise
+    return None, Settlement.UNKNOWN
+
+
+async def _settle_claim(
+    rule: StepClaim,
+    request: _Request,
+    read: Read,
+    pages: ReadPages,
+    call: Call,
+    resends: _Resends,
+) -> tuple[Any, Settlement]:
+    while True:
+        verdict = await _quietly(rule.verdict(request, read, pages))
+        if verdict is _Verdict.APPLIED:
+            return rule.settled_result(), Settlement.APPLIED
+        if verdict is not _Verdict.NOT_APPLIED or not await resends.next():
+            return None, Settlement.UNKNOWN
+        try:
+            return await call(), Settlement.NOT_APPLIED
+        except LiveOpsError as error:
+            if not is_ambiguous(error, resends._retry):
+                raise
+
+
+async def _quietly(read: Awaitable[Any]) -> Any:
+    """A settle read whose failure means "unknown", never a new error for the caller."""
+    try:
+        return await read
+    except LiveOpsError:
+        return None
+
+
+def _operation(operation_id: str) -> Operation:
+    from ._generated.operations import OPERATIONS
+
+    return OPERATIONS[operation_id]
+
+
+def _settled_response(op: Operation, result: Any) -> APIResponse[Any]:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    response: APIResponse[Any] = APIResponse(
+        status=op.success_status,
+        headers=CIMultiDictProxy(CIMultiDict()),
+        content=b"",  # no answer of the original request was ever read
+        parsed=result,
+        operation_id=op.operation_id,
+        attempts=0,
+        elapsed=0.0,
+    )
+    response.settlement = Settlement.APPLIED.value
+    return response
+
+
+async def _report(
+    config: ClientConfig, op: Operation, outcome: Settlement, cause: LiveOpsError
+) -> None:
+    from ._base_client import _call_hooks
+
+    if config.on_settle:
+        event = SettleEvent(op.operation_id, op.method, op.path, outcome, type(cause).__name__)
+        await _call_hooks(config.on_settle, event)
