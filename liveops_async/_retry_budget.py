@@ -151,6 +151,7 @@ class RetryBudget:
         tokens = self._tokens + self._success_refill
         self._tokens = tokens if tokens < self._capacity else self._capacity
 
-    def deposit(self, tokens: float) -> None:
-        """Add tokens (successes counted elsewhere), never above capacity."""
-        self._tokens = min(self._capacity, self._tokens + tokens)
+    def charge(self) -> None:
+        """Pay for a retry granted elsewhere (a shared budget), down to zero at most."""
+        self._refill_by_time()
+        self._tokens = max(0.0, self._tokens - self._retry_cost)
