@@ -488,7 +488,9 @@ class HTTPRequester:
     def _entry(self, op: Operation) -> Any:
         """`_call`, or the settling/tracing wrapper around it (resilience, issue 16)."""
         wrapper = self._config.call_wrapper
-        if wrapper is not None and (wrapper.all_operations or not op.retry_safe):
+        if wrapper is not None and (
+            wrapper.all_operations or op.operation_id in wrapper.settleable
+        ):
             return functools.partial(wrapper, self)
         return self._call
 

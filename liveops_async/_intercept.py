@@ -1,9 +1,9 @@
 """The one wrapper around a call: tracing (when enabled) around settling (for the operations
 that have a settle rule).
 
-`HTTPRequester` asks `CallWrapper.wraps(op)` before each call and only goes through the wrapper
-when it does: a client without tracing calls retry-safe operations exactly as before (one
-attribute read), which is what keeps tracing and settling free when unused.
+`HTTPRequester._entry` goes through the wrapper only when tracing is on or the operation has a
+settle rule: every other call takes the request path as before (two attribute reads and a set
+lookup), which is what keeps tracing and settling free where unused.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from ._settle import rule_for, settle_call
+from ._settle import SETTLEABLE, settle_call
 
 if TYPE_CHECKING:
     from ._base_client import ClientConfig, HTTPRequester
@@ -63,12 +63,13 @@ def with_telemetry(config: ClientConfig, telemetry: CallTelemetry | None) -> Cli
 class CallWrapper:
     """Settling and tracing around `HTTPRequester._call`."""
 
-    __slots__ = ("all_operations", "telemetry")
+    __slots__ = ("all_operations", "settleable", "telemetry")
 
     def __init__(self, telemetry: CallTelemetry | None) -> None:
         self.telemetry = telemetry
-        # Traced: every call goes through; otherwise only non-idempotent ones (to settle).
+        # Traced: every call goes through; otherwise only those that may need settling.
         self.all_operations = telemetry is not None
+        self.settleable = SETTLEABLE
 
     async def __call__(
         self,
@@ -110,6 +111,6 @@ class CallWrapper:
         settle = options.settle if options is not None and options.settle is not None else None
         if settle is None:
             settle = requester.config.settle
-        if op.retry_safe or not settle or rule_for(op.operation_id) is None:
+        if op.retry_safe or not settle or op.operation_id not in SETTLEABLE:
             return await call()
         return await settle_call(requester, op, path, body, options, raw, call)

@@ -40,7 +40,15 @@ if TYPE_CHECKING:
     from ._options import RequestOptions
     from ._retry import RetryPolicy
 
-__all__ = ["SettleEvent", "Settlement", "is_ambiguous", "rule_for", "settle_call", "settle_rules"]
+__all__ = [
+    "SETTLEABLE",
+    "SettleEvent",
+    "Settlement",
+    "is_ambiguous",
+    "rule_for",
+    "settle_call",
+    "settle_rules",
+]
 
 
 async def _sleep(seconds: float) -> None:
@@ -302,6 +310,23 @@ def settle_rules() -> dict[str, KeyedCreate | CodeCreate | StepClaim]:
 
 def _none() -> None:
     return None
+
+
+# The operations `settle_rules()` has a rule for, by id: checked per call without building the
+# rules (which import the generated models).
+SETTLEABLE = frozenset(
+    {
+        "admin-create-coupon",
+        "create-promo-code",
+        "admin-create-unique-catalog-offer",
+        "create-coupon-code",
+        "create-promo-code-code",
+        "create-unique-catalog-offer-code",
+        "claim-user-daily-chain-step-reward",
+        "claim-user-offer-chain-step-reward",
+        "claim-user-reward-chain-step-reward",
+    }
+)
 
 
 def rule_for(operation_id: str) -> KeyedCreate | CodeCreate | StepClaim | None:

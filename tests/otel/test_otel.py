@@ -179,6 +179,7 @@ def test_untraced_retry_safe_calls_skip_the_wrapper() -> None:
     client = LiveOpsClient(project_id=1, api_key="k")
     requester = client.requester(None)
     assert requester._entry(OPERATIONS["get-coupon"]) == requester._call
+    assert requester._entry(OPERATIONS["redeem-coupon"]) == requester._call  # nothing to settle
     assert requester._entry(OPERATIONS["admin-create-coupon"]) != requester._call
 
 

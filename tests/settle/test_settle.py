@@ -360,3 +360,10 @@ async def test_resends_stop_within_the_retry_policy(rig: Rig) -> None:
         await _admin(rig).request(OPERATIONS["admin-create-coupon"], body=body)
     assert rig.proxy.dropped == 3
     assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+
+
+def test_settleable_names_the_operations_with_rules() -> None:
+    from liveops_async._settle import SETTLEABLE, settle_rules
+
+    assert set(settle_rules()) == SETTLEABLE
+    assert all(not OPERATIONS[op_id].retry_safe for op_id in SETTLEABLE)
