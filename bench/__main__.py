@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from . import payloads
-from .clients import CLIENTS, fingerprint
+from .clients import CLIENTS, VARIANTS, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -287,6 +287,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             slow: dict[int, int] = {}  # calls -> port of a server releasing at that count
             for run in range(args.runs):
                 for client in clients:
+                    if client in VARIANTS:
+                        continue  # throughput only
                     if client in unfinished or (client == "generated" and run > 0):
                         continue  # once is enough: it takes ~30 s for 1,000 calls
                     calls = memory_calls(client, args.memory_calls)
@@ -307,7 +309,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     (errors if "error" in record else results["memory"]).append(record)
 
     if not args.no_imports:
-        for client in clients:
+        for client in (c for c in clients if c not in VARIANTS):
             _log(f"import time: {client}")
             results["imports"][client] = import_times(client, gen_dir, 3 if args.quick else 7)
     return results
