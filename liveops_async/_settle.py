@@ -133,8 +133,8 @@ def sent_matches(sent: object, read: object) -> bool:
 
 
 # A call as the settle procedure sees it: `call()` sends the original request once (with the
-# engine's usual retries for failures before sending), `read(op_id, path, query)` makes a
-# retry-safe read with the same credential and options.
+# engine's usual retries for failures before sending); `read(op_id, path)` and
+# `pages(op_id, path)` make retry-safe reads with the same credential and options.
 Call = Callable[[], Awaitable[Any]]
 Read = Callable[[str, Mapping[str, object]], Awaitable[Any]]
 ReadPages = Callable[[str, Mapping[str, object]], Any]
@@ -145,12 +145,6 @@ class _Request:
     op: Operation
     path: Mapping[str, object]
     body: Any  # the unstructured JSON body, or None
-
-
-class _Verdict(enum.Enum):
-    APPLIED = "applied"
-    NOT_APPLIED = "not_applied"
-    UNKNOWN = "unknown"
 
 
 @attrs.frozen
@@ -211,17 +205,17 @@ class StepClaim:
     read_op: str
     chain_param: str
     step_param: str
-    find_step: Callable[[Any, Mapping[str, object]], _Verdict]
+    find_step: Callable[[Any, Mapping[str, object]], Settlement]
     settled_result: Callable[[], Any]
     paged: bool = False
 
-    async def verdict(self, request: _Request, read: Read, pages: ReadPages) -> _Verdict:
+    async def verdict(self, request: _Request, read: Read, pages: ReadPages) -> Settlement:
         if self.paged:
             async for chain in pages(self.read_op, {}):
                 verdict = self.find_step(chain, request.path)
-                if verdict is not _Verdict.UNKNOWN:
+                if verdict is not Settlement.UNKNOWN:
                     return verdict
-            return _Verdict.UNKNOWN
+            return Settlement.UNKNOWN
         chain_path = {self.chain_param: request.path.get(self.chain_param)}
         return self.find_step(await read(self.read_op, chain_path), request.path)
 
@@ -235,39 +229,39 @@ def _same_number(value: object, wanted: object) -> bool:
     return value is not None and str(value) == str(wanted)
 
 
-def _daily_step(chain: Any, path: Mapping[str, object]) -> _Verdict:
+def _daily_step(chain: Any, path: Mapping[str, object]) -> Settlement:
     for step in getattr(chain, "steps", None) or ():
         if _same_number(step.step_number, path.get("step_number")):
             if step.status == "claimed":
-                return _Verdict.APPLIED
+                return Settlement.APPLIED
             if step.status == "claimable":
-                return _Verdict.NOT_APPLIED
-    return _Verdict.UNKNOWN
+                return Settlement.NOT_APPLIED
+    return Settlement.UNKNOWN
 
 
-def _offer_step(chain: Any, path: Mapping[str, object]) -> _Verdict:
+def _offer_step(chain: Any, path: Mapping[str, object]) -> Settlement:
     for step in getattr(chain, "steps", None) or ():
         if _same_number(step.step_number, path.get("step_number")):
             if step.is_claimed is True:
-                return _Verdict.APPLIED
+                return Settlement.APPLIED
             # Unclaimed and next in line: the claim did not act, and may be sent again.
             if step.is_claimed is False and _same_number(
                 getattr(chain, "next_step_number", None), step.step_number
             ):
-                return _Verdict.NOT_APPLIED
-    return _Verdict.UNKNOWN
+                return Settlement.NOT_APPLIED
+    return Settlement.UNKNOWN
 
 
-def _reward_step(chain: Any, path: Mapping[str, object]) -> _Verdict:
+def _reward_step(chain: Any, path: Mapping[str, object]) -> Settlement:
     if not _same_number(getattr(chain, "reward_chain_id", None), path.get("reward_chain_id")):
-        return _Verdict.UNKNOWN
+        return Settlement.UNKNOWN
     for step in getattr(chain, "steps", None) or ():
         if _same_number(step.step_id, path.get("step_id")):
             if step.is_claimed is True:
-                return _Verdict.APPLIED
+                return Settlement.APPLIED
             if step.is_claimed is False:
-                return _Verdict.NOT_APPLIED
-    return _Verdict.UNKNOWN
+                return Settlement.NOT_APPLIED
+    return Settlement.UNKNOWN
 
 
 @functools.cache
@@ -337,19 +331,23 @@ def rule_for(operation_id: str) -> KeyedCreate | CodeCreate | StepClaim | None:
 class _Resends:
     """Resends within the retry policy: attempts, the total time budget and the retry budget."""
 
-    def __init__(self, config: ClientConfig, retry: RetryPolicy) -> None:
+    def __init__(self, config: ClientConfig, first_error: LiveOpsError) -> None:
         self._config = config
-        self._retry = retry
+        self.retry: RetryPolicy = config.retry
+        self.last_error = first_error  # its Retry-After, if any, is obeyed
         self._started = time.monotonic()
         self._done = 0
 
     async def next(self) -> bool:
         """Wait before the next resend and say if one may be sent."""
         self._done += 1
-        if self._done >= self._retry.max_attempts:
+        if self._done >= self.retry.max_attempts:
             return False
-        delay = self._retry.backoff(self._done)
-        if time.monotonic() - self._started + delay > self._retry.total_budget:
+        retry_after = (
+            self.last_error.retry_after if isinstance(self.last_error, APIStatusError) else None
+        )
+        delay = self.retry.delay(self._done, retry_after)
+        if delay is None or time.monotonic() - self._started + delay > self.retry.total_budget:
             return False
         budget = self._config.retry_budget
         if budget is not None and not await budget.try_acquire():
@@ -392,7 +390,7 @@ async def settle_call(
     def pages(op_id: str, read_path: Mapping[str, object]) -> Any:
         return requester.paginate(_operation(op_id), path=read_path, options=options)
 
-    resends = _Resends(config, config.retry)
+    resends = _Resends(config, first_error)
     outcome = Settlement.UNKNOWN
     try:
         if isinstance(rule, StepClaim):
@@ -427,8 +425,9 @@ async def _settle_create(
                 if result is None:
                     raise  # the key is taken by something else than what was sent
                 return result, Settlement.APPLIED
-            if not is_ambiguous(error, resends._retry):
+            if not is_ambiguous(error, resends.retry):
                 raise
+            resends.last_error = error
     return None, Settlement.UNKNOWN
 
 
@@ -442,15 +441,16 @@ async def _settle_claim(
 ) -> tuple[Any, Settlement]:
     while True:
         verdict = await _quietly(rule.verdict(request, read, pages))
-        if verdict is _Verdict.APPLIED:
+        if verdict is Settlement.APPLIED:
             return rule.settled_result(), Settlement.APPLIED
-        if verdict is not _Verdict.NOT_APPLIED or not await resends.next():
+        if verdict is not Settlement.NOT_APPLIED or not await resends.next():
             return None, Settlement.UNKNOWN
         try:
             return await call(), Settlement.NOT_APPLIED
         except LiveOpsError as error:
-            if not is_ambiguous(error, resends._retry):
+            if not is_ambiguous(error, resends.retry):
                 raise
+            resends.last_error = error
 
 
 async def _quietly(read: Awaitable[Any]) -> Any:

@@ -36,8 +36,9 @@ class _Fault:
     method: str
     path_suffix: str
     when: str  # "after": forward, then reset; "before": reset without forwarding
-    status: int | None = None  # with "after": answer this status instead of resetting
+    status: int | None = None  # answer this status instead of resetting
     left: int = 1
+    retry_after: str = "0"
 
 
 class ActThenDrop:
@@ -57,9 +58,10 @@ class ActThenDrop:
         when: str = "after",
         status: int | None = None,
         times: int = 1,
+        retry_after: str = "0",
     ) -> None:
         """Make the next `times` requests `method ...path_suffix` fail as `when` says."""
-        self._faults.append(_Fault(method, path_suffix, when, status, times))
+        self._faults.append(_Fault(method, path_suffix, when, status, times, retry_after))
 
     def _fault_for(self, request: Received) -> _Fault | None:
         for fault in self._faults:
@@ -76,7 +78,12 @@ class ActThenDrop:
         fault = self._fault_for(request)
         if fault is not None and fault.when == "before":
             self.dropped += 1
-            conn.reset()
+            if fault.status is None:
+                conn.reset()
+            else:  # an answer without acting, such as a 429 with Retry-After
+                body = b'{"statusCode": %d, "errorCode": 1100}' % fault.status
+                headers = {"Content-Type": "application/json", "Retry-After": fault.retry_after}
+                await conn.send(head(fault.status, headers, len(body)) + body)
             return
         headers = {k: v for k, v in request.headers.items() if k not in _HOP_HEADERS}
         async with self._session.request(

@@ -12,9 +12,11 @@ from liveops_async import (
     AdminAuth,
     APIConnectionError,
     InternalServerError,
+    RateLimitError,
     RequestOptions,
     Settlement,
     UnprocessableEntityError,
+    _settle,
     models,
 )
 from liveops_async._generated.operations import OPERATIONS
@@ -367,3 +369,29 @@ def test_settleable_names_the_operations_with_rules() -> None:
 
     assert set(settle_rules()) == SETTLEABLE
     assert all(not OPERATIONS[op_id].retry_safe for op_id in SETTLEABLE)
+
+
+@pytest.mark.parametrize(("retry_after", "resent"), [("0.25", True), ("120", False)])
+async def test_resends_obey_retry_after(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, retry_after: str, resent: bool
+) -> None:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(_settle, "_sleep", record)
+    body = rig.example("admin-create-coupon", external_id="throttled")
+    rig.proxy.drop(
+        "POST", _suffix("admin-create-coupon"), when="before", status=429, retry_after=retry_after
+    )
+    call = _admin(rig).request(OPERATIONS["admin-create-coupon"], body=body)
+    if resent:
+        assert (await call).external_id == "throttled"
+        assert waits == [0.25]
+        assert [e.outcome for e in rig.settled] == [Settlement.NOT_APPLIED]
+    else:  # longer than RetryPolicy.retry_after_cap: the caller decides, as for retries
+        with pytest.raises(RateLimitError):
+            await call
+        assert waits == []
+        assert rig.mock.count("admin-create-coupon") == 0
