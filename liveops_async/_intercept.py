@@ -108,9 +108,8 @@ class CallWrapper:
         async def call() -> Any:
             return await requester._call(op, path, query, headers, body, options, raw)
 
-        settle = options.settle if options is not None and options.settle is not None else None
-        if settle is None:
-            settle = requester.config.settle
+        per_call = options.settle if options is not None else None
+        settle = requester.config.settle if per_call is None else per_call
         if op.retry_safe or not settle or op.operation_id not in SETTLEABLE:
             return await call()
         return await settle_call(requester, op, path, body, options, raw, call)

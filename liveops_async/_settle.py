@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -486,7 +487,17 @@ def _settled_response(op: Operation, result: Any) -> APIResponse[Any]:
 async def _report(
     config: ClientConfig, op: Operation, outcome: Settlement, cause: LiveOpsError
 ) -> None:
-    from ._base_client import _call_hooks
+    from ._base_client import _call_hooks, log
+
+    if log.isEnabledFor(logging.INFO):  # the route template only, like every SDK log line
+        log.info(
+            "settled %s %s as %s after %s",
+            op.method,
+            op.path,
+            outcome.value,
+            type(cause).__name__,
+            extra={"operation_id": op.operation_id},
+        )
 
     if config.on_settle:
         event = SettleEvent(op.operation_id, op.method, op.path, outcome, type(cause).__name__)

@@ -4,6 +4,7 @@ and a settled result; the others raise the typed error as before; nothing is app
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -128,7 +129,8 @@ async def test_raw_applied_result_is_marked_settled(rig: Rig) -> None:
     assert raw.content == b"" and raw.attempts == 0
 
 
-async def test_public_method_settles(rig: Rig) -> None:
+async def test_public_method_settles(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="liveops_async")
     rig.proxy.drop("POST", _suffix("admin-create-coupon"))
     created = await rig.client.admin.coupons.create(
         external_id="public-1", name={"en-US": "Gift"}, redeem_user_limit=1
@@ -136,6 +138,13 @@ async def test_public_method_settles(rig: Rig) -> None:
     assert created.external_id == "public-1"
     assert [e.operation_id for e in rig.settled] == ["admin-create-coupon"]
     assert rig.mock.count("admin-create-coupon") == 2
+    messages = [r.getMessage() for r in caplog.records if r.name == "liveops_async"]
+    assert "settled POST /v3/project/{project_id}/admin/coupon as applied after " in "\n".join(
+        messages
+    )
+    # Only route templates: neither the key, the player's values nor the filled-in path.
+    for text in messages + [repr(e) for e in rig.settled]:
+        assert "public-1" not in text and API_KEY not in text and f"/{PROJECT_ID}/" not in text
 
 
 # --- codes by value -------------------------------------------------------------------------
