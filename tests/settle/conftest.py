@@ -63,6 +63,10 @@ class ActThenDrop:
         """Make the next `times` requests `method ...path_suffix` fail as `when` says."""
         self._faults.append(_Fault(method, path_suffix, when, status, times, retry_after))
 
+    def clear(self) -> None:
+        """Forget the faults not used yet."""
+        self._faults.clear()
+
     def _fault_for(self, request: Received) -> _Fault | None:
         for fault in self._faults:
             if (

@@ -404,3 +404,56 @@ async def test_resends_obey_retry_after(
             await call
         assert waits == []
         assert rig.mock.count("admin-create-coupon") == 0
+
+
+# --- many calls, random faults --------------------------------------------------------------
+
+FAULTS = [None, ("after", None), ("before", None), ("after", 503), ("before", 503)]
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+async def test_random_faults_never_apply_anything_twice(rig: Rig, seed: int) -> None:
+    """Creates and claims under seeded random faults (up to three in a row, acted on or not):
+    every call that returns left exactly one effect; one that raises left at most one."""
+    import random
+
+    draw = random.Random(seed)
+    chain_id = await _daily_chain(rig)
+    results: dict[str, object] = {}
+    for n in range(24):
+        external_id, user = f"rnd-{n}", f"player-{n}"
+        for suffix in (
+            _suffix("admin-create-coupon"),
+            _suffix("claim-user-daily-chain-step-reward", daily_chain_id=chain_id, step_number=1),
+        ):
+            for _ in range(draw.randint(0, 3)):
+                fault = draw.choice(FAULTS)
+                if fault is not None:
+                    rig.proxy.drop("POST", suffix, when=fault[0], status=fault[1])
+        body = rig.example("admin-create-coupon", external_id=external_id)
+        try:
+            results[external_id] = await _admin(rig).request(
+                OPERATIONS["admin-create-coupon"], body=body
+            )
+        except (APIConnectionError, InternalServerError) as exc:
+            results[external_id] = exc
+        try:
+            results[user] = await rig.player(user).daily_chains.claim_step(chain_id, 1)
+        except (APIConnectionError, InternalServerError) as exc:
+            results[user] = exc
+        rig.proxy.clear()  # faults not consumed by this round do not spill over
+
+    stored = await _external_ids(rig, "admin-create-coupon")
+    for n in range(24):
+        external_id, user = f"rnd-{n}", f"player-{n}"
+        progress = rig.mock.daily_chain_progress(user, chain_id)
+        if isinstance(results[external_id], Exception):
+            assert stored.count(external_id) <= 1
+        else:
+            assert stored.count(external_id) == 1
+        if isinstance(results[user], Exception):
+            assert progress in ([], [1])
+        else:
+            assert progress == [1]
+    outcomes = {e.outcome for e in rig.settled}
+    assert Settlement.APPLIED in outcomes and Settlement.NOT_APPLIED in outcomes
