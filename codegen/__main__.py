@@ -13,7 +13,7 @@ import sys
 import yaml
 
 from . import bundle
-from .common import ROOT
+from .common import HEADER, ROOT
 from .generate import render
 
 PACKAGE = "liveops_async/_generated"
@@ -51,13 +51,19 @@ def differences(files: dict[str, str], owned_dir: str) -> list[str]:
             )
             if not path.exists():
                 out.append(f"missing: {rel}\n")
-    for path in sorted((ROOT / owned_dir).glob("*.py")):
+    for path in sorted((ROOT / owned_dir).rglob("*.py")):
         if str(path.relative_to(ROOT)) not in files:
             out.append(f"not generated (delete it): {path.relative_to(ROOT)}\n")
     return out
 
 
-def write(files: dict[str, str]) -> None:
+def write(files: dict[str, str], owned_dir: str) -> None:
+    """Write `files` and delete generated modules that the spec no longer produces."""
+    for path in sorted((ROOT / owned_dir).rglob("*.py")):
+        if str(path.relative_to(ROOT)) not in files and path.read_text(encoding="utf-8").startswith(
+            HEADER
+        ):
+            path.unlink()
     for rel, text in files.items():
         path = ROOT / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +78,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     files, owned = (golden_files(), GOLDEN) if args.golden else (project_files(), PACKAGE)
     if not args.check:
-        write(files)
+        write(files, owned)
         return 0
     diff = differences(files, owned)
     if diff:

@@ -97,25 +97,69 @@ def render(spec: dict[str, Any], package: str, api_doc: str) -> dict[str, str]:
     ops = collect(spec, generated)
     views = _views(spec, ops)
     _annotate_for_docs(ops)
+    init_text = f'{HEADER}\n"""Code generated from openapi/ by `make generate`."""\n'
     roots = set().union(*(op.body_refs for op in ops)) if ops else set()
     constants = [
         (name, schemas.render_literal(value))
         for name, value in schemas.component_constants(spec, roots)
     ]
     env = _environment()
-    resources = [res for view in views for res in view.resources]
-    operations_source = env.get_template("operations.py.jinja2").render(
-        header=HEADER, ops=ops, schema_constants=constants
+    files = {
+        f"{package}/__init__.py": init_text,
+        f"{package}/models.py": models_source,
+    }
+    area_titles: dict[str, str] = {}
+    for view in views:
+        for res in view.resources:
+            area_titles.setdefault(res.name, res.title)
+    areas = sorted({op.resource for op in ops})
+
+    def emit(rel: str, text: str) -> None:
+        files[f"{package}/{rel}"] = format_python(text, f"{package}/{rel}")
+
+    emit(
+        "operations/_schemas.py",
+        env.get_template("operation_schemas.py.jinja2").render(
+            header=HEADER, schema_constants=constants
+        ),
     )
-    resources_source = env.get_template("resources.py.jinja2").render(
-        header=HEADER, resources=resources, views=views
+    for area in areas:
+        area_ops = [op for op in ops if op.resource == area]
+        used = sorted({n for op in area_ops for n in re.findall(r"\b_SCHEMA_\w+", op.body_schema)})
+        emit(
+            f"operations/{area}.py",
+            env.get_template("operation_area.py.jinja2").render(
+                header=HEADER, area=area, ops=area_ops, schema_names=used
+            ),
+        )
+        emit(
+            f"resources/{area}.py",
+            env.get_template("resource_area.py.jinja2").render(
+                header=HEADER, area=area, title=area_titles[area], resources=_area(views, area)
+            ),
+        )
+    area_consts = [(a, sorted(op.const for op in ops if op.resource == a)) for a in areas]
+    area_classes = [
+        (a, [f"{r.class_name}{raw}" for r in _area(views, a) for raw in ("", "WithRawResponse")])
+        for a in areas
+    ]
+    emit(
+        "operations/__init__.py",
+        env.get_template("operations_init.py.jinja2").render(
+            header=HEADER, ops=ops, area_consts=area_consts
+        ),
+    )
+    emit(
+        "resources/__init__.py",
+        env.get_template("resources_init.py.jinja2").render(
+            header=HEADER, views=views, area_classes=area_classes
+        ),
     )
     api = env.get_template("api.md.jinja2").render(views=views)
-    init = f'{HEADER}\n"""Code generated from openapi/ by `make generate`."""\n'
-    return {
-        f"{package}/__init__.py": init,
-        f"{package}/models.py": models_source,
-        f"{package}/operations.py": format_python(operations_source, f"{package}/operations.py"),
-        f"{package}/resources.py": format_python(resources_source, f"{package}/resources.py"),
-        api_doc: api.rstrip("\n") + "\n",
-    }
+    files[api_doc] = api.rstrip("\n") + "\n"
+    return files
+
+
+def _area(views: list[View], area: str) -> list[Resource]:
+    """The resource classes of one area, in view order (admin, user, guest)."""
+    return [res for view in views for res in view.resources if res.name == area]

@@ -53,11 +53,18 @@ _IMPORTS = (
 )
 
 
+def _not_json(value: object) -> object:
+    # YAML reads an unquoted 2026-01-01 as a date; JSON (and so OpenAPI) has no such value.
+    raise SystemExit(
+        f"the spec holds {value!r} ({type(value).__name__}), which is not a JSON value: quote it"
+    )
+
+
 def generate_models(spec: dict[str, Any], filename: str) -> tuple[str, dict[str, str]]:
     """Return (the formatted models.py, {JSON pointer of a schema: generated class name})."""
     with tempfile.TemporaryDirectory(prefix="liveops-codegen-") as tmp:
         work = Path(tmp)
-        (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        (work / "spec.json").write_text(json.dumps(spec, default=_not_json), encoding="utf-8")
         (work / "aliases.json").write_text(json.dumps(_FIELD_ALIASES), encoding="utf-8")
         cmd = [
             sys.executable, "-m", "datamodel_code_generator",

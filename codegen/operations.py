@@ -61,6 +61,7 @@ class BodyArg:
     attr: str  # attribute of the request model
     type: str
     default: str | None
+    description: str = ""
 
     @property
     def signature(self) -> str:
@@ -107,9 +108,23 @@ class Op:
         sigs += [(not p.required, p.signature) for p in self.query_params + self.header_params]
         return [s for _, s in sorted(sigs, key=lambda item: item[0])]
 
-    def doc(self, raw: bool) -> str:
-        """The method's docstring; `raw` for the `with_raw_response` twin."""
-        return _docstring(self, raw)
+    @property
+    def arg_docs(self) -> list[tuple[str, str]]:
+        """(argument, description) for the `Args:` section, in signature order."""
+        described: dict[str, str] = {p.name: p.description for p in self.path_params}
+        if self.body_value is not None:
+            described["body"] = self.body_value.description or "The request body."
+        described.update((a.name, a.description) for a in self.body_args)
+        described.update((p.name, p.description) for p in self.query_params + self.header_params)
+        order = [p.name for p in self.path_params]
+        order += [sig.split(":", 1)[0] for sig in self.keyword_params]
+        out = [(name, described.get(name) or "See the request model.") for name in order]
+        out.append(("options", _OPTIONS_DOC))
+        return out
+
+    def doc(self) -> str:
+        """The method's docstring."""
+        return _docstring(self)
 
 
 class Generated:
@@ -291,7 +306,7 @@ def _parameters(spec: dict[str, Any], op: Op, raw_params: list[Any]) -> None:
         target = {"path": op.path_params, "query": op.query_params, "header": op.header_params}
         if location not in target:
             raise SystemExit(f"{op.operation_id}: unsupported parameter location {location}")
-        description = " ".join(param.get("description", "").split())
+        description = _one_line(param.get("description") or schema.get("description", ""))
         target[location].append(Param(wire, name, ptype, required, description, value))
     op.path_params.sort(key=lambda p: path_order.index(p.wire))
     op.query_params.sort(key=lambda p: (not p.required, p.name))
@@ -310,11 +325,13 @@ def _body(spec: dict[str, Any], gen: Generated, op: Op, raw: Any) -> None:
         raise SystemExit(f"{op.operation_id}: request body without an application/json schema")
     op.body_schema = schemas.render_literal(schemas.to_json_schema(schema, op.body_refs))
     model = gen.model(gen.class_names.get(schema.get("$ref", ""), ""))
+    properties = _resolve(spec, schema).get("properties") or {}
     taken = {p.name for p in op.path_params + op.query_params + op.header_params}
     if model is None:
         required = bool(request.get("required"))
         btype = type_expr(spec, gen.class_names, schema) + ("" if required else " | None")
-        op.body_value = Param("body", "body", btype, required, "", "body")
+        text = _one_line(_resolve(spec, schema).get("description", ""))
+        op.body_value = Param("body", "body", btype, required, text, "body")
         return
     op.body_model = model.__name__
     for a in attrs.fields(model):
@@ -327,7 +344,9 @@ def _body(spec: dict[str, Any], gen: Generated, op: Op, raw: Any) -> None:
             default = schemas.render_literal(a.default)
         else:
             default = "UNSET"  # the only other default the model template writes
-        op.body_args.append(BodyArg(name, a.name, gen.qualify(str(a.type)), default))
+        wire = a.metadata.get("json", a.name)
+        text = _one_line(_resolve(spec, properties.get(wire) or {}).get("description", ""))
+        op.body_args.append(BodyArg(name, a.name, gen.qualify(str(a.type)), default, text))
 
 
 def _pagination(
@@ -354,15 +373,32 @@ def _pagination(
     op.page_item_type = gen.qualify(element.group(1))
 
 
-def _docstring(op: Op, raw: bool) -> str:
+_OPTIONS_DOC = "Per-call settings (timeouts in seconds, retries, headers); see `RequestOptions`."
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _args_section(op: Op) -> str:
+    lines = ["Args:"]
+    for name, text in op.arg_docs:
+        lines.append(
+            textwrap.fill(
+                f"{name}: {text}", 92, initial_indent="    ", subsequent_indent="        "
+            )
+        )
+    return "\n".join(lines)
+
+
+def _docstring(op: Op) -> str:
     parts = [op.summary.rstrip(".") + "." if op.summary else op.operation_id]
     if op.description:
         parts += [textwrap.fill(p, 92) for p in op.description.split("\n\n") if p.strip()]
+    parts.append(_args_section(op))
     facts = [f"Auth: {AUTH_TEXT[op.auth]}."]
     facts.append(f"HTTP: {op.method} {op.path} (operationId {op.operation_id}).")
-    if op.pagination is not None and raw:
-        facts.append("Answers one page, as the raw response of a single request.")
-    elif op.pagination is not None:
+    if op.pagination is not None:
         facts.append("Returns an async paginator; iterate it for every item across pages.")
     facts.append(
         "Safe to retry." if op.retry_safe else "Not retried once it may have reached the server."

@@ -2,7 +2,7 @@
 then export every code of the coupon to CSV by paging through them, with a progress line on
 stderr.
 
-    python examples/bulk_codes.py --embedded-mock --count 5000 --out codes.csv
+    python examples/bulk_codes.py --count 5000 --out codes.csv   # on an in-process mock
     LIVEOPS_PROJECT_ID=... LIVEOPS_API_KEY=... \\
         python examples/bulk_codes.py --external-id my-coupon --count 5000 --out codes.csv
 
@@ -182,22 +182,28 @@ async def run_on_api(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--embedded-mock", action="store_true", help="use an in-process mock")
+    parser.add_argument(
+        "--embedded-mock",
+        action="store_true",
+        help="use an in-process mock (the default without --external-id and credentials)",
+    )
     parser.add_argument("--external-id", help="the coupon to add codes to (real API)")
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--out", default="codes.csv")
     args = parser.parse_args(argv)
-    if not args.embedded_mock and not (
-        args.external_id
-        and os.environ.get("LIVEOPS_PROJECT_ID")
-        and os.environ.get("LIVEOPS_API_KEY")
-    ):
+    credentials = bool(os.environ.get("LIVEOPS_PROJECT_ID") and os.environ.get("LIVEOPS_API_KEY"))
+    if args.external_id and not credentials:
         parser.error(
-            "against the real API pass --external-id and set LIVEOPS_PROJECT_ID and "
-            "LIVEOPS_API_KEY; or pass --embedded-mock"
+            "--external-id is for the real API: set LIVEOPS_PROJECT_ID and LIVEOPS_API_KEY"
         )
+    if not args.embedded_mock and not args.external_id:
+        print(
+            "no --external-id: generating on a LiveOps mock started here on 127.0.0.1",
+            file=sys.stderr,
+        )
+        args.embedded_mock = True
     started = time.perf_counter()
     with open(args.out, "w", newline="", encoding="utf-8") as out:
         job = (

@@ -1,7 +1,8 @@
 """Quickstart: an admin sets up a coupon campaign, a crowd of players redeems it at once, and
 one player walks a daily chain and an offer chain.
 
-    python examples/quickstart.py --embedded-mock   # everything, against an in-process mock
+    python examples/quickstart.py                   # no credentials set: everything, against
+                                                    # an in-process mock (as --embedded-mock)
     LIVEOPS_PROJECT_ID=... LIVEOPS_API_KEY=... python examples/quickstart.py
                                                     # the admin part, against the real API
 
@@ -231,6 +232,10 @@ class OfferStep:
     is_free: bool
     order_id: int | None
     payment_token_issued: bool
+    # A paid step: whether the chain still waited on it after ordering (the order is `new`
+    # until the player pays), and the order's status once paid (None for free steps).
+    locked_until_paid: bool = False
+    paid_status: str | None = None
 
 
 @dataclass
@@ -239,8 +244,20 @@ class OfferWalk:
     completed: bool = False
 
 
-async def walk_offer_chain(client: LiveOpsClient, player_jwt: str, chain_id: int) -> OfferWalk:
-    """Take the chain's steps in order until the API reports no next step."""
+async def walk_offer_chain(
+    client: LiveOpsClient,
+    player_jwt: str,
+    chain_id: int,
+    *,
+    pay: Callable[[int], str] | None = None,
+) -> OfferWalk:
+    """Take the chain's steps in order until the API reports no next step.
+
+    A paid step is complete only once its order is paid: the player opens Pay Station with the
+    order's token. `pay(order_id)` stands in for that (on the mock, its test control
+    `settle_order`) and returns the order's new status; without it the walk stops at the first
+    paid step.
+    """
     player = client.user(player_jwt)
     walk = OfferWalk()
     chain = await player.offer_chains.get(chain_id)
@@ -254,7 +271,13 @@ async def walk_offer_chain(client: LiveOpsClient, player_jwt: str, chain_id: int
             walk.steps.append(OfferStep(number, True, claimed.order_id, False))
         else:
             order = await player.offer_chains.order_step(chain_id, number)
-            walk.steps.append(OfferStep(number, False, order.order_id, bool(order.token)))
+            waiting = (await player.offer_chains.get(chain_id)).next_step_number == number
+            paid = pay(order.order_id) if pay is not None and order.order_id else None
+            walk.steps.append(
+                OfferStep(number, False, order.order_id, bool(order.token), waiting, paid)
+            )
+            if paid is None:
+                break
         chain = await player.offer_chains.get(chain_id)
     walk.completed = chain.next_step_number is None
     return walk
@@ -316,7 +339,9 @@ async def _play(client: LiveOpsClient, sb: Sandbox, report: QuickstartReport, pl
     report.daily = await walk_daily_chain(
         client, walker, daily_id, today=lambda: sb.clock.now().date(), next_day=sb.next_day
     )
-    report.offer = await walk_offer_chain(client, walker, offer_id)
+    report.offer = await walk_offer_chain(
+        client, walker, offer_id, pay=lambda order_id: sb.mock.settle_order(order_id).status.value
+    )
 
 
 # --- the summary -----------------------------------------------------------------------------
@@ -366,6 +391,13 @@ def format_summary(report: QuickstartReport) -> str:
             how = "claimed (free)" if step.is_free else "ordered (paid)"
             token = ", payment token issued" if step.payment_token_issued else ""
             lines.append(f"  step {step.step_number}           {how}, order {step.order_id}{token}")
+            if not step.is_free:
+                if step.locked_until_paid:
+                    lines.append("                   next step locked while the order is new")
+                settled = step.paid_status or "not paid: the walk stops here"
+                lines.append(
+                    f"                   order settled by the mock's test control: {settled}"
+                )
         lines.append(f"  completed        {'yes' if report.offer.completed else 'no'}")
     lines.append("")
     if report.cleanup_error:
@@ -393,21 +425,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--embedded-mock",
         action="store_true",
-        help="run everything against a LiveOps mock started in this process on 127.0.0.1",
+        help="run everything against a LiveOps mock started in this process on 127.0.0.1 "
+        "(the default when LIVEOPS_PROJECT_ID or LIVEOPS_API_KEY is not set)",
     )
     parser.add_argument("--players", type=int, default=DEFAULT_PLAYERS, help="(mock only)")
     args = parser.parse_args(argv)
-    if args.embedded_mock:
+    missing = [n for n in ("LIVEOPS_PROJECT_ID", "LIVEOPS_API_KEY") if not os.environ.get(n)]
+    if not args.embedded_mock and missing:
+        print(
+            f"{' and '.join(missing)} not set: running everything against a LiveOps mock "
+            "started here on 127.0.0.1 (set both to run the admin part against the real API).",
+            file=sys.stderr,
+        )
+    if args.embedded_mock or missing:
         runner = run_embedded(max(args.players, 1))
     else:
-        missing = [n for n in ("LIVEOPS_PROJECT_ID", "LIVEOPS_API_KEY") if not os.environ.get(n)]
-        if missing:
-            print(
-                f"Set {' and '.join(missing)} to run the admin part against the LiveOps API, "
-                "or pass --embedded-mock to run everything against a local mock.",
-                file=sys.stderr,
-            )
-            return 2
         runner = run_against_api()
     try:
         report = asyncio.run(runner)

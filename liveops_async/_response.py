@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 import orjson
 
 if TYPE_CHECKING:
     from multidict import CIMultiDictProxy
 
-__all__ = ["APIResponse"]
+    from ._base_client import Requester
+    from ._operation import Operation
+    from ._pagination import AsyncPaginator
+
+__all__ = ["APIResponse", "RawResponseRequester", "raw_page_wrapper", "raw_response_wrapper"]
 
 T = TypeVar("T")
 
@@ -63,3 +69,58 @@ class APIResponse(Generic[T]):
             f"APIResponse(operation_id={self.operation_id!r}, status={self.status}, "
             f"attempts={self.attempts}, parsed={type(self.parsed).__name__})"
         )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+PageT = TypeVar("PageT")
+
+
+class RawResponseRequester:
+    """Wraps a requester so that the generated methods it serves answer `APIResponse`.
+
+    `with_raw_response` binds the real resource methods to one of these instead of copying them:
+    `request` becomes `request_raw`, and `paginate` fetches the first page as a raw response
+    (a coroutine, which `raw_page_wrapper` awaits) instead of building a paginator.
+    """
+
+    __slots__ = ("_requester",)
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    async def request(self, op: Operation, **kwargs: Any) -> APIResponse[Any]:
+        return await self._requester.request_raw(op, **kwargs)
+
+    async def request_raw(self, op: Operation, **kwargs: Any) -> APIResponse[Any]:
+        return await self._requester.request_raw(op, **kwargs)
+
+    def paginate(self, op: Operation, **kwargs: Any) -> Any:
+        # Typed `Any`: the generated list method declares a paginator; `raw_page_wrapper` knows
+        # that under this requester it is the coroutine of the first page's raw response.
+        return self._requester.request_raw(op, **kwargs)
+
+
+def raw_response_wrapper(
+    method: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[APIResponse[R]]]:
+    """`method`, bound to a `RawResponseRequester`, typed as answering `APIResponse[R]`."""
+
+    @functools.wraps(method)
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> APIResponse[R]:
+        return cast("APIResponse[R]", await method(*args, **kwargs))
+
+    return wrapped
+
+
+def raw_page_wrapper(
+    method: Callable[P, AsyncPaginator[Any, PageT]],
+) -> Callable[P, Awaitable[APIResponse[PageT]]]:
+    """A list `method`, bound to a `RawResponseRequester`: answers its first page, raw."""
+
+    @functools.wraps(method)
+    async def wrapped(*args: P.args, **kwargs: P.kwargs) -> APIResponse[PageT]:
+        first_page: Awaitable[APIResponse[PageT]] = cast(Any, method(*args, **kwargs))
+        return await first_page
+
+    return wrapped

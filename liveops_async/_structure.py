@@ -18,6 +18,7 @@ know) simply raises here. Types this module does not compile use the converter's
 from __future__ import annotations
 
 import itertools
+import linecache
 import typing
 from collections.abc import Callable
 from datetime import datetime
@@ -240,7 +241,11 @@ class StructureCompiler:
         return name
 
     def _finish(self, src: _Source, name: str, filename: str, cache_as: Any = None) -> Hook:
-        code = compile("\n".join(src.lines) + "\n", filename, "exec")
+        text = "\n".join(src.lines) + "\n"
+        code = compile(text, filename, "exec")
+        # Tracebacks, pdb and profilers read source through linecache: register the generated
+        # text under its pseudo-filename, as attrs does for the methods it writes.
+        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
         # The source is built here from identifiers and repr()-quoted wire names of the models;
         # no response data is ever part of it.
         exec(code, src.namespace)  # noqa: S102  # nosec B102

@@ -4,6 +4,7 @@ from ._clock import Clock, ManualClock, SystemClock
 from ._errors import MockApiError
 from ._faults import MockFaults
 from ._server import LiveOpsMock, RecordedRequest
+from ._state.offer_chains import OfferChainOrder, OrderStatus
 
 __all__ = [
     "Clock",
@@ -11,6 +12,8 @@ __all__ = [
     "ManualClock",
     "MockApiError",
     "MockFaults",
+    "OfferChainOrder",
+    "OrderStatus",
     "RecordedRequest",
     "SystemClock",
 ]

@@ -26,6 +26,7 @@ from ._faults import Fault, FaultInjector, MockFaults
 from ._spec import OperationSpec, Spec, default_spec_path, describe_errors, load_spec
 from ._state import HANDLERS, MockStore, Reply, RequestContext
 from ._state.daily_chains import DailyChainsState
+from ._state.offer_chains import OfferChainOrder, OfferChainsState
 from ._state.reward_chains import RewardChainsState
 
 API_PREFIX = "/api"
@@ -77,6 +78,7 @@ class LiveOpsMock:
         strict_responses: bool = False,
         request_log_size: int = 100_000,
     ) -> None:
+        _jwt.require_pyjwt()
         self.project_id = project_id
         self.merchant_id = merchant_id
         self._api_key = api_key
@@ -190,6 +192,28 @@ class LiveOpsMock:
     def daily_chain_progress(self, user_id: str, daily_chain_id: int) -> list[int]:
         """Step numbers the player has claimed in a daily chain."""
         return self.store.get(DailyChainsState).claimed_steps(user_id, daily_chain_id)
+
+    # --- test-only payment controls (like stripe-mock's and moto's) -------------------------
+    def offer_chain_orders(self, user_id: str | None = None) -> list[OfferChainOrder]:
+        """Orders of offer chain steps, oldest first; only one player's if `user_id` is set."""
+        orders = self.store.get(OfferChainsState).orders.values()
+        return [o for o in orders if user_id is None or o.user_id == user_id]
+
+    def settle_order(self, order_id: int) -> OfferChainOrder:
+        """Pay an offer chain order, as the player would in Pay Station: the order becomes
+        `paid`, its step claimed, and the chain moves on to the next step.
+
+        Raises KeyError for an unknown order and ValueError when it is not `new`.
+        """
+        return self.store.get(OfferChainsState).settle(order_id)
+
+    def cancel_order(self, order_id: int) -> OfferChainOrder:
+        """Cancel an offer chain order (the player gave up paying): the order becomes
+        `canceled` and its step stays the next one, to be ordered again.
+
+        Raises KeyError for an unknown order and ValueError when it is not `new`.
+        """
+        return self.store.get(OfferChainsState).cancel(order_id)
 
     def reset_state(self) -> None:
         """Forget every entity and the request log (credentials and knobs stay)."""

@@ -93,8 +93,10 @@ def test_body_schema_inlines_refs_and_turns_nullable_into_type_lists(
         jsonschema.validate({"tag": "a"}, array)
 
 
-async def test_flattened_body_path_and_answer(golden_resources: ModuleType) -> None:
-    m = golden_resources.models
+async def test_flattened_body_path_and_answer(
+    golden_resources: ModuleType, golden_models: ModuleType
+) -> None:
+    m = golden_models
     created = m.CreatedWidget(id="w1")
     requester = RecordingRequester(created)
     widgets = golden_resources.AdminResources(requester).widgets
@@ -112,8 +114,10 @@ async def test_flattened_body_path_and_answer(golden_resources: ModuleType) -> N
     assert _serde.unstructure(kwargs["body"]) == {"name": None}
 
 
-async def test_query_header_and_non_object_bodies(golden_resources: ModuleType) -> None:
-    m = golden_resources.models
+async def test_query_header_and_non_object_bodies(
+    golden_resources: ModuleType, golden_models: ModuleType
+) -> None:
+    m = golden_models
     requester = RecordingRequester("paginator")
     admin = golden_resources.AdminResources(requester)
     assert admin.widgets.list(codes=["A", "B"], enabled=True, limit=10) == "paginator"

@@ -356,3 +356,15 @@ def test_structure_hooks_are_built_once_per_type(golden_models: ModuleType) -> N
     tp = list[golden_models.Widget]
     assert _serde._compiler.hook(tp) is _serde._compiler.hook(tp)
     assert typing.get_origin(tp) is list
+
+
+def test_compiled_functions_register_their_source_for_tracebacks() -> None:
+    import inspect
+    import linecache
+
+    hook = _serde._compiler.hook(models.Coupon)
+    filename = hook.__code__.co_filename
+    assert filename == "<structure Coupon>"
+    source = "".join(linecache.getlines(filename))
+    assert f"def {hook.__name__}(" in source
+    assert inspect.getsource(hook).startswith(f"def {hook.__name__}(")

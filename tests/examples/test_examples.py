@@ -108,6 +108,13 @@ async def test_quickstart_walks_the_daily_and_offer_chains(sb: Sandbox) -> None:
         (2, False, True),
         (3, True, False),
     ]
+    paid = offer.steps[1]
+    assert paid.locked_until_paid and paid.paid_status == "paid"  # settled by the test control
+    assert [o.status.value for o in sb.mock.offer_chain_orders("player-chains")] == [
+        "done",
+        "paid",
+        "done",
+    ]
     assert offer.completed
     summary = quickstart.format_summary(report)
     assert "succeeded" in summary and "UnprocessableEntityError" in summary
@@ -162,9 +169,14 @@ async def test_quickstart_script_runs_only_the_admin_part_when_given_credentials
     assert f"codes read back  {quickstart.REAL_API_CODE_COUNT:>8}" in out
 
 
-def test_quickstart_without_credentials_or_flag_refuses(capsys: pytest.CaptureFixture[str]) -> None:
-    assert quickstart.main([]) == 2
-    assert "--embedded-mock" in capsys.readouterr().err
+async def test_quickstart_as_documented_runs_on_the_mock_without_credentials() -> None:
+    # `python examples/quickstart.py`, nothing configured: the README's command.
+    code, out, err = await _run_script(
+        str(EXAMPLES / "quickstart.py"), "--players", "20", env=_script_env()
+    )
+    assert code == 0, err
+    assert "LIVEOPS_PROJECT_ID and LIVEOPS_API_KEY not set: running everything" in err
+    assert "succeeded              20" in out and "completed        yes" in out
 
 
 # --- chat bot --------------------------------------------------------------------------------
@@ -332,3 +344,25 @@ def test_bulk_codes_script_on_the_mock(tmp_path: Path, capsys: pytest.CaptureFix
     with out.open(newline="") as f:
         assert len({row["code"] for row in csv.DictReader(f)}) == 1200
     assert "generated 1,200 of 1,200 codes, exported 1,200" in capsys.readouterr().out
+
+
+def test_bulk_codes_as_documented_runs_on_the_mock_without_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LIVEOPS_PROJECT_ID", "LIVEOPS_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "codes.csv"
+    assert bulk_codes.main(["--count", "300", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "generating on a LiveOps mock" in captured.err
+    assert "generated 300 of 300 codes, exported 300" in captured.out
+
+
+def test_bulk_codes_external_id_without_credentials_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LIVEOPS_API_KEY", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        bulk_codes.main(["--external-id", "my-coupon"])
+    assert exited.value.code == 2
+    assert "set LIVEOPS_PROJECT_ID and LIVEOPS_API_KEY" in capsys.readouterr().err

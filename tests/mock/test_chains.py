@@ -1,4 +1,5 @@
-"""Reward, daily and offer chains: balances, claims, one step a day, order of steps; upsell."""
+"""Reward chains: balances and claims; chain edits; upsell. Daily and offer chains have their
+own modules."""
 
 from __future__ import annotations
 
@@ -60,52 +61,11 @@ async def test_reward_chain_claims_need_the_balance_and_happen_once(
 
 
 async def _daily_chain(api: Api) -> int:
-    status, _created = await api.call(
+    status, created = await api.call(
         "admin-create-daily-chain", body=api.example("admin-create-daily-chain")
     )
     assert status == 201
-    _, listing = await api.call("admin-get-daily-chains")
-    return int(listing["items"][-1]["id"])
-
-
-async def test_daily_chain_one_step_per_day_in_order(
-    api: Api, liveops_mock: LiveOpsMock, clock: ManualClock
-) -> None:
-    chain_id = await _daily_chain(api)
-    player = liveops_mock.issue_jwt("p1", ttl=LONG)
-
-    async def claim(step: int) -> int:
-        status, _ = await api.call(
-            "claim-user-daily-chain-step-reward",
-            auth=player,
-            path={"daily_chain_id": chain_id, "step_number": step},
-        )
-        return status
-
-    assert await claim(2) == 422  # step 1 first
-    assert await claim(1) == 204
-    assert await claim(2) == 422  # one step per day
-    _, chain = await api.call(
-        "get-user-daily-chain-by-id", path={"daily_chain_id": chain_id}, auth=player
-    )
-    assert [s["status"] for s in chain.get("steps", [chain])[:3]] == [
-        "claimed",
-        "claim_in_future",
-        "claim_in_future",
-    ]
-    clock.advance(timedelta(days=1))
-    _, chain = await api.call(
-        "get-user-daily-chain-by-id", path={"daily_chain_id": chain_id}, auth=player
-    )
-    assert chain["steps"][1]["status"] == "claimable"
-    assert await claim(1) == 422  # already claimed
-    assert await claim(2) == 204
-    assert await claim(3) == 422
-    assert liveops_mock.daily_chain_progress("p1", chain_id) == [1, 2]
-    assert await claim(99) == 404
-
-    assert (await api.call("admin-reset-daily-chain", path={"daily_chain_id": chain_id}))[0] == 204
-    assert liveops_mock.daily_chain_progress("p1", chain_id) == []
+    return int(created["daily_chain_id"])
 
 
 async def test_enabled_chains_cannot_be_updated(api: Api) -> None:
@@ -118,50 +78,6 @@ async def test_enabled_chains_cannot_be_updated(api: Api) -> None:
     assert (await api.call("admin-update-daily-chain", path=where, body=body))[0] == 204
     _, chain = await api.call("admin-get-daily-chain", path=where)
     assert chain["is_recurrent"] is True and chain["is_enabled"] is False
-
-
-async def test_offer_chain_steps_in_sequence(
-    api: Api, liveops_mock: LiveOpsMock, clock: ManualClock
-) -> None:
-    status, created = await api.call(
-        "admin-create-offer-chain", body=api.example("admin-create-offer-chain")
-    )
-    assert status == 201
-    chain_id = created["offer_chain_id"]
-    player = liveops_mock.issue_jwt("p1")
-
-    async def step(action: str, number: int) -> tuple[int, object]:
-        return await api.call(
-            f"{action}-user-offer-chain-step-reward",
-            auth=player,
-            path={"offer_chain_id": chain_id, "step_number": number},
-        )
-
-    assert (await step("claim", 3))[0] == 422  # out of order
-    assert (await step("order", 1))[0] == 422  # step 1 is free: claimed, not ordered
-    status, claimed = await step("claim", 1)
-    assert status == 200 and isinstance(claimed, dict) and "order_id" in claimed
-    assert (await step("claim", 2))[0] == 422  # step 2 is paid
-    status, ordered = await step("order", 2)
-    assert status == 200 and isinstance(ordered, dict) and ordered["token"]
-    _, chain = await api.call(
-        "get-user-offer-chain-by-id", path={"offer_chain_id": chain_id}, auth=player
-    )
-    assert chain["next_step_number"] == 3, chain
-    assert [s["is_claimed"] for s in chain["steps"]] == [True, True, False]
-
-    # Toggling keeps progress; deleting forgets the chain.
-    for _ in range(2):
-        await api.call("admin-toggle-offer-chain", path={"offer_chain_id": chain_id})
-    _, chain = await api.call(
-        "get-user-offer-chain-by-id", path={"offer_chain_id": chain_id}, auth=player
-    )
-    assert chain["next_step_number"] == 3, chain
-    await api.call("admin-delete-offer-chain", path={"offer_chain_id": chain_id})
-    status, _ = await api.call(
-        "get-user-offer-chain-by-id", path={"offer_chain_id": chain_id}, auth=player
-    )
-    assert status == 404
 
 
 async def test_upsell_client_list_follows_the_admin_config(
@@ -182,3 +98,44 @@ async def test_upsell_client_list_follows_the_admin_config(
         "get-upsell-configurations-for-project-admin", auth=liveops_mock.issue_jwt("admin-user")
     )
     assert config[0]["is_enabled"] is False
+
+
+async def _reward_chain(api: Api, **changes: object) -> tuple[int, list[int]]:
+    body = api.example("admin-create-reward-chain", **changes)
+    status, created = await api.call("admin-create-reward-chain", body=body)
+    assert status == 201
+    chain_id = created["reward_chain_id"]
+    _, chain = await api.call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
+    return chain_id, [s["step_id"] for s in chain["steps"]]
+
+
+async def test_claiming_a_reward_chain_step_does_not_spend_value_points(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    chain_id, (first, second, *_) = await _reward_chain(api)  # prices 100 and 250
+    player = liveops_mock.issue_jwt("p1")
+    where = {"reward_chain_id": chain_id}
+    liveops_mock.grant_value_points("p1", chain_id, 260)
+
+    async def claim(step_id: int) -> int:
+        path = {**where, "step_id": step_id}
+        return (await api.call("claim-user-reward-chain-step-reward", path=path, auth=player))[0]
+
+    assert await claim(first) == 204
+    _, balance = await api.call("get-user-reward-chain-balance", path=where, auth=player)
+    assert balance["amount"] == 260  # progress, not a purse: still 260 after a 100 step
+    assert await claim(second) == 204  # 260 >= 250 although 100 were "used" above
+
+
+async def test_reward_chains_are_visible_to_players_only_in_their_period(
+    api: Api, liveops_mock: LiveOpsMock, clock: ManualClock
+) -> None:
+    end = clock.now() + timedelta(days=1)
+    chain_id, _ = await _reward_chain(api, date_end=end.isoformat())
+    player = liveops_mock.issue_jwt("p1", ttl=LONG)
+    where = {"reward_chain_id": chain_id}
+    assert (await api.call("get-user-reward-chain-balance", path=where, auth=player))[0] == 200
+    clock.advance(timedelta(days=1))
+    assert (await api.call("get-user-reward-chain-balance", path=where, auth=player))[0] == 404
+    _, listing = await api.call("get-reward-chains-list", auth=player)
+    assert listing["items"] == []

@@ -1,34 +1,47 @@
-"""`python -m liveops_async.mock` serves, prints its URL and a JWT that the server accepts."""
+"""`python -m liveops_async.mock`: serves, prints its URL and a JWT the server accepts; bad
+arguments and a busy port are one line on stderr and an exit status scripts can test."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
+
+from liveops_async.mock.__main__ import EXIT_CANNOT_LISTEN, EXIT_STOPPED, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-async def test_standalone_server_prints_url_and_a_working_jwt() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = await asyncio.create_subprocess_exec(
+async def _start(*args: str, columns: int = 80) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "liveops_async.mock",
-        "--port",
-        "0",
-        "--project-id",
-        "99",
-        "--api-key",
-        "cli-key",
-        "--user-id",
-        "cli-player",
+        *args,
         stdout=asyncio.subprocess.PIPE,
-        env=env,
+        stderr=asyncio.subprocess.PIPE,
+        env={**ENV, "COLUMNS": str(columns)},  # argparse wraps help text to the terminal
         cwd=ROOT,
+    )
+
+
+async def _run(*args: str, columns: int = 80) -> tuple[int, str, str]:
+    proc = await _start(*args, columns=columns)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_standalone_server_prints_url_and_a_working_jwt() -> None:
+    proc = await _start(
+        "--port", "0", "--project-id", "99", "--api-key", "cli-key", "--user-id", "cli-player"
     )
     try:
         assert proc.stdout is not None
@@ -43,6 +56,60 @@ async def test_standalone_server_prints_url_and_a_working_jwt() -> None:
                 assert r.status == 200
             async with session.get(url, headers={"Authorization": "Bearer nope"}) as r:
                 assert r.status == 401
+        proc.send_signal(signal.SIGTERM)  # scripts stop it this way: a clean exit
+        assert await asyncio.wait_for(proc.wait(), 20) == EXIT_STOPPED
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 10)
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_a_busy_port_is_one_line_and_its_own_exit_status() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        status, out, err = await _run("--port", str(port))
+    assert status == EXIT_CANNOT_LISTEN == 3
+    assert err == (
+        f"python -m liveops_async.mock: error: cannot listen on 127.0.0.1:{port}: "
+        "address already in use\n"
+    )
+    assert "Traceback" not in err and out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--rate-429", "5"],
+            "argument --rate-429: 5 is out of range: a share of requests from 0 to 1",
+        ),
+        (["--rate-5xx", "-0.1"], "argument --rate-5xx: -0.1 is out of range"),
+        (["--drop-rate", "nan"], "argument --drop-rate: nan is out of range"),
+        (["--port", "70000"], "argument --port: 70000 is out of range: a TCP port from 0 to 65535"),
+        (["--port", "http"], "argument --port: 'http' is not a TCP port"),
+        (
+            ["--latency", "-1"],
+            "argument --latency: -1 is out of range: a number of seconds 0 or more",
+        ),
+        (["--jwt-ttl", "0"], "argument --jwt-ttl: 0 is out of range"),
+        (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    ],
+)
+async def test_bad_arguments_are_one_line_and_exit_2(args: list[str], message: str) -> None:
+    status, out, err = await _run(*args)
+    assert status == EXIT_USAGE == 2
+    assert err.count("\n") == 1 and err.startswith("python -m liveops_async.mock: error: ")
+    assert message in err and err.endswith(" (see --help)\n")
+    assert out == ""
+
+
+async def test_help_shows_the_defaults_and_exit_statuses() -> None:
+    status, out, _ = await _run("--help", columns=300)  # no wrapping inside defaults
+    assert status == 0
+    flat = " ".join(out.split())
+    for default in ("(default: 8080)", "(default: 127.0.0.1)", "(default: 44056)",
+                    "(default: mock-api-key)", "(default: 0.0)", "(default: 1.0)"):  # fmt: skip
+        assert default in flat, default
+    assert "exit status: 0 stopped by Ctrl-C or SIGTERM, 2 bad arguments, 3 cannot listen" in flat

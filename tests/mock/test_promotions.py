@@ -211,3 +211,38 @@ async def test_unknown_promotion_ids(api: Api) -> None:
         "get-user-promotion-limit", path={"promotion_id": 999}, query={"user_external_id": "p1"}
     )
     assert status == 404
+
+
+async def test_a_promotion_without_a_per_player_limit_has_none_to_read(api: Api) -> None:
+    body = api.example("create-item-promotion")
+    body["limits"] = {"per_user": None}
+    status, created = await api.call("create-item-promotion", body=body)
+    assert status == 201
+    status, error = await api.call(
+        "get-user-promotion-limit",
+        path={"promotion_id": created["promotion_id"]},
+        query={"user_external_id": "p1"},
+    )
+    assert status == 422 and error["errorCode"] == 1102
+
+
+async def test_reset_of_all_promotions_clears_one_players_counters(api: Api) -> None:
+    wheres = []
+    for _ in range(2):
+        _, created = await api.call(
+            "create-item-promotion", body=api.example("create-item-promotion")
+        )
+        wheres.append({"promotion_id": created["promotion_id"]})
+    for where in wheres:
+        for user in ("p1", "p2"):
+            body = {"user": {"user_external_id": user}, "available": 1}
+            assert (await api.call("remove-user-promotion-limit", path=where, body=body))[0] == 200
+
+    body = {"user": {"user_external_id": "p1"}}
+    assert (await api.call("reset-all-user-promotions-limit", body=body))[0] == 200
+    for where in wheres:
+        for user, available in (("p1", 3), ("p2", 2)):
+            _, limit = await api.call(
+                "get-user-promotion-limit", path=where, query={"user_external_id": user}
+            )
+            assert limit["per_user"]["available"] == available, (where, user)

@@ -49,7 +49,6 @@ GUEST_HEADERS = {"x-unauthorized-id", "x-user"}
 
 def test_every_operation_has_cases() -> None:
     spec_ids = set(spec_operations())
-    assert len(spec_ids) == 119
     assert spec_ids == set(OPERATIONS) == set(inventory())
     by_operation: dict[str, set[View]] = {}
     for case in CASES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -16,9 +16,9 @@ from ._core import (
     body_copy,
     counted_page,
     enabled_filter,
-    handles,
     int_path,
 )
+from ._rules import check_unique, check_validity, parse_time, refuse_read_only
 
 
 @attrs.define
@@ -27,10 +27,13 @@ class ChainBook:
 
     chains: Collection
     path_param: str
+    read_only_kind: str  # the key of its fields in `_rules.READ_ONLY_ON_PUT`
     progress: dict[tuple[str, int], set[int]] = attrs.field(factory=dict)
     next_step_id: int = 1
 
     def _with_step_ids(self, body: dict[str, Any]) -> dict[str, Any]:
+        check_validity(body)
+        check_unique((s.get("step_number") for s in body.get("steps", [])), "steps[].step_number")
         for step in body.get("steps", []):
             if step.get("step_id") is None:
                 step["step_id"] = self.next_step_id
@@ -58,7 +61,9 @@ class ChainBook:
         chain_id = self.chain_id(ctx)
         if self.chains.get(chain_id).get("is_enabled"):
             raise unprocessable(6209, "Active chain cannot be updated. Please deactivate it first")
-        body = self._with_step_ids(body_copy(ctx))
+        body = body_copy(ctx)
+        refuse_read_only(body, self.read_only_kind)
+        body = self._with_step_ids(body)
         body.pop("id", None)
         self.chains.replace(chain_id, body)
 
@@ -97,26 +102,13 @@ class ChainBook:
         return self.progress.setdefault((user, chain[self.chains.key_field]), set())
 
 
-def handle_admin_calls(
+def on_book(
     book_of: Callable[[RequestContext], ChainBook],
-    *,
-    list_: str,
-    get: str,
-    update: str,
-    delete: str,
-    toggle: str,
-) -> None:
-    """Register the handlers of the admin calls (given by operation id) that daily and offer
-    chains answer alike, each on the book `book_of` finds; create answers differ per kind."""
-    calls: dict[str, Callable[[ChainBook, RequestContext], Any]] = {
-        list_: ChainBook.admin_list,
-        get: ChainBook.admin_get,
-        update: ChainBook.update,
-        delete: ChainBook.delete,
-        toggle: ChainBook.toggle,
-    }
-    for operation_id, call in calls.items():
-        handles(operation_id)(functools.partial(_on_book, book_of, call))
+    call: Callable[[ChainBook, RequestContext], Any],
+) -> Callable[[RequestContext], Any]:
+    """A handler that runs `call` (a `ChainBook` method) on the book `book_of` finds: daily and
+    offer chains answer their admin list, get, update, delete and toggle calls alike."""
+    return functools.partial(_on_book, book_of, call)
 
 
 def _on_book(
@@ -132,11 +124,6 @@ def is_live(chain: dict[str, Any], now: datetime) -> bool:
         return False
     start, end = chain.get("date_start"), chain.get("date_end")
     return (start is None or parse_time(start) <= now) and (end is None or now < parse_time(end))
-
-
-def parse_time(value: str) -> datetime:
-    when = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def step_numbers(chain: dict[str, Any]) -> list[int]:

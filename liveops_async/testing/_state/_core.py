@@ -83,6 +83,13 @@ def handles(*operation_ids: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def handles_each(table: Mapping[str, Handler]) -> None:
+    """Register one handler per operation id, as the table pairs them: each id sits next to the
+    function that answers it, so a grep for the id finds its handler."""
+    for operation_id, handler in table.items():
+        handles(operation_id)(handler)
+
+
 def page(items: list[T], ctx: RequestContext, default_limit: int = 50) -> tuple[list[T], bool]:
     """Slice by `limit`/`offset` (capped at the documented maximum); also says if more remain."""
     limit = int(ctx.query.get("limit") or ctx.op.max_limit or default_limit)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from .._errors import MockApiError
-from ._core import RequestContext, body_copy, handles, page
+from ._core import RequestContext, body_copy, handles, handles_each, page
+from ._rules import refuse_read_only
 from .promotions import (
     COUPON,
     PROMO_CODE,
@@ -18,49 +18,6 @@ from .promotions import (
     item_view,
     normalize_periods,
 )
-
-# Operation ids per kind, in the order: create, list, update, get, delete, activate,
-# deactivate, create code, list codes, generate codes.
-_ADMIN_OPS: dict[Kind, tuple[str, ...]] = {
-    COUPON: (
-        "admin-create-coupon",
-        "get-coupons",
-        "update-coupon-promotion",
-        "get-coupon",
-        "delete-coupon-promotion",
-        "activate-coupon",
-        "deactivate-coupon",
-        "create-coupon-code",
-        "get-coupon-codes",
-        "generate-coupon-codes",
-    ),
-    PROMO_CODE: (
-        "create-promo-code",
-        "get-promo-codes",
-        "update-promo-code",
-        "get-promo-code",
-        "delete-promo-code",
-        "activate-promo-code",
-        "deactivate-promo-code",
-        "create-promo-code-code",
-        "get-promocode-codes",
-        "generate-promo-code-codes",
-    ),
-    UNIQUE_OFFER: (
-        "admin-create-unique-catalog-offer",
-        "get-unique-catalog-offers",
-        "update-unique-catalog-offer-promotion",
-        "get-unique-catalog-offer",
-        "delete-unique-catalog-offer-promotion",
-        "activate-unique-catalog-offer",
-        "deactivate-unique-catalog-offer",
-        "create-unique-catalog-offer-code",
-        "get-unique-catalog-offer-codes",
-        "generate-unique-catalog-offer-codes",
-    ),
-}
-# Fields the server owns; a PUT body never replaces them.
-_SERVER_FIELDS = ("external_id", "is_enabled", "total_codes_count", "total_limit_state")
 
 
 def _promotion(ctx: RequestContext, kind: Kind) -> Promotion:
@@ -88,7 +45,8 @@ def list_(kind: Kind, ctx: RequestContext) -> Any:
 
 def update(kind: Kind, ctx: RequestContext) -> None:
     promotion = _promotion(ctx, kind)
-    body = {k: v for k, v in body_copy(ctx).items() if k not in _SERVER_FIELDS}
+    body = body_copy(ctx)
+    refuse_read_only(body, "code_promotion")
     promotion.data = normalize_periods(body)
 
 
@@ -98,10 +56,6 @@ def get(kind: Kind, ctx: RequestContext) -> Any:
 
 def delete(kind: Kind, ctx: RequestContext) -> None:
     ctx.state(PromotionsState).delete(_promotion(ctx, kind))
-
-
-def set_enabled(enabled: bool, kind: Kind, ctx: RequestContext) -> None:
-    _promotion(ctx, kind).is_enabled = enabled
 
 
 def create_code(kind: Kind, ctx: RequestContext) -> Any:
@@ -122,21 +76,48 @@ def generate_codes(kind: Kind, ctx: RequestContext) -> Any:
     return {"count": count}
 
 
-for _kind, _ops in _ADMIN_OPS.items():
-    _funcs: tuple[Callable[[Kind, RequestContext], Any], ...] = (
-        create,
-        list_,
-        update,
-        get,
-        delete,
-        functools.partial(set_enabled, True),
-        functools.partial(set_enabled, False),
-        create_code,
-        list_codes,
-        generate_codes,
-    )
-    for _op_id, _func in zip(_ops, _funcs, strict=False):
-        handles(_op_id)(functools.partial(_func, _kind))
+def activate(kind: Kind, ctx: RequestContext) -> None:
+    _promotion(ctx, kind).is_enabled = True
+
+
+def deactivate(kind: Kind, ctx: RequestContext) -> None:
+    _promotion(ctx, kind).is_enabled = False
+
+
+handles_each(
+    {
+        "admin-create-coupon": functools.partial(create, COUPON),
+        "get-coupons": functools.partial(list_, COUPON),
+        "update-coupon-promotion": functools.partial(update, COUPON),
+        "get-coupon": functools.partial(get, COUPON),
+        "delete-coupon-promotion": functools.partial(delete, COUPON),
+        "activate-coupon": functools.partial(activate, COUPON),
+        "deactivate-coupon": functools.partial(deactivate, COUPON),
+        "create-coupon-code": functools.partial(create_code, COUPON),
+        "get-coupon-codes": functools.partial(list_codes, COUPON),
+        "generate-coupon-codes": functools.partial(generate_codes, COUPON),
+        "create-promo-code": functools.partial(create, PROMO_CODE),
+        "get-promo-codes": functools.partial(list_, PROMO_CODE),
+        "update-promo-code": functools.partial(update, PROMO_CODE),
+        "get-promo-code": functools.partial(get, PROMO_CODE),
+        "delete-promo-code": functools.partial(delete, PROMO_CODE),
+        "activate-promo-code": functools.partial(activate, PROMO_CODE),
+        "deactivate-promo-code": functools.partial(deactivate, PROMO_CODE),
+        "create-promo-code-code": functools.partial(create_code, PROMO_CODE),
+        "get-promocode-codes": functools.partial(list_codes, PROMO_CODE),
+        "generate-promo-code-codes": functools.partial(generate_codes, PROMO_CODE),
+        "admin-create-unique-catalog-offer": functools.partial(create, UNIQUE_OFFER),
+        "get-unique-catalog-offers": functools.partial(list_, UNIQUE_OFFER),
+        "update-unique-catalog-offer-promotion": functools.partial(update, UNIQUE_OFFER),
+        "get-unique-catalog-offer": functools.partial(get, UNIQUE_OFFER),
+        "delete-unique-catalog-offer-promotion": functools.partial(delete, UNIQUE_OFFER),
+        "activate-unique-catalog-offer": functools.partial(activate, UNIQUE_OFFER),
+        "deactivate-unique-catalog-offer": functools.partial(deactivate, UNIQUE_OFFER),
+        "create-unique-catalog-offer-code": functools.partial(create_code, UNIQUE_OFFER),
+        "get-unique-catalog-offer-codes": functools.partial(list_codes, UNIQUE_OFFER),
+        "generate-unique-catalog-offer-codes": functools.partial(generate_codes, UNIQUE_OFFER),
+    }
+)
 
 
 # --- player calls ---------------------------------------------------------------------------

@@ -5,7 +5,15 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ._core import RequestContext, body_copy, enabled_filter, handles, int_path, page
+from ._core import (
+    RequestContext,
+    body_copy,
+    enabled_filter,
+    handles,
+    handles_each,
+    int_path,
+    page,
+)
 from .promotions import (
     BONUS,
     COUPON,
@@ -18,24 +26,6 @@ from .promotions import (
     item_view,
     normalize_periods,
 )
-
-# create, list, update, get, delete
-_OPS: dict[Kind, tuple[str, ...]] = {
-    DISCOUNT: (
-        "create-item-promotion",
-        "get-item-promotion-list",
-        "update-item-promotion",
-        "get-item-promotion",
-        "delete-item-promotion",
-    ),
-    BONUS: (
-        "create-bonus-promotion",
-        "get-bonus-promotion-list",
-        "update-bonus-promotion",
-        "get-bonus-promotion",
-        "delete-bonus-promotion",
-    ),
-}
 
 
 def _promotion(ctx: RequestContext, kind: Kind | None = None) -> Promotion:
@@ -77,9 +67,20 @@ def delete(kind: Kind, ctx: RequestContext) -> None:
     ctx.state(PromotionsState).delete(_promotion(ctx, kind))
 
 
-for _kind, _ops in _OPS.items():
-    for _op_id, _func in zip(_ops, (create, list_, update, get, delete), strict=False):
-        handles(_op_id)(functools.partial(_func, _kind))
+handles_each(
+    {
+        "create-item-promotion": functools.partial(create, DISCOUNT),
+        "get-item-promotion-list": functools.partial(list_, DISCOUNT),
+        "update-item-promotion": functools.partial(update, DISCOUNT),
+        "get-item-promotion": functools.partial(get, DISCOUNT),
+        "delete-item-promotion": functools.partial(delete, DISCOUNT),
+        "create-bonus-promotion": functools.partial(create, BONUS),
+        "get-bonus-promotion-list": functools.partial(list_, BONUS),
+        "update-bonus-promotion": functools.partial(update, BONUS),
+        "get-bonus-promotion": functools.partial(get, BONUS),
+        "delete-bonus-promotion": functools.partial(delete, BONUS),
+    }
+)
 
 
 # --- common ---------------------------------------------------------------------------------

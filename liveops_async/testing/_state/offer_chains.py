@@ -1,28 +1,93 @@
-"""Offer chains: steps taken in order; free steps are claimed, paid ones are ordered."""
+"""Offer chains: steps taken in order; a free step is claimed, a paid step is ordered.
+
+A paid step is complete only once its order is paid. `order_step` opens an order in status
+`new` and the step stays the next one; the test controls `LiveOpsMock.settle_order` and
+`LiveOpsMock.cancel_order` stand in for the player paying in Pay Station or giving up.
+"""
 
 from __future__ import annotations
 
 import copy
+import enum
 import secrets
 from typing import Any
 
 import attrs
 
 from .._errors import unprocessable
-from ._chains import ChainBook, handle_admin_calls, localized, next_step, player_items
-from ._core import Collection, RequestContext, counted_page, handles
+from ._chains import ChainBook, localized, next_step, on_book, player_items
+from ._core import Collection, RequestContext, counted_page, handles, handles_each
+
+
+class OrderStatus(str, enum.Enum):
+    """Xsolla's order statuses the mock uses."""
+
+    NEW = "new"  # created, waiting for payment
+    PAID = "paid"  # paid: the step is complete
+    DONE = "done"  # a free step's order, complete at once
+    CANCELED = "canceled"  # the player gave up; the step can be ordered again
+
+
+@attrs.frozen
+class OfferChainOrder:
+    """An order for one offer chain step, as the mock's test controls report it."""
+
+    order_id: int
+    user_id: str
+    offer_chain_id: int
+    step_number: int
+    status: OrderStatus
 
 
 def _book() -> ChainBook:
-    return ChainBook(Collection("Offer chain"), "offer_chain_id")
+    return ChainBook(Collection("Offer chain"), "offer_chain_id", "offer_chain")
 
 
 @attrs.define
 class OfferChainsState:
     book: ChainBook = attrs.field(factory=_book)
     next_order_id: int = 1
-    # order id -> (user, chain id, step number); orders count as paid at once
-    orders: dict[int, tuple[str, int, int]] = attrs.field(factory=dict)
+    orders: dict[int, OfferChainOrder] = attrs.field(factory=dict)
+
+    def open_order(self, user: str, chain_id: int, number: int, status: OrderStatus) -> int:
+        order = OfferChainOrder(self.next_order_id, user, chain_id, number, status)
+        self.orders[order.order_id] = order
+        self.next_order_id += 1
+        return order.order_id
+
+    def order(self, order_id: int) -> OfferChainOrder:
+        try:
+            return self.orders[order_id]
+        except KeyError:
+            raise KeyError(f"no offer chain order {order_id}") from None
+
+    def settle(self, order_id: int) -> OfferChainOrder:
+        """Mark a `new` order paid and complete its step; other open orders for the same step
+        are canceled (the player paid once)."""
+        order = self._close(order_id, OrderStatus.PAID)
+        chain = self.book.chains.records.get(order.offer_chain_id)
+        if chain is not None:  # a deleted chain keeps no progress to add to
+            self.book.done(order.user_id, chain).add(order.step_number)
+        for other in list(self.orders.values()):
+            same_step = (other.user_id, other.offer_chain_id, other.step_number) == (
+                order.user_id,
+                order.offer_chain_id,
+                order.step_number,
+            )
+            if same_step and other.status is OrderStatus.NEW:
+                self.orders[other.order_id] = attrs.evolve(other, status=OrderStatus.CANCELED)
+        return self.orders[order_id]
+
+    def cancel(self, order_id: int) -> OfferChainOrder:
+        """Mark a `new` order canceled; its step stays the next one."""
+        return self._close(order_id, OrderStatus.CANCELED)
+
+    def _close(self, order_id: int, status: OrderStatus) -> OfferChainOrder:
+        order = self.order(order_id)
+        if order.status is not OrderStatus.NEW:
+            raise ValueError(f"order {order_id} is {order.status.value}, not new")
+        self.orders[order_id] = closed = attrs.evolve(order, status=status)
+        return closed
 
 
 def _book_of(ctx: RequestContext) -> ChainBook:
@@ -34,13 +99,14 @@ def create(ctx: RequestContext) -> Any:
     return {"offer_chain_id": _book_of(ctx).create(ctx)}
 
 
-handle_admin_calls(
-    _book_of,
-    list_="admin-get-offer-chains",
-    get="admin-get-offer-chain",
-    update="admin-update-offer-chain",
-    delete="admin-delete-offer-chain",
-    toggle="admin-toggle-offer-chain",
+handles_each(
+    {
+        "admin-get-offer-chains": on_book(_book_of, ChainBook.admin_list),
+        "admin-get-offer-chain": on_book(_book_of, ChainBook.admin_get),
+        "admin-update-offer-chain": on_book(_book_of, ChainBook.update),
+        "admin-delete-offer-chain": on_book(_book_of, ChainBook.delete),
+        "admin-toggle-offer-chain": on_book(_book_of, ChainBook.toggle),
+    }
 )
 
 
@@ -78,22 +144,24 @@ def player_get(ctx: RequestContext) -> Any:
 
 
 def _take_step(ctx: RequestContext, paid: bool) -> int:
-    """Check the step is the next one and of the right kind; record it; return an order id."""
+    """Check the step is the next one and of the right kind; return the new order's id. A free
+    step is complete at once; a paid one when its order is settled."""
     user = ctx.require_user()
     state = ctx.state(OfferChainsState)
     chain = state.book.player_chain(ctx)
     number = int(ctx.path["step_number"])
     step = state.book.step(chain, number)
     done = state.book.done(user, chain)
+    if number in done:
+        raise unprocessable(9912, "Reward already claimed.")
     if number != next_step(chain, done):
         raise unprocessable(9912, "Steps must be taken in order.")
     if bool(step.get("is_free")) == paid:
         raise unprocessable(9912, "A paid step is ordered, a free step is claimed.")
+    if paid:
+        return state.open_order(user, chain["id"], number, OrderStatus.NEW)
     done.add(number)
-    order_id = state.next_order_id
-    state.next_order_id += 1
-    state.orders[order_id] = (user, chain["id"], number)
-    return order_id
+    return state.open_order(user, chain["id"], number, OrderStatus.DONE)
 
 
 @handles("claim-user-offer-chain-step-reward")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from .._errors import not_found, unprocessable, validation_error
+from ._rules import check_promotion, parse_time
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -96,8 +97,8 @@ class Promotion:
         if not periods:
             return True
         return any(
-            _parse(p["date_from"]) <= now
-            and (p.get("date_until") is None or now < _parse(p["date_until"]))
+            parse_time(p["date_from"]) <= now
+            and (p.get("date_until") is None or now < parse_time(p["date_until"]))
             for p in periods
         )
 
@@ -236,13 +237,9 @@ def normalize_periods(data: Mapping[str, Any]) -> dict[str, Any]:
     """Store v3 `promotion_periods`; a v2-style `date_start`/`date_end` body becomes one period
     (the unique-catalog-offer create call still takes that form)."""
     out = dict(copy.deepcopy(data))
+    check_promotion(out)
     if "promotion_periods" not in out and out.get("date_start"):
         out["promotion_periods"] = [
             {"date_from": out["date_start"], "date_until": out.get("date_end")}
         ]
     return out
-
-
-def _parse(value: str) -> datetime:
-    when = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from .._errors import MockApiError, not_found, unprocessable
+from ._chains import is_live
 from ._core import (
     Collection,
     RequestContext,
@@ -18,6 +19,7 @@ from ._core import (
     int_path,
     page,
 )
+from ._rules import check_reward_chain, check_unique, refuse_read_only
 
 
 @attrs.define
@@ -79,8 +81,10 @@ def get_value_point(ctx: RequestContext) -> Any:
 
 @handles("admin-update-value-point")
 def update_value_point(ctx: RequestContext) -> None:
+    body = body_copy(ctx)
+    refuse_read_only(body, "value_point")
     ctx.state(RewardChainsState).value_points.replace(
-        ctx.path["item_sku"], body_copy(ctx), keep=("item_id", "type")
+        ctx.path["item_sku"], body, keep=("item_id", "type")
     )
 
 
@@ -116,6 +120,7 @@ def set_item_rewards(ctx: RequestContext) -> None:
 @handles("admin-patch-items-value-point-reward")
 def patch_item_rewards(ctx: RequestContext) -> None:
     rewards = _rewards(ctx)
+    check_unique((entry["sku"] for entry in ctx.body), "sku")
     for entry in ctx.body:
         if int(entry["amount"]) == 0:
             rewards.pop(entry["sku"], None)  # amount 0 removes the item
@@ -132,8 +137,10 @@ def delete_item_rewards(ctx: RequestContext) -> None:
 @handles("admin-create-reward-chain")
 def create_chain(ctx: RequestContext) -> Any:
     state = ctx.state(RewardChainsState)
+    body = body_copy(ctx)
+    check_reward_chain(body)
     chain_id = state.chains.new_id()
-    state.chains.add(chain_id, state.store_chain(body_copy(ctx), chain_id))
+    state.chains.add(chain_id, state.store_chain(body, chain_id))
     return {"reward_chain_id": chain_id}
 
 
@@ -158,8 +165,11 @@ def get_chain(ctx: RequestContext) -> Any:
 def update_chain(ctx: RequestContext) -> None:
     state = ctx.state(RewardChainsState)
     chain_id = _chain_id(ctx)
+    body = body_copy(ctx)
+    refuse_read_only(body, "reward_chain")
+    check_reward_chain(body)
     state.chains.replace(
-        chain_id, state.store_chain(body_copy(ctx), chain_id), keep=("value_point", "clan_type")
+        chain_id, state.store_chain(body, chain_id), keep=("value_point", "clan_type")
     )
 
 
@@ -186,7 +196,7 @@ def reset_chain(ctx: RequestContext) -> None:
 # --- player calls --------------------------------------------------------------------------
 def _player_chain(ctx: RequestContext, chain_id: int) -> dict[str, Any]:
     chain = ctx.state(RewardChainsState).chains.records.get(chain_id)
-    if chain is None or not chain.get("is_enabled"):
+    if chain is None or not is_live(chain, ctx.now()):
         raise not_found("Reward chain not found")
     return chain
 
@@ -242,7 +252,7 @@ def _player_view(state: RewardChainsState, user: str, chain: dict[str, Any]) -> 
 def player_chains(ctx: RequestContext) -> Any:
     user = ctx.require_user()
     state = ctx.state(RewardChainsState)
-    chains = [c for c in state.chains if c.get("is_enabled")]
+    chains = [c for c in state.chains if is_live(c, ctx.now())]
     return counted_page(chains, ctx, lambda chain: _player_view(state, user, chain))
 
 
@@ -254,8 +264,9 @@ def player_balance(ctx: RequestContext) -> Any:
 
 @handles("claim-user-reward-chain-step-reward")
 def claim_step(ctx: RequestContext) -> None:
-    """A step is claimable once the balance reaches its price; the price is a threshold on the
-    points earned in this chain, so claiming does not spend them."""
+    """A step is claimable once the balance reaches its price. Value points measure progress:
+    the price is a threshold on the points collected in this chain, and claiming does not
+    spend them (docs/mock.md, "Reward chains", says why)."""
     user = ctx.require_user()
     state = ctx.state(RewardChainsState)
     chain = _player_chain(ctx, _chain_id(ctx))

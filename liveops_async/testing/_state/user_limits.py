@@ -6,31 +6,8 @@ import functools
 from typing import Any
 
 from .._errors import not_found
-from ._core import RequestContext, handles, int_path, page
+from ._core import RequestContext, handles, handles_each, int_path, page
 from .promotions import BONUS, COUPON, DISCOUNT, PROMO_CODE, Kind, Promotion, PromotionsState
-
-_BY_EXTERNAL_ID = {
-    COUPON: (
-        "get-coupon-user-limit",
-        "add-coupon-user-promotion-limit",
-        "set-coupon-user-promotion-limit",
-        "remove-coupon-user-promotion-limit",
-        "get-coupon-code-limit",
-    ),
-    PROMO_CODE: (
-        "get-promo-code-user-limit",
-        "add-promo-code-user-promotion-limit",
-        "set-promo-code-user-promotion-limit",
-        "remove-promo-code-user-promotion-limit",
-        "get-promo-code-code-limit",
-    ),
-}
-_BY_ID = (
-    "get-user-promotion-limit",
-    "add-user-promotion-limit",
-    "set-user-promotion-limit",
-    "remove-user-promotion-limit",
-)
 
 
 def _target(kind: Kind | None, ctx: RequestContext) -> Promotion:
@@ -84,11 +61,26 @@ def code_limits(kind: Kind | None, ctx: RequestContext) -> Any:
     }
 
 
-for _kind, _ops in [*_BY_EXTERNAL_ID.items(), (None, _BY_ID)]:
-    # The promotion-id group has no code-limit call, hence strict=False.
-    _funcs = (get_limit, increase, set_limit, decrease, code_limits)
-    for _op_id, _func in zip(_ops, _funcs, strict=False):
-        handles(_op_id)(functools.partial(_func, _kind))
+# Coupons and promo codes are named by external id; discount and bonus promotions (kind None)
+# by promotion id, and have no per-code limits.
+handles_each(
+    {
+        "get-coupon-user-limit": functools.partial(get_limit, COUPON),
+        "add-coupon-user-promotion-limit": functools.partial(increase, COUPON),
+        "set-coupon-user-promotion-limit": functools.partial(set_limit, COUPON),
+        "remove-coupon-user-promotion-limit": functools.partial(decrease, COUPON),
+        "get-coupon-code-limit": functools.partial(code_limits, COUPON),
+        "get-promo-code-user-limit": functools.partial(get_limit, PROMO_CODE),
+        "add-promo-code-user-promotion-limit": functools.partial(increase, PROMO_CODE),
+        "set-promo-code-user-promotion-limit": functools.partial(set_limit, PROMO_CODE),
+        "remove-promo-code-user-promotion-limit": functools.partial(decrease, PROMO_CODE),
+        "get-promo-code-code-limit": functools.partial(code_limits, PROMO_CODE),
+        "get-user-promotion-limit": functools.partial(get_limit, None),
+        "add-user-promotion-limit": functools.partial(increase, None),
+        "set-user-promotion-limit": functools.partial(set_limit, None),
+        "remove-user-promotion-limit": functools.partial(decrease, None),
+    }
+)
 
 
 @handles("reset-user-promotion-limit")

@@ -1,0 +1,116 @@
+"""Offer chains: steps in order; a paid step completes only when its order is settled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from liveops_async.testing import LiveOpsMock, OrderStatus
+
+from .conftest import Api
+
+
+class Player:
+    def __init__(self, api: Api, mock: LiveOpsMock, chain_id: int) -> None:
+        self.api, self.chain_id = api, chain_id
+        self.jwt = mock.issue_jwt("p1")
+
+    async def step(self, action: str, number: int) -> tuple[int, Any]:
+        return await self.api.call(
+            f"{action}-user-offer-chain-step-reward",
+            auth=self.jwt,
+            path={"offer_chain_id": self.chain_id, "step_number": number},
+        )
+
+    async def chain(self) -> dict[str, Any]:
+        where = {"offer_chain_id": self.chain_id}
+        status, chain = await self.api.call("get-user-offer-chain-by-id", path=where, auth=self.jwt)
+        assert status == 200, chain
+        return dict(chain)
+
+
+async def _player(api: Api, mock: LiveOpsMock) -> Player:
+    # The spec's example: step 1 free, step 2 paid, steps 3.. alternate.
+    status, created = await api.call(
+        "admin-create-offer-chain", body=api.example("admin-create-offer-chain")
+    )
+    assert status == 201
+    return Player(api, mock, created["offer_chain_id"])
+
+
+async def test_steps_are_taken_in_order_and_by_their_kind(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    player = await _player(api, liveops_mock)
+    assert (await player.step("claim", 3))[0] == 422  # out of order
+    assert (await player.step("order", 1))[0] == 422  # step 1 is free: claimed, not ordered
+    status, claimed = await player.step("claim", 1)
+    assert status == 200 and isinstance(claimed["order_id"], int)
+    status, error = await player.step("claim", 1)
+    assert status == 422 and error["errorMessage"].endswith("Reward already claimed.")
+    assert (await player.step("claim", 2))[0] == 422  # step 2 is paid: ordered
+    [free_order] = liveops_mock.offer_chain_orders("p1")
+    assert free_order.status is OrderStatus.DONE and free_order.step_number == 1
+
+
+async def test_a_paid_step_waits_for_its_order_to_be_settled(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    player = await _player(api, liveops_mock)
+    assert (await player.step("claim", 1))[0] == 200
+    status, ordered = await player.step("order", 2)
+    assert status == 200 and ordered["token"]
+    order = liveops_mock.offer_chain_orders("p1")[-1]
+    assert (order.order_id, order.status, order.step_number) == (
+        ordered["order_id"],
+        OrderStatus.NEW,
+        2,
+    )
+    chain = await player.chain()
+    assert chain["next_step_number"] == 2  # not complete until paid
+    assert [s["is_claimed"] for s in chain["steps"][:3]] == [True, False, False]
+    assert (await player.step("claim", 3))[0] == 422  # the next step stays locked
+
+    canceled = liveops_mock.cancel_order(order.order_id)
+    assert canceled.status is OrderStatus.CANCELED
+    assert (await player.chain())["next_step_number"] == 2
+    _, again = await player.step("order", 2)  # a canceled order can be placed again
+    settled = liveops_mock.settle_order(again["order_id"])
+    assert settled.status is OrderStatus.PAID
+    chain = await player.chain()
+    assert chain["next_step_number"] == 3
+    assert [s["is_claimed"] for s in chain["steps"][:3]] == [True, True, False]
+    assert (await player.step("claim", 3))[0] == 200
+
+
+async def test_settling_a_second_order_for_a_paid_step_is_refused(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    player = await _player(api, liveops_mock)
+    await player.step("claim", 1)
+    _, first = await player.step("order", 2)
+    _, second = await player.step("order", 2)  # the player opened Pay Station twice
+    liveops_mock.settle_order(second["order_id"])
+    by_id = {o.order_id: o.status for o in liveops_mock.offer_chain_orders()}
+    assert by_id[first["order_id"]] is OrderStatus.CANCELED  # paid once, the other closes
+    with pytest.raises(ValueError, match="not new"):
+        liveops_mock.settle_order(first["order_id"])
+    with pytest.raises(ValueError, match="is paid"):
+        liveops_mock.cancel_order(second["order_id"])
+    with pytest.raises(KeyError):
+        liveops_mock.settle_order(999)
+
+
+async def test_toggle_keeps_progress_and_delete_forgets_the_chain(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    player = await _player(api, liveops_mock)
+    await player.step("claim", 1)
+    where = {"offer_chain_id": player.chain_id}
+    for _ in range(2):
+        await api.call("admin-toggle-offer-chain", path=where)
+    assert (await player.chain())["next_step_number"] == 2
+    await api.call("admin-delete-offer-chain", path=where)
+    status, _ = await api.call("get-user-offer-chain-by-id", path=where, auth=player.jwt)
+    assert status == 404

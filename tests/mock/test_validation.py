@@ -1,0 +1,206 @@
+"""Write rules beyond the request schema: 422 with Xsolla's errorCode 1102 naming the field;
+duplicates with their own codes (4002 external id or SKU, 9803 code)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import Api
+
+DAY1, DAY2, DAY3 = ("2026-12-01T00:00:00+00:00", "2026-12-02T00:00:00+00:00",
+                    "2026-12-03T00:00:00+00:00")  # fmt: skip
+
+
+def _assert_1102(status: int, body: Any, *words: str) -> None:
+    assert status == 422, body
+    assert body["errorCode"] == 1102 and body["errorMessage"].startswith("[0401-1102]: ")
+    for word in words:
+        assert word in body["errorMessage"], body
+
+
+@pytest.mark.parametrize(
+    ("periods", "field"),
+    [
+        ([{"date_from": DAY2, "date_until": DAY1}], "promotion_periods[0].date_until"),
+        ([{"date_from": DAY1, "date_until": DAY1}], "promotion_periods[0].date_until"),
+        (
+            [{"date_from": DAY1, "date_until": None}, {"date_from": DAY2, "date_until": DAY3}],
+            "promotion_periods[0].date_until",
+        ),
+        (
+            [{"date_from": DAY1, "date_until": DAY2}, {"date_from": DAY3}],
+            "promotion_periods[1].date_until",
+        ),
+    ],
+    ids=["ends-before-start", "ends-at-start", "open-then-another", "another-then-open"],
+)
+async def test_bad_promotion_periods_are_refused(
+    api: Api, periods: list[dict[str, Any]], field: str
+) -> None:
+    body = api.example("admin-create-coupon", external_id="c1", promotion_periods=periods)
+    status, error = await api.call("admin-create-coupon", body=body)
+    _assert_1102(status, error, f"`{field}`")
+    assert (await api.call("get-coupon", path={"external_id": "c1"}))[0] == 404  # not created
+
+
+async def test_a_single_open_ended_period_is_fine(api: Api) -> None:
+    body = api.example("admin-create-coupon", promotion_periods=[{"date_from": DAY1}])
+    assert (await api.call("admin-create-coupon", body=body))[0] == 201
+
+
+async def test_bad_periods_are_refused_on_put_too(api: Api) -> None:
+    body = api.example("admin-create-coupon", external_id="c1")
+    assert (await api.call("admin-create-coupon", body=body))[0] == 201
+    update = api.example(
+        "update-coupon-promotion", promotion_periods=[{"date_from": DAY2, "date_until": DAY1}]
+    )
+    status, error = await api.call(
+        "update-coupon-promotion", path={"external_id": "c1"}, body=update
+    )
+    _assert_1102(status, error, "date_until")
+
+
+@pytest.mark.parametrize("percent", ["100.01", "150", "1000.00"])
+async def test_a_discount_above_100_percent_is_refused(api: Api, percent: str) -> None:
+    body = api.example("create-item-promotion", discount={"percent": percent})
+    status, error = await api.call("create-item-promotion", body=body)
+    _assert_1102(status, error, "`discount.percent`", "between 0 and 100")
+
+
+async def test_a_promo_code_item_discount_above_100_percent_is_refused(api: Api) -> None:
+    body = api.example(
+        "create-promo-code",
+        discount=None,
+        discounted_items=[{"sku": "a", "discount": {"percent": "101"}}],
+    )
+    status, error = await api.call("create-promo-code", body=body)
+    _assert_1102(status, error, "`discounted_items[0].discount.percent`")
+    body["discounted_items"][0]["discount"]["percent"] = "100.00"
+    assert (await api.call("create-promo-code", body=body))[0] == 201
+
+
+@pytest.mark.parametrize("op_id", ["admin-create-daily-chain", "admin-create-offer-chain"])
+async def test_chains_end_after_they_start_and_number_steps_once(api: Api, op_id: str) -> None:
+    body = api.example(op_id, date_start=DAY2, date_end=DAY1)
+    _assert_1102(*await api.call(op_id, body=body), "`date_end`", "later than `date_start`")
+    body = api.example(op_id)
+    body["steps"][1]["step_number"] = body["steps"][0]["step_number"]
+    _assert_1102(*await api.call(op_id, body=body), "`steps[].step_number`", "twice")
+
+
+async def test_reward_chain_end_after_start(api: Api) -> None:
+    body = api.example("admin-create-reward-chain", date_start=DAY2, date_end=DAY1)
+    _assert_1102(*await api.call("admin-create-reward-chain", body=body), "`date_end`")
+
+
+async def test_schema_value_ranges_are_1102_naming_the_field(api: Api) -> None:
+    body = api.example("admin-create-coupon", external_id="c1")
+    assert (await api.call("admin-create-coupon", body=body))[0] == 201
+    for count in (0, 100_001):
+        status, error = await api.call(
+            "generate-coupon-codes", path={"external_id": "c1"}, body={"count": count}
+        )
+        _assert_1102(status, error, "count")
+
+
+@pytest.mark.parametrize(
+    ("create", "update", "path", "field"),
+    [
+        ("admin-create-coupon", "update-coupon-promotion", {"external_id": "c1"}, "is_enabled"),
+        ("admin-create-coupon", "update-coupon-promotion", {"external_id": "c1"}, "external_id"),
+        (
+            "admin-create-coupon",
+            "update-coupon-promotion",
+            {"external_id": "c1"},
+            "total_codes_count",
+        ),
+        (
+            "admin-create-value-points",
+            "admin-update-value-point",
+            {"item_sku": "vp"},
+            "can_delete",
+        ),
+        (
+            "admin-create-daily-chain",
+            "admin-update-daily-chain",
+            {"daily_chain_id": 1},
+            "number_of_steps",
+        ),
+        (
+            "admin-create-offer-chain",
+            "admin-update-offer-chain",
+            {"offer_chain_id": 1},
+            "number_of_steps",
+        ),
+        (
+            "admin-create-reward-chain",
+            "admin-update-reward-chain",
+            {"reward_chain_id": 1},
+            "reward_chain_id",
+        ),
+    ],
+)
+async def test_read_only_fields_on_put_are_refused(
+    api: Api, create: str, update: str, path: dict[str, Any], field: str
+) -> None:
+    changes = {"external_id": "c1"} if create == "admin-create-coupon" else {}
+    changes |= {"sku": "vp"} if create == "admin-create-value-points" else {}
+    changes |= {"is_enabled": False} if "chain" in create else {}
+    assert (await api.call(create, body=api.example(create, **changes)))[0] == 201
+    body = api.example(update, **{field: 1})
+    status, error = await api.call(update, path=path, body=body)
+    _assert_1102(status, error, f"`{field}` is read-only")
+    del body[field]
+    assert (await api.call(update, path=path, body=body))[0] == 204
+
+
+async def test_external_ids_codes_and_skus_are_unique(api: Api) -> None:
+    body = api.example("admin-create-coupon", external_id="c1")
+    assert (await api.call("admin-create-coupon", body=body))[0] == 201
+    status, error = await api.call("admin-create-coupon", body=body)
+    assert status == 422 and error["errorCode"] == 4002
+    promo = api.example("create-promo-code", external_id="c1")  # another kind: its own ids
+    assert (await api.call("create-promo-code", body=promo))[0] == 201
+
+    where = {"external_id": "c1"}
+    assert (await api.call("create-coupon-code", path=where, body={"coupon_code": "ABC1"}))[
+        0
+    ] == 201
+    for taken in ("ABC1", "abc1"):  # codes are unique whatever the case, across promotions
+        status, error = await api.call(
+            "create-promo-code-code", path=where, body={"coupon_code": taken}
+        )
+        assert status == 422 and error["errorCode"] == 9803, error
+
+    vp = api.example("admin-create-value-points", sku="vp")
+    assert (await api.call("admin-create-value-points", body=vp))[0] == 201
+    status, error = await api.call("admin-create-value-points", body=vp)
+    assert status == 422 and error["errorCode"] == 4002
+
+
+async def test_a_value_point_reward_patch_names_each_sku_once(api: Api) -> None:
+    vp = api.example("admin-create-value-points", sku="vp")
+    assert (await api.call("admin-create-value-points", body=vp))[0] == 201
+    status, error = await api.call(
+        "admin-patch-items-value-point-reward",
+        path={"value_point_sku": "vp"},
+        body=[{"sku": "a", "amount": 1}, {"sku": "a", "amount": 2}],
+    )
+    _assert_1102(status, error, "`sku`", "twice")
+
+
+async def test_reward_chains_have_1_to_31_steps_of_1_to_10_rewards(api: Api) -> None:
+    example = api.example("admin-create-reward-chain")
+    step = example["steps"][0]
+    reward = step["reward"][0]
+    cases = {
+        "`steps` must have 1 to 31 items": [step] * 32,
+        "`steps[0].reward` must have 1 to 10 items": [{**step, "reward": [reward] * 11}],
+    }
+    for message, steps in cases.items():
+        body = {**example, "steps": steps}
+        _assert_1102(*await api.call("admin-create-reward-chain", body=body), message)
+    body = {**example, "steps": [{**step, "reward": [reward] * 10}] * 31}
+    assert (await api.call("admin-create-reward-chain", body=body))[0] == 201
