@@ -23,7 +23,7 @@ from liveops_async import (
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._settle import rule_for
 
-from .conftest import API_KEY, PROJECT_ID, Rig
+from .conftest import API_KEY, PROJECT_ID, START, Rig
 
 PROMOTIONS = [
     # create operation, read operation, codes list operation, create-code operation
@@ -197,7 +197,9 @@ async def test_code_that_exists_elsewhere_is_not_claimed_as_ours(rig: Rig) -> No
 
 
 async def _daily_chain(rig: Rig) -> int:
-    await rig.admin_call("admin-create-daily-chain", body=rig.example("admin-create-daily-chain"))
+    """A calendar chain whose first day is the mock clock's today (step 1 claimable)."""
+    body = rig.example("admin-create-daily-chain", date_start=START.isoformat())
+    await rig.admin_call("admin-create-daily-chain", body=body)
     listing = await rig.admin_call("admin-get-daily-chains")
     return int(listing.items[-1].id)
 
