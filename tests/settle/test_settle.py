@@ -376,7 +376,8 @@ async def test_resends_stop_within_the_retry_policy(rig: Rig) -> None:
 
 
 def test_settleable_names_the_operations_with_rules() -> None:
-    from liveops_async._settle import SETTLEABLE, settle_rules
+    from liveops_async._settle import SETTLEABLE
+    from liveops_async._settle_rules import settle_rules
 
     assert set(settle_rules()) == SETTLEABLE
     assert all(not OPERATIONS[op_id].retry_safe for op_id in SETTLEABLE)
