@@ -78,9 +78,18 @@ def check_budget_numbers(
 
 
 class RetryBudget:
-    """The retry budget of one process (see the module docs for the numbers).
+    """The retry budget of one process, shared by every call of the clients it is given to.
 
-    `clock` (seconds, monotonic) is injectable for tests. Not thread-safe: one event loop.
+    Args:
+        capacity (float): most tokens the budget holds; it starts full. Default 500.
+        retry_cost (float): tokens one retry (or settle resend) costs. Default 5.
+        success_refill (float): tokens each success answer adds. Default 1.
+        refill_per_second (float): tokens added per second of `clock`. Default 0.5.
+        clock (() -> float): monotonic seconds; injectable for tests.
+
+    Raises ValueError naming the argument when a number is not finite, negative, zero where it
+    must be positive, or `retry_cost` exceeds `capacity`. `granted` / `denied` count retries
+    paid for and refused. Not thread-safe: use it from one event loop.
     """
 
     __slots__ = (

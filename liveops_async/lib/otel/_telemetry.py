@@ -111,7 +111,12 @@ def _mark_failed(span: trace.Span, error: BaseException) -> None:
 class Telemetry:
     """OpenTelemetry spans and metrics for a `LiveOpsClient` (`telemetry=Telemetry()`).
 
-    `tracer_provider` / `meter_provider`: the providers to use (default: the global ones).
+    Args:
+        tracer_provider (opentelemetry.trace.TracerProvider | None): default the global one.
+        meter_provider (opentelemetry.metrics.MeterProvider | None): default the global one.
+
+    One `Telemetry` may serve several clients. Durations are recorded in seconds. Importing this
+    module without OpenTelemetry installed raises ImportError naming the `otel` extra.
     """
 
     def __init__(

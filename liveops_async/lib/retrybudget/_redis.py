@@ -64,9 +64,20 @@ return granted
 class RedisRetryBudget:
     """A `RetryBudget` shared through Redis by every process using the same `name`.
 
-    `redis`: a `redis://` URL (the budget then owns the client it creates, with short timeouts)
-    or a `redis.asyncio.Redis` client (left open by `aclose`). The numbers are those of
-    `RetryBudget` and must be the same in every process sharing the budget.
+    Args:
+        redis (str | redis.asyncio.Redis): a `redis://` URL (the budget then owns the client it
+            creates, with `timeout` seconds for connecting and each command) or a client of
+            yours (left open by `aclose`).
+        name (str): the budget; processes with the same name and `key_prefix` share it.
+        capacity, retry_cost, success_refill, refill_per_second (float): as for `RetryBudget`;
+            the same in every process sharing the budget.
+        flush_every (int): successes counted in process before they are added in Redis.
+        retry_interval (float): seconds between attempts to reach Redis again while it is down.
+        timeout (float): seconds, for a client built from a URL.
+
+    Raises ValueError naming a bad argument; ImportError without the `redis` package. Redis
+    errors never reach the caller: the process's own budget (`local`) decides meanwhile. Call
+    `aclose()` when done (it adds the successes not sent yet).
     """
 
     def __init__(
