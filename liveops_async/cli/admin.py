@@ -1,0 +1,233 @@
+"""Everyday admin calls: list coupons, export and generate codes, read and reset user limits."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Any
+
+import click
+
+from .. import LiveOpsClient, models
+from .._exceptions import APIConnectionError, APIStatusError
+from .context import Settings, json_option, run_with_client
+from .output import error_console, localized, print_json, print_table
+from .wire import to_wire
+
+__all__ = ["codes", "coupons", "user_limit"]
+
+# Kind names as in the files' `kind:`, and the `client.admin` resource of each.
+_CODE_KINDS = {
+    "coupon": "coupons",
+    "promo_code": "promo_codes",
+    "unique_catalog_offer": "unique_catalog_offers",
+}
+_kind_option = click.option(
+    "--kind",
+    "code_kind",
+    type=click.Choice(sorted(_CODE_KINDS)),
+    default="coupon",
+    show_default=True,
+    help="Which promotion EXTERNAL_ID names.",
+)
+
+
+def _periods(periods: Any) -> str:
+    if not periods:
+        return "always"
+    return ", ".join(f"{p.get('date_from')} .. {p.get('date_until') or 'open'}" for p in periods)
+
+
+@click.group()
+def coupons() -> None:
+    """Coupon promotions."""
+
+
+@coupons.command("list")
+@json_option
+@click.pass_obj
+def coupons_list(settings: Settings, as_json: bool) -> None:
+    """List the project's coupons: id, name, enabled, periods, limits, codes."""
+
+    async def work(client: LiveOpsClient) -> list[dict[str, Any]]:
+        return [to_wire(coupon) async for coupon in client.admin.coupons.list()]
+
+    found = run_with_client(settings, work)
+    if as_json:
+        print_json(found)
+        return
+    print_table(
+        "Coupons",
+        ["external_id", "name", "enabled", "periods", "per user", "total", "codes"],
+        (
+            [
+                c.get("external_id"),
+                localized(c.get("name")),
+                "yes" if c.get("is_enabled") else "no",
+                _periods(c.get("promotion_periods")),
+                c.get("redeem_user_limit"),
+                c.get("redeem_total_limit"),
+                c.get("total_codes_count"),
+            ]
+            for c in found
+        ),
+    )
+
+
+@click.group()
+def codes() -> None:
+    """Codes of coupons, promo codes and unique catalog offers."""
+
+
+@codes.command("export")
+@click.argument("external_id")
+@_kind_option
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a `code` header on stdout.")
+@json_option
+@click.pass_obj
+def codes_export(
+    settings: Settings, external_id: str, code_kind: str, as_csv: bool, as_json: bool
+) -> None:
+    """Print every code of promotion EXTERNAL_ID (all pages)."""
+
+    async def work(client: LiveOpsClient) -> list[str]:
+        resource = getattr(client.admin, _CODE_KINDS[code_kind])
+        return [code.code async for code in resource.list_codes(external_id) if code.code]
+
+    found = run_with_client(settings, work)
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["code"])
+        writer.writerows([code] for code in found)
+    elif as_json:
+        print_json(found)
+    else:
+        print_table(f"Codes of {external_id}", ["code"], ([code] for code in found))
+
+
+@codes.command("generate")
+@click.argument("external_id")
+@_kind_option
+@click.option(
+    "--count", type=click.IntRange(1, 100_000), required=True, help="How many codes (1-100000)."
+)
+@json_option
+@click.pass_obj
+def codes_generate(
+    settings: Settings, external_id: str, code_kind: str, count: int, as_json: bool
+) -> None:
+    """Generate COUNT random codes for promotion EXTERNAL_ID.
+
+    Generating is not safe to repeat (each call adds codes), so it is sent once: if the
+    answer is lost, the command says so instead of trying again. Check with `codes export`.
+    """
+
+    async def work(client: LiveOpsClient) -> int:
+        resource = getattr(client.admin, _CODE_KINDS[code_kind])
+        try:
+            result: models.GeneratedCodes = await resource.generate_codes(external_id, count=count)
+        except (APIConnectionError, APIStatusError) as exc:
+            arrived = exc.sent if isinstance(exc, APIConnectionError) else exc.status >= 500
+            if arrived:
+                error_console().print(
+                    f"[red]error[/red]: {exc}\nThe request may have reached the API: codes may "
+                    f"have been generated. Not resent; check with `liveops codes export "
+                    f"{external_id}` before trying again."
+                )
+                raise SystemExit(1) from None
+            raise
+        return int(result.count or 0)
+
+    generated = run_with_client(settings, work)
+    if as_json:
+        print_json({"external_id": external_id, "generated": generated})
+    else:
+        click.echo(f"Generated {generated} codes for {external_id}.")
+
+
+@click.group("user-limit")
+def user_limit() -> None:
+    """Per-player limits of promotions, coupons and promo codes."""
+
+
+@user_limit.command("get")
+@click.option("--user", "user_id", required=True, help="The player's user_external_id.")
+@click.option("--coupon", metavar="EXTERNAL_ID", help="A coupon's limit.")
+@click.option("--promo-code", metavar="EXTERNAL_ID", help="A promo code's limit.")
+@click.option("--promotion", type=int, metavar="ID", help="A discount or bonus promotion's limit.")
+@json_option
+@click.pass_obj
+def user_limit_get(
+    settings: Settings,
+    user_id: str,
+    coupon: str | None,
+    promo_code: str | None,
+    promotion: int | None,
+    as_json: bool,
+) -> None:
+    """Show how many uses a player has left (give exactly one of --coupon, --promo-code,
+    --promotion)."""
+    if sum(x is not None for x in (coupon, promo_code, promotion)) != 1:
+        raise click.UsageError("give exactly one of --coupon, --promo-code, --promotion")
+
+    async def work(client: LiveOpsClient) -> models.UserLimit:
+        admin = client.admin
+        targets: list[tuple[Any, str | int | None]] = [
+            (admin.coupons, coupon),
+            (admin.promo_codes, promo_code),
+            (admin.promotion_limits, promotion),
+        ]
+        resource, key = next((r, k) for r, k in targets if k is not None)
+        result: models.UserLimit = await resource.get_user_limit(key, user_external_id=user_id)
+        return result
+
+    limit = run_with_client(settings, work)
+    data = to_wire(limit)
+    per_user = data.get("per_user") or {}
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(f"{user_id}: {per_user.get('available')} of {per_user.get('total')} left")
+
+
+@user_limit.command("reset")
+@click.option("--promotion", type=int, metavar="ID", help="Reset this promotion's limit.")
+@click.option("--user", "user_id", help="Only this player (user_external_id).")
+@click.option("--all-users", is_flag=True, help="With --promotion: every player.")
+@click.option("--all-promotions", is_flag=True, help="With --user: every promotion.")
+@json_option
+@click.pass_obj
+def user_limit_reset(
+    settings: Settings,
+    promotion: int | None,
+    user_id: str | None,
+    all_users: bool,
+    all_promotions: bool,
+    as_json: bool,
+) -> None:
+    """Give players their promotion uses back.
+
+    `--promotion ID --user U`: one player, one promotion. `--promotion ID --all-users`:
+    everyone, one promotion. `--user U --all-promotions`: one player, every promotion.
+    """
+    if promotion is not None and (user_id is not None) == all_users:
+        raise click.UsageError("with --promotion give either --user or --all-users")
+    if promotion is None and not (all_promotions and user_id):
+        raise click.UsageError("give --promotion ID, or --user U --all-promotions")
+    player = user_id or ""  # checked above: set whenever it is used
+
+    async def work(client: LiveOpsClient) -> None:
+        limits = client.admin.promotion_limits
+        if promotion is None:
+            await limits.reset_all_user_limits(user=models.LimitUser(user_external_id=player))
+            return
+        user = None if all_users else models.PromotionLimitResetUser(user_external_id=player)
+        await limits.reset_user_limit(promotion, user=user)
+
+    run_with_client(settings, work)
+    scope = "every player" if all_users else user_id
+    what = f"promotion {promotion}" if promotion is not None else "every promotion"
+    if as_json:
+        print_json({"reset": True, "promotion": promotion, "user": None if all_users else user_id})
+    else:
+        click.echo(f"Reset the limit of {what} for {scope}.")

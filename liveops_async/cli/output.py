@@ -1,0 +1,174 @@
+"""How the CLI shows things: Rich tables and colours for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .apply import ApplyReport
+from .files import FileProblem
+from .plan import MISSING, Action, Change, Plan, display_path
+
+__all__ = [
+    "console",
+    "error_console",
+    "plan_as_data",
+    "print_json",
+    "print_plan",
+    "print_problems",
+    "print_report",
+    "print_table",
+    "report_as_data",
+]
+
+_SYMBOL = {
+    Action.CREATE: ("+", "green"),
+    Action.UPDATE: ("~", "yellow"),
+    Action.DELETE: ("-", "red"),
+}
+
+
+def console() -> Console:
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+
+def error_console() -> Console:
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _show(value: Any) -> str:
+    if value is MISSING:
+        return "(absent)"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def print_problems(problems: Iterable[FileProblem], root: Path) -> None:
+    out = error_console()
+    for problem in problems:
+        where = display_path(problem.path, root)
+        field = f": {problem.field}" if problem.field else ""
+        out.print(f"[red]error[/red] {escape(where)}{escape(field)}: {escape(problem.message)}")
+
+
+def print_plan(
+    plan: Plan,
+    root: Path,
+    *,
+    allow_delete: bool | None = None,
+    unmanaged: Sequence[str] = (),
+) -> None:
+    """The changes, field by field; `unmanaged`: kind folders left out of the comparison."""
+    out = console()
+    if unmanaged:
+        out.print(f"Not managed here (no folder): {escape(', '.join(unmanaged))}")
+    if not plan.changes:
+        out.print("No changes: the project matches the files.")
+        return
+    for change in plan.changes:
+        symbol, colour = _SYMBOL[change.action]
+        where = f" ({display_path(change.desired.path, root)})" if change.desired else ""
+        out.print(
+            f"[{colour}]{symbol} {change.action.value} {escape(change.label)}[/]{escape(where)}"
+        )
+        for field in change.fields:
+            out.print(
+                f"    [yellow]~[/] {escape(field.field)}: {escape(_show(field.before))} "
+                f"-> {escape(_show(field.after))}"
+            )
+    summary = (
+        f"Plan: {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update, "
+        f"{plan.count(Action.DELETE)} to delete."
+    )
+    if allow_delete is False and plan.count(Action.DELETE):
+        summary += " Deletes are skipped without --allow-delete."
+    out.print(summary)
+
+
+def _change_data(change: Change, root: Path) -> dict[str, Any]:
+    return {
+        "action": change.action.value,
+        "kind": change.kind.name,
+        "id": change.key,
+        "file": display_path(change.desired.path, root) if change.desired else None,
+        "fields": [
+            {
+                "field": f.field,
+                "before": None if f.before is MISSING else f.before,
+                "after": None if f.after is MISSING else f.after,
+            }
+            for f in change.fields
+        ],
+    }
+
+
+def plan_as_data(plan: Plan, root: Path) -> dict[str, Any]:
+    return {
+        "changes": [_change_data(change, root) for change in plan.changes],
+        "summary": {action.value: plan.count(action) for action in Action},
+    }
+
+
+def report_as_data(report: ApplyReport, root: Path) -> dict[str, Any]:
+    failed = None
+    if report.failed is not None:
+        change, error = report.failed
+        failed = {"change": _change_data(change, root), "error": str(error)}
+    return {
+        "ok": report.ok,
+        "applied": report.applied,
+        "failed": failed,
+        "not_started": [_change_data(c, root) for c in report.not_started],
+        "skipped_deletes": [_change_data(c, root) for c in report.skipped_deletes],
+    }
+
+
+def print_report(report: ApplyReport) -> None:
+    out = console()
+    if report.applied:
+        out.print("Applied:")
+        for line in report.applied:
+            out.print(f"  [green]✓[/] {escape(line)}")
+    if report.skipped_deletes:
+        out.print(
+            f"Skipped {len(report.skipped_deletes)} delete(s): pass --allow-delete to delete."
+        )
+    if report.failed is not None:
+        change, error = report.failed
+        out.print(f"[red]Failed:[/] {escape(change.label)}: {escape(str(error))}")
+        if report.not_started:
+            out.print("Not started:")
+            for pending in report.not_started:
+                out.print(f"  - {pending.action.value} {escape(pending.label)}")
+        out.print("Nothing else was changed. Fix the cause and run `liveops apply` again.")
+    else:
+        out.print(f"Apply complete: {len(report.applied)} call(s) applied.")
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape("" if cell is None else str(cell)) for cell in row))
+    console().print(table)
+
+
+def localized(name: Any) -> str:
+    """One readable text of a localized name map."""
+    if isinstance(name, Mapping):
+        for locale in ("en-US", "en", *sorted(name)):
+            if isinstance(name.get(locale), str):
+                return str(name[locale])
+        return ""
+    return "" if name is None else str(name)

@@ -1,0 +1,170 @@
+"""Everyday admin commands, `--json` output, confirmation, `liveops mock` and help texts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from liveops_async.cli.commands import cli
+
+from .conftest import Invoke, MockServer
+
+
+def test_coupons_list_json_and_table(server: MockServer, liveops: Invoke) -> None:
+    server.seed()
+    listed = liveops("coupons", "list", "--json")
+    assert listed.exit_code == 0
+    coupons = json.loads(listed.stdout)
+    assert [c["external_id"] for c in coupons] == ["winter_coupon_2026"]
+    assert coupons[0]["is_enabled"] is True
+    table = liveops("coupons", "list")
+    assert "winter_coupon_2026" in table.output and "Winter gift" in table.output
+
+
+def test_codes_generate_then_export_csv(server: MockServer, liveops: Invoke) -> None:
+    server.seed()
+    generated = liveops("codes", "generate", "winter_coupon_2026", "--count", "7", "--json")
+    assert generated.exit_code == 0, generated.output
+    assert json.loads(generated.stdout) == {"external_id": "winter_coupon_2026", "generated": 7}
+    exported = liveops("codes", "export", "winter_coupon_2026", "--csv")
+    assert exported.exit_code == 0
+    lines = exported.output.splitlines()
+    assert lines[0] == "code" and len(lines) == 8 and len(set(lines[1:])) == 7
+    promo = liveops("codes", "generate", "spring_sale_2026", "--kind", "promo_code", "--count", "2")
+    assert promo.output.strip() == "Generated 2 codes for spring_sale_2026."
+    assert (
+        len(
+            json.loads(
+                liveops(
+                    "codes", "export", "spring_sale_2026", "--kind", "promo_code", "--json"
+                ).output
+            )
+        )
+        == 2
+    )
+
+
+def test_codes_generate_is_not_resent_after_an_unclear_failure(
+    server: MockServer, liveops: Invoke
+) -> None:
+    server.seed()
+    outage = server.fail("PUT", "/code/generate", 500, after_handling=True, remaining=1)
+    failed = liveops("codes", "generate", "winter_coupon_2026", "--count", "3")
+    assert failed.exit_code == 1
+    assert "may have reached the API" in failed.output and "Not resent" in failed.output
+    assert outage.hits == 1 and server.mock.count("generate-coupon-codes") == 1
+    # It did take effect: the message was right to warn.
+    codes = json.loads(liveops("codes", "export", "winter_coupon_2026", "--json").stdout)
+    assert len(codes) == 3
+
+
+def test_user_limit_get_and_reset(server: MockServer, liveops: Invoke) -> None:
+    server.seed()
+    got = liveops("user-limit", "get", "--coupon", "winter_coupon_2026", "--user", "p1", "--json")
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout)["per_user"] == {"total": 1, "available": 1}
+    text = liveops("user-limit", "get", "--promotion", "1", "--user", "p1")
+    assert text.exit_code == 0 and text.output.startswith("p1: ")
+    reset = liveops("user-limit", "reset", "--promotion", "1", "--all-users", "--json")
+    assert reset.exit_code == 0, reset.output
+    assert json.loads(reset.stdout) == {"reset": True, "promotion": 1, "user": None}
+    assert server.mock.count("reset-user-promotion-limit") == 1
+    everything = liveops("user-limit", "reset", "--user", "p1", "--all-promotions")
+    assert everything.exit_code == 0 and server.mock.count("reset-all-user-promotions-limit") == 1
+    wrong = liveops("user-limit", "get", "--user", "p1")
+    assert wrong.exit_code == 2 and "exactly one of" in wrong.output
+
+
+def test_api_errors_exit_1_with_status_and_code(server: MockServer, liveops: Invoke) -> None:
+    missing = liveops("codes", "export", "no-such-coupon", "--csv")
+    assert missing.exit_code == 1
+    assert "404" in missing.output and "Coupon not found" in missing.output
+
+
+def test_missing_credentials_are_explained(server: MockServer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["--base-url", server.mock.base_url, "coupons", "list"],
+        env={"LIVEOPS_PROJECT_ID": "44056", "LIVEOPS_API_KEY": None},
+    )
+    assert result.exit_code == 1
+    assert "LIVEOPS_API_KEY" in result.output
+    assert len(server.mock.requests) == 0
+
+
+def test_apply_asks_before_changing(server: MockServer, liveops: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "coupons").mkdir()
+    (tmp_path / "coupons/gift.yaml").write_text(
+        "kind: coupon\nid: gift\nspec:\n  name: {en-US: G}\n"
+    )
+    declined = liveops("apply", str(tmp_path), input="n\n")
+    assert declined.exit_code == 0 and "Nothing applied." in declined.output
+    assert server.mock.count("admin-create-coupon") == 0
+    accepted = liveops("apply", str(tmp_path), input="y\n")
+    assert accepted.exit_code == 0 and server.mock.count("admin-create-coupon") == 1
+    nothing = liveops("apply", str(tmp_path), "--yes")
+    assert "No changes" in nothing.output and server.mock.count("admin-create-coupon") == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["export"],
+        ["plan"],
+        ["apply"],
+        ["coupons", "list"],
+        ["codes", "export"],
+        ["codes", "generate"],
+        ["user-limit", "get"],
+        ["user-limit", "reset"],
+    ],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+    # A sentence of its own beyond the usage line.
+    assert len(result.output.split("Options:")[0].strip().splitlines()) >= 3
+
+
+def test_liveops_mock_serves_until_stopped(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "liveops_async.cli", "mock", "--port", "0", "--api-key", "k"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("LiveOps mock listening on http://127.0.0.1:")
+        base_url = first.rsplit(" ", 1)[1].strip()
+        result = CliRunner().invoke(
+            cli,
+            ["--base-url", base_url, "coupons", "list", "--json"],
+            env={"LIVEOPS_PROJECT_ID": "44056", "LIVEOPS_API_KEY": "k"},
+        )
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == []
+    finally:
+        process.terminate()  # our own child, by its handle
+        process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_without_the_cli_extra_the_command_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import liveops_async.cli
+
+    for name in [m for m in sys.modules if m.startswith("liveops_async.cli.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "click", None)  # as if it were not installed
+    assert liveops_async.cli.main(["--help"]) == 1
+    assert "pip install 'liveops-async[cli]'" in capsys.readouterr().err
