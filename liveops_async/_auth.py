@@ -61,6 +61,11 @@ class Credential:
     satisfies: frozenset[AuthGroup] = frozenset()
 
     @property
+    def project_id(self) -> int | None:
+        """The project this credential's calls go to; None: the client's project."""
+        return None
+
+    @property
     def static_headers(self) -> Mapping[str, str] | None:
         """Headers known without awaiting anything, or None when they must be fetched."""
         return None
@@ -76,27 +81,53 @@ class Credential:
         raise NotImplementedError
 
 
-class AdminAuth(Credential):
-    """HTTP Basic for Admin calls: project id (or merchant id) and an API key."""
+def _positive(value: object, what: str) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+        raise InvalidParameterError(f"{what} must be a positive integer, got {value!r}")
+    return int(text)
 
-    __slots__ = ("_headers", "_key", "_rate_key", "project_or_merchant_id")
+
+class AdminAuth(Credential):
+    """HTTP Basic for Admin calls: project id (or merchant id) and an API key.
+
+    `AdminAuth(project_id, key)` is a project key: its calls go to that project.
+    `AdminAuth(merchant_id, key, project_id=P)` is a merchant key used for project P. Raises
+    InvalidParameterError for an id that is not a positive integer or a key with control
+    characters.
+    """
+
+    __slots__ = ("_headers", "_key", "_project_id", "_rate_key", "project_or_merchant_id")
 
     satisfies = frozenset({AuthGroup.ADMIN, AuthGroup.ADMIN_OR_USER})
 
-    def __init__(self, project_or_merchant_id: int | str, api_key: str) -> None:
-        ident = str(project_or_merchant_id).strip()
-        if isinstance(project_or_merchant_id, bool) or not ident.isdigit() or int(ident) < 1:
-            raise InvalidParameterError(
-                "project_or_merchant_id must be a positive integer (the project or merchant id)"
-            )
+    def __init__(
+        self,
+        project_or_merchant_id: int | str,
+        api_key: str,
+        *,
+        project_id: int | str | None = None,
+    ) -> None:
+        ident = str(_positive(project_or_merchant_id, "project_or_merchant_id"))
         if not isinstance(api_key, str):
             raise InvalidParameterError("api_key must be a str")
         _check_header_safe(api_key, "api_key")
         self.project_or_merchant_id = int(ident)
+        self._project_id = int(ident) if project_id is None else _positive(project_id, "project_id")
         self._key = api_key
         basic = base64.b64encode(f"{ident}:{api_key}".encode()).decode("ascii")
         self._headers: Mapping[str, str] = {"Authorization": f"Basic {basic}"}
         self._rate_key = "admin:" + _key_hash(ident)
+
+    @property
+    def project_id(self) -> int:
+        """The project admin calls with this credential go to."""
+        return self._project_id
+
+    @property
+    def names_project(self) -> bool:
+        """Whether `project_id=` was given (a merchant key names its project that way)."""
+        return self._project_id != self.project_or_merchant_id
 
     @property
     def static_headers(self) -> Mapping[str, str]:
@@ -112,7 +143,11 @@ class AdminAuth(Credential):
         return (self._key, self._headers["Authorization"].split(" ", 1)[1])
 
     def __repr__(self) -> str:
-        return f"AdminAuth(project_or_merchant_id={self.project_or_merchant_id}, api_key='{_MASK}')"
+        project = f", project_id={self._project_id}" if self.names_project else ""
+        return (
+            f"AdminAuth(project_or_merchant_id={self.project_or_merchant_id}, "
+            f"api_key='{_MASK}'{project})"
+        )
 
 
 class UserAuth(Credential):

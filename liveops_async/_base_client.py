@@ -17,12 +17,13 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
 import attrs
 import orjson
+from aiohttp.http_exceptions import ContentEncodingError
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -55,6 +56,7 @@ from ._options import (
     to_client_timeout,
 )
 from ._pagination import AsyncPaginator
+from ._redact import Redactor
 from ._response import APIResponse
 from ._retry import RetryPolicy, parse_retry_after
 from ._transport import Transport
@@ -153,6 +155,10 @@ class ClientConfig:
         object.__setattr__(self, "client_timeout", to_client_timeout(self.timeouts))
         object.__setattr__(self, "pool_timeout", seconds(self.timeouts.pool))
 
+    def for_project(self, project_id: int) -> ClientConfig:
+        """The same settings for calls to another project (a second project's AdminAuth)."""
+        return attrs.evolve(self, project_id=project_id)
+
     def overridden(self, **overrides: Unpack[ClientOverrides]) -> ClientConfig:
         """A copy where the given settings win (timeouts field by field)."""
         timeouts = as_timeouts(overrides.get("timeout"))
@@ -235,6 +241,9 @@ class _OperationPlan:
         The unstructured body is checked before it is encoded; only a body the compiled check
         cannot vouch for is decoded again and given to jsonschema, which has the last word and
         explains what is wrong. Encoding failures win over schema problems, as they always have.
+        Whether validated or not, a value JSON cannot carry faithfully (NaN, an infinity, a
+        datetime without a time zone) is refused, naming its field: the compiled check only
+        vouches for finite numbers, so a body it accepts needs no further look.
         """
         validator: BodyValidator | None = None
         schema = self.op.body_schema
@@ -244,18 +253,30 @@ class _OperationPlan:
                 validator = self._validator = BodyValidator(schema)
         try:
             data = _serde.unstructure(body)
+        except _serde.UnsendableValue as exc:
+            raise self._unsendable(body) or self._unserializable(exc) from None
         except (AttributeError, TypeError, ValueError) as exc:
             raise self._unserializable(exc) from None
-        known_valid = validator is None or validator.accepts(data)
+        accepted = validator is not None and validator.accepts(data)
+        if not accepted:
+            unsendable = self._unsendable(data)
+            if unsendable is not None:
+                raise unsendable
         try:
             payload = orjson.dumps(data)
         except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
             raise self._unserializable(exc) from None
-        if not known_valid and validator is not None:
+        if not accepted and validator is not None:
             problems = validator.problems(orjson.loads(payload))
             if problems:
                 raise RequestValidationError(self.op.operation_id, problems)
         return payload
+
+    def _unsendable(self, value: object) -> RequestValidationError | None:
+        problems = list(_serde.unsendable_values(value))
+        if not problems:
+            return None
+        return RequestValidationError(self.op.operation_id, problems)
 
     def _unserializable(self, exc: Exception) -> RequestValidationError:
         # A dict or a wrong type where a model belongs: say so instead of leaking a converter
@@ -289,27 +310,37 @@ class _Attempt:
 
 
 def _connection_failure(
-    exc: Exception, op: Operation, timeouts: Timeouts
+    exc: Exception, op: Operation, timeouts: Timeouts, redactor: Redactor
 ) -> tuple[APIConnectionError, bool]:
     """Map an aiohttp failure to our error and say if the request may be resent.
 
     Only failures that prove the request never left (connecting) are retryable for operations
     that are not retry-safe. Messages are our own; aiohttp errors whose text holds the full URL
     (with player-supplied path values) or that carry the request itself (`ClientResponseError`
-    keeps its headers, Authorization included, in `request_info`) are not chained as the cause.
+    keeps its headers, Authorization included, in `request_info`) are not chained as the cause,
+    and a cause whose text holds a secret (echoed in a malformed answer) is chained scrubbed.
     """
-    error, retryable = _map_connection_failure(exc, op, timeouts)
+    error, retryable = _map_connection_failure(exc, op, timeouts, redactor)
     if not isinstance(
         exc, (aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL, aiohttp.ClientResponseError)
     ):
-        error.__cause__ = exc
+        error.__cause__ = redactor.exception(exc)
     return error, retryable
 
 
 def _map_connection_failure(
-    exc: Exception, op: Operation, timeouts: Timeouts
+    exc: Exception, op: Operation, timeouts: Timeouts, redactor: Redactor
 ) -> tuple[APIConnectionError, bool]:
     method, route, safe = op.method, op.path, op.retry_safe
+    if isinstance(exc, aiohttp.ClientHttpProxyError):
+        # The proxy refused the CONNECT tunnel: the request itself never left.
+        return APIConnectionError(
+            f"the proxy refused the connection: {exc.status} "
+            f"{redactor.text(str(exc.message))[:_MAX_REASON]}",
+            method=method,
+            route=route,
+            sent=False,
+        ), False
     if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
         return APIConnectionError(
             f"TLS failure: {type(exc).__name__}", method=method, route=route, sent=False
@@ -350,7 +381,7 @@ def _map_connection_failure(
     if isinstance(exc, aiohttp.ClientResponseError):
         # The server answered with something that is not valid HTTP: the request did leave.
         return APIConnectionError(
-            f"invalid HTTP response: {str(exc.message)[:_MAX_REASON]}",
+            f"invalid HTTP response: {redactor.text(str(exc.message))[:_MAX_REASON]}",
             method=method,
             route=route,
             sent=True,
@@ -360,13 +391,32 @@ def _map_connection_failure(
     ), False
 
 
+class _UndecodableBody(Exception):
+    """The body's Content-Encoding could not be decoded (corrupt gzip, deflate, br, zstd)."""
+
+
+def _is_encoding_failure(exc: BaseException) -> bool:
+    current: BaseException | None = exc
+    while current is not None:
+        if isinstance(current, ContentEncodingError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
-    """The whole body, or ResponseTooLargeError as soon as it is known to exceed
-    MAX_RESPONSE_BYTES (a broken or hostile server must not exhaust the caller's memory)."""
+    """The whole decoded body, or ResponseTooLargeError as soon as more than
+    MAX_RESPONSE_BYTES were decoded (a broken or hostile server, or a compression bomb, must
+    not exhaust the caller's memory): aiohttp decodes as it is read, so reading stops at the
+    cap whatever the Content-Encoding. _UndecodableBody when the encoding is corrupt."""
     length = response.content_length
-    if length is not None and length <= MAX_RESPONSE_BYTES:
-        return await response.read()  # aiohttp reads no more than Content-Length
-    if length is None:
+    try:
+        if (
+            length is not None
+            and length <= MAX_RESPONSE_BYTES
+            and "Content-Encoding" not in response.headers
+        ):
+            return await response.read()  # aiohttp reads no more than Content-Length
         if response.content.at_eof():  # the parser saw the end and buffered nothing: a 204
             return b""
         chunks: list[bytes] = []
@@ -378,9 +428,16 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
             chunks.append(chunk)
         else:
             return b"".join(chunks)
+    except aiohttp.ClientPayloadError as exc:
+        if _is_encoding_failure(exc):
+            response.close()
+            raise _UndecodableBody from None
+        raise
+    chunks.clear()
     response.close()  # drop the connection instead of draining the rest
     raise ResponseTooLargeError(
-        f"the response body is too large (over {MAX_RESPONSE_BYTES} bytes); reading stopped",
+        f"the response body is too large (over {MAX_RESPONSE_BYTES} bytes once decoded); "
+        "reading stopped",
         method=op.method,
         route=op.path,
         status=response.status,
@@ -483,7 +540,7 @@ class HTTPRequester:
         async def fetch(page_query: Mapping[str, object]) -> Any:
             return await self._entry(op)(op, path, page_query, None, None, options, False)
 
-        return AsyncPaginator(fetch, op.pagination, query)
+        return AsyncPaginator(fetch, op.pagination, query, operation_id=op.operation_id)
 
     def _entry(self, op: Operation) -> Any:
         """`_call`, or the settling/tracing wrapper around it (resilience, issue 16)."""
@@ -568,6 +625,9 @@ class HTTPRequester:
                     credential, config, payload is not None, extra_headers
                 )
             )
+            call_options, proxy_headers = self._transport.call_options(url)
+            if proxy_headers is not None and url.scheme == "http":
+                headers = {**headers, **proxy_headers}
             if limiter is not None and limit_key is not None:
                 await limiter.acquire(limit_key)
             if config.on_request:
@@ -599,16 +659,27 @@ class HTTPRequester:
                         headers=headers,
                         data=payload,
                         timeout=config.client_timeout,
-                        allow_redirects=False,
+                        **call_options,
                     ) as response:
-                        raw_body = await _read_body(response, op)
                         status = response.status
                         response_headers = response.headers
+                        try:
+                            raw_body = await _read_body(response, op)
+                        except _UndecodableBody:
+                            if 200 <= status < 300:
+                                raise ResponseDecodeError(
+                                    f"{op.operation_id} answered {status} with a body whose "
+                                    f"Content-Encoding cannot be decoded",
+                                    method=op.method,
+                                    route=op.path,
+                                    status=status,
+                                ) from None
+                            raw_body = b""  # the error status still says what went wrong
                 finally:
                     pool.release()
             except PoolTimeoutError as exc:
                 outcome = _Attempt(exc, retryable=True)
-            except ResponseTooLargeError as exc:
+            except ResponseDecodeError as exc:  # too large, or an undecodable encoding
                 elapsed = time.monotonic() - attempt_start
                 await self._report(config, op, attempt, exc.status, elapsed, exc)
                 raise
@@ -620,13 +691,17 @@ class HTTPRequester:
                     ) from None
                 raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                error, retryable = _connection_failure(exc, op, config.timeouts)
+                error, retryable = _connection_failure(
+                    exc, op, config.timeouts, self._redactor(credential)
+                )
                 outcome = _Attempt(error, retryable)
             else:
                 elapsed = time.monotonic() - attempt_start
                 if 200 <= status < 300:
                     try:
-                        parsed = self._parse(op, status, raw_body)
+                        parsed = self._parse(
+                            op, status, raw_body, lambda: self._redactor(credential)
+                        )
                     except ResponseDecodeError as exc:
                         await self._report(config, op, attempt, status, elapsed, exc)
                         raise
@@ -709,7 +784,7 @@ class HTTPRequester:
             raw=raw,
             headers=headers,
             retry_after=retry_after,
-            secrets=credential.secrets(),
+            redactor=self._redactor(credential),
         )
         return _Attempt(
             error,
@@ -717,8 +792,19 @@ class HTTPRequester:
             retry_after=retry_after,
         )
 
+    def _redactor(self, credential: Credential) -> Redactor:
+        """The scrubber for what this call's errors take from a response: it knows the
+        credential's secrets (a provider's current token included) and the transport's."""
+        return Redactor(credential.secrets() + self._transport.secrets())
+
     @staticmethod
-    def _parse(op: Operation, status: int, raw: bytes) -> Any:
+    def _parse(
+        op: Operation,
+        status: int,
+        raw: bytes,
+        redactor_for: Callable[[], Redactor] | None = None,
+    ) -> Any:
+        """The parsed body; `redactor_for` builds the scrubber, only when parsing fails."""
         if op.response_type is None:
             return None
         if not raw:
@@ -731,12 +817,15 @@ class HTTPRequester:
         try:
             return _serde.loads_response(raw, op.response_type)
         except Exception as exc:
+            # The converter's text quotes response values: scrubbed, and the raw cause (whose
+            # nested errors quote them too) is replaced by its scrubbed text.
+            redactor = redactor_for() if redactor_for is not None else Redactor(())
             raise ResponseDecodeError(
-                f"cannot parse the response of {op.operation_id}: {exc}",
+                f"cannot parse the response of {op.operation_id}: {redactor.text(str(exc))}",
                 method=op.method,
                 route=op.path,
                 status=status,
-            ) from exc
+            ) from redactor.exception(exc)
 
     @staticmethod
     async def _report(

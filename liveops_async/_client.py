@@ -86,9 +86,17 @@ class LiveOpsClient:
     * `base_url` (`LIVEOPS_BASE_URL`, default `https://store.xsolla.com/api`).
     * `timeout`, `retry` / `max_retries`, `default_headers`, `validate_requests`: defaults for
       every call, overridable by `with_options(...)` and per call by `options=RequestOptions()`.
-    * `session`: an aiohttp session of yours to use (never closed by the SDK); otherwise the
-      client creates one (pool of `pool_size`, TLS >= 1.2 unless `ssl_context` says otherwise,
-      `trace_configs` passed through) on first use and closes it in `aclose()`.
+    * The SDK's own session (created on first use, closed by `aclose()` or when its event loop
+      ends): a pool of `pool_size` connections, TLS >= 1.2 verified against the system store,
+      or `ca_bundle` (path of a PEM file), or as `ssl_context` says; `proxy` (an http:// URL,
+      credentials in it allowed); `trust_env` (HTTP(S)_PROXY, NO_PROXY, proxy credentials from
+      the environment or .netrc); `connector` (an aiohttp connector you share, never closed by
+      the SDK); `trace_configs` passed through.
+    * `session`: an aiohttp session of yours instead (never closed by the SDK). It must use
+      `aiohttp.DummyCookieJar()` and no `auth`, `base_url`, `trust_env` or Cookie header, and
+      keep `auto_decompress`; the SDK turns off
+      aiohttp's resend of GET/PUT/DELETE on a dropped keep-alive connection on it. Raises
+      InvalidParameterError naming a setting that would break a guarantee.
     * `rate_limiter`: called before every attempt and after every 429 (not closed by the SDK).
     * `on_request` / `on_response`: hooks for metrics and tracing (see `RequestEvent`).
     * `settle` (default True): after a non-idempotent call fails once it may have arrived,
@@ -113,10 +121,14 @@ class LiveOpsClient:
         default_headers: Mapping[str, str] | None = None,
         validate_requests: bool = True,
         session: aiohttp.ClientSession | None = None,
+        connector: aiohttp.BaseConnector | None = None,
         pool_size: int = DEFAULT_POOL_SIZE,
         pool_size_per_host: int = 0,
         keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT,
         ssl_context: ssl.SSLContext | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        proxy: str | None = None,
+        trust_env: bool = False,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         rate_limiter: RateLimiter | None = None,
         on_request: Iterable[RequestHook] = (),
@@ -133,6 +145,8 @@ class LiveOpsClient:
         resolved_project = _positive_id(
             project_id if project_id is not None else os.environ.get(ENV_PROJECT_ID), "project_id"
         )
+        if admin_auth is not None:
+            resolved_project = self._project_of(admin_auth, resolved_project)
         self._admin_auth = admin_auth or self._admin_from(
             resolved_project, api_key, merchant_id, explicit_key=api_key is not None
         )
@@ -161,13 +175,34 @@ class LiveOpsClient:
         self._config = with_telemetry(self._config, telemetry)  # resilience (issue 16)
         self._transport: Transport = Transport(
             session=session,
+            connector=connector,
             pool_size=pool_size,
             pool_size_per_host=pool_size_per_host,
             keepalive_timeout=keepalive_timeout,
             ssl_context=ssl_context,
+            ca_bundle=ca_bundle,
+            proxy=proxy,
+            trust_env=trust_env,
             trace_configs=trace_configs,
         )
+        self._owns_transport = True
         self._admin: AdminResources | None = None
+
+    @staticmethod
+    def _project_of(admin_auth: AdminAuth, project_id: int | None) -> int | None:
+        """The client's project given its `admin_auth`: an AdminAuth that names a project
+        (`project_id=`) must agree with the client's; without a client project, the
+        credential's project is the client's."""
+        if not isinstance(admin_auth, AdminAuth):
+            raise InvalidParameterError("admin_auth must be an AdminAuth")
+        if project_id is None:
+            return admin_auth.project_id
+        if admin_auth.names_project and admin_auth.project_id != project_id:
+            raise InvalidParameterError(
+                f"admin_auth names project {admin_auth.project_id} but project_id is "
+                f"{project_id}; use one client per project, or client.admin_as(...)"
+            )
+        return project_id
 
     @staticmethod
     def _admin_from(
@@ -191,15 +226,27 @@ class LiveOpsClient:
             raise InvalidParameterError(
                 "api_key needs project_id (or merchant_id) to form the HTTP Basic credentials"
             )
+        if merchant is not None and project_id is not None:
+            return AdminAuth(merchant, key, project_id=project_id)
         return AdminAuth(ident, key)
 
     # Views ---------------------------------------------------------------------------------
 
     def requester(self, credential: Credential | None) -> HTTPRequester:
-        """A low-level requester over this client's pool, bound to `credential`."""
+        """A low-level requester over this client's pool, bound to `credential`.
+
+        Calls go to the client's project, except for an AdminAuth other than the client's own:
+        its calls go to the project it names."""
         from ._base_client import HTTPRequester
 
-        return HTTPRequester(self._transport, self._config, credential)
+        config = self._config
+        if (
+            isinstance(credential, AdminAuth)
+            and credential is not self._admin_auth
+            and credential.project_id != config.project_id
+        ):
+            config = config.for_project(credential.project_id)
+        return HTTPRequester(self._transport, config, credential)
 
     @property
     def admin(self) -> AdminResources:
@@ -229,8 +276,10 @@ class LiveOpsClient:
         """Admin operations sent with another credential, over the same pool.
 
         For the upsell admin calls, which Xsolla documents with a player's JWT
-        (`client.admin_as(UserAuth(jwt)).upsell.get()`), or for a second project's key. An
-        operation the credential cannot call fails with MissingCredentialsError, unsent.
+        (`client.admin_as(UserAuth(jwt)).upsell.get()`), or for a second project's key:
+        `AdminAuth(project_id, key)` sends to that project, and a merchant key names its
+        project with `AdminAuth(merchant_id, key, project_id=...)`. An operation the
+        credential cannot call fails with MissingCredentialsError, unsent.
         """
         from ._generated.resources import AdminResources
 
@@ -240,7 +289,9 @@ class LiveOpsClient:
         """A copy sharing this client's pool and credentials, with other defaults.
 
         Takes `timeout`, `retry`, `max_retries`, `headers`, `validate_requests` and `settle` (see
-        `ClientOverrides`); a setting left out or None keeps this client's value.
+        `ClientOverrides`); a setting left out or None keeps this client's value. The copy
+        borrows the pool: closing the copy (`aclose()`, `async with`) leaves the pool open;
+        closing the client that made it closes it for every copy.
         """
         unknown = overrides.keys() - ClientOverrides.__optional_keys__
         if unknown:
@@ -251,6 +302,7 @@ class LiveOpsClient:
         copy = object.__new__(LiveOpsClient)
         copy._admin_auth = self._admin_auth
         copy._transport = self._transport
+        copy._owns_transport = False
         copy._admin = None
         copy._config = self._config.overridden(**overrides)
         return copy
@@ -293,8 +345,10 @@ class LiveOpsClient:
 
     async def aclose(self) -> None:
         """Close the connection pool (if the SDK created it). Safe to call more than once; the
-        client, its copies and views cannot be used afterwards."""
-        await self._transport.aclose()
+        client, its copies and views cannot be used afterwards. On a `with_options` copy it
+        does nothing: the copy borrows its parent's pool."""
+        if self._owns_transport:
+            await self._transport.aclose()
 
     async def __aenter__(self) -> LiveOpsClient:
         self.warm_up()

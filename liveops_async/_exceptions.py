@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from ._redact import Redactor
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
@@ -28,6 +30,7 @@ __all__ = [
     "LiveOpsError",
     "MissingCredentialsError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "PoolTimeoutError",
     "RateLimitError",
@@ -43,8 +46,23 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[LiveOpsError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class LiveOpsError(Exception):
-    """Base class of every error raised by liveops-async."""
+    """Base class of every error raised by liveops-async.
+
+    Every error pickles and copies with its fields (job queues and process pools pickle the
+    exceptions of failed jobs); the constructors take keyword arguments, so the default
+    `Exception.__reduce__`, which calls `cls(*args)`, cannot rebuild them.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class InvalidParameterError(LiveOpsError, ValueError):
@@ -131,6 +149,29 @@ class ResponseDecodeError(_CallError):
 class ResponseTooLargeError(ResponseDecodeError):
     """The response body is larger than any real answer (see `MAX_RESPONSE_BYTES`); the SDK
     stopped reading it and closed the connection. The request was sent and not retried."""
+
+
+class PaginationError(LiveOpsError):
+    """Walking a list stopped because the server's pages cannot end the walk: a page repeats
+    an earlier one, a page brings no new item, an empty page still says `has_more`, the walk
+    passed the total the server reported, or the walk reached its page bound (`max_pages`).
+
+    `reason` is one of "repeated_page", "no_progress", "past_total", "max_pages"; `pages` and
+    `items` count what was yielded before the walk stopped.
+    """
+
+    def __init__(
+        self, message: str, *, operation_id: str | None, reason: str, pages: int, items: int
+    ) -> None:
+        super().__init__(message)
+        self.operation_id = operation_id
+        self.reason = reason
+        self.pages = pages
+        self.items = items
+
+    def __str__(self) -> str:
+        where = f"{self.operation_id}: " if self.operation_id else ""
+        return f"{where}{self.args[0]} (after {self.pages} pages, {self.items} items)"
 
 
 # "[0401-1102]: Unprocessable Entity..." -> ("0401-1102", "Unprocessable Entity...")
@@ -248,13 +289,6 @@ def status_error_class(status: int) -> type[APIStatusError]:
     return APIStatusError
 
 
-def _redact(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret and secret in text:
-            text = text.replace(secret, "***")
-    return text
-
-
 def _as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -274,13 +308,15 @@ def make_status_error(
     headers: Mapping[str, str],
     retry_after: float | None,
     secrets: Iterable[str] = (),
+    redactor: Redactor | None = None,
 ) -> APIStatusError:
     """Build the typed error for a non-success response; never fails, whatever the body.
 
-    `secrets` are strings (credentials) scrubbed from any text taken from the body, in case a
-    proxy echoes the request back.
+    Everything taken from the response (every body field, every header) passes through
+    `redactor` (or one built from `secrets`, the credentials in use), in case a proxy echoes
+    the request back.
     """
-    secrets = tuple(secrets)
+    scrub = redactor if redactor is not None else Redactor(secrets)
     body: Any = None
     error_code: int | None = None
     code: str | None = None
@@ -288,14 +324,14 @@ def make_status_error(
     extended: Any = None
     transaction_id: str | None = None
     try:
-        body = orjson.loads(raw) if raw else None
+        body = scrub.value(orjson.loads(raw)) if raw else None
     except orjson.JSONDecodeError:
-        body = _redact(raw[:_MAX_TEXT_BODY].decode("utf-8", errors="replace"), secrets)
+        body = scrub.text(raw[:_MAX_TEXT_BODY].decode("utf-8", errors="replace"))
         message = body.strip()
     if isinstance(body, dict):
         error_code = _as_int(body.get("errorCode"))
         raw_message = body.get("errorMessage", body.get("message"))
-        message = _redact(str(raw_message), secrets) if raw_message is not None else ""
+        message = str(raw_message) if raw_message is not None else ""
         extended = body.get("errorMessageExtended")
         tid = body.get("transactionId")
         transaction_id = str(tid) if tid is not None else None
@@ -315,7 +351,7 @@ def make_status_error(
         transaction_id=transaction_id,
         retry_after=retry_after,
         body=body,
-        headers=headers,
+        headers=scrub.headers(headers),
     )
 
 

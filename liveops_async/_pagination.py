@@ -4,17 +4,28 @@ Xsolla's list envelopes differ per endpoint (`items` + `has_more`, `promotions` 
 `total_count`...). The walker asks for `limit`/`offset` pages and stops on `has_more` false,
 when `offset` reaches the total, on an empty page, or, when the page tells neither, on a page
 shorter than the page size.
+
+A server that ignores `offset` or always says `has_more` must not make a walk endless: the
+walker raises `PaginationError` when a page repeats any earlier page, when a full page brings no
+item the previous page did not have, when an empty page still says `has_more`, when the items walked
+pass the total the page reports, and after `max_pages` pages (default `DEFAULT_MAX_PAGES`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from ._exceptions import InvalidParameterError, PaginationError
 from ._operation import Pagination
 from ._types import UNSET
 
-__all__ = ["AsyncPaginator"]
+__all__ = ["DEFAULT_MAX_PAGES", "AsyncPaginator"]
+
+# A walk stops with PaginationError after this many pages unless the caller sets another bound:
+# at the documented page sizes that is millions of items, far more than any real list.
+DEFAULT_MAX_PAGES = 100_000
 
 ItemT = TypeVar("ItemT")
 PageT = TypeVar("PageT")
@@ -41,18 +52,124 @@ def _as_int(value: object, default: int | None) -> int | None:
     return default
 
 
+def _fingerprints(items: Sequence[Any]) -> list[bytes]:
+    """Identifies each item (models and plain data alike, hashable or not) by its repr."""
+    return [hashlib.blake2b(repr(item).encode(), digest_size=16).digest() for item in items]
+
+
+def _check_max_pages(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidParameterError(f"max_pages must be an integer >= 1, got {value!r}")
+    return value
+
+
+class _WalkGuard:
+    """Decides, page by page, whether a walk still makes progress (see the module docstring)."""
+
+    __slots__ = (
+        "_max_pages",
+        "_operation_id",
+        "_previous",
+        "_previous_count",
+        "_seen_pages",
+        "items",
+        "pages",
+    )
+
+    def __init__(self, operation_id: str | None, max_pages: int) -> None:
+        self._operation_id = operation_id
+        self._max_pages = max_pages
+        self._seen_pages: set[bytes] = set()
+        self._previous: frozenset[bytes] = frozenset()
+        self._previous_count = 0
+        self.pages = 0
+        self.items = 0
+
+    def _fail(self, reason: str, message: str) -> PaginationError:
+        return PaginationError(
+            message,
+            operation_id=self._operation_id,
+            reason=reason,
+            pages=self.pages,
+            items=self.items,
+        )
+
+    def before_fetch(self) -> None:
+        if self.pages >= self._max_pages:
+            raise self._fail(
+                "max_pages",
+                f"the walk reached its bound of {self._max_pages} pages "
+                "(set another with paginator.with_max_pages(n))",
+            )
+
+    def check(self, items: Sequence[Any], has_more: object, total: int | None, offset: int) -> None:
+        """Raise PaginationError for a page, asked for at `offset`, that cannot be part of a
+        finite walk."""
+        if not items:
+            if has_more is True:
+                raise self._fail("no_progress", "an empty page says has_more: the list cannot end")
+            return
+        each = _fingerprints(items)
+        fingerprint = hashlib.blake2b(b"".join(each), digest_size=16).digest()
+        if fingerprint in self._seen_pages:
+            raise self._fail("repeated_page", "the server sent a page it had sent before")
+        # A full page of items all seen on the previous page (the same page reordered, say):
+        # the server is not moving. A shorter one may be an item shifted by an insert.
+        if len(each) >= self._previous_count and self._previous.issuperset(each):
+            raise self._fail("no_progress", "a page brought no item the previous page lacked")
+        if total is not None and offset + len(items) > total:
+            raise self._fail(
+                "past_total",
+                f"the pages hold more items than the total of {total} the server reported",
+            )
+        self._seen_pages.add(fingerprint)
+        self._previous = frozenset(each)
+        self._previous_count = len(each)
+
+    def accept(self, count: int) -> None:
+        self.pages += 1
+        self.items += count
+
+
 class AsyncPaginator(Generic[ItemT, PageT]):
     """`async for item in paginator` walks every page; `pages()` yields whole pages;
-    `first_page()` fetches just one."""
+    `first_page()` fetches just one.
 
-    __slots__ = ("_fetch", "_pagination", "_query")
+    A walk raises `PaginationError` (after yielding the good pages) when the server's pages
+    cannot end it, and after `max_pages` pages; `with_max_pages(n)` sets another bound.
+    """
+
+    __slots__ = ("_fetch", "_max_pages", "_operation_id", "_pagination", "_query")
 
     def __init__(
-        self, fetch: FetchPage, pagination: Pagination, query: Mapping[str, object] | None = None
+        self,
+        fetch: FetchPage,
+        pagination: Pagination,
+        query: Mapping[str, object] | None = None,
+        *,
+        operation_id: str | None = None,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         self._fetch = fetch
         self._pagination = pagination
         self._query = dict(query) if query else {}
+        self._operation_id = operation_id
+        self._max_pages = _check_max_pages(max_pages)
+
+    @property
+    def max_pages(self) -> int:
+        return self._max_pages
+
+    def with_max_pages(self, max_pages: int) -> AsyncPaginator[ItemT, PageT]:
+        """The same walk, stopped with PaginationError(reason="max_pages") once `max_pages`
+        pages (an integer >= 1) have been fetched and yielded."""
+        return AsyncPaginator(
+            self._fetch,
+            self._pagination,
+            self._query,
+            operation_id=self._operation_id,
+            max_pages=max_pages,
+        )
 
     def items_of(self, page: PageT) -> Sequence[ItemT]:
         """The items of one page (an empty list when the page has none)."""
@@ -80,20 +197,25 @@ class AsyncPaginator(Generic[ItemT, PageT]):
             if limit is not None and (pagination.max_limit is None or limit <= pagination.max_limit)
             else None
         )
+        guard = _WalkGuard(self._operation_id, self._max_pages)
         while True:
+            guard.before_fetch()
             query["offset"] = offset
             page: PageT = await self._fetch(query)
+            items = self.items_of(page)
+            has_more = _field(page, pagination.has_more_attr, pagination.has_more)
+            total = _as_int(_field(page, pagination.total_attr, pagination.total), None)
+            guard.check(items, has_more, total, offset)
+            count = len(items)
+            guard.accept(count)
             yield page
-            count = len(self.items_of(page))
             if count == 0:
                 return
             offset += count
-            has_more = _field(page, pagination.has_more_attr, pagination.has_more)
             if has_more is not None and has_more is not UNSET:
                 if not has_more:
                     return
                 continue
-            total = _as_int(_field(page, pagination.total_attr, pagination.total), None)
             if total is not None:
                 if offset >= total:
                     return

@@ -30,13 +30,36 @@ __all__ = ["RetryPolicy", "parse_retry_after"]
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if isinstance(value, bool) or not math.isfinite(value) or value < 0:
-        raise InvalidParameterError(f"{attribute.name} must be a finite number >= 0")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise InvalidParameterError(f"{attribute.name} must be a finite number >= 0, got {value!r}")
+
+
+def _growth(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 1
+    ):
+        raise InvalidParameterError(f"{attribute.name} must be a finite number >= 1, got {value!r}")
+
+
+def _statuses(instance: object, attribute: attrs.Attribute[Any], value: frozenset[int]) -> None:
+    for status in value:
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise InvalidParameterError(
+                f"{attribute.name} must hold HTTP statuses (integers 100-599), got {status!r}"
+            )
 
 
 def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidParameterError(f"{attribute.name} must be an integer >= 1")
+        raise InvalidParameterError(f"{attribute.name} must be an integer >= 1, got {value!r}")
 
 
 @attrs.frozen
@@ -44,23 +67,26 @@ class RetryPolicy:
     """Bounded retries with exponential backoff and jitter.
 
     * `max_attempts`: attempts in all, the first included (1 disables retries).
-    * `initial_backoff`, `max_backoff`, `multiplier`: the n-th retry waits a random time between
-      half and all of `min(max_backoff, initial_backoff * multiplier**(n-1))`.
+    * `initial_backoff`, `max_backoff` (seconds, finite, >= 0), `multiplier` (>= 1): the n-th
+      retry waits a random time between half and all of
+      `min(max_backoff, initial_backoff * multiplier**(n-1))`, for any n.
     * `total_budget`: no retry starts if it would begin later than this many seconds after the
       first attempt.
     * `retry_after_cap`: a `Retry-After` longer than this is not waited for: the error is raised
       at once (with its `retry_after`), so the caller decides.
     * `retry_statuses`: HTTP statuses worth retrying (for retry-safe operations only).
+
+    Raises InvalidParameterError for an argument outside these ranges.
     """
 
     max_attempts: int = attrs.field(default=DEFAULT_MAX_ATTEMPTS, validator=_at_least_one)
     initial_backoff: float = attrs.field(default=DEFAULT_INITIAL_BACKOFF, validator=_non_negative)
     max_backoff: float = attrs.field(default=DEFAULT_MAX_BACKOFF, validator=_non_negative)
-    multiplier: float = attrs.field(default=2.0, validator=_non_negative)
+    multiplier: float = attrs.field(default=2.0, validator=_growth)
     total_budget: float = attrs.field(default=DEFAULT_RETRY_BUDGET, validator=_non_negative)
     retry_after_cap: float = attrs.field(default=DEFAULT_RETRY_AFTER_CAP, validator=_non_negative)
     retry_statuses: frozenset[int] = attrs.field(
-        default=DEFAULT_RETRY_STATUSES, converter=frozenset
+        default=DEFAULT_RETRY_STATUSES, converter=frozenset, validator=_statuses
     )
 
     def with_max_retries(self, max_retries: int) -> RetryPolicy:
@@ -68,10 +94,21 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry number `retry_number` (1 for the first retry)."""
-        ceiling = min(
-            self.max_backoff, self.initial_backoff * self.multiplier ** (retry_number - 1)
-        )
-        return ceiling * (0.5 + 0.5 * rand())
+        return self._ceiling(retry_number) * (0.5 + 0.5 * rand())
+
+    def _ceiling(self, retry_number: int) -> float:
+        """min(max_backoff, initial_backoff * multiplier**(retry_number - 1)), with the cap
+        applied before the power: the power alone overflows a float after ~1,000 doublings."""
+        steps = max(0, retry_number - 1)
+        initial, cap = self.initial_backoff, self.max_backoff
+        if initial >= cap:
+            return cap
+        if initial == 0 or self.multiplier == 1:
+            return initial
+        # steps at which initial * multiplier**steps first reaches the cap
+        if steps >= math.log(cap / initial, self.multiplier):
+            return cap
+        return min(cap, initial * self.multiplier**steps)
 
     def delay(self, retry_number: int, retry_after: float | None) -> float | None:
         """The wait before the next attempt, or None when the server asked for too long."""

@@ -20,9 +20,11 @@ Rules (see codegen/README.md and `_wire`):
 
 from __future__ import annotations
 
+import enum
+import math
 import typing
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -36,7 +38,15 @@ from ._structure import StructureCompiler
 from ._types import UNSET, OpenEnum
 from ._wire import WIRE_NAME_KEY, is_model, union_args, without_none
 
-__all__ = ["dumps_body", "loads_response", "structure", "unstructure", "warm_up"]
+__all__ = [
+    "UnsendableValue",
+    "dumps_body",
+    "loads_response",
+    "structure",
+    "unsendable_values",
+    "unstructure",
+    "warm_up",
+]
 
 StructureHook = Callable[[Any, Any], Any]
 
@@ -150,6 +160,50 @@ def _is_str_map(tp: Any) -> bool:
     return typing.get_origin(tp) is dict and typing.get_args(tp)[:1] == (str,)
 
 
+class UnsendableValue(ValueError):
+    """A request value JSON cannot carry faithfully (`unsendable_values` says where)."""
+
+
+def _unstructure_datetime(value: datetime | str) -> str:
+    """A date-time goes out with its UTC offset: a naive one would let the server pick the
+    zone, so it is refused. A string is sent as given (the body check validates its format)."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise UnsendableValue("a date-time needs a datetime with a time zone")
+    return value.isoformat()
+
+
+def _unstructure_enum(value: OpenEnum | str) -> str:
+    """An enum field takes its member or the plain string (members equal their strings)."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
+    """Problems, each naming its field, for values JSON cannot carry faithfully: NaN and
+    infinities (orjson would send null), datetimes without a time zone and bare dates. Walks
+    models (by wire name), mappings and sequences; only called once a body needs it."""
+    here = path or "(body)"
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            yield f"{here}: {obj!r} is not a JSON number"
+    elif isinstance(obj, datetime):
+        if obj.utcoffset() is None:
+            yield f"{here}: {obj.isoformat()!r} has no time zone (give tzinfo, e.g. UTC)"
+    elif isinstance(obj, date):  # no field of the API is a bare date
+        yield f"{here}: {obj.isoformat()!r} is a date; give a datetime with a time zone"
+    elif is_model(type(obj)):
+        for field in attrs.fields(type(obj)):
+            name = field.metadata.get(WIRE_NAME_KEY, field.name)
+            yield from unsendable_values(getattr(obj, field.name), f"{path}/{name}".lstrip("/"))
+    elif isinstance(obj, Mapping):
+        for key, value in obj.items():
+            yield from unsendable_values(value, f"{path}/{key}".lstrip("/"))
+    elif isinstance(obj, (list, tuple)):
+        for index, value in enumerate(obj):
+            yield from unsendable_values(value, f"{path}/{index}".lstrip("/"))
+
+
 def _build_converter() -> OrjsonConverter:
     conv = make_converter(detailed_validation=True)
     conv.register_structure_hook(str, _wire.structure_str)
@@ -157,9 +211,9 @@ def _build_converter() -> OrjsonConverter:
     conv.register_structure_hook(float, _wire.structure_float)
     conv.register_structure_hook(bool, _wire.structure_bool)
     conv.register_structure_hook(datetime, _wire.structure_datetime)
-    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_structure_hook(OpenEnum, _structure_open_enum)
-    conv.register_unstructure_hook(OpenEnum, lambda e: e.value)
+    conv.register_unstructure_hook(OpenEnum, _unstructure_enum)
     conv.register_structure_hook_factory(_is_list, lambda t: _make_list_hook(conv, t))
     conv.register_structure_hook_factory(_is_str_map, lambda t: _make_map_hook(conv, t))
     conv.register_structure_hook_factory(

@@ -1,32 +1,111 @@
 """The one connection pool a client and all its views share.
 
 The aiohttp session is created lazily inside the running loop and the transport stays bound to
-that loop. A FIFO gate of the pool's size (`PoolGate`) sits in front of aiohttp so that waiting
-for a free connection has its own timeout (`PoolTimeoutError`), distinct from connecting and
-reading, and so that callers get connections in the order they asked for them.
+that loop; if that loop ends (`asyncio.run` returns) before `aclose()`, the session is closed
+while the loop can still do it. Every transport option (the SDK's own session, through a proxy
+or the environment's proxy, over a connector the caller shares, or a session the caller owns)
+keeps the SDK's guarantees: no silent resend by aiohttp, no exception for an error status, no
+cookie shared between players; a session configured so they cannot hold is refused with
+InvalidParameterError naming the setting.
+
+A FIFO gate of the pool's size (`PoolGate`) sits in front of aiohttp so that waiting for a free
+connection has its own timeout (`PoolTimeoutError`), distinct from connecting and reading, and
+so that callers get connections in the order they asked for them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import ssl
 from collections import deque
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 
 if TYPE_CHECKING:
     import aiohttp
+    from yarl import URL
 
 __all__ = ["PoolGate", "Transport", "default_ssl_context"]
 
 
-def default_ssl_context() -> ssl.SSLContext:
-    """System CA store, hostname checks, and nothing older than TLS 1.2 (Xsolla requires it)."""
-    context = ssl.create_default_context()
+def default_ssl_context(ca_bundle: str | os.PathLike[str] | None = None) -> ssl.SSLContext:
+    """System CA store (or the PEM file `ca_bundle` instead), hostname checks, and nothing
+    older than TLS 1.2 (Xsolla requires it)."""
+    if ca_bundle is None:
+        context = ssl.create_default_context()
+    else:
+        try:
+            context = ssl.create_default_context(cafile=os.fspath(ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise InvalidParameterError(
+                f"ca_bundle {os.fspath(ca_bundle)!r} is not a readable PEM file of CA "
+                f"certificates: {type(exc).__name__}"
+            ) from None
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+def _proxy_parts(proxy: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
+    """The proxy URL without credentials, the Proxy-Authorization header for its credentials,
+    and the secrets to scrub (password and header value)."""
+    if not isinstance(proxy, str):
+        raise InvalidParameterError("proxy must be an http:// URL string")
+    parts = urlsplit(proxy)
+    if parts.scheme != "http" or not parts.hostname:
+        raise InvalidParameterError(
+            "proxy must be an http:// URL (aiohttp tunnels https:// calls through it), "
+            f"got scheme {parts.scheme!r}"
+        )
+    if parts.username is None and parts.password is None:
+        return proxy, {}, ()
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    bare = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return bare, {"Proxy-Authorization": f"Basic {token}"}, (password, token)
+
+
+def check_borrowed_session(session: aiohttp.ClientSession) -> None:
+    """Refuse a caller's session on which a guarantee of the SDK cannot hold, naming the
+    setting. (`raise_for_status` needs no refusal: every call passes its own False.)"""
+    import aiohttp
+
+    if not isinstance(session, aiohttp.ClientSession):
+        raise InvalidParameterError("session must be an aiohttp.ClientSession")
+    if not isinstance(session.cookie_jar, aiohttp.DummyCookieJar):
+        raise InvalidParameterError(
+            "session: its cookie_jar would send cookies set for one player with other "
+            "players' calls; create it with cookie_jar=aiohttp.DummyCookieJar(), or pass "
+            "connector= to share only the connection pool"
+        )
+    if any(name.lower() == "cookie" for name in session.headers):
+        raise InvalidParameterError(
+            "session: its default headers hold a Cookie, which every player's call would send"
+        )
+    if not session.auto_decompress:
+        raise InvalidParameterError(
+            "session: auto_decompress=False leaves compressed answers undecoded; "
+            "the SDK needs auto_decompress=True"
+        )
+    if getattr(session, "_default_auth", None) is not None:
+        raise InvalidParameterError(
+            "session: its auth= would clash with the credential's Authorization header"
+        )
+    if session.trust_env:
+        raise InvalidParameterError(
+            "session: its trust_env=True lets aiohttp add .netrc credentials that clash with "
+            "the credential's Authorization header; pass trust_env=True to LiveOpsClient instead"
+        )
+    if getattr(session, "_base_url", None) is not None:
+        raise InvalidParameterError(
+            "session: its base_url= conflicts with the SDK's absolute URLs; set base_url on "
+            "LiveOpsClient instead"
+        )
 
 
 # A pool wait may end this much before its deadline: timers fire up to a clock tick early.
@@ -116,48 +195,111 @@ class PoolGate:
 
 
 class Transport:
-    """Owns (or borrows) the aiohttp session; knows its loop, its pool gate and if closed."""
+    """Owns (or borrows) the aiohttp session; knows its loop, its pool gate and if closed.
+
+    `request_options` are the keyword arguments every `session.request(...)` call gets: the
+    per-call settings that keep the SDK's guarantees whatever the session's defaults are.
+    """
 
     __slots__ = (
         "_closed",
+        "_connector",
+        "_env_proxies",
         "_keepalive_timeout",
         "_loop",
+        "_loop_ended",
         "_owns_session",
         "_pool_per_host",
         "_pool_size",
+        "_secrets",
         "_semaphore",
         "_session",
         "_ssl_context",
         "_trace_configs",
+        "_trust_env",
+        "plain_http_proxy_headers",
+        "request_options",
     )
 
     def __init__(
         self,
         *,
         session: aiohttp.ClientSession | None = None,
+        connector: aiohttp.BaseConnector | None = None,
         pool_size: int,
         pool_size_per_host: int = 0,
         keepalive_timeout: float,
         ssl_context: ssl.SSLContext | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        proxy: str | None = None,
+        trust_env: bool = False,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
             raise InvalidParameterError("pool_size must be an integer >= 1")
         if pool_size_per_host < 0:
             raise InvalidParameterError("pool_size_per_host must be >= 0 (0: no extra limit)")
-        if session is not None and (ssl_context is not None or trace_configs):
-            raise InvalidParameterError(
-                "ssl_context and trace_configs configure the SDK's own session; "
-                "set them on the session you pass instead"
-            )
+        own_settings = {
+            "connector": connector is not None,
+            "ssl_context": ssl_context is not None,
+            "ca_bundle": ca_bundle is not None,
+            "proxy": proxy is not None,
+            "trust_env": bool(trust_env),
+            "trace_configs": bool(trace_configs),
+        }
+        if session is not None:
+            given = [name for name, set_ in own_settings.items() if set_]
+            if given:
+                raise InvalidParameterError(
+                    f"{', '.join(given)} configure the SDK's own session; set them on the "
+                    "session you pass instead (or pass connector= instead of session=)"
+                )
+            check_borrowed_session(session)
+            # aiohttp resends GET/PUT/DELETE once on a dropped keep-alive connection, and some
+            # of those are not idempotent here (decrease a limit, generate codes): turned off
+            # on the caller's session too, for every call made through it (documented).
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+        if ssl_context is not None and ca_bundle is not None:
+            raise InvalidParameterError("pass ssl_context or ca_bundle, not both")
+        if ca_bundle is not None:
+            ssl_context = default_ssl_context(ca_bundle)
+        options: dict[str, Any] = {"allow_redirects": False, "raise_for_status": False}
+        secrets: tuple[str, ...] = ()
+        # The proxy's credentials: aiohttp sends `proxy_headers` only with the CONNECT of an
+        # https:// call; a plain http:// call carries them itself (and only such a call, so
+        # that they never travel inside a tunnel to the API).
+        self.plain_http_proxy_headers: Mapping[str, str] | None = None
+        if proxy is not None:
+            bare, proxy_headers, secrets = _proxy_parts(proxy)
+            options["proxy"] = bare
+            if proxy_headers:
+                options["proxy_headers"] = proxy_headers
+                self.plain_http_proxy_headers = proxy_headers
+        if connector is not None:
+            # A shared connector keeps its own TLS settings for others; the SDK's calls verify
+            # by the SDK's rules (or the ssl_context / ca_bundle given).
+            options["ssl"] = ssl_context if ssl_context is not None else default_ssl_context()
+        self.request_options: Mapping[str, Any] = options
+        # trust_env: the environment's proxy per (scheme, host, port), read once. The session
+        # itself does not trust the environment: aiohttp would then also add .netrc
+        # credentials for the API host, which clash with the credential's header.
+        self._env_proxies: dict[
+            tuple[str, str | None, int | None],
+            tuple[Mapping[str, Any], Mapping[str, str] | None],
+        ] = {}
+        self._secrets = secrets
         self._session = session
+        self._connector = connector
         self._owns_session = session is None
         self._pool_size = pool_size
         self._pool_per_host = pool_size_per_host
         self._keepalive_timeout = keepalive_timeout
         self._ssl_context = ssl_context
+        self._trust_env = bool(trust_env) and proxy is None  # an explicit proxy wins
         self._trace_configs = list(trace_configs)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_ended: asyncio.Future[None] | None = None
         self._semaphore: PoolGate | None = None
         self._closed = False
 
@@ -172,6 +314,37 @@ class Transport:
     @property
     def pool_size(self) -> int:
         return self._pool_size
+
+    def secrets(self) -> tuple[str, ...]:
+        """Transport credentials (proxy passwords) that errors must never show."""
+        return self._secrets
+
+    def call_options(self, url: URL) -> tuple[Mapping[str, Any], Mapping[str, str] | None]:
+        """Keyword arguments for `session.request` to `url`, and the proxy headers a plain
+        http:// call carries itself (None: none)."""
+        if not self._trust_env:
+            return self.request_options, self.plain_http_proxy_headers
+        key = (url.scheme, url.host, url.port)
+        found = self._env_proxies.get(key)
+        if found is None:
+            found = self._env_proxies[key] = self._env_proxy(url)
+        return found
+
+    def _env_proxy(self, url: URL) -> tuple[Mapping[str, Any], Mapping[str, str] | None]:
+        from aiohttp.helpers import get_env_proxy_for_url
+
+        try:
+            proxy, auth = get_env_proxy_for_url(url)  # honours NO_PROXY, reads .netrc
+        except LookupError:
+            return self.request_options, None
+        options = {**self.request_options, "proxy": str(proxy)}
+        if auth is None:
+            return options, None
+        header = auth.encode()
+        self._secrets += (auth.password, header.split(" ", 1)[1])
+        headers = {"Proxy-Authorization": header}
+        options["proxy_headers"] = headers
+        return options, headers
 
     def session(self) -> tuple[aiohttp.ClientSession, PoolGate]:
         """The session and pool gate for the running loop (creating them on first use)."""
@@ -197,21 +370,44 @@ class Transport:
             )
         if self._session is None:
             self._session = self._create_session()
+            self._watch_loop_end(loop)
         self._loop = loop
         self._semaphore = PoolGate(self._pool_size, loop)
         return self._session, self._semaphore
 
+    def _watch_loop_end(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Close the SDK's session when its loop ends without `aclose()`.
+
+        `asyncio.run` (and `asyncio.Runner`) cancel the tasks left over when the main coroutine
+        returns, while the loop still runs: this task's cancellation is the last moment at
+        which the session's sockets can be closed properly. `aclose()` ends it quietly.
+        """
+        ended = self._loop_ended = loop.create_future()
+
+        async def close_when_the_loop_ends() -> None:
+            try:
+                await ended
+            except asyncio.CancelledError:
+                session, self._session = self._session, None
+                if session is not None and not self._closed:
+                    await session.close()
+
+        loop.create_task(close_when_the_loop_ends())
+
     def _create_session(self) -> aiohttp.ClientSession:
         import aiohttp  # imported with the first LiveOpsClient anyway; kept out of module import
 
-        connector = aiohttp.TCPConnector(
-            limit=self._pool_size,
-            limit_per_host=self._pool_per_host,
-            keepalive_timeout=self._keepalive_timeout,
-            ssl=self._ssl_context if self._ssl_context is not None else default_ssl_context(),
-        )
+        connector = self._connector
+        if connector is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size,
+                limit_per_host=self._pool_per_host,
+                keepalive_timeout=self._keepalive_timeout,
+                ssl=self._ssl_context if self._ssl_context is not None else default_ssl_context(),
+            )
         session = aiohttp.ClientSession(
             connector=connector,
+            connector_owner=self._connector is None,
             # One session serves many players: cookies set for one must never reach another.
             cookie_jar=aiohttp.DummyCookieJar(),
             raise_for_status=False,
@@ -224,7 +420,8 @@ class Transport:
         return session
 
     async def aclose(self) -> None:
-        """Close the session if the SDK created it; idempotent; a borrowed session stays open."""
+        """Close the session if the SDK created it; idempotent; a borrowed session (or
+        connector) stays open."""
         if self._closed:
             return
         session = self._session if self._owns_session else None
@@ -241,5 +438,8 @@ class Transport:
             session = None  # its loop is gone, and its sockets with it
         self._closed = True
         self._session = None
+        ended = self._loop_ended
+        if ended is not None and not ended.done() and bound_loop is asyncio.get_running_loop():
+            ended.set_result(None)
         if session is not None:
             await session.close()

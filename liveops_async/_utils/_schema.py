@@ -4,7 +4,8 @@ jsonschema walks the schema anew for every instance (~8 us for a one-field body,
 `iter_errors` or `is_valid`). `compile_check` turns the keywords the generator emits into plain
 closures built once (well under 1 us per small body). A check answers exactly as jsonschema's
 Draft 2020-12 validator (without format assertion, as the engine runs it) would on the body as
-it goes on the wire, because it only answers for plain JSON values: `dict`, `list`, `str`, `int`,
+it goes on the wire (with one format asserted: `date-time`, RFC 3339 with a time zone, checked by
+both), because it only answers for plain JSON values: `dict`, `list`, `str`, `int`,
 finite `float`, `bool` and `None`, exactly those types. Meeting anything else where the schema
 looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the caller asks jsonschema
 about the encoded body instead. A schema using any other keyword is not compiled (None).
@@ -15,6 +16,7 @@ check a schema the compiler does not cover.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -23,22 +25,48 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import jsonschema
 
-__all__ = ["BodyValidator", "Check", "NotPlainJSON", "compile_check"]
+__all__ = ["BodyValidator", "Check", "NotPlainJSON", "compile_check", "format_checker"]
 
 Check = Callable[[Any], bool]
 
 _MAX_REPORTED_PROBLEMS = 5
 
-# Keywords that never change whether an instance is valid (format is an annotation unless the
-# validator is given a format checker, and the engine gives none).
+# Keywords that never change whether an instance is valid (format is an annotation, except for
+# the formats in _FORMATS, which both the compiled check and jsonschema's checker assert).
 _ANNOTATIONS = frozenset(
-    {"title", "description", "default", "examples", "format", "deprecated", "readOnly",
+    {"title", "description", "default", "examples", "deprecated", "readOnly",
      "writeOnly", "$comment"}
 )  # fmt: skip
+# RFC 3339 date-time: the server must not have to guess the zone, so the offset is required.
+_DATE_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))",
+    re.ASCII,
+)
+
+
+def is_date_time(value: object) -> bool:
+    """RFC 3339 `date-time` with a time zone, and a real calendar date and time (a format
+    applies to strings only: any other value passes)."""
+    if not isinstance(value, str):
+        return True
+    match = _DATE_TIME.fullmatch(value)
+    if match is None:
+        return False
+    year, month, day, hour, minute, second, zone_h, zone_m = (
+        int(part) if part is not None else 0 for part in match.groups()
+    )
+    try:
+        datetime.datetime(year, month, day, hour, minute, min(second, 59))  # 60: a leap second
+    except ValueError:
+        return False
+    return second <= 60 and zone_h <= 23 and zone_m <= 59
+
+
+_FORMATS: Mapping[str, Callable[[object], bool]] = {"date-time": is_date_time}
 _KEYWORDS = frozenset(
     {"type", "enum", "properties", "required", "additionalProperties", "items", "minItems",
      "maxItems", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
-     "exclusiveMaximum", "allOf", "anyOf", "oneOf"}
+     "exclusiveMaximum", "allOf", "anyOf", "oneOf", "format"}
 )  # fmt: skip
 _PLAIN_TYPES: frozenset[type] = frozenset({dict, list, str, int, float, bool, type(None)})
 _NUMBER_TYPES = (int, float)
@@ -156,6 +184,11 @@ def _keyword(
             "exclusiveMaximum": lambda v: v < argument,
         }
         return _NUMBER_TYPES, compare[keyword]
+    if keyword == "format":
+        known = _FORMATS.get(argument) if isinstance(argument, str) else None
+        if known is None:
+            return (), _always(True)  # an annotation only
+        return (str,), known
     if keyword == "pattern":
         try:
             search = re.compile(argument).search  # jsonschema uses re.search, unanchored
@@ -217,6 +250,33 @@ def _additional(additional: object, properties: Mapping[str, Any]) -> Check:
     return check
 
 
+def _explain(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors that say what is wrong: for a body matching no branch of a oneOf/anyOf, the
+    errors of the branch it came closest to (fewest errors, then deepest), so the problem names
+    the field and its rule ("operator: 'less' is not one of [...]") instead of the whole
+    object."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    branches: dict[object, list[jsonschema.ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    closest = min(
+        branches.values(),
+        key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)),
+    )
+    return [leaf for sub in closest for leaf in _explain(sub)]
+
+
+def format_checker() -> jsonschema.FormatChecker:
+    """jsonschema's checker for the formats this module asserts (and no others)."""
+    import jsonschema
+
+    formats = jsonschema.FormatChecker(formats=())
+    for name, check in _FORMATS.items():
+        formats.checks(name)(check)
+    return formats
+
+
 class BodyValidator:
     """One operation's body schema: the compiled check, and jsonschema's findings on failure."""
 
@@ -245,8 +305,9 @@ class BodyValidator:
             import jsonschema
 
             cls = jsonschema.validators.validator_for(self._schema, jsonschema.Draft202012Validator)
-            validator = self._jsonschema = cls(self._schema)
-        errors = sorted(validator.iter_errors(instance), key=lambda e: e.path)
+            validator = self._jsonschema = cls(self._schema, format_checker=format_checker())
+        found = [leaf for error in validator.iter_errors(instance) for leaf in _explain(error)]
+        errors = sorted(found, key=lambda e: e.path)
         return [
             f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
             for error in errors[:_MAX_REPORTED_PROBLEMS]

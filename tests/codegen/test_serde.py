@@ -60,9 +60,10 @@ def test_unknown_fields_ignored_and_unknown_enum_kept(golden_models: ModuleType)
 def test_four_nullability_cases(golden_models: ModuleType) -> None:
     m = golden_models
     # required (id, kind, created_at) and required-nullable (name): always sent, name as null
-    minimal = m.Widget(id="w", kind=m.WidgetKind.BASIC, created_at=datetime(2026, 1, 1), name=None)
+    created = datetime(2026, 1, 1, tzinfo=timezone.utc)  # a naive datetime is never sent
+    minimal = m.Widget(id="w", kind=m.WidgetKind.BASIC, created_at=created, name=None)
     assert _serde.unstructure(minimal) == {
-        "id": "w", "kind": "basic", "created_at": "2026-01-01T00:00:00", "name": None,
+        "id": "w", "kind": "basic", "created_at": "2026-01-01T00:00:00+00:00", "name": None,
     }  # fmt: skip
     # optional (size, from_): None is left out, never sent as null
     assert "size" not in _serde.unstructure(minimal)

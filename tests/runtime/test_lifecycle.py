@@ -63,7 +63,7 @@ async def test_closing_a_copy_or_the_original_closes_the_shared_pool(
 
 
 async def test_callers_session_is_used_and_never_closed(server: ScriptedServer) -> None:
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
         client = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url, session=session)
         await _get(client)
         await client.aclose()

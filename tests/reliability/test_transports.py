@@ -1,0 +1,460 @@
+"""Every transport option keeps every guarantee: the never-sent-twice, typed-error and
+player-isolation suites run on the SDK's own session, through a real forward proxy (given as
+`proxy=` and found in the environment with `trust_env=True`), over a connector the caller
+shares, and on sessions the caller owns, one of them with `raise_for_status=True`. A session on
+which a guarantee cannot hold is refused, naming the setting."""
+
+from __future__ import annotations
+
+import gzip
+import ssl
+import subprocess  # nosec B404 - openssl makes a throwaway certificate
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from liveops_async import (
+    APIConnectionError,
+    APIStatusError,
+    InternalServerError,
+    InvalidParameterError,
+    LiveOpsClient,
+    NotFoundError,
+    RateLimitError,
+    ResponseDecodeError,
+)
+
+from . import _fault_server as fs
+from ._calls import COUPON_GET, COUPON_REDEEM, LIMIT_DECREASE, Call
+from ._proxy import PROXY_PASSWORD, Proxy, running_proxy
+from ._secrets import CANARIES, assert_no_canary, shown_text
+from .conftest import FAST_RETRY, PROJECT_ID, SHORT_TIMEOUTS, outcome
+
+_PROXY_VARIABLES = (
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "WS_PROXY", "WSS_PROXY",
+    "http_proxy", "https_proxy", "all_proxy", "no_proxy", "ws_proxy", "wss_proxy",
+)  # fmt: skip
+
+TRANSPORTS = ("own", "proxy", "trust_env", "connector", "session", "session_raise_for_status")
+
+
+async def _generate_codes(client: LiveOpsClient) -> object:
+    return await client.admin.coupons.generate_codes("c1", count=5)
+
+
+GENERATE_CODES = Call(
+    "coupons.generate_codes", False, "/admin/coupon/c1/code/generate", None, _generate_codes
+)
+NEVER_TWICE = (COUPON_REDEEM, LIMIT_DECREASE, GENERATE_CODES)
+
+
+@pytest.fixture(scope="module")
+def proxy() -> Iterator[Proxy]:
+    with running_proxy() as started:
+        yield started
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+ClientFactory = Callable[..., LiveOpsClient]
+
+
+@pytest.fixture(params=TRANSPORTS)
+async def via(
+    request: pytest.FixtureRequest, proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ClientFactory]:
+    """A factory of clients to a fault server, all using one transport option."""
+    option: str = request.param
+    clients: list[LiveOpsClient] = []
+    owned: list[Any] = []  # sessions and connectors the "caller" made and must close
+
+    def transport_kwargs() -> dict[str, Any]:
+        if option == "proxy":
+            return {"proxy": proxy.url()}
+        if option == "trust_env":
+            monkeypatch.setenv("HTTP_PROXY", proxy.url())
+            return {"trust_env": True}
+        if option == "connector":
+            connector = aiohttp.TCPConnector(limit=10)
+            owned.append(connector)
+            return {"connector": connector}
+        if option.startswith("session"):
+            session = aiohttp.ClientSession(
+                cookie_jar=aiohttp.DummyCookieJar(),
+                raise_for_status=option == "session_raise_for_status",
+            )
+            owned.append(session)
+            return {"session": session}
+        return {}
+
+    def factory(server: fs.FaultServer, **kwargs: Any) -> LiveOpsClient:
+        kwargs.setdefault("project_id", PROJECT_ID)
+        kwargs.setdefault("api_key", CANARIES.api_key)
+        kwargs.setdefault("retry", FAST_RETRY)
+        kwargs.setdefault("timeout", SHORT_TIMEOUTS)
+        client = LiveOpsClient(base_url=server.base_url, **transport_kwargs(), **kwargs)
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        await client.aclose()
+    for thing in owned:
+        await thing.close()
+
+
+def close_before_response() -> fs.Action:
+    """Read the request, act on it (it is counted), then close the kept-alive connection
+    without answering: the case in which aiohttp would resend GET/PUT/DELETE by itself."""
+
+    async def action(request: fs.Received, conn: fs.Connection) -> None:
+        conn.keep_alive = False
+        conn.writer.close()
+
+    return action
+
+
+def _gzip_corrupt(body: bytes) -> bytes:
+    packed = gzip.compress(body)
+    return packed[:12] + b"\xff" * 8 + packed[20:]
+
+
+# Never sent twice ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", NEVER_TWICE, ids=repr)
+async def test_dropped_keep_alive_never_resends_a_non_idempotent_call(
+    via: ClientFactory, server: fs.FaultServer, call: Call
+) -> None:
+    client = via(server)
+    await COUPON_GET.invoke(client)  # a kept-alive connection for the next call to reuse
+    server.then(close_before_response())
+
+    error = await outcome(call.invoke(client))
+
+    assert server.count(call.route) == 1, server.per_route
+    assert isinstance(error, (APIConnectionError, APIStatusError)), repr(error)
+    if isinstance(error, APIConnectionError):
+        assert error.sent is True
+    assert_no_canary(error)
+
+
+# Typed errors ----------------------------------------------------------------------------------
+
+
+async def test_error_statuses_are_typed_and_retried_by_the_rules(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    client = via(server)
+    server.then(fs.reply(404, {"errorCode": 4001, "errorMessage": "[0401-4001]: Not found"}))
+    missing = await outcome(COUPON_GET.invoke(client))
+    assert isinstance(missing, NotFoundError) and missing.code == "0401-4001", repr(missing)
+    assert server.count(COUPON_GET.route) == 1
+
+    server.then(*(fs.reply(503, {"errorMessage": "busy"}) for _ in range(3)))
+    down = await outcome(COUPON_GET.invoke(client))
+    assert isinstance(down, InternalServerError), repr(down)
+    assert server.count(COUPON_GET.route) == 1 + FAST_RETRY.max_attempts
+
+    server.then(fs.reply(429, {"errorMessage": "slow down"}, headers={"Retry-After": "0"}))
+    throttled = await outcome(COUPON_REDEEM.invoke(client))
+    assert isinstance(throttled, RateLimitError), repr(throttled)
+    assert server.count(COUPON_REDEEM.route) == 1
+
+
+async def test_a_corrupt_compressed_answer_is_a_decode_error_not_retried(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    client = via(server)
+    body = _gzip_corrupt(b'{"external_id": "c1"}' * 50)
+    server.then(fs.reply(200, raw=body, headers={"Content-Encoding": "gzip"}))
+    error = await outcome(COUPON_GET.invoke(client))
+    assert type(error) is ResponseDecodeError, repr(error)
+    assert error.status == 200
+    assert server.count(COUPON_GET.route) == 1
+
+
+# Player isolation ------------------------------------------------------------------------------
+
+
+async def test_one_players_cookies_and_token_never_reach_another(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    client = via(server)
+    server.then(
+        fs.reply(
+            200,
+            {"items": []},
+            headers={"Set-Cookie": "session=player-one-private; Path=/; HttpOnly"},
+        )
+    )
+    first = client.user(CANARIES.jwt)
+    second_jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwbGF5ZXItdHdvIn0.second-player-signature"
+    second = client.user(second_jwt)
+    await first.coupons.redeem(coupon_code="A")
+    await second.coupons.redeem(coupon_code="B")
+    await first.coupons.redeem(coupon_code="C")
+
+    sent = [r for r in server.received if r.path.endswith(COUPON_REDEEM.route)]
+    assert [r.headers["authorization"] for r in sent] == [
+        f"Bearer {CANARIES.jwt}",
+        f"Bearer {second_jwt}",
+        f"Bearer {CANARIES.jwt}",
+    ]
+    assert all("cookie" not in r.headers for r in sent), [r.headers for r in sent]
+
+
+# The proxy is really used, and proxy settings are honoured -------------------------------------
+
+
+async def test_calls_go_through_the_proxy_and_its_credentials_stay_secret(
+    proxy: Proxy, server: fs.FaultServer
+) -> None:
+    wrong = "CANARY-wrong-proxy-pass"
+    async with LiveOpsClient(
+        base_url=server.base_url,
+        project_id=PROJECT_ID,
+        api_key=CANARIES.api_key,
+        retry=FAST_RETRY,
+        proxy=proxy.url(password=wrong),
+    ) as client:
+        refused = await outcome(COUPON_GET.invoke(client))
+    # The proxy refused the credentials, so nothing reached the server.
+    assert isinstance(refused, APIStatusError) and refused.status == 407, repr(refused)
+    assert server.count(COUPON_GET.route) == 0
+    assert wrong not in shown_text(refused)
+    assert_no_canary(refused)
+
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key="k", proxy=proxy.url()
+    ) as client:
+        await COUPON_GET.invoke(client)
+    [arrived] = server.received
+    assert "proxy-authorization" not in arrived.headers  # the proxy consumed it
+
+
+async def test_no_proxy_in_the_environment_is_honoured(
+    proxy: Proxy, server: fs.FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url(password="CANARY-wrong-proxy-pass"))
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key="k", trust_env=True
+    ) as client:
+        refused = await outcome(COUPON_GET.invoke(client))
+        assert isinstance(refused, APIStatusError) and refused.status == 407, repr(refused)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key="k", trust_env=True
+    ) as client:
+        await COUPON_GET.invoke(client)  # straight to the server
+    assert server.count(COUPON_GET.route) == 1
+
+
+async def test_without_trust_env_the_environment_proxy_is_ignored(
+    server: fs.FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    async with LiveOpsClient(base_url=server.base_url, project_id=PROJECT_ID, api_key="k") as c:
+        await COUPON_GET.invoke(c)
+    assert server.count(COUPON_GET.route) == 1
+
+
+async def test_netrc_gives_proxy_credentials_and_never_clashes_with_the_api_credential(
+    proxy: Proxy, server: fs.FaultServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # One .netrc entry for 127.0.0.1: the proxy's host and the API's. It may log in to the
+    # proxy; it must not replace (or clash with) the credential sent to the API.
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login proxy-user password {PROXY_PASSWORD}\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, trust_env=True
+    ) as client:
+        await COUPON_GET.invoke(client)
+        server.default = fs.reply(400, {"errorMessage": f"echo {PROXY_PASSWORD}"})
+        echoed = await outcome(COUPON_GET.invoke(client))
+    [arrived, _] = server.received
+    assert arrived.headers["authorization"] == f"Basic {CANARIES.basic}"
+    assert isinstance(echoed, APIStatusError) and echoed.status == 400
+    assert PROXY_PASSWORD not in shown_text(echoed)
+    monkeypatch.delenv("HTTP_PROXY")
+    server.default = fs.reply(200, {"external_id": "c1"})
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, trust_env=True
+    ) as client:
+        await COUPON_GET.invoke(client)  # no proxy: .netrc is not used for the API host
+    assert server.received[-1].headers["authorization"] == f"Basic {CANARIES.basic}"
+
+
+async def test_https_calls_tunnel_through_the_proxy_with_its_credentials(
+    proxy: Proxy, tmp_path: Path
+) -> None:
+    from .test_security import _server_context
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    _make_certificate(cert, key)
+    async with fs.FaultServer(ssl_context=_server_context((cert, key), legacy=False)) as tls:
+        async with LiveOpsClient(
+            base_url=tls.base_url,
+            project_id=PROJECT_ID,
+            api_key=CANARIES.api_key,
+            proxy=proxy.url(),
+            ca_bundle=cert,
+        ) as client:
+            await COUPON_GET.invoke(client)
+        async with LiveOpsClient(
+            base_url=tls.base_url,
+            project_id=PROJECT_ID,
+            api_key=CANARIES.api_key,
+            proxy=proxy.url(password="CANARY-wrong-proxy-pass"),
+            ca_bundle=cert,
+            max_retries=0,
+        ) as client:
+            refused = await outcome(COUPON_GET.invoke(client))
+    [arrived] = tls.received  # the tunnel carried the call; the refused one never arrived
+    assert "proxy-authorization" not in arrived.headers
+    assert isinstance(refused, APIConnectionError) and refused.sent is False, repr(refused)
+    assert "CANARY-wrong-proxy-pass" not in shown_text(refused)
+
+
+def test_proxy_must_be_an_http_url() -> None:
+    for bad in ("socks5://127.0.0.1:1080", "127.0.0.1:8080", "ftp://x"):
+        with pytest.raises(InvalidParameterError, match="proxy"):
+            LiveOpsClient(proxy=bad)
+
+
+async def test_a_shared_connector_stays_open_and_tls_follows_the_sdk_rules(
+    server: fs.FaultServer,
+) -> None:
+    connector = aiohttp.TCPConnector()
+    try:
+        async with LiveOpsClient(
+            base_url=server.base_url, project_id=PROJECT_ID, api_key="k", connector=connector
+        ) as client:
+            await COUPON_GET.invoke(client)
+            context = client._transport.request_options["ssl"]
+            assert isinstance(context, ssl.SSLContext)
+            assert context.minimum_version == ssl.TLSVersion.TLSv1_2
+        assert not connector.closed
+    finally:
+        await connector.close()
+
+
+# CA bundle -------------------------------------------------------------------------------------
+
+
+def _make_certificate(cert: Path, key: Path) -> None:
+    """A throwaway self-signed certificate for 127.0.0.1 (openssl CLI, EC key: fast)."""
+    subprocess.run(  # nosec B603 B607 - openssl with fixed arguments
+        [
+            "openssl", "req", "-x509", "-nodes", "-days", "1",
+            "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-keyout", str(key), "-out", str(cert),
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )  # fmt: skip
+
+
+async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
+    from .test_security import _server_context
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    _make_certificate(cert, key)
+    async with fs.FaultServer(ssl_context=_server_context((cert, key), legacy=False)) as tls:
+        async with LiveOpsClient(
+            base_url=tls.base_url, project_id=PROJECT_ID, api_key="k", ca_bundle=cert
+        ) as client:
+            await COUPON_GET.invoke(client)
+        async with LiveOpsClient(base_url=tls.base_url, project_id=PROJECT_ID, api_key="k") as c:
+            untrusted = await outcome(COUPON_GET.invoke(c))
+        assert isinstance(untrusted, APIConnectionError) and "TLS" in str(untrusted)
+    assert tls.count(COUPON_GET.route) == 1
+    with pytest.raises(InvalidParameterError, match="ca_bundle"):
+        LiveOpsClient(ca_bundle=tmp_path / "missing.pem")
+    with pytest.raises(InvalidParameterError, match="ssl_context or ca_bundle"):
+        LiveOpsClient(ca_bundle=cert, ssl_context=ssl.create_default_context())
+
+
+# Sessions that cannot keep the guarantees are refused ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({}, "cookie_jar"),  # aiohttp's default jar shares cookies between players
+        ({"cookie_jar": "dummy", "headers": {"Cookie": "a=b"}}, "Cookie"),
+        ({"cookie_jar": "dummy", "auto_decompress": False}, "auto_decompress"),
+        ({"cookie_jar": "dummy", "auth": "basic"}, "auth"),
+        ({"cookie_jar": "dummy", "base_url": "http://127.0.0.1:1"}, "base_url"),
+    ],
+    ids=["cookie_jar", "cookie_header", "auto_decompress", "auth", "base_url"],
+)
+async def test_a_session_that_breaks_a_guarantee_is_refused(
+    settings: dict[str, Any], named: str
+) -> None:
+    kwargs = dict(settings)
+    if kwargs.get("cookie_jar") == "dummy":
+        kwargs["cookie_jar"] = aiohttp.DummyCookieJar()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # auth= is deprecated in aiohttp
+        if kwargs.get("auth") == "basic":
+            kwargs["auth"] = aiohttp.BasicAuth("u", "p")
+        session = aiohttp.ClientSession(**kwargs)
+    try:
+        with pytest.raises(InvalidParameterError, match=named):
+            LiveOpsClient(project_id=PROJECT_ID, api_key="k", session=session)
+    finally:
+        await session.close()
+
+
+async def test_a_session_trusting_the_environment_is_refused() -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), trust_env=True) as s:
+        with pytest.raises(InvalidParameterError, match="trust_env"):
+            LiveOpsClient(project_id=PROJECT_ID, api_key="k", session=s)
+
+
+@pytest.mark.parametrize("setting", ["proxy", "trust_env", "connector", "ca_bundle"])
+async def test_own_session_settings_with_a_borrowed_session_are_refused(setting: str) -> None:
+    values: dict[str, Any] = {
+        "proxy": "http://127.0.0.1:3128",
+        "trust_env": True,
+        "connector": aiohttp.TCPConnector(),
+        "ca_bundle": "/nonexistent.pem",
+    }
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
+        with pytest.raises(InvalidParameterError, match=setting):
+            LiveOpsClient(session=session, **{setting: values[setting]})
+    await values["connector"].close()
+
+
+@pytest.mark.parametrize("given", ["proxy", "trust_env"])
+async def test_proxy_password_is_scrubbed_from_what_a_server_echoes(
+    given: str, server: fs.FaultServer, proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.default = fs.reply(
+        400, {"errorMessage": f"proxy said {PROXY_PASSWORD}", "x": PROXY_PASSWORD}
+    )
+    if given == "trust_env":
+        monkeypatch.setenv("HTTP_PROXY", proxy.url())
+        settings: dict[str, Any] = {"trust_env": True}
+    else:
+        settings = {"proxy": proxy.url()}
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, **settings
+    ) as client:
+        error = await outcome(COUPON_GET.invoke(client))
+    assert isinstance(error, APIStatusError) and error.status == 400
+    assert PROXY_PASSWORD not in shown_text(error) + repr(error.body)
