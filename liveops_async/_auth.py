@@ -71,6 +71,7 @@ class Credential:
         return None
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential (awaited before every attempt)."""
         raise NotImplementedError
 
     def rate_limit_key(self) -> str | None:
@@ -78,6 +79,7 @@ class Credential:
         return None
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         raise NotImplementedError
 
 
@@ -99,7 +101,7 @@ class AdminAuth(Credential):
 
     __slots__ = ("_headers", "_key", "_project_id", "_rate_key", "project_or_merchant_id")
 
-    satisfies = frozenset({AuthGroup.ADMIN, AuthGroup.ADMIN_OR_USER})
+    satisfies: frozenset[AuthGroup] = frozenset({AuthGroup.ADMIN, AuthGroup.ADMIN_OR_USER})
 
     def __init__(
         self,
@@ -112,7 +114,7 @@ class AdminAuth(Credential):
         if not isinstance(api_key, str):
             raise InvalidParameterError("api_key must be a str")
         _check_header_safe(api_key, "api_key")
-        self.project_or_merchant_id = int(ident)
+        self.project_or_merchant_id: int = int(ident)
         self._project_id = int(ident) if project_id is None else _positive(project_id, "project_id")
         self._key = api_key
         basic = base64.b64encode(f"{ident}:{api_key}".encode()).decode("ascii")
@@ -134,12 +136,15 @@ class AdminAuth(Credential):
         return self._headers
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential (awaited before every attempt)."""
         return self._headers
 
     def rate_limit_key(self) -> str:
+        """The client-side rate limiter's bucket for this credential; None: not throttled."""
         return self._rate_key
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         return (self._key, self._headers["Authorization"].split(" ", 1)[1])
 
     def __repr__(self) -> str:
@@ -158,7 +163,9 @@ class UserAuth(Credential):
 
     __slots__ = ("_header_cache", "_provider", "_token")
 
-    satisfies = frozenset({AuthGroup.USER, AuthGroup.CART, AuthGroup.ADMIN_OR_USER})
+    satisfies: frozenset[AuthGroup] = frozenset(
+        {AuthGroup.USER, AuthGroup.CART, AuthGroup.ADMIN_OR_USER}
+    )
 
     def __init__(self, token: str | TokenProvider) -> None:
         self._provider: TokenProvider | None = None
@@ -183,6 +190,7 @@ class UserAuth(Credential):
         return None
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential; the provider is awaited each time."""
         cached = self._header_cache
         if self._provider is None and cached is not None:
             return cached[1]
@@ -195,6 +203,7 @@ class UserAuth(Credential):
         return self._header_cache[1]
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         cached = self._header_cache
         return (cached[0],) if cached is not None else ()
 
@@ -210,14 +219,14 @@ class GuestCartAuth(Credential):
 
     __slots__ = ("_email", "_headers", "unauthorized_id")
 
-    satisfies = frozenset({AuthGroup.CART})
+    satisfies: frozenset[AuthGroup] = frozenset({AuthGroup.CART})
 
     def __init__(self, unauthorized_id: str, email: str) -> None:
         for value, what in ((unauthorized_id, "unauthorized_id"), (email, "email")):
             if not isinstance(value, str):
                 raise InvalidParameterError(f"{what} must be a str")
             _check_header_safe(value, what)
-        self.unauthorized_id = unauthorized_id
+        self.unauthorized_id: str = unauthorized_id
         self._email = email
         encoded_email = base64.b64encode(email.encode()).decode("ascii")
         self._headers: Mapping[str, str] = {
@@ -230,9 +239,11 @@ class GuestCartAuth(Credential):
         return self._headers
 
     async def headers(self) -> Mapping[str, str]:
+        """The request headers that carry this credential (awaited before every attempt)."""
         return self._headers
 
     def secrets(self) -> tuple[str, ...]:
+        """The secret strings this credential holds, so logs and errors can be checked for them."""
         return (self._email, self._headers["x-user"])
 
     def __repr__(self) -> str:

@@ -29,6 +29,7 @@ from ._constants import (
 )
 from ._exceptions import InvalidParameterError
 from ._hooks import RateLimiter, RequestHook, ResponseHook
+from ._logs import configure_from_env
 from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -142,6 +143,7 @@ class LiveOpsClient:
         from ._intercept import with_telemetry
         from ._transport import Transport
 
+        configure_from_env()  # LIVEOPS_LOG=debug|info
         resolved_project = _positive_id(
             project_id if project_id is not None else os.environ.get(ENV_PROJECT_ID), "project_id"
         )

@@ -74,7 +74,7 @@ class RequestValidationError(InvalidParameterError):
 
     def __init__(self, operation_id: str, problems: Sequence[str]) -> None:
         self.operation_id = operation_id
-        self.problems = tuple(problems)
+        self.problems: tuple[str, ...] = tuple(problems)
         super().__init__(
             f"request body of {operation_id} does not match its schema: " + "; ".join(problems)
         )

@@ -20,11 +20,18 @@ class RateLimiter(Protocol):
     `key` identifies the credential without revealing it (a hash).
     """
 
-    async def acquire(self, key: str) -> None: ...
+    async def acquire(self, key: str) -> None:
+        """Wait until an attempt with the credential `key` may be sent."""
+        ...
 
-    async def on_rate_limited(self, key: str, retry_after: float) -> None: ...
+    async def on_rate_limited(self, key: str, retry_after: float) -> None:
+        """The API answered 429 for `key`: pause it `retry_after` seconds (the server's
+        Retry-After, or the client's backoff when the answer gave none)."""
+        ...
 
-    async def aclose(self) -> None: ...
+    async def aclose(self) -> None:
+        """Release what the limiter holds (connections, tasks); called by its owner."""
+        ...
 
 
 @attrs.frozen
@@ -51,5 +58,5 @@ class ResponseEvent:
 
 
 # A hook may be a plain function or a coroutine function; its result is awaited if awaitable.
-RequestHook = Callable[[RequestEvent], "Awaitable[None] | None"]
-ResponseHook = Callable[[ResponseEvent], "Awaitable[None] | None"]
+RequestHook = Callable[[RequestEvent], Awaitable[None] | None]
+ResponseHook = Callable[[ResponseEvent], Awaitable[None] | None]

@@ -177,6 +177,7 @@ class AsyncPaginator(Generic[ItemT, PageT]):
         return items if isinstance(items, Sequence) and not isinstance(items, str) else []
 
     async def first_page(self) -> PageT:
+        """Fetch the first page only (with the largest page size the API allows by default)."""
         page: PageT = await self._fetch(self._first_query())
         return page
 
@@ -187,6 +188,7 @@ class AsyncPaginator(Generic[ItemT, PageT]):
         return query
 
     async def pages(self) -> AsyncIterator[PageT]:
+        """Yield whole pages, fetching the next one as the previous is consumed."""
         pagination = self._pagination
         query = self._first_query()
         offset = _as_int(query.get("offset"), 0) or 0

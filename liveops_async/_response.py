@@ -51,13 +51,13 @@ class APIResponse(Generic[T]):
         attempts: int,
         elapsed: float,
     ) -> None:
-        self.status = status
-        self.headers = headers
-        self.content = content
-        self.parsed = parsed
-        self.operation_id = operation_id
-        self.attempts = attempts
-        self.elapsed = elapsed
+        self.status: int = status
+        self.headers: CIMultiDictProxy[str] = headers
+        self.content: bytes = content
+        self.parsed: T = parsed
+        self.operation_id: str = operation_id
+        self.attempts: int = attempts
+        self.elapsed: float = elapsed
         self.settlement: str | None = None
 
     def json(self) -> Any:

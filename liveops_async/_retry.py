@@ -90,6 +90,7 @@ class RetryPolicy:
     )
 
     def with_max_retries(self, max_retries: int) -> RetryPolicy:
+        """A copy allowing `max_retries` retries (`max_attempts = max_retries + 1`)."""
         return attrs.evolve(self, max_attempts=max_retries + 1)
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterator
 
 import pytest
+
+from liveops_async._retry import parse_retry_after
 
 _ENVIRONMENT = ("LIVEOPS_PROJECT_ID", "LIVEOPS_API_KEY", "LIVEOPS_MERCHANT_ID", "LIVEOPS_BASE_URL")
 
@@ -28,3 +31,16 @@ def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
 
     monkeypatch.setattr("liveops_async._base_client._sleep", recorded_sleep)
     yield asked
+
+
+@pytest.fixture
+def wall_clock(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Freezes the wall clock an HTTP-date `Retry-After` is read against; returns that "now".
+
+    A date header built from this value gives an exact wait, however long a busy machine takes
+    between building the header and the client reading it.
+    """
+    now = 1_800_000_000.0
+    frozen = functools.partial(parse_retry_after, now=lambda: now)
+    monkeypatch.setattr("liveops_async._base_client.parse_retry_after", frozen)
+    return now

@@ -30,9 +30,9 @@ class MockApiError(Exception):
         self.status = status
         self.error_code = error_code
         self.message = message
-        self.message_code = error_code if message_code is None else message_code
+        self.message_code: int = error_code if message_code is None else message_code
         self.extended = extended
-        self.headers = headers or {}
+        self.headers: dict[str, str] = headers or {}
 
     def body(self) -> dict[str, Any]:
         text = self.message

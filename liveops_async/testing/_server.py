@@ -61,6 +61,8 @@ class LiveOpsMock:
         jwt = mock.issue_jwt("player-1")
     ```
     Binds 127.0.0.1 on a free port by default. `base_url` ends with `/api`, like the real one.
+    `sleep` (default `asyncio.sleep`) waits out the injected latency; a test passes its own to
+    record the delays the mock decided on instead of timing them.
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class LiveOpsMock:
         jwt_secret: bytes | None = None,
         strict_responses: bool = False,
         request_log_size: int = 100_000,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         _jwt.require_pyjwt()
         self.project_id = project_id
@@ -87,17 +90,19 @@ class LiveOpsMock:
         self.spec: Spec = load_spec(spec_path or default_spec_path())
         self._clock = as_clock(clock)
         self._injector = FaultInjector(faults or MockFaults())
+        # How the injected latency is waited for; tests pass a recording sleep.
+        self._sleep = sleep or asyncio.sleep
         # Retry-After values of 429s to answer with next, before any drawn fault.
         self._queued_429s: deque[float] = deque()
         self._jwt_secret = jwt_secret or secrets.token_bytes(32)
         # Check every answer against the documented response schema (turn on in tests).
         self.strict_responses = strict_responses
-        self.store = MockStore()
+        self.store: MockStore = MockStore()
         # Bounded so a long standalone run does not grow without end.
         self.requests: deque[RecordedRequest] = deque(maxlen=request_log_size)
         self._runner: web.AppRunner | None = None
         self._bound_port: int | None = None
-        self.app = self._build_app()
+        self.app: web.Application = self._build_app()
 
     def __repr__(self) -> str:
         return f"LiveOpsMock(project_id={self.project_id}, base_url={self._url_or_none()!r})"
@@ -256,7 +261,7 @@ class LiveOpsMock:
         received_at = time.monotonic()
         delay = self._injector.delay()
         if delay:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
         retry_after = self.faults.retry_after
         if self._queued_429s:
             fault, retry_after = Fault.THROTTLE, self._queued_429s.popleft()

@@ -110,7 +110,7 @@ class Spec:
     """The compiled document: operations plus schema helpers."""
 
     def __init__(self, document: Mapping[str, Any]) -> None:
-        self.document = to_json_schema(document)
+        self.document: dict[str, Any] = to_json_schema(document)
         self._extra: dict[str, Any] = {}
         self.document.setdefault("components", {})["x-mock-inline"] = self._extra
         resource: Resource[Any] = DRAFT4.create_resource(self.document)

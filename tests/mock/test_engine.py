@@ -371,22 +371,31 @@ async def test_dropped_connection(mini: LiveOpsMock, session: aiohttp.ClientSess
     assert status == 204
 
 
-async def test_latency(mini: LiveOpsMock, session: aiohttp.ClientSession) -> None:
-    mini.faults.latency = 0.2  # changing the live object takes effect at once
-    started = time.monotonic()
-    await asyncio.gather(
-        *(
-            _send(
-                session,
-                "GET",
-                f"{mini.base_url}/v2/project/7/admin/widget/all",
-                headers=_basic("7", "k3y"),
-            )
+async def test_latency(spec_path: Path, session: aiohttp.ClientSession) -> None:
+    # The mock's sleep is replaced by one that records the delay and holds the request until the
+    # test lets all go: what is checked is the decision (every request waits the latency, side
+    # by side), not how long a busy machine took.
+    asked: list[float] = []
+    release = asyncio.Event()
+
+    async def held_sleep(delay: float) -> None:
+        asked.append(delay)
+        await release.wait()
+
+    async with LiveOpsMock(
+        project_id=7, api_key="k3y", spec_path=spec_path, sleep=held_sleep
+    ) as mock:
+        mock.faults.latency = 0.2  # changing the live object takes effect at once
+        url = f"{mock.base_url}/v2/project/7/admin/widget/all"
+        sends = [
+            asyncio.create_task(_send(session, "GET", url, headers=_basic("7", "k3y")))
             for _ in range(5)
-        )
-    )
-    elapsed = time.monotonic() - started
-    assert 0.2 <= elapsed < 1.0  # concurrent requests wait side by side, not in a queue
+        ]
+        while len(asked) < 5:  # concurrent requests wait side by side, not in a queue
+            await asyncio.sleep(0.01)
+        assert asked == [0.2] * 5 and not any(send.done() for send in sends)
+        release.set()
+        assert [status for status, _, _ in await asyncio.gather(*sends)] == [204] * 5
 
 
 def test_fault_rates_are_checked() -> None:

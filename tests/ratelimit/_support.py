@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -20,6 +21,57 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # The admin credentials the fleet's clients and the mock share.
 FLEET_PROJECT_ID = 44056
 FLEET_API_KEY = "fleet-test-key"
+
+
+class FakeTime:
+    """A clock that only moves when a waiter sleeps; records every sleep it was asked for."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        assert delay > 0, "the limiter must never schedule an empty sleep"
+        self.sleeps.append(delay)
+        self.now += delay
+        await asyncio.sleep(0)
+
+
+class LagProbe:
+    """Measures how late this process's event loop runs a 5 ms timer, while it runs.
+
+    Real-time tests derive their tolerances from it: on a busy machine a stalled loop releases,
+    sends or stamps requests late and then in a bunch, so any window of the run may hold up to
+    ``rate * max_lag`` more requests than the token bucket alone allows.
+    """
+
+    TICK = 0.005
+
+    def __init__(self) -> None:
+        self.max_lag = 0.0
+        self.total_lag = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(self.TICK)
+            lag = max(0.0, loop.time() - start - self.TICK)
+            self.max_lag = max(self.max_lag, lag)
+            self.total_lag += lag
 
 
 def free_port() -> int:
@@ -82,6 +134,19 @@ class Fleet:
     """Results of a fleet run: one dict per worker process (see fleet_worker.py)."""
 
     results: list[dict[str, Any]]
+    # How late the test's own loop (which serves the mock and stamps arrivals) ran meanwhile.
+    mock_lag: LagProbe
+
+    @property
+    def scheduling_delay(self) -> float:
+        """The longest a request could have been held back by late event loops in this run: its
+        worker's loop (releasing and sending it) plus the mock's (stamping it)."""
+        return max(float(r["max_lag"]) for r in self.results) + self.mock_lag.max_lag
+
+    @property
+    def stalled(self) -> float:
+        """Seconds of the run lost to late loops, in the worst worker plus the mock."""
+        return max(float(r["total_lag"]) for r in self.results) + self.mock_lag.total_lag
 
     @property
     def go(self) -> float:
@@ -97,7 +162,7 @@ async def run_fleet(
     configs: list[dict[str, Any]],
     *,
     during: Callable[[], Awaitable[None]] | None = None,
-    timeout: float = 20.0,
+    timeout: float = 60.0,
 ) -> Fleet:
     """Start one worker per config, release them together, run ``during()`` while they work."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -127,9 +192,12 @@ async def run_fleet(
             await during()
         return [await proc.communicate() for proc in procs]
 
+    probe = LagProbe()
+    probe.start()
     try:
         outputs = await asyncio.wait_for(drive(), timeout)
     finally:
+        await probe.stop()
         for proc in procs:
             if proc.returncode is None:
                 proc.kill()
@@ -137,7 +205,7 @@ async def run_fleet(
     # A worker exits non-zero when an exception other than a typed LiveOpsError escaped a call.
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, f"worker exited with {proc.returncode}: {err.decode()[-2000:]}"
-    return Fleet([json.loads(out.strip().splitlines()[-1]) for out, _ in outputs])
+    return Fleet([json.loads(out.strip().splitlines()[-1]) for out, _ in outputs], probe)
 
 
 def max_in_window(stamps: list[float], window: float) -> int:

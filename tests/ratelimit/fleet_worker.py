@@ -6,7 +6,8 @@ It builds a real ``LiveOpsClient`` whose rate limiter is a ``RedisTokenBucketLim
 ``duration`` seconds, and prints one JSON line of results. A call that raises a typed
 ``LiveOpsError`` is counted; any other exception escapes and fails the process. Timestamps are
 ``time.monotonic()``, which Linux shares between processes, so the parent can merge them with
-the mock's request log.
+the mock's request log. It also reports how late its event loop ran (``max_lag``,
+``total_lag``), from which the tests derive their tolerances.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from liveops_async import LiveOpsClient, LiveOpsError, RequestEvent, ResponseEvent
 from liveops_async.lib.ratelimit import RedisTokenBucketLimiter
+from tests.ratelimit._support import LagProbe
 
 
 class _Collect(logging.Handler):
@@ -70,6 +72,8 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         go = time.monotonic()
         deadline = go + cfg["duration"]
+        probe = LagProbe()  # how late this process ran, for the tests' tolerances
+        probe.start()
 
         async def loop() -> None:
             while time.monotonic() < deadline:
@@ -82,9 +86,12 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
                     counts["completed"] += 1
 
         await asyncio.gather(*(loop() for _ in range(cfg["concurrency"])))
+        await probe.stop()
     await limiter.aclose()
     return {
         "go": go,
+        "max_lag": probe.max_lag,
+        "total_lag": probe.total_lag,
         "sent": sent,
         "statuses": {str(status): n for status, n in statuses.items()},
         "failures": failures,

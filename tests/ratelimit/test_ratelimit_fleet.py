@@ -19,15 +19,32 @@ import pytest
 
 from liveops_async.testing import LiveOpsMock
 
-from ._support import FLEET_API_KEY, FLEET_PROJECT_ID, RedisServer, max_in_window, run_fleet
+from ._support import (
+    FLEET_API_KEY,
+    FLEET_PROJECT_ID,
+    Fleet,
+    RedisServer,
+    max_in_window,
+    run_fleet,
+)
 
 pytestmark = pytest.mark.redis
 
 PROCESSES = 4
-# Allowed excess over the token bucket bound (rate * window + burst): requests released at their
-# slot still travel, and get stamped, at slightly different speeds. Without the limiter, 16 loops
-# against a local mock send hundreds of requests per second, far past any bound checked here.
+# Why the bounds below hold on a busy machine. The shared bucket releases at most
+# `rate * W + burst` requests in any window of W seconds, on Redis's clock. Between release and
+# the mock's arrival stamp a request waits for its worker's loop (to send it) and the mock's loop
+# (to stamp it). Both loops measure how late they ran during the run (`Fleet.scheduling_delay`,
+# the worst case of both added): late loops can only delay stamps, which squeezes the releases
+# of a window of W + delay into W, so at most `rate * delay` more. TOLERANCE (10%) covers what
+# the probes cannot see: requests travelling the kernel's loopback at slightly different
+# speeds. Without the limiter, 16 loops against a local mock send hundreds of requests per
+# second, far past any bound checked here.
 TOLERANCE = 1.1
+
+
+def rate_bound(rate: float, window: float, burst: float, fleet: Fleet) -> float:
+    return TOLERANCE * (rate * window + burst) + rate * fleet.scheduling_delay
 
 
 def fleet_config(redis: RedisServer, mock: LiveOpsMock, **overrides: Any) -> list[dict[str, Any]]:
@@ -60,11 +77,12 @@ async def test_combined_rate_stays_within_the_limit(
     stamps = arrivals(fleet_mock)
     assert len(stamps) == sum(r["completed"] for r in fleet.results)  # one request per call
     assert {r.status for r in fleet_mock.requests} == {200}
-    assert max_in_window(stamps, 1.0) <= TOLERANCE * (rate * 1.0 + burst)
-    assert max_in_window(stamps, duration) <= TOLERANCE * (rate * duration + burst)
-    # The limiter is not needlessly strict: at least 75% of the budget was used...
+    assert max_in_window(stamps, 1.0) <= rate_bound(rate, 1.0, burst, fleet)
+    assert max_in_window(stamps, duration) <= rate_bound(rate, duration, burst, fleet)
+    # The limiter is not needlessly strict: at least 75% of the budget was used, except what
+    # the run lost to late loops (a stalled worker or mock could not use its slots)...
     in_run = [s for s in stamps if fleet.go <= s <= fleet.go + duration]
-    assert len(in_run) >= 0.75 * (rate * duration + burst)
+    assert len(in_run) >= 0.75 * (rate * max(0.0, duration - fleet.stalled) + burst)
     # ...and shared fairly: no process starved (an equal share would be 25%).
     per_process = fleet.sent_between(fleet.go, fleet.go + duration)
     assert min(per_process) >= 0.1 * sum(per_process), per_process
@@ -90,10 +108,12 @@ async def test_a_429_to_one_process_pauses_all(
         assert result["started"] == result["completed"]
     (throttled,) = [r for r in fleet_mock.requests if r.status == 429]
     hit = throttled.received_at
-    # Slack: 0.1 s at the start for requests already granted or on the wire when the 429 was
-    # answered (the pause reaches Redis a round trip later); 0.05 s at the end for the pause
-    # being timed on Redis's clock. Unpaused, 50/s would put about 40 requests in this window.
-    quiet_from, quiet_to = hit + 0.1, hit + retry_after - 0.05
+    # Slack at the start: requests already granted or on the wire when the 429 was answered
+    # still arrive, as the pause reaches Redis only after the 429 travelled back and the
+    # worker's loop handled it: 0.1 s plus however late the loops ran in this run. At the end
+    # none is needed (the pause starts on Redis after `hit`, so it ends after hit +
+    # retry_after); 0.05 s covers rounding. Unpaused, 50/s would put about 40 requests here.
+    quiet_from, quiet_to = hit + 0.1 + fleet.scheduling_delay, hit + retry_after - 0.05
     stamps = arrivals(fleet_mock)
     in_pause = [s for s in stamps if quiet_from <= s <= quiet_to]
     assert in_pause == [], f"{len(in_pause)} requests reached the mock during the shared pause"
@@ -102,7 +122,7 @@ async def test_a_429_to_one_process_pauses_all(
     assert min(fleet.sent_between(hit + retry_after, fleet.go + duration)) > 0
     # ...at the shared rate: one request at once, then `rate`, not a fresh burst from each.
     resumed = [s for s in stamps if s > quiet_to]
-    assert max_in_window(resumed, 0.5) <= TOLERANCE * (rate * 0.5 + 1)
+    assert max_in_window(resumed, 0.5) <= rate_bound(rate, 0.5, 1, fleet)
 
 
 async def test_killing_redis_mid_run_loses_no_call(

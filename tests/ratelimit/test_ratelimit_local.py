@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 
 import pytest
 
 from liveops_async.lib.ratelimit import MAX_PAUSE_SECONDS, RateLimiter, TokenBucketLimiter
 
-from ._support import max_in_window
-
-
-class FakeTime:
-    """A clock that only moves when a waiter sleeps; records every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        assert delay > 0, "the limiter must never schedule an empty sleep"
-        self.sleeps.append(delay)
-        self.now += delay
-        await asyncio.sleep(0)
+from ._support import FakeTime, LagProbe, max_in_window
 
 
 def fake_limiter(rate: float, burst: int) -> tuple[TokenBucketLimiter, FakeTime]:
@@ -174,7 +156,7 @@ async def test_a_cancelled_waiter_gives_up_its_place_and_no_token() -> None:
     await asyncio.sleep(0)
     gate.set()
     start = fake.now
-    await asyncio.wait_for(third, 1.0)
+    await asyncio.wait_for(third, 30)  # a hang guard only
     assert head.cancelled()
     assert queued.cancelled()
     # The survivor got the token the cancelled ones never took: one interval, not three.
@@ -182,22 +164,32 @@ async def test_a_cancelled_waiter_gives_up_its_place_and_no_token() -> None:
 
 
 async def test_real_clock_rate_stays_within_tolerance() -> None:
-    # 40/s with bursts of 5, 50 concurrent callers for ~1.5 s. A noisy 2-core machine delays
-    # wake-ups, which can only lower the rate, so the upper bound is tight (+2 for timestamps
-    # taken after the wake-up) and the lower bound loose (75%).
+    # The event loop's own clock and timers, 50 concurrent callers, 40/s with bursts of 5.
+    # Why the bound holds: the bucket lets at most `rate * W + burst` acquisitions return by
+    # their due times in any window W; a loop that runs late (by at most `probe.max_lag`,
+    # measured during this very run) can only delay returns, so it can squeeze the returns
+    # of a window of W + max_lag into W: at most `rate * max_lag` more. (+1: the stamp is
+    # taken after the return.)
     rate, burst, duration = 40.0, 5, 1.5
     limiter = TokenBucketLimiter(rate, burst)
     stamps: list[float] = []
-    deadline = time.monotonic() + duration
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + duration
+    probe = LagProbe()
+    probe.start()
 
     async def caller() -> None:
-        while time.monotonic() < deadline:
+        while loop.time() < deadline:
             await limiter.acquire("k")
-            stamps.append(time.monotonic())
+            stamps.append(loop.time())
 
-    await asyncio.wait_for(asyncio.gather(*(caller() for _ in range(50))), 10)
+    await asyncio.wait_for(asyncio.gather(*(caller() for _ in range(50))), 60)
+    await probe.stop()
     stamps.sort()
-    assert max_in_window(stamps, 1.0) <= rate * 1.0 + burst + 2
+    slack = rate * probe.max_lag + 1
+    assert max_in_window(stamps, 1.0) <= rate * 1.0 + burst + slack
     in_run = [s for s in stamps if s <= deadline]
-    assert len(in_run) >= 0.75 * (rate * duration + burst)
-    assert len(in_run) <= rate * duration + burst + 2
+    assert len(in_run) <= rate * duration + burst + slack
+    # Not needlessly strict: the time the loop lost to lateness is the only excuse for using
+    # less of the budget (75% of it, as the callers stop at the deadline mid-interval).
+    assert len(in_run) >= 0.75 * (rate * max(0.0, duration - probe.total_lag) + burst)

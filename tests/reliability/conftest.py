@@ -20,9 +20,13 @@ PROJECT_ID = 44056
 
 # Fast, bounded retries: three attempts, milliseconds of backoff.
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff=0.001, max_backoff=0.004)
-# The read timeout must exceed any normal answer on a loaded 2-core machine (0.25 s did not),
-# and stay below the 2 s stalls of the slow-header and slow-body faults.
-SHORT_TIMEOUTS = Timeouts(total=3.0, connect=1.0, read=1.0, pool=5.0)
+# Every client's default: a call that should succeed must not time out because a busy machine
+# stalled the event loop (a full-suite run on two loaded cores saw a 1.5 s stall turn a 404
+# into a 0.25 s read timeout). Tests of timeouts pass their own.
+ROOMY_TIMEOUTS = Timeouts(total=60.0, connect=10.0, read=20.0, pool=30.0)
+# For a server that never answers in time: the client's timer is due long before the server's
+# delay ends, so the timeout is certain however late the loop runs.
+SHORT_TIMEOUTS = Timeouts(total=30.0, connect=10.0, read=0.25, pool=30.0)
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +77,7 @@ async def make_client() -> AsyncIterator[Callable[..., LiveOpsClient]]:
         kwargs.setdefault("project_id", PROJECT_ID)
         kwargs.setdefault("api_key", CANARIES.api_key)
         kwargs.setdefault("retry", FAST_RETRY)
-        kwargs.setdefault("timeout", SHORT_TIMEOUTS)
+        kwargs.setdefault("timeout", ROOMY_TIMEOUTS)
         # The engine's own promise (never resent once it may have arrived) is tested here;
         # settling, which resends only what the API's state shows as not applied: tests/settle.
         kwargs.setdefault("settle", False)

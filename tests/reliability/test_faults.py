@@ -3,6 +3,7 @@ successful retry, the server's count of what it received, and no canary secret a
 
 from __future__ import annotations
 
+import email.utils
 import socket
 from collections.abc import Callable
 
@@ -25,7 +26,7 @@ from liveops_async import (
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, NOT_IDEMPOTENT, RETRY_SAFE, Call
 from ._secrets import assert_no_canary
-from .conftest import FAST_RETRY, outcome
+from .conftest import FAST_RETRY, SHORT_TIMEOUTS, outcome
 
 ClientFactory = Callable[..., LiveOpsClient]
 
@@ -159,8 +160,9 @@ async def test_5xx_for_non_idempotent_is_raised_at_once(
 # 429 -------------------------------------------------------------------------------------
 
 RETRY_AFTER = {
-    "seconds": (lambda: "2", 2.0, 2.0),
-    "http-date": (lambda: fs.http_date(3), 1.0, 3.0),
+    # Built from the frozen wall clock (the `wall_clock` fixture): the wait is exact.
+    "seconds": (lambda now: "2", 2.0, 2.0),
+    "http-date": (lambda now: email.utils.formatdate(now + 3, usegmt=True), 3.0, 3.0),
 }
 
 
@@ -172,9 +174,12 @@ async def test_429_waits_as_told_then_succeeds(
     make_client: ClientFactory,
     server: fs.FaultServer,
     retry_sleeps: list[float],
+    wall_clock: float,
 ) -> None:
     header, low, high = RETRY_AFTER[form]
-    server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
+    server.then(
+        fs.reply(429, headers={"Retry-After": header(wall_clock)}), fs.reply(200, call.success_body)
+    )
     client = make_client(server)
     expect_success(await outcome(call.invoke(client)), call, client)
     assert len(retry_sleeps) == 1 and low <= retry_sleeps[0] <= high
@@ -189,9 +194,12 @@ async def test_429_for_non_idempotent_reports_the_wait(
     make_client: ClientFactory,
     server: fs.FaultServer,
     retry_sleeps: list[float],
+    wall_clock: float,
 ) -> None:
     header, low, high = RETRY_AFTER[form]
-    server.then(fs.reply(429, headers={"Retry-After": header()}), fs.reply(200, call.success_body))
+    server.then(
+        fs.reply(429, headers={"Retry-After": header(wall_clock)}), fs.reply(200, call.success_body)
+    )
     client = make_client(server)
     error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
     assert isinstance(error, RateLimitError) and error.retry_after is not None
@@ -217,8 +225,10 @@ async def test_429_above_the_cap_is_raised_without_waiting(
 async def test_slow_headers_time_out_then_the_retry_succeeds(
     call: Call, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    server.then(fs.slow_headers(2.0), fs.reply(200, call.success_body))
-    client = make_client(server)
+    # The first answer would come after a minute, far past the 2 s read timeout; the retry's
+    # comes at once and has those 2 s (not 0.25 s) to arrive: only a 2 s stall could fail it.
+    server.then(fs.slow_headers(60.0), fs.reply(200, call.success_body))
+    client = make_client(server, timeout=Timeouts(total=60.0, read=2.0))
     expect_success(await outcome(call.invoke(client)), call, client)
     assert server.count(call.route) == 2
 
@@ -228,9 +238,9 @@ async def test_slow_headers_time_out_then_the_retry_succeeds(
 async def test_read_timeout_after_sending_is_never_resent(
     call: Call, fault: str, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    slow = fs.slow_headers(2.0) if fault == "slow-headers" else fs.slow_body(2.0, 1)
+    slow = fs.slow_headers(60.0) if fault == "slow-headers" else fs.slow_body(60.0, 1)
     server.default = slow
-    client = make_client(server)
+    client = make_client(server, timeout=SHORT_TIMEOUTS)
     error = expect_error(await outcome(call.invoke(client)), ReadTimeoutError, client)
     assert isinstance(error, ReadTimeoutError) and error.sent is True
     assert server.count(call.route) == 1
@@ -240,8 +250,8 @@ async def test_read_timeout_after_sending_is_never_resent(
 async def test_slow_body_times_out_on_every_attempt(
     call: Call, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    server.default = fs.slow_body(2.0, 1)
-    client = make_client(server)
+    server.default = fs.slow_body(60.0, 1)
+    client = make_client(server, timeout=SHORT_TIMEOUTS)
     expect_error(await outcome(call.invoke(client)), ReadTimeoutError, client)
     assert server.count(call.route) == FAST_RETRY.max_attempts
 
@@ -252,7 +262,9 @@ async def test_trickling_body_hits_the_total_timeout(
 ) -> None:
     # Each byte comes before the read timeout, but the whole body would take 3 s.
     server.default = fs.slow_body(0.1, 30, b'{"external_id": "' + b"x" * 40 + b'"}')
-    client = make_client(server, timeout=Timeouts(total=0.6, read=0.5), max_retries=0)
+    # The read timeout is far from any gap between bytes (0.1 s), so only a stall of the test
+    # machine longer than 5 s could turn this into a read timeout.
+    client = make_client(server, timeout=Timeouts(total=1.0, read=5.0), max_retries=0)
     error = expect_error(await outcome(call.invoke(client)), APITimeoutError, client)
     assert not isinstance(error, ReadTimeoutError)
     assert server.count(call.route) == 1

@@ -32,7 +32,7 @@ from . import _fault_server as fs
 from ._calls import COUPON_GET, COUPON_REDEEM, LIMIT_DECREASE, Call
 from ._proxy import PROXY_PASSWORD, Proxy, running_proxy
 from ._secrets import CANARIES, assert_no_canary, shown_text
-from .conftest import FAST_RETRY, PROJECT_ID, SHORT_TIMEOUTS, outcome
+from .conftest import FAST_RETRY, PROJECT_ID, ROOMY_TIMEOUTS, outcome
 
 _PROXY_VARIABLES = (
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "WS_PROXY", "WSS_PROXY",
@@ -99,7 +99,7 @@ async def via(
         kwargs.setdefault("project_id", PROJECT_ID)
         kwargs.setdefault("api_key", CANARIES.api_key)
         kwargs.setdefault("retry", FAST_RETRY)
-        kwargs.setdefault("timeout", SHORT_TIMEOUTS)
+        kwargs.setdefault("timeout", ROOMY_TIMEOUTS)
         client = LiveOpsClient(base_url=server.base_url, **transport_kwargs(), **kwargs)
         clients.append(client)
         return client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -32,17 +33,47 @@ async def test_waiters_get_freed_slots_in_arrival_order() -> None:
     assert gate._value == 2
 
 
+class _ManualTimers:
+    """The parts of an event loop the gate uses, on a clock the test moves: futures come from the
+    real loop; `call_at` only records the timer, and the test fires it when the time comes."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self.now = 100.0
+        self.timers: list[asyncio.TimerHandle] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def create_future(self) -> asyncio.Future[None]:
+        return self._loop.create_future()
+
+    def call_at(self, when: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+        handle = asyncio.TimerHandle(when, callback, (), self._loop)
+        self.timers.append(handle)
+        return handle
+
+    def fire_due(self) -> None:
+        for handle in [t for t in self.timers if not t.cancelled() and t.when() <= self.now]:
+            self.timers.remove(handle)
+            handle._run()
+
+
 async def test_each_wait_has_its_own_deadline() -> None:
-    gate = PoolGate(1, asyncio.get_running_loop())
+    timers = _ManualTimers(asyncio.get_running_loop())
+    gate = PoolGate(1, timers)  # type: ignore[arg-type]
     assert gate.try_acquire()
-    loop = asyncio.get_running_loop()
-    started = loop.time()
     long_wait = gate.wait(5.0)
     short_wait = gate.wait(0.05)  # later, yet due first: the watchdog is moved forward
+    live = [t.when() for t in timers.timers if not t.cancelled()]
+    assert live == [pytest.approx(100.05)]  # one timer, at the earliest deadline
+    timers.now = 100.05
+    timers.fire_due()
     with pytest.raises(asyncio.TimeoutError):
         await short_wait
-    assert 0.04 <= loop.time() - started < 1.0
     assert not long_wait.done()
+    # The watchdog moved on to the next deadline.
+    assert [t.when() for t in timers.timers if not t.cancelled()] == [pytest.approx(105.0)]
     gate.release()  # the expired waiter is skipped
     await long_wait
     gate.release()

@@ -167,20 +167,26 @@ class AdminResources:
     )
 
     def __init__(self, requester: Requester) -> None:
-        self.bonuses = AdminBonusesResource(requester)
-        self.catalog_rules = AdminCatalogRulesResource(requester)
-        self.coupons = AdminCouponsResource(requester)
-        self.daily_chains = AdminDailyChainsResource(requester)
-        self.discounts = AdminDiscountsResource(requester)
-        self.offer_chains = AdminOfferChainsResource(requester)
-        self.promo_codes = AdminPromoCodesResource(requester)
-        self.promotion_limits = AdminPromotionLimitsResource(requester)
-        self.promotions = AdminPromotionsResource(requester)
-        self.reward_chains = AdminRewardChainsResource(requester)
-        self.unique_catalog_offers = AdminUniqueCatalogOffersResource(requester)
-        self.upsell = AdminUpsellResource(requester)
-        self.value_point_rewards = AdminValuePointRewardsResource(requester)
-        self.value_points = AdminValuePointsResource(requester)
+        self.bonuses: AdminBonusesResource = AdminBonusesResource(requester)
+        self.catalog_rules: AdminCatalogRulesResource = AdminCatalogRulesResource(requester)
+        self.coupons: AdminCouponsResource = AdminCouponsResource(requester)
+        self.daily_chains: AdminDailyChainsResource = AdminDailyChainsResource(requester)
+        self.discounts: AdminDiscountsResource = AdminDiscountsResource(requester)
+        self.offer_chains: AdminOfferChainsResource = AdminOfferChainsResource(requester)
+        self.promo_codes: AdminPromoCodesResource = AdminPromoCodesResource(requester)
+        self.promotion_limits: AdminPromotionLimitsResource = AdminPromotionLimitsResource(
+            requester
+        )
+        self.promotions: AdminPromotionsResource = AdminPromotionsResource(requester)
+        self.reward_chains: AdminRewardChainsResource = AdminRewardChainsResource(requester)
+        self.unique_catalog_offers: AdminUniqueCatalogOffersResource = (
+            AdminUniqueCatalogOffersResource(requester)
+        )
+        self.upsell: AdminUpsellResource = AdminUpsellResource(requester)
+        self.value_point_rewards: AdminValuePointRewardsResource = AdminValuePointRewardsResource(
+            requester
+        )
+        self.value_points: AdminValuePointsResource = AdminValuePointsResource(requester)
 
 
 class UserResources:
@@ -198,14 +204,14 @@ class UserResources:
     )
 
     def __init__(self, requester: Requester) -> None:
-        self.clans = UserClansResource(requester)
-        self.coupons = UserCouponsResource(requester)
-        self.daily_chains = UserDailyChainsResource(requester)
-        self.offer_chains = UserOfferChainsResource(requester)
-        self.promo_codes = UserPromoCodesResource(requester)
-        self.promotions = UserPromotionsResource(requester)
-        self.reward_chains = UserRewardChainsResource(requester)
-        self.upsell = UserUpsellResource(requester)
+        self.clans: UserClansResource = UserClansResource(requester)
+        self.coupons: UserCouponsResource = UserCouponsResource(requester)
+        self.daily_chains: UserDailyChainsResource = UserDailyChainsResource(requester)
+        self.offer_chains: UserOfferChainsResource = UserOfferChainsResource(requester)
+        self.promo_codes: UserPromoCodesResource = UserPromoCodesResource(requester)
+        self.promotions: UserPromotionsResource = UserPromotionsResource(requester)
+        self.reward_chains: UserRewardChainsResource = UserRewardChainsResource(requester)
+        self.upsell: UserUpsellResource = UserUpsellResource(requester)
 
 
 class GuestResources:
@@ -214,4 +220,4 @@ class GuestResources:
     __slots__ = ("promo_codes",)
 
     def __init__(self, requester: Requester) -> None:
-        self.promo_codes = GuestPromoCodesResource(requester)
+        self.promo_codes: GuestPromoCodesResource = GuestPromoCodesResource(requester)

@@ -38,7 +38,7 @@ class AdminResources:
     __slots__ = ("widgets",)
 
     def __init__(self, requester: Requester) -> None:
-        self.widgets = AdminWidgetsResource(requester)
+        self.widgets: AdminWidgetsResource = AdminWidgetsResource(requester)
 
 
 class UserResources:
@@ -47,8 +47,8 @@ class UserResources:
     __slots__ = ("widget_steps", "widgets")
 
     def __init__(self, requester: Requester) -> None:
-        self.widget_steps = UserWidgetStepsResource(requester)
-        self.widgets = UserWidgetsResource(requester)
+        self.widget_steps: UserWidgetStepsResource = UserWidgetStepsResource(requester)
+        self.widgets: UserWidgetsResource = UserWidgetsResource(requester)
 
 
 class GuestResources:
@@ -57,4 +57,4 @@ class GuestResources:
     __slots__ = ("widgets",)
 
     def __init__(self, requester: Requester) -> None:
-        self.widgets = GuestWidgetsResource(requester)
+        self.widgets: GuestWidgetsResource = GuestWidgetsResource(requester)
