@@ -90,7 +90,7 @@ class SettleEvent:
     cause: str
 
 
-SettleHook = Callable[[SettleEvent], "Awaitable[None] | None"]
+SettleHook = Callable[[SettleEvent], Awaitable[None] | None]
 
 
 def is_ambiguous(error: LiveOpsError, retry: RetryPolicy) -> bool:
