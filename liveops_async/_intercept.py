@@ -66,10 +66,10 @@ class CallWrapper:
     __slots__ = ("all_operations", "settleable", "telemetry")
 
     def __init__(self, telemetry: CallTelemetry | None) -> None:
-        self.telemetry = telemetry
+        self.telemetry: CallTelemetry | None = telemetry
         # Traced: every call goes through; otherwise only those that may need settling.
-        self.all_operations = telemetry is not None
-        self.settleable = SETTLEABLE
+        self.all_operations: bool = telemetry is not None
+        self.settleable: frozenset[str] = SETTLEABLE
 
     async def __call__(
         self,

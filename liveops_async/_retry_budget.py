@@ -121,8 +121,8 @@ class RetryBudget:
         self._clock = clock
         self._tokens = self._capacity
         self._updated = clock()
-        self.granted = 0  # retries paid for
-        self.denied = 0  # retries refused
+        self.granted: int = 0  # retries paid for
+        self.denied: int = 0  # retries refused
 
     def __repr__(self) -> str:
         return (

@@ -77,9 +77,10 @@ class _TracedCall:
 
     def __init__(self, telemetry: Telemetry, span: trace.Span, base: Mapping[str, Any]) -> None:
         self._telemetry = telemetry
-        self.span = span
-        self.base = base  # attributes every span and measurement of this call shares
-        self.attempts = 0
+        self.span: trace.Span = span
+        # Attributes every span and measurement of this call shares.
+        self.base: Mapping[str, Any] = base
+        self.attempts: int = 0
         self.attempt_span: trace.Span | None = None
         self.settlement: str | None = None
         self._context_token = otel_context.attach(trace.set_span_in_context(span))

@@ -105,7 +105,9 @@ class RedisRetryBudget:
         self._flush_at = flush_every * self._success_refill
         self._retry_interval = retry_interval
         # This process's own view: decides while Redis is down, and counts every success.
-        self.local = RetryBudget(capacity, retry_cost, success_refill, refill_per_second)
+        self.local: RetryBudget = RetryBudget(
+            capacity, retry_cost, success_refill, refill_per_second
+        )
         self._owns_client = isinstance(redis, str)
         self._client = _client_from_url(redis, timeout) if isinstance(redis, str) else redis
         self._script: AsyncScript = self._client.register_script(_SPEND)
