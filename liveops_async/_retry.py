@@ -90,7 +90,12 @@ class RetryPolicy:
     )
 
     def with_max_retries(self, max_retries: int) -> RetryPolicy:
-        """A copy allowing `max_retries` retries (`max_attempts = max_retries + 1`)."""
+        """A copy allowing `max_retries` retries (`max_attempts = max_retries + 1`).
+
+        Raises InvalidParameterError unless `max_retries` is an integer >= 0.
+        """
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise InvalidParameterError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         return attrs.evolve(self, max_attempts=max_retries + 1)
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
