@@ -1,7 +1,7 @@
 """`liveops`: the LiveOps admin command line (`pip install 'liveops-async[cli]'`).
 
 LiveOps as code (`export`, `plan`, `apply`) and everyday admin calls, built on the SDK. The
-command group itself is `liveops_async.cli.commands.cli`.
+command group itself is `liveops_async.cli._commands.cli`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
     """Console script entry point (`liveops`). Says how to install the `cli` extra when
     its libraries are missing, instead of a traceback."""
     try:
-        from .commands import main as run
+        from ._commands import main as run
     except ModuleNotFoundError as exc:
         if exc.name not in _EXTRA_MODULES:
             raise
