@@ -44,6 +44,11 @@ def completeness(pyright: str, floor: float) -> int:
         print(f"verifytypes: {count:4d} incomplete in {module}")
     for name, message in incomplete[:SHOWN_REASONS]:
         print(f"verifytypes: {name}: {message.splitlines()[0]}")
+    print(
+        f"verifytypes: {report['missingClassDocStringCount']} classes and "
+        f"{report['missingFunctionDocStringCount']} functions without a docstring "
+        "(pyright counts each re-export; not part of the score)"
+    )
     print(f"verifytypes: type completeness {score:.1%} (floor {floor:.1%})")
     if score + 1e-9 < floor:
         print("verifytypes: below the floor; annotate the symbols above", file=sys.stderr)
