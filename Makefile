@@ -56,10 +56,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check liveops_async codegen tests scripts
 	$(BIN)/bandit -q -r liveops_async -c pyproject.toml
 
-# tests/typing: static expectations of the public API (assert_type), checked, never run.
 typecheck: $(STAMP)
 	$(BIN)/mypy
-	$(BIN)/mypy tests/typing
 
 # Public API type completeness (pyright --verifytypes) must stay at VERIFYTYPES_FLOOR, 1.0
 # (100%); pyright also checks tests/typing (see scripts/verifytypes.py).

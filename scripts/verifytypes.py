@@ -5,7 +5,8 @@
 Fails when the completeness score falls below FLOOR (a fraction; 1.0 is 100%, where it stands)
 and prints the public symbols whose types are not fully known, grouped by module, with the
 first few reasons. Then runs pyright on `tests/typing` (the `assert_type` expectations that
-mypy checks in `make typecheck`), so both checkers are held to the same public types.
+mypy checks in `make typecheck`, a path in [tool.mypy] files), so both checkers are held to
+the same public types.
 """
 
 from __future__ import annotations
