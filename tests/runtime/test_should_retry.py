@@ -4,9 +4,13 @@ verdict each gets (retry or not, the wait, and why), then the retry budget's las
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 
 import pytest
+from aioresponses import aioresponses
 
+from liveops_async import LiveOpsClient
 from liveops_async._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -23,7 +27,11 @@ from liveops_async._retry import (
 )
 from liveops_async._retry_budget import RetryBudget
 
+from . import _ops
 from ._ops import CREATE_COUPON, GET_COUPON
+from .conftest import MOCK_BASE, PROJECT_ID
+
+COUPON_URL = f"{MOCK_BASE}/v3/project/{PROJECT_ID}/admin/coupon/c1"
 
 # No jitter: backoff(n) is then exactly min(max_backoff, 1 * 2**(n-1)) * (0.5 + 0.5 * rand),
 # so a fixed Retry-After is used where the wait itself is asserted.
@@ -184,3 +192,20 @@ def test_the_budget_has_the_last_word_and_pays_only_for_granted_retries() -> Non
     assert second == granted
     assert third == RetryVerdict(False, None, "not retried: retry budget empty")
     assert fourth == granted
+
+
+async def test_the_retry_log_line_says_why(
+    make_client: Callable[..., LiveOpsClient],
+    api: aioresponses,
+    retry_sleeps: list[float],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="liveops_async")
+    api.get(COUPON_URL, status=503)
+    api.get(COUPON_URL, payload={"external_id": "c1"})
+    client = make_client()
+    await client.requester(client._admin_auth).request(_ops.GET_COUPON, path={"external_id": "c1"})
+    (record,) = [r for r in caplog.records if r.levelno == logging.INFO]
+    assert record.getMessage().endswith(": retry-safe operation, status 503")
+    assert record.retry_reason == "retry-safe operation, status 503"  # type: ignore[attr-defined]
+    assert "c1" not in record.getMessage()  # the route template, not the filled-in path
