@@ -42,6 +42,9 @@ class _Mismatch(Exception):
 
 _ABSENT = object()
 
+# How many models deep one function inlines its nested models; below that it calls their own.
+_INLINE_DEPTH = 4
+
 # Types whose JSON value is kept as it is when it passes this check (an expression on `{v}`).
 _CHECKS: dict[Any, str] = {
     str: "type({v}) is str",
@@ -59,7 +62,12 @@ class _Source:
         self.lines: list[str] = []
         self.namespace = namespace
         self.deferred: list[tuple[str, Any]] = []  # (global name, type) bound after exec
+        self.inlining: list[Any] = []  # the models whose lines are being written, outermost first
         self._ids = itertools.count()
+
+    def local(self, prefix: str) -> str:
+        """A fresh local variable name (nested loops and inlined models must not share one)."""
+        return f"{prefix}{next(self._ids)}"
 
     def bind(self, value: Any, prefix: str) -> str:
         name = f"_{prefix}{next(self._ids)}"
@@ -127,38 +135,70 @@ class StructureCompiler:
 
     def _compile_model(self, cls: type) -> Hook:
         src = _Source({"_Mismatch": _Mismatch, "_new": object.__new__, "_ABSENT": _ABSENT})
-        cls_name = src.bind(cls, "cls")
         src.add(0, "def structure_model(d):")
-        src.add(1, "if type(d) is not dict:")
-        src.add(2, "raise _Mismatch")
-        src.add(1, f"o = _new({cls_name})")
-        for field in attrs.fields(cls):
-            self._emit_field(src, field)
-        if hasattr(cls, EXTRA_SLOT):  # keep the keys the model does not declare (model_extra)
-            known = src.bind(_wire.declared_keys(cls), "known")
-            src.add(1, f"if not d.keys() <= {known}:")
-            src.add(2, f"o.{EXTRA_SLOT} = {{k: x for k, x in d.items() if k not in {known}}}")
+        src.inlining = [cls]
+        self._emit_model(src, cls, "d", "o", 1)
         src.add(1, "return o")
         return self._finish(src, "structure_model", f"<structure {cls.__qualname__}>", cls)
 
-    def _emit_field(self, src: _Source, field: attrs.Attribute[Any]) -> None:
+    def _inlinable(self, src: _Source, tp: Any) -> bool:
+        """Whether a nested model's lines go into its parent's function (no call, no frame):
+        plain models, not one already being inlined (a model that contains itself calls its
+        own function), and not too deep (the function stays a readable size)."""
+        return (
+            _wire.is_model(tp)
+            and tp not in src.inlining
+            and len(src.inlining) < _INLINE_DEPTH
+            and _plain_slots_model(tp)
+        )
+
+    def _emit_model(self, src: _Source, cls: type, din: str, out: str, depth: int) -> None:
+        """Lines that build `cls` from the dict `din` into the variable `out`, or raise."""
+        src.add(depth, f"if type({din}) is not dict:")
+        src.add(depth + 1, "raise _Mismatch")
+        src.add(depth, f"{out} = _new({src.bind(cls, 'cls')})")
+        for field in attrs.fields(cls):
+            self._emit_field(src, field, din, out, depth)
+        if hasattr(cls, EXTRA_SLOT):  # keep the keys the model does not declare (model_extra)
+            known = src.bind(_wire.declared_keys(cls), "known")
+            src.add(depth, f"if not {din}.keys() <= {known}:")
+            src.add(
+                depth + 1,
+                f"{out}.{EXTRA_SLOT} = {{k: x for k, x in {din}.items() if k not in {known}}}",
+            )
+
+    def _emit_field(
+        self, src: _Source, field: attrs.Attribute[Any], din: str, out: str, depth: int
+    ) -> None:
         key, tp, default = _wire.wire_name(field), field.type, field.default
+        v = src.local("v")
         if default is attrs.NOTHING:
-            src.add(1, f"v = d[{key!r}]")  # absent: KeyError, and cattrs says which field
-            self._emit(src, tp, "v", 1)
-            src.add(1, f"o.{field.name} = v")
+            src.add(depth, f"{v} = {din}[{key!r}]")  # absent: KeyError, and cattrs says which
+            self._emit(src, tp, v, depth)
+            src.add(depth, f"{out}.{field.name} = {v}")
         elif default is None and _wire.without_none(tp) is not None:
-            src.add(1, f"v = d.get({key!r})")  # absent and null both give None
-            self._emit(src, tp, "v", 1)
-            src.add(1, f"o.{field.name} = v")
+            src.add(depth, f"{v} = {din}.get({key!r})")  # absent and null both give None
+            self._emit(src, tp, v, depth)
+            src.add(depth, f"{out}.{field.name} = {v}")
         else:
             default_name = src.bind(default, "default")
-            src.add(1, f"v = d.get({key!r}, _ABSENT)")
-            src.add(1, "if v is _ABSENT:")
-            src.add(2, f"o.{field.name} = {default_name}")
-            src.add(1, "else:")
-            self._emit(src, tp, "v", 2)
-            src.add(2, f"o.{field.name} = v")
+            src.add(depth, f"{v} = {din}.get({key!r}, _ABSENT)")
+            src.add(depth, f"if {v} is _ABSENT:")
+            src.add(depth + 1, f"{out}.{field.name} = {default_name}")
+            src.add(depth, "else:")
+            self._emit(src, tp, v, depth + 1)
+            src.add(depth + 1, f"{out}.{field.name} = {v}")
+
+    def _emit_nested(self, src: _Source, tp: Any, var: str, depth: int) -> None:
+        """`var = structure(tp, var)`: inlined for a plain model, else a call of its hook."""
+        if not self._inlinable(src, tp):
+            src.add(depth, f"{var} = {self._deferred(src, tp)}({var})")
+            return
+        src.inlining.append(tp)
+        built = src.local("o")
+        self._emit_model(src, tp, var, built, depth)
+        src.add(depth, f"{var} = {built}")
+        src.inlining.pop()
 
     def _emit(self, src: _Source, tp: Any, var: str, depth: int) -> None:
         """Lines that check `var` and replace it with its structured value, or raise."""
@@ -185,14 +225,15 @@ class StructureCompiler:
         elif isinstance(tp, type) and issubclass(tp, OpenEnum):
             members = src.bind(tp._value2member_map_, "members")
             enum_cls = src.bind(tp, "enum")
-            src.add(depth, f"e = {members}.get({var}) if type({var}) is str else None")
-            src.add(depth, f"{var} = {enum_cls}({var}) if e is None else e")
+            e = src.local("e")
+            src.add(depth, f"{e} = {members}.get({var}) if type({var}) is str else None")
+            src.add(depth, f"{var} = {enum_cls}({var}) if {e} is None else {e}")
         elif origin is list:
             self._emit_list(src, args[0], var, depth)
         elif origin is dict:
             self._emit_dict(src, args[1], var, depth)
         else:  # a model, a union, or a type only the converter knows
-            src.add(depth, f"{var} = {self._deferred(src, tp)}({var})")
+            self._emit_nested(src, tp, var, depth)
 
     def _check(self, src: _Source, tp: Any, var: str) -> str | None:
         """An expression true when `var` is already the structured value of `tp`; None when
@@ -212,13 +253,22 @@ class StructureCompiler:
     def _emit_list(self, src: _Source, item_tp: Any, var: str, depth: int) -> None:
         src.add(depth, f"if type({var}) is not list:")
         src.add(depth + 1, "raise _Mismatch")
-        check = self._check(src, item_tp, "i")
+        i = src.local("i")
+        check = self._check(src, item_tp, i)
+        if check is None and self._inlinable(src, item_tp):
+            items = src.local("items")
+            src.add(depth, f"{items} = []")
+            src.add(depth, f"for {i} in {var}:")
+            self._emit_nested(src, item_tp, i, depth + 1)
+            src.add(depth + 1, f"{items}.append({i})")
+            src.add(depth, f"{var} = {items}")
+            return
         if check is None:
             item = self._deferred(src, item_tp)
-            src.add(depth, f"{var} = [{item}(i) for i in {var}]")
+            src.add(depth, f"{var} = [{item}({i}) for {i} in {var}]")
             return
         if check != "True":
-            src.add(depth, f"for i in {var}:")
+            src.add(depth, f"for {i} in {var}:")
             src.add(depth + 1, f"if not ({check}):")
             src.add(depth + 2, "raise _Mismatch")
         src.add(depth, f"{var} = list({var})")
@@ -226,16 +276,17 @@ class StructureCompiler:
     def _emit_dict(self, src: _Source, value_tp: Any, var: str, depth: int) -> None:
         src.add(depth, f"if type({var}) is not dict:")
         src.add(depth + 1, "raise _Mismatch")
-        check = self._check(src, value_tp, "x")
+        k, x = src.local("k"), src.local("x")
+        check = self._check(src, value_tp, x)
         if check is None:
             value = self._deferred(src, value_tp)
-            src.add(depth, f"for k in {var}:")
-            src.add(depth + 1, "if type(k) is not str:")
+            src.add(depth, f"for {k} in {var}:")
+            src.add(depth + 1, f"if type({k}) is not str:")
             src.add(depth + 2, "raise _Mismatch")
-            src.add(depth, f"{var} = {{k: {value}(x) for k, x in {var}.items()}}")
+            src.add(depth, f"{var} = {{{k}: {value}({x}) for {k}, {x} in {var}.items()}}")
             return
-        src.add(depth, f"for k, x in {var}.items():")
-        src.add(depth + 1, f"if type(k) is not str or not ({check}):")
+        src.add(depth, f"for {k}, {x} in {var}.items():")
+        src.add(depth + 1, f"if type({k}) is not str or not ({check}):")
         src.add(depth + 2, "raise _Mismatch")
         src.add(depth, f"{var} = dict({var})")
 
