@@ -42,6 +42,9 @@ class _Mismatch(Exception):
 
 _ABSENT = object()
 
+# The names every compiled function may use.
+_GLOBALS: dict[str, Any] = {"_Mismatch": _Mismatch, "_new": object.__new__, "_ABSENT": _ABSENT}
+
 # How many models deep one function inlines its nested models; below that it calls their own.
 _INLINE_DEPTH = 4
 
@@ -127,14 +130,14 @@ class StructureCompiler:
         return origin is dict and len(args) == 2 and args[0] is str
 
     def _compile_value(self, tp: Any) -> Hook:
-        src = _Source({"_Mismatch": _Mismatch})
+        src = _Source(dict(_GLOBALS))
         src.add(0, "def structure_value(v):")
         self._emit(src, tp, "v", 1)
         src.add(1, "return v")
         return self._finish(src, "structure_value", f"<structure {tp!r}>")
 
     def _compile_model(self, cls: type) -> Hook:
-        src = _Source({"_Mismatch": _Mismatch, "_new": object.__new__, "_ABSENT": _ABSENT})
+        src = _Source(dict(_GLOBALS))
         src.add(0, "def structure_model(d):")
         src.inlining = [cls]
         self._emit_model(src, cls, "d", "o", 1)
