@@ -156,32 +156,45 @@ class StructureCompiler:
         )
 
     def _emit_model(self, src: _Source, cls: type, din: str, out: str, depth: int) -> None:
-        """Lines that build `cls` from the dict `din` into the variable `out`, or raise."""
+        """Lines that build `cls` from the dict `din` into the variable `out`, or raise.
+
+        Unknown keys (kept in `model_extra`) are found without a look at every key in the
+        common case: `seen` counts the declared keys known to be present (required ones, and
+        optional ones whose value is not null); when `len(din)` equals it there is no other
+        key. Only otherwise (an unknown key, or a null the count cannot tell from absent) are
+        the keys compared with the declared ones."""
         src.add(depth, f"if type({din}) is not dict:")
         src.add(depth + 1, "raise _Mismatch")
         src.add(depth, f"{out} = _new({src.bind(cls, 'cls')})")
-        for field in attrs.fields(cls):
-            self._emit_field(src, field, din, out, depth)
+        fields = attrs.fields(cls)
+        seen = src.local("seen")
+        required = sum(1 for field in fields if field.default is attrs.NOTHING)
+        src.add(depth, f"{seen} = {required}")
+        for field in fields:
+            self._emit_field(src, field, din, out, depth, seen)
         if hasattr(cls, EXTRA_SLOT):  # keep the keys the model does not declare (model_extra)
             known = src.bind(_wire.declared_keys(cls), "known")
-            src.add(depth, f"if not {din}.keys() <= {known}:")
+            src.add(depth, f"if len({din}) != {seen} and not {din}.keys() <= {known}:")
             src.add(
                 depth + 1,
                 f"{out}.{EXTRA_SLOT} = {{k: x for k, x in {din}.items() if k not in {known}}}",
             )
 
     def _emit_field(
-        self, src: _Source, field: attrs.Attribute[Any], din: str, out: str, depth: int
+        self, src: _Source, field: attrs.Attribute[Any], din: str, out: str, depth: int, seen: str
     ) -> None:
         key, tp, default = _wire.wire_name(field), field.type, field.default
         v = src.local("v")
+        inner = _wire.without_none(tp)
         if default is attrs.NOTHING:
             src.add(depth, f"{v} = {din}[{key!r}]")  # absent: KeyError, and cattrs says which
             self._emit(src, tp, v, depth)
             src.add(depth, f"{out}.{field.name} = {v}")
-        elif default is None and _wire.without_none(tp) is not None:
+        elif default is None and inner is not None:
             src.add(depth, f"{v} = {din}.get({key!r})")  # absent and null both give None
-            self._emit(src, tp, v, depth)
+            src.add(depth, f"if {v} is not None:")
+            src.add(depth + 1, f"{seen} += 1")
+            self._emit(src, inner, v, depth + 1)
             src.add(depth, f"{out}.{field.name} = {v}")
         else:
             default_name = src.bind(default, "default")
@@ -189,6 +202,7 @@ class StructureCompiler:
             src.add(depth, f"if {v} is _ABSENT:")
             src.add(depth + 1, f"{out}.{field.name} = {default_name}")
             src.add(depth, "else:")
+            src.add(depth + 1, f"{seen} += 1")
             self._emit(src, tp, v, depth + 1)
             src.add(depth + 1, f"{out}.{field.name} = {v}")
 
