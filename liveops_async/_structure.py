@@ -5,8 +5,10 @@ The generated models are attrs classes, slotted, not frozen, without validators,
 ``__attrs_post_init__``, so an instance can be made with ``object.__new__`` and its slots
 assigned directly; the attrs ``__init__`` and cattrs' per-field dispatch are skipped. Each
 model's function reads the wire names, fills absent fields with the attrs default, checks
-JSON-native scalars with ``type(v) is T`` inline and calls the functions of nested types, bound
-once per field type.
+JSON-native scalars with ``type(v) is T`` inline, writes the lines of nested plain models (and
+of lists of them) into the parent's function (a few levels deep: no call or frame per nested
+object) and calls the functions of other nested types, bound once per field type. Unknown
+keys are found by counting the declared keys present against ``len(d)``.
 
 This is a fast path, not a second set of rules: a compiled function either returns exactly what
 the cattrs converter of `_serde` returns, or raises (any exception), and the caller then runs
@@ -28,9 +30,9 @@ import attrs
 
 from . import _wire
 from ._model import EXTRA_SLOT
-from ._types import OpenEnum
+from ._types import OpenEnum, Unset
 
-__all__ = ["Fallback", "Hook", "StructureCompiler"]
+__all__ = ["KEPT_RAW", "Fallback", "Hook", "StructureCompiler"]
 
 Hook = Callable[[Any], Any]
 Fallback = Callable[[Any], Callable[[Any, Any], Any]]  # tp -> the cattrs hook for tp
@@ -42,8 +44,21 @@ class _Mismatch(Exception):
 
 _ABSENT = object()
 
+# Advanced (by `next`, atomic under the GIL) whenever a hook keeps raw JSON data in its
+# answer: unknown keys (`model_extra`), an unknown variant of a tagged union. A caller that
+# reads it before and after a hook knows whether raw values, in which a number may be a float
+# orjson made of an integer beyond 64 bits, reached the answer (another thread's advance only
+# makes it look when it need not).
+KEPT_RAW = itertools.count()
+_kept_raw = KEPT_RAW.__next__
+
 # The names every compiled function may use.
-_GLOBALS: dict[str, Any] = {"_Mismatch": _Mismatch, "_new": object.__new__, "_ABSENT": _ABSENT}
+_GLOBALS: dict[str, Any] = {
+    "_Mismatch": _Mismatch,
+    "_new": object.__new__,
+    "_ABSENT": _ABSENT,
+    "_kept_raw": _kept_raw,
+}
 
 # How many models deep one function inlines its nested models; below that it calls their own.
 _INLINE_DEPTH = 4
@@ -88,12 +103,53 @@ class StructureCompiler:
         self._fallback = fallback
         self._hooks: dict[Any, Hook] = {}
         self.fell_back: set[Any] = set()  # types whose hook is the converter's own
+        self._number_safe: dict[Any, bool] = {}
 
     def hook(self, tp: Any) -> Hook:
         found = self._hooks.get(tp)
         if found is None:
             found = self._build(tp)
         return found
+
+    def number_safe(self, tp: Any) -> bool:
+        """Whether `hook(tp)` puts no JSON number into its answer unchecked, except through
+        `KEPT_RAW`: every number lands in an `int` field (`type(v) is int`: a float refused)
+        or a `float` field (where an integer beyond 64 bits becomes the same float orjson
+        makes of it); no `Any`, no converter fallback, no numeric `Literal`. For such a type
+        a body parsed by orjson gives the exact answer, or raises, or advances `KEPT_RAW`."""
+        self.hook(tp)  # builds every nested hook: `fell_back` is complete for `tp`
+        return self._numbers_checked(tp)
+
+    def _numbers_checked(self, tp: Any) -> bool:
+        found = self._number_safe.get(tp)
+        if found is None:
+            self._number_safe[tp] = True  # a model that contains itself: decided by the rest
+            found = self._number_safe[tp] = self._numbers_checked_uncached(tp)
+        return found
+
+    def _numbers_checked_uncached(self, tp: Any) -> bool:
+        if tp in self.fell_back or tp is Any or tp is object:
+            return False
+        if tp in (str, int, float, bool, datetime, type(None), Unset):  # Unset: a default only
+            return True
+        literal = _wire.literal_args(tp)
+        if literal:
+            return all(type(value) is str for value in literal)
+        if isinstance(tp, type) and issubclass(tp, OpenEnum):
+            return True  # strings only: `_missing_` refuses anything else
+        if _wire.is_model(tp):
+            return _plain_slots_model(tp) and all(
+                self._numbers_checked(field.type) for field in attrs.fields(tp)
+            )
+        members = _wire.union_args(tp)
+        if members is not None:
+            return all(self._numbers_checked(m) for m in members)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin is list and len(args) == 1:
+            return self._numbers_checked(args[0])
+        if origin is dict and len(args) == 2 and args[0] is str:
+            return self._numbers_checked(args[1])
+        return False
 
     # Building -------------------------------------------------------------------------------
 
@@ -179,6 +235,7 @@ class StructureCompiler:
                 depth + 1,
                 f"{out}.{EXTRA_SLOT} = {{k: x for k, x in {din}.items() if k not in {known}}}",
             )
+            src.add(depth + 1, "_kept_raw()")
 
     def _emit_field(
         self, src: _Source, field: attrs.Attribute[Any], din: str, out: str, depth: int, seen: str
@@ -358,6 +415,7 @@ def _tagged_union(wire_key: str, hooks: dict[Any, Hook]) -> Hook:
             hook = hooks.get(value.get(wire_key))
             if hook is not None:
                 return hook(value)
+        _kept_raw()
         return value  # a variant this SDK version does not know: keep the raw data
 
     return structure_tagged
