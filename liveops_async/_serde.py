@@ -454,4 +454,5 @@ def warm_up(types_: Iterable[Any]) -> None:
         if tp is None:
             continue
         _compiler.hook(tp)
+        _fast_parse(tp)
         _converter.get_unstructure_hook(tp)
