@@ -122,6 +122,16 @@ def test_tools(replaced: set[str]) -> list[str]:
     return keep
 
 
+# Test tools released in lockstep with a dependency: at its lower bound they must match it.
+_LOCKSTEP = {"opentelemetry-sdk": "opentelemetry-api"}
+
+
+def lockstep_pins(bounds: list[str]) -> list[str]:
+    """`tool==X` for each test tool that must match a dependency pinned at its lower bound."""
+    version = {_canonical(pin.split("==")[0]): pin.split("==")[1] for pin in bounds}
+    return [f"{tool}=={version[dep]}" for tool, dep in _LOCKSTEP.items() if dep in version]
+
+
 def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -132,6 +142,7 @@ def install_commands(run: Run, python: str) -> list[list[str]]:
     package = [*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT)]
     if run.name == "lowest":
         bounds = lower_bounds()
+        bounds += lockstep_pins(bounds)
         replaced = {_canonical(pin.split("==")[0]) for pin in bounds}
         tools = [t for t in test_tools(replaced) if not t.startswith(("setuptools", "wheel"))]
         build = [t for t in test_tools(set()) if t.startswith(("setuptools", "wheel"))]
