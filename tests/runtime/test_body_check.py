@@ -19,6 +19,7 @@ from liveops_async._utils._schema import (
     compile_check,
     format_checker,
 )
+from liveops_async._utils._schema_problems import FORMAT_HINTS
 
 BODY_SCHEMAS = {op.operation_id: op.body_schema for op in OPERATIONS.values() if op.body_schema}
 _ODD = [None, 0, -3, 2.0, 2.5, "", "a", "x" * 300, [], {}, True, False, 10**6]
@@ -104,6 +105,7 @@ SCHEMA = {
         "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 2},
         "any": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
         "one": {"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 5}]},
+        "at": {"type": "string", "format": "date-time"},
     },
     "additionalProperties": False,
 }
@@ -198,6 +200,11 @@ def test_problems_in_path_order_in_jsonschemas_words() -> None:
         ({"code": "ab", "one": 2.5}, "one: 2.5 is not of type 'integer'"),
         ({"code": "ab", "one": 7}, "one: 7 is valid under each of {'type': 'number', 'minimum'"),
         ({}, "(body): 'code' is a required property"),
+        (
+            {"code": "ab", "at": "2026-06-01T12:00:00"},
+            "at: '2026-06-01T12:00:00' is not a 'date-time' (RFC 3339 with a time zone, such as "
+            "'2026-06-01T12:00:00Z')",
+        ),
         ([], "(body): [] is not of type 'object'"),
     ],
 )
@@ -232,6 +239,7 @@ def test_problems_match_jsonschema_on_every_body_schema() -> None:
             leaves.sort(key=lambda e: list(e.absolute_path))
             expected = [
                 f"{'/'.join(str(p) for p in e.absolute_path) or '(body)'}: {e.message}"
+                + (FORMAT_HINTS[e.validator_value] if e.validator == "format" else "")
                 for e in leaves[:5]
             ]
             assert validator.problems(instance) == expected, (operation_id, instance)
