@@ -34,7 +34,6 @@ PROVIDERS = {
     "jsonschema": ("jsonschema", "testing"),
     "referencing": ("jsonschema", "testing"),  # jsonschema's own dependency, used with it
     "jwt": ("pyjwt", "testing"),
-    "opentelemetry": ("opentelemetry-api", "otel"),
     "click": ("click", "cli"),
     "rich": ("rich", "cli"),
     "yaml": ("pyyaml", "cli"),
