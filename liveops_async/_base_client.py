@@ -250,8 +250,8 @@ class _OperationPlan:
         """The JSON payload; with `validate`, only once the body matches the schema.
 
         The unstructured body is checked before it is encoded; only a body the compiled check
-        cannot vouch for is decoded again and given to jsonschema, which has the last word and
-        explains what is wrong. Encoding failures win over schema problems, as they always have.
+        cannot vouch for is decoded again and explained (`BodyValidator.problems`), which has the
+        last word. Encoding failures win over schema problems, as they always have.
         Whether validated or not, a value JSON cannot carry faithfully (NaN, an infinity, a
         datetime without a time zone) is refused, naming its field: the compiled check only
         vouches for finite numbers, so a body it accepts needs no further look.

@@ -7,11 +7,12 @@ Draft 2020-12 validator (without format assertion, as the engine runs it) would 
 it goes on the wire (with one format asserted: `date-time`, RFC 3339 with a time zone, checked by
 both), because it only answers for plain JSON values: `dict`, `list`, `str`, `int`,
 finite `float`, `bool` and `None`, exactly those types. Meeting anything else where the schema
-looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the caller asks jsonschema
-about the encoded body instead. A schema using any other keyword is not compiled (None).
+looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the caller checks the
+encoded body, decoded again, instead. A schema using any other keyword is not compiled (None).
 
-`BodyValidator` puts both together; jsonschema is imported only to explain a rejected body or to
-check a schema the compiler does not cover.
+`BodyValidator` puts both together: a rejected body is explained by `_schema_problems` over the
+same keywords, in jsonschema's words. jsonschema (not a runtime dependency) is imported only for
+a schema the compiler does not cover, which no generated operation has (tested).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from ._schema_problems import explained, problems_of
 
 if TYPE_CHECKING:
     import jsonschema
@@ -82,7 +85,7 @@ _TYPE_NAMES: Mapping[str, tuple[type, ...]] = {
 
 
 class NotPlainJSON(Exception):
-    """The body holds a value whose encoded form may validate differently: ask jsonschema."""
+    """The body holds a value whose encoded form may validate differently: check that form."""
 
 
 class _Unsupported(Exception):
@@ -250,25 +253,9 @@ def _additional(additional: object, properties: Mapping[str, Any]) -> Check:
     return check
 
 
-def _explain(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
-    """The errors that say what is wrong: for a body matching no branch of a oneOf/anyOf, the
-    errors of the branch it came closest to (fewest errors, then deepest), so the problem names
-    the field and its rule ("operator: 'less' is not one of [...]") instead of the whole
-    object."""
-    if error.validator not in ("oneOf", "anyOf") or not error.context:
-        return [error]
-    branches: dict[object, list[jsonschema.ValidationError]] = {}
-    for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    closest = min(
-        branches.values(),
-        key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)),
-    )
-    return [leaf for sub in closest for leaf in _explain(sub)]
-
-
 def format_checker() -> jsonschema.FormatChecker:
-    """jsonschema's checker for the formats this module asserts (and no others)."""
+    """jsonschema's checker for the formats this module asserts (and no others): for a schema
+    outside the compiled subset, and for tests comparing against jsonschema."""
     import jsonschema
 
     formats = jsonschema.FormatChecker(formats=())
@@ -278,7 +265,7 @@ def format_checker() -> jsonschema.FormatChecker:
 
 
 class BodyValidator:
-    """One operation's body schema: the compiled check, and jsonschema's findings on failure."""
+    """One operation's body schema: the compiled check, and what is wrong on failure."""
 
     __slots__ = ("_check", "_jsonschema", "_schema")
 
@@ -299,15 +286,28 @@ class BodyValidator:
 
     def problems(self, instance: Any) -> list[str]:
         """What is wrong with `instance` (the decoded body), in path order, at most five."""
+        if self._check is None:
+            return self._problems_from_jsonschema(instance)
+        found = [
+            leaf
+            for problem in problems_of(self._schema, instance, (), _FORMATS)
+            for leaf in explained(problem)
+        ]
+        found.sort(key=lambda problem: problem.path)  # stable: the schema's order per field
+        return [
+            f"{'/'.join(str(p) for p in problem.path) or '(body)'}: {problem.message}"
+            for problem in found[:_MAX_REPORTED_PROBLEMS]
+        ]
+
+    def _problems_from_jsonschema(self, instance: Any) -> list[str]:
         validator = self._jsonschema
         if validator is None:
-            # Imported on first use: it costs ~40 ms at import, and a valid body never needs it.
+            # Only for a hand-made schema outside the compiled subset: jsonschema is optional.
             import jsonschema
 
             cls = jsonschema.validators.validator_for(self._schema, jsonschema.Draft202012Validator)
             validator = self._jsonschema = cls(self._schema, format_checker=format_checker())
-        found = [leaf for error in validator.iter_errors(instance) for leaf in _explain(error)]
-        errors = sorted(found, key=lambda e: e.path)
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
         return [
             f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
             for error in errors[:_MAX_REPORTED_PROBLEMS]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 
 import orjson
@@ -85,3 +87,78 @@ async def test_validator_is_compiled_once_per_operation(
     assert validator is not None
     await requester.request(_ops.CREATE_COUPON, body={"external_id": "b", "name": "n"})
     assert _plan_for(_ops.CREATE_COUPON)._validator is validator
+
+
+# The client's whole path runs with jsonschema (and what it pulls in) made unimportable: the
+# script fails on any attempt, and reports every attempt it refused.
+_WITHOUT_JSONSCHEMA = r"""
+import asyncio, sys
+from aiohttp import web
+
+BLOCKED = {"jsonschema", "jsonschema_specifications", "referencing", "rpds"}
+refused = []
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED:
+            refused.append(name)
+            raise ImportError(f"{name} is blocked")
+        return None
+
+sys.meta_path.insert(0, Block())
+from liveops_async import LiveOpsClient, RequestValidationError, models
+
+async def created(request):
+    return web.json_response(await request.json(), status=201)
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/api/v3/project/1/admin/coupon", created)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        async with LiveOpsClient(
+            project_id=1, api_key="k", base_url=f"http://127.0.0.1:{port}/api"
+        ) as client:
+            coupon = await client.admin.coupons.create(
+                external_id="c1", name={"en-US": "n"},
+                bonus=[models.BonusItem(sku="gold", quantity=1)],
+            )
+            print("sent", coupon.external_id)
+            try:
+                await client.admin.coupons.create(
+                    external_id="c2", name={"en-US": "n"},
+                    bonus=[models.BonusItem(sku="gold", quantity=0)],
+                    attribute_conditions=[models.NumberAttributeCondition(
+                        attribute="level", operator="less", value="10"
+                    )],
+                )
+            except RequestValidationError as exc:
+                print("refused", exc.problems)
+    finally:
+        await runner.cleanup()
+
+asyncio.run(main())
+print("refused imports", refused)
+"""
+
+
+def test_the_client_path_never_imports_jsonschema() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_JSONSCHEMA],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    sent, refused, imports = out.stdout.splitlines()
+    assert sent == "sent c1"
+    assert refused.startswith(
+        "refused (\"attribute_conditions/0/operator: 'less' is not one of ['eq', 'ne', "
+    ), refused
+    assert "'bonus/0/quantity: 0 is less than the minimum of 1'" in refused, refused
+    assert imports == "refused imports []"
