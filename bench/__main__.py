@@ -387,7 +387,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     if not args.no_memory:
         calls = args.memory_calls
-        unfinished: set[str] = set()
+        unfinished: set[tuple[str, bool]] = set()  # (client, pooled)
         with ExitStack() as stack:
             fast = stack.enter_context(server())
             slow: dict[int, int] = {}  # answers held -> port of a server releasing at that count
