@@ -72,8 +72,8 @@ docs: $(STAMP)
 	$(PY) -W error scripts/build_docs.py build/docs
 
 # The coverage floor of the unit run: the measured total of liveops_async minus about a point,
-# to be raised as tests land (measured at XX.X % on 2026-11-30).
-COVERAGE_FLOOR ?= XX
+# to be raised as tests land (measured at 84.1 % on 2026-11-30).
+COVERAGE_FLOOR ?= 83
 unit: $(STAMP) tools
 	$(PY) -m pytest -q -p no:cacheprovider --cov=liveops_async --cov-report= \
 		--cov-fail-under=$(COVERAGE_FLOOR)
