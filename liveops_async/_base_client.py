@@ -58,7 +58,13 @@ from ._options import (
 from ._pagination import AsyncPaginator
 from ._redact import Redactor
 from ._response import APIResponse
-from ._retry import RetryPolicy, parse_retry_after
+from ._retry import (
+    AttemptOutcome,
+    RetryPolicy,
+    budget_verdict,
+    parse_retry_after,
+    should_retry,
+)
 from ._transport import Transport
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
@@ -303,40 +309,31 @@ def _plan_for(op: Operation) -> _OperationPlan:
     return plan
 
 
-class _Attempt:
-    """How one attempt ended without a usable answer: the error and whether to retry it."""
-
-    __slots__ = ("error", "retry_after", "retryable")
-
-    def __init__(self, error: LiveOpsError, retryable: bool, retry_after: float | None = None):
-        self.error = error
-        self.retryable = retryable
-        self.retry_after = retry_after
-
-
 def _connection_failure(
     exc: Exception, op: Operation, timeouts: Timeouts, redactor: Redactor
-) -> tuple[APIConnectionError, bool]:
-    """Map an aiohttp failure to our error and say if the request may be resent.
+) -> AttemptOutcome:
+    """Map an aiohttp failure to our error and say what the retry decision needs: whether the
+    request may have reached the server, and whether another attempt may fare better.
 
-    Only failures that prove the request never left (connecting) are retryable for operations
-    that are not retry-safe. Messages are our own; aiohttp errors whose text holds the full URL
-    (with player-supplied path values) or that carry the request itself (`ClientResponseError`
-    keeps its headers, Authorization included, in `request_info`) are not chained as the cause,
-    and a cause whose text holds a secret (echoed in a malformed answer) is chained scrubbed.
+    Messages are our own; aiohttp errors whose text holds the full URL (with player-supplied
+    path values) or that carry the request itself (`ClientResponseError` keeps its headers,
+    Authorization included, in `request_info`) are not chained as the cause, and a cause whose
+    text holds a secret (echoed in a malformed answer) is chained scrubbed.
     """
-    error, retryable = _map_connection_failure(exc, op, timeouts, redactor)
+    error, transient = _map_connection_failure(exc, op, timeouts, redactor)
     if not isinstance(
         exc, (aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL, aiohttp.ClientResponseError)
     ):
         error.__cause__ = redactor.exception(exc)
-    return error, retryable
+    return AttemptOutcome(error, reached_server=error.sent, transient=transient)
 
 
 def _map_connection_failure(
     exc: Exception, op: Operation, timeouts: Timeouts, redactor: Redactor
 ) -> tuple[APIConnectionError, bool]:
-    method, route, safe = op.method, op.path, op.retry_safe
+    """Our error for `exc`, and whether the failure is transient (worth another attempt, if
+    `should_retry` agrees: a sent request only for a retry-safe operation)."""
+    method, route = op.method, op.path
     if isinstance(exc, aiohttp.ClientHttpProxyError):
         # The proxy refused the CONNECT tunnel: the request itself never left.
         return APIConnectionError(
@@ -368,21 +365,21 @@ def _map_connection_failure(
     if isinstance(exc, aiohttp.SocketTimeoutError):
         return ReadTimeoutError(
             f"no data from the server for {timeouts.read} s", method=method, route=route, sent=True
-        ), safe
+        ), True
     if isinstance(exc, asyncio.TimeoutError):
         return APITimeoutError(
             f"the attempt took longer than the total timeout of {timeouts.total} s",
             method=method,
             route=route,
             sent=True,
-        ), safe
+        ), True
     if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError)):
         return APIConnectionError(
             f"connection failed after sending: {type(exc).__name__}",
             method=method,
             route=route,
             sent=True,
-        ), safe
+        ), True
     if isinstance(exc, aiohttp.ClientResponseError):
         # The server answered with something that is not valid HTTP: the request did leave.
         return APIConnectionError(
@@ -390,14 +387,10 @@ def _map_connection_failure(
             method=method,
             route=route,
             sent=True,
-        ), safe
+        ), True
     return APIConnectionError(
         f"request failed: {type(exc).__name__}", method=method, route=route, sent=False
     ), False
-
-
-class _UndecodableBody(Exception):
-    """The body's Content-Encoding could not be decoded (corrupt gzip, deflate, br, zstd)."""
 
 
 def _is_encoding_failure(exc: BaseException) -> bool:
@@ -413,7 +406,9 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
     """The whole decoded body, or ResponseTooLargeError as soon as more than
     MAX_RESPONSE_BYTES were decoded (a broken or hostile server, or a compression bomb, must
     not exhaust the caller's memory): aiohttp decodes as it is read, so reading stops at the
-    cap whatever the Content-Encoding. _UndecodableBody when the encoding is corrupt."""
+    cap whatever the Content-Encoding. A Content-Encoding that cannot be decoded (corrupt gzip,
+    deflate, br, zstd) is a ResponseDecodeError for a success status; for an error status the
+    body is empty (the status still says what went wrong)."""
     length = response.content_length
     try:
         if (
@@ -434,10 +429,19 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
         else:
             return b"".join(chunks)
     except aiohttp.ClientPayloadError as exc:
-        if _is_encoding_failure(exc):
-            response.close()
-            raise _UndecodableBody from None
-        raise
+        if not _is_encoding_failure(exc):
+            raise
+        response.close()
+        status = response.status
+        if 200 <= status < 300:
+            raise ResponseDecodeError(
+                f"{op.operation_id} answered {status} with a body whose "
+                f"Content-Encoding cannot be decoded",
+                method=op.method,
+                route=op.path,
+                status=status,
+            ) from None
+        return b""
     chunks.clear()
     response.close()  # drop the connection instead of draining the rest
     raise ResponseTooLargeError(
@@ -446,6 +450,15 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
         method=op.method,
         route=op.path,
         status=response.status,
+    )
+
+
+def _pool_timeout(op: Operation, timeout: float) -> PoolTimeoutError:
+    return PoolTimeoutError(
+        f"every pooled connection stayed busy for {timeout} s",
+        method=op.method,
+        route=op.path,
+        sent=False,
     )
 
 
@@ -586,7 +599,7 @@ class HTTPRequester:
         merged.update(auth)
         return merged
 
-    async def _call(
+    def _prepare(
         self,
         op: Operation,
         path: Mapping[str, object] | None,
@@ -594,13 +607,17 @@ class HTTPRequester:
         extra_headers: Mapping[str, str] | None,
         body: object,
         options: RequestOptions | None,
-        raw: bool,
-    ) -> Any:
-        """One call, retries included: the parsed body, or an `APIResponse` when `raw`.
-
-        Request and retry loop live in one coroutine: every coroutine level costs its creation
-        and a step on every resumption of the call.
-        """
+    ) -> tuple[
+        Credential,
+        ClientConfig,
+        URL,
+        bytes | None,
+        Mapping[str, str] | None,
+        Mapping[str, str] | None,
+    ]:
+        """What every attempt of a call shares, computed once and checked before anything is
+        sent: credential, settings, URL, JSON payload, the extra headers, and the complete
+        headers when no attempt needs to compute them (a credential with static headers)."""
         plan = _plan_for(op)
         credential = require_credential(op.auth, self._credential, op.operation_id)
         config = self._config if options is None else self._effective(options)
@@ -616,9 +633,31 @@ class HTTPRequester:
             if static_headers is None or extra_headers
             else static_headers[0 if payload is None else 1]
         )
+        return credential, config, url, payload, extra_headers, fixed_headers
 
+    async def _call(
+        self,
+        op: Operation,
+        path: Mapping[str, object] | None,
+        query: Mapping[str, object] | None,
+        extra_headers: Mapping[str, str] | None,
+        body: object,
+        options: RequestOptions | None,
+        raw: bool,
+    ) -> Any:
+        """One call, retries included: the parsed body, or an `APIResponse` when `raw`.
+
+        The steps: `_prepare` once; per attempt the headers, the rate limiter and request hooks,
+        then the exchange (pool slot, send, read) classified as an answer or an
+        `AttemptOutcome`; a failed attempt goes to `_after_failure`, which reports it and asks
+        `should_retry`. The loop and the exchange stay in this one coroutine on purpose: every
+        coroutine level costs its creation and a step on every resumption of the call, and a
+        call waiting for a pooled connection holds one frame less. Only failures pay for one.
+        """
+        credential, config, url, payload, extra_headers, fixed_headers = self._prepare(
+            op, path, query, extra_headers, body, options
+        )
         session, pool = self._transport.session()
-        retry = config.retry
         # Only admin credentials are throttled client-side: Xsolla's limits are per project key,
         # and a bucket per player would cost a Redis round trip per player call for nothing.
         limiter = config.rate_limiter
@@ -646,7 +685,7 @@ class HTTPRequester:
                     config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
                 )
             attempt_start = time.monotonic()
-            outcome: _Attempt
+            outcome: AttemptOutcome
             status: int | None = None
             try:
                 if not pool.try_acquire():
@@ -654,12 +693,7 @@ class HTTPRequester:
                     try:
                         await waiter  # a future, not a coroutine: nothing to create per wait
                     except asyncio.TimeoutError:
-                        raise PoolTimeoutError(
-                            f"every pooled connection stayed busy for {config.pool_timeout} s",
-                            method=op.method,
-                            route=op.path,
-                            sent=False,
-                        ) from None
+                        raise _pool_timeout(op, config.pool_timeout) from None
                     except BaseException:
                         pool.abandon(waiter)
                         raise
@@ -674,41 +708,25 @@ class HTTPRequester:
                     ) as response:
                         status = response.status
                         response_headers = response.headers
-                        try:
-                            raw_body = await _read_body(response, op)
-                        except _UndecodableBody:
-                            if 200 <= status < 300:
-                                raise ResponseDecodeError(
-                                    f"{op.operation_id} answered {status} with a body whose "
-                                    f"Content-Encoding cannot be decoded",
-                                    method=op.method,
-                                    route=op.path,
-                                    status=status,
-                                ) from None
-                            raw_body = b""  # the error status still says what went wrong
+                        raw_body = await _read_body(response, op)
                 finally:
                     pool.release()
             except PoolTimeoutError as exc:
-                outcome = _Attempt(exc, retryable=True)
+                outcome = AttemptOutcome(exc, reached_server=False)
             except ResponseDecodeError as exc:  # too large, or an undecodable encoding
                 elapsed = time.monotonic() - attempt_start
                 await self._report(config, op, attempt, exc.status, elapsed, exc)
                 raise
             except RuntimeError:
-                if session.closed:
-                    owner = "LiveOps client" if self._transport.closed else "aiohttp session"
-                    raise ClientClosedError(
-                        f"the {owner} was closed before the request was sent"
-                    ) from None
-                raise
+                closed = self._closed_before_sending(session)
+                if closed is None:
+                    raise
+                raise closed from None
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                error, retryable = _connection_failure(
-                    exc, op, config.timeouts, self._redactor(credential)
-                )
-                outcome = _Attempt(error, retryable)
+                outcome = _connection_failure(exc, op, config.timeouts, self._redactor(credential))
             else:
-                elapsed = time.monotonic() - attempt_start
                 if 200 <= status < 300:
+                    elapsed = time.monotonic() - attempt_start
                     try:
                         parsed = self._parse(
                             op,
@@ -735,52 +753,64 @@ class HTTPRequester:
                         attempts=attempt,
                         elapsed=elapsed,
                     )
-                outcome = self._status_failure(
-                    op, credential, status, raw_body, response_headers, retry
-                )
-                if status == 429 and limiter is not None and limit_key is not None:
-                    await limiter.on_rate_limited(
-                        limit_key,
-                        outcome.retry_after
-                        if outcome.retry_after is not None
-                        else retry.backoff(attempt),
-                    )
-            elapsed = time.monotonic() - attempt_start
-            await self._report(config, op, attempt, status, elapsed, outcome.error)
-            if self._transport.closed and isinstance(outcome.error, APIConnectionError):
-                raise _closed_in_flight(outcome.error)  # aclose() broke the connection
-            delay = self._retry_delay(outcome, attempt, retry, started)
-            if (  # resilience: an empty client-wide retry budget fails the call fast
-                delay is not None
-                and config.retry_budget is not None
-                and not await config.retry_budget.try_acquire()
-            ):
-                delay = None
-            if delay is None:
-                raise outcome.error
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "retrying %s %s in %.2f s after %s (attempt %d of %d)",
-                    op.method,
-                    op.path,
-                    delay,
-                    type(outcome.error).__name__,
-                    attempt + 1,
-                    retry.max_attempts,
-                    extra={"operation_id": op.operation_id},
-                )
+                outcome = self._status_failure(op, credential, status, raw_body, response_headers)
+            delay = await self._after_failure(
+                config, op, outcome, status, attempt, attempt_start, started, limit_key
+            )
             await _sleep(delay)
 
-    @staticmethod
-    def _retry_delay(
-        outcome: _Attempt, attempt: int, retry: RetryPolicy, started: float
-    ) -> float | None:
-        if not outcome.retryable or attempt >= retry.max_attempts:
+    def _closed_before_sending(self, session: aiohttp.ClientSession) -> ClientClosedError | None:
+        """The error for a RuntimeError aiohttp raises because the session was closed under the
+        call; None when the session is open (the RuntimeError is someone else's)."""
+        if not session.closed:
             return None
-        delay = retry.delay(attempt, outcome.retry_after)
-        if delay is None or time.monotonic() - started + delay > retry.total_budget:
-            return None
-        return delay
+        owner = "LiveOps client" if self._transport.closed else "aiohttp session"
+        return ClientClosedError(f"the {owner} was closed before the request was sent")
+
+    async def _after_failure(
+        self,
+        config: ClientConfig,
+        op: Operation,
+        outcome: AttemptOutcome,
+        status: int | None,
+        attempt: int,
+        attempt_start: float,
+        started: float,
+        limit_key: str | None,
+    ) -> float:
+        """Report a failed attempt and decide (`should_retry`, then the retry budget): the wait
+        before the next attempt, or the attempt's error raised. `status`: the answer's status,
+        if one came (also when reading its body then failed)."""
+        retry = config.retry
+        limiter = config.rate_limiter
+        if outcome.status == 429 and limiter is not None and limit_key is not None:
+            await limiter.on_rate_limited(
+                limit_key,
+                outcome.retry_after if outcome.retry_after is not None else retry.backoff(attempt),
+            )
+        elapsed = time.monotonic() - attempt_start
+        await self._report(config, op, attempt, status, elapsed, outcome.error)
+        if self._transport.closed and isinstance(outcome.error, APIConnectionError):
+            raise _closed_in_flight(outcome.error)  # aclose() broke the connection
+        verdict = should_retry(
+            op, outcome, retry, attempt=attempt, elapsed=time.monotonic() - started
+        )
+        verdict = await budget_verdict(verdict, config.retry_budget)
+        if not verdict.retry or verdict.delay is None:
+            raise outcome.error
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "retrying %s %s in %.2f s after %s (attempt %d of %d): %s",
+                op.method,
+                op.path,
+                verdict.delay,
+                type(outcome.error).__name__,
+                attempt + 1,
+                retry.max_attempts,
+                verdict.reason,
+                extra={"operation_id": op.operation_id, "retry_reason": verdict.reason},
+            )
+        return verdict.delay
 
     def _status_failure(
         self,
@@ -789,8 +819,7 @@ class HTTPRequester:
         status: int,
         raw: bytes,
         headers: CIMultiDictProxy[str],
-        retry: RetryPolicy,
-    ) -> _Attempt:
+    ) -> AttemptOutcome:
         retry_after = parse_retry_after(headers.get("Retry-After"))
         error: APIStatusError = make_status_error(
             status=status,
@@ -801,11 +830,7 @@ class HTTPRequester:
             retry_after=retry_after,
             redactor=self._redactor(credential),
         )
-        return _Attempt(
-            error,
-            retryable=op.retry_safe and status in retry.retry_statuses,
-            retry_after=retry_after,
-        )
+        return AttemptOutcome(error, status=status, reached_server=True, retry_after=retry_after)
 
     def _redactor(self, credential: Credential) -> Redactor:
         """The scrubber for what this call's errors take from a response: it knows the

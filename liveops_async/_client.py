@@ -292,10 +292,13 @@ class LiveOpsClient:
             raise InvalidParameterError("admin_auth must be an AdminAuth")
         if project_id is None:
             return admin_auth.project_id
-        if admin_auth.names_project and admin_auth.project_id != project_id:
+        if admin_auth.project_id != project_id:
+            # AdminAuth(P, key) is project P's key; a merchant key says its project with
+            # AdminAuth(merchant_id, key, project_id=P). Either way it must be the client's.
             raise InvalidParameterError(
-                f"admin_auth names project {admin_auth.project_id} but project_id is "
-                f"{project_id}; use one client per project, or client.admin_as(...)"
+                f"admin_auth is for project {admin_auth.project_id} but project_id is "
+                f"{project_id}; for a merchant key use AdminAuth(merchant_id, key, "
+                f"project_id={project_id}); for another project, client.admin_as(...)"
             )
         return project_id
 

@@ -174,7 +174,8 @@ class RequestOptions:
 
     def __attrs_post_init__(self) -> None:
         as_timeouts(self.timeout)  # validates a bare number early
-        if self.max_retries is not None and (
-            isinstance(self.max_retries, bool) or self.max_retries < 0
+        retries = self.max_retries
+        if retries is not None and (
+            isinstance(retries, bool) or not isinstance(retries, int) or retries < 0
         ):
-            raise InvalidParameterError("max_retries must be an integer >= 0")
+            raise InvalidParameterError(f"max_retries must be an integer >= 0, got {retries!r}")

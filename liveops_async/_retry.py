@@ -1,8 +1,9 @@
-"""When and how long to wait before trying a request again.
+"""When and how long to wait before trying a request again: the one home of that decision.
 
-Whether a failure *may* be retried depends on the operation (see `_base_client`): only
-operations the spec marks retry-safe are resent once the request may have reached the server.
-This module only knows the policy numbers, the backoff and `Retry-After` parsing.
+`should_retry(operation, outcome, policy)` answers, with the reason, whether a failed attempt is
+tried again and after how long; `budget_verdict` lets a client-wide retry budget have the last
+word. Only operations the spec marks retry-safe are resent once the request may have reached
+the server. The engine (`_base_client`) only describes what happened (`AttemptOutcome`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -24,9 +25,20 @@ from ._constants import (
     DEFAULT_RETRY_BUDGET,
     DEFAULT_RETRY_STATUSES,
 )
-from ._exceptions import InvalidParameterError
+from ._exceptions import InvalidParameterError, LiveOpsError
 
-__all__ = ["RetryPolicy", "parse_retry_after"]
+if TYPE_CHECKING:
+    from ._operation import Operation
+    from ._retry_budget import RetryBudgetLike
+
+__all__ = [
+    "AttemptOutcome",
+    "RetryPolicy",
+    "RetryVerdict",
+    "budget_verdict",
+    "parse_retry_after",
+    "should_retry",
+]
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -90,7 +102,12 @@ class RetryPolicy:
     )
 
     def with_max_retries(self, max_retries: int) -> RetryPolicy:
-        """A copy allowing `max_retries` retries (`max_attempts = max_retries + 1`)."""
+        """A copy allowing `max_retries` retries (`max_attempts = max_retries + 1`).
+
+        Raises InvalidParameterError unless `max_retries` is an integer >= 0.
+        """
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise InvalidParameterError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         return attrs.evolve(self, max_attempts=max_retries + 1)
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
@@ -138,3 +155,105 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     if when.tzinfo is None:  # HTTP-dates are GMT; a naive result means no zone was given
         return None
     return max(0.0, when.timestamp() - now())
+
+
+class AttemptOutcome:
+    """How one attempt ended without a usable answer, as the retry decision needs it.
+
+    * `error`: the error the call raises if it is not retried.
+    * `status`: the HTTP status of an error answer; None when no answer came.
+    * `reached_server`: the request may have reached the server (False only when it provably
+      never left: connecting failed, no pooled connection was free).
+    * `transient`: another attempt may fare better (False for a TLS failure, a proxy that
+      refused the tunnel, an unknown failure).
+    * `retry_after`: the server's `Retry-After` in seconds, if it sent a usable one.
+    """
+
+    __slots__ = ("error", "reached_server", "retry_after", "status", "transient")
+
+    def __init__(
+        self,
+        error: LiveOpsError,
+        *,
+        status: int | None = None,
+        reached_server: bool,
+        transient: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
+        self.error = error
+        self.status = status
+        self.reached_server = reached_server
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class RetryVerdict(NamedTuple):
+    """The answer of `should_retry`: `retry`, the wait in seconds before it (`delay`, None
+    when not retried) and why (`reason`: fit for logs, holds no secrets and no filled-in path).
+    """
+
+    retry: bool
+    delay: float | None
+    reason: str
+
+
+BUDGET_EMPTY = RetryVerdict(False, None, "not retried: retry budget empty")
+
+
+def should_retry(
+    operation: Operation,
+    outcome: AttemptOutcome,
+    policy: RetryPolicy,
+    *,
+    attempt: int,
+    elapsed: float,
+) -> RetryVerdict:
+    """Whether attempt number `attempt` (1 for the first), ended as `outcome`, is tried again.
+
+    `elapsed`: seconds since the first attempt began (for `policy.total_budget`). The backoff
+    jitter is drawn only once every other condition allows a retry.
+    """
+    status = outcome.status
+    if not outcome.transient:
+        return RetryVerdict(
+            False, None, f"not retried: {type(outcome.error).__name__} is not transient"
+        )
+    if status is not None:
+        if not operation.retry_safe:
+            return RetryVerdict(
+                False, None, f"not retried: status {status} for an operation not retry-safe"
+            )
+        if status not in policy.retry_statuses:
+            return RetryVerdict(False, None, f"not retried: status {status} not in retry_statuses")
+        why = f"retry-safe operation, status {status}"
+    elif outcome.reached_server:
+        if not operation.retry_safe:
+            return RetryVerdict(False, None, "not retried: the request may have reached the server")
+        why = f"retry-safe operation, {type(outcome.error).__name__}"
+    else:
+        why = f"the request was not sent ({type(outcome.error).__name__})"
+    if attempt >= policy.max_attempts:
+        return RetryVerdict(False, None, f"not retried: attempts exhausted ({policy.max_attempts})")
+    delay = policy.delay(attempt, outcome.retry_after)
+    if delay is None:
+        return RetryVerdict(
+            False,
+            None,
+            f"not retried: Retry-After {outcome.retry_after:g} s above retry_after_cap "
+            f"{policy.retry_after_cap:g} s",
+        )
+    if elapsed + delay > policy.total_budget:
+        return RetryVerdict(
+            False,
+            None,
+            f"not retried: waiting {delay:.2f} s would pass total_budget {policy.total_budget:g} s",
+        )
+    return RetryVerdict(True, delay, why)
+
+
+async def budget_verdict(verdict: RetryVerdict, budget: RetryBudgetLike | None) -> RetryVerdict:
+    """`verdict`, unless it grants a retry the client-wide retry budget cannot pay for (the
+    budget is charged only for a retry that would otherwise happen)."""
+    if verdict.retry and budget is not None and not await budget.try_acquire():
+        return BUDGET_EMPTY
+    return verdict

@@ -20,7 +20,8 @@ Rules (see codegen/README.md and `_wire`):
   is checked first; a field that does not fit keeps its raw value and warns (default) or
   raises `DecodeMismatchError` with its path (strict); `structure` alone is strict;
 * integers are exact: a body holding an integer literal beyond 64 bits is parsed by the
-  standard library (exact ints) instead of orjson (which would give a float);
+  standard library (exact ints) instead of orjson (which would give a float); a response
+  whose type checks every number skips that scan (see `loads_response`);
 * a ``oneOf`` of models that share a ``Literal`` tag field is dispatched on that tag; a tag no
   variant knows keeps the raw mapping instead of raising (forward compatibility). Without a
   tag, the variants that declare every key present are tried first, then the others.
@@ -45,7 +46,7 @@ from cattrs.preconf.orjson import OrjsonConverter, make_converter
 from . import _decode, _wire
 from ._exceptions import DecodeMismatchError
 from ._model import EXTRA_SLOT
-from ._structure import StructureCompiler
+from ._structure import KEPT_RAW, StructureCompiler
 from ._types import UNSET, OpenEnum
 from ._wire import WIRE_NAME_KEY, is_model, union_args, without_none
 
@@ -373,11 +374,44 @@ def decode_json(
     return decode(data, tp, strict=strict, operation=operation)
 
 
+_kept_raw = KEPT_RAW.__next__
+
+
 def loads_response(raw: bytes, tp: Any, *, strict: bool = True, operation: str = "response") -> Any:
-    """Parse a response body (see `decode`); an empty body or `tp=None` gives None."""
+    """Parse a response body (see `decode`); an empty body or `tp=None` gives None.
+
+    The common case skips the scan of `loads_json` for long digit runs: for a model or list
+    type whose compiled hook checks every number (`StructureCompiler.number_safe`), orjson's
+    parse is structured directly; an integer beyond 64 bits (a float from orjson) then fails
+    its `int` check. The answer stands only when the hook neither raised nor kept raw JSON
+    (unknown fields, an unknown union variant: `KEPT_RAW` did not move); otherwise the body
+    goes the exact way (`loads_json`, then `decode`)."""
     if tp is None or not raw:
         return None
+    if _fast_parse(tp):
+        try:
+            data = orjson.loads(raw)
+            before = _kept_raw()
+            result = _compiler.hook(tp)(data)
+            if _kept_raw() == before + 1:
+                return result
+        except Exception:  # noqa: S110  # nosec B110  # not the common case: the exact way
+            pass
     return decode(loads_json(raw), tp, strict=strict, operation=operation)
+
+
+_fast_parse_cache: dict[Any, bool] = {}
+
+
+def _fast_parse(tp: Any) -> bool:
+    """Whether `loads_response` may structure orjson's parse of a `tp` body directly: a model
+    or a list (their compiled hooks refuse a body of another JSON type, which `decode` then
+    reports) whose hook checks every number."""
+    found = _fast_parse_cache.get(tp)
+    if found is None:
+        shape_checked = is_model(tp) or typing.get_origin(tp) is list
+        found = _fast_parse_cache[tp] = shape_checked and _compiler.number_safe(tp)
+    return found
 
 
 def to_json_ready(value: Any) -> Any:
@@ -420,4 +454,5 @@ def warm_up(types_: Iterable[Any]) -> None:
         if tp is None:
             continue
         _compiler.hook(tp)
+        _fast_parse(tp)
         _converter.get_unstructure_hook(tp)

@@ -5,8 +5,10 @@ The generated models are attrs classes, slotted, not frozen, without validators,
 ``__attrs_post_init__``, so an instance can be made with ``object.__new__`` and its slots
 assigned directly; the attrs ``__init__`` and cattrs' per-field dispatch are skipped. Each
 model's function reads the wire names, fills absent fields with the attrs default, checks
-JSON-native scalars with ``type(v) is T`` inline and calls the functions of nested types, bound
-once per field type.
+JSON-native scalars with ``type(v) is T`` inline, writes the lines of nested plain models (and
+of lists of them) into the parent's function (a few levels deep: no call or frame per nested
+object) and calls the functions of other nested types, bound once per field type. Unknown
+keys are found by counting the declared keys present against ``len(d)``.
 
 This is a fast path, not a second set of rules: a compiled function either returns exactly what
 the cattrs converter of `_serde` returns, or raises (any exception), and the caller then runs
@@ -28,9 +30,9 @@ import attrs
 
 from . import _wire
 from ._model import EXTRA_SLOT
-from ._types import OpenEnum
+from ._types import OpenEnum, Unset
 
-__all__ = ["Fallback", "Hook", "StructureCompiler"]
+__all__ = ["KEPT_RAW", "Fallback", "Hook", "StructureCompiler"]
 
 Hook = Callable[[Any], Any]
 Fallback = Callable[[Any], Callable[[Any, Any], Any]]  # tp -> the cattrs hook for tp
@@ -41,6 +43,25 @@ class _Mismatch(Exception):
 
 
 _ABSENT = object()
+
+# Advanced (by `next`, atomic under the GIL) whenever a hook keeps raw JSON data in its
+# answer: unknown keys (`model_extra`), an unknown variant of a tagged union. A caller that
+# reads it before and after a hook knows whether raw values, in which a number may be a float
+# orjson made of an integer beyond 64 bits, reached the answer (another thread's advance only
+# makes it look when it need not).
+KEPT_RAW = itertools.count()
+_kept_raw = KEPT_RAW.__next__
+
+# The names every compiled function may use.
+_GLOBALS: dict[str, Any] = {
+    "_Mismatch": _Mismatch,
+    "_new": object.__new__,
+    "_ABSENT": _ABSENT,
+    "_kept_raw": _kept_raw,
+}
+
+# How many models deep one function inlines its nested models; below that it calls their own.
+_INLINE_DEPTH = 4
 
 # Types whose JSON value is kept as it is when it passes this check (an expression on `{v}`).
 _CHECKS: dict[Any, str] = {
@@ -59,7 +80,12 @@ class _Source:
         self.lines: list[str] = []
         self.namespace = namespace
         self.deferred: list[tuple[str, Any]] = []  # (global name, type) bound after exec
+        self.inlining: list[Any] = []  # the models whose lines are being written, outermost first
         self._ids = itertools.count()
+
+    def local(self, prefix: str) -> str:
+        """A fresh local variable name (nested loops and inlined models must not share one)."""
+        return f"{prefix}{next(self._ids)}"
 
     def bind(self, value: Any, prefix: str) -> str:
         name = f"_{prefix}{next(self._ids)}"
@@ -77,12 +103,53 @@ class StructureCompiler:
         self._fallback = fallback
         self._hooks: dict[Any, Hook] = {}
         self.fell_back: set[Any] = set()  # types whose hook is the converter's own
+        self._number_safe: dict[Any, bool] = {}
 
     def hook(self, tp: Any) -> Hook:
         found = self._hooks.get(tp)
         if found is None:
             found = self._build(tp)
         return found
+
+    def number_safe(self, tp: Any) -> bool:
+        """Whether `hook(tp)` puts no JSON number into its answer unchecked, except through
+        `KEPT_RAW`: every number lands in an `int` field (`type(v) is int`: a float refused)
+        or a `float` field (where an integer beyond 64 bits becomes the same float orjson
+        makes of it); no `Any`, no converter fallback, no numeric `Literal`. For such a type
+        a body parsed by orjson gives the exact answer, or raises, or advances `KEPT_RAW`."""
+        self.hook(tp)  # builds every nested hook: `fell_back` is complete for `tp`
+        return self._numbers_checked(tp)
+
+    def _numbers_checked(self, tp: Any) -> bool:
+        found = self._number_safe.get(tp)
+        if found is None:
+            self._number_safe[tp] = True  # a model that contains itself: decided by the rest
+            found = self._number_safe[tp] = self._numbers_checked_uncached(tp)
+        return found
+
+    def _numbers_checked_uncached(self, tp: Any) -> bool:
+        if tp in self.fell_back or tp is Any or tp is object:
+            return False
+        if tp in (str, int, float, bool, datetime, type(None), Unset):  # Unset: a default only
+            return True
+        literal = _wire.literal_args(tp)
+        if literal:
+            return all(type(value) is str for value in literal)
+        if isinstance(tp, type) and issubclass(tp, OpenEnum):
+            return True  # strings only: `_missing_` refuses anything else
+        if _wire.is_model(tp):
+            return _plain_slots_model(tp) and all(
+                self._numbers_checked(field.type) for field in attrs.fields(tp)
+            )
+        members = _wire.union_args(tp)
+        if members is not None:
+            return all(self._numbers_checked(m) for m in members)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin is list and len(args) == 1:
+            return self._numbers_checked(args[0])
+        if origin is dict and len(args) == 2 and args[0] is str:
+            return self._numbers_checked(args[1])
+        return False
 
     # Building -------------------------------------------------------------------------------
 
@@ -119,46 +186,93 @@ class StructureCompiler:
         return origin is dict and len(args) == 2 and args[0] is str
 
     def _compile_value(self, tp: Any) -> Hook:
-        src = _Source({"_Mismatch": _Mismatch})
+        src = _Source(dict(_GLOBALS))
         src.add(0, "def structure_value(v):")
         self._emit(src, tp, "v", 1)
         src.add(1, "return v")
         return self._finish(src, "structure_value", f"<structure {tp!r}>")
 
     def _compile_model(self, cls: type) -> Hook:
-        src = _Source({"_Mismatch": _Mismatch, "_new": object.__new__, "_ABSENT": _ABSENT})
-        cls_name = src.bind(cls, "cls")
+        src = _Source(dict(_GLOBALS))
         src.add(0, "def structure_model(d):")
-        src.add(1, "if type(d) is not dict:")
-        src.add(2, "raise _Mismatch")
-        src.add(1, f"o = _new({cls_name})")
-        for field in attrs.fields(cls):
-            self._emit_field(src, field)
-        if hasattr(cls, EXTRA_SLOT):  # keep the keys the model does not declare (model_extra)
-            known = src.bind(_wire.declared_keys(cls), "known")
-            src.add(1, f"if not d.keys() <= {known}:")
-            src.add(2, f"o.{EXTRA_SLOT} = {{k: x for k, x in d.items() if k not in {known}}}")
+        src.inlining = [cls]
+        self._emit_model(src, cls, "d", "o", 1)
         src.add(1, "return o")
         return self._finish(src, "structure_model", f"<structure {cls.__qualname__}>", cls)
 
-    def _emit_field(self, src: _Source, field: attrs.Attribute[Any]) -> None:
+    def _inlinable(self, src: _Source, tp: Any) -> bool:
+        """Whether a nested model's lines go into its parent's function (no call, no frame):
+        plain models, not one already being inlined (a model that contains itself calls its
+        own function), and not too deep (the function stays a readable size)."""
+        return (
+            _wire.is_model(tp)
+            and tp not in src.inlining
+            and len(src.inlining) < _INLINE_DEPTH
+            and _plain_slots_model(tp)
+        )
+
+    def _emit_model(self, src: _Source, cls: type, din: str, out: str, depth: int) -> None:
+        """Lines that build `cls` from the dict `din` into the variable `out`, or raise.
+
+        Unknown keys (kept in `model_extra`) are found without a look at every key in the
+        common case: `seen` counts the declared keys known to be present (required ones, and
+        optional ones whose value is not null); when `len(din)` equals it there is no other
+        key. Only otherwise (an unknown key, or a null the count cannot tell from absent) are
+        the keys compared with the declared ones."""
+        src.add(depth, f"if type({din}) is not dict:")
+        src.add(depth + 1, "raise _Mismatch")
+        src.add(depth, f"{out} = _new({src.bind(cls, 'cls')})")
+        fields = attrs.fields(cls)
+        seen = src.local("seen")
+        required = sum(1 for field in fields if field.default is attrs.NOTHING)
+        src.add(depth, f"{seen} = {required}")
+        for field in fields:
+            self._emit_field(src, field, din, out, depth, seen)
+        if hasattr(cls, EXTRA_SLOT):  # keep the keys the model does not declare (model_extra)
+            known = src.bind(_wire.declared_keys(cls), "known")
+            src.add(depth, f"if len({din}) != {seen} and not {din}.keys() <= {known}:")
+            src.add(
+                depth + 1,
+                f"{out}.{EXTRA_SLOT} = {{k: x for k, x in {din}.items() if k not in {known}}}",
+            )
+            src.add(depth + 1, "_kept_raw()")
+
+    def _emit_field(
+        self, src: _Source, field: attrs.Attribute[Any], din: str, out: str, depth: int, seen: str
+    ) -> None:
         key, tp, default = _wire.wire_name(field), field.type, field.default
+        v = src.local("v")
+        inner = _wire.without_none(tp)
         if default is attrs.NOTHING:
-            src.add(1, f"v = d[{key!r}]")  # absent: KeyError, and cattrs says which field
-            self._emit(src, tp, "v", 1)
-            src.add(1, f"o.{field.name} = v")
-        elif default is None and _wire.without_none(tp) is not None:
-            src.add(1, f"v = d.get({key!r})")  # absent and null both give None
-            self._emit(src, tp, "v", 1)
-            src.add(1, f"o.{field.name} = v")
+            src.add(depth, f"{v} = {din}[{key!r}]")  # absent: KeyError, and cattrs says which
+            self._emit(src, tp, v, depth)
+            src.add(depth, f"{out}.{field.name} = {v}")
+        elif default is None and inner is not None:
+            src.add(depth, f"{v} = {din}.get({key!r})")  # absent and null both give None
+            src.add(depth, f"if {v} is not None:")
+            src.add(depth + 1, f"{seen} += 1")
+            self._emit(src, inner, v, depth + 1)
+            src.add(depth, f"{out}.{field.name} = {v}")
         else:
             default_name = src.bind(default, "default")
-            src.add(1, f"v = d.get({key!r}, _ABSENT)")
-            src.add(1, "if v is _ABSENT:")
-            src.add(2, f"o.{field.name} = {default_name}")
-            src.add(1, "else:")
-            self._emit(src, tp, "v", 2)
-            src.add(2, f"o.{field.name} = v")
+            src.add(depth, f"{v} = {din}.get({key!r}, _ABSENT)")
+            src.add(depth, f"if {v} is _ABSENT:")
+            src.add(depth + 1, f"{out}.{field.name} = {default_name}")
+            src.add(depth, "else:")
+            src.add(depth + 1, f"{seen} += 1")
+            self._emit(src, tp, v, depth + 1)
+            src.add(depth + 1, f"{out}.{field.name} = {v}")
+
+    def _emit_nested(self, src: _Source, tp: Any, var: str, depth: int) -> None:
+        """`var = structure(tp, var)`: inlined for a plain model, else a call of its hook."""
+        if not self._inlinable(src, tp):
+            src.add(depth, f"{var} = {self._deferred(src, tp)}({var})")
+            return
+        src.inlining.append(tp)
+        built = src.local("o")
+        self._emit_model(src, tp, var, built, depth)
+        src.add(depth, f"{var} = {built}")
+        src.inlining.pop()
 
     def _emit(self, src: _Source, tp: Any, var: str, depth: int) -> None:
         """Lines that check `var` and replace it with its structured value, or raise."""
@@ -185,14 +299,15 @@ class StructureCompiler:
         elif isinstance(tp, type) and issubclass(tp, OpenEnum):
             members = src.bind(tp._value2member_map_, "members")
             enum_cls = src.bind(tp, "enum")
-            src.add(depth, f"e = {members}.get({var}) if type({var}) is str else None")
-            src.add(depth, f"{var} = {enum_cls}({var}) if e is None else e")
+            e = src.local("e")
+            src.add(depth, f"{e} = {members}.get({var}) if type({var}) is str else None")
+            src.add(depth, f"{var} = {enum_cls}({var}) if {e} is None else {e}")
         elif origin is list:
             self._emit_list(src, args[0], var, depth)
         elif origin is dict:
             self._emit_dict(src, args[1], var, depth)
         else:  # a model, a union, or a type only the converter knows
-            src.add(depth, f"{var} = {self._deferred(src, tp)}({var})")
+            self._emit_nested(src, tp, var, depth)
 
     def _check(self, src: _Source, tp: Any, var: str) -> str | None:
         """An expression true when `var` is already the structured value of `tp`; None when
@@ -212,13 +327,22 @@ class StructureCompiler:
     def _emit_list(self, src: _Source, item_tp: Any, var: str, depth: int) -> None:
         src.add(depth, f"if type({var}) is not list:")
         src.add(depth + 1, "raise _Mismatch")
-        check = self._check(src, item_tp, "i")
+        i = src.local("i")
+        check = self._check(src, item_tp, i)
+        if check is None and self._inlinable(src, item_tp):
+            items = src.local("items")
+            src.add(depth, f"{items} = []")
+            src.add(depth, f"for {i} in {var}:")
+            self._emit_nested(src, item_tp, i, depth + 1)
+            src.add(depth + 1, f"{items}.append({i})")
+            src.add(depth, f"{var} = {items}")
+            return
         if check is None:
             item = self._deferred(src, item_tp)
-            src.add(depth, f"{var} = [{item}(i) for i in {var}]")
+            src.add(depth, f"{var} = [{item}({i}) for {i} in {var}]")
             return
         if check != "True":
-            src.add(depth, f"for i in {var}:")
+            src.add(depth, f"for {i} in {var}:")
             src.add(depth + 1, f"if not ({check}):")
             src.add(depth + 2, "raise _Mismatch")
         src.add(depth, f"{var} = list({var})")
@@ -226,16 +350,17 @@ class StructureCompiler:
     def _emit_dict(self, src: _Source, value_tp: Any, var: str, depth: int) -> None:
         src.add(depth, f"if type({var}) is not dict:")
         src.add(depth + 1, "raise _Mismatch")
-        check = self._check(src, value_tp, "x")
+        k, x = src.local("k"), src.local("x")
+        check = self._check(src, value_tp, x)
         if check is None:
             value = self._deferred(src, value_tp)
-            src.add(depth, f"for k in {var}:")
-            src.add(depth + 1, "if type(k) is not str:")
+            src.add(depth, f"for {k} in {var}:")
+            src.add(depth + 1, f"if type({k}) is not str:")
             src.add(depth + 2, "raise _Mismatch")
-            src.add(depth, f"{var} = {{k: {value}(x) for k, x in {var}.items()}}")
+            src.add(depth, f"{var} = {{{k}: {value}({x}) for {k}, {x} in {var}.items()}}")
             return
-        src.add(depth, f"for k, x in {var}.items():")
-        src.add(depth + 1, f"if type(k) is not str or not ({check}):")
+        src.add(depth, f"for {k}, {x} in {var}.items():")
+        src.add(depth + 1, f"if type({k}) is not str or not ({check}):")
         src.add(depth + 2, "raise _Mismatch")
         src.add(depth, f"{var} = dict({var})")
 
@@ -290,6 +415,7 @@ def _tagged_union(wire_key: str, hooks: dict[Any, Hook]) -> Hook:
             hook = hooks.get(value.get(wire_key))
             if hook is not None:
                 return hook(value)
+        _kept_raw()
         return value  # a variant this SDK version does not know: keep the raw data
 
     return structure_tagged

@@ -1,7 +1,8 @@
 """`liveops`: the LiveOps admin command line (`pip install 'liveops-async[cli]'`).
 
-LiveOps as code (`export`, `plan`, `apply`) and everyday admin calls, built on the SDK. The
-command group itself is `liveops_async.cli.commands.cli`.
+LiveOps as code (`export`, `plan`, `apply`) and everyday admin calls, built on the SDK. An
+application, not library API: `main` is the only public name; the modules behind it (the
+command group is `_commands.cli`) are private and may change in any release.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
     """Console script entry point (`liveops`). Says how to install the `cli` extra when
     its libraries are missing, instead of a traceback."""
     try:
-        from .commands import main as run
+        from ._commands import main as run
     except ModuleNotFoundError as exc:
         if exc.name not in _EXTRA_MODULES:
             raise

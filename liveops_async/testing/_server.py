@@ -247,7 +247,12 @@ class LiveOpsMock:
         self, op: OperationSpec
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def endpoint(request: web.Request) -> web.StreamResponse:
-            return await self._serve(op, request)
+            try:
+                return await self._serve(op, request)
+            except ConnectionResetError:
+                # The client hung up mid-request (its read timeout, a fault test): there is no
+                # one to answer, and it is not the mock's error to print as a traceback.
+                raise asyncio.CancelledError from None
 
         return endpoint
 

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from click.testing import CliRunner, Result
 
-from liveops_async.cli.commands import cli
+from liveops_async.cli._commands import cli
 from liveops_async.testing import LiveOpsMock
 
 PROJECT_ID = 44056

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from liveops_async.cli.commands import cli
+from liveops_async.cli._commands import cli
 
 from .conftest import Invoke, MockServer
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from liveops_async.cli.kinds import FETCH_CONCURRENCY, KINDS
+from liveops_async.cli._kinds import FETCH_CONCURRENCY, KINDS
 
 from .conftest import Invoke, MockServer, edit
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liveops_async.cli.files import write_id
-from liveops_async.cli.kinds import kind_by_name
-from liveops_async.cli.plan import MISSING, FieldChange, diff_values, spec_changes
-from liveops_async.cli.schema import project
+from liveops_async.cli._files import write_id
+from liveops_async.cli._kinds import kind_by_name
+from liveops_async.cli._plan import MISSING, FieldChange, diff_values, spec_changes
+from liveops_async.cli._schema import project
 
 
 def test_absent_null_and_empty_mean_no_value() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from liveops_async.cli import apply as apply_module
+from liveops_async.cli import _apply as apply_module
 
 from .conftest import Invoke, MockServer, edit
 

@@ -35,6 +35,7 @@ PROVIDERS = {
     "click": ("click", "cli"),
     "rich": ("rich", "cli"),
     "yaml": ("pyyaml", "cli"),
+    "opentelemetry": ("opentelemetry-api", "otel"),
     "pytest": ("pytest", None),  # only by the pytest plugin, which pytest itself loads
     "pytest_asyncio": ("pytest-asyncio", None),  # optional in the plugin (ImportError handled)
     "typing_extensions": ("typing-extensions", None),  # only under TYPE_CHECKING

@@ -345,3 +345,62 @@ def test_strict_mode_never_bypasses_what_the_converter_refuses() -> None:
     with pytest.raises(DecodeMismatchError, match="a value the model refuses"):
         _serde.decode({"count": -1}, _Positive, strict=True)
     assert _serde.decode({"count": 2}, _Positive, strict=True) == _Positive(count=2)
+
+
+# --- the direct orjson path of loads_response (no scan for long digit runs) ----------------------
+
+_BIG = 123456789012345678901234567890
+
+
+def _coupon_page(coupon: dict[str, Any]) -> bytes:
+    body = {"items": [{"external_id": "c", "bonus": [{"sku": "s", "quantity": 2}], **coupon}]}
+    return orjson.dumps(body).replace(b'"BIG"', str(_BIG).encode())
+
+
+@pytest.mark.parametrize(
+    "coupon",
+    [
+        {"later": "BIG"},  # an unknown field of a nested model
+        {"later": {"deep": ["BIG"]}},
+        {"attribute_conditions": [{"attribute": "a", "type": "geo", "value": "BIG"}]},
+        {"redeem_user_limit": "BIG"},  # an int field
+        {"total_limit_state": {"used": "BIG"}},
+    ],
+)
+@pytest.mark.parametrize("strict", [True, False])
+def test_big_integers_stay_exact_on_the_direct_path(coupon: dict[str, Any], strict: bool) -> None:
+    """Where raw JSON is kept (unknown fields, an unknown union variant) or an int is
+    declared, a >64-bit integer arrives exact: never as orjson's rounded float."""
+    raw = _coupon_page(coupon)
+    page = _serde.loads_response(raw, models.CouponList, strict=strict)
+    exact = _serde.decode(json.loads(raw), models.CouponList, strict=strict)
+    assert page == exact
+    assert page.items[0].model_extra == exact.items[0].model_extra
+    assert str(_BIG) in repr(page) + repr(page.items[0].model_extra)
+
+
+def test_a_big_integer_in_a_float_field_is_the_float_of_the_exact_value() -> None:
+    raw = _coupon_page({}).replace(b'"quantity":2', b'"quantity":' + str(_BIG).encode())
+    page = _serde.loads_response(raw, models.CouponList)
+    assert page.items[0].bonus[0].quantity == float(_BIG)
+
+
+def test_well_formed_bodies_skip_the_digit_scan_and_the_rest_do_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    exact_parses: list[bytes] = []
+    real = _serde.loads_json
+
+    def counting(raw: bytes | str) -> Any:
+        exact_parses.append(bytes(raw) if isinstance(raw, bytes) else raw.encode())
+        return real(raw)
+
+    monkeypatch.setattr(_serde, "loads_json", counting)
+    page = _serde.loads_response(_coupon_page({}), models.CouponList)
+    assert page.items[0].bonus[0].quantity == 2.0 and exact_parses == []
+    _serde.loads_response(_coupon_page({"later": 1}), models.CouponList)
+    assert len(exact_parses) == 1  # raw JSON kept: the exact way
+    with pytest.raises(DecodeMismatchError):
+        _serde.loads_response(b"[]", models.CouponList)  # a body of the wrong JSON type
+    with pytest.raises(ValueError):
+        _serde.loads_response(b"{", models.CouponList)

@@ -31,6 +31,7 @@ from liveops_async import (
     LiveOpsClient,
     LiveOpsError,
     PaginationError,
+    RequestOptions,
     RequestValidationError,
     ResponseDecodeError,
 )
@@ -282,8 +283,29 @@ async def test_a_merchant_key_names_the_client_project(server: ScriptedServer) -
     ] * 2
 
 
-def test_an_admin_auth_naming_another_project_than_the_client_is_refused() -> None:
-    with pytest.raises(InvalidParameterError, match="admin_auth names project 55555"):
-        LiveOpsClient(project_id=PROJECT_ID, admin_auth=AdminAuth(7, "k", project_id=55555))
+@pytest.mark.parametrize(
+    "auth",
+    [AdminAuth(7, "k", project_id=55555), AdminAuth(55555, "k")],
+    ids=["merchant key for another project", "another project's key"],
+)
+def test_an_admin_auth_for_another_project_than_the_client_is_refused(auth: AdminAuth) -> None:
+    with pytest.raises(InvalidParameterError, match="admin_auth is for project 55555"):
+        LiveOpsClient(project_id=PROJECT_ID, admin_auth=auth)
+    # Without a client project, the credential's project is the client's.
+    assert LiveOpsClient(admin_auth=auth).project_id == 55555
+
+
+def test_an_admin_auth_id_must_be_positive() -> None:
     with pytest.raises(InvalidParameterError, match="project_id"):
         AdminAuth(7, "k", project_id=0)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "2"])
+def test_a_bad_max_retries_is_named_in_its_error(bad: object) -> None:
+    with pytest.raises(InvalidParameterError, match=r"max_retries must be an integer >= 0"):
+        LiveOpsClient(project_id=PROJECT_ID, api_key="k", max_retries=bad)  # type: ignore[arg-type]
+    client = LiveOpsClient(project_id=PROJECT_ID, api_key="k")
+    with pytest.raises(InvalidParameterError, match=r"max_retries must be an integer >= 0"):
+        client.with_options(max_retries=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"max_retries must be an integer >= 0"):
+        RequestOptions(max_retries=bad)  # type: ignore[arg-type]

@@ -360,3 +360,38 @@ def test_compiled_functions_register_their_source_for_tracebacks() -> None:
     source = "".join(linecache.getlines(filename))
     assert f"def {hook.__name__}(" in source
     assert inspect.getsource(hook).startswith(f"def {hook.__name__}(")
+
+
+@pytest.mark.parametrize(
+    "coupon",
+    [
+        {"external_id": "c1", "name": None, "later": 1},  # an unknown key next to a null
+        {"external_id": "c1", "later": 1},  # next to absent optional fields
+        {"later": 1},  # alone
+        {"external_id": "c1", "bonus": None, "redeem_user_limit": 2, "later": 1},
+    ],
+)
+def test_unknown_keys_are_kept_at_every_depth_by_the_fast_path(coupon: dict[str, Any]) -> None:
+    """The compiled function counts the declared keys present instead of comparing key sets;
+    an unknown key is found whatever the nulls and absent fields around it, also in the
+    nested models it inlines (the items of a list, a model inside a model)."""
+    coupon = {
+        **coupon,
+        "promotion_periods": [{"date_from": "2026-01-01T00:00:00Z", "soon": [2]}],
+        "total_limit_state": {"used": None, "soon": 3},
+    }
+    page = _serde._compiler.hook(models.CouponList)({"items": [coupon, {"external_id": "c2"}]})
+    first, second = page.items
+    assert first.model_extra == {"later": 1}
+    assert first.promotion_periods[0].model_extra == {"soon": [2]}
+    assert first.total_limit_state.model_extra == {"soon": 3}
+    assert second.model_extra == {}
+    assert page.model_extra == {}
+
+
+def test_a_model_without_unknown_keys_has_an_empty_model_extra_on_the_fast_path() -> None:
+    item = _serde._compiler.hook(models.CouponList)(
+        {"items": [{"external_id": "c", "name": None, "is_enabled": None}], "later": None}
+    )
+    assert item.items[0].model_extra == {}
+    assert item.model_extra == {"later": None}

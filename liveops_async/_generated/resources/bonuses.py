@@ -9,6 +9,7 @@ the same methods so that they answer `APIResponse`.
 from __future__ import annotations
 
 import builtins
+from typing import Final
 
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
@@ -238,9 +239,10 @@ class AdminBonusesResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminBonusesResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminBonusesResource(RawResponseRequester(resource._requester))
-        self.create = raw_response_wrapper(raw.create)
-        self.delete = raw_response_wrapper(raw.delete)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
-        self.update = raw_response_wrapper(raw.update)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.delete: Final = raw_response_wrapper(raw.delete)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.update: Final = raw_response_wrapper(raw.update)

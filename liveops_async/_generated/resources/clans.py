@@ -8,6 +8,8 @@ the same methods so that they answer `APIResponse`.
 
 from __future__ import annotations
 
+from typing import Final
+
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._response import RawResponseRequester, raw_response_wrapper
@@ -92,6 +94,7 @@ class UserClansResourceWithRawResponse:
     )
 
     def __init__(self, resource: UserClansResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserClansResource(RawResponseRequester(resource._requester))
-        self.list_top_contributors = raw_response_wrapper(raw.list_top_contributors)
-        self.update = raw_response_wrapper(raw.update)
+        self.list_top_contributors: Final = raw_response_wrapper(raw.list_top_contributors)
+        self.update: Final = raw_response_wrapper(raw.update)

@@ -9,6 +9,7 @@ the same methods so that they answer `APIResponse`.
 from __future__ import annotations
 
 import builtins
+from typing import Final
 
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
@@ -597,22 +598,23 @@ class AdminCouponsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminCouponsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminCouponsResource(RawResponseRequester(resource._requester))
-        self.activate = raw_response_wrapper(raw.activate)
-        self.create = raw_response_wrapper(raw.create)
-        self.create_code = raw_response_wrapper(raw.create_code)
-        self.deactivate = raw_response_wrapper(raw.deactivate)
-        self.decrease_user_limit = raw_response_wrapper(raw.decrease_user_limit)
-        self.delete = raw_response_wrapper(raw.delete)
-        self.generate_codes = raw_response_wrapper(raw.generate_codes)
-        self.get = raw_response_wrapper(raw.get)
-        self.get_user_limit = raw_response_wrapper(raw.get_user_limit)
-        self.increase_user_limit = raw_response_wrapper(raw.increase_user_limit)
-        self.list = raw_page_wrapper(raw.list)
-        self.list_code_limits = raw_page_wrapper(raw.list_code_limits)
-        self.list_codes = raw_page_wrapper(raw.list_codes)
-        self.set_user_limit = raw_response_wrapper(raw.set_user_limit)
-        self.update = raw_response_wrapper(raw.update)
+        self.activate: Final = raw_response_wrapper(raw.activate)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.create_code: Final = raw_response_wrapper(raw.create_code)
+        self.deactivate: Final = raw_response_wrapper(raw.deactivate)
+        self.decrease_user_limit: Final = raw_response_wrapper(raw.decrease_user_limit)
+        self.delete: Final = raw_response_wrapper(raw.delete)
+        self.generate_codes: Final = raw_response_wrapper(raw.generate_codes)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.get_user_limit: Final = raw_response_wrapper(raw.get_user_limit)
+        self.increase_user_limit: Final = raw_response_wrapper(raw.increase_user_limit)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.list_code_limits: Final = raw_page_wrapper(raw.list_code_limits)
+        self.list_codes: Final = raw_page_wrapper(raw.list_codes)
+        self.set_user_limit: Final = raw_response_wrapper(raw.set_user_limit)
+        self.update: Final = raw_response_wrapper(raw.update)
 
 
 class UserCouponsResource(BaseResource):
@@ -706,6 +708,7 @@ class UserCouponsResourceWithRawResponse:
     )
 
     def __init__(self, resource: UserCouponsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserCouponsResource(RawResponseRequester(resource._requester))
-        self.get_rewards = raw_response_wrapper(raw.get_rewards)
-        self.redeem = raw_response_wrapper(raw.redeem)
+        self.get_rewards: Final = raw_response_wrapper(raw.get_rewards)
+        self.redeem: Final = raw_response_wrapper(raw.redeem)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
+from typing import Final
 
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
@@ -324,14 +325,15 @@ class AdminDailyChainsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminDailyChainsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminDailyChainsResource(RawResponseRequester(resource._requester))
-        self.create = raw_response_wrapper(raw.create)
-        self.delete = raw_response_wrapper(raw.delete)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
-        self.reset = raw_response_wrapper(raw.reset)
-        self.toggle = raw_response_wrapper(raw.toggle)
-        self.update = raw_response_wrapper(raw.update)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.delete: Final = raw_response_wrapper(raw.delete)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.reset: Final = raw_response_wrapper(raw.reset)
+        self.toggle: Final = raw_response_wrapper(raw.toggle)
+        self.update: Final = raw_response_wrapper(raw.update)
 
 
 class UserDailyChainsResource(BaseResource):
@@ -447,7 +449,8 @@ class UserDailyChainsResourceWithRawResponse:
     )
 
     def __init__(self, resource: UserDailyChainsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserDailyChainsResource(RawResponseRequester(resource._requester))
-        self.claim_step = raw_response_wrapper(raw.claim_step)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
+        self.claim_step: Final = raw_response_wrapper(raw.claim_step)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)

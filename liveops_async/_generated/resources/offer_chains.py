@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
+from typing import Final
 
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
@@ -307,13 +308,14 @@ class AdminOfferChainsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminOfferChainsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminOfferChainsResource(RawResponseRequester(resource._requester))
-        self.create = raw_response_wrapper(raw.create)
-        self.delete = raw_response_wrapper(raw.delete)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
-        self.toggle = raw_response_wrapper(raw.toggle)
-        self.update = raw_response_wrapper(raw.update)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.delete: Final = raw_response_wrapper(raw.delete)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.toggle: Final = raw_response_wrapper(raw.toggle)
+        self.update: Final = raw_response_wrapper(raw.update)
 
 
 class UserOfferChainsResource(BaseResource):
@@ -464,8 +466,9 @@ class UserOfferChainsResourceWithRawResponse:
     )
 
     def __init__(self, resource: UserOfferChainsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserOfferChainsResource(RawResponseRequester(resource._requester))
-        self.claim_step = raw_response_wrapper(raw.claim_step)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
-        self.order_step = raw_response_wrapper(raw.order_step)
+        self.claim_step: Final = raw_response_wrapper(raw.claim_step)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.order_step: Final = raw_response_wrapper(raw.order_step)

@@ -8,6 +8,8 @@ the same methods so that they answer `APIResponse`.
 
 from __future__ import annotations
 
+from typing import Final
+
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._response import RawResponseRequester, raw_response_wrapper
@@ -259,10 +261,11 @@ class AdminPromotionLimitsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminPromotionLimitsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminPromotionLimitsResource(RawResponseRequester(resource._requester))
-        self.decrease_user_limit = raw_response_wrapper(raw.decrease_user_limit)
-        self.get_user_limit = raw_response_wrapper(raw.get_user_limit)
-        self.increase_user_limit = raw_response_wrapper(raw.increase_user_limit)
-        self.reset_all_user_limits = raw_response_wrapper(raw.reset_all_user_limits)
-        self.reset_user_limit = raw_response_wrapper(raw.reset_user_limit)
-        self.set_user_limit = raw_response_wrapper(raw.set_user_limit)
+        self.decrease_user_limit: Final = raw_response_wrapper(raw.decrease_user_limit)
+        self.get_user_limit: Final = raw_response_wrapper(raw.get_user_limit)
+        self.increase_user_limit: Final = raw_response_wrapper(raw.increase_user_limit)
+        self.reset_all_user_limits: Final = raw_response_wrapper(raw.reset_all_user_limits)
+        self.reset_user_limit: Final = raw_response_wrapper(raw.reset_user_limit)
+        self.set_user_limit: Final = raw_response_wrapper(raw.set_user_limit)

@@ -8,6 +8,8 @@ the same methods so that they answer `APIResponse`.
 
 from __future__ import annotations
 
+from typing import Final
+
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._pagination import AsyncPaginator
@@ -163,11 +165,12 @@ class AdminPromotionsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminPromotionsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminPromotionsResource(RawResponseRequester(resource._requester))
-        self.activate = raw_response_wrapper(raw.activate)
-        self.deactivate = raw_response_wrapper(raw.deactivate)
-        self.get_redeemable = raw_response_wrapper(raw.get_redeemable)
-        self.list = raw_page_wrapper(raw.list)
+        self.activate: Final = raw_response_wrapper(raw.activate)
+        self.deactivate: Final = raw_response_wrapper(raw.deactivate)
+        self.get_redeemable: Final = raw_response_wrapper(raw.get_redeemable)
+        self.list: Final = raw_page_wrapper(raw.list)
 
 
 class UserPromotionsResource(BaseResource):
@@ -219,5 +222,6 @@ class UserPromotionsResourceWithRawResponse:
     __slots__ = ("verify_code",)
 
     def __init__(self, resource: UserPromotionsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserPromotionsResource(RawResponseRequester(resource._requester))
-        self.verify_code = raw_response_wrapper(raw.verify_code)
+        self.verify_code: Final = raw_response_wrapper(raw.verify_code)

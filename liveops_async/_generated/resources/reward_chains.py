@@ -8,6 +8,8 @@ the same methods so that they answer `APIResponse`.
 
 from __future__ import annotations
 
+from typing import Final
+
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._pagination import AsyncPaginator
@@ -269,14 +271,15 @@ class AdminRewardChainsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminRewardChainsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminRewardChainsResource(RawResponseRequester(resource._requester))
-        self.create = raw_response_wrapper(raw.create)
-        self.delete = raw_response_wrapper(raw.delete)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
-        self.reset = raw_response_wrapper(raw.reset)
-        self.toggle = raw_response_wrapper(raw.toggle)
-        self.update = raw_response_wrapper(raw.update)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.delete: Final = raw_response_wrapper(raw.delete)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.reset: Final = raw_response_wrapper(raw.reset)
+        self.toggle: Final = raw_response_wrapper(raw.toggle)
+        self.update: Final = raw_response_wrapper(raw.update)
 
 
 class UserRewardChainsResource(BaseResource):
@@ -392,7 +395,8 @@ class UserRewardChainsResourceWithRawResponse:
     )
 
     def __init__(self, resource: UserRewardChainsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserRewardChainsResource(RawResponseRequester(resource._requester))
-        self.claim_step = raw_response_wrapper(raw.claim_step)
-        self.get_balance = raw_response_wrapper(raw.get_balance)
-        self.list = raw_page_wrapper(raw.list)
+        self.claim_step: Final = raw_response_wrapper(raw.claim_step)
+        self.get_balance: Final = raw_response_wrapper(raw.get_balance)
+        self.list: Final = raw_page_wrapper(raw.list)

@@ -9,6 +9,7 @@ the same methods so that they answer `APIResponse`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
@@ -406,14 +407,15 @@ class AdminUniqueCatalogOffersResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminUniqueCatalogOffersResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminUniqueCatalogOffersResource(RawResponseRequester(resource._requester))
-        self.activate = raw_response_wrapper(raw.activate)
-        self.create = raw_response_wrapper(raw.create)
-        self.create_code = raw_response_wrapper(raw.create_code)
-        self.deactivate = raw_response_wrapper(raw.deactivate)
-        self.delete = raw_response_wrapper(raw.delete)
-        self.generate_codes = raw_response_wrapper(raw.generate_codes)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
-        self.list_codes = raw_page_wrapper(raw.list_codes)
-        self.update = raw_response_wrapper(raw.update)
+        self.activate: Final = raw_response_wrapper(raw.activate)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.create_code: Final = raw_response_wrapper(raw.create_code)
+        self.deactivate: Final = raw_response_wrapper(raw.deactivate)
+        self.delete: Final = raw_response_wrapper(raw.delete)
+        self.generate_codes: Final = raw_response_wrapper(raw.generate_codes)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.list_codes: Final = raw_page_wrapper(raw.list_codes)
+        self.update: Final = raw_response_wrapper(raw.update)

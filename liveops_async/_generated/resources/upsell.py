@@ -8,7 +8,7 @@ the same methods so that they answer `APIResponse`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
@@ -155,11 +155,12 @@ class AdminUpsellResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminUpsellResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminUpsellResource(RawResponseRequester(resource._requester))
-        self.create = raw_response_wrapper(raw.create)
-        self.get = raw_response_wrapper(raw.get)
-        self.toggle = raw_response_wrapper(raw.toggle)
-        self.update = raw_response_wrapper(raw.update)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.toggle: Final = raw_response_wrapper(raw.toggle)
+        self.update: Final = raw_response_wrapper(raw.update)
 
 
 class UserUpsellResource(BaseResource):
@@ -205,5 +206,6 @@ class UserUpsellResourceWithRawResponse:
     __slots__ = ("list",)
 
     def __init__(self, resource: UserUpsellResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserUpsellResource(RawResponseRequester(resource._requester))
-        self.list = raw_response_wrapper(raw.list)
+        self.list: Final = raw_response_wrapper(raw.list)

@@ -8,6 +8,8 @@ the same methods so that they answer `APIResponse`.
 
 from __future__ import annotations
 
+from typing import Final
+
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._response import RawResponseRequester, raw_response_wrapper
@@ -157,8 +159,9 @@ class AdminValuePointRewardsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminValuePointRewardsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminValuePointRewardsResource(RawResponseRequester(resource._requester))
-        self.delete = raw_response_wrapper(raw.delete)
-        self.get = raw_response_wrapper(raw.get)
-        self.patch = raw_response_wrapper(raw.patch)
-        self.set = raw_response_wrapper(raw.set)
+        self.delete: Final = raw_response_wrapper(raw.delete)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.patch: Final = raw_response_wrapper(raw.patch)
+        self.set: Final = raw_response_wrapper(raw.set)

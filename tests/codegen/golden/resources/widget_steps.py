@@ -8,6 +8,8 @@ the same methods so that they answer `APIResponse`.
 
 from __future__ import annotations
 
+from typing import Final
+
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._pagination import AsyncPaginator
@@ -64,5 +66,6 @@ class UserWidgetStepsResourceWithRawResponse:
     __slots__ = ("list",)
 
     def __init__(self, resource: UserWidgetStepsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserWidgetStepsResource(RawResponseRequester(resource._requester))
-        self.list = raw_page_wrapper(raw.list)
+        self.list: Final = raw_page_wrapper(raw.list)

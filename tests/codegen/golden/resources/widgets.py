@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
+from typing import Final
 
 from liveops_async._base_client import BaseResource
 from liveops_async._options import RequestOptions
@@ -292,15 +293,16 @@ class AdminWidgetsResourceWithRawResponse:
     )
 
     def __init__(self, resource: AdminWidgetsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = AdminWidgetsResource(RawResponseRequester(resource._requester))
-        self.create = raw_response_wrapper(raw.create)
-        self.delete_tags = raw_response_wrapper(raw.delete_tags)
-        self.get = raw_response_wrapper(raw.get)
-        self.list = raw_page_wrapper(raw.list)
-        self.list_all = raw_response_wrapper(raw.list_all)
-        self.patch = raw_response_wrapper(raw.patch)
-        self.rebuild = raw_response_wrapper(raw.rebuild)
-        self.set_condition = raw_response_wrapper(raw.set_condition)
+        self.create: Final = raw_response_wrapper(raw.create)
+        self.delete_tags: Final = raw_response_wrapper(raw.delete_tags)
+        self.get: Final = raw_response_wrapper(raw.get)
+        self.list: Final = raw_page_wrapper(raw.list)
+        self.list_all: Final = raw_response_wrapper(raw.list_all)
+        self.patch: Final = raw_response_wrapper(raw.patch)
+        self.rebuild: Final = raw_response_wrapper(raw.rebuild)
+        self.set_condition: Final = raw_response_wrapper(raw.set_condition)
 
 
 class UserWidgetsResource(BaseResource):
@@ -360,8 +362,9 @@ class UserWidgetsResourceWithRawResponse:
     __slots__ = ("redeem",)
 
     def __init__(self, resource: UserWidgetsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = UserWidgetsResource(RawResponseRequester(resource._requester))
-        self.redeem = raw_response_wrapper(raw.redeem)
+        self.redeem: Final = raw_response_wrapper(raw.redeem)
 
 
 class GuestWidgetsResource(BaseResource):
@@ -421,5 +424,6 @@ class GuestWidgetsResourceWithRawResponse:
     __slots__ = ("redeem",)
 
     def __init__(self, resource: GuestWidgetsResource) -> None:
+        # `Final` declares each type (the wrapper's: the method's parameters, `APIResponse`).
         raw = GuestWidgetsResource(RawResponseRequester(resource._requester))
-        self.redeem = raw_response_wrapper(raw.redeem)
+        self.redeem: Final = raw_response_wrapper(raw.redeem)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import attrs
 
-from .files import Desired, dump_entity, entity_file_name, load_folder
-from .kinds import Current, Kind
+from ._files import Desired, dump_entity, entity_file_name, load_folder
+from ._kinds import Current, Kind
 
 __all__ = ["ExportResult", "write_export"]
 

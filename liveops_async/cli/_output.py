@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .apply import ApplyReport
-from .files import FileProblem
-from .plan import MISSING, Action, Change, Plan, display_path
+from ._apply import ApplyReport
+from ._files import FileProblem
+from ._plan import MISSING, Action, Change, Plan, display_path
 
 __all__ = [
     "console",

@@ -20,8 +20,8 @@ import attrs
 from .. import models
 from .._exceptions import NotFoundError
 from .._generated.resources import AdminResources
-from .schema import body_schema, canonical, project
-from .wire import from_wire, to_wire
+from ._schema import body_schema, canonical, project
+from ._wire import from_wire, to_wire
 
 __all__ = ["KINDS", "Current", "Kind", "kind_by_directory", "kind_by_name"]
 

@@ -19,8 +19,8 @@ from typing import Any
 import attrs
 import yaml
 
-from .kinds import KINDS, Kind, kind_by_directory
-from .schema import canonical
+from ._kinds import KINDS, Kind, kind_by_directory
+from ._schema import canonical
 
 __all__ = [
     "Desired",

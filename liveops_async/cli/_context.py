@@ -12,7 +12,7 @@ import click
 
 from .. import LiveOpsClient
 from .._exceptions import LiveOpsError, MissingCredentialsError
-from .output import error_console
+from ._output import error_console
 
 __all__ = ["Settings", "json_option", "run_with_client"]
 

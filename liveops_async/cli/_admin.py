@@ -10,9 +10,9 @@ import click
 
 from .. import LiveOpsClient, models
 from .._exceptions import APIConnectionError, APIStatusError
-from .context import Settings, json_option, run_with_client
-from .output import error_console, localized, print_json, print_table
-from .wire import to_wire
+from ._context import Settings, json_option, run_with_client
+from ._output import error_console, localized, print_json, print_table
+from ._wire import to_wire
 
 __all__ = ["codes", "coupons", "user_limit"]
 

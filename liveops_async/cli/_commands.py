@@ -9,13 +9,13 @@ from typing import Any
 import click
 
 from .. import LiveOpsClient
-from .admin import codes, coupons, user_limit
-from .apply import ApplyReport, apply_plan
-from .context import Settings, json_option, run_with_client
-from .export import write_export
-from .files import Desired, FileProblem, load_folder
-from .kinds import KINDS, Kind
-from .output import (
+from ._admin import codes, coupons, user_limit
+from ._apply import ApplyReport, apply_plan
+from ._context import Settings, json_option, run_with_client
+from ._export import write_export
+from ._files import Desired, FileProblem, load_folder
+from ._kinds import KINDS, Kind
+from ._output import (
     console,
     plan_as_data,
     print_json,
@@ -24,7 +24,7 @@ from .output import (
     print_report,
     report_as_data,
 )
-from .plan import Plan, fetch_project, make_plan, validate_desired
+from ._plan import Plan, fetch_project, make_plan, validate_desired
 
 __all__ = ["cli", "main"]
 

@@ -12,9 +12,9 @@ import attrs
 
 from .._exceptions import APIStatusError, LiveOpsError
 from .._generated.resources import AdminResources
-from .files import Desired, FileProblem
-from .kinds import Current, Kind
-from .schema import body_schema, comparable, unknown_fields, validate
+from ._files import Desired, FileProblem
+from ._kinds import Current, Kind
+from ._schema import body_schema, comparable, unknown_fields, validate
 
 __all__ = [
     "MISSING",

@@ -21,9 +21,9 @@ import attrs
 
 from .._exceptions import APIConnectionError, APIStatusError
 from .._generated.resources import AdminResources
-from .files import write_id
-from .kinds import Current, Kind
-from .plan import Action, Change, ordered_batches, spec_changes
+from ._files import write_id
+from ._kinds import Current, Kind
+from ._plan import Action, Change, ordered_batches, spec_changes
 
 __all__ = ["ApplyReport", "OutcomeUnknownError", "apply_plan"]
 
