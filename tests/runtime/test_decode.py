@@ -7,6 +7,7 @@ serialization (`model_extra`, `to_dict` / `from_dict`) is tested in test_model.p
 from __future__ import annotations
 
 import copy
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
