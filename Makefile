@@ -53,7 +53,7 @@ check-generated: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check liveops_async codegen tests scripts
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r liveops_async -c pyproject.toml
 
 typecheck: $(STAMP)
@@ -71,8 +71,12 @@ docs: $(STAMP)
 	rm -rf build/docs
 	$(PY) -W error scripts/build_docs.py build/docs
 
+# The coverage floor of the unit run: the measured total of liveops_async minus about a point,
+# to be raised as tests land (measured at 84.1 % on 2026-11-30).
+COVERAGE_FLOOR ?= 83
 unit: $(STAMP) tools
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider --cov=liveops_async --cov-report= \
+		--cov-fail-under=$(COVERAGE_FLOOR)
 
 # Every supported Python (with uvloop) and the lowest allowed dependencies, on a subset;
 # MATRIX_JOBS runs at a time.
@@ -96,4 +100,4 @@ bench-fleet: $(STAMP) tools
 	$(PY) -m bench.fleet
 
 clean:
-	rm -rf $(VENV) $(DEMO_VENV) .venvs build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_VENV) .venvs build *.egg-info .mypy_cache .ruff_cache .pytest_cache .coverage

@@ -145,7 +145,8 @@ def _one_run(
 ) -> dict[str, float] | None:
     processes = len(procs)
     rate = scenario.fleet_rate(processes)
-    cfg = {
+    start = time.monotonic() + START_DELAY + START_DELAY_PER_PROCESS * processes
+    cfg: dict[str, Any] = {
         "redis_url": redis_url,
         "rate": rate,
         "burst": scenario.burst,
@@ -153,7 +154,7 @@ def _one_run(
         "concurrency": scenario.concurrency,
         "demand": scenario.demand,
         "key_prefix": f"bench-{uuid.uuid4().hex}:",
-        "start": time.monotonic() + START_DELAY + START_DELAY_PER_PROCESS * processes,
+        "start": start,
         "duration": DURATION,
     }
     for proc in procs:
@@ -170,7 +171,7 @@ def _one_run(
         results.append(json.loads(line))
     if max(r["late"] for r in results) > MAX_LATE:
         return None
-    start, end = cfg["start"], cfg["start"] + DURATION
+    end = start + DURATION
     granted = sum(len(r["granted"]) for r in results)
     in_run = sum(start <= t <= end for r in results for t in r["granted"])
     if scenario.demand is not None:

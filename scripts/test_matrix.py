@@ -41,13 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 VENVS = ROOT / ".venvs"
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 LOWEST_PYTHON = "3.10"  # the oldest supported Python: lowest versions ship wheels for it
-# The failure path (faults, security), serde and structuring, the runtime, the examples. The
-# response fuzzing, the load tests and the multi-process fleet stay in the main run.
+# The failure path (faults, security), the runtime (serde, structuring and decoding included), the
+# examples. The response fuzzing, the load tests and the multi-process fleet stay in the main run.
 SUBSET = (
     "tests/reliability/test_faults.py",
     "tests/reliability/test_security.py",
-    "tests/codegen/test_serde.py",
-    "tests/codegen/test_structure.py",
     "tests/runtime",
     "tests/examples",
 )

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
+import importlib.util
+import sys
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from liveops_async._retry import parse_retry_after
 
+# The committed golden output of the generator's fixture spec: the generator tests compare with
+# it, the runtime tests (serde, structuring) use its models as small, every-shape fixtures.
+GOLDEN = Path(__file__).parent / "codegen" / "golden"
+GOLDEN_PACKAGE = "liveops_codegen_golden"
 _ENVIRONMENT = ("LIVEOPS_PROJECT_ID", "LIVEOPS_API_KEY", "LIVEOPS_MERCHANT_ID", "LIVEOPS_BASE_URL")
 
 
@@ -52,3 +61,34 @@ def wall_clock(monkeypatch: pytest.MonkeyPatch) -> float:
     frozen = functools.partial(parse_retry_after, now=lambda: now)
     monkeypatch.setattr("liveops_async._base_client.parse_retry_after", frozen)
     return now
+
+
+def _load_golden() -> ModuleType:
+    if GOLDEN_PACKAGE in sys.modules:
+        return sys.modules[GOLDEN_PACKAGE]
+    spec = importlib.util.spec_from_file_location(
+        GOLDEN_PACKAGE, GOLDEN / "__init__.py", submodule_search_locations=[str(GOLDEN)]
+    )
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[GOLDEN_PACKAGE] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+@pytest.fixture(scope="session")
+def golden_models() -> ModuleType:
+    _load_golden()
+    return importlib.import_module(f"{GOLDEN_PACKAGE}.models")
+
+
+@pytest.fixture(scope="session")
+def golden_ops() -> ModuleType:
+    _load_golden()
+    return importlib.import_module(f"{GOLDEN_PACKAGE}.operations")
+
+
+@pytest.fixture(scope="session")
+def golden_resources() -> ModuleType:
+    _load_golden()
+    return importlib.import_module(f"{GOLDEN_PACKAGE}.resources")

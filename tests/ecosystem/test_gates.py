@@ -1,5 +1,7 @@
-"""The gates around the code: pre-commit runs the `make lint` tools, `make test` installs no
-system package or npm tool unless one is missing, and says so in one line."""
+"""The gates around the code: pre-commit runs the `make lint` tools, `make test` runs every gate
+(format check over the whole tree, mypy --strict over the package, the generator and the
+benchmarks, a coverage floor), installs no system package or npm tool unless one is missing, and
+says so in one line."""
 
 from __future__ import annotations
 
@@ -7,9 +9,15 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: tomli, which the dev tools pull in
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,3 +95,35 @@ def test_check_tools_names_what_is_missing_in_one_line(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert len(lines) == 1
     assert "redis-server" in lines[0] and "running 'make deps'" in lines[0]
+
+
+def test_make_test_runs_every_gate_over_the_whole_tree() -> None:
+    recipes = _recipes()
+    # `make test` runs the gates first, then the unit run and the matrix side by side.
+    test_needs = dict(_prerequisites())["test"].split()
+    assert {"check-generated", "lint", "typecheck", "verifytypes", "docs"} <= set(test_needs)
+    assert "$(MAKE) --no-print-directory -j2 unit test-matrix" in recipes["test"]
+    # The formatter checks every file, Markdown's Python blocks included, not a list of folders.
+    assert "$(BIN)/ruff format --check ." in recipes["lint"]
+    # mypy --strict covers the generator and the benchmarks, not only the package.
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy["strict"] is True
+    assert {"liveops_async", "codegen", "bench"} <= set(mypy["files"])
+    # The unit run measures the package's coverage and fails under the floor.
+    unit = " ".join(line.rstrip("\\") for line in recipes["unit"])
+    assert "--cov=liveops_async" in unit
+    floor = re.search(r"--cov-fail-under=(\S+)", unit)
+    assert floor is not None
+    assert floor.group(1) == "$(COVERAGE_FLOOR)"
+    assert float(_variables()["COVERAGE_FLOOR"]) >= 80
+    assert not any("--cov" in line for line in recipes["test-matrix"])
+
+
+def _variables() -> dict[str, str]:
+    """Makefile `NAME ?= value` and `NAME := value` assignments."""
+    found = {}
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        match = re.match(r"^([A-Z_]+)\s*[?:]?=\s*(.*)$", line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found

@@ -15,8 +15,6 @@ import ssl
 import struct
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 
 import attrs
 import orjson
@@ -162,11 +160,6 @@ def endless_body(limit: int, *, announce: bool = True, chunk: int = 256 * 1024) 
         conn.writer.transport.abort()
 
     return action
-
-
-def http_date(seconds_from_now: float) -> str:
-    when = datetime.now(timezone.utc) + timedelta(seconds=seconds_from_now)
-    return format_datetime(when, usegmt=True)
 
 
 class FaultServer:

@@ -96,6 +96,3 @@ async def outcome(call: Awaitable[object]) -> object:
         return await call
     except Exception as exc:
         return exc
-
-
-CallFactory = Callable[[LiveOpsClient], Awaitable[object]]

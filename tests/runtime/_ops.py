@@ -165,5 +165,3 @@ LIST_PROMOTIONS = _operation(
     response_type=PromotionsPage,
     pagination=Pagination(items="promotions", items_attr="promotions"),
 )
-
-NO_PROJECT = _operation("ping", "GET", "/ping/{thing}")

@@ -1,7 +1,8 @@
 """The decoding rules of issue 11 on the generated models: tolerant by default (raw value kept,
 one WARNING per model field, never the value), strict on demand (DecodeMismatchError / a
-ResponseDecodeError naming the path), the body's JSON type always checked, exact integers,
-unknown fields kept (`model_extra`), and the public serialization of every model."""
+ResponseDecodeError naming the path), the body's JSON type always checked, exact integers, the
+fast path untouched for bodies that fit, and the `strict_responses` setting. The models' own
+serialization (`model_extra`, `to_dict` / `from_dict`) is tested in test_model.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import copy
 import json
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -19,23 +19,9 @@ import pytest
 from liveops_async import DecodeMismatchError, ResponseDecodeError, _decode, _serde, models
 from liveops_async._base_client import HTTPRequester
 from liveops_async._generated.operations import OPERATIONS
-from liveops_async._model import LiveOpsModel
-from liveops_async._types import UNSET
-from liveops_async.testing._spec import default_spec_path, load_spec
 
-_SPEC = load_spec(default_spec_path())
-_MODELS = sorted(
-    (m for m in vars(models).values() if isinstance(m, type) and attrs.has(m)),
-    key=lambda m: m.__name__,
-)
-_EXAMPLES = sorted(
-    (
-        (op.operation_id, op.response_type, _SPEC.operations[op.operation_id].success_example)
-        for op in OPERATIONS.values()
-        if op.response_type is not None
-    ),
-    key=lambda case: case[0],
-)
+from ._examples import SUCCESS_EXAMPLE_IDS, SUCCESS_EXAMPLES
+
 SECRET = "player-personal-data-5b1e"  # a value that must never reach a log line
 
 
@@ -229,51 +215,7 @@ def test_the_exact_parser_agrees_with_orjson_on_everything_else() -> None:
             _serde.loads_json(bad + b' ["12345678901234567890"]')
 
 
-# --- model_extra and serialization ------------------------------------------------------------
-
-
-def test_every_generated_model_is_a_live_ops_model() -> None:
-    assert _MODELS
-    assert [m.__name__ for m in _MODELS if not issubclass(m, LiveOpsModel)] == []
-
-
-def test_model_extra_is_empty_and_writable_on_a_new_model() -> None:
-    code = models.Code(code="A")
-    assert code.model_extra == {}
-    code.model_extra["campaign"] = "spring"
-    assert code.to_dict() == {"code": "A", "campaign": "spring"}
-    assert _serde.unstructure(code) == {"code": "A", "campaign": "spring"}  # a request body too
-
-
-def test_to_dict_uses_wire_names_and_json_ready_values() -> None:
-    period = models.PromotionPeriod(
-        date_from=datetime(2026, 12, 1, tzinfo=timezone.utc), date_until=None
-    )
-    data = period.to_dict()
-    assert data == {"date_from": "2026-12-01T00:00:00+00:00", "date_until": None}
-    assert json.loads(period.to_json()) == data
-    assert models.PromotionPeriod.from_json(period.to_json()) == period
-    item = models.CouponRedeemedItem(sku="a", type=models.ItemType.BUNDLE, name=UNSET)
-    assert item.to_dict() == {"sku": "a", "type": "bundle"}  # UNSET and None left out
-    assert type(item.to_dict()["type"]) is str
-
-
-@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
-def test_round_trip_of_every_spec_example(op_id: str, tp: Any, example: Any) -> None:
-    decoded = _serde.decode(copy.deepcopy(example), tp, strict=True)
-    if not isinstance(decoded, LiveOpsModel):
-        return
-    data = decoded.to_dict()
-    json.dumps(data)  # JSON-ready
-    again = type(decoded).from_dict(data, strict=True)
-    assert again == decoded and again.to_dict() == data
-    assert type(decoded).from_json(decoded.to_json(), strict=True) == decoded
-    # unknown fields survive too, at the top and nested
-    extended = copy.deepcopy(example)
-    extended["added_by_xsolla"] = {"nested": [1, 2]}
-    with_extra = type(decoded).from_dict(extended, strict=True)
-    assert with_extra.model_extra == {"added_by_xsolla": {"nested": [1, 2]}}
-    assert type(decoded).from_dict(with_extra.to_dict()).model_extra == with_extra.model_extra
+# --- values kept raw survive the model's serialization -------------------------------------------
 
 
 def test_raw_kept_values_survive_a_round_trip() -> None:
@@ -286,17 +228,10 @@ def test_raw_kept_values_survive_a_round_trip() -> None:
         models.RewardChain.from_dict(data, strict=True)
 
 
-def test_from_dict_refuses_what_is_not_an_object() -> None:
-    with pytest.raises(DecodeMismatchError, match=r"\$: expected object \(Code\), received array"):
-        models.Code.from_dict([])  # type: ignore[arg-type]
-    with pytest.raises(DecodeMismatchError, match="not JSON"):
-        models.Code.from_json(b"{oops")
-
-
 # --- the fast path is untouched for bodies that fit -----------------------------------------------
 
 
-@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
+@pytest.mark.parametrize(("op_id", "tp", "example"), SUCCESS_EXAMPLES, ids=SUCCESS_EXAMPLE_IDS)
 def test_well_formed_bodies_never_reach_the_slow_path(
     op_id: str, tp: Any, example: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -380,76 +315,6 @@ def test_the_environment_sets_the_default(
 
 def test_the_test_suite_runs_strict() -> None:
     assert _client()._config.strict_responses is True
-
-
-def test_unknown_fields_survive_copies_and_pickling() -> None:
-    import pickle
-
-    coupon = models.Coupon.from_dict(
-        {"external_id": "e", "new": 1, "bonus": [{"sku": "s", "quantity": 1, "glow": True}]}
-    )
-    for copied in (
-        copy.copy(coupon),
-        copy.deepcopy(coupon),
-        pickle.loads(pickle.dumps(coupon)),
-    ):
-        assert copied == coupon
-        assert copied.model_extra == {"new": 1}
-        assert copied.bonus is not None and copied.bonus[0].model_extra == {"glow": True}
-        assert copied.redeem_user_limit is UNSET
-
-
-def _sample(tp: Any, depth: int = 0) -> Any:
-    """A value of `tp` with every optional part filled (models nest up to a few levels)."""
-    import enum
-    import typing
-
-    from liveops_async import _wire
-
-    literal = _wire.literal_args(tp)
-    if literal:
-        return literal[0]
-    inner = _wire.without_none(tp)
-    if inner is not None:
-        return None if depth > 3 else _sample(inner, depth)
-    samples: dict[Any, Any] = {
-        str: "text",
-        int: 7,
-        float: 2.5,
-        bool: True,
-        datetime: datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc),
-        Any: {"free": ["form", 1]},
-    }
-    if tp in samples:
-        return samples[tp]
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return next(iter(tp))
-    if attrs.has(tp):
-        attrs.resolve_types(tp)
-        return tp(**{f.name: _sample(f.type, depth + 1) for f in attrs.fields(tp)})
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is list:
-        return [] if depth > 3 else [_sample(args[0], depth + 1)]
-    if origin is dict:
-        return {"en": _sample(args[1], depth + 1)}
-    members = _wire.union_args(tp)
-    if members:
-        return _sample(members[0], depth)
-    raise AssertionError(f"no sample for {tp!r}")
-
-
-@pytest.mark.parametrize("cls", _MODELS, ids=[m.__name__ for m in _MODELS])
-def test_every_generated_model_round_trips(cls: type[LiveOpsModel]) -> None:
-    model = _sample(cls)
-    model.model_extra["x_new"] = {"nested": [1, None]}
-    data = model.to_dict()
-    assert json.loads(json.dumps(data)) == data  # JSON-ready, nothing Python-only left
-    assert "UNSET" not in json.dumps(data)
-    again = cls.from_dict(data, strict=True)
-    assert again == model
-    assert again.model_extra == {"x_new": {"nested": [1, None]}}
-    assert cls.from_json(model.to_json(), strict=True) == model
-    assert again.to_dict() == data
 
 
 def test_a_tagged_variant_keeps_its_type_around_a_field_that_does_not_fit(

@@ -21,19 +21,9 @@ from liveops_async._base_client import HTTPRequester
 from liveops_async._generated import models
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._types import UNSET
-from liveops_async.testing._spec import default_spec_path, load_spec
 from tests._json_documents import json_paths, replaced_at
 
-_SPEC = load_spec(default_spec_path())
-_EXAMPLES = sorted(
-    (
-        (op.operation_id, op.response_type, _SPEC.operations[op.operation_id].success_example)
-        for op in OPERATIONS.values()
-        if op.response_type is not None
-    ),
-    key=lambda case: case[0],
-)
-_MODELS = [m for m in vars(models).values() if isinstance(m, type) and attrs.has(m)]
+from ._examples import GENERATED_MODELS, SUCCESS_EXAMPLE_IDS, SUCCESS_EXAMPLES
 
 
 class _Raised:
@@ -83,14 +73,14 @@ def _assert_agree(value: Any, tp: Any) -> None:
 
 
 def test_every_generated_model_is_compiled() -> None:
-    _serde.warm_up(_MODELS)
+    _serde.warm_up(GENERATED_MODELS)
     _serde.warm_up(op.response_type for op in OPERATIONS.values())
     # Other tests' hand-made models may have fallen back earlier in the session: look at ours.
     generated = {tp for tp in _serde._compiler.fell_back if tp.__module__ == models.__name__}
     assert generated == set()
 
 
-@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
+@pytest.mark.parametrize(("op_id", "tp", "example"), SUCCESS_EXAMPLES, ids=SUCCESS_EXAMPLE_IDS)
 def test_spec_examples_take_the_fast_path_and_agree(op_id: str, tp: Any, example: Any) -> None:
     compiled = _through_compiled(example, tp)
     assert not isinstance(compiled, _Raised), f"{op_id}: the fast path refused its own example"
@@ -113,7 +103,7 @@ _VALUES = st.recursive(
 )
 
 
-@pytest.mark.parametrize(("op_id", "tp", "example"), _EXAMPLES, ids=[c[0] for c in _EXAMPLES])
+@pytest.mark.parametrize(("op_id", "tp", "example"), SUCCESS_EXAMPLES, ids=SUCCESS_EXAMPLE_IDS)
 @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_mutated_examples_agree_with_the_converter(
