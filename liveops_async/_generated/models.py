@@ -494,7 +494,7 @@ class RewardChainMedia(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainStepPrice(_LiveOpsModel):
-    """Value points a step costs."""
+    """Value points a player must have collected in the chain to claim the step."""
 
     amount: int
     """Number of value points."""

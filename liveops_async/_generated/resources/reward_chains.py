@@ -163,8 +163,8 @@ class AdminRewardChainsResource(BaseResource):
         """Reset a reward chain.
 
         Wipes every player's value points and step progress in the chain, so that it can be run
-        again (for example with a new validity period). Resetting a running chain makes players lose
-        points they have not spent yet.
+        again (for example with a new validity period). Resetting a running chain takes away
+        players' progress toward rewards they have not claimed yet.
 
         Args:
             reward_chain_id: Reward chain id.
@@ -293,8 +293,9 @@ class UserRewardChainsResource(BaseResource):
     ) -> None:
         """Claim a step's reward.
 
-        Spends the player's value points on the step and grants its reward. Fails with 422 when the
-        reward is already claimed or the balance is too low.
+        Grants the step's reward once the player's value points in the chain have reached the step's
+        price. Claiming does not spend points: the balance is the player's progress. Fails with 422
+        when the reward is already claimed or the balance is below the price.
 
         Args:
             reward_chain_id: Reward chain id.
