@@ -212,7 +212,7 @@ class DateAttributeCondition(_LiveOpsModel):
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class DiscountPercent(_LiveOpsModel):
     percent: str
-    """Discount in percent, with up to two decimals."""
+    """Discount in percent, from 0 to 100, with up to two decimals."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -393,7 +393,7 @@ class PromotionDiscount(_LiveOpsModel):
     """Discount of a promotion as answered; the percent is null when the promotion gives none."""
 
     percent: str | Unset | None = _attrs_field(default=UNSET)
-    """Discount in percent, with two decimals."""
+    """Discount in percent, from 0 to 100, with two decimals."""
 
 
 PromotionExternalId: TypeAlias = str
@@ -1449,6 +1449,7 @@ class RewardChainStepUpdate(_LiveOpsModel):
     name: LocalizedText | None
     price: RewardChainStepPrice
     reward: list[RewardChainStepReward]
+    """The items the step grants; 1 to 10."""
     step_id: int | None
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
@@ -2180,6 +2181,7 @@ class RewardChainClanUpdate(_LiveOpsModel):
     date_start: datetime
     is_enabled: bool
     steps: list[RewardChainStepUpdate]
+    """The steps, in the order players see them; at most 31."""
     popup_header: LocalizedText | None
     popup_instruction: LocalizedText | None
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -2244,6 +2246,7 @@ class RewardChainStepCreate(_LiveOpsModel):
     name: LocalizedText | None
     price: RewardChainStepPrice
     reward: list[RewardChainStepReward]
+    """The items the step grants; 1 to 10."""
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
@@ -2257,6 +2260,7 @@ class RewardChainUpdate(_LiveOpsModel):
     date_start: datetime
     is_enabled: bool
     steps: list[RewardChainStepUpdate]
+    """The steps, in the order players see them; at most 31."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
@@ -2527,6 +2531,7 @@ class RewardChainClanCreate(_LiveOpsModel):
     is_enabled: bool
     value_point: RewardChainValuePointRef
     steps: list[RewardChainStepCreate]
+    """The steps, in the order players see them; at most 31."""
     popup_header: LocalizedText | None
     popup_instruction: LocalizedText | None
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -2558,6 +2563,7 @@ class RewardChainCreate(_LiveOpsModel):
     is_enabled: bool
     value_point: RewardChainValuePointRef
     steps: list[RewardChainStepCreate]
+    """The steps, in the order players see them; at most 31."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     image_url: str | Unset | None = _attrs_field(default=UNSET)

@@ -118,7 +118,8 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId get-filter-rule-by-id).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.CatalogRule = await self._requester.request(
             ops.GET_FILTER_RULE_BY_ID,

@@ -200,7 +200,8 @@ class AdminDailyChainsResource(BaseResource):
         HTTP: POST /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id}/reset (operationId admin-reset-daily-chain).
         Not retried once it may have reached the server.
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         result: None = await self._requester.request(
             ops.ADMIN_RESET_DAILY_CHAIN,

@@ -174,7 +174,8 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/reset (operationId admin-reset-reward-chain).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: None = await self._requester.request(
             ops.ADMIN_RESET_REWARD_CHAIN,
@@ -336,7 +337,8 @@ class UserRewardChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/balance (operationId get-user-reward-chain-balance).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.RewardChainValuePointBalance = await self._requester.request(
             ops.GET_USER_REWARD_CHAIN_BALANCE,

@@ -131,7 +131,8 @@ class AdminValuePointsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-get-value-point).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.ValuePoint = await self._requester.request(
             ops.ADMIN_GET_VALUE_POINT,
