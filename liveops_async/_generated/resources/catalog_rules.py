@@ -41,7 +41,7 @@ class AdminCatalogRulesResource(BaseResource):
 
         Args:
             name: Rule name, for the Publisher Account only; must not start with a blank.
-            is_enabled: See the request model.
+            is_enabled: Whether the rule is applied.
             attribute_conditions: Conditions on player attributes, all of one type.
             items: Items shown only to players who meet every condition.
             is_satisfied_for_unauth: Show the items to players who are not logged in as well.
@@ -213,10 +213,10 @@ class AdminCatalogRulesResource(BaseResource):
                 values are whole numbers, so the SDK takes an integer (a float would be sent as
                 `1.0`).
             name: Rule name, for the Publisher Account only; must not start with a blank.
-            is_enabled: See the request model.
-            is_satisfied_for_unauth: See the request model.
+            is_enabled: Whether the rule is applied.
+            is_satisfied_for_unauth: Show the items to players who are not logged in as well.
             attribute_conditions: Conditions on player attributes, all of one type.
-            items: See the request model.
+            items: Items shown only to players who meet every condition (1 to 100).
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -262,7 +262,7 @@ class AdminCatalogRulesResource(BaseResource):
                 values are whole numbers, so the SDK takes an integer (a float would be sent as
                 `1.0`).
             name: Rule name, for the Publisher Account only; must not start with a blank.
-            is_enabled: See the request model.
+            is_enabled: Whether the rule is applied.
             attribute_conditions: Conditions on player attributes, all of one type.
             items: Items shown only to players who meet every condition.
             is_satisfied_for_unauth: Show the items to players who are not logged in as well.

@@ -53,8 +53,8 @@ class AdminDailyChainsResource(BaseResource):
             type: How the chain runs. Known value: `calendar_hard` (steps tied to calendar days).
                 The docs also mention a rolling kind (the only kind that can be reset) whose name
                 was not found.
-            is_enabled: See the request model.
-            steps: See the request model.
+            is_enabled: Whether players see the chain and can claim its steps.
+            steps: The chain's steps, one per day, each with its step number and items.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and
                 chains.
@@ -269,8 +269,8 @@ class AdminDailyChainsResource(BaseResource):
             type: How the chain runs. Known value: `calendar_hard` (steps tied to calendar days).
                 The docs also mention a rolling kind (the only kind that can be reset) whose name
                 was not found.
-            is_enabled: See the request model.
-            steps: See the request model.
+            is_enabled: Whether players see the chain and can claim its steps.
+            steps: The chain's steps, replacing the stored ones.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and
                 chains.

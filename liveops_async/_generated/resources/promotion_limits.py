@@ -36,8 +36,8 @@ class AdminPromotionLimitsResource(BaseResource):
 
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -107,8 +107,8 @@ class AdminPromotionLimitsResource(BaseResource):
 
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -143,7 +143,7 @@ class AdminPromotionLimitsResource(BaseResource):
         a JSON body. Not resent by the SDK on its own.
 
         Args:
-            user: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -215,8 +215,8 @@ class AdminPromotionLimitsResource(BaseResource):
 
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: The player's remaining uses after the call; 0 or more.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
