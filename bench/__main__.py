@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 
 from . import payloads
-from .clients import CLIENTS, fingerprint
+from .clients import CLIENTS, VARIANTS, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -387,13 +387,15 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     if not args.no_memory:
         calls = args.memory_calls
-        unfinished: set[str] = set()
+        unfinished: set[tuple[str, bool]] = set()
         with ExitStack() as stack:
             fast = stack.enter_context(server())
             slow: dict[int, int] = {}  # answers held -> port of a server releasing at that count
             for run in range(args.runs):
                 for pooled in (False, True):
                     for client in clients:
+                        if client in VARIANTS:
+                            continue  # throughput only
                         if client == "generated" and (run > 0 or pooled):
                             continue  # once is enough: it takes ~30 s for 1,000 calls
                         if (client, pooled) in unfinished:
@@ -425,7 +427,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                         (errors if "error" in record else results["memory"]).append(record)
 
     if not args.no_imports:
-        for client in clients:
+        for client in (c for c in clients if c not in VARIANTS):
             _log(f"import time: {client}")
             results["imports"][client] = import_times(client, gen_dir, 3 if args.quick else 7)
     return results

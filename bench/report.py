@@ -92,6 +92,10 @@ RATIOS: dict[str, tuple[str, str, str, str, float, str]] = {
     "sdk_rps_vs_generated_list": ("sdk", "generated", "list", "rps", 4.0, "min"),
     "typed_floor_cpu_vs_floor_list": ("aiohttp_cattrs", "aiohttp", "list", "cpu_us", 0, ""),
     "generated_cpu_vs_sdk_list": ("generated", "sdk", "list", "cpu_us", 0, ""),
+    # Issue 16: settling, the retry budget and tracing cost nothing while tracing is off.
+    "untraced_cpu_vs_bare_list": ("sdk", "sdk_bare", "list", "cpu_us", 1.03, "max"),
+    "untraced_cpu_vs_bare_redeem": ("sdk", "sdk_bare", "redeem", "cpu_us", 1.03, "max"),
+    "traced_cpu_vs_untraced_redeem": ("sdk_traced", "sdk", "redeem", "cpu_us", 0, ""),
 }
 
 
@@ -283,6 +287,8 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
         "sdk_cpu_vs_floor_redeem": "CPU/request vs (1), redeem (small body)",
         "sdk_cpu_vs_floor_empty": "CPU/request vs (1), 204 (no body)",
         "sdk_rps_vs_generated_list": "requests/s vs (4), list",
+        "untraced_cpu_vs_bare_list": "CPU/request, tracing off vs no call wrapper, list",
+        "untraced_cpu_vs_bare_redeem": "CPU/request, tracing off vs no call wrapper, redeem",
     }
     for name, label in labels.items():
         for loop, per_loop in summary["ratios"].items():

@@ -1,5 +1,8 @@
 """Asyncio-native SDK for the Xsolla LiveOps API 2.0.0."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._auth import AdminAuth, GuestCartAuth, UserAuth
 from ._client import LiveOpsClient
 from ._exceptions import (
@@ -38,6 +41,27 @@ from ._retry import RetryPolicy
 from ._types import UNSET, Unset
 from ._version import __version__
 
+if TYPE_CHECKING:
+    from ._retry_budget import RetryBudget
+    from ._settle import SettleEvent, Settlement
+
+# Issue 16's public names load on first use: `import liveops_async` stays as cheap as before.
+_LAZY = {
+    "RetryBudget": "._retry_budget",
+    "SettleEvent": "._settle",
+    "Settlement": "._settle",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "UNSET",
     "APIConnectionError",
@@ -74,7 +98,10 @@ __all__ = [
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ResponseEvent",
+    "RetryBudget",
     "RetryPolicy",
+    "SettleEvent",
+    "Settlement",
     "Timeouts",
     "UnprocessableEntityError",
     "Unset",

@@ -13,6 +13,7 @@ first `LiveOpsClient` is created, so that `import liveops_async` stays cheap.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import time
@@ -65,6 +66,11 @@ from ._utils._schema import BodyValidator
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
+
+    # resilience (issue 16): settling, the retry budget and tracing
+    from ._intercept import CallWrapper
+    from ._retry_budget import RetryBudgetLike
+    from ._settle import SettleHook
 
 __all__ = ["BaseResource", "ClientConfig", "HTTPRequester", "Requester"]
 
@@ -138,6 +144,11 @@ class ClientConfig:
     strict_responses: bool
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
+    # resilience (issue 16): settle ambiguous outcomes, client-wide retry budget, tracing
+    settle: bool = True
+    retry_budget: RetryBudgetLike | None = None
+    on_settle: tuple[SettleHook, ...] = ()
+    call_wrapper: CallWrapper | None = None
     client_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
     pool_timeout: float = attrs.field(init=False)
 
@@ -161,6 +172,7 @@ class ClientConfig:
         headers = overrides.get("headers")
         validate_requests = overrides.get("validate_requests")
         strict_responses = overrides.get("strict_responses")
+        settle = overrides.get("settle")  # resilience (issue 16)
         return attrs.evolve(
             self,
             timeouts=timeouts.merged_over(self.timeouts) if timeouts else self.timeouts,
@@ -172,6 +184,7 @@ class ClientConfig:
             strict_responses=(
                 self.strict_responses if strict_responses is None else strict_responses
             ),
+            settle=self.settle if settle is None else settle,
         )
 
 
@@ -503,7 +516,10 @@ class HTTPRequester:
     ) -> Coroutine[Any, Any, Any]:
         # The call's coroutine itself, not one that awaits it: a call waiting for a pooled
         # connection then holds one coroutine frame less (~300 bytes of 2 KiB).
-        return self._call(op, path, query, headers, body, options, False)
+        call: Coroutine[Any, Any, Any] = self._entry(op)(
+            op, path, query, headers, body, options, False
+        )
+        return call
 
     async def request_raw(
         self,
@@ -515,7 +531,9 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> APIResponse[Any]:
-        response: APIResponse[Any] = await self._call(op, path, query, headers, body, options, True)
+        response: APIResponse[Any] = await self._entry(op)(
+            op, path, query, headers, body, options, True
+        )
         return response
 
     def paginate(
@@ -530,9 +548,18 @@ class HTTPRequester:
             raise InvalidParameterError(f"{op.operation_id} is not a list operation")
 
         async def fetch(page_query: Mapping[str, object]) -> Any:
-            return await self._call(op, path, page_query, None, None, options, False)
+            return await self._entry(op)(op, path, page_query, None, None, options, False)
 
         return AsyncPaginator(fetch, op.pagination, query, operation_id=op.operation_id)
+
+    def _entry(self, op: Operation) -> Any:
+        """`_call`, or the settling/tracing wrapper around it (resilience, issue 16)."""
+        wrapper = self._config.call_wrapper
+        if wrapper is not None and (
+            wrapper.all_operations or op.operation_id in wrapper.settleable
+        ):
+            return functools.partial(wrapper, self)
+        return self._call
 
     def _effective(self, options: RequestOptions) -> ClientConfig:
         return self._config.overridden(
@@ -695,6 +722,8 @@ class HTTPRequester:
                         raise
                     if _reporting(config):
                         await self._report(config, op, attempt, status, elapsed, None)
+                    if config.retry_budget is not None:  # resilience: successes refill it
+                        config.retry_budget.record_success()
                     if not raw:
                         return parsed
                     return APIResponse(
@@ -721,6 +750,12 @@ class HTTPRequester:
             if self._transport.closed and isinstance(outcome.error, APIConnectionError):
                 raise _closed_in_flight(outcome.error)  # aclose() broke the connection
             delay = self._retry_delay(outcome, attempt, retry, started)
+            if (  # resilience: an empty client-wide retry budget fails the call fast
+                delay is not None
+                and config.retry_budget is not None
+                and not await config.retry_budget.try_acquire()
+            ):
+                delay = None
             if delay is None:
                 raise outcome.error
             if log.isEnabledFor(logging.INFO):

@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
     from ._base_client import ClientConfig, HTTPRequester
     from ._generated.resources import AdminResources, GuestResources, UserResources
+    from ._intercept import CallTelemetry
+    from ._retry_budget import RetryBudgetLike
+    from ._settle import SettleHook
     from ._transport import Transport
 
 __all__ = ["LiveOpsClient"]
@@ -130,11 +133,12 @@ def _positive_id(value: int | str | None, what: str) -> int | None:
     return int(text)
 
 
-def _client_config(**settings: Any) -> ClientConfig:
+def _client_config(telemetry: CallTelemetry | None, **settings: Any) -> ClientConfig:
     from ._base_client import ClientConfig
+    from ._intercept import with_telemetry
 
     settings["headers"] = {"User-Agent": user_agent(), **settings["headers"]}
-    return ClientConfig(**settings)
+    return with_telemetry(ClientConfig(**settings), telemetry)
 
 
 ENV_STRICT_RESPONSES = "LIVEOPS_STRICT_RESPONSES"
@@ -182,6 +186,12 @@ class LiveOpsClient:
       InvalidParameterError naming a setting that would break a guarantee.
     * `rate_limiter`: called before every attempt and after every 429 (not closed by the SDK).
     * `on_request` / `on_response`: hooks for metrics and tracing (see `RequestEvent`).
+    * `settle` (default True): after a non-idempotent call fails once it may have arrived,
+      find out from the API's state whether it acted (docs/settling.md); `on_settle` hooks get
+      a `SettleEvent` for each settled call.
+    * `retry_budget`: a client-wide `RetryBudget` (or `lib.retrybudget.RedisRetryBudget`):
+      retries draw from it, successes refill it, an empty budget fails calls fast.
+    * `telemetry`: `liveops_async.lib.otel.Telemetry()` for OpenTelemetry spans and metrics.
     """
 
     def __init__(
@@ -211,6 +221,10 @@ class LiveOpsClient:
         rate_limiter: RateLimiter | None = None,
         on_request: Iterable[RequestHook] = (),
         on_response: Iterable[ResponseHook] = (),
+        settle: bool = True,
+        retry_budget: RetryBudgetLike | None = None,
+        on_settle: Iterable[SettleHook] = (),
+        telemetry: CallTelemetry | None = None,
     ) -> None:
         from ._transport import Transport
 
@@ -249,6 +263,10 @@ class LiveOpsClient:
             rate_limiter=rate_limiter,
             on_request=tuple(on_request),
             on_response=tuple(on_response),
+            settle=settle,
+            retry_budget=retry_budget,
+            on_settle=tuple(on_settle),
+            telemetry=telemetry,
         )
         self._transport: Transport = Transport(
             session=session,
@@ -377,9 +395,9 @@ class LiveOpsClient:
     def with_options(self, **overrides: Unpack[ClientOverrides]) -> LiveOpsClient:
         """A copy sharing this client's pool and credentials, with other defaults.
 
-        Takes `timeout`, `retry`, `max_retries`, `headers`, `validate_requests` and
-        `strict_responses` (see `ClientOverrides`); a setting left out or None keeps this
-        client's value. The copy borrows the pool: closing the copy (`aclose()`, `async with`)
+        Takes `timeout`, `retry`, `max_retries`, `headers`, `validate_requests`,
+        `strict_responses` and `settle` (see `ClientOverrides`); a setting left out or None keeps
+        this client's value. The copy borrows the pool: closing the copy (`aclose()`, `async with`)
         leaves the pool open; closing the client that made it closes it for every copy.
         """
         unknown = overrides.keys() - ClientOverrides.__optional_keys__

@@ -138,6 +138,7 @@ class ClientOverrides(TypedDict, total=False):
     * `validate_requests`: check bodies against the operation's schema before sending.
     * `strict_responses`: a response field that does not fit the spec raises
       `ResponseDecodeError` instead of keeping its raw value with a warning.
+    * `settle`: settle ambiguous outcomes of non-idempotent calls (docs/settling.md).
     """
 
     timeout: Timeouts | float | None
@@ -146,6 +147,7 @@ class ClientOverrides(TypedDict, total=False):
     headers: Mapping[str, str] | None
     validate_requests: bool | None
     strict_responses: bool | None
+    settle: bool | None  # resilience (issue 16)
 
 
 @attrs.frozen
@@ -158,6 +160,8 @@ class RequestOptions:
     * `validate_request`: check the body against the operation's schema before sending.
     * `strict_responses`: a response field that does not fit the spec raises
       `ResponseDecodeError` instead of keeping its raw value with a warning.
+    * `settle`: False to raise at once when this non-idempotent call fails after it may have
+      arrived, instead of settling the outcome from the API's state (docs/settling.md).
     """
 
     timeout: Timeouts | float | None = None
@@ -166,6 +170,7 @@ class RequestOptions:
     headers: Mapping[str, str] | None = attrs.field(default=None, converter=_checked_or_none)
     validate_request: bool | None = None
     strict_responses: bool | None = None
+    settle: bool | None = None  # resilience (issue 16)
 
     def __attrs_post_init__(self) -> None:
         as_timeouts(self.timeout)  # validates a bare number early

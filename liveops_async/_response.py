@@ -24,9 +24,21 @@ class APIResponse(Generic[T]):
     """A successful response: `status`, `headers`, `content` (raw bytes), `parsed` (the model).
 
     `attempts` counts the attempts the call took; `elapsed` is the time of the last one.
+    `settlement` is None, or how an ambiguous failure was settled (`"applied"`: the result
+    comes from a read, `content` is empty and `attempts` 0; `"not_applied"`: the request was
+    resent and this is its answer; see docs/settling.md).
     """
 
-    __slots__ = ("attempts", "content", "elapsed", "headers", "operation_id", "parsed", "status")
+    __slots__ = (
+        "attempts",
+        "content",
+        "elapsed",
+        "headers",
+        "operation_id",
+        "parsed",
+        "settlement",
+        "status",
+    )
 
     def __init__(
         self,
@@ -46,6 +58,7 @@ class APIResponse(Generic[T]):
         self.operation_id: str = operation_id
         self.attempts: int = attempts
         self.elapsed: float = elapsed
+        self.settlement: str | None = None
 
     def json(self) -> Any:
         """The body as plain JSON values (None for an empty body)."""

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 __all__ = [
     "CLIENTS",
     "SCENARIOS",
+    "VARIANTS",
     "BenchClient",
     "fingerprint",
     "open_client",
@@ -36,7 +37,14 @@ CLIENTS: dict[str, tuple[str, str]] = {
     "aiohttp_cattrs": ("bench.clients.raw_aiohttp", "aiohttp + orjson + cattrs (models)"),
     "sdk": ("bench.clients.sdk", "liveops-async"),
     "generated": ("bench.clients.generated", "openapi-python-client (httpx)"),
+    # Issue 16: the SDK with its call wrapper bypassed (the request path before settling and
+    # tracing existed), and with OpenTelemetry on (SDK providers, no exporter).
+    "sdk_bare": ("bench.clients.sdk", "liveops-async without the call wrapper"),
+    "sdk_traced": ("bench.clients.sdk", "liveops-async + OpenTelemetry"),
 }
+
+#: SDK variants measured for throughput only (no memory or import runs of their own)
+VARIANTS = frozenset({"sdk_bare", "sdk_traced"})
 
 #: scenario -> method name on BenchClient
 SCENARIOS: dict[str, str] = {

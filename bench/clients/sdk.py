@@ -1,5 +1,9 @@
 """Client (3): liveops-async as a user runs it: admin Basic auth and a player's JWT, the default
-retry policy, typed models, request validation, and its logger at INFO."""
+retry policy, typed models, request validation, and its logger at INFO.
+
+Variants (issue 16): `sdk_bare` bypasses the settling/tracing call wrapper everywhere (the
+request path before it existed); `sdk_traced` has OpenTelemetry on with the SDK's providers and
+no exporter. `sdk` against `sdk_bare` shows the untraced request path unchanged."""
 
 from __future__ import annotations
 
@@ -50,6 +54,26 @@ async def open_client(
         base_url=base_url,
         pool_size=pool_size,
         timeout=timeout if options.get("mode") == "memory" else None,
+        **_variant_settings(name),
     )
     await client.__aenter__()
     return SDKClient(client)
+
+
+def _variant_settings(variant: str) -> dict[str, Any]:
+    """`sdk_bare`: every call straight to the engine, as before issue 16 (no call wrapper);
+    `sdk_traced`: OpenTelemetry on, with the SDK's own providers."""
+    if variant == "sdk_bare":
+        from liveops_async._base_client import HTTPRequester
+
+        HTTPRequester._entry = lambda self, op: self._call  # type: ignore[method-assign]
+    elif variant == "sdk_traced":
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.trace import TracerProvider
+
+        from liveops_async.lib.otel import Telemetry
+
+        return {
+            "telemetry": Telemetry(tracer_provider=TracerProvider(), meter_provider=MeterProvider())
+        }
+    return {}

@@ -28,7 +28,10 @@ class Settings:
     project_id: int | None = None
 
     def client(self) -> LiveOpsClient:
-        return LiveOpsClient(base_url=self.base_url, project_id=self.project_id)
+        # `apply` settles an unclear create or toggle itself by reading the project back
+        # (cli/apply.py), one request per change: the SDK's own settling (a resend refused as
+        # a duplicate) stays off here.
+        return LiveOpsClient(base_url=self.base_url, project_id=self.project_id, settle=False)
 
 
 def run_with_client(settings: Settings, work: Callable[[LiveOpsClient], Awaitable[T]]) -> T:
