@@ -113,12 +113,12 @@ class Op:
         """(argument, description) for the `Args:` section, in signature order."""
         described: dict[str, str] = {p.name: p.description for p in self.path_params}
         if self.body_value is not None:
-            described["body"] = self.body_value.description or "The request body."
+            described["body"] = self.body_value.description
         described.update((a.name, a.description) for a in self.body_args)
         described.update((p.name, p.description) for p in self.query_params + self.header_params)
         order = [p.name for p in self.path_params]
         order += [sig.split(":", 1)[0] for sig in self.keyword_params]
-        out = [(name, described.get(name) or "See the request model.") for name in order]
+        out = [(name, described[name]) for name in order]  # all present: _check_described
         out.append(("options", _OPTIONS_DOC))
         return out
 
@@ -239,7 +239,21 @@ def _operation(
     _body(spec, gen, op, raw.get("requestBody"))
     if "x-liveops-pagination" in raw:
         _pagination(spec, gen, op, raw["x-liveops-pagination"], response_schema)
+    _check_described(op)
     return op
+
+
+def _check_described(op: Op) -> None:
+    """Every argument of the generated method gets a line in its `Args:` section, so the spec
+    must describe each parameter and request field (on the parameter, the property or the
+    schema it refers to)."""
+    args = [(p.name, p.description) for p in op.path_params + op.query_params + op.header_params]
+    args += [(a.name, a.description) for a in op.body_args]
+    if op.body_value is not None:
+        args.append(("body", op.body_value.description))
+    for name, description in args:
+        if not description:
+            raise SystemExit(f"{op.operation_id}: argument {name} has no description in the spec")
 
 
 def _success(spec: dict[str, Any], raw: dict[str, Any]) -> tuple[int, Any]:

@@ -14,6 +14,9 @@ from liveops_async._model import LiveOpsModel as _LiveOpsModel
 from liveops_async._types import UNSET, OpenEnum, Unset
 
 AttributeName: TypeAlias = str
+"""
+Name of a player attribute (letters, digits, `-`, `_` and `.`).
+"""
 
 
 class BundleType(OpenEnum):
@@ -63,6 +66,8 @@ class CartRef(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CatalogRuleCreated(_LiveOpsModel):
+    """Id of a newly created catalog filter rule."""
+
     rule_id: int
     """Id of the new rule."""
 
@@ -115,11 +120,15 @@ Up to ten clan members, best first; empty when the player has no clan.
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class Code(_LiveOpsModel):
+    """One code of a promotion."""
+
     code: str | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeLimitPerCode(_LiveOpsModel):
+    """Uses of the code: the total allowed, and how many are available, used and reserved."""
+
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
     used: int | None = _attrs_field(default=None)
@@ -128,12 +137,17 @@ class CodeLimitPerCode(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeLimit(_LiveOpsModel):
+    """How many uses one code of a promotion has left."""
+
     code: str | None = _attrs_field(default=None)
     per_code: CodeLimitPerCode | None = _attrs_field(default=None)
+    """Uses of the code: the total allowed, and how many are available, used and reserved."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeLimitList(_LiveOpsModel):
+    """One page of the per-code limits of a coupon or promo code."""
+
     promotion_id: int | None = _attrs_field(default=None)
     items: list[CodeLimit] | None = _attrs_field(default=None)
     total_items_count: int | None = _attrs_field(default=None)
@@ -142,6 +156,8 @@ class CodeLimitList(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CodeList(_LiveOpsModel):
+    """One page of a promotion's codes, with the total count."""
+
     codes: list[Code] | None = _attrs_field(default=None)
     total_count: int | None = _attrs_field(default=None)
 
@@ -160,16 +176,23 @@ class ComparisonOperator(OpenEnum):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CreateCodeRequest(_LiveOpsModel):
+    """A code to add to a promotion by hand."""
+
     coupon_code: str
+    """The code to add: 1 to 128 letters and digits."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CreatedCode(_LiveOpsModel):
+    """The code that was added."""
+
     code: str
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CreatedPromotionId(_LiveOpsModel):
+    """Id of a newly created promotion."""
+
     promotion_id: int
 
 
@@ -202,6 +225,8 @@ also mention a rolling kind (the only kind that can be reset) whose name was not
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class DateAttributeCondition(_LiveOpsModel):
+    """A condition comparing a date attribute of the player."""
+
     attribute: AttributeName
     type: Literal["date"] = _attrs_field(default="date")
     operator: ComparisonOperator
@@ -211,8 +236,10 @@ class DateAttributeCondition(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class DiscountPercent(_LiveOpsModel):
+    """A discount given as a percentage of the price."""
+
     percent: str
-    """Discount in percent, with up to two decimals."""
+    """Discount in percent, from 0 to 100, with up to two decimals."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -248,15 +275,22 @@ Ids of promotions that are not combined with this one.
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class GenerateCodesRequest(_LiveOpsModel):
+    """How many random codes to add to a promotion."""
+
     count: int
+    """How many codes to generate (1 to 100000)."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class GeneratedCodes(_LiveOpsModel):
+    """How many codes were generated."""
+
     count: int | None = _attrs_field(default=None)
 
 
 class IntervalType(OpenEnum):
+    """How often a schedule repeats."""
+
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
@@ -276,6 +310,8 @@ class ItemType(OpenEnum):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class LimitUser(_LiveOpsModel):
+    """The player a limit belongs to, named by the user id your game sends to Xsolla."""
+
     user_external_id: str
 
 
@@ -289,6 +325,8 @@ Five-letter keys (`en-US`) are accepted on write. Used by value points and chain
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class NumberAttributeCondition(_LiveOpsModel):
+    """A condition comparing a number attribute of the player."""
+
     attribute: AttributeName
     type: Literal["number"] = _attrs_field(default="number")
     operator: ComparisonOperator
@@ -361,6 +399,8 @@ class Price(_LiveOpsModel):
 
 
 class PriceConditionOperator(OpenEnum):
+    """How the price is compared with `value` (greater or equal, greater, less or equal, less, equal, not equal)."""
+
     GE = "ge"
     GT = "gt"
     LE = "le"
@@ -371,7 +411,10 @@ class PriceConditionOperator(OpenEnum):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class PriceCondition(_LiveOpsModel):
+    """A condition on an item's price; the promotion applies to items whose price matches."""
+
     operator: PriceConditionOperator
+    """How the price is compared with `value` (greater or equal, greater, less or equal, less, equal, not equal)."""
     value: str
 
 
@@ -393,10 +436,13 @@ class PromotionDiscount(_LiveOpsModel):
     """Discount of a promotion as answered; the percent is null when the promotion gives none."""
 
     percent: str | Unset | None = _attrs_field(default=UNSET)
-    """Discount in percent, with two decimals."""
+    """Discount in percent, from 0 to 100, with two decimals."""
 
 
 PromotionExternalId: TypeAlias = str
+"""
+Your id of the promotion, chosen at creation and used in its paths.
+"""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -415,6 +461,8 @@ class PromotionLimitResetUser(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitsPerUser(_LiveOpsModel):
+    """How many times one player may use the promotion; null for no limit."""
+
     total: int | None = _attrs_field(default=None)
 
 
@@ -480,6 +528,8 @@ class RewardChainCreated(_LiveOpsModel):
 
 
 class RewardChainMediaType(OpenEnum):
+    """Whether `url` points to an image or a video."""
+
     IMAGE = "image"
     VIDEO = "video"
 
@@ -489,12 +539,13 @@ class RewardChainMedia(_LiveOpsModel):
     """An extra picture or video of a value point."""
 
     type: RewardChainMediaType | None = _attrs_field(default=None)
+    """Whether `url` points to an image or a video."""
     url: str | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class RewardChainStepPrice(_LiveOpsModel):
-    """Value points a step costs."""
+    """Value points a player must have collected in the chain to claim the step."""
 
     amount: int
     """Number of value points."""
@@ -547,10 +598,15 @@ For a reward with several unit items, the chosen item SKU per unit SKU.
 
 
 Sku: TypeAlias = str
+"""
+Stock keeping unit: the item's id in your catalog (1 to 255 characters).
+"""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class StoreItemAttributeValue(_LiveOpsModel):
+    """One value of an item attribute."""
+
     external_id: str | None = _attrs_field(default=None)
     value: str | None = _attrs_field(default=None)
 
@@ -616,15 +672,20 @@ class StoreVirtualItemType(OpenEnum):
 
 
 class StringAttributeConditionOperator(OpenEnum):
+    """How the attribute is compared with `value`: `eq` equal, `ne` not equal."""
+
     EQ = "eq"
     NE = "ne"
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class StringAttributeCondition(_LiveOpsModel):
+    """A condition on a string attribute of the player: equal or not equal."""
+
     attribute: AttributeName
     type: Literal["string"] = _attrs_field(default="string")
     operator: StringAttributeConditionOperator
+    """How the attribute is compared with `value`: `eq` equal, `ne` not equal."""
     value: str
     can_be_missing: bool | None = _attrs_field(default=None)
     """The condition holds when the player lacks the attribute."""
@@ -682,6 +743,8 @@ class UniqueCatalogOfferUpdate(_LiveOpsModel):
 
 
 class UpsellAutoListType(OpenEnum):
+    """Which items Xsolla suggests: the best sellers (`most_sellable`) or items on promotion (`only_promotions`)."""
+
     MOST_SELLABLE = "most_sellable"
     ONLY_PROMOTIONS = "only_promotions"
 
@@ -691,6 +754,7 @@ class UpsellAutoList(_LiveOpsModel):
     """Upsell whose items Xsolla picks (best sellers or promoted items)."""
 
     type: Literal["most_sellable", "only_promotions"]
+    """Which items Xsolla suggests: the best sellers (`most_sellable`) or items on promotion (`only_promotions`)."""
     is_enabled: bool
     items: list[Sku] | None = _attrs_field(default=None)
     """Leave empty; the items are picked by Xsolla."""
@@ -731,6 +795,8 @@ class UpsellFixedList(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemAttribute(_LiveOpsModel):
+    """An attribute of an upsell item, with its values."""
+
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     values: list[StoreItemAttributeValue] | None = _attrs_field(default=None)
@@ -738,6 +804,8 @@ class UpsellItemAttribute(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemGroup(_LiveOpsModel):
+    """A catalog group the upsell item belongs to."""
+
     external_id: str | None = _attrs_field(default=None)
     name: LocalizedText | Unset | None = _attrs_field(default=UNSET)
 
@@ -793,16 +861,22 @@ class UpsellPromotionBonus(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellPromotionDiscount(_LiveOpsModel):
+    """Discount a promotion gives on an upsell item, as a percent or as an amount; null when none."""
+
     percent: str | Unset | None = _attrs_field(default=UNSET)
     value: str | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellPromotionLimits(_LiveOpsModel):
+    """Limits of a promotion applied to an upsell item."""
+
     per_user: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
 
 class UpsellToggle(OpenEnum):
+    """Turn the project's upsell on (`activate`) or off (`deactivate`)."""
+
     ACTIVATE = "activate"
     DEACTIVATE = "deactivate"
 
@@ -818,6 +892,8 @@ class UpsellType(OpenEnum):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class UserLimitPerUser(_LiveOpsModel):
+    """The player's uses of the promotion: the total allowed and how many are left."""
+
     total: int | None = _attrs_field(default=None)
     available: int | None = _attrs_field(default=None)
 
@@ -827,6 +903,7 @@ class UserLimit(_LiveOpsModel):
     """One player's limit of a promotion."""
 
     per_user: UserLimitPerUser | None = _attrs_field(default=None)
+    """The player's uses of the promotion: the total allowed and how many are left."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -835,6 +912,7 @@ class UserLimitChange(_LiveOpsModel):
 
     user: LimitUser
     available: int
+    """The player's remaining uses after the call; 0 or more."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -844,10 +922,13 @@ class UserLimitDelta(_LiveOpsModel):
 
     user: LimitUser
     available: int
+    """How many uses to add (increase) or to take away (decrease); at least 1."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointCreated(_LiveOpsModel):
+    """SKU and item id of a newly created value point."""
+
     sku: Sku
     item_id: int
     """Internal item id Xsolla gave the value point."""
@@ -867,10 +948,14 @@ class ValuePointItemReward(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class ValuePointItemRewardList(_LiveOpsModel):
+    """Every catalog item that awards the value point."""
+
     items: list[ValuePointItemReward] | None = _attrs_field(default=None)
 
 
 class ValuePointMediaType(OpenEnum):
+    """Whether `url` points to an image or a video."""
+
     IMAGE = "image"
     VIDEO = "video"
 
@@ -880,6 +965,7 @@ class ValuePointMedia(_LiveOpsModel):
     """An extra image or video shown with the value point."""
 
     type: ValuePointMediaType | None = _attrs_field(default=None)
+    """Whether `url` points to an image or a video."""
     url: str | None = _attrs_field(default=None)
 
 
@@ -920,8 +1006,11 @@ class ValuePointWrite(_LiveOpsModel):
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     image_url: str | None = _attrs_field(default=None)
+    """Image shown for the value point."""
     media_list: list[ValuePointMedia] | None = _attrs_field(default=None)
+    """Extra images and videos shown with the value point."""
     is_enabled: bool | None = _attrs_field(default=None)
+    """Whether the value point is in use."""
     order: int | None = _attrs_field(default=None)
     """Position of the value point when listed."""
     is_clan: bool | None = _attrs_field(default=None)
@@ -950,6 +1039,8 @@ class VerifiedPromotionCodeDiscountedItem(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class WeeklySchedule(_LiveOpsModel):
+    """Start over every week on `day_of_week` at `time`."""
+
     interval_type: Literal["weekly"] = _attrs_field(default="weekly")
     day_of_week: int
     """1 is Monday."""
@@ -1082,6 +1173,7 @@ class CouponRedeemRequest(_LiveOpsModel):
     """A coupon code to redeem for the player."""
 
     coupon_code: str
+    """The coupon code the player entered (1 to 128 characters)."""
     selected_unit_items: SelectedUnitItems | None = _attrs_field(default=None)
 
 
@@ -1104,6 +1196,8 @@ class CouponUpdate(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class CreatedExternalId(_LiveOpsModel):
+    """Id of a newly created promotion: the `external_id` it was created with."""
+
     external_id: PromotionExternalId
 
 
@@ -1160,6 +1254,8 @@ class DailyChainUserStep(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class DailySchedule(_LiveOpsModel):
+    """Start over every day at `time`."""
+
     interval_type: Literal["daily"] = _attrs_field(default="daily")
     time: ResetTime
 
@@ -1181,6 +1277,8 @@ class ItemSkuRef(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class MonthlySchedule(_LiveOpsModel):
+    """Start over every month on `day_of_month` at `time`."""
+
     interval_type: Literal["monthly"] = _attrs_field(default="monthly")
     day_of_month: int
     time: ResetTime
@@ -1370,6 +1468,8 @@ class PromotionLimitReset(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitsRecurrentSchedule(_LiveOpsModel):
+    """When the players' limits are refilled; null when they never are."""
+
     per_user: Schedule | None = _attrs_field(default=None)
 
 
@@ -1378,10 +1478,12 @@ class PromotionLimits(_LiveOpsModel):
     """Limits of a discount or bonus promotion, as answered."""
 
     per_user: PromotionLimitsPerUser | Unset | None = _attrs_field(default=UNSET)
+    """How many times one player may use the promotion; null for no limit."""
     per_item: int | Unset | None = _attrs_field(default=UNSET)
     recurrent_schedule: PromotionLimitsRecurrentSchedule | Unset | None = _attrs_field(
         default=UNSET
     )
+    """When the players' limits are refilled; null when they never are."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -1449,6 +1551,7 @@ class RewardChainStepUpdate(_LiveOpsModel):
     name: LocalizedText | None
     price: RewardChainStepPrice
     reward: list[RewardChainStepReward]
+    """The items the step grants; 1 to 10."""
     step_id: int | None
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
@@ -1741,9 +1844,12 @@ class CatalogRulePatch(_LiveOpsModel):
 
     name: CatalogRuleName | None = _attrs_field(default=None)
     is_enabled: bool | None = _attrs_field(default=None)
+    """Whether the rule is applied."""
     is_satisfied_for_unauth: bool | None = _attrs_field(default=None)
+    """Show the items to players who are not logged in as well."""
     attribute_conditions: AttributeConditions | None = _attrs_field(default=None)
     items: list[CatalogRuleItemRef] | None = _attrs_field(default=None)
+    """Items shown only to players who meet every condition (1 to 100)."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -1752,6 +1858,7 @@ class CatalogRuleSpec(_LiveOpsModel):
 
     name: CatalogRuleName
     is_enabled: bool
+    """Whether the rule is applied."""
     attribute_conditions: AttributeConditions
     items: list[CatalogRuleItemRef]
     """Items shown only to players who meet every condition."""
@@ -1865,7 +1972,9 @@ class DailyChainUpdate(_LiveOpsModel):
     """Day of the first step."""
     type: DailyChainType
     is_enabled: bool
+    """Whether players see the chain and can claim its steps."""
     steps: list[DailyChainStepUpdate]
+    """The chain's steps, replacing the stored ones."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     """Position among the chains shown to players."""
@@ -1977,8 +2086,11 @@ class OfferChainUpdate(_LiveOpsModel):
 
     name: LocalizedText | None
     date_start: datetime
+    """When the chain starts."""
     is_enabled: bool
+    """Whether players see the chain and can take its offers."""
     steps: list[OfferChainStepUpdate]
+    """The chain's steps, replacing the stored ones."""
     order: int | None = _attrs_field(default=None)
     """Position among the chains shown to players."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -2100,6 +2212,8 @@ class PromoCodeRewards(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionLimitsSpecRecurrentSchedule(_LiveOpsModel):
+    """When the players' limits are refilled; null when they never are."""
+
     per_user: ScheduleSpec | None = _attrs_field(default=None)
 
 
@@ -2111,6 +2225,7 @@ class PromotionLimitsSpec(_LiveOpsModel):
     recurrent_schedule: PromotionLimitsSpecRecurrentSchedule | Unset | None = _attrs_field(
         default=UNSET
     )
+    """When the players' limits are refilled; null when they never are."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -2180,6 +2295,7 @@ class RewardChainClanUpdate(_LiveOpsModel):
     date_start: datetime
     is_enabled: bool
     steps: list[RewardChainStepUpdate]
+    """The steps, in the order players see them; at most 31."""
     popup_header: LocalizedText | None
     popup_instruction: LocalizedText | None
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -2244,6 +2360,7 @@ class RewardChainStepCreate(_LiveOpsModel):
     name: LocalizedText | None
     price: RewardChainStepPrice
     reward: list[RewardChainStepReward]
+    """The items the step grants; 1 to 10."""
     image_url: str | Unset | None = _attrs_field(default=UNSET)
 
 
@@ -2257,6 +2374,7 @@ class RewardChainUpdate(_LiveOpsModel):
     date_start: datetime
     is_enabled: bool
     steps: list[RewardChainStepUpdate]
+    """The steps, in the order players see them; at most 31."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     image_url: str | Unset | None = _attrs_field(default=UNSET)
@@ -2328,12 +2446,16 @@ The admin GET answers a JSON array of configurations.
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class UpsellItemLimits(_LiveOpsModel):
+    """Purchase limits of an upsell item; null when it has none."""
+
     per_user: UpsellItemUserLimit | Unset | None = _attrs_field(default=UNSET)
     per_item: UpsellLimitCounter | Unset | None = _attrs_field(default=UNSET)
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class VerifiedPromotionCodeBonus(_LiveOpsModel):
+    """An item the code gives, and how many."""
+
     item: VerifiedPromotionCodeItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
@@ -2431,7 +2553,9 @@ class DailyChainCreate(_LiveOpsModel):
     """Day of the first step."""
     type: DailyChainType
     is_enabled: bool
+    """Whether players see the chain and can claim its steps."""
     steps: list[DailyChainStepCreate]
+    """The chain's steps, one per day, each with its step number and items."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     order: int | None = _attrs_field(default=None)
     """Position among the chains shown to players."""
@@ -2460,8 +2584,11 @@ class OfferChainCreate(_LiveOpsModel):
 
     name: LocalizedText | None
     date_start: datetime
+    """When the chain starts."""
     is_enabled: bool
+    """Whether players see the chain and can take its offers."""
     steps: list[OfferChainStepCreate]
+    """The chain's steps, in the order players go through them."""
     order: int | None = _attrs_field(default=None)
     """Position among the chains shown to players."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -2481,12 +2608,16 @@ class OfferChainCreate(_LiveOpsModel):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionListItemBonus(_LiveOpsModel):
+    """An item the promotion gives, and how many."""
+
     item: PromotionListItemBonusItem | None = _attrs_field(default=None)
     quantity: float | None = _attrs_field(default=None)
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class PromotionListItemCondition(_LiveOpsModel):
+    """An item whose purchase the promotion depends on."""
+
     item: PromotionListItemConditionTarget | None = _attrs_field(default=None)
 
 
@@ -2527,6 +2658,7 @@ class RewardChainClanCreate(_LiveOpsModel):
     is_enabled: bool
     value_point: RewardChainValuePointRef
     steps: list[RewardChainStepCreate]
+    """The steps, in the order players see them; at most 31."""
     popup_header: LocalizedText | None
     popup_instruction: LocalizedText | None
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
@@ -2558,6 +2690,7 @@ class RewardChainCreate(_LiveOpsModel):
     is_enabled: bool
     value_point: RewardChainValuePointRef
     steps: list[RewardChainStepCreate]
+    """The steps, in the order players see them; at most 31."""
     description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     long_description: LocalizedText | Unset | None = _attrs_field(default=UNSET)
     image_url: str | Unset | None = _attrs_field(default=UNSET)

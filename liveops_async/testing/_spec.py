@@ -22,6 +22,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from .._utils._openapi import allow_null
+from .._utils._schema import _explain as explain_error
 from .._wire import parse_iso_datetime
 
 SPEC_FILE_NAME = "liveops.openapi.json"
@@ -308,7 +309,10 @@ def _coerce(kind: str | None, raw: str) -> Any:
 def describe_errors(errors: Iterator[ValidationError], where: str) -> tuple[str, list[Any]]:
     """Xsolla-style text for the first schema violation, plus all of them for
     `errorMessageExtended`."""
-    found = sorted(errors, key=lambda e: (list(e.absolute_path), e.message))
+    # a body matching no branch of a oneOf is described by its closest branch's errors, as the
+    # SDK does before sending, so the message names the field (`body.steps`), not the body
+    leaves = [leaf for error in errors for leaf in explain_error(error)]
+    found = sorted(leaves, key=lambda e: (list(e.absolute_path), e.message))
     details = []
     for error in found:
         location = ".".join(str(p) for p in error.absolute_path)

@@ -25,19 +25,10 @@ SPEC = load_spec(default_spec_path())
 GET_OPS = sorted(op_id for op_id, op in SPEC.operations.items() if op.method == "GET")
 
 # operation id -> statuses the mock answers (as the references say the service does) that the
-# spec does not document yet.
-SPEC_GAPS: dict[str, frozenset[int]] = {
-    # Not found: an unknown SKU or id. The references show 404 4001 "Item with sku = ... not
-    # found" for value points and 404s for rules and reward chains; the spec lists 200, 401.
-    "admin-get-value-point": frozenset({404}),
-    "admin-get-items-value-point-reward": frozenset({404}),
-    "get-filter-rule-by-id": frozenset({404}),
-    "get-user-reward-chain-balance": frozenset({404}),
-    "admin-reset-reward-chain": frozenset({404}),
-    # Only the rolling kind can be reset (liveops-api.md §2.11, doc-page-notes.md): a
-    # calendar_hard chain is refused, a status the spec does not list.
-    "admin-reset-daily-chain": frozenset({422}),
-}
+# spec does not document yet. Empty since the spec documents the 404s of lookups by id and the
+# 422 of a daily chain reset (openapi/, marked `x-liveops-choice` where inferred); a new gap goes
+# here until the spec covers it.
+SPEC_GAPS: dict[str, frozenset[int]] = {}
 _SAFE = string.ascii_letters + string.digits + "_-"  # no "." (dot segments), no "/" or "%"
 
 
@@ -198,7 +189,7 @@ def test_spec_gaps_are_still_gaps() -> None:
         )
 
 
-async def test_a_calendar_chain_reset_answers_the_gap_status_with_the_error_body(
+async def test_a_calendar_chain_reset_answers_422_with_the_error_body(
     api: Api,
 ) -> None:
     status, _ = await api.call(

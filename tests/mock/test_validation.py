@@ -66,7 +66,8 @@ async def test_bad_periods_are_refused_on_put_too(api: Api) -> None:
 async def test_a_discount_above_100_percent_is_refused(api: Api, percent: str) -> None:
     body = api.example("create-item-promotion", discount={"percent": percent})
     status, error = await api.call("create-item-promotion", body=body)
-    _assert_1102(status, error, "`discount.percent`", "between 0 and 100")
+    # the spec bounds the percent, so schema validation names it first (`body.discount.percent`)
+    _assert_1102(status, error, "discount.percent`")
 
 
 async def test_a_promo_code_item_discount_above_100_percent_is_refused(api: Api) -> None:
@@ -76,7 +77,7 @@ async def test_a_promo_code_item_discount_above_100_percent_is_refused(api: Api)
         discounted_items=[{"sku": "a", "discount": {"percent": "101"}}],
     )
     status, error = await api.call("create-promo-code", body=body)
-    _assert_1102(status, error, "`discounted_items[0].discount.percent`")
+    _assert_1102(status, error, "discounted_items", "discount.percent`")
     body["discounted_items"][0]["discount"]["percent"] = "100.00"
     assert (await api.call("create-promo-code", body=body))[0] == 201
 
@@ -195,12 +196,14 @@ async def test_reward_chains_have_1_to_31_steps_of_1_to_10_rewards(api: Api) -> 
     example = api.example("admin-create-reward-chain")
     step = example["steps"][0]
     reward = step["reward"][0]
+    # the spec bounds both arrays (maxItems), so schema validation names them first
     cases = {
-        "`steps` must have 1 to 31 items": [step] * 32,
-        "`steps[0].reward` must have 1 to 10 items": [{**step, "reward": [reward] * 11}],
+        ("`body.steps`", "too long"): [step] * 32,
+        ("`body.steps.0.reward`", "too long"): [{**step, "reward": [reward] * 11}],
+        ("`body.steps.0.reward`", "non-empty"): [{**step, "reward": []}],
     }
-    for message, steps in cases.items():
+    for words, steps in cases.items():
         body = {**example, "steps": steps}
-        _assert_1102(*await api.call("admin-create-reward-chain", body=body), message)
+        _assert_1102(*await api.call("admin-create-reward-chain", body=body), *words)
     body = {**example, "steps": [{**step, "reward": [reward] * 10}] * 31}
     assert (await api.call("admin-create-reward-chain", body=body))[0] == 201

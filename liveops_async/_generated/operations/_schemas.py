@@ -366,7 +366,9 @@ _SCHEMA_DailyChainUpdate: dict[str, Any] = {
 _SCHEMA_DiscountPercent: dict[str, Any] = {
     "type": "object",
     "required": ["percent"],
-    "properties": {"percent": {"type": "string", "pattern": "^\\d+(\\.\\d{1,2})?$"}},
+    "properties": {
+        "percent": {"type": "string", "pattern": "^(100(\\.0{1,2})?|\\d{1,2}(\\.\\d{1,2})?)$"}
+    },
 }
 
 _SCHEMA_DiscountPromotionSpec: dict[str, Any] = {
@@ -472,7 +474,12 @@ _SCHEMA_PromoCodeDiscountedItems: dict[str, Any] = {
 
 _SCHEMA_PromotionDiscount: dict[str, Any] = {
     "type": ["object", "null"],
-    "properties": {"percent": {"type": ["string", "null"]}},
+    "properties": {
+        "percent": {
+            "type": ["string", "null"],
+            "pattern": "^(100(\\.0{1,2})?|\\d{1,2}(\\.\\d{1,2})?)$",
+        }
+    },
 }
 
 _SCHEMA_PromoCodeCreate: dict[str, Any] = {
@@ -610,7 +617,12 @@ _SCHEMA_RewardChainStepCreate: dict[str, Any] = {
         "name": _SCHEMA_LocalizedText,
         "price": _SCHEMA_RewardChainStepPrice,
         "image_url": {"type": ["string", "null"]},
-        "reward": {"type": "array", "items": _SCHEMA_RewardChainStepReward},
+        "reward": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": _SCHEMA_RewardChainStepReward,
+        },
     },
 }
 
@@ -641,7 +653,7 @@ _SCHEMA_RewardChainClanCreate: dict[str, Any] = {
         "date_end": {"type": ["string", "null"], "format": "date-time"},
         "is_enabled": {"type": "boolean"},
         "value_point": _SCHEMA_RewardChainValuePointRef,
-        "steps": {"type": "array", "items": _SCHEMA_RewardChainStepCreate},
+        "steps": {"type": "array", "maxItems": 31, "items": _SCHEMA_RewardChainStepCreate},
         "recurrent_schedule": {"anyOf": [{"allOf": [_SCHEMA_ChainScheduleSpec]}, {"type": "null"}]},
         "attribute_conditions": _SCHEMA_AttributeConditions,
         "is_always_visible": {"type": "boolean", "default": True},
@@ -666,7 +678,7 @@ _SCHEMA_RewardChainCreate: dict[str, Any] = {
         "date_end": {"type": ["string", "null"], "format": "date-time"},
         "is_enabled": {"type": "boolean"},
         "value_point": _SCHEMA_RewardChainValuePointRef,
-        "steps": {"type": "array", "items": _SCHEMA_RewardChainStepCreate},
+        "steps": {"type": "array", "maxItems": 31, "items": _SCHEMA_RewardChainStepCreate},
         "recurrent_schedule": {"anyOf": [{"allOf": [_SCHEMA_ChainScheduleSpec]}, {"type": "null"}]},
         "attribute_conditions": _SCHEMA_AttributeConditions,
         "is_always_visible": {"type": "boolean", "default": True},
@@ -684,7 +696,12 @@ _SCHEMA_RewardChainStepUpdate: dict[str, Any] = {
         "name": _SCHEMA_LocalizedText,
         "price": _SCHEMA_RewardChainStepPrice,
         "image_url": {"type": ["string", "null"]},
-        "reward": {"type": "array", "items": _SCHEMA_RewardChainStepReward},
+        "reward": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": _SCHEMA_RewardChainStepReward,
+        },
         "step_id": {"type": ["integer", "null"]},
     },
 }
@@ -701,7 +718,7 @@ _SCHEMA_RewardChainClanUpdate: dict[str, Any] = {
         "date_start": {"type": "string", "format": "date-time"},
         "date_end": {"type": ["string", "null"], "format": "date-time"},
         "is_enabled": {"type": "boolean"},
-        "steps": {"type": "array", "items": _SCHEMA_RewardChainStepUpdate},
+        "steps": {"type": "array", "maxItems": 31, "items": _SCHEMA_RewardChainStepUpdate},
         "recurrent_schedule": {"anyOf": [{"allOf": [_SCHEMA_ChainScheduleSpec]}, {"type": "null"}]},
         "attribute_conditions": _SCHEMA_AttributeConditions,
         "is_always_visible": {"type": "boolean", "default": True},
@@ -725,7 +742,7 @@ _SCHEMA_RewardChainUpdate: dict[str, Any] = {
         "date_start": {"type": "string", "format": "date-time"},
         "date_end": {"type": ["string", "null"], "format": "date-time"},
         "is_enabled": {"type": "boolean"},
-        "steps": {"type": "array", "items": _SCHEMA_RewardChainStepUpdate},
+        "steps": {"type": "array", "maxItems": 31, "items": _SCHEMA_RewardChainStepUpdate},
         "recurrent_schedule": {"anyOf": [{"allOf": [_SCHEMA_ChainScheduleSpec]}, {"type": "null"}]},
         "attribute_conditions": _SCHEMA_AttributeConditions,
         "is_always_visible": {"type": "boolean", "default": True},

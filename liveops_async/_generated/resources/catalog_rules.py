@@ -42,7 +42,7 @@ class AdminCatalogRulesResource(BaseResource):
 
         Args:
             name: Rule name, for the Publisher Account only; must not start with a blank.
-            is_enabled: See the request model.
+            is_enabled: Whether the rule is applied.
             attribute_conditions: Conditions on player attributes, all of one type.
             items: Items shown only to players who meet every condition.
             is_satisfied_for_unauth: Show the items to players who are not logged in as well.
@@ -119,7 +119,8 @@ class AdminCatalogRulesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/attribute/rule/{rule_id} (operationId get-filter-rule-by-id).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.CatalogRule = await self._requester.request(
             ops.GET_FILTER_RULE_BY_ID,
@@ -213,10 +214,10 @@ class AdminCatalogRulesResource(BaseResource):
                 values are whole numbers, so the SDK takes an integer (a float would be sent as
                 `1.0`).
             name: Rule name, for the Publisher Account only; must not start with a blank.
-            is_enabled: See the request model.
-            is_satisfied_for_unauth: See the request model.
+            is_enabled: Whether the rule is applied.
+            is_satisfied_for_unauth: Show the items to players who are not logged in as well.
             attribute_conditions: Conditions on player attributes, all of one type.
-            items: See the request model.
+            items: Items shown only to players who meet every condition (1 to 100).
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -262,7 +263,7 @@ class AdminCatalogRulesResource(BaseResource):
                 values are whole numbers, so the SDK takes an integer (a float would be sent as
                 `1.0`).
             name: Rule name, for the Publisher Account only; must not start with a blank.
-            is_enabled: See the request model.
+            is_enabled: Whether the rule is applied.
             attribute_conditions: Conditions on player attributes, all of one type.
             items: Items shown only to players who meet every condition.
             is_satisfied_for_unauth: Show the items to players who are not logged in as well.

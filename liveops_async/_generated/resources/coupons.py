@@ -75,7 +75,7 @@ class AdminCouponsResource(BaseResource):
         be redeemed. Codes are added afterwards with create-code or generate-codes.
 
         Args:
-            external_id: See the request model.
+            external_id: Your id of the promotion, chosen at creation and used in its paths.
             name: Promotion name by locale, keyed like `en-US`.
             promotion_periods: Periods during which the promotion is active.
             bonus: Items the player receives on redeeming a code.
@@ -124,7 +124,7 @@ class AdminCouponsResource(BaseResource):
 
         Args:
             external_id: The coupon promotion's external id.
-            coupon_code: See the request model.
+            coupon_code: The code to add: 1 to 128 letters and digits.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -190,8 +190,8 @@ class AdminCouponsResource(BaseResource):
 
         Args:
             external_id: The coupon promotion's external id.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -256,7 +256,7 @@ class AdminCouponsResource(BaseResource):
 
         Args:
             external_id: The coupon promotion's external id.
-            count: See the request model.
+            count: How many codes to generate (1 to 100000).
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -352,8 +352,8 @@ class AdminCouponsResource(BaseResource):
 
         Args:
             external_id: The coupon promotion's external id.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -490,8 +490,8 @@ class AdminCouponsResource(BaseResource):
 
         Args:
             external_id: The coupon promotion's external id.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: The player's remaining uses after the call; 0 or more.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -667,7 +667,7 @@ class UserCouponsResource(BaseResource):
         `selected_unit_items`.
 
         Args:
-            coupon_code: See the request model.
+            coupon_code: The coupon code the player entered (1 to 128 characters).
             selected_unit_items: For a reward with several unit items, the chosen item SKU per unit
                 SKU.
             options: Per-call settings (timeouts in seconds, retries, headers); see

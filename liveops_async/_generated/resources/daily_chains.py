@@ -54,8 +54,8 @@ class AdminDailyChainsResource(BaseResource):
             type: How the chain runs. Known value: `calendar_hard` (steps tied to calendar days).
                 The docs also mention a rolling kind (the only kind that can be reset) whose name
                 was not found.
-            is_enabled: See the request model.
-            steps: See the request model.
+            is_enabled: Whether players see the chain and can claim its steps.
+            steps: The chain's steps, one per day, each with its step number and items.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and
                 chains.
@@ -201,7 +201,8 @@ class AdminDailyChainsResource(BaseResource):
         HTTP: POST /v2/project/{project_id}/admin/daily_chain/id/{daily_chain_id}/reset (operationId admin-reset-daily-chain).
         Not retried once it may have reached the server.
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
+        action is not allowed in the entity's state.
         """
         result: None = await self._requester.request(
             ops.ADMIN_RESET_DAILY_CHAIN,
@@ -269,8 +270,8 @@ class AdminDailyChainsResource(BaseResource):
             type: How the chain runs. Known value: `calendar_hard` (steps tied to calendar days).
                 The docs also mention a rolling kind (the only kind that can be reset) whose name
                 was not found.
-            is_enabled: See the request model.
-            steps: See the request model.
+            is_enabled: Whether players see the chain and can claim its steps.
+            steps: The chain's steps, replacing the stored ones.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and
                 chains.

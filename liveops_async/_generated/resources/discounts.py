@@ -46,7 +46,7 @@ class AdminDiscountsResource(BaseResource):
 
         Args:
             name: Promotion name by locale, keyed like `en-US`.
-            discount: See the request model.
+            discount: A discount given as a percentage of the price.
             items: Discounted items; must be null when `price_conditions` are sent.
             promotion_periods: Periods during which the promotion is active.
             attribute_conditions: Conditions on player attributes, all of one type.
@@ -186,7 +186,7 @@ class AdminDiscountsResource(BaseResource):
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
             name: Promotion name by locale, keyed like `en-US`.
-            discount: See the request model.
+            discount: A discount given as a percentage of the price.
             items: Discounted items; must be null when `price_conditions` are sent.
             promotion_periods: Periods during which the promotion is active.
             attribute_conditions: Conditions on player attributes, all of one type.

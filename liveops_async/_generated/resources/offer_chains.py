@@ -50,9 +50,9 @@ class AdminOfferChainsResource(BaseResource):
         Args:
             name: Text by language, keyed by two-letter code (`en`, `de`...) as answered by the API.
                 Five-letter keys (`en-US`) are accepted on write. Used by value points and chains.
-            date_start: See the request model.
-            is_enabled: See the request model.
-            steps: See the request model.
+            date_start: When the chain starts.
+            is_enabled: Whether players see the chain and can take its offers.
+            steps: The chain's steps, in the order players go through them.
             order: Position among the chains shown to players.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and
@@ -243,9 +243,9 @@ class AdminOfferChainsResource(BaseResource):
             offer_chain_id: Offer chain id.
             name: Text by language, keyed by two-letter code (`en`, `de`...) as answered by the API.
                 Five-letter keys (`en-US`) are accepted on write. Used by value points and chains.
-            date_start: See the request model.
-            is_enabled: See the request model.
-            steps: See the request model.
+            date_start: When the chain starts.
+            is_enabled: Whether players see the chain and can take its offers.
+            steps: The chain's steps, replacing the stored ones.
             order: Position among the chains shown to players.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
                 the API. Five-letter keys (`en-US`) are accepted on write. Used by value points and

@@ -80,7 +80,7 @@ class AdminPromoCodesResource(BaseResource):
         codes can be redeemed. Codes are added afterwards with create-code or generate-codes.
 
         Args:
-            external_id: See the request model.
+            external_id: Your id of the promotion, chosen at creation and used in its paths.
             name: Promotion name by locale, keyed like `en-US`.
             promotion_periods: Periods during which the promotion is active.
             bonus: Items added to the purchase as a bonus.
@@ -142,7 +142,7 @@ class AdminPromoCodesResource(BaseResource):
 
         Args:
             external_id: The promo code promotion's external id.
-            coupon_code: See the request model.
+            coupon_code: The code to add: 1 to 128 letters and digits.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -208,8 +208,8 @@ class AdminPromoCodesResource(BaseResource):
 
         Args:
             external_id: The promo code promotion's external id.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -274,7 +274,7 @@ class AdminPromoCodesResource(BaseResource):
 
         Args:
             external_id: The promo code promotion's external id.
-            count: See the request model.
+            count: How many codes to generate (1 to 100000).
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -370,8 +370,8 @@ class AdminPromoCodesResource(BaseResource):
 
         Args:
             external_id: The promo code promotion's external id.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -508,8 +508,8 @@ class AdminPromoCodesResource(BaseResource):
 
         Args:
             external_id: The promo code promotion's external id.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: The player's remaining uses after the call; 0 or more.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 

@@ -38,8 +38,8 @@ class AdminPromotionLimitsResource(BaseResource):
 
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -109,8 +109,8 @@ class AdminPromotionLimitsResource(BaseResource):
 
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: How many uses to add (increase) or to take away (decrease); at least 1.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -145,7 +145,7 @@ class AdminPromotionLimitsResource(BaseResource):
         a JSON body. Not resent by the SDK on its own.
 
         Args:
-            user: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -217,8 +217,8 @@ class AdminPromotionLimitsResource(BaseResource):
 
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
-            user: See the request model.
-            available: See the request model.
+            user: The player a limit belongs to, named by the user id your game sends to Xsolla.
+            available: The player's remaining uses after the call; 0 or more.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 

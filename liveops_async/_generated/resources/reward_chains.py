@@ -165,8 +165,8 @@ class AdminRewardChainsResource(BaseResource):
         """Reset a reward chain.
 
         Wipes every player's value points and step progress in the chain, so that it can be run
-        again (for example with a new validity period). Resetting a running chain makes players lose
-        points they have not spent yet.
+        again (for example with a new validity period). Resetting a running chain takes away
+        players' progress toward rewards they have not claimed yet.
 
         Args:
             reward_chain_id: Reward chain id.
@@ -176,7 +176,8 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/reset (operationId admin-reset-reward-chain).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: None = await self._requester.request(
             ops.ADMIN_RESET_REWARD_CHAIN,
@@ -296,8 +297,9 @@ class UserRewardChainsResource(BaseResource):
     ) -> None:
         """Claim a step's reward.
 
-        Spends the player's value points on the step and grants its reward. Fails with 422 when the
-        reward is already claimed or the balance is too low.
+        Grants the step's reward once the player's value points in the chain have reached the step's
+        price. Claiming does not spend points: the balance is the player's progress. Fails with 422
+        when the reward is already claimed or the balance is below the price.
 
         Args:
             reward_chain_id: Reward chain id.
@@ -338,7 +340,8 @@ class UserRewardChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/balance (operationId get-user-reward-chain-balance).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.RewardChainValuePointBalance = await self._requester.request(
             ops.GET_USER_REWARD_CHAIN_BALANCE,

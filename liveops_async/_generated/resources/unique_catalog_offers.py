@@ -75,7 +75,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         / `date_end` pair instead of `promotion_periods`, and `items` is a list of SKU strings.
 
         Args:
-            external_id: See the request model.
+            external_id: Your id of the promotion, chosen at creation and used in its paths.
             name: Promotion name by locale, keyed like `en-US`.
             date_start: When the offer starts.
             date_end: When the offer ends; null means it never ends.
@@ -124,7 +124,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
 
         Args:
             external_id: The offer's external id (a string, whatever the older docs say).
-            coupon_code: See the request model.
+            coupon_code: The code to add: 1 to 128 letters and digits.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -217,7 +217,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
 
         Args:
             external_id: The offer's external id (a string, whatever the older docs say).
-            count: See the request model.
+            count: How many codes to generate (1 to 100000).
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 

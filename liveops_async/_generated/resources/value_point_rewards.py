@@ -68,7 +68,8 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-get-items-value-point-reward).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.ValuePointItemRewardList = await self._requester.request(
             ops.ADMIN_GET_ITEMS_VALUE_POINT_REWARD,

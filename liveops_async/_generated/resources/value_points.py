@@ -45,7 +45,7 @@ class AdminValuePointsResource(BaseResource):
         Creates a value point; set `is_clan` for one that progresses clan reward chains.
 
         Args:
-            sku: See the request model.
+            sku: Stock keeping unit: the item's id in your catalog (1 to 255 characters).
             name: Text by language, keyed by two-letter code (`en`, `de`...) as answered by the API.
                 Five-letter keys (`en-US`) are accepted on write. Used by value points and chains.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
@@ -54,9 +54,9 @@ class AdminValuePointsResource(BaseResource):
             long_description: Text by language, keyed by two-letter code (`en`, `de`...) as answered
                 by the API. Five-letter keys (`en-US`) are accepted on write. Used by value points
                 and chains.
-            image_url: See the request model.
-            media_list: See the request model.
-            is_enabled: See the request model.
+            image_url: Image shown for the value point.
+            media_list: Extra images and videos shown with the value point.
+            is_enabled: Whether the value point is in use.
             order: Position of the value point when listed.
             is_clan: Whether the value point progresses clan reward chains.
             options: Per-call settings (timeouts in seconds, retries, headers); see
@@ -132,7 +132,8 @@ class AdminValuePointsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/value_points/sku/{item_sku} (operationId admin-get-value-point).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
+        entity does not exist.
         """
         result: models.ValuePoint = await self._requester.request(
             ops.ADMIN_GET_VALUE_POINT,
@@ -193,7 +194,7 @@ class AdminValuePointsResource(BaseResource):
 
         Args:
             item_sku: SKU of the value point.
-            sku: See the request model.
+            sku: Stock keeping unit: the item's id in your catalog (1 to 255 characters).
             name: Text by language, keyed by two-letter code (`en`, `de`...) as answered by the API.
                 Five-letter keys (`en-US`) are accepted on write. Used by value points and chains.
             description: Text by language, keyed by two-letter code (`en`, `de`...) as answered by
@@ -202,9 +203,9 @@ class AdminValuePointsResource(BaseResource):
             long_description: Text by language, keyed by two-letter code (`en`, `de`...) as answered
                 by the API. Five-letter keys (`en-US`) are accepted on write. Used by value points
                 and chains.
-            image_url: See the request model.
-            media_list: See the request model.
-            is_enabled: See the request model.
+            image_url: Image shown for the value point.
+            media_list: Extra images and videos shown with the value point.
+            is_enabled: Whether the value point is in use.
             order: Position of the value point when listed.
             is_clan: Whether the value point progresses clan reward chains.
             options: Per-call settings (timeouts in seconds, retries, headers); see

@@ -31,6 +31,8 @@ class WidgetKind(OpenEnum):
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class Size(_LiveOpsModel):
+    """Width and height in pixels."""
+
     width: int
     height: int | Unset | None = _attrs_field(default=UNSET)
 
@@ -95,19 +97,24 @@ class Widget(_LiveOpsModel):
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class WidgetCreate(_LiveOpsModel):
     id: str
+    """Your id of the widget."""
     kind: WidgetKind
     size: Size | None = _attrs_field(default=None)
     from_: int | None = _attrs_field(default=None, metadata={"json": "from"})
+    """First level."""
     labels: Labels | Unset | None = _attrs_field(default=UNSET)
     conditions: list[Condition] | None = _attrs_field(default=None)
+    """Who sees the widget."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class WidgetPatch(_LiveOpsModel):
     name: str | Unset | None = _attrs_field(default=UNSET)
+    """Display name; null removes it."""
     max_uses_per_user: int | Unset | None = _attrs_field(
         default=UNSET, metadata={"json": "max-uses-per-user"}
     )
+    """Uses per player."""
     size: Size | None = _attrs_field(default=None)
 
 
@@ -126,7 +133,9 @@ class WidgetList(_LiveOpsModel):
 @_attrs_define(kw_only=True, getstate_setstate=False)
 class RedeemRequest(_LiveOpsModel):
     code: str
+    """The code the player entered."""
     selected_unit_items: dict[str, str] | None = _attrs_field(default=None)
+    """Unit SKU to the chosen item SKU."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)

@@ -36,8 +36,8 @@ class UserWidgetStepsResource(BaseResource):
 
         Args:
             widget_id: Widget id.
-            limit: See the request model.
-            offset: See the request model.
+            limit: Page size.
+            offset: Index of the first step.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 

@@ -41,12 +41,12 @@ class AdminWidgetsResource(BaseResource):
         """Create a widget.
 
         Args:
-            id: See the request model.
+            id: Your id of the widget.
             kind: Kind of widget. New kinds may appear.
-            size: See the request model.
-            from_: See the request model.
+            size: Width and height in pixels.
+            from_: First level.
             labels: Text by locale.
-            conditions: See the request model.
+            conditions: Who sees the widget.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -81,7 +81,7 @@ class AdminWidgetsResource(BaseResource):
 
         Args:
             widget_id: Widget id.
-            body: The request body.
+            body: The tags to remove.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -140,10 +140,10 @@ class AdminWidgetsResource(BaseResource):
 
         Args:
             codes: Only these codes.
-            enabled: See the request model.
-            from_: See the request model.
-            limit: See the request model.
-            offset: See the request model.
+            enabled: Only enabled (1) or disabled (0) widgets.
+            from_: Widgets changed since then.
+            limit: Page size.
+            offset: Index of the first widget.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -199,9 +199,9 @@ class AdminWidgetsResource(BaseResource):
 
         Args:
             widget_id: Widget id.
-            name: See the request model.
-            max_uses_per_user: See the request model.
-            size: See the request model.
+            name: Display name; null removes it.
+            max_uses_per_user: Uses per player.
+            size: Width and height in pixels.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
 
@@ -323,8 +323,8 @@ class UserWidgetsResource(BaseResource):
         Redeems a code for the player's cart.
 
         Args:
-            code: See the request model.
-            selected_unit_items: See the request model.
+            code: The code the player entered.
+            selected_unit_items: Unit SKU to the chosen item SKU.
             x_trace_tag: Free-form tag echoed in logs.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
@@ -385,8 +385,8 @@ class GuestWidgetsResource(BaseResource):
         Redeems a code for the player's cart.
 
         Args:
-            code: See the request model.
-            selected_unit_items: See the request model.
+            code: The code the player entered.
+            selected_unit_items: Unit SKU to the chosen item SKU.
             x_trace_tag: Free-form tag echoed in logs.
             options: Per-call settings (timeouts in seconds, retries, headers); see
                 `RequestOptions`.
