@@ -22,7 +22,6 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from .._utils._openapi import allow_null
-from .._utils._schema import _explain as explain_error
 from .._wire import parse_iso_datetime
 
 SPEC_FILE_NAME = "liveops.openapi.json"
@@ -311,7 +310,7 @@ def describe_errors(errors: Iterator[ValidationError], where: str) -> tuple[str,
     `errorMessageExtended`."""
     # a body matching no branch of a oneOf is described by its closest branch's errors, as the
     # SDK does before sending, so the message names the field (`body.steps`), not the body
-    leaves = [leaf for error in errors for leaf in explain_error(error)]
+    leaves = [leaf for error in errors for leaf in _closest_branch_errors(error)]
     found = sorted(leaves, key=lambda e: (list(e.absolute_path), e.message))
     details = []
     for error in found:
@@ -327,3 +326,20 @@ def describe_errors(errors: Iterator[ValidationError], where: str) -> tuple[str,
 def load_spec(path: Path) -> Spec:
     """Compile a bundled document; cached so every mock instance shares the work."""
     return Spec(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _closest_branch_errors(error: ValidationError) -> list[ValidationError]:
+    """The errors that say what is wrong: for a body matching no branch of a oneOf/anyOf, the
+    errors of the branch it came closest to (fewest errors, then deepest), so the problem names
+    the field and its rule instead of the whole object (the SDK's own explainer,
+    `_utils/_schema_problems.py`, picks the same branch)."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    branches: dict[object, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    closest = min(
+        branches.values(),
+        key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)),
+    )
+    return [leaf for sub in closest for leaf in _closest_branch_errors(sub)]
