@@ -3,7 +3,7 @@
 A player's view is cheap (a requester and the generated resource objects over the same pool),
 so a game server can create one per call for thousands of players.
 
-The request engine (`_base_client`) and with it aiohttp, cattrs, yarl, the models and the
+The request engine (`_engine`) and with it aiohttp, cattrs, yarl, the models and the
 resources (about 280 ms of CPU, once per process) are imported when the first client is
 created, not by `import liveops_async`: programs that only use the models, the errors or the
 mock do not pay for them. A client created inside a running event loop imports them in a
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     import aiohttp
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
-    from ._base_client import ClientConfig, HTTPRequester
+    from ._engine import ClientConfig, HTTPRequester
     from ._generated.resources import AdminResources, GuestResources, UserResources
     from ._intercept import CallTelemetry
     from ._retry_budget import RetryBudgetLike
@@ -71,7 +71,7 @@ def user_agent() -> str:
 
 
 # The modules a client needs to make calls, imported once per process (see the module docstring).
-_ENGINE_MODULES = (f"{__package__}._base_client", f"{__package__}._generated.resources")
+_ENGINE_MODULES = (f"{__package__}._engine", f"{__package__}._generated.resources")
 _engine_lock = threading.Lock()
 _engine_import: concurrent.futures.Future[None] | None = None
 
@@ -134,7 +134,7 @@ def _positive_id(value: int | str | None, what: str) -> int | None:
 
 
 def _client_config(telemetry: CallTelemetry | None, **settings: Any) -> ClientConfig:
-    from ._base_client import ClientConfig
+    from ._engine import ClientConfig
     from ._intercept import with_telemetry
 
     settings["headers"] = {"User-Agent": user_agent(), **settings["headers"]}
@@ -336,7 +336,7 @@ class LiveOpsClient:
         Calls go to the client's project, except for an AdminAuth other than the client's own:
         its calls go to the project it names."""
         config = self._config  # first: waits for the engine import if it is still running
-        from ._base_client import HTTPRequester
+        from ._engine import HTTPRequester
 
         if (
             isinstance(credential, AdminAuth)

@@ -16,7 +16,7 @@ import attrs
 from ._settle import SETTLEABLE, settle_call
 
 if TYPE_CHECKING:
-    from ._base_client import ClientConfig, HTTPRequester
+    from ._engine import ClientConfig, HTTPRequester
     from ._hooks import RequestEvent, ResponseEvent
     from ._operation import Operation
     from ._options import RequestOptions

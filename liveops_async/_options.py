@@ -157,7 +157,7 @@ class RequestOptions:
     * `timeout`: `Timeouts`, or a number for the total timeout of an attempt.
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra headers (the credential's Authorization header always wins).
-    * `validate_request`: check the body against the operation's schema before sending.
+    * `validate_requests`: check the body against the operation's schema before sending.
     * `strict_responses`: a response field that does not fit the spec raises
       `ResponseDecodeError` instead of keeping its raw value with a warning.
     * `settle`: False to raise at once when this non-idempotent call fails after it may have
@@ -168,7 +168,7 @@ class RequestOptions:
     retry: RetryPolicy | None = None
     max_retries: int | None = None
     headers: Mapping[str, str] | None = attrs.field(default=None, converter=_checked_or_none)
-    validate_request: bool | None = None
+    validate_requests: bool | None = None
     strict_responses: bool | None = None
     settle: bool | None = None  # resilience (issue 16)
 

@@ -11,7 +11,7 @@ import orjson
 if TYPE_CHECKING:
     from multidict import CIMultiDictProxy
 
-    from ._base_client import Requester
+    from ._engine import Requester
     from ._operation import Operation
     from ._pagination import AsyncPaginator
 

@@ -3,7 +3,7 @@
 `should_retry(operation, outcome, policy)` answers, with the reason, whether a failed attempt is
 tried again and after how long; `budget_verdict` lets a client-wide retry budget have the last
 word. Only operations the spec marks retry-safe are resent once the request may have reached
-the server. The engine (`_base_client`) only describes what happened (`AttemptOutcome`).
+the server. The engine (`_engine`) only describes what happened (`AttemptOutcome`).
 """
 
 from __future__ import annotations

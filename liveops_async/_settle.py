@@ -34,7 +34,7 @@ from ._exceptions import (
 from ._response import APIResponse
 
 if TYPE_CHECKING:
-    from ._base_client import ClientConfig, HTTPRequester
+    from ._engine import ClientConfig, HTTPRequester
     from ._operation import Operation
     from ._options import RequestOptions
     from ._retry import RetryPolicy
@@ -299,7 +299,7 @@ def _settled_response(op: Operation, result: Any) -> APIResponse[Any]:
 async def _report(
     config: ClientConfig, op: Operation, outcome: Settlement, cause: LiveOpsError
 ) -> None:
-    from ._base_client import _call_hooks, log
+    from ._engine import _call_hooks, log
 
     if log.isEnabledFor(logging.INFO):  # the route template only, like every SDK log line
         log.info(

@@ -227,10 +227,10 @@ class Transport:
         "_loop",
         "_loop_ended",
         "_owns_session",
+        "_pool_gate",
         "_pool_per_host",
         "_pool_size",
         "_secrets",
-        "_semaphore",
         "_session",
         "_ssl_context",
         "_trace_configs",
@@ -318,7 +318,7 @@ class Transport:
         self._trace_configs = list(trace_configs)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_ended: asyncio.Future[None] | None = None
-        self._semaphore: PoolGate | None = None
+        self._pool_gate: PoolGate | None = None
         self._closed = False
 
     @property
@@ -367,16 +367,16 @@ class Transport:
     def session(self) -> tuple[aiohttp.ClientSession, PoolGate]:
         """The session and pool gate for the running loop (creating them on first use)."""
         loop = asyncio.get_running_loop()
-        session, semaphore = self._session, self._semaphore
+        session, pool_gate = self._session, self._pool_gate
         if (
             loop is self._loop
             and session is not None
-            and semaphore is not None
+            and pool_gate is not None
             and not self._closed
         ):
             if session.closed:
                 raise ClientClosedError("the aiohttp session given to LiveOpsClient is closed")
-            return session, semaphore
+            return session, pool_gate
         return self._bind(loop)
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> tuple[aiohttp.ClientSession, PoolGate]:
@@ -390,8 +390,8 @@ class Transport:
             self._session = self._create_session()
             self._watch_loop_end(loop)
         self._loop = loop
-        self._semaphore = PoolGate(self._pool_size, loop)
-        return self._session, self._semaphore
+        self._pool_gate = PoolGate(self._pool_size, loop)
+        return self._session, self._pool_gate
 
     def _watch_loop_end(self, loop: asyncio.AbstractEventLoop) -> None:
         """Close the SDK's session when its loop ends without `aclose()`.

@@ -46,7 +46,7 @@ def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
         asked.append(delay)
         await asyncio.sleep(0)
 
-    monkeypatch.setattr("liveops_async._base_client._sleep", recorded_sleep)
+    monkeypatch.setattr("liveops_async._engine._sleep", recorded_sleep)
     yield asked
 
 
@@ -59,7 +59,7 @@ def wall_clock(monkeypatch: pytest.MonkeyPatch) -> float:
     """
     now = 1_800_000_000.0
     frozen = functools.partial(parse_retry_after, now=lambda: now)
-    monkeypatch.setattr("liveops_async._base_client.parse_retry_after", frozen)
+    monkeypatch.setattr("liveops_async._engine.parse_retry_after", frozen)
     return now
 
 

@@ -64,7 +64,7 @@ def _variant_settings(variant: str) -> dict[str, Any]:
     """`sdk_bare`: every call straight to the engine, as before issue 16 (no call wrapper);
     `sdk_traced`: OpenTelemetry on, with the SDK's own providers."""
     if variant == "sdk_bare":
-        from liveops_async._base_client import HTTPRequester
+        from liveops_async._engine import HTTPRequester
 
         HTTPRequester._entry = lambda self, op: self._call  # type: ignore[method-assign]
     elif variant == "sdk_traced":

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liveops_async import ResponseDecodeError
-from liveops_async._base_client import HTTPRequester
+from liveops_async._engine import HTTPRequester
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._operation import Operation
 from liveops_async.testing._spec import default_spec_path, load_spec

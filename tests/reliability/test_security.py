@@ -109,7 +109,7 @@ async def test_hostile_path_values_stay_inside_one_segment(
     async def send(op: Operation, value: str, request_id: str) -> None:
         names = set(_PLACEHOLDER.findall(op.path)) - {"project_id"}
         expectations[request_id] = (op, value)
-        options = RequestOptions(validate_request=False, headers={"X-Request-Id": request_id})
+        options = RequestOptions(validate_requests=False, headers={"X-Request-Id": request_id})
         async with gate:
             result = await outcome(
                 client.requester(_credential(op)).request(

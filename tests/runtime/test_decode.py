@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from liveops_async import DecodeMismatchError, ResponseDecodeError, _decode, _serde, models
-from liveops_async._base_client import HTTPRequester
+from liveops_async._engine import HTTPRequester
 from liveops_async._generated.operations import OPERATIONS
 
 from ._examples import SUCCESS_EXAMPLE_IDS, SUCCESS_EXAMPLES

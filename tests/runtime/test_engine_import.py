@@ -106,7 +106,7 @@ def test_import_liveops_async_leaves_aiohttp_and_the_models_for_later() -> None:
     code = (
         "import sys, liveops_async; "
         "print(sorted(m for m in ('aiohttp', 'cattrs', 'liveops_async._generated.models', "
-        "'liveops_async._base_client') if m in sys.modules))"
+        "'liveops_async._engine') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True

@@ -90,7 +90,7 @@ async def test_nothing_is_formatted_when_logging_is_off(
     api.get(COUPON_URL, status=503)
     api.get(COUPON_URL, payload={"external_id": "c1"})
     client = make_client(max_retries=1)
-    monkeypatch.setattr("liveops_async._base_client._sleep", _instant)
+    monkeypatch.setattr("liveops_async._engine._sleep", _instant)
     assert await client.requester(client._admin_auth).request(
         _ops.GET_COUPON, path={"external_id": "c1"}
     ) == _ops.Coupon("c1")

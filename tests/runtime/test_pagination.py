@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from liveops_async import AsyncPaginator, InvalidParameterError, LiveOpsClient
-from liveops_async._base_client import HTTPRequester
+from liveops_async._engine import HTTPRequester
 from liveops_async._operation import Pagination
 
 from . import _ops

@@ -22,7 +22,7 @@ from liveops_async import (
     models,
 )
 from liveops_async import _serde as serde
-from liveops_async._base_client import _plan_for
+from liveops_async._engine import _plan_for
 from liveops_async._types import OpenEnum
 from tests.operations._cases import Case, _structure_argument, all_cases
 
@@ -314,12 +314,12 @@ async def test_a_thousand_retries_against_503_end_in_the_typed_error(
 ) -> None:
     from aiohttp import web
 
-    from liveops_async import InternalServerError, _base_client
+    from liveops_async import InternalServerError, _engine
 
     async def no_wait(delay: float) -> None:
         assert 0 <= delay <= 0.0005
 
-    monkeypatch.setattr(_base_client, "_sleep", no_wait)
+    monkeypatch.setattr(_engine, "_sleep", no_wait)
     hits = 0
 
     async def busy(request: web.Request) -> web.Response:

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liveops_async import ResponseDecodeError, _serde
-from liveops_async._base_client import HTTPRequester
+from liveops_async._engine import HTTPRequester
 from liveops_async._generated import models
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._types import UNSET

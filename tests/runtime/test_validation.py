@@ -16,7 +16,7 @@ from liveops_async import (
     RequestOptions,
     RequestValidationError,
 )
-from liveops_async._base_client import _plan_for
+from liveops_async._engine import _plan_for
 
 from . import _ops
 from .conftest import MOCK_BASE, PROJECT_ID
@@ -69,7 +69,7 @@ async def test_validation_can_be_turned_off_per_client_or_call(
     await unchecked.requester(unchecked._admin_auth).request(_ops.CREATE_COUPON, body=bad)
     checked = make_client()
     await checked.requester(checked._admin_auth).request(
-        _ops.CREATE_COUPON, body=bad, options=RequestOptions(validate_request=False)
+        _ops.CREATE_COUPON, body=bad, options=RequestOptions(validate_requests=False)
     )
     off = checked.with_options(validate_requests=False)
     await off.requester(off._admin_auth).request(_ops.CREATE_COUPON, body=bad)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from liveops_async import APIStatusError, _serde
-from liveops_async._base_client import _OperationPlan
+from liveops_async._engine import _OperationPlan
 from liveops_async._exceptions import make_status_error
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._model import LiveOpsModel

@@ -35,7 +35,7 @@ from ..._exceptions import APIStatusError
 from ..._version import __version__
 
 if TYPE_CHECKING:
-    from ..._base_client import ClientConfig
+    from ..._engine import ClientConfig
     from ..._hooks import RequestEvent, ResponseEvent
     from ..._operation import Operation
     from ..._settle import SettleEvent

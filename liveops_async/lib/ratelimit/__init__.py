@@ -6,8 +6,8 @@ Redis limiter is built from a URL.
 """
 
 from ..._hooks import RateLimiter
+from ._bucket_rules import MAX_PAUSE_SECONDS
 from ._local import TokenBucketLimiter
-from ._protocol import MAX_PAUSE_SECONDS
 from ._redis import RedisTokenBucketLimiter
 
 __all__ = ["MAX_PAUSE_SECONDS", "RateLimiter", "RedisTokenBucketLimiter", "TokenBucketLimiter"]

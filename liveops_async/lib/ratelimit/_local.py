@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from ._protocol import check_rate_and_burst, pause_seconds
+from ._bucket_rules import check_rate_and_burst, pause_seconds
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]

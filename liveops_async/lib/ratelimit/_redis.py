@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..._hooks import RateLimiter
 from . import _scripts
+from ._bucket_rules import check_rate_and_burst, pause_seconds
 from ._local import Clock, Sleep, TokenBucketLimiter
-from ._protocol import check_rate_and_burst, pause_seconds
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

@@ -4,7 +4,7 @@ them (`client.admin`, `client.user(jwt)`, `client.guest(...)`)."""
 
 from __future__ import annotations
 
-from liveops_async._base_client import Requester
+from liveops_async._engine import Requester
 
 from .widget_steps import (
     UserWidgetStepsResource as UserWidgetStepsResource,

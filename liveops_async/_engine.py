@@ -579,7 +579,7 @@ class HTTPRequester:
             timeout=options.timeout,
             retry=options.retry,
             max_retries=options.max_retries,
-            validate_requests=options.validate_request,
+            validate_requests=options.validate_requests,
             strict_responses=options.strict_responses,
         )
 
