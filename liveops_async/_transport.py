@@ -326,10 +326,6 @@ class Transport:
         return self._closed
 
     @property
-    def owns_session(self) -> bool:
-        return self._owns_session
-
-    @property
     def pool_size(self) -> int:
         return self._pool_size
 

@@ -6,9 +6,9 @@ from . import (  # noqa: F401 - imported for their @handles registrations
     daily_chains,
     item_promotions,
     offer_chains,
+    promotion_limits,
     reward_chains,
     upsell,
-    user_limits,
 )
 from ._core import HANDLERS, MockStore, Reply, RequestContext
 
