@@ -9,6 +9,8 @@ from typing import Protocol, runtime_checkable
 
 @runtime_checkable
 class Clock(Protocol):
+    """What the mock reads the time from: `now()` answers an aware UTC datetime."""
+
     def now(self) -> datetime: ...
 
 
@@ -32,9 +34,11 @@ class ManualClock:
         return self._now
 
     def set(self, when: datetime) -> None:
+        """Jump to `when` (an aware datetime)."""
         self._now = _aware(when)
 
     def advance(self, delta: timedelta | float = 0.0, *, days: float = 0.0) -> None:
+        """Move forward by `delta` (a timedelta or seconds) plus `days`."""
         step = delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
         self._now += step + timedelta(days=days)
 

@@ -109,6 +109,7 @@ class LiveOpsMock:
 
     # --- lifecycle --------------------------------------------------------------------
     async def start(self) -> LiveOpsMock:
+        """Start serving on 127.0.0.1 (a free port unless one was given); returns the mock."""
         if self._runner is not None:
             return self
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
@@ -120,6 +121,7 @@ class LiveOpsMock:
         return self
 
     async def close(self) -> None:
+        """Stop serving and release the port; calling it twice is harmless."""
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -187,6 +189,7 @@ class LiveOpsMock:
         return _jwt.encode(self._jwt_secret, payload)
 
     def basic_auth_header(self) -> str:
+        """The `Authorization` header value of the mock's admin credentials."""
         token = base64.b64encode(f"{self.project_id}:{self._api_key}".encode()).decode()
         return f"Basic {token}"
 

@@ -74,6 +74,8 @@ FORMATS.checks("date")(_check_date)
 
 @attrs.frozen
 class Parameter:
+    """One path, query or header parameter of an operation, as the mock validates it."""
+
     name: str
     location: str  # path, query, header
     required: bool

@@ -95,6 +95,7 @@ class TokenBucketLimiter:
         return bucket
 
     async def acquire(self, key: str) -> None:
+        """Wait until the bucket of `key` (a credential) has a token, then take it."""
         bucket = self._bucket(key)
         async with bucket.lock:
             # Each pass sleeps exactly until the next token (or the end of a pause) is due; a
@@ -103,8 +104,10 @@ class TokenBucketLimiter:
                 await self._sleep(delay)
 
     async def on_rate_limited(self, key: str, retry_after: float) -> None:
+        """Pause the bucket of `key` for `retry_after` seconds after a 429 (capped)."""
         now = self._now()
         self._bucket(key).pause(now + pause_seconds(retry_after), self._rate, self._burst)
 
     async def aclose(self) -> None:
+        """Release what the limiter holds; it may not be used afterwards."""
         self._buckets.clear()

@@ -161,6 +161,7 @@ class RedisTokenBucketLimiter:
         return [f"{base}:tat", f"{base}:pause"]
 
     async def acquire(self, key: str) -> None:
+        """Wait until the shared bucket of `key` grants a slot (a round trip or a leased slot)."""
         state = self._keys_state.get(key)
         if state is None:
             state = self._keys_state[key] = _KeyState()
@@ -177,6 +178,7 @@ class RedisTokenBucketLimiter:
         await self._fallback.acquire(key)
 
     async def on_rate_limited(self, key: str, retry_after: float) -> None:
+        """Pause the shared bucket of `key` for every process for `retry_after` seconds (capped)."""
         # The local pause always applies, so this process holds back even if Redis is down.
         await self._fallback.on_rate_limited(key, retry_after)
         state = self._keys_state.get(key)
@@ -193,6 +195,7 @@ class RedisTokenBucketLimiter:
         await self._try_redis(self._pause_shared(key, pause))
 
     async def aclose(self) -> None:
+        """Close the Redis connection if the limiter created it."""
         if self._closed:
             return
         self._closed = True

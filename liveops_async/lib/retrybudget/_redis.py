@@ -126,6 +126,7 @@ class RedisRetryBudget:
         return self._down_until is not None
 
     async def try_acquire(self) -> bool:
+        """Take one retry from the shared budget (local while Redis is down); False: empty."""
         granted = await self._spend(withdraw=True)
         if granted is None:
             return self.local.take()
@@ -134,6 +135,7 @@ class RedisRetryBudget:
         return granted
 
     def record_success(self) -> None:
+        """Refill the shared budget after a successful call (batched to Redis)."""
         self.local.record_success()
         self._pending += self._success_refill
         if self._pending >= self._flush_at and (self._flush is None or self._flush.done()):
