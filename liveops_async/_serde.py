@@ -274,7 +274,10 @@ def _build_converter() -> OrjsonConverter:
 
 _converter = _build_converter()
 # The fast path; it falls back to the converter's hooks for the types it does not compile.
-_compiler = StructureCompiler(_converter.get_structure_hook)
+# One for JSON this module has just parsed (response bodies: their lists and dicts become the
+# models' own), one for data a caller passes (`structure`, `decode`: copied, keys checked).
+_compiler = StructureCompiler(_converter.get_structure_hook, owns_input=True)
+_copying_compiler = StructureCompiler(_converter.get_structure_hook)
 
 
 def structure(obj: Any, tp: Any) -> Any:
@@ -284,7 +287,7 @@ def structure(obj: Any, tp: Any) -> Any:
     and why) when `obj` does not fit `tp`."""
     if tp is None:
         return None
-    hook = _compiler.hook(tp)
+    hook = _copying_compiler.hook(tp)
     try:
         return hook(obj)
     except Exception:
@@ -312,13 +315,21 @@ def decode(data: Any, tp: Any, *, strict: bool = True, operation: str = "decode"
     `DecodeMismatchError`, in both modes. A body that fits takes the compiled fast path. Else,
     `strict=True` raises `DecodeMismatchError` naming the first field that does not fit;
     `strict=False` keeps that field's raw JSON value and logs a WARNING once per (model,
-    field) naming `operation`, the path and the JSON types."""
+    field) naming `operation`, the path and the JSON types. `data` stays the caller's:
+    the answer holds copies of its lists and dicts."""
+    return _decode_with(_copying_compiler, data, tp, strict, operation)
+
+
+def _decode_with(
+    compiler: StructureCompiler, data: Any, tp: Any, strict: bool, operation: str
+) -> Any:
+    """`decode` with the fast path of `compiler` (`_compiler` for JSON parsed here)."""
     if tp is None:
         return None
     _decode.check_top_level(data, tp)
     # Not the common case when the fast path raises: the slow path decides.
     try:
-        return _compiler.hook(tp)(data)
+        return compiler.hook(tp)(data)
     except Exception:  # noqa: S110  # nosec B110
         pass
     return _decode.walk(data, tp, structure=structure, strict=strict, operation=operation)
@@ -371,7 +382,7 @@ def decode_json(
         data = loads_json(raw)
     except ValueError as exc:
         raise DecodeMismatchError("$", "JSON text", f"text that is not JSON ({exc})") from None
-    return decode(data, tp, strict=strict, operation=operation)
+    return _decode_with(_compiler, data, tp, strict, operation)
 
 
 _kept_raw = KEPT_RAW.__next__
@@ -386,31 +397,36 @@ def loads_response(raw: bytes, tp: Any, *, strict: bool = True, operation: str =
     its `int` check. The answer stands only when the hook neither raised nor kept raw JSON
     (unknown fields, an unknown union variant: `KEPT_RAW` did not move); otherwise the body
     goes the exact way (`loads_json`, then `decode`)."""
-    if tp is None or not raw:
-        return None
-    if _fast_parse(tp):
+    hook = _fast_hooks.get(tp)
+    if hook:
         try:
-            data = orjson.loads(raw)
+            data = _orjson_loads(raw)
             before = _kept_raw()
-            result = _compiler.hook(tp)(data)
+            result = hook(data)
             if _kept_raw() == before + 1:
                 return result
         except Exception:  # noqa: S110  # nosec B110  # not the common case: the exact way
             pass
-    return decode(loads_json(raw), tp, strict=strict, operation=operation)
+    if tp is None or not raw:
+        return None
+    if hook is None and _fast_hook(tp):  # the first body of this type
+        return loads_response(raw, tp, strict=strict, operation=operation)
+    return _decode_with(_compiler, loads_json(raw), tp, strict, operation)
 
 
-_fast_parse_cache: dict[Any, bool] = {}
+_orjson_loads = orjson.loads
+# tp -> its compiled hook when `loads_response` may structure orjson's parse directly, else
+# False: one lookup per response.
+_fast_hooks: dict[Any, Callable[[Any], Any] | bool] = {}
 
 
-def _fast_parse(tp: Any) -> bool:
-    """Whether `loads_response` may structure orjson's parse of a `tp` body directly: a model
+def _fast_hook(tp: Any) -> Callable[[Any], Any] | bool:
+    """The hook `loads_response` may run on orjson's parse of a `tp` body, or False: a model
     or a list (their compiled hooks refuse a body of another JSON type, which `decode` then
     reports) whose hook checks every number."""
-    found = _fast_parse_cache.get(tp)
-    if found is None:
-        shape_checked = is_model(tp) or typing.get_origin(tp) is list
-        found = _fast_parse_cache[tp] = shape_checked and _compiler.number_safe(tp)
+    shape_checked = is_model(tp) or typing.get_origin(tp) is list
+    fast = shape_checked and _compiler.number_safe(tp)
+    found = _fast_hooks[tp] = _compiler.hook(tp) if fast else False
     return found
 
 
@@ -454,5 +470,5 @@ def warm_up(types_: Iterable[Any]) -> None:
         if tp is None:
             continue
         _compiler.hook(tp)
-        _fast_parse(tp)
+        _fast_hook(tp)
         _converter.get_unstructure_hook(tp)

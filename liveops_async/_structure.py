@@ -52,12 +52,33 @@ _ABSENT = object()
 KEPT_RAW = itertools.count()
 _kept_raw = KEPT_RAW.__next__
 
+# Date-time strings parsed lately and their datetimes. A page repeats its timestamps (the
+# periods of a campaign's coupons, creation dates of one batch), and a dict lookup costs a
+# third of `datetime.fromisoformat`. Datetimes are immutable, so models may share one. Bounded:
+# emptied when full, so that a stream of distinct timestamps keeps at most this many.
+_DATETIME_CACHE_SIZE = 1024
+_recent_datetimes: dict[str, datetime] = {}
+
+
+def _parse_datetime(text: Any) -> datetime:
+    """A date-time string not in `_recent_datetimes`, parsed and remembered."""
+    if type(text) is not str:
+        raise _Mismatch
+    value = _wire.parse_iso_datetime(text)
+    if len(_recent_datetimes) >= _DATETIME_CACHE_SIZE:
+        _recent_datetimes.clear()
+    _recent_datetimes[text] = value
+    return value
+
+
 # The names every compiled function may use.
 _GLOBALS: dict[str, Any] = {
     "_Mismatch": _Mismatch,
     "_new": object.__new__,
     "_ABSENT": _ABSENT,
     "_kept_raw": _kept_raw,
+    "_recent_datetime": _recent_datetimes.get,  # None when absent; a datetime is never falsy
+    "_parse_datetime": _parse_datetime,
 }
 
 # How many models deep one function inlines its nested models; below that it calls their own.
@@ -99,8 +120,13 @@ class _Source:
 class StructureCompiler:
     """Builds and caches one function (`Hook`, one argument) per type."""
 
-    def __init__(self, fallback: Fallback) -> None:
+    def __init__(self, fallback: Fallback, *, owns_input: bool = False) -> None:
+        """`owns_input`: the functions get JSON this SDK has just parsed and nobody else
+        holds (a response body), so its arrays and objects may become the models' own
+        lists and dicts, and an object's keys are strings. Otherwise (data a caller passed)
+        each array of scalars and each map is copied and its keys are checked."""
         self._fallback = fallback
+        self._owns_input = owns_input
         self._hooks: dict[Any, Hook] = {}
         self.fell_back: set[Any] = set()  # types whose hook is the converter's own
         self._number_safe: dict[Any, bool] = {}
@@ -203,7 +229,11 @@ class StructureCompiler:
     def _inlinable(self, src: _Source, tp: Any) -> bool:
         """Whether a nested model's lines go into its parent's function (no call, no frame):
         plain models, not one already being inlined (a model that contains itself calls its
-        own function), and not too deep (the function stays a readable size)."""
+        own function), and not too deep (the function stays a readable size); and tagged
+        unions of such models."""
+        tagged = _tagged_variants(tp)
+        if tagged is not None:
+            return all(self._inlinable(src, cls) for cls in tagged[2])
         return (
             _wire.is_model(tp)
             and tp not in src.inlining
@@ -211,26 +241,35 @@ class StructureCompiler:
             and _plain_slots_model(tp)
         )
 
-    def _emit_model(self, src: _Source, cls: type, din: str, out: str, depth: int) -> None:
+    def _emit_model(
+        self, src: _Source, cls: type, din: str, out: str, depth: int, *, is_dict: bool = False
+    ) -> None:
         """Lines that build `cls` from the dict `din` into the variable `out`, or raise.
 
         Unknown keys (kept in `model_extra`) are found without a look at every key in the
-        common case: `seen` counts the declared keys known to be present (required ones, and
-        optional ones whose value is not null); when `len(din)` equals it there is no other
-        key. Only otherwise (an unknown key, or a null the count cannot tell from absent) are
-        the keys compared with the declared ones."""
-        src.add(depth, f"if type({din}) is not dict:")
-        src.add(depth + 1, "raise _Mismatch")
-        src.add(depth, f"{out} = _new({src.bind(cls, 'cls')})")
+        common case: `missing` counts the declared optional keys that are absent (and, for a
+        field whose default is None, the ones that are null: one lookup cannot tell those
+        apart); when `len(din) + missing` is the number of declared keys, there is no other
+        key. Only otherwise (an unknown key, or a null) are the keys compared with the
+        declared ones. Absent fields are rarer than present ones: counting them costs less.
+        `is_dict`: the lines before have checked that `din` is a dict. Parsed JSON needs no
+        check when the model has a field: only a JSON object has `.get`, and a JSON array or
+        string refuses a string index."""
         fields = attrs.fields(cls)
-        seen = src.local("seen")
-        required = sum(1 for field in fields if field.default is attrs.NOTHING)
-        src.add(depth, f"{seen} = {required}")
+        if not is_dict and not (self._owns_input and fields):
+            src.add(depth, f"if type({din}) is not dict:")
+            src.add(depth + 1, "raise _Mismatch")
+        src.add(depth, f"{out} = _new({src.bind(cls, 'cls')})")
+        missing = src.local("missing")
+        if any(field.default is not attrs.NOTHING for field in fields):
+            src.add(depth, f"{missing} = 0")
         for field in fields:
-            self._emit_field(src, field, din, out, depth, seen)
+            self._emit_field(src, field, din, out, depth, missing)
         if hasattr(cls, EXTRA_SLOT):  # keep the keys the model does not declare (model_extra)
             known = src.bind(_wire.declared_keys(cls), "known")
-            src.add(depth, f"if len({din}) != {seen} and not {din}.keys() <= {known}:")
+            optional = any(field.default is not attrs.NOTHING for field in fields)
+            present = f"len({din}) + {missing}" if optional else f"len({din})"
+            src.add(depth, f"if {present} != {len(fields)} and not {din}.keys() <= {known}:")
             src.add(
                 depth + 1,
                 f"{out}.{EXTRA_SLOT} = {{k: x for k, x in {din}.items() if k not in {known}}}",
@@ -238,7 +277,13 @@ class StructureCompiler:
             src.add(depth + 1, "_kept_raw()")
 
     def _emit_field(
-        self, src: _Source, field: attrs.Attribute[Any], din: str, out: str, depth: int, seen: str
+        self,
+        src: _Source,
+        field: attrs.Attribute[Any],
+        din: str,
+        out: str,
+        depth: int,
+        missing: str,
     ) -> None:
         key, tp, default = _wire.wire_name(field), field.type, field.default
         v = src.local("v")
@@ -249,30 +294,64 @@ class StructureCompiler:
             src.add(depth, f"{out}.{field.name} = {v}")
         elif default is None and inner is not None:
             src.add(depth, f"{v} = {din}.get({key!r})")  # absent and null both give None
-            src.add(depth, f"if {v} is not None:")
-            src.add(depth + 1, f"{seen} += 1")
-            self._emit(src, inner, v, depth + 1)
+            src.add(depth, f"if {v} is None:")
+            src.add(depth + 1, f"{missing} += 1")
+            check = self._check(src, inner, v)
+            if check is None:
+                src.add(depth, "else:")
+                self._emit(src, inner, v, depth + 1)
+            elif check != "True":
+                src.add(depth, f"elif not ({check}):")
+                src.add(depth + 1, "raise _Mismatch")
             src.add(depth, f"{out}.{field.name} = {v}")
         else:
             default_name = src.bind(default, "default")
             src.add(depth, f"{v} = {din}.get({key!r}, _ABSENT)")
             src.add(depth, f"if {v} is _ABSENT:")
+            src.add(depth + 1, f"{missing} += 1")
             src.add(depth + 1, f"{out}.{field.name} = {default_name}")
             src.add(depth, "else:")
-            src.add(depth + 1, f"{seen} += 1")
             self._emit(src, tp, v, depth + 1)
             src.add(depth + 1, f"{out}.{field.name} = {v}")
 
     def _emit_nested(self, src: _Source, tp: Any, var: str, depth: int) -> None:
-        """`var = structure(tp, var)`: inlined for a plain model, else a call of its hook."""
+        """`var = structure(tp, var)`: inlined for a plain model or a tagged union of them,
+        else a call of its hook."""
         if not self._inlinable(src, tp):
             src.add(depth, f"{var} = {self._deferred(src, tp)}({var})")
+            return
+        tagged = _tagged_variants(tp)
+        if tagged is not None:
+            self._emit_tagged(src, tagged, var, depth)
             return
         src.inlining.append(tp)
         built = src.local("o")
         self._emit_model(src, tp, var, built, depth)
         src.add(depth, f"{var} = {built}")
         src.inlining.pop()
+
+    def _emit_tagged(
+        self, src: _Source, tagged: tuple[str, dict[Any, int], list[type]], var: str, depth: int
+    ) -> None:
+        """The lines of each variant of a tagged union, chosen by the tag's value: what
+        `_tagged_union` does without its call and the variant's. A tag no variant knows keeps
+        the raw mapping; a value that is not a dict raises (the converter keeps it raw)."""
+        wire_key, tag_index, variants = tagged
+        index = src.bind(tag_index, "tags")
+        n = src.local("n")
+        if not self._owns_input:  # parsed JSON: only an object has `.get`
+            src.add(depth, f"if type({var}) is not dict:")
+            src.add(depth + 1, "raise _Mismatch")
+        src.add(depth, f"{n} = {index}.get({var}.get({wire_key!r}))")
+        for position, cls in enumerate(variants):
+            src.add(depth, f"{'if' if position == 0 else 'elif'} {n} == {position}:")
+            src.inlining.append(cls)
+            built = src.local("o")
+            self._emit_model(src, cls, var, built, depth + 1, is_dict=True)
+            src.add(depth + 1, f"{var} = {built}")
+            src.inlining.pop()
+        src.add(depth, "else:")  # a variant this SDK version does not know: kept raw
+        src.add(depth + 1, "_kept_raw()")
 
     def _emit(self, src: _Source, tp: Any, var: str, depth: int) -> None:
         """Lines that check `var` and replace it with its structured value, or raise."""
@@ -292,16 +371,15 @@ class StructureCompiler:
             src.add(depth + 1, f"if type({var}) is not int:")
             src.add(depth + 2, "raise _Mismatch")
             src.add(depth + 1, f"{var} = float({var})")  # JSON 1 for a float field
-        elif tp is datetime:
-            src.add(depth, f"if type({var}) is not str:")
-            src.add(depth + 1, "raise _Mismatch")
-            src.add(depth, f"{var} = {src.bind(_wire.parse_iso_datetime, 'datetime')}({var})")
+        elif tp is datetime:  # a string seen lately: its datetime (immutable) is reused
+            src.add(depth, f"{var} = _recent_datetime({var}) or _parse_datetime({var})")
         elif isinstance(tp, type) and issubclass(tp, OpenEnum):
             members = src.bind(tp._value2member_map_, "members")
             enum_cls = src.bind(tp, "enum")
-            e = src.local("e")
-            src.add(depth, f"{e} = {members}.get({var}) if type({var}) is str else None")
-            src.add(depth, f"{var} = {enum_cls}({var}) if {e} is None else {e}")
+            # A member is found by its string; anything else goes to the enum, which makes a
+            # pseudo-member of an unknown string and refuses the rest (a member whose value is
+            # "" is falsy: the enum finds it too).
+            src.add(depth, f"{var} = {members}.get({var}) or {enum_cls}({var})")
         elif origin is list:
             self._emit_list(src, args[0], var, depth)
         elif origin is dict:
@@ -345,24 +423,28 @@ class StructureCompiler:
             src.add(depth, f"for {i} in {var}:")
             src.add(depth + 1, f"if not ({check}):")
             src.add(depth + 2, "raise _Mismatch")
-        src.add(depth, f"{var} = list({var})")
+        if not self._owns_input:
+            src.add(depth, f"{var} = list({var})")
 
     def _emit_dict(self, src: _Source, value_tp: Any, var: str, depth: int) -> None:
         src.add(depth, f"if type({var}) is not dict:")
         src.add(depth + 1, "raise _Mismatch")
         k, x = src.local("k"), src.local("x")
-        check = self._check(src, value_tp, x)
-        if check is None:
-            value = self._deferred(src, value_tp)
+        if not self._owns_input:  # JSON's keys are strings; a caller's may be anything
             src.add(depth, f"for {k} in {var}:")
             src.add(depth + 1, f"if type({k}) is not str:")
             src.add(depth + 2, "raise _Mismatch")
+        check = self._check(src, value_tp, x)
+        if check is None:
+            value = self._deferred(src, value_tp)
             src.add(depth, f"{var} = {{{k}: {value}({x}) for {k}, {x} in {var}.items()}}")
             return
-        src.add(depth, f"for {k}, {x} in {var}.items():")
-        src.add(depth + 1, f"if type({k}) is not str or not ({check}):")
-        src.add(depth + 2, "raise _Mismatch")
-        src.add(depth, f"{var} = dict({var})")
+        if check != "True":
+            src.add(depth, f"for {x} in {var}.values():")
+            src.add(depth + 1, f"if not ({check}):")
+            src.add(depth + 2, "raise _Mismatch")
+        if not self._owns_input:
+            src.add(depth, f"{var} = dict({var})")
 
     def _deferred(self, src: _Source, tp: Any) -> str:
         """A global name for `tp`'s hook, filled in by `_finish` once this function exists."""
@@ -407,6 +489,20 @@ class StructureCompiler:
             raise _Mismatch(f"no variant of {tp!r}")
 
         return structure_first_match
+
+
+def _tagged_variants(tp: Any) -> tuple[str, dict[Any, int], list[type]] | None:
+    """For a tagged union (see `_wire.discriminator`): its tag's wire key, each tag's index
+    into the variants, and the variants; None for any other type."""
+    members = _wire.union_args(tp)
+    if members is None or _wire.without_none(tp) is not None:
+        return None
+    found = _wire.discriminator(members)
+    if found is None:
+        return None
+    wire_key, tag_map = found
+    variants = list(dict.fromkeys(tag_map.values()))
+    return wire_key, {tag: variants.index(cls) for tag, cls in tag_map.items()}, variants
 
 
 def _tagged_union(wire_key: str, hooks: dict[Any, Hook]) -> Hook:

@@ -325,7 +325,7 @@ def test_a_model_that_contains_itself() -> None:
         {"label": "root", "children": [{"label": "leaf", "children": None}]}, _Node
     )
     assert tree == _Node(label="root", children=[_Node(label="leaf")])
-    assert _Node not in _serde._compiler.fell_back
+    assert _Node not in _serde._copying_compiler.fell_back
 
 
 @pytest.mark.parametrize("cls", [_Frozen, _Validated])
@@ -336,7 +336,7 @@ def test_models_the_compiler_does_not_cover_use_the_converter(cls: type) -> None
         assert _serde.structure({"count": 2}, _Validated) == _Validated(count=2)
         with pytest.raises(cattrs.ClassValidationError):
             _serde.structure({"count": -1}, _Validated)  # its validator ran
-    assert cls in _serde._compiler.fell_back
+    assert cls in _serde._copying_compiler.fell_back
 
 
 def test_types_the_compiler_does_not_know_use_the_converter() -> None:
