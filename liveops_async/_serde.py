@@ -46,7 +46,7 @@ from cattrs.preconf.orjson import OrjsonConverter, make_converter
 from . import _decode, _wire
 from ._exceptions import DecodeMismatchError
 from ._model import EXTRA_SLOT
-from ._structure import KEPT_RAW, StructureCompiler
+from ._structure import StructureCompiler
 from ._types import UNSET, OpenEnum
 from ._wire import WIRE_NAME_KEY, is_model, union_args, without_none
 
@@ -274,9 +274,10 @@ def _build_converter() -> OrjsonConverter:
 
 _converter = _build_converter()
 # The fast path; it falls back to the converter's hooks for the types it does not compile.
-# One for JSON this module has just parsed (response bodies: their lists and dicts become the
-# models' own), one for data a caller passes (`structure`, `decode`: copied, keys checked).
-_compiler = StructureCompiler(_converter.get_structure_hook, owns_input=True)
+# One for orjson's parse of a response body (its lists and dicts become the models' own; raw
+# data holding a float refused), one for everything else: data a caller passes (`structure`,
+# `decode`: copied, keys checked) and exact parses.
+_compiler = StructureCompiler(_converter.get_structure_hook, from_orjson=True)
 _copying_compiler = StructureCompiler(_converter.get_structure_hook)
 
 
@@ -317,19 +318,12 @@ def decode(data: Any, tp: Any, *, strict: bool = True, operation: str = "decode"
     `strict=False` keeps that field's raw JSON value and logs a WARNING once per (model,
     field) naming `operation`, the path and the JSON types. `data` stays the caller's:
     the answer holds copies of its lists and dicts."""
-    return _decode_with(_copying_compiler, data, tp, strict, operation)
-
-
-def _decode_with(
-    compiler: StructureCompiler, data: Any, tp: Any, strict: bool, operation: str
-) -> Any:
-    """`decode` with the fast path of `compiler` (`_compiler` for JSON parsed here)."""
     if tp is None:
         return None
     _decode.check_top_level(data, tp)
     # Not the common case when the fast path raises: the slow path decides.
     try:
-        return compiler.hook(tp)(data)
+        return _copying_compiler.hook(tp)(data)
     except Exception:  # noqa: S110  # nosec B110
         pass
     return _decode.walk(data, tp, structure=structure, strict=strict, operation=operation)
@@ -382,10 +376,7 @@ def decode_json(
         data = loads_json(raw)
     except ValueError as exc:
         raise DecodeMismatchError("$", "JSON text", f"text that is not JSON ({exc})") from None
-    return _decode_with(_compiler, data, tp, strict, operation)
-
-
-_kept_raw = KEPT_RAW.__next__
+    return decode(data, tp, strict=strict, operation=operation)
 
 
 def loads_response(raw: bytes, tp: Any, *, strict: bool = True, operation: str = "response") -> Any:
@@ -393,28 +384,26 @@ def loads_response(raw: bytes, tp: Any, *, strict: bool = True, operation: str =
 
     The common case skips the scan of `loads_json` for long digit runs: for a model or list
     type whose compiled hook checks every number (`StructureCompiler.number_safe`), orjson's
-    parse is structured directly; an integer beyond 64 bits (a float from orjson) then fails
-    its `int` check. The answer stands only when the hook neither raised nor kept raw JSON
-    (unknown fields, an unknown union variant: `KEPT_RAW` did not move); otherwise the body
-    goes the exact way (`loads_json`, then `decode`)."""
+    parse is structured directly by `_compiler`; an integer beyond 64 bits (a float from
+    orjson) then fails its `int` check, or is refused in raw data (unknown fields, an unknown
+    union variant). When the hook raises, the body goes the exact way (`loads_json`, then
+    `decode`)."""
     hook = _fast_hooks.get(tp)
     if hook:
         try:
-            data = _orjson_loads(raw)
-            before = _kept_raw()
-            result = hook(data)
-            if _kept_raw() == before + 1:
-                return result
+            return hook(_orjson_loads(raw))
         except Exception:  # noqa: S110  # nosec B110  # not the common case: the exact way
             pass
     if tp is None or not raw:
         return None
     if hook is None and _fast_hook(tp):  # the first body of this type
         return loads_response(raw, tp, strict=strict, operation=operation)
-    return _decode_with(_compiler, loads_json(raw), tp, strict, operation)
+    return decode(loads_json(raw), tp, strict=strict, operation=operation)
 
 
 _orjson_loads = orjson.loads
+
+
 # tp -> its compiled hook when `loads_response` may structure orjson's parse directly, else
 # False: one lookup per response.
 _fast_hooks: dict[Any, Callable[[Any], Any] | bool] = {}

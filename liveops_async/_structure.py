@@ -6,9 +6,15 @@ The generated models are attrs classes, slotted, not frozen, without validators,
 assigned directly; the attrs ``__init__`` and cattrs' per-field dispatch are skipped. Each
 model's function reads the wire names, fills absent fields with the attrs default, checks
 JSON-native scalars with ``type(v) is T`` inline, writes the lines of nested plain models (and
-of lists of them) into the parent's function (a few levels deep: no call or frame per nested
-object) and calls the functions of other nested types, bound once per field type. Unknown
-keys are found by counting the declared keys present against ``len(d)``.
+of lists of them, and tagged unions of them) into the parent's function (a few levels deep:
+no call or frame per nested object) and calls the functions of other nested types, bound once
+per field type. Unknown keys are found by counting the declared keys absent against
+``len(d)``. Date-time strings seen lately map to their parsed datetimes.
+
+A compiler made with ``from_orjson=True`` (the one responses use) takes only what
+``orjson.loads`` made of a body: its lists and dicts become the models' own, and since orjson
+turns an integer beyond 64 bits into a float, its functions raise rather than keep a float in
+raw data (unknown fields, an unknown variant), where no field type checks it.
 
 This is a fast path, not a second set of rules: a compiled function either returns exactly what
 the cattrs converter of `_serde` returns, or raises (any exception), and the caller then runs
@@ -32,7 +38,7 @@ from . import _wire
 from ._model import EXTRA_SLOT
 from ._types import OpenEnum, Unset
 
-__all__ = ["KEPT_RAW", "Fallback", "Hook", "StructureCompiler"]
+__all__ = ["Fallback", "Hook", "StructureCompiler"]
 
 Hook = Callable[[Any], Any]
 Fallback = Callable[[Any], Callable[[Any, Any], Any]]  # tp -> the cattrs hook for tp
@@ -44,13 +50,21 @@ class _Mismatch(Exception):
 
 _ABSENT = object()
 
-# Advanced (by `next`, atomic under the GIL) whenever a hook keeps raw JSON data in its
-# answer: unknown keys (`model_extra`), an unknown variant of a tagged union. A caller that
-# reads it before and after a hook knows whether raw values, in which a number may be a float
-# orjson made of an integer beyond 64 bits, reached the answer (another thread's advance only
-# makes it look when it need not).
-KEPT_RAW = itertools.count()
-_kept_raw = KEPT_RAW.__next__
+
+def _no_float(value: Any) -> None:
+    """Raise `_Mismatch` when JSON data to be kept raw holds a float: from orjson, it may be an
+    integer beyond 64 bits, rounded (the exact parse then decides)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is float:
+            raise _Mismatch
+        if kind is dict:
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+
 
 # Date-time strings parsed lately and their datetimes. A page repeats its timestamps (the
 # periods of a campaign's coupons, creation dates of one batch), and a dict lookup costs a
@@ -76,7 +90,7 @@ _GLOBALS: dict[str, Any] = {
     "_Mismatch": _Mismatch,
     "_new": object.__new__,
     "_ABSENT": _ABSENT,
-    "_kept_raw": _kept_raw,
+    "_no_float": _no_float,
     "_recent_datetime": _recent_datetimes.get,  # None when absent; a datetime is never falsy
     "_parse_datetime": _parse_datetime,
 }
@@ -120,13 +134,14 @@ class _Source:
 class StructureCompiler:
     """Builds and caches one function (`Hook`, one argument) per type."""
 
-    def __init__(self, fallback: Fallback, *, owns_input: bool = False) -> None:
-        """`owns_input`: the functions get JSON this SDK has just parsed and nobody else
-        holds (a response body), so its arrays and objects may become the models' own
-        lists and dicts, and an object's keys are strings. Otherwise (data a caller passed)
-        each array of scalars and each map is copied and its keys are checked."""
+    def __init__(self, fallback: Fallback, *, from_orjson: bool = False) -> None:
+        """`from_orjson`: the functions take only what `orjson.loads` made of a response
+        body, which nobody else holds: its arrays and objects become the models' own lists
+        and dicts, an object's keys are strings, and raw data holding a float is refused (it
+        may be a rounded integer). Otherwise (data a caller passed, or an exact parse) each
+        array of scalars and each map is copied, its keys checked, raw data kept as it is."""
         self._fallback = fallback
-        self._owns_input = owns_input
+        self._from_orjson = from_orjson
         self._hooks: dict[Any, Hook] = {}
         self.fell_back: set[Any] = set()  # types whose hook is the converter's own
         self._number_safe: dict[Any, bool] = {}
@@ -138,11 +153,12 @@ class StructureCompiler:
         return found
 
     def number_safe(self, tp: Any) -> bool:
-        """Whether `hook(tp)` puts no JSON number into its answer unchecked, except through
-        `KEPT_RAW`: every number lands in an `int` field (`type(v) is int`: a float refused)
-        or a `float` field (where an integer beyond 64 bits becomes the same float orjson
-        makes of it); no `Any`, no converter fallback, no numeric `Literal`. For such a type
-        a body parsed by orjson gives the exact answer, or raises, or advances `KEPT_RAW`."""
+        """Whether `hook(tp)` puts no JSON number into its answer unchecked: every number
+        lands in an `int` field (`type(v) is int`: a float refused), a `float` field (where
+        an integer beyond 64 bits becomes the same float orjson makes of it) or raw data (a
+        `from_orjson` compiler refuses a float there); no `Any`, no converter fallback, no
+        numeric `Literal`. For such a type, with `from_orjson`, a body parsed by orjson gives
+        the exact answer or raises."""
         self.hook(tp)  # builds every nested hook: `fell_back` is complete for `tp`
         return self._numbers_checked(tp)
 
@@ -256,7 +272,7 @@ class StructureCompiler:
         check when the model has a field: only a JSON object has `.get`, and a JSON array or
         string refuses a string index."""
         fields = attrs.fields(cls)
-        if not is_dict and not (self._owns_input and fields):
+        if not is_dict and not (self._from_orjson and fields):
             src.add(depth, f"if type({din}) is not dict:")
             src.add(depth + 1, "raise _Mismatch")
         src.add(depth, f"{out} = _new({src.bind(cls, 'cls')})")
@@ -270,11 +286,10 @@ class StructureCompiler:
             optional = any(field.default is not attrs.NOTHING for field in fields)
             present = f"len({din}) + {missing}" if optional else f"len({din})"
             src.add(depth, f"if {present} != {len(fields)} and not {din}.keys() <= {known}:")
-            src.add(
-                depth + 1,
-                f"{out}.{EXTRA_SLOT} = {{k: x for k, x in {din}.items() if k not in {known}}}",
-            )
-            src.add(depth + 1, "_kept_raw()")
+            extra = f"{out}.{EXTRA_SLOT}"
+            src.add(depth + 1, f"{extra} = {{k: x for k, x in {din}.items() if k not in {known}}}")
+            if self._from_orjson:
+                src.add(depth + 1, f"_no_float({extra})")
 
     def _emit_field(
         self,
@@ -339,7 +354,7 @@ class StructureCompiler:
         wire_key, tag_index, variants = tagged
         index = src.bind(tag_index, "tags")
         n = src.local("n")
-        if not self._owns_input:  # parsed JSON: only an object has `.get`
+        if not self._from_orjson:  # parsed JSON: only an object has `.get`
             src.add(depth, f"if type({var}) is not dict:")
             src.add(depth + 1, "raise _Mismatch")
         src.add(depth, f"{n} = {index}.get({var}.get({wire_key!r}))")
@@ -350,8 +365,9 @@ class StructureCompiler:
             self._emit_model(src, cls, var, built, depth + 1, is_dict=True)
             src.add(depth + 1, f"{var} = {built}")
             src.inlining.pop()
-        src.add(depth, "else:")  # a variant this SDK version does not know: kept raw
-        src.add(depth + 1, "_kept_raw()")
+        if self._from_orjson:  # a variant this SDK version does not know: kept raw
+            src.add(depth, "else:")
+            src.add(depth + 1, f"_no_float({var})")
 
     def _emit(self, src: _Source, tp: Any, var: str, depth: int) -> None:
         """Lines that check `var` and replace it with its structured value, or raise."""
@@ -423,14 +439,14 @@ class StructureCompiler:
             src.add(depth, f"for {i} in {var}:")
             src.add(depth + 1, f"if not ({check}):")
             src.add(depth + 2, "raise _Mismatch")
-        if not self._owns_input:
+        if not self._from_orjson:
             src.add(depth, f"{var} = list({var})")
 
     def _emit_dict(self, src: _Source, value_tp: Any, var: str, depth: int) -> None:
         src.add(depth, f"if type({var}) is not dict:")
         src.add(depth + 1, "raise _Mismatch")
         k, x = src.local("k"), src.local("x")
-        if not self._owns_input:  # JSON's keys are strings; a caller's may be anything
+        if not self._from_orjson:  # JSON's keys are strings; a caller's may be anything
             src.add(depth, f"for {k} in {var}:")
             src.add(depth + 1, f"if type({k}) is not str:")
             src.add(depth + 2, "raise _Mismatch")
@@ -443,7 +459,7 @@ class StructureCompiler:
             src.add(depth, f"for {x} in {var}.values():")
             src.add(depth + 1, f"if not ({check}):")
             src.add(depth + 2, "raise _Mismatch")
-        if not self._owns_input:
+        if not self._from_orjson:
             src.add(depth, f"{var} = dict({var})")
 
     def _deferred(self, src: _Source, tp: Any) -> str:
@@ -476,7 +492,8 @@ class StructureCompiler:
         found = _wire.discriminator(members)
         if found is not None:
             wire_key, tag_map = found
-            return _tagged_union(wire_key, {tag: self.hook(cls) for tag, cls in tag_map.items()})
+            hooks = {tag: self.hook(cls) for tag, cls in tag_map.items()}
+            return _tagged_union(wire_key, hooks, self._from_orjson)
         hooks = [self.hook(m) for m in members]
         declared = [_wire.declared_keys(m) for m in members]
 
@@ -505,13 +522,14 @@ def _tagged_variants(tp: Any) -> tuple[str, dict[Any, int], list[type]] | None:
     return wire_key, {tag: variants.index(cls) for tag, cls in tag_map.items()}, variants
 
 
-def _tagged_union(wire_key: str, hooks: dict[Any, Hook]) -> Hook:
+def _tagged_union(wire_key: str, hooks: dict[Any, Hook], from_orjson: bool) -> Hook:
     def structure_tagged(value: Any) -> Any:
         if isinstance(value, dict):
             hook = hooks.get(value.get(wire_key))
             if hook is not None:
                 return hook(value)
-        _kept_raw()
+        if from_orjson:
+            _no_float(value)
         return value  # a variant this SDK version does not know: keep the raw data
 
     return structure_tagged

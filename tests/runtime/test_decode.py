@@ -103,18 +103,25 @@ def test_strict_mode_names_the_path_and_never_the_value() -> None:
          "$.items[0].price", "object (StoreItemPrice) or null", "array", [1]),
     ],
 )  # fmt: skip
+@pytest.mark.parametrize("via", ["decode", "loads_response"])
 def test_each_kind_of_mismatch_in_both_modes(
-    body: dict[str, Any], path: str, expected: str, received: str, kept: Any
+    body: dict[str, Any], path: str, expected: str, received: str, kept: Any, via: str
 ) -> None:
     tp = OPERATIONS["redeem-coupon"].response_type
+
+    def decoded(strict: bool) -> Any:
+        if via == "decode":
+            return _serde.decode(copy.deepcopy(body), tp, strict=strict)
+        return _serde.loads_response(orjson.dumps(body), tp, strict=strict)
+
     with pytest.raises(DecodeMismatchError) as caught:
-        _serde.decode(copy.deepcopy(body), tp, strict=True)
+        decoded(strict=True)
     assert (caught.value.path, caught.value.expected, caught.value.received) == (
         path,
         expected,
         received,
     )
-    result = _serde.decode(copy.deepcopy(body), tp, strict=False)
+    result = decoded(strict=False)
     assert isinstance(result, models.CouponRedeemResult)
     items = result.items
     assert items is not None
@@ -179,6 +186,9 @@ def test_the_converter_never_invents_an_empty_model() -> None:
             _serde.structure(value, models.CouponRedeemedItem)
     result = _serde.decode({"items": ["abc", []]}, models.CouponRedeemResult, strict=False)
     assert result.items == ["abc", []]
+    raw = b'{"items": ["abc", [], 5, null]}'  # the response path too
+    result = _serde.loads_response(raw, models.CouponRedeemResult, strict=False)
+    assert result.items == ["abc", [], 5, None]
 
 
 # --- integers ------------------------------------------------------------------------------------
@@ -399,8 +409,18 @@ def test_well_formed_bodies_skip_the_digit_scan_and_the_rest_do_not(
     monkeypatch.setattr(_serde, "loads_json", counting)
     page = _serde.loads_response(_coupon_page({}), models.CouponList)
     assert page.items[0].bonus[0].quantity == 2.0 and exact_parses == []
-    _serde.loads_response(_coupon_page({"later": 1}), models.CouponList)
-    assert len(exact_parses) == 1  # raw JSON kept: the exact way
+    page = _serde.loads_response(_coupon_page({"later": {"n": [1, "x"]}}), models.CouponList)
+    assert page.items[0].model_extra == {"later": {"n": [1, "x"]}}
+    assert exact_parses == []  # raw JSON kept, without a float: still the direct path
+    page = _serde.loads_response(_coupon_page({"later": [1.5]}), models.CouponList)
+    assert page.items[0].model_extra == {"later": [1.5]}
+    assert len(exact_parses) == 1  # a float kept raw may be a rounded integer: the exact way
+    conditions = [{"attribute": "a", "type": "geo", "value": {"radius": 2.5}}]
+    page = _serde.loads_response(
+        _coupon_page({"attribute_conditions": conditions}), models.CouponList
+    )
+    assert page.items[0].attribute_conditions == conditions  # an unknown variant, kept raw
+    assert len(exact_parses) == 2
     with pytest.raises(DecodeMismatchError):
         _serde.loads_response(b"[]", models.CouponList)  # a body of the wrong JSON type
     with pytest.raises(ValueError):

@@ -395,3 +395,47 @@ def test_a_model_without_unknown_keys_has_an_empty_model_extra_on_the_fast_path(
     )
     assert item.items[0].model_extra == {}
     assert item.model_extra == {"later": None}
+
+
+# The response compiler (orjson's parse, owned) and the caller's data ----------------------------
+
+
+@pytest.mark.parametrize("cls", GENERATED_MODELS, ids=lambda cls: cls.__name__)
+def test_parsed_json_of_another_kind_never_becomes_a_model(cls: type) -> None:
+    """The response compiler checks no `type(d) is dict` where `.get` or a string index
+    refuses a non-object anyway: every other JSON value still raises, for every model."""
+    hook = _serde._compiler.hook(cls)
+    for value in ([], [{}], "abc", "", 5, 1.5, True, None):
+        with pytest.raises(Exception):  # noqa: B017 - any refusal: the slow path decides
+            hook(value)
+
+
+def test_caller_data_is_copied_and_checked_response_data_is_owned() -> None:
+    body = {"external_id": "c", "name": {"en": "A"}, "bonus": [{"sku": "s", "quantity": 1}]}
+    coupon = _serde.decode(body, models.Coupon)
+    assert coupon.name == {"en": "A"} and coupon.name is not body["name"]
+    assert models.Coupon.from_dict(body).name is not body["name"]
+    with pytest.raises(Exception):  # noqa: B017 - a key JSON cannot have: the converter decides
+        _serde._copying_compiler.hook(models.Coupon)({"name": {1: "A"}})
+    tolerated = _serde.decode({"name": {1: "A"}}, models.Coupon, strict=False)
+    assert tolerated.name == {1: "A"}  # kept raw, as before
+    parsed = orjson.loads(orjson.dumps(body))
+    assert _serde._compiler.hook(models.Coupon)(parsed).name is parsed["name"]  # no copy
+
+
+def test_parsed_date_times_are_reused_and_the_cache_stays_bounded() -> None:
+    from liveops_async import _structure
+
+    texts = [f"2026-01-01T00:{n // 60:02d}:{n % 60:02d}+03:00" for n in range(1500)]
+    body = {"items": [{"promotion_periods": [{"date_from": t, "date_until": t}]} for t in texts]}
+    page = _serde.loads_response(orjson.dumps(body), models.CouponList)
+    for text, coupon in zip(texts, page.items, strict=True):
+        (period,) = coupon.promotion_periods
+        assert period.date_from == datetime.fromisoformat(text) == period.date_until
+        assert period.date_from.utcoffset() == timedelta(hours=3)
+        assert period.date_until is period.date_from  # the second parse was a lookup
+    assert 0 < len(_structure._recent_datetimes) <= _structure._DATETIME_CACHE_SIZE
+    for bad in ("2026-13-45", 20261201, ["2026-01-01T00:00:00Z"]):
+        with pytest.raises(Exception):  # noqa: B017 - the converter decides
+            _serde._compiler.hook(models.PromotionPeriod)({"date_from": bad})
+    assert "2026-13-45" not in _structure._recent_datetimes
