@@ -190,6 +190,11 @@ class StructureCompiler:
             )
         members = _wire.union_args(tp)
         if members is not None:
+            variants = tuple(m for m in members if m not in _wire.NONE_TYPES)
+            if len(variants) > 1 and _wire.discriminator(variants) is None:
+                # Tried in turn: a rounded number could make one variant refuse the value and
+                # a later one take it, where the exact parse gives the first.
+                return False
             return all(self._numbers_checked(m) for m in members)
         origin, args = typing.get_origin(tp), typing.get_args(tp)
         if origin is list and len(args) == 1:

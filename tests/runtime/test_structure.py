@@ -439,3 +439,14 @@ def test_parsed_date_times_are_reused_and_the_cache_stays_bounded() -> None:
         with pytest.raises(Exception):  # noqa: B017 - the converter decides
             _serde._compiler.hook(models.PromotionPeriod)({"date_from": bad})
     assert "2026-13-45" not in _structure._recent_datetimes
+
+
+def test_only_types_whose_numbers_are_all_checked_skip_the_exact_parse() -> None:
+    compiler = _serde._compiler
+    assert compiler.number_safe(models.CouponList)  # its tagged conditions included
+    variants = typing.get_args(models.RewardChainUpdateRequest)
+    assert all(compiler.number_safe(variant) for variant in variants)
+    # tried in turn: a rounded number could pick another variant than the exact parse
+    assert not compiler.number_safe(models.RewardChainUpdateRequest)
+    assert not compiler.number_safe(models.RewardChainUpdateRequest | None)
+    assert not compiler.number_safe(list[Any])  # numbers nobody checks
