@@ -35,7 +35,7 @@ import math
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import orjson
@@ -406,16 +406,17 @@ _orjson_loads = orjson.loads
 
 # tp -> its compiled hook when `loads_response` may structure orjson's parse directly, else
 # False: one lookup per response.
-_fast_hooks: dict[Any, Callable[[Any], Any] | bool] = {}
+_fast_hooks: dict[Any, Callable[[Any], Any] | Literal[False]] = {}
 
 
-def _fast_hook(tp: Any) -> Callable[[Any], Any] | bool:
+def _fast_hook(tp: Any) -> Callable[[Any], Any] | Literal[False]:
     """The hook `loads_response` may run on orjson's parse of a `tp` body, or False: a model
     or a list (their compiled hooks refuse a body of another JSON type, which `decode` then
     reports) whose hook checks every number."""
     shape_checked = is_model(tp) or typing.get_origin(tp) is list
     fast = shape_checked and _compiler.number_safe(tp)
-    found = _fast_hooks[tp] = _compiler.hook(tp) if fast else False
+    found: Callable[[Any], Any] | Literal[False] = _compiler.hook(tp) if fast else False
+    _fast_hooks[tp] = found
     return found
 
 

@@ -514,13 +514,13 @@ class StructureCompiler:
             wire_key, tag_map = found
             hooks = {tag: self.hook(cls) for tag, cls in tag_map.items()}
             return _tagged_union(wire_key, hooks, self._from_orjson)
-        hooks = [self.hook(m) for m in members]
+        variant_hooks = [self.hook(m) for m in members]
         declared = [_wire.declared_keys(m) for m in members]
 
         def structure_first_match(value: Any) -> Any:
             for index in _wire.variant_order(value, declared):
                 try:  # a variant that fails to structure the value: try the next one
-                    return hooks[index](value)
+                    return variant_hooks[index](value)
                 except Exception:  # noqa: S112  # nosec B112
                     continue
             raise _Mismatch(f"no variant of {tp!r}")
