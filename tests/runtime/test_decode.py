@@ -425,3 +425,30 @@ def test_well_formed_bodies_skip_the_digit_scan_and_the_rest_do_not(
         _serde.loads_response(b"[]", models.CouponList)  # a body of the wrong JSON type
     with pytest.raises(ValueError):
         _serde.loads_response(b"{", models.CouponList)
+
+
+def _with_unknown_fields(value: Any, extra: Any) -> Any:
+    """`value` with a field no model declares added to every JSON object in it."""
+    if isinstance(value, dict):
+        return {**{k: _with_unknown_fields(v, extra) for k, v in value.items()}, "zz_new": extra}
+    if isinstance(value, list):
+        return [_with_unknown_fields(v, extra) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(("op_id", "tp", "example"), SUCCESS_EXAMPLES, ids=SUCCESS_EXAMPLE_IDS)
+@pytest.mark.parametrize("extra", [7, "x", None, {"a": [1, "b"]}, 2.5, [_BIG]])
+def test_unknown_fields_everywhere_give_the_exact_answer(
+    op_id: str, tp: Any, example: Any, extra: Any
+) -> None:
+    """The response path (orjson's parse, kept raw data checked for floats) and the exact
+    path (the standard library's parse) agree on every spec example with an unknown field in
+    every object: typed fields and `model_extra` at every depth."""
+    body = _with_unknown_fields(example, extra)
+    raw = json.dumps(body).encode()
+    fast = _serde.loads_response(raw, tp, strict=True, operation=op_id)
+    exact = _serde.decode(json.loads(raw), tp, strict=True, operation=op_id)
+    assert _serde.to_json_ready(fast) == _serde.to_json_ready(exact)  # model_extra included
+    assert repr(fast) == repr(exact)  # the same types: an int stays an int
+    if isinstance(body, dict) and attrs.has(type(fast)):
+        assert fast.model_extra == {"zz_new": extra}
