@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from .conftest import API_KEY, PROJECT_ID, Invoke, MockServer, edit
+from .conftest import API_KEY, PROJECT_ID, Invoke, MockServer, edit, run_without_jsonschema
 
 
 def _write(root: Path, name: str, text: str) -> Path:
@@ -128,55 +126,16 @@ def test_a_union_member_is_explained_by_the_branch_it_came_closest_to(
     assert not any("attribute_conditions[0].type" in line for line in lines), result.output
 
 
-# `liveops plan` and `apply` run in a process where jsonschema (and what it pulls in) cannot be
-# imported: the `cli` extra does not install it.
-_WITHOUT_JSONSCHEMA = r"""
-import sys
-
-BLOCKED = {"jsonschema", "jsonschema_specifications", "referencing", "rpds"}
-refused = []
-
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in BLOCKED:
-            refused.append(name)
-            raise ImportError(f"{name} is blocked")
-        return None
-
-sys.meta_path.insert(0, Block())
-from liveops_async.cli import main
-
-try:
-    code = main(sys.argv[1:])
-except SystemExit as exit:
-    code = exit.code
-print("refused imports", refused)
-sys.exit(code)
-"""
-
-
 def test_plan_and_apply_never_import_jsonschema(
     server: MockServer, exported: Path, tmp_path: Path
 ) -> None:
     edit(exported / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift!")
     bad = tmp_path / "bad"
     _write(bad, "coupons/bad.yaml", "kind: coupon\nid: bad\nspec:\n  name: {en-US: B}\n  x: 1\n")
-    env = {
-        **os.environ,
-        "LIVEOPS_PROJECT_ID": str(PROJECT_ID),
-        "LIVEOPS_API_KEY": API_KEY,
-        "COLUMNS": "200",
-    }
+    env = {"LIVEOPS_PROJECT_ID": str(PROJECT_ID), "LIVEOPS_API_KEY": API_KEY, "COLUMNS": "200"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", _WITHOUT_JSONSCHEMA, "--base-url", server.mock.base_url, *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
+        return run_without_jsonschema("--base-url", server.mock.base_url, *args, env=env)
 
     refused = run("plan", str(bad))
     assert refused.returncode == 1, refused.stderr
