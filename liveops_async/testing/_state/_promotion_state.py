@@ -30,7 +30,7 @@ class Kind:
 
 COUPON = Kind("coupon", "Coupon", "coupon")
 PROMO_CODE = Kind("promocode", "Promocode", "promo")
-UNIQUE_OFFER = Kind("unique_catalog_offer", "Unique catalog offer", "unique catalog offer")
+UNIQUE_CATALOG_OFFER = Kind("unique_catalog_offer", "Unique catalog offer", "unique catalog offer")
 DISCOUNT = Kind("item_discount", "Promotion")
 BONUS = Kind("item_bonus", "Promotion")
 

@@ -14,7 +14,7 @@ from ._promotion_state import (
     COUPON,
     DISCOUNT,
     PROMO_CODE,
-    UNIQUE_OFFER,
+    UNIQUE_CATALOG_OFFER,
     Promotion,
     PromotionsState,
     item_view,
@@ -42,7 +42,7 @@ def _summary(promotion: Promotion) -> dict[str, Any]:
 @handles("get-promotion-list")
 def list_all(ctx: RequestContext) -> Any:
     wanted = enabled_filter(ctx)
-    kinds = (COUPON, PROMO_CODE, UNIQUE_OFFER, DISCOUNT, BONUS)
+    kinds = (COUPON, PROMO_CODE, UNIQUE_CATALOG_OFFER, DISCOUNT, BONUS)
     promotions = [
         p
         for p in ctx.state(PromotionsState).of_kind(*kinds)

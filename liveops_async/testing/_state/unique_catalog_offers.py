@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from ._code_promotions import CodePromotionCalls
 from ._core import handles_each
-from ._promotion_state import UNIQUE_OFFER
+from ._promotion_state import UNIQUE_CATALOG_OFFER
 
-_offers = CodePromotionCalls(UNIQUE_OFFER)
+_offers = CodePromotionCalls(UNIQUE_CATALOG_OFFER)
 
 handles_each(
     {
