@@ -5,14 +5,11 @@ test: nothing here asserts a speed."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from bench import compare
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench._harness import ROOT, run_module
 
 
 def _result(key: str, ratios: list[float]) -> dict[str, object]:
@@ -50,16 +47,11 @@ def _worktrees() -> str:
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout")
 def test_compare_runs_head_against_the_working_tree_and_cleans_up() -> None:
     before = _worktrees()
-    proc = subprocess.run(
-        [
-            *(sys.executable, "-m", "bench.compare", "HEAD", "--runs", "1", "--seconds", "0.05"),
-            *("--loops", "asyncio", "--plan", "redeem:4,empty:4", "--no-callgrind"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    proc = run_module(
+        "bench.compare",
+        *("HEAD", "--runs", "1", "--seconds", "0.05", "--loops", "asyncio"),
+        *("--plan", "redeem:4,empty:4", "--no-callgrind"),
         timeout=240,
-        check=False,
     )
     assert proc.returncode in (0, 1), proc.stderr[-2000:]  # 1: a noisy figure passed 5%
     lines = proc.stdout.splitlines()
