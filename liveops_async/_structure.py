@@ -86,9 +86,7 @@ def _parse_datetime(text: Any) -> datetime:
 
 
 # The builtins compiled functions use, bound like the other names (see `_finish`).
-_BUILTINS: dict[str, Any] = {
-    f.__name__: f for f in (type, len, str, int, bool, float, dict, list, isinstance)
-}
+_BUILTINS: dict[str, Any] = {f.__name__: f for f in (type, len, str, int, bool, float, dict, list)}
 
 # The names every compiled function may use.
 _GLOBALS: dict[str, Any] = {
