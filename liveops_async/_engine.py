@@ -222,7 +222,7 @@ class _OperationPlan:
         query: Mapping[str, object] | None,
     ) -> URL | str:
         """The call's URL: a cached `URL` for a route without path or query values, else its
-        percent-encoded text, which `as_url` turns into a `URL` once the call has a pooled
+        percent-encoded text, which `_call` turns into a `URL` once the call has a pooled
         connection (a queued call holds ~140 bytes of text instead of a ~400-byte `URL`).
         Bad values raise here, before anything is sent."""
         static = not values and not query
@@ -237,7 +237,7 @@ class _OperationPlan:
                 text = text + "?" + query_string
         if not static:
             return text
-        url = as_url(text)
+        url = URL(text, encoded=True)  # every part is percent-encoded already
         self._static_url = (base_url, project_id, url)
         return url
 
@@ -318,13 +318,6 @@ def _plan_for(op: Operation) -> _OperationPlan:
     plan = _OperationPlan(op)
     _PLANS[id(op)] = (op, plan)
     return plan
-
-
-def as_url(target: URL | str) -> URL:
-    """The `URL` of `_OperationPlan.target`'s answer."""
-    if isinstance(target, str):
-        return URL(target, encoded=True)  # every part is percent-encoded already
-    return target
 
 
 def _connection_failure(
@@ -681,7 +674,10 @@ class HTTPRequester:
         )
         path = query = body = None  # turned into `target` and `payload`: not held while queued
         session, pool = self._transport.session()
-        deadlines = self._transport.attempt_deadlines
+        # The attempts' total timeouts, on timers shared between calls (outside a task there
+        # is nothing to cancel: aiohttp then keeps its own, which refuses to run there).
+        task = asyncio.current_task()
+        deadlines = None if task is None else self._transport.attempt_deadlines
         # Only admin credentials are throttled client-side: Xsolla's limits are per project key,
         # and a bucket per player would cost a Redis round trip per player call for nothing.
         limit_key = credential.rate_limit_key() if config.rate_limiter is not None else None
@@ -717,11 +713,15 @@ class HTTPRequester:
                     except BaseException:
                         pool.abandon(waiter)
                         raise
-                # The attempt's total timeout, from here to the last body byte (None: outside
-                # a task, where aiohttp keeps its own).
-                deadline = deadlines.watch(config.total_timeout) if deadlines else None
+                # The total timeout runs from here to the last body byte.
+                bucket = (
+                    deadlines.watch(task, config.total_timeout)
+                    if deadlines is not None and task is not None
+                    else None
+                )
                 try:
-                    url = as_url(target)
+                    # The URL object only now: a queued call holds its text (`target`).
+                    url = target if type(target) is URL else URL(target, encoded=True)
                     call_options, proxy_headers = self._transport.call_options(url)
                     if proxy_headers is not None and url.scheme == "http":
                         headers = {**headers, **proxy_headers}
@@ -731,9 +731,7 @@ class HTTPRequester:
                         headers=headers,
                         data=payload,
                         timeout=(
-                            config.client_timeout
-                            if deadline is None
-                            else config.shared_total_timeout
+                            config.client_timeout if bucket is None else config.shared_total_timeout
                         ),
                         **call_options,
                     ) as response:
@@ -741,18 +739,19 @@ class HTTPRequester:
                         response_headers = response.headers
                         raw_body = await _read_body(response, op)
                 except asyncio.CancelledError:
-                    if deadlines is None or deadline is None or not deadlines.expired():
+                    if task is None or deadlines is None or not deadlines.expired(task):
                         raise
-                    raise asyncio.TimeoutError from None  # the total timeout: see below
+                    raise asyncio.TimeoutError from None  # the total timeout: mapped below
                 finally:
-                    if deadline is not None and deadlines is not None:
-                        deadlines.unwatch(deadline)
+                    if bucket is not None and deadlines is not None and task is not None:
+                        deadlines.unwatch(bucket, task)
                     pool.release()
             except PoolTimeoutError as exc:
                 outcome = AttemptOutcome(exc, reached_server=False)
             except ResponseDecodeError as exc:  # too large, or an undecodable encoding
-                elapsed = time.monotonic() - attempt_start
-                await self._report(config, op, attempt, exc.status, elapsed, exc)
+                await self._report(
+                    config, op, attempt, exc.status, time.monotonic() - attempt_start, exc
+                )
                 raise
             except RuntimeError:
                 closed = self._closed_before_sending(session)
@@ -763,38 +762,57 @@ class HTTPRequester:
                 outcome = _connection_failure(exc, op, config.timeouts, self._redactor(credential))
             else:
                 if 200 <= status < 300:
-                    elapsed = time.monotonic() - attempt_start
-                    try:
-                        parsed = self._parse(
-                            op,
-                            status,
-                            raw_body,
-                            functools.partial(self._redactor, credential),
-                            strict=config.strict_responses,
+                    parsed = None  # the answer of an operation without a response body
+                    if op.response_type is not None:
+                        try:
+                            parsed = self._parse(
+                                op,
+                                status,
+                                raw_body,
+                                functools.partial(self._redactor, credential),
+                                strict=config.strict_responses,
+                            )
+                        except ResponseDecodeError as exc:
+                            elapsed = time.monotonic() - attempt_start
+                            await self._report(config, op, attempt, status, elapsed, exc)
+                            raise
+                    if raw or _reporting(config):
+                        elapsed = time.monotonic() - attempt_start
+                        answer = APIResponse(
+                            status=status,
+                            headers=response_headers,
+                            content=raw_body,
+                            parsed=parsed,
+                            operation_id=op.operation_id,
+                            attempts=attempt,
+                            elapsed=elapsed,
                         )
-                    except ResponseDecodeError as exc:
-                        await self._report(config, op, attempt, status, elapsed, exc)
-                        raise
-                    if _reporting(config):
-                        await self._report(config, op, attempt, status, elapsed, None)
+                        return await self._answered(config, op, attempt, elapsed, answer, raw)
                     if config.retry_budget is not None:  # resilience: successes refill it
                         config.retry_budget.record_success()
-                    if not raw:
-                        return parsed
-                    return APIResponse(
-                        status=status,
-                        headers=response_headers,
-                        content=raw_body,
-                        parsed=parsed,
-                        operation_id=op.operation_id,
-                        attempts=attempt,
-                        elapsed=elapsed,
-                    )
+                    return parsed
                 outcome = self._status_failure(op, credential, status, raw_body, response_headers)
             delay = await self._after_failure(
                 config, op, outcome, status, attempt, attempt_start, started, limit_key
             )
             await _sleep(delay)
+
+    async def _answered(
+        self,
+        config: ClientConfig,
+        op: Operation,
+        attempt: int,
+        elapsed: float,
+        answer: APIResponse[Any],
+        raw: bool,
+    ) -> Any:
+        """A success past `_call`'s common path: reported (response hooks, DEBUG log) or
+        answered raw. `answer` carries what the report and the raw answer need."""
+        if _reporting(config):
+            await self._report(config, op, attempt, answer.status, elapsed, None)
+        if config.retry_budget is not None:  # resilience: successes refill it
+            config.retry_budget.record_success()
+        return answer if raw else answer.parsed
 
     def _closed_before_sending(self, session: aiohttp.ClientSession) -> ClientClosedError | None:
         """The error for a RuntimeError aiohttp raises because the session was closed under the

@@ -237,9 +237,8 @@ class AttemptDeadlines:
     (`expired`); on Python 3.11+ a cancellation someone else requested during the attempt
     still wins.
 
-    Use (inside the attempt's task): `bucket = watch(total)`, then on CancelledError ask
-    `expired()`, and `unwatch(bucket)` when the attempt ends however it ends. `watch` answers
-    None outside a task (nothing to cancel): the caller then uses aiohttp's timeout instead.
+    Use, in the task running the attempt: `bucket = watch(task, total)`; on CancelledError
+    ask `expired(task)`; and `unwatch(bucket, task)` when the attempt ends however it ends.
     """
 
     __slots__ = ("_buckets", "_expired", "_loop")
@@ -251,17 +250,12 @@ class AttemptDeadlines:
         # tasks cancelled for their deadline -> that count
         self._expired: dict[asyncio.Task[Any], int] = {}
 
-    def deadline(self, timeout: float) -> float:
-        """The loop time at which an attempt starting now with `timeout` seconds ends."""
-        when = self._loop.time() + timeout
-        return math.ceil(when) if timeout >= _SHARED_DEADLINE_MIN else when
-
-    def watch(self, timeout: float) -> dict[asyncio.Task[Any], int] | None:
-        """Start the current task's attempt; the answer goes to `unwatch`."""
-        task = asyncio.current_task(self._loop)
-        if task is None:
-            return None
-        deadline = self.deadline(timeout)
+    def watch(self, task: asyncio.Task[Any], timeout: float) -> dict[asyncio.Task[Any], int]:
+        """Start `task`'s attempt, which may last `timeout` seconds; the answer goes to
+        `unwatch`."""
+        deadline = self._loop.time() + timeout
+        if timeout >= _SHARED_DEADLINE_MIN:
+            deadline = math.ceil(deadline)
         bucket = self._buckets.get(deadline)
         if bucket is None:
             bucket = self._buckets[deadline] = {}
@@ -272,20 +266,17 @@ class AttemptDeadlines:
             bucket[task] = 0
         return bucket
 
-    def unwatch(self, bucket: dict[asyncio.Task[Any], int]) -> None:
-        """The current task's attempt ended (answered, failed or cancelled)."""
-        task = asyncio.current_task(self._loop)
-        if task is not None:
-            bucket.pop(task, None)
-            if self._expired:  # cancelled, but the attempt ended without seeing it: forget it
-                self._expired.pop(task, None)
+    def unwatch(self, bucket: dict[asyncio.Task[Any], int], task: asyncio.Task[Any]) -> None:
+        """`task`'s attempt ended (answered, failed or cancelled)."""
+        bucket.pop(task, None)  # gone if it expired
+        if self._expired:  # cancelled, but the attempt ended without seeing it: forget it
+            self._expired.pop(task, None)
 
-    def expired(self) -> bool:
-        """After a CancelledError in the current task's attempt: whether its deadline, and
-        nothing else, cancelled it (then the attempt raises a timeout instead)."""
-        task = asyncio.current_task(self._loop)
-        cancelling = None if task is None else self._expired.pop(task, None)
-        if task is None or cancelling is None:
+    def expired(self, task: asyncio.Task[Any]) -> bool:
+        """After a CancelledError in `task`'s attempt: whether its deadline, and nothing
+        else, cancelled it (then the attempt raises a timeout instead)."""
+        cancelling = self._expired.pop(task, None)
+        if cancelling is None:
             return False
         if sys.version_info >= (3, 11):
             return task.uncancel() <= cancelling
