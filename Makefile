@@ -14,7 +14,7 @@ DEMO_VENV := .venv-demo
 DEMO_STAMP := $(DEMO_VENV)/.installed
 
 .PHONY: install deps tools demo test test-stress generate check-generated lint typecheck \
-	verifytypes docs unit test-matrix bench bench-fleet clean
+	verifytypes docs unit test-matrix bench bench-compare bench-fleet clean
 
 $(STAMP): $(REQS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -94,6 +94,11 @@ test-stress: $(STAMP) tools
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The SDK at BASE against this working tree (or HEAD=rev), same harness, one run: no regression?
+bench-compare: $(STAMP)
+	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=<git revision> [HEAD=<revision>]"; exit 2; }
+	$(PY) -m bench.compare $(BASE) $(if $(HEAD),--head $(HEAD))
 
 # The Redis-shared rate limiter at 1, 8 and 32 processes against one private redis-server.
 bench-fleet: $(STAMP) tools

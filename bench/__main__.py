@@ -114,12 +114,15 @@ def server_stats(port: int) -> dict[str, Any]:
 
 
 def run_worker(
-    args: list[str], timeout: float = WORKER_TIMEOUT, module: str = "bench.worker"
+    args: list[str],
+    timeout: float = WORKER_TIMEOUT,
+    module: str = "bench.worker",
+    cwd: Path = ROOT,
 ) -> dict[str, Any]:
     try:
         proc = subprocess.run(
             [sys.executable, "-m", module, *args],
-            cwd=ROOT,
+            cwd=cwd,
             env=subprocess_env(),
             capture_output=True,
             text=True,
@@ -134,8 +137,9 @@ def run_worker(
     return result
 
 
-def instruction_count(args: list[str]) -> dict[str, Any]:
-    """Instructions a worker executes in total, counted by callgrind (~50x slower)."""
+def instruction_count(args: list[str], cwd: Path = ROOT) -> dict[str, Any]:
+    """Instructions a worker executes in total, counted by callgrind (~50x slower); the
+    worker (and the liveops_async it imports) is the one in `cwd`."""
     try:
         proc = subprocess.run(
             [
@@ -144,7 +148,7 @@ def instruction_count(args: list[str]) -> dict[str, Any]:
                 "--callgrind-out-file=/dev/null",
                 *(sys.executable, "-m", "bench.worker", *args),
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=subprocess_env(),
             capture_output=True,
             text=True,
@@ -159,7 +163,7 @@ def instruction_count(args: list[str]) -> dict[str, Any]:
     return {"instructions": int(found.group(1))}
 
 
-def instructions_per_call(client: str, port: int) -> dict[str, Any]:
+def instructions_per_call(client: str, port: int, cwd: Path = ROOT) -> dict[str, Any]:
     """Per scenario, the instructions of one call at concurrency 128: a base run makes
     CALLGRIND_BASE calls of every scenario, each other run CALLGRIND_MORE of one of them, and
     the difference over the extra calls cancels start-up, imports and warm-up."""
@@ -172,7 +176,7 @@ def instructions_per_call(client: str, port: int) -> dict[str, Any]:
 
     def run(more: str | None) -> dict[str, Any]:
         return instruction_count(
-            flags(client=client, loop=CALLGRIND_LOOP, port=port, plan=plan(more))
+            flags(client=client, loop=CALLGRIND_LOOP, port=port, plan=plan(more)), cwd
         )
 
     base = run(None)

@@ -23,12 +23,19 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._schema_problems import explained, problems_of
+from ._schema_problems import Problem, explained, problems_of
 
 if TYPE_CHECKING:
     import jsonschema
 
-__all__ = ["BodyValidator", "Check", "NotPlainJSON", "compile_check", "format_checker"]
+__all__ = [
+    "BodyValidator",
+    "Check",
+    "NotPlainJSON",
+    "compile_check",
+    "explained_problems",
+    "format_checker",
+]
 
 Check = Callable[[Any], bool]
 
@@ -253,6 +260,21 @@ def _additional(additional: object, properties: Mapping[str, Any]) -> Check:
     return check
 
 
+def explained_problems(schema: Mapping[str, Any], instance: Any) -> list[Problem]:
+    """Every problem of `instance` (plain JSON) under `schema`, in path order (the schema's
+    order per field), in jsonschema's words; a value matching no `oneOf`/`anyOf` branch is
+    explained by the branch it came closest to. Formats asserted: `date-time` (RFC 3339 with
+    a time zone). `schema` must be in the compiled subset (`compile_check` answers a check),
+    as every operation's body schema is: other keywords are not checked."""
+    found = [
+        leaf
+        for problem in problems_of(schema, instance, (), _FORMATS)
+        for leaf in explained(problem)
+    ]
+    found.sort(key=lambda problem: problem.path)  # stable: the schema's order per field
+    return found
+
+
 def format_checker() -> jsonschema.FormatChecker:
     """jsonschema's checker for the formats this module asserts (and no others): for a schema
     outside the compiled subset, and for tests comparing against jsonschema."""
@@ -288,15 +310,9 @@ class BodyValidator:
         """What is wrong with `instance` (the decoded body), in path order, at most five."""
         if self._check is None:
             return self._problems_from_jsonschema(instance)
-        found = [
-            leaf
-            for problem in problems_of(self._schema, instance, (), _FORMATS)
-            for leaf in explained(problem)
-        ]
-        found.sort(key=lambda problem: problem.path)  # stable: the schema's order per field
         return [
             f"{'/'.join(str(p) for p in problem.path) or '(body)'}: {problem.message}"
-            for problem in found[:_MAX_REPORTED_PROBLEMS]
+            for problem in explained_problems(self._schema, instance)[:_MAX_REPORTED_PROBLEMS]
         ]
 
     def _problems_from_jsonschema(self, instance: Any) -> list[str]:

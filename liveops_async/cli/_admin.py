@@ -12,7 +12,6 @@ from .. import LiveOpsClient, models
 from .._exceptions import APIConnectionError, APIStatusError
 from ._context import Settings, json_option, run_with_client
 from ._output import error_console, localized, print_json, print_table
-from ._wire import to_wire
 
 __all__ = ["codes", "coupons", "user_limit"]
 
@@ -50,7 +49,7 @@ def coupons_list(settings: Settings, as_json: bool) -> None:
     """List the project's coupons: id, name, enabled, periods, limits, codes."""
 
     async def work(client: LiveOpsClient) -> list[dict[str, Any]]:
-        return [to_wire(coupon) async for coupon in client.admin.coupons.list()]
+        return [coupon.to_dict() async for coupon in client.admin.coupons.list()]
 
     found = run_with_client(settings, work)
     if as_json:
@@ -182,7 +181,7 @@ def user_limit_get(
         return result
 
     limit = run_with_client(settings, work)
-    data = to_wire(limit)
+    data = limit.to_dict()
     per_user = data.get("per_user") or {}
     if as_json:
         print_json(data)

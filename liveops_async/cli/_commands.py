@@ -305,9 +305,21 @@ def mock(mock_args: tuple[str, ...]) -> None:
     --rate-429, --rate-5xx, ...; see `liveops mock --help`). Point the other commands at it
     with `--base-url` and LIVEOPS_API_KEY=mock-api-key.
     """
-    from ..mock.__main__ import main as mock_main
-
+    try:
+        from ..mock.__main__ import main as mock_main
+    except ModuleNotFoundError as exc:
+        if exc.name not in _MOCK_MODULES:
+            raise
+        raise click.ClickException(
+            f"liveops mock needs the testing extra ({exc.name} is missing): "
+            "pip install 'liveops-async[testing]'"
+        ) from None
     raise SystemExit(mock_main(list(mock_args)))
+
+
+# What the mock imports beyond the `cli` extra (the `testing` extra): jsonschema on import;
+# PyJWT is asked for, with the same advice, when the mock starts.
+_MOCK_MODULES = frozenset({"jsonschema", "jwt"})
 
 
 cli.add_command(coupons)

@@ -17,11 +17,11 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .. import models
+from .. import _serde, models
 from .._exceptions import NotFoundError
 from .._generated.resources import AdminResources
+from .._model import LiveOpsModel
 from ._schema import body_schema, canonical, project
-from ._wire import from_wire, to_wire
 
 __all__ = ["KINDS", "Current", "Kind", "kind_by_directory", "kind_by_name"]
 
@@ -46,12 +46,20 @@ class Current:
 
 
 async def _call_flat(
-    method: Callable[..., Awaitable[Any]], model: type, body: Spec, *args: Any
+    method: Callable[..., Awaitable[Any]], model: type[LiveOpsModel], body: Spec, *args: Any
 ) -> Any:
     """Call a generated method whose body fields are keyword arguments, from a wire body."""
-    built = from_wire(body, model)
-    kwargs = {field.name: getattr(built, field.name) for field in attrs.fields(model)}
+    built = model.from_dict(body, strict=True)
+    declared: Any = model  # every generated model is an attrs class
+    kwargs = {field.name: getattr(built, field.name) for field in attrs.fields(declared)}
     return await method(*args, **kwargs)
+
+
+def _one_of(union: Any, body: Spec) -> Any:
+    """A wire body as the member of a union of request models it fits (the converter picks
+    it), by the rules of `LiveOpsModel.from_dict(strict=True)`, which a union has no class to
+    carry: `DecodeMismatchError` names the field that does not fit."""
+    return _serde.decode(body, union, strict=True, operation="liveops apply")
 
 
 def _drop_none(value: Any) -> Any:
@@ -200,12 +208,12 @@ class Kind:
 
 
 async def _collect(pages: Any, kind: Kind) -> list[Current]:
-    return [kind.to_current(to_wire(item)) async for item in pages]
+    return [kind.to_current(item.to_dict()) async for item in pages]
 
 
 async def _one(get: Awaitable[Any], kind: Kind) -> Current | None:
     try:
-        return kind.to_current(to_wire(await get))
+        return kind.to_current((await get).to_dict())
     except NotFoundError:
         return None
 
@@ -470,7 +478,7 @@ class ValuePointRewardsKind(Kind):
 
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         try:
-            rewards = to_wire(await admin.value_point_rewards.get(key))
+            rewards = (await admin.value_point_rewards.get(key)).to_dict()
         except NotFoundError:
             return None
         if not rewards.get("items"):
@@ -484,7 +492,8 @@ class ValuePointRewardsKind(Kind):
         return key
 
     async def update(self, admin: AdminResources, key: str, body: Any) -> None:
-        await admin.value_point_rewards.set(key, body=from_wire(body, models.ValuePointRewardsSet))
+        rewards = [models.ValuePointRewardAmount.from_dict(item, strict=True) for item in body]
+        await admin.value_point_rewards.set(key, body=rewards)
 
     async def delete(self, admin: AdminResources, key: str) -> None:
         await admin.value_point_rewards.delete(key)
@@ -509,11 +518,11 @@ class RewardChainKind(Kind):
         return await _one(admin.reward_chains.get(int(key)), self)
 
     async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
-        built = from_wire(body, models.RewardChainCreateRequest)
+        built = _one_of(models.RewardChainCreateRequest, body)
         return str((await admin.reward_chains.create(body=built)).reward_chain_id)
 
     async def update(self, admin: AdminResources, key: str, body: Spec) -> None:
-        built = from_wire(body, models.RewardChainUpdateRequest)
+        built = _one_of(models.RewardChainUpdateRequest, body)
         await admin.reward_chains.update(int(key), body=built)
 
     async def delete(self, admin: AdminResources, key: str) -> None:
@@ -602,18 +611,18 @@ class UpsellKind(Kind):
 
     async def fetch_all(self, admin: AdminResources) -> list[Current]:
         configs = await admin.upsell.get()
-        return [self.to_current(to_wire(config)) for config in configs[:1]]
+        return [self.to_current(config.to_dict()) for config in configs[:1]]
 
     async def fetch_one(self, admin: AdminResources, key: str) -> Current | None:
         found = await self.fetch_all(admin)
         return found[0] if found else None
 
     async def create(self, admin: AdminResources, key: str | None, body: Spec) -> str:
-        await admin.upsell.create(body=from_wire(body, models.UpsellConfigWrite))
+        await admin.upsell.create(body=_one_of(models.UpsellConfigWrite, body))
         return UPSELL_KEY
 
     async def update(self, admin: AdminResources, key: str, body: Spec) -> None:
-        await admin.upsell.update(body=from_wire(body, models.UpsellConfigWrite))
+        await admin.upsell.update(body=_one_of(models.UpsellConfigWrite, body))
 
 
 KINDS: tuple[Kind, ...] = (

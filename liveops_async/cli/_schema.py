@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from .._generated.operations import OPERATIONS
+from .._utils._schema import explained_problems
 
 __all__ = [
     "Problem",
@@ -135,39 +136,16 @@ def unknown_fields(value: Any, schema: Schema | None, path: tuple[object, ...] =
     return found
 
 
-def _datetime_problems(
-    value: Any, schema: Schema | None, path: tuple[object, ...]
-) -> list[Problem]:
-    """date-time strings that do not parse (jsonschema leaves `format` unchecked)."""
-    if schema is None:
-        return []
-    problems: list[Problem] = []
-    if isinstance(value, str):
-        if any(b.get("format") == "date-time" for b in _branches(schema)) and _parse(value) is None:
-            problems.append(Problem(field_path(path), f"{value!r} is not an ISO 8601 date-time"))
-    elif isinstance(value, Mapping):
-        properties, free = _object_shape(schema)
-        for key, sub_value in value.items():
-            sub = properties.get(key) if properties is not None else free
-            problems += _datetime_problems(sub_value, sub, (*path, key))
-    elif isinstance(value, list):
-        items = _items_schema(schema)
-        for index, each in enumerate(value):
-            problems += _datetime_problems(each, items, (*path, index))
-    return problems
-
-
 def validate(body: Any, schema: Schema) -> list[Problem]:
-    """Every problem of `body` against `schema`, sorted by field; empty when it fits."""
-    import jsonschema  # deferred: only `plan` and `apply` validate
-    from jsonschema.exceptions import best_match
+    """Every problem of `body` against `schema`, sorted by field; empty when it fits.
 
-    validator = jsonschema.Draft202012Validator(schema)
-    problems: set[Problem] = set()
-    for error in validator.iter_errors(body):
-        shown = best_match(error.context) if error.context else error
-        problems.add(Problem(field_path(list(shown.absolute_path)), shown.message))
-    problems.update(_datetime_problems(body, schema, ()))
+    The SDK's own explanation of a rejected request body (the words of jsonschema's Draft
+    2020-12 validator; for a value matching no `oneOf`/`anyOf` branch, the problems of the
+    branch it came closest to; date-times in RFC 3339 with a time zone, as the SDK sends
+    them), plus the fields the schema does not know."""
+    problems = {
+        Problem(field_path(found.path), found.message) for found in explained_problems(schema, body)
+    }
     problems.update(
         Problem(name, "unknown field: not part of the request schema")
         for name in unknown_fields(body, schema)

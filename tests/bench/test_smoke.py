@@ -4,14 +4,12 @@ measures decodes the same data, and it produces plausible numbers. Not a perform
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench._harness import run_module
 
 
 def _sdk_ready() -> bool:
@@ -48,17 +46,12 @@ def test_every_representation_gives_the_same_fingerprint() -> None:
 def test_quick_run_produces_numbers(tmp_path: Path) -> None:
     clients = ["aiohttp"] + (["sdk"] if _sdk_ready() else [])
     out = tmp_path / "results.json"
-    proc = subprocess.run(
-        [
-            *(sys.executable, "-m", "bench", "--quick", "--clients", ",".join(clients)),
-            *("--plan", "list:1,list:16,empty:16", "--seconds", "0.1", "--no-imports"),
-            *("--memory-calls", "200", "--json", str(out)),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    proc = run_module(
+        "bench",
+        *("--quick", "--clients", ",".join(clients)),
+        *("--plan", "list:1,list:16,empty:16", "--seconds", "0.1", "--no-imports"),
+        *("--memory-calls", "200", "--json", str(out)),
         timeout=100,
-        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(out.read_text())

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -18,6 +21,7 @@ from click.testing import CliRunner, Result
 
 from liveops_async.cli._commands import cli
 from liveops_async.testing import LiveOpsMock
+from tests._missing_modules import JSONSCHEMA_MISSING
 
 PROJECT_ID = 44056
 API_KEY = "cli-test-key"
@@ -216,3 +220,31 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# `liveops ARGS...` in a fresh interpreter where jsonschema is missing, as with the `cli` extra
+# alone; the last line lists the imports it refused.
+_WITHOUT_JSONSCHEMA = (
+    JSONSCHEMA_MISSING
+    + r"""
+from liveops_async.cli import main
+
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+print("refused imports", refused)
+sys.exit(code)
+"""
+)
+
+
+def run_without_jsonschema(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _WITHOUT_JSONSCHEMA, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from liveops_async.cli._commands import cli
 
-from .conftest import Invoke, MockServer
+from .conftest import Invoke, MockServer, run_without_jsonschema
 
 
 def test_coupons_list_json_and_table(server: MockServer, liveops: Invoke) -> None:
@@ -168,3 +168,12 @@ def test_without_the_cli_extra_the_command_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "click", None)  # as if it were not installed
     assert liveops_async.cli.main(["--help"]) == 1
     assert "pip install 'liveops-async[cli]'" in capsys.readouterr().err
+
+
+def test_liveops_mock_without_the_testing_extra_says_how_to_install_it() -> None:
+    # The `cli` extra alone has no jsonschema, which the mock validates requests with.
+    result = run_without_jsonschema("mock", "--port", "0", env={})
+    assert result.returncode == 1
+    assert "liveops mock needs the testing extra (jsonschema is missing)" in result.stderr
+    assert "pip install 'liveops-async[testing]'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
-from .conftest import Invoke, MockServer, edit
+from .conftest import API_KEY, PROJECT_ID, Invoke, MockServer, edit, run_without_jsonschema
 
 
 def _write(root: Path, name: str, text: str) -> Path:
@@ -75,3 +76,75 @@ def test_two_files_for_one_entity_are_refused(
     result = liveops("plan", str(tmp_path))
     assert result.exit_code == 1
     assert "coupons/b.yaml: id: twin is also in" in result.output
+
+
+def test_a_date_time_without_a_time_zone_is_refused_before_anything_is_sent(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    # The SDK sends date-times with their offset and refuses a naive one when the call is
+    # made; the plan says so first, with the file and the field.
+    _write(
+        tmp_path,
+        "coupons/naive.yaml",
+        "kind: coupon\nid: naive\nspec:\n  name: {en-US: Naive}\n"
+        "  promotion_periods: [{date_from: '2026-11-01T00:00:00'}]\n",
+    )
+    _write(
+        tmp_path,
+        "promo_codes/a-day.yaml",
+        "kind: promo_code\nid: a-day\nspec:\n  name: {en-US: Day}\n"
+        "  promotion_periods: [{date_from: 2026-11-01}]\n",  # YAML reads a date
+    )
+    result = liveops("plan", str(tmp_path))
+    assert result.exit_code == 1
+    for file in ("coupons/naive.yaml", "promo_codes/a-day.yaml"):
+        assert any(
+            line.startswith(f"error {file}: spec.promotion_periods[0].date_from")
+            and "RFC 3339 with a time zone" in line
+            for line in result.output.splitlines()
+        ), result.output
+    assert len(server.mock.requests) == 0
+
+
+def test_a_union_member_is_explained_by_the_branch_it_came_closest_to(
+    liveops: Invoke, tmp_path: Path
+) -> None:
+    # A number condition with a wrong operator: the problem named is the operator, not the
+    # `type` that a string condition (another branch) would need.
+    _write(
+        tmp_path,
+        "coupons/levels.yaml",
+        "kind: coupon\nid: levels\nspec:\n  name: {en-US: Levels}\n  attribute_conditions:\n"
+        "  - {attribute: level, type: number, operator: less, value: '10'}\n",
+    )
+    result = liveops("plan", str(tmp_path))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("error ")]
+    assert any(
+        "spec.attribute_conditions[0].operator: 'less' is not one of" in line for line in lines
+    ), result.output
+    assert not any("attribute_conditions[0].type" in line for line in lines), result.output
+
+
+def test_plan_and_apply_never_import_jsonschema(
+    server: MockServer, exported: Path, tmp_path: Path
+) -> None:
+    edit(exported / "coupons/winter_coupon_2026.yaml", "en-US: Winter gift", "en-US: Gift!")
+    bad = tmp_path / "bad"
+    _write(bad, "coupons/bad.yaml", "kind: coupon\nid: bad\nspec:\n  name: {en-US: B}\n  x: 1\n")
+    env = {"LIVEOPS_PROJECT_ID": str(PROJECT_ID), "LIVEOPS_API_KEY": API_KEY, "COLUMNS": "200"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_without_jsonschema("--base-url", server.mock.base_url, *args, env=env)
+
+    refused = run("plan", str(bad))
+    assert refused.returncode == 1, refused.stderr
+    assert "coupons/bad.yaml: spec.x: unknown field" in refused.stdout + refused.stderr
+    planned = run("plan", str(exported))
+    assert planned.returncode == 2, planned.stderr  # 2: changes to apply
+    assert "1 to update" in planned.stdout
+    applied = run("apply", str(exported), "--yes")
+    assert applied.returncode == 0, applied.stderr
+    assert server.mock.count("update-coupon-promotion") == 1
+    for done in (refused, planned, applied):
+        assert "refused imports []" in done.stdout, done.stdout

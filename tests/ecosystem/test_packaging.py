@@ -29,8 +29,7 @@ PROVIDERS = {
     "yarl": ("yarl", None),
     "multidict": ("multidict", None),
     "redis": ("redis", "redis"),
-    # The mock (testing) and `liveops plan`/`apply` (cli); the client only for a hand-made schema
-    # outside its compiled subset.
+    # The mock (testing); the client only for a hand-made schema outside its compiled subset.
     "jsonschema": ("jsonschema", "testing"),
     "referencing": ("jsonschema", "testing"),  # jsonschema's own dependency, used with it
     "jwt": ("pyjwt", "testing"),
@@ -129,7 +128,7 @@ def test_runtime_dependencies_have_lower_bounds(
     assert {n for n, extras in required.items() if None in extras} == {
         "aiohttp", "attrs", "cattrs", "multidict", "orjson", "yarl"
     }  # fmt: skip
-    assert required["jsonschema"] == {"testing", "cli"}
+    assert required["jsonschema"] == {"testing"}  # the mock; the client and the CLI explain bodies
 
 
 def _third_party_imports(path: Path) -> set[str]:

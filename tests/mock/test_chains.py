@@ -1,63 +1,9 @@
-"""Reward chains: balances and claims; chain edits; upsell. Daily and offer chains have their
-own modules."""
+"""What daily and offer chains share (`_state/_chains.py`): an enabled chain cannot be
+edited."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from liveops_async.testing import LiveOpsMock, ManualClock
-
 from .conftest import Api
-
-LONG = 90 * 86400  # JWT lifetime that outlasts the clock moves below
-
-
-async def test_reward_chain_claims_need_the_balance_and_happen_once(
-    api: Api, liveops_mock: LiveOpsMock
-) -> None:
-    status, created = await api.call(
-        "admin-create-reward-chain", body=api.example("admin-create-reward-chain")
-    )
-    assert status == 201
-    chain_id = created["reward_chain_id"]
-    _, chain = await api.call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
-    first, second = (s["step_id"] for s in chain["steps"][:2])
-    player = liveops_mock.issue_jwt("p1")
-    where = {"reward_chain_id": chain_id, "step_id": first}
-
-    status, error = await api.call("claim-user-reward-chain-step-reward", path=where, auth=player)
-    assert status == 422 and error["errorCode"] == 9912  # balance 0 < price 100
-
-    assert liveops_mock.grant_value_points("p1", chain_id, 120) == 120
-    _, balance = await api.call(
-        "get-user-reward-chain-balance", path={"reward_chain_id": chain_id}, auth=player
-    )
-    assert balance["amount"] == 120, balance
-    assert (await api.call("claim-user-reward-chain-step-reward", path=where, auth=player))[
-        0
-    ] == 204
-    status, error = await api.call("claim-user-reward-chain-step-reward", path=where, auth=player)
-    assert status == 422 and error["errorCode"] == 9912
-    status, _ = await api.call(
-        "claim-user-reward-chain-step-reward", path={**where, "step_id": second}, auth=player
-    )
-    assert status == 422  # price 250 not reached
-    status, error = await api.call(
-        "claim-user-reward-chain-step-reward", path={**where, "step_id": 99999}, auth=player
-    )
-    assert status == 404 and error["errorCode"] == 9911
-
-    _, listing = await api.call("get-reward-chains-list", auth=player)
-    steps = listing["items"][0]["steps"]
-    assert [s["is_claimed"] for s in steps[:2]] == [True, False]
-
-    assert (await api.call("admin-reset-reward-chain", path={"reward_chain_id": chain_id}))[
-        0
-    ] == 204
-    _, balance = await api.call(
-        "get-user-reward-chain-balance", path={"reward_chain_id": chain_id}, auth=player
-    )
-    assert balance["amount"] == 0
 
 
 async def _daily_chain(api: Api) -> int:
@@ -78,64 +24,3 @@ async def test_enabled_chains_cannot_be_updated(api: Api) -> None:
     assert (await api.call("admin-update-daily-chain", path=where, body=body))[0] == 204
     _, chain = await api.call("admin-get-daily-chain", path=where)
     assert chain["is_recurrent"] is True and chain["is_enabled"] is False
-
-
-async def test_upsell_client_list_follows_the_admin_config(
-    api: Api, liveops_mock: LiveOpsMock
-) -> None:
-    player = liveops_mock.issue_jwt("p1")
-    _, items = await api.call("get-upsell-for-project-client", auth=player)
-    assert items["items"] == []
-    assert (await api.call("put-upsell", body=api.example("put-upsell")))[0] == 404
-    body = api.example("post-upsell")
-    assert (await api.call("post-upsell", body=body))[0] == 202
-    _, items = await api.call("get-upsell-for-project-client", auth=player)
-    assert [i["sku"] for i in items["items"]] == body["items"]
-    await api.call("put-upsell-toggle-active-inactive", path={"toggle": "deactivate"})
-    _, items = await api.call("get-upsell-for-project-client", auth=player)
-    assert items["items"] == []
-    _, config = await api.call(
-        "get-upsell-configurations-for-project-admin", auth=liveops_mock.issue_jwt("admin-user")
-    )
-    assert config[0]["is_enabled"] is False
-
-
-async def _reward_chain(api: Api, **changes: object) -> tuple[int, list[int]]:
-    body = api.example("admin-create-reward-chain", **changes)
-    status, created = await api.call("admin-create-reward-chain", body=body)
-    assert status == 201
-    chain_id = created["reward_chain_id"]
-    _, chain = await api.call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
-    return chain_id, [s["step_id"] for s in chain["steps"]]
-
-
-async def test_claiming_a_reward_chain_step_does_not_spend_value_points(
-    api: Api, liveops_mock: LiveOpsMock
-) -> None:
-    chain_id, (first, second, *_) = await _reward_chain(api)  # prices 100 and 250
-    player = liveops_mock.issue_jwt("p1")
-    where = {"reward_chain_id": chain_id}
-    liveops_mock.grant_value_points("p1", chain_id, 260)
-
-    async def claim(step_id: int) -> int:
-        path = {**where, "step_id": step_id}
-        return (await api.call("claim-user-reward-chain-step-reward", path=path, auth=player))[0]
-
-    assert await claim(first) == 204
-    _, balance = await api.call("get-user-reward-chain-balance", path=where, auth=player)
-    assert balance["amount"] == 260  # progress, not a purse: still 260 after a 100 step
-    assert await claim(second) == 204  # 260 >= 250 although 100 were "used" above
-
-
-async def test_reward_chains_are_visible_to_players_only_in_their_period(
-    api: Api, liveops_mock: LiveOpsMock, clock: ManualClock
-) -> None:
-    end = clock.now() + timedelta(days=1)
-    chain_id, _ = await _reward_chain(api, date_end=end.isoformat())
-    player = liveops_mock.issue_jwt("p1", ttl=LONG)
-    where = {"reward_chain_id": chain_id}
-    assert (await api.call("get-user-reward-chain-balance", path=where, auth=player))[0] == 200
-    clock.advance(timedelta(days=1))
-    assert (await api.call("get-user-reward-chain-balance", path=where, auth=player))[0] == 404
-    _, listing = await api.call("get-reward-chains-list", auth=player)
-    assert listing["items"] == []

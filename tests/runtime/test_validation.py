@@ -17,6 +17,7 @@ from liveops_async import (
     RequestValidationError,
 )
 from liveops_async._engine import _plan_for
+from tests._missing_modules import JSONSCHEMA_MISSING
 
 from . import _ops
 from .conftest import MOCK_BASE, PROJECT_ID
@@ -91,21 +92,11 @@ async def test_validator_is_compiled_once_per_operation(
 
 # The client's whole path runs with jsonschema (and what it pulls in) made unimportable: the
 # script fails on any attempt, and reports every attempt it refused.
-_WITHOUT_JSONSCHEMA = r"""
-import asyncio, sys
+_WITHOUT_JSONSCHEMA = (
+    JSONSCHEMA_MISSING
+    + r"""
+import asyncio
 from aiohttp import web
-
-BLOCKED = {"jsonschema", "jsonschema_specifications", "referencing", "rpds"}
-refused = []
-
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in BLOCKED:
-            refused.append(name)
-            raise ImportError(f"{name} is blocked")
-        return None
-
-sys.meta_path.insert(0, Block())
 from liveops_async import LiveOpsClient, RequestValidationError, models
 
 async def created(request):
@@ -144,6 +135,7 @@ async def main():
 asyncio.run(main())
 print("refused imports", refused)
 """
+)
 
 
 def test_the_client_path_never_imports_jsonschema() -> None:

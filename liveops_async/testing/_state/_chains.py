@@ -1,4 +1,5 @@
-"""What daily and offer chains share: admin CRUD where an enabled chain cannot be edited."""
+"""What the chains share: the admin CRUD of daily and offer chains (an enabled chain cannot
+be edited), and for every kind of chain, when players see it and its texts in one language."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Write rules the real service enforces beyond the request schema, each a 422 with Xsolla's
-validation code 1102 that names the field (sources in docs/mock.md, "Validation")."""
+validation code 1102 that names the field (each rule's source and test: docs/mock.md)."""
 
 from __future__ import annotations
 

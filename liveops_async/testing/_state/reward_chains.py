@@ -1,4 +1,5 @@
-"""Value points, reward chains, and each player's balance and claimed steps."""
+"""Reward chains (`client.admin.reward_chains`, `client.user(jwt).reward_chains`): CRUD,
+toggle and reset, and each player's value-point balance and claimed steps."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import attrs
 
 from .._errors import MockApiError, not_found, unprocessable
-from ._chains import is_live
+from ._chains import is_live, localized
 from ._core import (
     Collection,
     RequestContext,
@@ -19,13 +20,12 @@ from ._core import (
     int_path,
     page,
 )
-from ._rules import check_reward_chain, check_unique, refuse_read_only
+from ._rules import check_reward_chain, refuse_read_only
+from ._value_point_state import ValuePointsState
 
 
 @attrs.define
 class RewardChainsState:
-    value_points: Collection = attrs.field(factory=lambda: Collection("Item", key_field="sku"))
-    item_rewards: dict[str, dict[str, int]] = attrs.field(factory=dict)  # vp sku -> sku -> amount
     chains: Collection = attrs.field(
         factory=lambda: Collection("Reward chain", key_field="reward_chain_id")
     )
@@ -56,83 +56,6 @@ def _chain_id(ctx: RequestContext) -> int:
     return int_path(ctx, "reward_chain_id")
 
 
-# --- value points (admin) ------------------------------------------------------------------
-@handles("admin-create-value-points")
-def create_value_point(ctx: RequestContext) -> Any:
-    state = ctx.state(RewardChainsState)
-    body = body_copy(ctx)
-    if body["sku"] in state.value_points.records:
-        raise unprocessable(4002, "Item with this sku already exists")
-    item_id = state.value_points.new_id()
-    state.value_points.add(body["sku"], {**body, "item_id": item_id, "type": "value_point"})
-    return {"sku": body["sku"], "item_id": item_id}
-
-
-@handles("admin-get-value-points-list")
-def list_value_points(ctx: RequestContext) -> Any:
-    chunk, _ = page(list(ctx.state(RewardChainsState).value_points), ctx)
-    return {"items": chunk}
-
-
-@handles("admin-get-value-point")
-def get_value_point(ctx: RequestContext) -> Any:
-    return ctx.state(RewardChainsState).value_points.get(ctx.path["item_sku"])
-
-
-@handles("admin-update-value-point")
-def update_value_point(ctx: RequestContext) -> None:
-    body = body_copy(ctx)
-    refuse_read_only(body, "value_point")
-    ctx.state(RewardChainsState).value_points.replace(
-        ctx.path["item_sku"], body, keep=("item_id", "type")
-    )
-
-
-@handles("admin-delete-value-point")
-def delete_value_point(ctx: RequestContext) -> None:
-    ctx.state(RewardChainsState).value_points.delete(ctx.path["item_sku"])
-
-
-def _rewards(ctx: RequestContext) -> dict[str, int]:
-    state = ctx.state(RewardChainsState)
-    sku = str(ctx.path["value_point_sku"])
-    state.value_points.get(sku)
-    return state.item_rewards.setdefault(sku, {})
-
-
-@handles("admin-get-items-value-point-reward")
-def get_item_rewards(ctx: RequestContext) -> Any:
-    return {
-        "items": [
-            {"item_id": n, "sku": sku, "amount": amount, "name": {"en": sku}, "image_url": None}
-            for n, (sku, amount) in enumerate(_rewards(ctx).items(), start=1)
-        ]
-    }
-
-
-@handles("admin-set-items-value-point-reward")
-def set_item_rewards(ctx: RequestContext) -> None:
-    rewards = _rewards(ctx)
-    rewards.clear()
-    rewards.update({r["sku"]: int(r["amount"]) for r in ctx.body})
-
-
-@handles("admin-patch-items-value-point-reward")
-def patch_item_rewards(ctx: RequestContext) -> None:
-    rewards = _rewards(ctx)
-    check_unique((entry["sku"] for entry in ctx.body), "sku")
-    for entry in ctx.body:
-        if int(entry["amount"]) == 0:
-            rewards.pop(entry["sku"], None)  # amount 0 removes the item
-        else:
-            rewards[entry["sku"]] = int(entry["amount"])
-
-
-@handles("admin-delete-items-value-point-reward")
-def delete_item_rewards(ctx: RequestContext) -> None:
-    _rewards(ctx).clear()
-
-
 # --- reward chains (admin) -----------------------------------------------------------------
 @handles("admin-create-reward-chain")
 def create_chain(ctx: RequestContext) -> Any:
@@ -153,28 +76,32 @@ def list_chains(ctx: RequestContext) -> Any:
         if wanted is None or bool(c.get("is_enabled")) == wanted
     ]
     chunk, has_more = page(chains, ctx, default_limit=10)
-    state = ctx.state(RewardChainsState)
-    return {"has_more": has_more, "items": [_admin_view(state, c, listed=True) for c in chunk]}
+    return {"has_more": has_more, "items": [_admin_view(ctx, c, listed=True) for c in chunk]}
 
 
 @handles("admin-get-reward-chain")
 def get_chain(ctx: RequestContext) -> Any:
-    state = ctx.state(RewardChainsState)
-    return _admin_view(state, state.chains.get(_chain_id(ctx)), listed=False)
+    chain = ctx.state(RewardChainsState).chains.get(_chain_id(ctx))
+    return _admin_view(ctx, chain, listed=False)
 
 
-def _admin_view(state: RewardChainsState, chain: dict[str, Any], *, listed: bool) -> Any:
+def _value_point_of(ctx: RequestContext, chain: dict[str, Any]) -> dict[str, Any] | None:
+    """The value point item the chain collects, if it exists."""
+    sku = (chain.get("value_point") or {}).get("sku")
+    return ctx.state(ValuePointsState).value_points.records.get(sku) if sku else None
+
+
+def _admin_view(ctx: RequestContext, chain: dict[str, Any], *, listed: bool) -> Any:
     """The value point as Xsolla's admin reads show it: the list has its texts as plain strings
     (or null), the single chain as localized objects; a chain without a clan has null
     `top_contributors` there."""
     view = {k: v for k, v in chain.items() if not (listed and k == "steps")}
-    sku = (chain.get("value_point") or {}).get("sku")
-    item = state.value_points.records.get(sku) if sku else None
+    item = _value_point_of(ctx, chain)
     if item is not None:
         texts = {f: item.get(f) for f in ("description", "long_description")}
         if listed:
-            texts = {f: _localized(v) for f, v in texts.items()}
-        view["value_point"] = {"sku": sku, "name": item.get("name"), **texts}
+            texts = {f: localized(v) for f, v in texts.items()}
+        view["value_point"] = {"sku": item["sku"], "name": item.get("name"), **texts}
     if not listed:
         view.setdefault("top_contributors", None)
     return view
@@ -220,37 +147,31 @@ def _player_chain(ctx: RequestContext, chain_id: int) -> dict[str, Any]:
     return chain
 
 
-def _localized(value: Any) -> Any:
-    """Player calls answer text in one language, not the admin's per-language map."""
-    if isinstance(value, dict):
-        return value.get("en") or value.get("en-US") or next(iter(value.values()), None)
-    return value
-
-
-def _balance_view(state: RewardChainsState, user: str, chain: dict[str, Any]) -> dict[str, Any]:
+def _balance_view(ctx: RequestContext, user: str, chain: dict[str, Any]) -> dict[str, Any]:
     sku = (chain.get("value_point") or {}).get("sku", "")
-    item = state.value_points.records.get(sku, {})
+    item = _value_point_of(ctx, chain) or {}
+    state = ctx.state(RewardChainsState)
     return {
         "sku": sku,
-        "name": _localized(item.get("name")) or sku,
+        "name": localized(item.get("name")) or sku,
         "image_url": item.get("image_url"),
-        "description": _localized(item.get("description")),
-        "long_description": _localized(item.get("long_description")),
+        "description": localized(item.get("description")),
+        "long_description": localized(item.get("long_description")),
         "amount": state.balances.get((user, chain["reward_chain_id"]), 0),
         "is_clan": bool(item.get("is_clan", False)),
     }
 
 
-def _player_view(state: RewardChainsState, user: str, chain: dict[str, Any]) -> dict[str, Any]:
-    claimed = state.claimed.get((user, chain["reward_chain_id"]), set())
+def _player_view(ctx: RequestContext, user: str, chain: dict[str, Any]) -> dict[str, Any]:
+    claimed = ctx.state(RewardChainsState).claimed.get((user, chain["reward_chain_id"]), set())
     view = copy.deepcopy(chain)
     for field in ("name", "description", "long_description"):
-        view[field] = _localized(view.get(field))
-    view["value_point"] = _balance_view(state, user, chain)
+        view[field] = localized(view.get(field))
+    view["value_point"] = _balance_view(ctx, user, chain)
     view["steps"] = [
         {
             **step,
-            "name": _localized(step.get("name")),
+            "name": localized(step.get("name")),
             "is_claimed": step["step_id"] in claimed,
             "reward": [
                 {
@@ -270,15 +191,14 @@ def _player_view(state: RewardChainsState, user: str, chain: dict[str, Any]) -> 
 @handles("get-reward-chains-list")
 def player_chains(ctx: RequestContext) -> Any:
     user = ctx.require_user()
-    state = ctx.state(RewardChainsState)
-    chains = [c for c in state.chains if is_live(c, ctx.now())]
-    return counted_page(chains, ctx, lambda chain: _player_view(state, user, chain))
+    chains = [c for c in ctx.state(RewardChainsState).chains if is_live(c, ctx.now())]
+    return counted_page(chains, ctx, lambda chain: _player_view(ctx, user, chain))
 
 
 @handles("get-user-reward-chain-balance")
 def player_balance(ctx: RequestContext) -> Any:
     user = ctx.require_user()
-    return _balance_view(ctx.state(RewardChainsState), user, _player_chain(ctx, _chain_id(ctx)))
+    return _balance_view(ctx, user, _player_chain(ctx, _chain_id(ctx)))
 
 
 @handles("claim-user-reward-chain-step-reward")

@@ -1,10 +1,11 @@
-"""Promotions with Xsolla's semantics: activation, periods, the three limits, user limits."""
+"""Coupons (`_state/coupons.py`): activation, periods, codes, the three limits and the
+per-player limit calls."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from liveops_async.testing import LiveOpsMock, ManualClock
+from liveops_async.testing import ManualClock
 
 from .conftest import Api
 
@@ -153,96 +154,3 @@ async def test_user_limit_endpoints_change_remaining_uses(api: Api) -> None:
     assert limit["per_user"]["available"] == 1
     assert (await api.call("redeem-coupon", body={"coupon_code": "A3"}, auth=player))[0] == 200
     assert (await api.call("redeem-coupon", body={"coupon_code": "A4"}, auth=player))[0] == 422
-
-
-async def test_promo_code_redeem_for_a_guest_cart(api: Api, liveops_mock: LiveOpsMock) -> None:
-    open_ended = [{"date_from": "2026-01-01T00:00:00+00:00", "date_until": None}]
-    body = api.example("create-promo-code", promotion_periods=open_ended, redeem_user_limit=1)
-    status, created = await api.call("create-promo-code", body=body)
-    assert status == 201
-    where = {"external_id": created["external_id"]}
-    await api.call("create-promo-code-code", path=where, body={"coupon_code": "SPRING"})
-    await api.call("activate-promo-code", path=where)
-    guest = {"x-unauthorized-id": "g-77", "x-user": "Z0BleGFtcGxlLmNvbQ=="}
-    redeem = {"coupon_code": "SPRING", "cart": {"id": "current"}}
-    status, cart = await api.call("redeem-promo-code", body=redeem, auth=None, headers=guest)
-    assert status == 200 and cart["cart_id"] == "current", cart
-    status, _ = await api.call("redeem-promo-code", body=redeem, auth=None, headers=guest)
-    assert status == 422  # one use per player
-    status, _ = await api.call(
-        "redeem-promo-code", body=redeem, auth=liveops_mock.issue_jwt("someone-else")
-    )
-    assert status == 200
-
-
-async def test_discount_user_limits_and_reset(api: Api) -> None:
-    status, created = await api.call(
-        "create-item-promotion", body=api.example("create-item-promotion")
-    )
-    assert status == 201
-    where = {"promotion_id": created["promotion_id"]}
-    user = {"user_external_id": "p1"}
-    _, limit = await api.call(
-        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
-    )
-    assert limit == {"per_user": {"total": 3, "available": 3}}
-    await api.call("remove-user-promotion-limit", path=where, body={"user": user, "available": 2})
-    _, limit = await api.call(
-        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
-    )
-    assert limit["per_user"]["available"] == 1
-    assert (await api.call("reset-user-promotion-limit", path=where, body={"user": None}))[0] == 200
-    _, limit = await api.call(
-        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
-    )
-    assert limit["per_user"]["available"] == 3
-
-    assert (await api.call("activate-promotion", path=where))[0] == 204
-    _, listing = await api.call("get-promotion-list", query={"enabled": 1})
-    assert [p["id"] for p in listing["promotions"]] == [created["promotion_id"]]
-    _, listing = await api.call("get-promotion-list", query={"enabled": 0})
-    assert listing["promotions"] == []
-
-
-async def test_unknown_promotion_ids(api: Api) -> None:
-    status, error = await api.call("get-item-promotion", path={"promotion_id": 999})
-    assert status == 404 and error["statusCode"] == 404
-    status, _ = await api.call(
-        "get-user-promotion-limit", path={"promotion_id": 999}, query={"user_external_id": "p1"}
-    )
-    assert status == 404
-
-
-async def test_a_promotion_without_a_per_player_limit_has_none_to_read(api: Api) -> None:
-    body = api.example("create-item-promotion")
-    body["limits"] = {"per_user": None}
-    status, created = await api.call("create-item-promotion", body=body)
-    assert status == 201
-    status, error = await api.call(
-        "get-user-promotion-limit",
-        path={"promotion_id": created["promotion_id"]},
-        query={"user_external_id": "p1"},
-    )
-    assert status == 422 and error["errorCode"] == 1102
-
-
-async def test_reset_of_all_promotions_clears_one_players_counters(api: Api) -> None:
-    wheres = []
-    for _ in range(2):
-        _, created = await api.call(
-            "create-item-promotion", body=api.example("create-item-promotion")
-        )
-        wheres.append({"promotion_id": created["promotion_id"]})
-    for where in wheres:
-        for user in ("p1", "p2"):
-            body = {"user": {"user_external_id": user}, "available": 1}
-            assert (await api.call("remove-user-promotion-limit", path=where, body=body))[0] == 200
-
-    body = {"user": {"user_external_id": "p1"}}
-    assert (await api.call("reset-all-user-promotions-limit", body=body))[0] == 200
-    for where in wheres:
-        for user, available in (("p1", 3), ("p2", 2)):
-            _, limit = await api.call(
-                "get-user-promotion-limit", path=where, query={"user_external_id": user}
-            )
-            assert limit["per_user"]["available"] == available, (where, user)
