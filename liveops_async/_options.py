@@ -89,17 +89,19 @@ def as_timeouts(value: Timeouts | float | None) -> Timeouts | None:
 
 
 @functools.lru_cache(maxsize=64)
-def to_client_timeout(resolved: Timeouts) -> aiohttp.ClientTimeout:
+def to_client_timeout(resolved: Timeouts, *, total: bool = True) -> aiohttp.ClientTimeout:
     """aiohttp's timeout for fully resolved Timeouts (cached: they are few and immutable).
 
     aiohttp's `connect` covers its own pool queue plus connecting, so it gets pool + connect;
-    our own pool wait is bounded separately before the request reaches aiohttp.
+    our own pool wait is bounded separately before the request reaches aiohttp. With
+    `total=False` the total is left out: the engine enforces it itself with timers shared
+    between attempts (`_transport.AttemptDeadlines`).
     """
     import aiohttp  # not at module import: `import liveops_async` stays free of aiohttp
 
     connect = seconds(resolved.connect)
     return aiohttp.ClientTimeout(
-        total=seconds(resolved.total),
+        total=seconds(resolved.total) if total else None,
         connect=connect + seconds(resolved.pool),
         sock_connect=connect,
         sock_read=seconds(resolved.read),
