@@ -68,6 +68,18 @@ def _log(mock: LiveOpsMock, operation_id: str) -> list[tuple[int, bool]]:
     return [(r.status, r.dropped) for r in mock.requests if r.operation_id == operation_id]
 
 
+async def _create(api: Api, operation_id: str, external_id: str) -> int | None:
+    """Create a promotion with plain aiohttp; the answer's status, None when none came.
+
+    POSTs only in these tests: aiohttp itself resends a GET whose reused connection drops, which
+    would hide what the mock did (the SDK turns that off)."""
+    body = api.example(operation_id, external_id=external_id)
+    try:
+        return (await api.call(operation_id, body=body))[0]
+    except aiohttp.ClientError:
+        return None
+
+
 async def _coupon_ids(client: Any) -> list[str]:
     return [coupon.external_id async for coupon in client.admin.coupons.list()]
 
@@ -137,7 +149,9 @@ async def test_a_keyed_create_whose_answer_is_lost_is_settled_as_applied(
 
     raw = await client.admin.coupons.with_raw_response.create(**_coupon_fields("gift"))
 
-    assert raw.settlement == "applied" and raw.parsed == models.CreatedExternalId(external_id="gift")
+    assert raw.settlement == "applied" and raw.parsed == models.CreatedExternalId(
+        external_id="gift"
+    )
     assert [e.outcome for e in settled] == [Settlement.APPLIED]
     # The first create acted, its resend was refused as a duplicate (422), one read compared.
     assert _log(liveops_mock, "admin-create-coupon") == [(201, True), (422, False)]
@@ -155,7 +169,9 @@ async def test_a_code_whose_answer_is_lost_is_settled_as_applied(
 
     assert raw.settlement == "applied" and raw.parsed == models.CreatedCode(code="GIFT2")
     assert [e.outcome for e in settled] == [Settlement.APPLIED]
-    assert _log(liveops_mock, "create-coupon-code") == [(201, False), (201, True), (422, False)]
+    # The set-up's code, the code whose answer was lost, its resend refused as a duplicate.
+    codes_log = _log(liveops_mock, "create-coupon-code")
+    assert codes_log == [(201, False), (201, True), (422, False)]
     codes = [code.code async for code in client.admin.coupons.list_codes("gift")]
     assert sorted(codes) == ["GIFT1", "GIFT2"]
 
@@ -190,25 +206,16 @@ async def test_a_step_claim_whose_answer_is_lost_is_settled_as_applied(
 async def test_queued_drops_take_only_their_operation_after_queued_429s(
     liveops_mock: LiveOpsMock, api: Api
 ) -> None:
-    # POSTs only: aiohttp itself resends a GET whose reused connection drops, which would hide
-    # what the mock did (the SDK turns that off).
-    async def create(operation_id: str, external_id: str) -> int | None:
-        body = api.example(operation_id, external_id=external_id)
-        try:
-            return (await api.call(operation_id, body=body))[0]
-        except aiohttp.ClientError:
-            return None  # no answer
-
     liveops_mock.throttle_next()
     liveops_mock.drop_after_apply_next(operation_id="admin-create-coupon")
-    assert await create("admin-create-coupon", "a") == 429  # the queued 429 goes first
-    assert await create("create-promo-code", "p1") == 201  # not the coupon's entry to take
-    assert await create("admin-create-coupon", "a") is None
-    assert await create("admin-create-coupon", "b") == 201  # used up
+    assert await _create(api, "admin-create-coupon", "a") == 429  # the queued 429 goes first
+    assert await _create(api, "create-promo-code", "p1") == 201  # not the coupon's entry to take
+    assert await _create(api, "admin-create-coupon", "a") is None
+    assert await _create(api, "admin-create-coupon", "b") == 201  # used up
     liveops_mock.drop_after_apply_next(2)  # the next two requests, whatever their operation
-    assert await create("create-promo-code", "p2") is None
-    assert await create("admin-create-coupon", "c") is None
-    assert await create("create-promo-code", "p3") == 201
+    assert await _create(api, "create-promo-code", "p2") is None
+    assert await _create(api, "admin-create-coupon", "c") is None
+    assert await _create(api, "create-promo-code", "p3") == 201
 
     assert [(r.operation_id, r.status, r.dropped) for r in liveops_mock.requests] == [
         ("admin-create-coupon", 429, False),
@@ -228,11 +235,7 @@ async def test_drop_after_apply_rate_is_seeded_and_replays(
         liveops_mock.reset_state()
         liveops_mock.faults = MockFaults(drop_after_apply_rate=0.4, seed=3)
         for n in range(30):
-            body = api.example("admin-create-coupon", external_id=f"c{n}")
-            try:
-                await api.call("admin-create-coupon", body=body)
-            except aiohttp.ClientError:
-                pass  # the answer was lost
+            await _create(api, "admin-create-coupon", f"c{n}")
         return _log(liveops_mock, "admin-create-coupon")
 
     first = await run()
@@ -245,12 +248,10 @@ async def test_drop_after_apply_rate_is_seeded_and_replays(
 
 
 async def test_drop_after_apply_is_drawn_last(liveops_mock: LiveOpsMock, api: Api) -> None:
-    body = api.example("admin-create-coupon")
     liveops_mock.faults = MockFaults(drop_connection_rate=1.0, drop_after_apply_rate=1.0)
-    with pytest.raises(aiohttp.ClientError):
-        await api.call("admin-create-coupon", body=body)
+    assert await _create(api, "admin-create-coupon", "a") is None
     liveops_mock.faults = MockFaults(rate_429=1.0, drop_after_apply_rate=1.0)
-    assert (await api.call("admin-create-coupon", body=body))[0] == 429
+    assert await _create(api, "admin-create-coupon", "a") == 429
     # Cut before handling (status 0), then answered 429: the drop after applying never drawn.
     assert _log(liveops_mock, "admin-create-coupon") == [(0, True), (429, False)]
     liveops_mock.faults = MockFaults()
