@@ -23,6 +23,7 @@ from liveops_async import (
 from liveops_async.testing import LiveOpsMock, MockFaults
 
 from .conftest import API_KEY, Api
+from .test_reward_chains import _reward_chain
 
 # Retries without real waits: what is checked is which requests reached the mock.
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff=0.001, max_backoff=0.004)
@@ -179,18 +180,12 @@ async def test_a_code_whose_answer_is_lost_is_settled_as_applied(
 async def test_a_step_claim_whose_answer_is_lost_is_settled_as_applied(
     liveops_mock: LiveOpsMock, api: Api, client: Any, settled: list[SettleEvent]
 ) -> None:
-    status, created = await api.call(
-        "admin-create-reward-chain", body=api.example("admin-create-reward-chain")
-    )
-    assert status == 201
-    chain_id = created["reward_chain_id"]
-    _, chain = await api.call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
-    first = chain["steps"][0]
-    liveops_mock.grant_value_points(PLAYER, chain_id, first["price"]["amount"])
+    chain_id, (first, *_) = await _reward_chain(api)  # first step's price: 100 points
+    liveops_mock.grant_value_points(PLAYER, chain_id, 100)
     player = client.user(liveops_mock.issue_jwt(PLAYER))
     liveops_mock.drop_after_apply_next(operation_id="claim-user-reward-chain-step-reward")
 
-    raw = await player.reward_chains.with_raw_response.claim_step(chain_id, first["step_id"])
+    raw = await player.reward_chains.with_raw_response.claim_step(chain_id, first)
 
     assert raw.settlement == "applied"
     assert [e.outcome for e in settled] == [Settlement.APPLIED]
