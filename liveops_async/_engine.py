@@ -17,7 +17,7 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
@@ -265,14 +265,25 @@ class _OperationPlan:
         try:
             data = _serde.unstructure(body)
         except _serde.UnsendableValue as exc:
-            raise self._unsendable(body) or self._unserializable(exc) from None
+            raise self._refusal(_serde.unsendable_values(body)) or self._unserializable(
+                exc
+            ) from None
         except (AttributeError, TypeError, ValueError) as exc:
-            raise self._unserializable(exc) from None
+            raise (
+                self._refusal(_serde.misshapen_values(body))
+                or self._refusal(_serde.unsendable_values(body))
+                or self._unserializable(exc)
+            ) from None
         accepted = validator is not None and validator.accepts(data)
         if not accepted:
-            unsendable = self._unsendable(data)
-            if unsendable is not None:
-                raise unsendable
+            # A string where a list belongs unstructures into its characters: only the
+            # declared types tell, so the typed walk runs whenever the compiled check did not
+            # vouch for the body.
+            refusal = self._refusal(_serde.unsendable_values(data)) or self._refusal(
+                _serde.misshapen_values(body)
+            )
+            if refusal is not None:
+                raise refusal
         try:
             payload = orjson.dumps(data)
         except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
@@ -283,11 +294,9 @@ class _OperationPlan:
                 raise RequestValidationError(self.op.operation_id, problems)
         return payload
 
-    def _unsendable(self, value: object) -> RequestValidationError | None:
-        problems = list(_serde.unsendable_values(value))
-        if not problems:
-            return None
-        return RequestValidationError(self.op.operation_id, problems)
+    def _refusal(self, problems: Iterable[str]) -> RequestValidationError | None:
+        found = list(problems)
+        return RequestValidationError(self.op.operation_id, found) if found else None
 
     def _unserializable(self, exc: Exception) -> RequestValidationError:
         # A dict or a wrong type where a model belongs: say so instead of leaking a converter

@@ -79,10 +79,13 @@ DEFAULT_TIMEOUTS = Timeouts(
 
 
 def as_timeouts(value: Timeouts | float | None) -> Timeouts | None:
-    """A bare number sets the total timeout of an attempt."""
+    """A bare number is every timeout of an attempt, as in httpx: the total, connecting,
+    each read and the pool wait all get that many seconds (a number only for the total would
+    leave the 30 s read default in force, so `timeout=120` would still fail a slow answer at
+    30 s). `Timeouts(total=...)` sets the total alone."""
     if value is None or isinstance(value, Timeouts):
         return value
-    return Timeouts(total=value)
+    return Timeouts(total=value, connect=value, read=value, pool=value)
 
 
 @functools.lru_cache(maxsize=64)
@@ -132,7 +135,8 @@ class ClientOverrides(TypedDict, total=False):
     """The settings `LiveOpsClient.with_options(...)` may change; any left out (or None) keep the
     client's value.
 
-    * `timeout`: `Timeouts` (merged field by field), or a number for the total of an attempt.
+    * `timeout`: `Timeouts` (merged field by field), or a number for every timeout of an
+      attempt (total, connect, read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra default headers, added to the client's.
     * `validate_requests`: check bodies against the operation's schema before sending.
@@ -154,7 +158,8 @@ class ClientOverrides(TypedDict, total=False):
 class RequestOptions:
     """Per-call overrides; anything left None falls back to the client's settings.
 
-    * `timeout`: `Timeouts`, or a number for the total timeout of an attempt.
+    * `timeout`: `Timeouts`, or a number for every timeout of an attempt (total, connect,
+      read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra headers (the credential's Authorization header always wins).
     * `validate_requests`: check the body against the operation's schema before sending.

@@ -56,9 +56,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = _Parser(
-        prog=PROG,
+        prog=prog,
         description=__doc__,
         epilog=_EPILOG,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -123,8 +123,10 @@ async def _serve(args: argparse.Namespace, faults: MockFaults) -> None:
         await mock.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
+    """Serve until Ctrl-C or SIGTERM; returns the exit status. `prog` is the command name in
+    usage lines and errors (`liveops mock` when the CLI runs it)."""
+    parser = _parser(prog)
     args = parser.parse_args(argv)  # exits with EXIT_USAGE and one line on bad arguments
     try:
         faults = MockFaults(
@@ -143,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     except CannotListen as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_LISTEN
     return EXIT_STOPPED
 
