@@ -86,6 +86,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     add("--retry-after", type=_SECONDS, default=1.0, help="Retry-After of those 429s, seconds")
     add("--rate-5xx", type=_RATE, default=0.0, help="share of requests answered 503, 0 to 1")
     add("--drop-rate", type=_RATE, default=0.0, help="share of connections cut, 0 to 1")
+    add("--drop-after-apply-rate", type=_RATE, default=0.0,
+        help="share of requests handled, then cut without the answer, 0 to 1")  # fmt: skip
     add("--seed", type=int, default=None, help="seed of the fault draws (random if not set)")
     return parser
 
@@ -134,6 +136,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
             rate_5xx=args.rate_5xx,
             drop_connection_rate=args.drop_rate,
             seed=args.seed,
+            drop_after_apply_rate=args.drop_after_apply_rate,
         )
     except ValueError as exc:  # a rule of MockFaults the argument types did not catch
         parser.error(str(exc))
