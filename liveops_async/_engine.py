@@ -16,6 +16,7 @@ import asyncio
 import functools
 import inspect
 import logging
+import sys
 import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -124,12 +125,34 @@ class Requester(Protocol):
 
 
 class BaseResource:
-    """Base of every generated resource: holds the requester bound to one credential."""
+    """Base of every generated resource: holds the requester bound to one credential.
+
+    A call method is a plain method returning the engine's coroutine (one coroutine less per
+    call); each is marked as a coroutine function, so that `inspect.iscoroutinefunction`,
+    `asyncio.iscoroutinefunction` and `unittest.mock.create_autospec` (an `AsyncMock`) see it
+    as the `async def` it stands for.
+    """
 
     __slots__ = ("_requester",)
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in vars(cls).items():
+            annotation = getattr(member, "__annotations__", {}).get("return", "")
+            if not name.startswith("_") and str(annotation).startswith("Coroutine["):
+                mark_coroutine_function(member)
+
+
+def mark_coroutine_function(function: Callable[..., Any]) -> None:
+    """Mark a function that returns a coroutine as a coroutine function (for the checks of
+    `inspect` from Python 3.12, and of `asyncio`, which `unittest.mock` uses before 3.12)."""
+    if sys.version_info >= (3, 12):
+        inspect.markcoroutinefunction(function)
+    else:  # asyncio's marker; `inspect` has none before 3.12
+        function._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
 
 
 @attrs.frozen

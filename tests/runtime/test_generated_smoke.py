@@ -72,3 +72,46 @@ async def test_admin_as_sends_upsell_admin_calls_with_a_player_jwt(
     with pytest.raises(MissingCredentialsError):
         await admin_by_jwt.coupons.get("c1")  # a Basic-only call is refused before sending
     assert len([c for calls in api.requests.values() for c in calls]) == 1
+
+
+def _resource_methods() -> list[tuple[str, Callable[..., object]]]:
+    from liveops_async._engine import BaseResource
+    from liveops_async._generated import resources
+
+    found = []
+    for class_name in dir(resources):
+        cls = getattr(resources, class_name)
+        if isinstance(cls, type) and issubclass(cls, BaseResource) and cls is not BaseResource:
+            for name, member in vars(cls).items():
+                if callable(member) and not name.startswith("_"):
+                    found.append((f"{class_name}.{name}", member))
+    return found
+
+
+def test_call_methods_are_coroutine_functions_and_autospec_as_async_mocks() -> None:
+    """Call methods return the engine's coroutine from a plain method; they still look like
+    `async def` to asyncio, inspect (3.12+) and create_autospec. List methods return a
+    paginator at once and stay plain."""
+    import asyncio
+    import inspect
+    import sys
+    import typing
+    from unittest import mock
+
+    from liveops_async._pagination import AsyncPaginator
+
+    methods = _resource_methods()
+    assert len(methods) >= 119
+    for name, method in methods:
+        returns = typing.get_type_hints(method)["return"]
+        is_call = typing.get_origin(returns) is not None and not (
+            isinstance(typing.get_origin(returns), type)
+            and issubclass(typing.get_origin(returns), AsyncPaginator)
+        )
+        assert asyncio.iscoroutinefunction(method) is is_call, name
+        if sys.version_info >= (3, 12):
+            assert inspect.iscoroutinefunction(method) is is_call, name
+    client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
+    spec = mock.create_autospec(client.admin.coupons, instance=True)
+    assert isinstance(spec.get, mock.AsyncMock) and isinstance(spec.create, mock.AsyncMock)
+    assert not isinstance(spec.list, mock.AsyncMock)
