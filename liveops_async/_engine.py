@@ -618,6 +618,11 @@ class HTTPRequester:
         return self._call
 
     def _effective(self, options: RequestOptions) -> ClientConfig:
+        if not isinstance(options, RequestOptions):  # e.g. a dict: say so, not AttributeError
+            raise InvalidParameterError(
+                f"options must be a RequestOptions, got {type(options).__name__} "
+                "(e.g. options=RequestOptions(timeout=3))"
+            )
         return self._config.overridden(
             timeout=options.timeout,
             retry=options.retry,

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from aioresponses import aioresponses
 
-from liveops_async import LiveOpsClient, MissingCredentialsError, RequestValidationError, UserAuth
+from liveops_async import (
+    InvalidParameterError,
+    LiveOpsClient,
+    MissingCredentialsError,
+    RequestValidationError,
+    UserAuth,
+)
 
 from .conftest import API_KEY, JWT, MOCK_BASE, PROJECT_ID
 
@@ -57,6 +64,18 @@ async def test_wrong_body_type_is_a_typed_error_before_sending(
             name={"en-US": "Coupon"},
             promotion_periods=periods,  # type: ignore[arg-type]
         )
+    assert api.requests == {}
+
+
+async def test_options_that_are_not_request_options_are_refused_naming_them(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    client = make_client()
+    wrong: Any = {"timeout": 3}
+    with pytest.raises(InvalidParameterError, match=r"options must be a RequestOptions, got dict"):
+        await client.admin.coupons.get("c1", options=wrong)
+    with pytest.raises(InvalidParameterError, match=r"options must be a RequestOptions, got dict"):
+        await client.admin.coupons.list(options=wrong).first_page()
     assert api.requests == {}
 
 
