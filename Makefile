@@ -38,7 +38,8 @@ tools:
 
 $(DEMO_STAMP): pyproject.toml requirements/constraints.txt requirements/constraints-py310.txt
 	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
-	$(DEMO_VENV)/bin/python $(PIP_INSTALL) -e '.[testing]' \
+	# compat mode, as above: mypy and pyright find the package from this venv too
+	$(DEMO_VENV)/bin/python $(PIP_INSTALL) --config-settings editable_mode=compat -e '.[testing]' \
 		-c $$($(DEMO_VENV)/bin/python scripts/constraints.py)
 	touch $(DEMO_STAMP)
 

@@ -19,8 +19,11 @@ from _sandbox import sandbox
 from liveops_async import (
     APIConnectionError,
     AuthenticationError,
+    ClientStateError,
     InternalServerError,
+    InvalidParameterError,
     LiveOpsClient,
+    LiveOpsError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -54,6 +57,8 @@ async def handle_redeem_command(client: LiveOpsClient, player_jwt: str, text: st
         result = await client.user(player_jwt).coupons.redeem(coupon_code=code)
     except RequestValidationError:  # checked against the API schema before anything is sent
         return "That doesn't look like a code: codes are at most 128 characters long."
+    except InvalidParameterError:  # the player's login token is malformed: nothing was sent
+        return "I couldn't confirm who you are. Please link your account again and retry."
     except NotFoundError:
         return f"I couldn't find {label}. Check the spelling and try again."
     except UnprocessableEntityError as exc:
@@ -69,6 +74,10 @@ async def handle_redeem_command(client: LiveOpsClient, player_jwt: str, text: st
         # Redeeming is not retry-safe, so the SDK did not resend it after a possible delivery:
         # the player may check their inventory before trying again.
         return "The store isn't answering right now. Check your inventory, then try again later."
+    except ClientStateError:  # the bot is shutting down (client closed) under this command
+        return "I'm restarting right now. Check your inventory, then try again in a minute."
+    except LiveOpsError as exc:  # anything else the SDK raises: still answer the player
+        return f"Something went wrong on my side ({type(exc).__name__}). Please try again later."
     received = f" You received {_describe(result.items)}." if result.items else ""
     return f"Done, {label} is redeemed!{received}"
 

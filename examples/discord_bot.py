@@ -11,6 +11,7 @@
 `player_tokens` maps a Discord user id to the player's Xsolla Login JWT: that is your account
 linking, outside this example.
 
+    pip install discord.py  # not a dependency of liveops-async
     DISCORD_TOKEN=... LIVEOPS_PROJECT_ID=... LIVEOPS_API_KEY=... python examples/discord_bot.py
 """
 
@@ -21,7 +22,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import discord
+try:
+    import discord
+except ModuleNotFoundError:  # say what to install instead of a traceback
+    sys.exit("examples/discord_bot.py needs discord.py: pip install discord.py")
 from chat_bot import handle_redeem_command
 from discord.ext import commands
 

@@ -40,4 +40,8 @@ async def main(player_jwt: str) -> None:
 
 
 if __name__ == "__main__":
+    # Needs LIVEOPS_PROJECT_ID, LIVEOPS_API_KEY (and LIVEOPS_BASE_URL for the mock) and a
+    # player's JWT in PLAYER_JWT; `liveops mock` prints a sample JWT and the URL to use.
+    if "PLAYER_JWT" not in os.environ:
+        raise SystemExit("Set PLAYER_JWT (a player's Xsolla Login JWT) and the LIVEOPS_* settings.")
     asyncio.run(main(os.environ["PLAYER_JWT"]))

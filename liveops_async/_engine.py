@@ -16,8 +16,9 @@ import asyncio
 import functools
 import inspect
 import logging
+import sys
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
@@ -124,20 +125,43 @@ class Requester(Protocol):
 
 
 class BaseResource:
-    """Base of every generated resource: holds the requester bound to one credential."""
+    """Base of every generated resource: holds the requester bound to one credential.
+
+    A call method is a plain method returning the engine's coroutine (one coroutine less per
+    call); each is marked as a coroutine function, so that `inspect.iscoroutinefunction`,
+    `asyncio.iscoroutinefunction` and `unittest.mock.create_autospec` (an `AsyncMock`) see it
+    as the `async def` it stands for.
+    """
 
     __slots__ = ("_requester",)
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in vars(cls).items():
+            annotation = getattr(member, "__annotations__", {}).get("return", "")
+            if not name.startswith("_") and str(annotation).startswith("Coroutine["):
+                mark_coroutine_function(member)
+
+
+def mark_coroutine_function(function: Callable[..., Any]) -> None:
+    """Mark a function that returns a coroutine as a coroutine function (for the checks of
+    `inspect` from Python 3.12, and of `asyncio`, which `unittest.mock` uses before 3.12)."""
+    if sys.version_info >= (3, 12):
+        inspect.markcoroutinefunction(function)
+    else:  # asyncio's marker; `inspect` has none before 3.12
+        function._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
+
 
 @attrs.frozen
 class ClientConfig:
     """Everything a client level (client, `with_options` copy) decides; shared by its views.
 
-    `timeouts` is fully resolved (every field set); `client_timeout` is its aiohttp form and
-    `pool_timeout` its pool field in seconds.
+    `timeouts` is fully resolved (every field set); `client_timeout` is its aiohttp form,
+    `shared_total_timeout` the same without the total (which the engine then enforces itself:
+    `AttemptDeadlines`), and `pool_timeout` and `total_timeout` its fields in seconds.
     """
 
     base_url: str
@@ -156,11 +180,16 @@ class ClientConfig:
     on_settle: tuple[SettleHook, ...] = ()
     call_wrapper: CallWrapper | None = None
     client_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
+    shared_total_timeout: aiohttp.ClientTimeout = attrs.field(init=False)
     pool_timeout: float = attrs.field(init=False)
+    total_timeout: float = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "client_timeout", to_client_timeout(self.timeouts))
-        object.__setattr__(self, "pool_timeout", seconds(self.timeouts.pool))
+        timeouts = self.timeouts
+        object.__setattr__(self, "client_timeout", to_client_timeout(timeouts))
+        object.__setattr__(self, "shared_total_timeout", to_client_timeout(timeouts, total=False))
+        object.__setattr__(self, "pool_timeout", seconds(timeouts.pool))
+        object.__setattr__(self, "total_timeout", seconds(timeouts.total))
 
     def for_project(self, project_id: int) -> ClientConfig:
         """The same settings for calls to another project (a second project's AdminAuth)."""
@@ -208,13 +237,17 @@ class _OperationPlan:
         self._static_url: tuple[str, int | None, URL] | None = None
         self._validator: BodyValidator | None = None
 
-    def url(
+    def target(
         self,
         base_url: str,
         project_id: int | None,
         values: Mapping[str, object] | None,
         query: Mapping[str, object] | None,
-    ) -> URL:
+    ) -> URL | str:
+        """The call's URL: a cached `URL` for a route without path or query values, else its
+        percent-encoded text, which `_call` turns into a `URL` once the call has a pooled
+        connection (a queued call holds ~140 bytes of text instead of a ~400-byte `URL`).
+        Bad values raise here, before anything is sent."""
         static = not values and not query
         if static:
             cached = self._static_url
@@ -225,9 +258,10 @@ class _OperationPlan:
             query_string = encode_query(query)
             if query_string:
                 text = text + "?" + query_string
+        if not static:
+            return text
         url = URL(text, encoded=True)  # every part is percent-encoded already
-        if static:
-            self._static_url = (base_url, project_id, url)
+        self._static_url = (base_url, project_id, url)
         return url
 
     def expand(self, values: Mapping[str, object] | None, project_id: int | None) -> str:
@@ -265,14 +299,25 @@ class _OperationPlan:
         try:
             data = _serde.unstructure(body)
         except _serde.UnsendableValue as exc:
-            raise self._unsendable(body) or self._unserializable(exc) from None
+            raise self._refusal(_serde.unsendable_values(body)) or self._unserializable(
+                exc
+            ) from None
         except (AttributeError, TypeError, ValueError) as exc:
-            raise self._unserializable(exc) from None
+            raise (
+                self._refusal(_serde.misshapen_values(body))
+                or self._refusal(_serde.unsendable_values(body))
+                or self._unserializable(exc)
+            ) from None
         accepted = validator is not None and validator.accepts(data)
         if not accepted:
-            unsendable = self._unsendable(data)
-            if unsendable is not None:
-                raise unsendable
+            # A string where a list belongs unstructures into its characters: only the
+            # declared types tell, so the typed walk runs whenever the compiled check did not
+            # vouch for the body.
+            refusal = self._refusal(_serde.unsendable_values(data)) or self._refusal(
+                _serde.misshapen_values(body)
+            )
+            if refusal is not None:
+                raise refusal
         try:
             payload = orjson.dumps(data)
         except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
@@ -283,11 +328,9 @@ class _OperationPlan:
                 raise RequestValidationError(self.op.operation_id, problems)
         return payload
 
-    def _unsendable(self, value: object) -> RequestValidationError | None:
-        problems = list(_serde.unsendable_values(value))
-        if not problems:
-            return None
-        return RequestValidationError(self.op.operation_id, problems)
+    def _refusal(self, problems: Iterable[str]) -> RequestValidationError | None:
+        found = list(problems)
+        return RequestValidationError(self.op.operation_id, found) if found else None
 
     def _unserializable(self, exc: Exception) -> RequestValidationError:
         # A dict or a wrong type where a model belongs: say so instead of leaking a converter
@@ -575,6 +618,11 @@ class HTTPRequester:
         return self._call
 
     def _effective(self, options: RequestOptions) -> ClientConfig:
+        if not isinstance(options, RequestOptions):  # e.g. a dict: say so, not AttributeError
+            raise InvalidParameterError(
+                f"options must be a RequestOptions, got {type(options).__name__} "
+                "(e.g. options=RequestOptions(timeout=3))"
+            )
         return self._config.overridden(
             timeout=options.timeout,
             retry=options.retry,
@@ -610,18 +658,19 @@ class HTTPRequester:
     ) -> tuple[
         Credential,
         ClientConfig,
-        URL,
+        URL | str,
         bytes | None,
         Mapping[str, str] | None,
         Mapping[str, str] | None,
     ]:
         """What every attempt of a call shares, computed once and checked before anything is
-        sent: credential, settings, URL, JSON payload, the extra headers, and the complete
-        headers when no attempt needs to compute them (a credential with static headers)."""
+        sent: credential, settings, URL (or its text: `_OperationPlan.target`), JSON payload,
+        the extra headers, and the complete headers when no attempt needs to compute them (a
+        credential with static headers)."""
         plan = _plan_for(op)
         credential = require_credential(op.auth, self._credential, op.operation_id)
         config = self._config if options is None else self._effective(options)
-        url = plan.url(config.base_url, config.project_id, path, query)
+        target = plan.target(config.base_url, config.project_id, path, query)
         payload = None if body is None else plan.encode_body(body, config.validate_requests)
         if options is not None and options.headers:
             extra_headers = (
@@ -633,7 +682,7 @@ class HTTPRequester:
             if static_headers is None or extra_headers
             else static_headers[0 if payload is None else 1]
         )
-        return credential, config, url, payload, extra_headers, fixed_headers
+        return credential, config, target, payload, extra_headers, fixed_headers
 
     async def _call(
         self,
@@ -648,20 +697,27 @@ class HTTPRequester:
         """One call, retries included: the parsed body, or an `APIResponse` when `raw`.
 
         The steps: `_prepare` once; per attempt the headers, the rate limiter and request hooks,
-        then the exchange (pool slot, send, read) classified as an answer or an
+        then the exchange (pool slot, URL, send, read) classified as an answer or an
         `AttemptOutcome`; a failed attempt goes to `_after_failure`, which reports it and asks
         `should_retry`. The loop and the exchange stay in this one coroutine on purpose: every
         coroutine level costs its creation and a step on every resumption of the call, and a
         call waiting for a pooled connection holds one frame less. Only failures pay for one.
+        For the same reason this frame is kept small (thousands of calls may queue): no
+        closures (their cells live as long as the frame), few locals, and the path and query
+        values and the body model let go once `_prepare` has turned them into text and bytes.
         """
-        credential, config, url, payload, extra_headers, fixed_headers = self._prepare(
+        credential, config, target, payload, extra_headers, fixed_headers = self._prepare(
             op, path, query, extra_headers, body, options
         )
+        path = query = body = None  # turned into `target` and `payload`: not held while queued
         session, pool = self._transport.session()
+        # The attempts' total timeouts, on timers shared between calls (outside a task there
+        # is nothing to cancel: aiohttp then keeps its own, which refuses to run there).
+        task = asyncio.current_task()
+        deadlines = None if task is None else self._transport.attempt_deadlines
         # Only admin credentials are throttled client-side: Xsolla's limits are per project key,
         # and a bucket per player would cost a Redis round trip per player call for nothing.
-        limiter = config.rate_limiter
-        limit_key = credential.rate_limit_key() if limiter is not None else None
+        limit_key = credential.rate_limit_key() if config.rate_limiter is not None else None
         started = time.monotonic()
         attempt = 0
         while True:
@@ -675,11 +731,8 @@ class HTTPRequester:
                     credential, config, payload is not None, extra_headers
                 )
             )
-            call_options, proxy_headers = self._transport.call_options(url)
-            if proxy_headers is not None and url.scheme == "http":
-                headers = {**headers, **proxy_headers}
-            if limiter is not None and limit_key is not None:
-                await limiter.acquire(limit_key)
+            if limit_key is not None and config.rate_limiter is not None:
+                await config.rate_limiter.acquire(limit_key)
             if config.on_request:
                 await _call_hooks(
                     config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
@@ -697,25 +750,45 @@ class HTTPRequester:
                     except BaseException:
                         pool.abandon(waiter)
                         raise
+                # The total timeout runs from here to the last body byte.
+                bucket = (
+                    deadlines.watch(task, config.total_timeout)
+                    if deadlines is not None and task is not None
+                    else None
+                )
                 try:
+                    # The URL object only now: a queued call holds its text (`target`).
+                    url = target if type(target) is URL else URL(target, encoded=True)
+                    call_options, proxy_headers = self._transport.call_options(url)
+                    if proxy_headers is not None and url.scheme == "http":
+                        headers = {**headers, **proxy_headers}
                     async with session.request(
                         op.method,
                         url,
                         headers=headers,
                         data=payload,
-                        timeout=config.client_timeout,
+                        timeout=(
+                            config.client_timeout if bucket is None else config.shared_total_timeout
+                        ),
                         **call_options,
                     ) as response:
                         status = response.status
                         response_headers = response.headers
                         raw_body = await _read_body(response, op)
+                except asyncio.CancelledError:
+                    if task is None or deadlines is None or not deadlines.expired(task):
+                        raise
+                    raise asyncio.TimeoutError from None  # the total timeout: mapped below
                 finally:
+                    if bucket is not None and deadlines is not None and task is not None:
+                        deadlines.unwatch(bucket, task)
                     pool.release()
             except PoolTimeoutError as exc:
                 outcome = AttemptOutcome(exc, reached_server=False)
             except ResponseDecodeError as exc:  # too large, or an undecodable encoding
-                elapsed = time.monotonic() - attempt_start
-                await self._report(config, op, attempt, exc.status, elapsed, exc)
+                await self._report(
+                    config, op, attempt, exc.status, time.monotonic() - attempt_start, exc
+                )
                 raise
             except RuntimeError:
                 closed = self._closed_before_sending(session)
@@ -726,38 +799,57 @@ class HTTPRequester:
                 outcome = _connection_failure(exc, op, config.timeouts, self._redactor(credential))
             else:
                 if 200 <= status < 300:
-                    elapsed = time.monotonic() - attempt_start
-                    try:
-                        parsed = self._parse(
-                            op,
-                            status,
-                            raw_body,
-                            lambda: self._redactor(credential),
-                            strict=config.strict_responses,
+                    parsed = None  # the answer of an operation without a response body
+                    if op.response_type is not None:
+                        try:
+                            parsed = self._parse(
+                                op,
+                                status,
+                                raw_body,
+                                functools.partial(self._redactor, credential),
+                                strict=config.strict_responses,
+                            )
+                        except ResponseDecodeError as exc:
+                            elapsed = time.monotonic() - attempt_start
+                            await self._report(config, op, attempt, status, elapsed, exc)
+                            raise
+                    if raw or _reporting(config):
+                        elapsed = time.monotonic() - attempt_start
+                        answer = APIResponse(
+                            status=status,
+                            headers=response_headers,
+                            content=raw_body,
+                            parsed=parsed,
+                            operation_id=op.operation_id,
+                            attempts=attempt,
+                            elapsed=elapsed,
                         )
-                    except ResponseDecodeError as exc:
-                        await self._report(config, op, attempt, status, elapsed, exc)
-                        raise
-                    if _reporting(config):
-                        await self._report(config, op, attempt, status, elapsed, None)
+                        return await self._answered(config, op, attempt, elapsed, answer, raw)
                     if config.retry_budget is not None:  # resilience: successes refill it
                         config.retry_budget.record_success()
-                    if not raw:
-                        return parsed
-                    return APIResponse(
-                        status=status,
-                        headers=response_headers,
-                        content=raw_body,
-                        parsed=parsed,
-                        operation_id=op.operation_id,
-                        attempts=attempt,
-                        elapsed=elapsed,
-                    )
+                    return parsed
                 outcome = self._status_failure(op, credential, status, raw_body, response_headers)
             delay = await self._after_failure(
                 config, op, outcome, status, attempt, attempt_start, started, limit_key
             )
             await _sleep(delay)
+
+    async def _answered(
+        self,
+        config: ClientConfig,
+        op: Operation,
+        attempt: int,
+        elapsed: float,
+        answer: APIResponse[Any],
+        raw: bool,
+    ) -> Any:
+        """A success past `_call`'s common path: reported (response hooks, DEBUG log) or
+        answered raw. `answer` carries what the report and the raw answer need."""
+        if _reporting(config):
+            await self._report(config, op, attempt, answer.status, elapsed, None)
+        if config.retry_budget is not None:  # resilience: successes refill it
+            config.retry_budget.record_success()
+        return answer if raw else answer.parsed
 
     def _closed_before_sending(self, session: aiohttp.ClientSession) -> ClientClosedError | None:
         """The error for a RuntimeError aiohttp raises because the session was closed under the

@@ -79,24 +79,29 @@ DEFAULT_TIMEOUTS = Timeouts(
 
 
 def as_timeouts(value: Timeouts | float | None) -> Timeouts | None:
-    """A bare number sets the total timeout of an attempt."""
+    """A bare number is every timeout of an attempt, as in httpx: the total, connecting,
+    each read and the pool wait all get that many seconds (a number only for the total would
+    leave the 30 s read default in force, so `timeout=120` would still fail a slow answer at
+    30 s). `Timeouts(total=...)` sets the total alone."""
     if value is None or isinstance(value, Timeouts):
         return value
-    return Timeouts(total=value)
+    return Timeouts(total=value, connect=value, read=value, pool=value)
 
 
 @functools.lru_cache(maxsize=64)
-def to_client_timeout(resolved: Timeouts) -> aiohttp.ClientTimeout:
+def to_client_timeout(resolved: Timeouts, *, total: bool = True) -> aiohttp.ClientTimeout:
     """aiohttp's timeout for fully resolved Timeouts (cached: they are few and immutable).
 
     aiohttp's `connect` covers its own pool queue plus connecting, so it gets pool + connect;
-    our own pool wait is bounded separately before the request reaches aiohttp.
+    our own pool wait is bounded separately before the request reaches aiohttp. With
+    `total=False` the total is left out: the engine enforces it itself with timers shared
+    between attempts (`_transport.AttemptDeadlines`).
     """
     import aiohttp  # not at module import: `import liveops_async` stays free of aiohttp
 
     connect = seconds(resolved.connect)
     return aiohttp.ClientTimeout(
-        total=seconds(resolved.total),
+        total=seconds(resolved.total) if total else None,
         connect=connect + seconds(resolved.pool),
         sock_connect=connect,
         sock_read=seconds(resolved.read),
@@ -132,7 +137,8 @@ class ClientOverrides(TypedDict, total=False):
     """The settings `LiveOpsClient.with_options(...)` may change; any left out (or None) keep the
     client's value.
 
-    * `timeout`: `Timeouts` (merged field by field), or a number for the total of an attempt.
+    * `timeout`: `Timeouts` (merged field by field), or a number for every timeout of an
+      attempt (total, connect, read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra default headers, added to the client's.
     * `validate_requests`: check bodies against the operation's schema before sending.
@@ -154,7 +160,8 @@ class ClientOverrides(TypedDict, total=False):
 class RequestOptions:
     """Per-call overrides; anything left None falls back to the client's settings.
 
-    * `timeout`: `Timeouts`, or a number for the total timeout of an attempt.
+    * `timeout`: `Timeouts`, or a number for every timeout of an attempt (total, connect,
+      read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra headers (the credential's Authorization header always wins).
     * `validate_requests`: check the body against the operation's schema before sending.

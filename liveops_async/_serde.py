@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 import attrs
 import orjson
-from cattrs.cols import list_structure_factory
+from cattrs.cols import iterable_unstructure_factory, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import OrjsonConverter, make_converter
 
@@ -60,6 +60,7 @@ __all__ = [
     "loads_response",
     "structure",
     "to_json_ready",
+    "misshapen_values",
     "unsendable_values",
     "unstructure",
     "warm_up",
@@ -248,6 +249,68 @@ def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
             yield from unsendable_values(value, f"{path}/{index}".lstrip("/"))
 
 
+def misshapen_values(obj: Any, tp: Any = None, path: str = "") -> Iterator[str]:
+    """Problems, each naming its field, for values whose shape is not the declared type's: a
+    dict where a model belongs, a string where a list or a mapping does. The converter cannot
+    turn the first into JSON, and would turn a string into a list of its characters. Walks a
+    model tree by its fields' declared types (wire names in the paths); scalars are left to the
+    body check, which names their JSON types."""
+    misfit = _misfit(obj, tp)
+    if misfit is not None:
+        yield f"{path or '(body)'}: {misfit}"
+        return
+    tp = _declared(tp)
+    if is_model(type(obj)):
+        attrs.resolve_types(type(obj))
+        for field in attrs.fields(type(obj)):
+            name = field.metadata.get(WIRE_NAME_KEY, field.name)
+            value = getattr(obj, field.name)
+            yield from misshapen_values(value, field.type, f"{path}/{name}".lstrip("/"))
+    elif isinstance(obj, Mapping):
+        item = typing.get_args(tp)[1] if _is_str_map(tp) else None
+        for key, value in obj.items():
+            yield from misshapen_values(value, item, f"{path}/{key}".lstrip("/"))
+    elif isinstance(obj, (list, tuple)):
+        item = typing.get_args(tp)[0] if _is_list(tp) and typing.get_args(tp) else None
+        for index, value in enumerate(obj):
+            yield from misshapen_values(value, item, f"{path}/{index}".lstrip("/"))
+
+
+def _declared(tp: Any) -> Any:
+    """`T | None | Unset` -> T; a union of several types stays as it is."""
+    rest = without_none(tp)
+    return tp if rest is None else rest
+
+
+def _misfit(value: Any, tp: Any) -> str | None:
+    """Why `value` cannot stand where `tp` is declared, for the shapes the converter needs
+    (models, lists, string-keyed mappings); None when it fits or `tp` says nothing about it.
+    Scalars are left to the body check, which names their JSON types."""
+    if tp is None or value is None or value is UNSET:
+        return None
+    tp = _declared(tp)
+    members = union_args(tp)
+    if members is not None:
+        shapes = [m for m in members if is_model(m) or _is_list(m) or _is_str_map(m)]
+        if len(shapes) < len(members) or any(_misfit(value, m) is None for m in shapes):
+            return None
+        names = ", ".join(_shape_name(m) for m in shapes)
+        return f"expected one of {names}, got {type(value).__name__}"
+    if (
+        (is_model(tp) and not isinstance(value, tp))
+        or (_is_list(tp) and not isinstance(value, (list, tuple)))
+        or (_is_str_map(tp) and not isinstance(value, Mapping))
+    ):
+        return f"expected {_shape_name(tp)}, got {type(value).__name__}"
+    return None
+
+
+def _shape_name(tp: Any) -> str:
+    if is_model(tp):
+        return f"{tp.__name__} (a model instance)"
+    return "a list" if _is_list(tp) else "a mapping of string keys"
+
+
 def _build_converter() -> OrjsonConverter:
     conv = make_converter(detailed_validation=True)
     conv.register_structure_hook(str, _wire.structure_str)
@@ -269,7 +332,30 @@ def _build_converter() -> OrjsonConverter:
     )
     conv.register_structure_hook_factory(is_model, lambda t: _make_model_structure(conv, t))
     conv.register_unstructure_hook_factory(is_model, lambda t: _make_model_unstructure(conv, t))
+    conv.register_unstructure_hook_factory(
+        lambda t: _is_list(t) or _is_list(without_none(t)),
+        lambda t: _make_list_unstructure(conv, t),
+    )
     return conv
+
+
+def _make_list_unstructure(conv: OrjsonConverter, tp: Any) -> Callable[[Any], Any]:
+    """A list field refuses a string, bytes or a mapping: iterating them would send a
+    string's characters or a mapping's keys as the list (`misshapen_values` names the field)."""
+    optional = not _is_list(tp)  # `list[T] | None`: None (or UNSET) stays as it is
+    # Not `conv.gen_unstructure_iterable`: it registers its result for the type, over this.
+    items: Callable[[Any], Any] = iterable_unstructure_factory(
+        without_none(tp) if optional else tp, conv, unstructure_to=list
+    )
+
+    def unstructure_list(value: Any) -> Any:
+        if optional and (value is None or value is UNSET):
+            return value
+        if isinstance(value, (str, bytes, Mapping)):
+            raise TypeError(f"a {type(value).__name__} is not a list")
+        return items(value)
+
+    return unstructure_list
 
 
 _converter = _build_converter()

@@ -44,6 +44,8 @@ def _segment_text(name: str, value: object) -> str:
 def encode_segment(name: str, value: object) -> str:
     """Percent-encode `value` (UTF-8) as one path segment; nothing is left unescaped but
     unreserved characters."""
+    if type(value) is str and value.strip(".") and _UNRESERVED.fullmatch(value):
+        return value  # the common case: an id that needs no encoding
     text = _segment_text(name, value)
     if not text:
         raise InvalidParameterError(f"path parameter {name} must not be empty")
@@ -78,6 +80,11 @@ class PathTemplate:
 
     def expand(self, values: Mapping[str, object]) -> str:
         """The path with every parameter encoded; unknown or missing names are an error."""
+        parts = self._parts
+        if len(parts) == 3 and len(values) == 1:  # one parameter: the common case
+            name = parts[1]
+            if name in values:
+                return parts[0] + encode_segment(name, values[name]) + parts[2]
         if values.keys() != self.names:
             missing = sorted(self.names - values.keys())
             extra = sorted(values.keys() - self.names)
@@ -90,11 +97,11 @@ class PathTemplate:
                 if text
             )
             raise InvalidParameterError(f"path parameters of {self.template}: {detail}")
-        parts = list(self._parts)
-        for index in range(1, len(parts), 2):
-            name = parts[index]
-            parts[index] = encode_segment(name, values[name])
-        return "".join(parts)
+        encoded = list(parts)
+        for index in range(1, len(encoded), 2):
+            name = encoded[index]
+            encoded[index] = encode_segment(name, values[name])
+        return "".join(encoded)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -213,8 +213,8 @@ def _keyword(
         members = frozenset(argument)
         return _ALL_TYPES, lambda v: type(v) is str and v in members
     if keyword == "required":
-        names = tuple(argument)
-        return (dict,), lambda v: all(name in v for name in names)
+        names = frozenset(argument)
+        return (dict,), lambda v: v.keys() >= names
     if keyword == "properties":
         return (dict,), _properties(argument)
     if keyword == "additionalProperties":

@@ -314,7 +314,7 @@ def mock(mock_args: tuple[str, ...]) -> None:
             f"liveops mock needs the testing extra ({exc.name} is missing): "
             "pip install 'liveops-async[testing]'"
         ) from None
-    raise SystemExit(mock_main(list(mock_args)))
+    raise SystemExit(mock_main(list(mock_args), prog="liveops mock"))
 
 
 # What the mock imports beyond the `cli` extra (the `testing` extra): jsonschema on import;

@@ -56,9 +56,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = _Parser(
-        prog=PROG,
+        prog=prog,
         description=__doc__,
         epilog=_EPILOG,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--retry-after", type=_SECONDS, default=1.0, help="Retry-After of those 429s, seconds")
     add("--rate-5xx", type=_RATE, default=0.0, help="share of requests answered 503, 0 to 1")
     add("--drop-rate", type=_RATE, default=0.0, help="share of connections cut, 0 to 1")
+    add("--drop-after-apply-rate", type=_RATE, default=0.0,
+        help="share of requests handled, then cut without the answer, 0 to 1")  # fmt: skip
     add("--seed", type=int, default=None, help="seed of the fault draws (random if not set)")
     return parser
 
@@ -121,8 +123,10 @@ async def _serve(args: argparse.Namespace, faults: MockFaults) -> None:
         await mock.close()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
+    """Serve until Ctrl-C or SIGTERM; returns the exit status. `prog` is the command name in
+    usage lines and errors (`liveops mock` when the CLI runs it)."""
+    parser = _parser(prog)
     args = parser.parse_args(argv)  # exits with EXIT_USAGE and one line on bad arguments
     try:
         faults = MockFaults(
@@ -132,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rate_5xx=args.rate_5xx,
             drop_connection_rate=args.drop_rate,
             seed=args.seed,
+            drop_after_apply_rate=args.drop_after_apply_rate,
         )
     except ValueError as exc:  # a rule of MockFaults the argument types did not catch
         parser.error(str(exc))
@@ -140,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     except CannotListen as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_LISTEN
     return EXIT_STOPPED
 

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import orjson
@@ -35,16 +35,23 @@ GUEST_HEADERS = ("x-unauthorized-id", "x-user")
 
 @attrs.frozen
 class RecordedRequest:
-    """One request that reached the mock (no headers: they may carry credentials)."""
+    """One request that reached the mock (no headers: they may carry credentials).
+
+    `status` is the answer's status, or 0 when the connection was cut before the request was
+    handled. `dropped` is True when the client got no answer: cut before handling (status 0),
+    or handled and then cut (the status is the answer it never got, e.g. 201 for a create that
+    acted).
+    """
 
     method: str
     path: str
     operation_id: str | None
-    status: int  # 0 when the connection was dropped
+    status: int
     user_id: str | None = None
     # When the request reached the mock, on `time.monotonic()`: one clock for every process on
     # the machine, so tests can line the log up with what their client processes saw.
     received_at: float = attrs.field(factory=time.monotonic)
+    dropped: bool = False
 
 
 @attrs.frozen
@@ -94,6 +101,9 @@ class LiveOpsMock:
         self._sleep = sleep or asyncio.sleep
         # Retry-After values of 429s to answer with next, before any drawn fault.
         self._queued_429s: deque[float] = deque()
+        # Requests to handle and then cut off, one entry each: the operation id the request
+        # must have, or None for any (`drop_after_apply_next`).
+        self._queued_drops_after_apply: list[str | None] = []
         self._jwt_secret = jwt_secret or secrets.token_bytes(32)
         # Check every answer against the documented response schema (turn on in tests).
         self.strict_responses = strict_responses
@@ -175,6 +185,31 @@ class LiveOpsMock:
         if not (math.isfinite(seconds) and seconds >= 0):
             raise ValueError(f"retry_after must be a finite number >= 0, got {retry_after!r}")
         self._queued_429s.extend([seconds] * count)
+
+    def drop_after_apply_next(self, count: int = 1, *, operation_id: str | None = None) -> None:
+        """Handle the next `count` API requests, then cut their connections without answering.
+
+        The handler runs (a create creates, a claim claims, a redemption counts; a request the
+        mock refuses changes nothing), and the client gets no answer: the ambiguous outcome the
+        SDK's settling resolves, at a moment the test chooses. With `operation_id` (such as
+        `"admin-create-coupon"`) only requests of that operation are taken, so the reads that
+        settle the call are answered. A queued `throttle_next` 429 goes first; a request taken
+        here draws no random fault. `mock.requests` logs it with `dropped=True` and the status
+        of the answer it did not get.
+
+        Raises ValueError when `count` is not an integer >= 1 or `operation_id` is not an
+        operation of the mock's spec.
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"count must be an integer >= 1, got {count!r}")
+        if operation_id is not None and (
+            not isinstance(operation_id, str) or operation_id not in self.spec.operations
+        ):
+            raise ValueError(
+                f"operation_id must be an operation id of the mock's spec (such as "
+                f"'admin-create-coupon'), got {operation_id!r}"
+            )
+        self._queued_drops_after_apply.extend([operation_id] * count)
 
     def issue_jwt(self, user_id: str, ttl: float = 3600, **claims: Any) -> str:
         """A player JWT this mock accepts until `ttl` seconds from the mock clock's now."""
@@ -273,13 +308,13 @@ class LiveOpsMock:
         retry_after = self.faults.retry_after
         if self._queued_429s:
             fault, retry_after = Fault.THROTTLE, self._queued_429s.popleft()
+        elif self._take_queued_drop_after_apply(op):
+            fault = Fault.DROP_AFTER_APPLY
         else:
             fault = self._injector.draw()
         if fault is Fault.DROP:
-            self._record(request, op, 0, None, received_at)
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError  # aiohttp treats this as the client going away
+            self._record(request, op, 0, None, received_at, dropped=True)
+            _hang_up(request)
         identity: _Identity | None = None
         try:
             if fault is Fault.THROTTLE:
@@ -296,10 +331,26 @@ class LiveOpsMock:
             response = self._answer(op, HANDLERS.get(op.operation_id), ctx)
         except MockApiError as error:
             response = _json(error.status, error.body(), error.headers)
+        dropped = fault is Fault.DROP_AFTER_APPLY
         self._record(
-            request, op, response.status, identity.user_id if identity else None, received_at
+            request,
+            op,
+            response.status,
+            identity.user_id if identity else None,
+            received_at,
+            dropped=dropped,
         )
+        if dropped:
+            _hang_up(request)
         return response
+
+    def _take_queued_drop_after_apply(self, op: OperationSpec) -> bool:
+        """Whether a `drop_after_apply_next` entry takes this request (and use it up)."""
+        for index, wanted in enumerate(self._queued_drops_after_apply):
+            if wanted is None or wanted == op.operation_id:
+                del self._queued_drops_after_apply[index]
+                return True
+        return False
 
     def _record(
         self,
@@ -308,6 +359,8 @@ class LiveOpsMock:
         status: int,
         user: str | None,
         received_at: float,
+        *,
+        dropped: bool = False,
     ) -> None:
         path = (
             request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
@@ -320,6 +373,7 @@ class LiveOpsMock:
                 status=status,
                 user_id=user,
                 received_at=received_at,
+                dropped=dropped,
             )
         )
 
@@ -451,6 +505,13 @@ class LiveOpsMock:
                 message, _ = describe_errors(iter(errors), "response")
                 raise MockApiError(500, 0, f"mock answer breaks the spec: {message}")
         return _json(reply.status, body)
+
+
+def _hang_up(request: web.Request) -> NoReturn:
+    """Cut the connection without an answer, as a network fault would."""
+    if request.transport is not None:
+        request.transport.abort()
+    raise asyncio.CancelledError  # aiohttp treats this as the client going away
 
 
 def _specificity(path: str) -> tuple[int, ...]:

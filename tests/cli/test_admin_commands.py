@@ -158,6 +158,23 @@ def test_liveops_mock_serves_until_stopped(tmp_path: Path) -> None:
             process.stdout.close()
 
 
+def test_liveops_mock_help_and_errors_name_the_liveops_command() -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "liveops_async.cli", "mock", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    shown = run("--help")
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: liveops mock ")
+    refused = run("--port", "70000")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("liveops mock: error: argument --port: ")
+
+
 def test_without_the_cli_extra_the_command_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

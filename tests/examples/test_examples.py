@@ -241,6 +241,21 @@ async def test_chat_bot_explains_auth_and_outage_failures(sb: Sandbox) -> None:
     assert sb.mock.count("redeem-coupon") == 3
 
 
+async def test_chat_bot_answers_a_malformed_login_and_a_closing_client(sb: Sandbox) -> None:
+    """Every failure gets a reply: a malformed JWT (refused before sending) and a command
+    running while the bot shuts its client down."""
+    await _coupon_with_codes(sb, "GIFT1")
+    assert "link your account again" in await chat_bot.handle_redeem_command(
+        sb.client, "not a jwt", "!redeem GIFT1"
+    )
+    closing = sb.client.with_options()
+    await sb.client.aclose()
+    assert "restarting" in await chat_bot.handle_redeem_command(
+        closing, sb.player_jwt("dave"), "!redeem GIFT1"
+    )
+    assert sb.mock.count("redeem-coupon") == 0
+
+
 async def test_chat_bot_demo_conversation() -> None:
     replies = [reply for _, _, reply in await chat_bot.demo()]
     assert replies[0].startswith("Done, the code WELCOME1 is redeemed!")

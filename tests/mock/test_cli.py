@@ -87,6 +87,7 @@ async def test_a_busy_port_is_one_line_and_its_own_exit_status() -> None:
         ),
         (["--rate-5xx", "-0.1"], "argument --rate-5xx: -0.1 is out of range"),
         (["--drop-rate", "nan"], "argument --drop-rate: nan is out of range"),
+        (["--drop-after-apply-rate", "2"], "argument --drop-after-apply-rate: 2 is out of range"),
         (["--port", "70000"], "argument --port: 70000 is out of range: a TCP port from 0 to 65535"),
         (["--port", "http"], "argument --port: 'http' is not a TCP port"),
         (
@@ -113,3 +114,4 @@ async def test_help_shows_the_defaults_and_exit_statuses() -> None:
                     "(default: mock-api-key)", "(default: 0.0)", "(default: 1.0)"):  # fmt: skip
         assert default in flat, default
     assert "exit status: 0 stopped by Ctrl-C or SIGTERM, 2 bad arguments, 3 cannot listen" in flat
+    assert "DROP_AFTER_APPLY_RATE share of requests handled, then cut without the answer" in flat

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from aioresponses import aioresponses
 
-from liveops_async import LiveOpsClient, MissingCredentialsError, RequestValidationError, UserAuth
+from liveops_async import (
+    InvalidParameterError,
+    LiveOpsClient,
+    MissingCredentialsError,
+    RequestValidationError,
+    UserAuth,
+)
 
 from .conftest import API_KEY, JWT, MOCK_BASE, PROJECT_ID
 
@@ -48,12 +55,27 @@ async def test_wrong_body_type_is_a_typed_error_before_sending(
 ) -> None:
     client = make_client()
     periods = [{"date_from": "2026-01-01T00:00:00+00:00"}]  # a dict where a model belongs
-    with pytest.raises(RequestValidationError, match="cannot serialize"):
+    with pytest.raises(
+        RequestValidationError,
+        match=r"promotion_periods/0: expected PromotionPeriod \(a model instance\), got dict",
+    ):
         await client.admin.coupons.create(
             external_id="c1",
             name={"en-US": "Coupon"},
             promotion_periods=periods,  # type: ignore[arg-type]
         )
+    assert api.requests == {}
+
+
+async def test_options_that_are_not_request_options_are_refused_naming_them(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    client = make_client()
+    wrong: Any = {"timeout": 3}
+    with pytest.raises(InvalidParameterError, match=r"options must be a RequestOptions, got dict"):
+        await client.admin.coupons.get("c1", options=wrong)
+    with pytest.raises(InvalidParameterError, match=r"options must be a RequestOptions, got dict"):
+        await client.admin.coupons.list(options=wrong).first_page()
     assert api.requests == {}
 
 
@@ -69,3 +91,46 @@ async def test_admin_as_sends_upsell_admin_calls_with_a_player_jwt(
     with pytest.raises(MissingCredentialsError):
         await admin_by_jwt.coupons.get("c1")  # a Basic-only call is refused before sending
     assert len([c for calls in api.requests.values() for c in calls]) == 1
+
+
+def _resource_methods() -> list[tuple[str, Callable[..., object]]]:
+    from liveops_async._engine import BaseResource
+    from liveops_async._generated import resources
+
+    found = []
+    for class_name in dir(resources):
+        cls = getattr(resources, class_name)
+        if isinstance(cls, type) and issubclass(cls, BaseResource) and cls is not BaseResource:
+            for name, member in vars(cls).items():
+                if callable(member) and not name.startswith("_"):
+                    found.append((f"{class_name}.{name}", member))
+    return found
+
+
+def test_call_methods_are_coroutine_functions_and_autospec_as_async_mocks() -> None:
+    """Call methods return the engine's coroutine from a plain method; they still look like
+    `async def` to asyncio, inspect (3.12+) and create_autospec. List methods return a
+    paginator at once and stay plain."""
+    import asyncio
+    import inspect
+    import sys
+    import typing
+    from unittest import mock
+
+    from liveops_async._pagination import AsyncPaginator
+
+    methods = _resource_methods()
+    assert len(methods) >= 119
+    for name, method in methods:
+        returns = typing.get_type_hints(method)["return"]
+        is_call = typing.get_origin(returns) is not None and not (
+            isinstance(typing.get_origin(returns), type)
+            and issubclass(typing.get_origin(returns), AsyncPaginator)
+        )
+        assert asyncio.iscoroutinefunction(method) is is_call, name
+        if sys.version_info >= (3, 12):
+            assert inspect.iscoroutinefunction(method) is is_call, name
+    client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
+    spec = mock.create_autospec(client.admin.coupons, instance=True)
+    assert isinstance(spec.get, mock.AsyncMock) and isinstance(spec.create, mock.AsyncMock)
+    assert not isinstance(spec.list, mock.AsyncMock)

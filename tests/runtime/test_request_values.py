@@ -346,3 +346,71 @@ async def test_a_thousand_retries_against_503_end_in_the_typed_error(
     finally:
         await runner.cleanup()
     assert hits == 1100
+
+
+def _shaped_fields(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(wire path, misfit) for every model, list and mapping below the top of a model tree:
+    what a user may pass there instead (a model's JSON as a dict, a string for a list or a
+    mapping), which the converter cannot turn into JSON."""
+    if attrs.has(type(value)):
+        if path:
+            yield path.lstrip("/"), serde.unstructure(value)
+        for field in attrs.fields(type(value)):
+            wire = field.metadata.get("json", field.name)
+            yield from _shaped_fields(getattr(value, field.name), f"{path}/{wire}")
+    elif isinstance(value, (list, dict)):
+        if path:
+            yield path.lstrip("/"), "not-a-" + type(value).__name__
+        items = enumerate(value) if isinstance(value, list) else value.items()
+        for key, item in items:
+            yield from _shaped_fields(item, f"{path}/{key}")
+
+
+def _replaced_at(value: Any, target: str, new: Any, path: str = "") -> Any:
+    """The model tree with whatever is at the wire path `target` replaced by `new`."""
+    if path.lstrip("/") == target:
+        return new
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            wire = field.metadata.get("json", field.name)
+            changes[field.name.lstrip("_")] = _replaced_at(
+                getattr(value, field.name), target, new, f"{path}/{wire}"
+            )
+        return attrs.evolve(value, **changes)
+    if isinstance(value, list):
+        return [_replaced_at(v, target, new, f"{path}/{i}") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: _replaced_at(v, target, new, f"{path}/{k}") for k, v in value.items()}
+    return value
+
+
+SHAPED_CASES = [c for c in BODY_CASES if list(_shaped_fields(_body_model(c)))]
+
+
+def test_the_spec_has_nested_shapes_to_check() -> None:
+    assert len(SHAPED_CASES) >= 20
+
+
+def _at(data: Any, path: str) -> Any:
+    for part in path.split("/"):
+        data = data[int(part)] if isinstance(data, list) else data[part]
+    return data
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", SHAPED_CASES, ids=lambda c: c.operation_id)
+def test_a_value_of_the_wrong_shape_is_refused_naming_the_field(case: Case, validate: bool) -> None:
+    """A dict where a model belongs, a string where a list or a mapping does: either a typed
+    error that names the field (never the converter's AttributeError), or, where the JSON is
+    what the schema takes (a union field may take a plain object), the value sent as given,
+    never mangled (a string turned into a list of its characters)."""
+    body = _body_model(case)
+    for path, misfit in _shaped_fields(body):
+        try:
+            sent = orjson.loads(_encode(case, _replaced_at(body, path, misfit), validate))
+        except RequestValidationError as exc:
+            assert [p for p in exc.problems if p.startswith(f"{path}: ")], (path, exc.problems)
+        else:
+            assert _at(sent, path) == misfit, path
+            assert validate is False or isinstance(misfit, dict), path

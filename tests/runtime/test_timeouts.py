@@ -100,7 +100,9 @@ async def test_aiohttp_receives_the_resolved_timeout(
     )
     sent = [call.kwargs["timeout"] for call in next(iter(api.requests.values()))]
     assert [t.sock_read for t in sent] == [11, 12, 13]
-    assert all(t.total == DEFAULT_TOTAL_TIMEOUT for t in sent)
+    # The total is the engine's own (AttemptDeadlines: timers shared between attempts), not
+    # aiohttp's: test_attempt_deadlines.py and test_total_timeout_is_its_own_error.
+    assert all(t.total is None for t in sent)
 
 
 async def test_client_level_read_timeout(
@@ -136,8 +138,34 @@ async def test_total_timeout_is_its_own_error(
 ) -> None:
     client = make_client(base_url=slow_server.base_url, max_retries=0)
     with pytest.raises(APITimeoutError) as info:
-        await _get(client, RequestOptions(timeout=FAST))
+        await _get(client, RequestOptions(timeout=Timeouts(total=FAST)))
     assert type(info.value) is APITimeoutError and "total" in str(info.value)
+
+
+def test_a_bare_number_is_every_timeout_of_an_attempt() -> None:
+    """As in httpx: `timeout=120` must not leave the 30 s read default in force."""
+    every = Timeouts(total=120, connect=120, read=120, pool=120)
+    assert LiveOpsClient(timeout=120).timeouts == every
+    assert LiveOpsClient(timeout=Timeouts(read=1)).with_options(timeout=120).timeouts == every
+    assert LiveOpsClient(timeout=120).with_options(timeout=Timeouts(read=1)).timeouts.read == 1
+
+
+@pytest.mark.parametrize("level", ["client", "with_options", "per call"])
+async def test_a_bare_number_lifts_a_tighter_read_timeout_at_every_level(
+    level: str, slow_server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    """A client whose reads time out in FAST still waits for a SLOW answer when a bare
+    number (ROOMY) is given at a more specific level, or at the client level itself."""
+    tight = Timeouts(read=FAST)
+    client = make_client(
+        base_url=slow_server.base_url,
+        timeout=ROOMY if level == "client" else tight,
+        max_retries=0,
+    )
+    if level == "with_options":
+        client = client.with_options(timeout=ROOMY)
+    options = RequestOptions(timeout=ROOMY) if level == "per call" else None
+    assert await _get(client, options) == _ops.Coupon("c1")
 
 
 async def test_pool_timeout_when_every_connection_is_busy(

@@ -2,14 +2,18 @@
 """`bonuses`: Bonus promotions that add items to a purchase.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -26,7 +30,7 @@ class AdminBonusesResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         name: models.PromotionName,
@@ -38,7 +42,7 @@ class AdminBonusesResource(BaseResource):
         price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> models.CreatedPromotionId:
+    ) -> Coroutine[Any, Any, models.CreatedPromotionId]:
         """Create a bonus promotion.
 
         Adds a promotion that gives the `bonus` items with every purchase containing the `condition`
@@ -72,19 +76,18 @@ class AdminBonusesResource(BaseResource):
             price_conditions=price_conditions,
             excluded_promotions=excluded_promotions,
         )
-        result: models.CreatedPromotionId = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_BONUS_PROMOTION,
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a bonus promotion.
 
         Removes the promotion for good.
@@ -100,19 +103,18 @@ class AdminBonusesResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DELETE_BONUS_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.BonusPromotion:
+    ) -> Coroutine[Any, Any, models.BonusPromotion]:
         """Get a bonus promotion.
 
         One bonus promotion with its periods, condition and bonus items, and limits.
@@ -128,12 +130,11 @@ class AdminBonusesResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.BonusPromotion = await self._requester.request(
+        return self._requester.request(
             ops.GET_BONUS_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -164,7 +165,7 @@ class AdminBonusesResource(BaseResource):
             options=options,
         )
 
-    async def update(
+    def update(
         self,
         promotion_id: int,
         *,
@@ -177,7 +178,7 @@ class AdminBonusesResource(BaseResource):
         price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace a bonus promotion.
 
         Replaces the whole promotion: fields left out are wiped, so send everything you want to
@@ -212,13 +213,12 @@ class AdminBonusesResource(BaseResource):
             price_conditions=price_conditions,
             excluded_promotions=excluded_promotions,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.UPDATE_BONUS_PROMOTION,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminBonusesResourceWithRawResponse:

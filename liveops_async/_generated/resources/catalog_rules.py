@@ -2,14 +2,18 @@
 """`catalog_rules`: Rules that show or hide catalog items for players by their attributes.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -25,7 +29,7 @@ class AdminCatalogRulesResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         name: models.CatalogRuleName,
@@ -34,7 +38,7 @@ class AdminCatalogRulesResource(BaseResource):
         items: builtins.list[models.CatalogRuleItemRef],
         is_satisfied_for_unauth: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> models.CatalogRuleCreated:
+    ) -> Coroutine[Any, Any, models.CatalogRuleCreated]:
         """Create a catalog filter rule.
 
         Adds a rule that shows the listed items only to players whose attributes meet the
@@ -62,19 +66,18 @@ class AdminCatalogRulesResource(BaseResource):
             items=items,
             is_satisfied_for_unauth=is_satisfied_for_unauth,
         )
-        result: models.CatalogRuleCreated = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_FILTER_RULE,
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         rule_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a catalog filter rule.
 
         Removes the rule; its items become visible to every player again unless other rules hide
@@ -92,19 +95,18 @@ class AdminCatalogRulesResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DELETE_FILTER_RULE_BY_ID,
             path={"rule_id": rule_id},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         rule_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.CatalogRule:
+    ) -> Coroutine[Any, Any, models.CatalogRule]:
         """Get a catalog filter rule.
 
         One rule with its conditions and the items it governs.
@@ -122,12 +124,11 @@ class AdminCatalogRulesResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.CatalogRule = await self._requester.request(
+        return self._requester.request(
             ops.GET_FILTER_RULE_BY_ID,
             path={"rule_id": rule_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -167,11 +168,11 @@ class AdminCatalogRulesResource(BaseResource):
             options=options,
         )
 
-    async def list_all(
+    def list_all(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> models.CatalogRuleSummaryList:
+    ) -> Coroutine[Any, Any, models.CatalogRuleSummaryList]:
         """List every catalog filter rule in short form.
 
         All rules of the project at once (no paging), without conditions and items; meant for
@@ -188,13 +189,12 @@ class AdminCatalogRulesResource(BaseResource):
         (403): the credentials are valid but may not call this endpoint, or no Authorization header
         was sent.
         """
-        result: models.CatalogRuleSummaryList = await self._requester.request(
+        return self._requester.request(
             ops.GET_ALL_FILTER_RULES,
             options=options,
         )
-        return result
 
-    async def patch(
+    def patch(
         self,
         rule_id: int,
         *,
@@ -204,7 +204,7 @@ class AdminCatalogRulesResource(BaseResource):
         attribute_conditions: models.AttributeConditions | None = None,
         items: builtins.list[models.CatalogRuleItemRef] | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Change some fields of a catalog filter rule.
 
         Changes only the fields present in the body; the others keep their values.
@@ -234,15 +234,14 @@ class AdminCatalogRulesResource(BaseResource):
             attribute_conditions=attribute_conditions,
             items=items,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.PATCH_FILTER_RULE_BY_ID,
             path={"rule_id": rule_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def update(
+    def update(
         self,
         rule_id: int,
         *,
@@ -252,7 +251,7 @@ class AdminCatalogRulesResource(BaseResource):
         items: builtins.list[models.CatalogRuleItemRef],
         is_satisfied_for_unauth: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace a catalog filter rule.
 
         Replaces the whole rule: fields left out of the body are reset, so send every field you want
@@ -283,13 +282,12 @@ class AdminCatalogRulesResource(BaseResource):
             items=items,
             is_satisfied_for_unauth=is_satisfied_for_unauth,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.UPDATE_FILTER_RULE_BY_ID,
             path={"rule_id": rule_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminCatalogRulesResourceWithRawResponse:

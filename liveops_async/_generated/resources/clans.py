@@ -2,13 +2,17 @@
 """`clans`: Reward chains (including clan chains) progressed with value points.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -23,12 +27,12 @@ class UserClansResource(BaseResource):
 
     __slots__ = ()
 
-    async def list_top_contributors(
+    def list_top_contributors(
         self,
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ClanTopContributors:
+    ) -> Coroutine[Any, Any, models.ClanTopContributors]:
         """Top 10 contributors of the player's clan.
 
         The ten members of the player's clan who earned the most value points in the clan reward
@@ -44,18 +48,17 @@ class UserClansResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: models.ClanTopContributors = await self._requester.request(
+        return self._requester.request(
             ops.GET_USER_CLAN_TOP_CONTRIBUTORS,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
-        return result
 
-    async def update(
+    def update(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ClanUpdateResult:
+    ) -> Coroutine[Any, Any, models.ClanUpdateResult]:
         """Refresh the player's clan.
 
         Re-reads the player's clan from the player's attributes: joins the new clan, or leaves the
@@ -72,11 +75,10 @@ class UserClansResource(BaseResource):
         Not retried once it may have reached the server.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: models.ClanUpdateResult = await self._requester.request(
+        return self._requester.request(
             ops.USER_CLAN_UPDATE,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> UserClansResourceWithRawResponse:

@@ -2,14 +2,18 @@
 """`coupons`: Coupon promotions, their codes and limits.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -26,12 +30,12 @@ class AdminCouponsResource(BaseResource):
 
     __slots__ = ()
 
-    async def activate(
+    def activate(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Activate a coupon promotion.
 
         Enables the coupon so that players can redeem its codes. Enabling an enabled coupon changes
@@ -49,14 +53,13 @@ class AdminCouponsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ACTIVATE_COUPON,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def create(
+    def create(
         self,
         *,
         external_id: models.PromotionExternalId,
@@ -68,7 +71,7 @@ class AdminCouponsResource(BaseResource):
         redeem_code_limit: int | Unset | None = UNSET,
         attribute_conditions: models.AttributeConditions | None = None,
         options: RequestOptions | None = None,
-    ) -> models.CreatedExternalId:
+    ) -> Coroutine[Any, Any, models.CreatedExternalId]:
         """Create a coupon promotion.
 
         Creates a coupon promotion. A new coupon starts disabled: call activate before its codes can
@@ -103,20 +106,19 @@ class AdminCouponsResource(BaseResource):
             redeem_code_limit=redeem_code_limit,
             attribute_conditions=attribute_conditions,
         )
-        result: models.CreatedExternalId = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_CREATE_COUPON,
             body=body,
             options=options,
         )
-        return result
 
-    async def create_code(
+    def create_code(
         self,
         external_id: str,
         *,
         coupon_code: str,
         options: RequestOptions | None = None,
-    ) -> models.CreatedCode:
+    ) -> Coroutine[Any, Any, models.CreatedCode]:
         """Create a coupon code.
 
         Adds one code, chosen by the caller, to the coupon. A code that already exists is refused
@@ -138,20 +140,19 @@ class AdminCouponsResource(BaseResource):
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
         )
-        result: models.CreatedCode = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_COUPON_CODE,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def deactivate(
+    def deactivate(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Deactivate a coupon promotion.
 
         Disables the coupon; its codes can no longer be redeemed until it is activated again.
@@ -168,21 +169,20 @@ class AdminCouponsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DEACTIVATE_COUPON,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def decrease_user_limit(
+    def decrease_user_limit(
         self,
         external_id: str,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Decrease a player's coupon limit.
 
         Takes `available` redemptions of the coupon away from the player. The request has a JSON
@@ -206,20 +206,19 @@ class AdminCouponsResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.REMOVE_COUPON_USER_PROMOTION_LIMIT,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a coupon promotion.
 
         Deletes the coupon and its codes for good; this cannot be undone.
@@ -235,20 +234,19 @@ class AdminCouponsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DELETE_COUPON_PROMOTION,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def generate_codes(
+    def generate_codes(
         self,
         external_id: str,
         *,
         count: int,
         options: RequestOptions | None = None,
-    ) -> models.GeneratedCodes:
+    ) -> Coroutine[Any, Any, models.GeneratedCodes]:
         """Generate coupon codes.
 
         Adds the given number of random codes to the coupon. Each call adds more codes, so sending
@@ -269,20 +267,19 @@ class AdminCouponsResource(BaseResource):
         body = models.GenerateCodesRequest(
             count=count,
         )
-        result: models.GeneratedCodes = await self._requester.request(
+        return self._requester.request(
             ops.GENERATE_COUPON_CODES,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Coupon:
+    ) -> Coroutine[Any, Any, models.Coupon]:
         """Get a coupon promotion.
 
         The coupon's settings, whether it is enabled, and how much of its total limit is used.
@@ -298,20 +295,19 @@ class AdminCouponsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.Coupon = await self._requester.request(
+        return self._requester.request(
             ops.GET_COUPON,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def get_user_limit(
+    def get_user_limit(
         self,
         external_id: str,
         *,
         user_external_id: str,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Get a player's coupon limit.
 
         How many times the player may still redeem the coupon, out of the per-player limit.
@@ -329,22 +325,21 @@ class AdminCouponsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.GET_COUPON_USER_LIMIT,
             path={"external_id": external_id},
             query={"user_external_id": user_external_id},
             options=options,
         )
-        return result
 
-    async def increase_user_limit(
+    def increase_user_limit(
         self,
         external_id: str,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Increase a player's coupon limit.
 
         Gives the player `available` more redemptions of the coupon. Each call adds again, so a
@@ -368,13 +363,12 @@ class AdminCouponsResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.ADD_COUPON_USER_PROMOTION_LIMIT,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -475,14 +469,14 @@ class AdminCouponsResource(BaseResource):
             options=options,
         )
 
-    async def set_user_limit(
+    def set_user_limit(
         self,
         external_id: str,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Set a player's coupon limit.
 
         Sets how many redemptions of the coupon the player has left to exactly `available` (0
@@ -506,15 +500,14 @@ class AdminCouponsResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.SET_COUPON_USER_PROMOTION_LIMIT,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def update(
+    def update(
         self,
         external_id: str,
         *,
@@ -526,7 +519,7 @@ class AdminCouponsResource(BaseResource):
         redeem_code_limit: int | Unset | None = UNSET,
         attribute_conditions: models.AttributeConditions | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Update a coupon promotion.
 
         Replaces the coupon's settings with the body: fields left out are cleared, not kept.
@@ -561,13 +554,12 @@ class AdminCouponsResource(BaseResource):
             redeem_code_limit=redeem_code_limit,
             attribute_conditions=attribute_conditions,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.UPDATE_COUPON_PROMOTION,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminCouponsResourceWithRawResponse:
@@ -622,12 +614,12 @@ class UserCouponsResource(BaseResource):
 
     __slots__ = ()
 
-    async def get_rewards(
+    def get_rewards(
         self,
         coupon_code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.CouponRewards:
+    ) -> Coroutine[Any, Any, models.CouponRewards]:
         """Get the rewards of a coupon code.
 
         What the player would get for the code, without redeeming it. `is_selectable: true` means
@@ -646,20 +638,19 @@ class UserCouponsResource(BaseResource):
         was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
         the request failed validation or the action is not allowed in the entity's state.
         """
-        result: models.CouponRewards = await self._requester.request(
+        return self._requester.request(
             ops.GET_COUPON_REWARDS_BY_CODE,
             path={"coupon_code": coupon_code},
             options=options,
         )
-        return result
 
-    async def redeem(
+    def redeem(
         self,
         *,
         coupon_code: str,
         selected_unit_items: models.SelectedUnitItems | None = None,
         options: RequestOptions | None = None,
-    ) -> models.CouponRedeemResult:
+    ) -> Coroutine[Any, Any, models.CouponRedeemResult]:
         """Redeem a coupon code.
 
         Redeems a coupon code for the player and grants its bonus items. When the rewards include a
@@ -685,12 +676,11 @@ class UserCouponsResource(BaseResource):
             coupon_code=coupon_code,
             selected_unit_items=selected_unit_items,
         )
-        result: models.CouponRedeemResult = await self._requester.request(
+        return self._requester.request(
             ops.REDEEM_COUPON,
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> UserCouponsResourceWithRawResponse:

@@ -2,14 +2,18 @@
 """`discounts`: Discount promotions on items.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -26,7 +30,7 @@ class AdminDiscountsResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         name: models.PromotionName,
@@ -38,7 +42,7 @@ class AdminDiscountsResource(BaseResource):
         limits: models.PromotionLimitsSpec | None = None,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> models.CreatedPromotionId:
+    ) -> Coroutine[Any, Any, models.CreatedPromotionId]:
         """Create a discount promotion.
 
         Adds a promotion that takes a percentage off the listed items. To discount by price instead,
@@ -72,19 +76,18 @@ class AdminDiscountsResource(BaseResource):
             limits=limits,
             excluded_promotions=excluded_promotions,
         )
-        result: models.CreatedPromotionId = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_ITEM_PROMOTION,
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a discount promotion.
 
         Removes the promotion for good.
@@ -100,19 +103,18 @@ class AdminDiscountsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DELETE_ITEM_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.DiscountPromotion:
+    ) -> Coroutine[Any, Any, models.DiscountPromotion]:
         """Get a discount promotion.
 
         One discount promotion with its periods, items, conditions and limits.
@@ -128,12 +130,11 @@ class AdminDiscountsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.DiscountPromotion = await self._requester.request(
+        return self._requester.request(
             ops.GET_ITEM_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -164,7 +165,7 @@ class AdminDiscountsResource(BaseResource):
             options=options,
         )
 
-    async def update(
+    def update(
         self,
         promotion_id: int,
         *,
@@ -177,7 +178,7 @@ class AdminDiscountsResource(BaseResource):
         limits: models.PromotionLimitsSpec | None = None,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace a discount promotion.
 
         Replaces the whole promotion: fields left out are wiped, so send everything you want to
@@ -213,13 +214,12 @@ class AdminDiscountsResource(BaseResource):
             limits=limits,
             excluded_promotions=excluded_promotions,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.UPDATE_ITEM_PROMOTION,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminDiscountsResourceWithRawResponse:

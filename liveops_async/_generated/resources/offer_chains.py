@@ -2,15 +2,19 @@
 """`offer_chains`: Sequences of free and paid offers unlocked one after the other.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
+from collections.abc import Coroutine
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -27,7 +31,7 @@ class AdminOfferChainsResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         name: models.LocalizedText | None,
@@ -41,7 +45,7 @@ class AdminOfferChainsResource(BaseResource):
         is_always_visible: bool | None = None,
         is_reset_on_completion: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> models.OfferChainCreated:
+    ) -> Coroutine[Any, Any, models.OfferChainCreated]:
         """Create an offer chain.
 
         Creates an offer chain from its ordered steps; each step is either free (claimed) or paid
@@ -86,19 +90,18 @@ class AdminOfferChainsResource(BaseResource):
             is_always_visible=is_always_visible,
             is_reset_on_completion=is_reset_on_completion,
         )
-        result: models.OfferChainCreated = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_CREATE_OFFER_CHAIN,
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete an offer chain.
 
         Deletes the chain for good. Rewards players already received stay theirs; the steps they had
@@ -116,19 +119,18 @@ class AdminOfferChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_DELETE_OFFER_CHAIN,
             path={"offer_chain_id": offer_chain_id},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.OfferChain:
+    ) -> Coroutine[Any, Any, models.OfferChain]:
         """Get an offer chain.
 
         One offer chain with its steps, their prices and items.
@@ -144,12 +146,11 @@ class AdminOfferChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.OfferChain = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_GET_OFFER_CHAIN,
             path={"offer_chain_id": offer_chain_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -187,12 +188,12 @@ class AdminOfferChainsResource(BaseResource):
             options=options,
         )
 
-    async def toggle(
+    def toggle(
         self,
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Enable or disable an offer chain.
 
         Flips the chain between enabled and disabled. Players keep their progress while it is
@@ -210,14 +211,13 @@ class AdminOfferChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_TOGGLE_OFFER_CHAIN,
             path={"offer_chain_id": offer_chain_id},
             options=options,
         )
-        return result
 
-    async def update(
+    def update(
         self,
         offer_chain_id: int,
         *,
@@ -232,7 +232,7 @@ class AdminOfferChainsResource(BaseResource):
         is_always_visible: bool | None = None,
         is_reset_on_completion: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace an offer chain.
 
         Replaces the whole chain: fields left out are cleared. Send each kept step's `step_id` back
@@ -280,13 +280,12 @@ class AdminOfferChainsResource(BaseResource):
             is_always_visible=is_always_visible,
             is_reset_on_completion=is_reset_on_completion,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_UPDATE_OFFER_CHAIN,
             path={"offer_chain_id": offer_chain_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminOfferChainsResourceWithRawResponse:
@@ -323,13 +322,13 @@ class UserOfferChainsResource(BaseResource):
 
     __slots__ = ()
 
-    async def claim_step(
+    def claim_step(
         self,
         offer_chain_id: int,
         step_number: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.OfferChainClaimResult:
+    ) -> Coroutine[Any, Any, models.OfferChainClaimResult]:
         """Claim a free step.
 
         Completes a free step for the player and grants its items through a zero-price order, whose
@@ -348,19 +347,18 @@ class UserOfferChainsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: models.OfferChainClaimResult = await self._requester.request(
+        return self._requester.request(
             ops.CLAIM_USER_OFFER_CHAIN_STEP_REWARD,
             path={"offer_chain_id": offer_chain_id, "step_number": step_number},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.OfferChainUserChain:
+    ) -> Coroutine[Any, Any, models.OfferChainUserChain]:
         """Get one of the player's offer chains.
 
         One offer chain as the player sees it, with the player's progress.
@@ -376,12 +374,11 @@ class UserOfferChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.OfferChainUserChain = await self._requester.request(
+        return self._requester.request(
             ops.GET_USER_OFFER_CHAIN_BY_ID,
             path={"offer_chain_id": offer_chain_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -413,13 +410,13 @@ class UserOfferChainsResource(BaseResource):
             options=options,
         )
 
-    async def order_step(
+    def order_step(
         self,
         offer_chain_id: int,
         step_number: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.OfferChainOrder:
+    ) -> Coroutine[Any, Any, models.OfferChainOrder]:
         """Create an order for a paid step.
 
         Creates an order (status `new`) for a paid step and answers with its id and a payment token;
@@ -441,12 +438,11 @@ class UserOfferChainsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: models.OfferChainOrder = await self._requester.request(
+        return self._requester.request(
             ops.ORDER_USER_OFFER_CHAIN_STEP_REWARD,
             path={"offer_chain_id": offer_chain_id, "step_number": step_number},
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> UserOfferChainsResourceWithRawResponse:

@@ -2,14 +2,18 @@
 """`promo_codes`: Promo code promotions, their codes and limits.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -26,12 +30,12 @@ class AdminPromoCodesResource(BaseResource):
 
     __slots__ = ()
 
-    async def activate(
+    def activate(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Activate a promo code promotion.
 
         Enables the promo code so that players can redeem its codes. A failure of the promotion
@@ -49,14 +53,13 @@ class AdminPromoCodesResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ACTIVATE_PROMO_CODE,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def create(
+    def create(
         self,
         *,
         external_id: models.PromotionExternalId,
@@ -73,7 +76,7 @@ class AdminPromoCodesResource(BaseResource):
         item_price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> models.CreatedExternalId:
+    ) -> Coroutine[Any, Any, models.CreatedExternalId]:
         """Create a promo code promotion.
 
         Creates a promo code promotion. A new promo code starts disabled: call activate before its
@@ -121,20 +124,19 @@ class AdminPromoCodesResource(BaseResource):
             item_price_conditions=item_price_conditions,
             excluded_promotions=excluded_promotions,
         )
-        result: models.CreatedExternalId = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_PROMO_CODE,
             body=body,
             options=options,
         )
-        return result
 
-    async def create_code(
+    def create_code(
         self,
         external_id: str,
         *,
         coupon_code: str,
         options: RequestOptions | None = None,
-    ) -> models.CreatedCode:
+    ) -> Coroutine[Any, Any, models.CreatedCode]:
         """Create a promo code code.
 
         Adds one code, chosen by the caller, to the promo code promotion. A code that already exists
@@ -156,20 +158,19 @@ class AdminPromoCodesResource(BaseResource):
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
         )
-        result: models.CreatedCode = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_PROMO_CODE_CODE,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def deactivate(
+    def deactivate(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Deactivate a promo code promotion.
 
         Disables the promo code; its codes can no longer be redeemed until it is activated again.
@@ -186,21 +187,20 @@ class AdminPromoCodesResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DEACTIVATE_PROMO_CODE,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def decrease_user_limit(
+    def decrease_user_limit(
         self,
         external_id: str,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Decrease a player's promo code limit.
 
         Takes `available` redemptions of the promo code away from the player. The request has a JSON
@@ -224,20 +224,19 @@ class AdminPromoCodesResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a promo code promotion.
 
         Deletes the promo code and its codes for good; this cannot be undone.
@@ -253,20 +252,19 @@ class AdminPromoCodesResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DELETE_PROMO_CODE,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def generate_codes(
+    def generate_codes(
         self,
         external_id: str,
         *,
         count: int,
         options: RequestOptions | None = None,
-    ) -> models.GeneratedCodes:
+    ) -> Coroutine[Any, Any, models.GeneratedCodes]:
         """Generate promo code codes.
 
         Adds the given number of random codes to the promo code promotion. Each call adds more
@@ -287,20 +285,19 @@ class AdminPromoCodesResource(BaseResource):
         body = models.GenerateCodesRequest(
             count=count,
         )
-        result: models.GeneratedCodes = await self._requester.request(
+        return self._requester.request(
             ops.GENERATE_PROMO_CODE_CODES,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.PromoCode:
+    ) -> Coroutine[Any, Any, models.PromoCode]:
         """Get a promo code promotion.
 
         The promo code's settings, whether it is enabled, and how much of its total limit is used.
@@ -316,20 +313,19 @@ class AdminPromoCodesResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.PromoCode = await self._requester.request(
+        return self._requester.request(
             ops.GET_PROMO_CODE,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def get_user_limit(
+    def get_user_limit(
         self,
         external_id: str,
         *,
         user_external_id: str,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Get a player's promo code limit.
 
         How many times the player may still redeem the promo code, out of the per-player limit.
@@ -347,22 +343,21 @@ class AdminPromoCodesResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.GET_PROMO_CODE_USER_LIMIT,
             path={"external_id": external_id},
             query={"user_external_id": user_external_id},
             options=options,
         )
-        return result
 
-    async def increase_user_limit(
+    def increase_user_limit(
         self,
         external_id: str,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Increase a player's promo code limit.
 
         Gives the player `available` more redemptions of the promo code. Each call adds again, so a
@@ -386,13 +381,12 @@ class AdminPromoCodesResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.ADD_PROMO_CODE_USER_PROMOTION_LIMIT,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -493,14 +487,14 @@ class AdminPromoCodesResource(BaseResource):
             options=options,
         )
 
-    async def set_user_limit(
+    def set_user_limit(
         self,
         external_id: str,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Set a player's promo code limit.
 
         Sets how many redemptions of the promo code the player has left to exactly `available` (0
@@ -524,15 +518,14 @@ class AdminPromoCodesResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.SET_PROMO_CODE_USER_PROMOTION_LIMIT,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def update(
+    def update(
         self,
         external_id: str,
         *,
@@ -549,7 +542,7 @@ class AdminPromoCodesResource(BaseResource):
         item_price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Update a promo code promotion.
 
         Replaces the promo code's settings with the body: fields left out are cleared, not kept.
@@ -597,13 +590,12 @@ class AdminPromoCodesResource(BaseResource):
             item_price_conditions=item_price_conditions,
             excluded_promotions=excluded_promotions,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.UPDATE_PROMO_CODE,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminPromoCodesResourceWithRawResponse:
@@ -658,12 +650,12 @@ class UserPromoCodesResource(BaseResource):
 
     __slots__ = ()
 
-    async def get_rewards(
+    def get_rewards(
         self,
         promocode_code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.PromoCodeRewards:
+    ) -> Coroutine[Any, Any, models.PromoCodeRewards]:
         """Get the rewards of a promo code.
 
         What the player would get for the code, without redeeming it. `is_selectable: true` means
@@ -682,21 +674,20 @@ class UserPromoCodesResource(BaseResource):
         was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
         the request failed validation or the action is not allowed in the entity's state.
         """
-        result: models.PromoCodeRewards = await self._requester.request(
+        return self._requester.request(
             ops.GET_PROMO_CODE_REWARDS_BY_CODE,
             path={"promocode_code": promocode_code},
             options=options,
         )
-        return result
 
-    async def redeem(
+    def redeem(
         self,
         *,
         coupon_code: str,
         cart: models.CartRef | Unset | None = UNSET,
         selected_unit_items: models.SelectedUnitItems | None = None,
         options: RequestOptions | None = None,
-    ) -> models.Cart:
+    ) -> Coroutine[Any, Any, models.Cart]:
         """Redeem a promo code on a cart.
 
         Applies a promo code to the player's cart (the current cart when `cart` is left out) and
@@ -724,19 +715,18 @@ class UserPromoCodesResource(BaseResource):
             cart=cart,
             selected_unit_items=selected_unit_items,
         )
-        result: models.Cart = await self._requester.request(
+        return self._requester.request(
             ops.REDEEM_PROMO_CODE,
             body=body,
             options=options,
         )
-        return result
 
-    async def remove_from_cart(
+    def remove_from_cart(
         self,
         *,
         cart: models.CartRef | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> models.Cart:
+    ) -> Coroutine[Any, Any, models.Cart]:
         """Remove the promo code from a cart.
 
         Takes the applied promo code off the player's cart (the current cart when `cart` is left
@@ -758,12 +748,11 @@ class UserPromoCodesResource(BaseResource):
         body = models.PromoCodeRemoveRequest(
             cart=cart,
         )
-        result: models.Cart = await self._requester.request(
+        return self._requester.request(
             ops.REMOVE_CART_PROMO_CODE,
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> UserPromoCodesResourceWithRawResponse:
@@ -794,14 +783,14 @@ class GuestPromoCodesResource(BaseResource):
 
     __slots__ = ()
 
-    async def redeem(
+    def redeem(
         self,
         *,
         coupon_code: str,
         cart: models.CartRef | Unset | None = UNSET,
         selected_unit_items: models.SelectedUnitItems | None = None,
         options: RequestOptions | None = None,
-    ) -> models.Cart:
+    ) -> Coroutine[Any, Any, models.Cart]:
         """Redeem a promo code on a cart.
 
         Applies a promo code to the player's cart (the current cart when `cart` is left out) and
@@ -829,19 +818,18 @@ class GuestPromoCodesResource(BaseResource):
             cart=cart,
             selected_unit_items=selected_unit_items,
         )
-        result: models.Cart = await self._requester.request(
+        return self._requester.request(
             ops.REDEEM_PROMO_CODE,
             body=body,
             options=options,
         )
-        return result
 
-    async def remove_from_cart(
+    def remove_from_cart(
         self,
         *,
         cart: models.CartRef | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> models.Cart:
+    ) -> Coroutine[Any, Any, models.Cart]:
         """Remove the promo code from a cart.
 
         Takes the applied promo code off the player's cart (the current cart when `cart` is left
@@ -863,12 +851,11 @@ class GuestPromoCodesResource(BaseResource):
         body = models.PromoCodeRemoveRequest(
             cart=cart,
         )
-        result: models.Cart = await self._requester.request(
+        return self._requester.request(
             ops.REMOVE_CART_PROMO_CODE,
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> GuestPromoCodesResourceWithRawResponse:

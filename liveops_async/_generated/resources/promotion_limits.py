@@ -2,13 +2,17 @@
 """`promotion_limits`: Per-player limits of discount and bonus promotions.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -23,14 +27,14 @@ class AdminPromotionLimitsResource(BaseResource):
 
     __slots__ = ()
 
-    async def decrease_user_limit(
+    def decrease_user_limit(
         self,
         promotion_id: int,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Take uses of a promotion away from a player.
 
         Subtracts `available` from the player's remaining uses. The DELETE carries a JSON body.
@@ -54,21 +58,20 @@ class AdminPromotionLimitsResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.REMOVE_USER_PROMOTION_LIMIT,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def get_user_limit(
+    def get_user_limit(
         self,
         promotion_id: int,
         *,
         user_external_id: str,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Get a player's limit of a promotion.
 
         How many times the player may still use the promotion, out of how many.
@@ -86,22 +89,21 @@ class AdminPromotionLimitsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.GET_USER_PROMOTION_LIMIT,
             path={"promotion_id": promotion_id},
             query={"user_external_id": user_external_id},
             options=options,
         )
-        return result
 
-    async def increase_user_limit(
+    def increase_user_limit(
         self,
         promotion_id: int,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Give a player more uses of a promotion.
 
         Adds `available` to the player's remaining uses. Sending it twice adds twice, so the SDK
@@ -125,20 +127,19 @@ class AdminPromotionLimitsResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.ADD_USER_PROMOTION_LIMIT,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def reset_all_user_limits(
+    def reset_all_user_limits(
         self,
         *,
         user: models.LimitUser,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Refill every promotion limit of one player.
 
         Gives the player back all uses of every limited promotion of the project. The DELETE carries
@@ -159,20 +160,19 @@ class AdminPromotionLimitsResource(BaseResource):
         body = models.PromotionLimitResetForUser(
             user=user,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.RESET_ALL_USER_PROMOTIONS_LIMIT,
             body=body,
             options=options,
         )
-        return result
 
-    async def reset_user_limit(
+    def reset_user_limit(
         self,
         promotion_id: int,
         *,
         user: models.PromotionLimitResetUser | None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Refill a promotion's limit for one player or for everyone.
 
         Gives the player back all uses of the promotion; with `user` set to null, does so for every
@@ -195,22 +195,21 @@ class AdminPromotionLimitsResource(BaseResource):
         body = models.PromotionLimitReset(
             user=user,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.RESET_USER_PROMOTION_LIMIT,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def set_user_limit(
+    def set_user_limit(
         self,
         promotion_id: int,
         *,
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> models.UserLimit:
+    ) -> Coroutine[Any, Any, models.UserLimit]:
         """Set a player's remaining uses of a promotion.
 
         Sets the player's remaining uses to `available` (0 allowed), whatever they were.
@@ -233,13 +232,12 @@ class AdminPromotionLimitsResource(BaseResource):
             user=user,
             available=available,
         )
-        result: models.UserLimit = await self._requester.request(
+        return self._requester.request(
             ops.SET_USER_PROMOTION_LIMIT,
             path={"promotion_id": promotion_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminPromotionLimitsResourceWithRawResponse:

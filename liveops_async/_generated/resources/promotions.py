@@ -2,13 +2,17 @@
 """`promotions`: Calls that apply to every kind of promotion.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -24,12 +28,12 @@ class AdminPromotionsResource(BaseResource):
 
     __slots__ = ()
 
-    async def activate(
+    def activate(
         self,
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Activate a promotion.
 
         Turns the promotion on; players get it during its periods. Doing it twice changes nothing.
@@ -45,19 +49,18 @@ class AdminPromotionsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
         (422): the request failed validation or the action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ACTIVATE_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
-        return result
 
-    async def deactivate(
+    def deactivate(
         self,
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Deactivate a promotion.
 
         Turns the promotion off without deleting it. Doing it twice changes nothing.
@@ -73,19 +76,18 @@ class AdminPromotionsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
         (422): the request failed validation or the action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DEACTIVATE_PROMOTION,
             path={"promotion_id": promotion_id},
             options=options,
         )
-        return result
 
-    async def get_redeemable(
+    def get_redeemable(
         self,
         code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.RedeemablePromotion:
+    ) -> Coroutine[Any, Any, models.RedeemablePromotion]:
         """Find the coupon or promo code promotion of a code.
 
         The coupon or promo code promotion that a code redeems. Fields that only promo codes have
@@ -104,12 +106,11 @@ class AdminPromotionsResource(BaseResource):
         entity does not exist; APIStatusError (405): the code in the path has a format the service
         does not accept.
         """
-        result: models.RedeemablePromotion = await self._requester.request(
+        return self._requester.request(
             ops.GET_REDEEMABLE_PROMOTION_BY_CODE,
             path={"code": code},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -178,12 +179,12 @@ class UserPromotionsResource(BaseResource):
 
     __slots__ = ()
 
-    async def verify_code(
+    def verify_code(
         self,
         code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.VerifiedPromotionCode:
+    ) -> Coroutine[Any, Any, models.VerifiedPromotionCode]:
         """Check a code for the current player.
 
         Tells whether a code is a coupon or a promo code, whether the player may use it, and what it
@@ -202,12 +203,11 @@ class UserPromotionsResource(BaseResource):
         was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
         the request failed validation or the action is not allowed in the entity's state.
         """
-        result: models.VerifiedPromotionCode = await self._requester.request(
+        return self._requester.request(
             ops.VERIFY_PROMOTION_CODE,
             path={"code": code},
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> UserPromotionsResourceWithRawResponse:

@@ -2,13 +2,17 @@
 """`reward_chains`: Reward chains (including clan chains) progressed with value points.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -24,12 +28,12 @@ class AdminRewardChainsResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         body: models.RewardChainCreateRequest,
         options: RequestOptions | None = None,
-    ) -> models.RewardChainCreated:
+    ) -> Coroutine[Any, Any, models.RewardChainCreated]:
         """Create a reward chain.
 
         Creates a regular reward chain, or a clan reward chain when the body carries the clan fields
@@ -50,19 +54,18 @@ class AdminRewardChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
         (422): the request failed validation or the action is not allowed in the entity's state.
         """
-        result: models.RewardChainCreated = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_CREATE_REWARD_CHAIN,
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a reward chain.
 
         Deletes the reward chain for good.
@@ -77,19 +80,18 @@ class AdminRewardChainsResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_DELETE_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.RewardChain:
+    ) -> Coroutine[Any, Any, models.RewardChain]:
         """Get a reward chain.
 
         One reward chain with its steps and their rewards. Clan chains also carry the clan fields.
@@ -108,12 +110,11 @@ class AdminRewardChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.RewardChain = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_GET_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -156,12 +157,12 @@ class AdminRewardChainsResource(BaseResource):
             options=options,
         )
 
-    async def reset(
+    def reset(
         self,
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Reset a reward chain.
 
         Wipes every player's value points and step progress in the chain, so that it can be run
@@ -179,19 +180,18 @@ class AdminRewardChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_RESET_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
-        return result
 
-    async def toggle(
+    def toggle(
         self,
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Enable or disable a reward chain.
 
         Flips the chain between enabled and disabled. The call carries no target state, so sending
@@ -207,20 +207,19 @@ class AdminRewardChainsResource(BaseResource):
         Not retried once it may have reached the server.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_TOGGLE_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
-        return result
 
-    async def update(
+    def update(
         self,
         reward_chain_id: int,
         *,
         body: models.RewardChainUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace a reward chain.
 
         Replaces the whole chain: fields left out are cleared. Send each existing step's `step_id`
@@ -243,13 +242,12 @@ class AdminRewardChainsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_UPDATE_REWARD_CHAIN,
             path={"reward_chain_id": reward_chain_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminRewardChainsResourceWithRawResponse:
@@ -288,13 +286,13 @@ class UserRewardChainsResource(BaseResource):
 
     __slots__ = ()
 
-    async def claim_step(
+    def claim_step(
         self,
         reward_chain_id: int,
         step_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Claim a step's reward.
 
         Grants the step's reward once the player's value points in the chain have reached the step's
@@ -314,19 +312,18 @@ class UserRewardChainsResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.CLAIM_USER_REWARD_CHAIN_STEP_REWARD,
             path={"reward_chain_id": reward_chain_id, "step_id": step_id},
             options=options,
         )
-        return result
 
-    async def get_balance(
+    def get_balance(
         self,
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> models.RewardChainValuePointBalance:
+    ) -> Coroutine[Any, Any, models.RewardChainValuePointBalance]:
         """Get the player's value point balance in a chain.
 
         The value point of the chain and how many of them the player (or, for a clan chain, the
@@ -343,12 +340,11 @@ class UserRewardChainsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.RewardChainValuePointBalance = await self._requester.request(
+        return self._requester.request(
             ops.GET_USER_REWARD_CHAIN_BALANCE,
             path={"reward_chain_id": reward_chain_id},
             options=options,
         )
-        return result
 
     def list(
         self,

@@ -2,14 +2,18 @@
 """`unique_catalog_offers`: Unique catalog offers unlocked by a code.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -26,12 +30,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
 
     __slots__ = ()
 
-    async def activate(
+    def activate(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Activate a unique catalog offer promotion.
 
         Enables the offer so its codes can be redeemed during its periods.
@@ -48,14 +52,13 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ACTIVATE_UNIQUE_CATALOG_OFFER,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def create(
+    def create(
         self,
         *,
         external_id: models.PromotionExternalId,
@@ -67,7 +70,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         redeem_user_limit: models.UniqueCatalogOfferRedeemUserLimit | Unset | None = UNSET,
         redeem_code_limit: models.UniqueCatalogOfferRedeemCodeLimit | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> models.CreatedExternalId:
+    ) -> Coroutine[Any, Any, models.CreatedExternalId]:
         """Create a unique catalog offer promotion.
 
         Creates a unique catalog offer. The new offer starts disabled; call activate to make its
@@ -104,20 +107,19 @@ class AdminUniqueCatalogOffersResource(BaseResource):
             redeem_user_limit=redeem_user_limit,
             redeem_code_limit=redeem_code_limit,
         )
-        result: models.CreatedExternalId = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_CREATE_UNIQUE_CATALOG_OFFER,
             body=body,
             options=options,
         )
-        return result
 
-    async def create_code(
+    def create_code(
         self,
         external_id: str,
         *,
         coupon_code: str,
         options: RequestOptions | None = None,
-    ) -> models.CreatedCode:
+    ) -> Coroutine[Any, Any, models.CreatedCode]:
         """Add a code to a unique catalog offer.
 
         Adds one code of your choice to the offer. A code that already exists is refused with 422.
@@ -138,20 +140,19 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
         )
-        result: models.CreatedCode = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_UNIQUE_CATALOG_OFFER_CODE,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def deactivate(
+    def deactivate(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Deactivate a unique catalog offer promotion.
 
         Disables the offer; its codes stop working until it is activated again.
@@ -168,19 +169,18 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DEACTIVATE_UNIQUE_CATALOG_OFFER,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a unique catalog offer promotion.
 
         Deletes the offer together with its codes.
@@ -196,20 +196,19 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DELETE_UNIQUE_CATALOG_OFFER_PROMOTION,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
-    async def generate_codes(
+    def generate_codes(
         self,
         external_id: str,
         *,
         count: int,
         options: RequestOptions | None = None,
-    ) -> models.GeneratedCodes:
+    ) -> Coroutine[Any, Any, models.GeneratedCodes]:
         """Generate random codes for a unique catalog offer.
 
         Adds `count` random codes to the offer. Each call adds new codes, so a resent request adds
@@ -230,20 +229,19 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         body = models.GenerateCodesRequest(
             count=count,
         )
-        result: models.GeneratedCodes = await self._requester.request(
+        return self._requester.request(
             ops.GENERATE_UNIQUE_CATALOG_OFFER_CODES,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.UniqueCatalogOffer:
+    ) -> Coroutine[Any, Any, models.UniqueCatalogOffer]:
         """Get a unique catalog offer promotion.
 
         The offer's settings, whether it is enabled, and how much of its total redemption limit is
@@ -260,12 +258,11 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.UniqueCatalogOffer = await self._requester.request(
+        return self._requester.request(
             ops.GET_UNIQUE_CATALOG_OFFER,
             path={"external_id": external_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -329,7 +326,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
             options=options,
         )
 
-    async def update(
+    def update(
         self,
         external_id: str,
         *,
@@ -340,7 +337,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         redeem_user_limit: models.UniqueCatalogOfferRedeemUserLimit | Unset | None = UNSET,
         redeem_code_limit: models.UniqueCatalogOfferRedeemCodeLimit | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace a unique catalog offer promotion.
 
         Replaces the offer's settings with the body: a field left out is cleared, not kept. Read-
@@ -375,13 +372,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
             redeem_user_limit=redeem_user_limit,
             redeem_code_limit=redeem_code_limit,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION,
             path={"external_id": external_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminUniqueCatalogOffersResourceWithRawResponse:

@@ -2,13 +2,17 @@
 """`upsell`: Items suggested to a player next to a purchase.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from collections.abc import Coroutine
+from typing import Any, Final, Literal
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -23,12 +27,12 @@ class AdminUpsellResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         body: models.UpsellConfigWrite,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Create the project's upsell.
 
         Sets up upsell for the project. `fixed_list` shows the listed SKUs; `most_sellable` (the
@@ -47,18 +51,17 @@ class AdminUpsellResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.POST_UPSELL,
             body=body,
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> models.UpsellConfigList:
+    ) -> Coroutine[Any, Any, models.UpsellConfigList]:
         """Get the project's upsell configuration.
 
         The project's upsell settings and the items they name. The body is a JSON array (one element
@@ -73,18 +76,17 @@ class AdminUpsellResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: models.UpsellConfigList = await self._requester.request(
+        return self._requester.request(
             ops.GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN,
             options=options,
         )
-        return result
 
-    async def toggle(
+    def toggle(
         self,
         toggle: Literal["activate", "deactivate"],
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Turn the project's upsell on or off.
 
         `activate` or `deactivate` the project's upsell. The target state is named in the path, so
@@ -100,19 +102,18 @@ class AdminUpsellResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE,
             path={"toggle": toggle},
             options=options,
         )
-        return result
 
-    async def update(
+    def update(
         self,
         *,
         body: models.UpsellConfigWrite,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace the project's upsell.
 
         Replaces the project's upsell settings with the body (same shapes as create). A SKU that
@@ -130,12 +131,11 @@ class AdminUpsellResource(BaseResource):
         entity does not exist; UnprocessableEntityError (422): the request failed validation or the
         action is not allowed in the entity's state.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.PUT_UPSELL,
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminUpsellResourceWithRawResponse:
@@ -168,11 +168,11 @@ class UserUpsellResource(BaseResource):
 
     __slots__ = ()
 
-    async def list(
+    def list(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> models.UpsellItemPage:
+    ) -> Coroutine[Any, Any, models.UpsellItemPage]:
         """List the upsell items for a player.
 
         The catalog items the project suggests to the player, localized and priced for them. No page
@@ -187,11 +187,10 @@ class UserUpsellResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: models.UpsellItemPage = await self._requester.request(
+        return self._requester.request(
             ops.GET_UPSELL_FOR_PROJECT_CLIENT,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> UserUpsellResourceWithRawResponse:

@@ -2,13 +2,17 @@
 """`value_point_rewards`: Value points and the items that award them.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -23,12 +27,12 @@ class AdminValuePointRewardsResource(BaseResource):
 
     __slots__ = ()
 
-    async def delete(
+    def delete(
         self,
         value_point_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Stop every item from awarding a value point.
 
         Removes the value point from all items that award it.
@@ -43,19 +47,18 @@ class AdminValuePointRewardsResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD,
             path={"value_point_sku": value_point_sku},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         value_point_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ValuePointItemRewardList:
+    ) -> Coroutine[Any, Any, models.ValuePointItemRewardList]:
         """List the items that award a value point.
 
         Every catalog item that awards this value point, with the amount one purchase awards.
@@ -71,20 +74,19 @@ class AdminValuePointRewardsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.ValuePointItemRewardList = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_GET_ITEMS_VALUE_POINT_REWARD,
             path={"value_point_sku": value_point_sku},
             options=options,
         )
-        return result
 
-    async def patch(
+    def patch(
         self,
         value_point_sku: str,
         *,
         body: models.ValuePointRewardsPatch,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Change the amounts some items award.
 
         Changes only the listed items (at most 100, each SKU once): a positive amount adds or
@@ -102,21 +104,20 @@ class AdminValuePointRewardsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD,
             path={"value_point_sku": value_point_sku},
             body=body,
             options=options,
         )
-        return result
 
-    async def set(
+    def set(
         self,
         value_point_sku: str,
         *,
         body: models.ValuePointRewardsSet,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Set the items that award a value point.
 
         Replaces the whole list of awarding items with the body; items left out stop awarding the
@@ -134,13 +135,12 @@ class AdminValuePointRewardsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_SET_ITEMS_VALUE_POINT_REWARD,
             path={"value_point_sku": value_point_sku},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminValuePointRewardsResourceWithRawResponse:

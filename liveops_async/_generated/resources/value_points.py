@@ -2,14 +2,18 @@
 """`value_points`: Value points and the items that award them.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Final
+from collections.abc import Coroutine
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -26,7 +30,7 @@ class AdminValuePointsResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         sku: models.Sku,
@@ -39,7 +43,7 @@ class AdminValuePointsResource(BaseResource):
         order: int | None = None,
         is_clan: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> models.ValuePointCreated:
+    ) -> Coroutine[Any, Any, models.ValuePointCreated]:
         """Create a value point.
 
         Creates a value point; set `is_clan` for one that progresses clan reward chains.
@@ -79,19 +83,18 @@ class AdminValuePointsResource(BaseResource):
             order=order,
             is_clan=is_clan,
         )
-        result: models.ValuePointCreated = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_CREATE_VALUE_POINTS,
             body=body,
             options=options,
         )
-        return result
 
-    async def delete(
+    def delete(
         self,
         item_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Delete a value point.
 
         Deletes the value point. Delete the reward chains that use it first (see `can_delete`).
@@ -106,19 +109,18 @@ class AdminValuePointsResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_DELETE_VALUE_POINT,
             path={"item_sku": item_sku},
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         item_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.ValuePoint:
+    ) -> Coroutine[Any, Any, models.ValuePoint]:
         """Get a value point.
 
         The value point's settings, and whether it can be deleted (it cannot while a reward chain
@@ -135,12 +137,11 @@ class AdminValuePointsResource(BaseResource):
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
         entity does not exist.
         """
-        result: models.ValuePoint = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_GET_VALUE_POINT,
             path={"item_sku": item_sku},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -172,7 +173,7 @@ class AdminValuePointsResource(BaseResource):
             options=options,
         )
 
-    async def update(
+    def update(
         self,
         item_sku: str,
         *,
@@ -186,7 +187,7 @@ class AdminValuePointsResource(BaseResource):
         order: int | None = None,
         is_clan: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace a value point.
 
         Replaces the value point's settings with the body; a field left out is cleared. The body has
@@ -228,13 +229,12 @@ class AdminValuePointsResource(BaseResource):
             order=order,
             is_clan=is_clan,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.ADMIN_UPDATE_VALUE_POINT,
             path={"item_sku": item_sku},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminValuePointsResourceWithRawResponse:

@@ -2,8 +2,11 @@
 """`widget_steps`: widget steps.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations

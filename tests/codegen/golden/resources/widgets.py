@@ -2,15 +2,19 @@
 """`widgets`: widgets.
 
 Each method only shapes its arguments; the requester (`liveops_async._engine`) does the
-rest: URL, auth, validation, sending, retries, parsing and errors. `with_raw_response` wraps
-the same methods so that they answer `APIResponse`.
+rest: URL, auth, validation, sending, retries, parsing and errors. A call method returns the
+requester's coroutine instead of awaiting it (one coroutine less per call, ~240 bytes while it
+waits for a pooled connection): awaiting it, or `asyncio.create_task(...)`, runs the call, and
+every check happens then, as in an `async def`. `with_raw_response` wraps the same methods so
+that they answer `APIResponse`.
 """
 
 from __future__ import annotations
 
 import builtins
+from collections.abc import Coroutine
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -27,7 +31,7 @@ class AdminWidgetsResource(BaseResource):
 
     __slots__ = ()
 
-    async def create(
+    def create(
         self,
         *,
         id: str,
@@ -37,7 +41,7 @@ class AdminWidgetsResource(BaseResource):
         labels: models.Labels | Unset | None = UNSET,
         conditions: builtins.list[models.Condition] | None = None,
         options: RequestOptions | None = None,
-    ) -> models.CreatedWidget:
+    ) -> Coroutine[Any, Any, models.CreatedWidget]:
         """Create a widget.
 
         Args:
@@ -63,20 +67,19 @@ class AdminWidgetsResource(BaseResource):
             labels=labels,
             conditions=conditions,
         )
-        result: models.CreatedWidget = await self._requester.request(
+        return self._requester.request(
             ops.CREATE_WIDGET,
             body=body,
             options=options,
         )
-        return result
 
-    async def delete_tags(
+    def delete_tags(
         self,
         widget_id: str,
         *,
         body: builtins.list[models.TagRef],
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Remove tags from a widget.
 
         Args:
@@ -89,20 +92,19 @@ class AdminWidgetsResource(BaseResource):
         HTTP: DELETE /v3/project/{project_id}/admin/widget/{widget_id} (operationId delete-widget-tags).
         Safe to retry.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.DELETE_WIDGET_TAGS,
             path={"widget_id": widget_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def get(
+    def get(
         self,
         widget_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> models.Widget:
+    ) -> Coroutine[Any, Any, models.Widget]:
         """Get a widget.
 
         Returns one widget with its conditions.
@@ -117,12 +119,11 @@ class AdminWidgetsResource(BaseResource):
         Safe to retry.
         Raises AuthenticationError (401): bad credentials; NotFoundError (404): no such widget.
         """
-        result: models.Widget = await self._requester.request(
+        return self._requester.request(
             ops.GET_WIDGET,
             path={"widget_id": widget_id},
             options=options,
         )
-        return result
 
     def list(
         self,
@@ -165,11 +166,11 @@ class AdminWidgetsResource(BaseResource):
             options=options,
         )
 
-    async def list_all(
+    def list_all(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> builtins.list[models.Widget]:
+    ) -> Coroutine[Any, Any, builtins.list[models.Widget]]:
         """Get every widget at once.
 
         Args:
@@ -180,13 +181,12 @@ class AdminWidgetsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/widget/all (operationId get-all-widgets).
         Safe to retry.
         """
-        result: builtins.list[models.Widget] = await self._requester.request(
+        return self._requester.request(
             ops.GET_ALL_WIDGETS,
             options=options,
         )
-        return result
 
-    async def patch(
+    def patch(
         self,
         widget_id: str,
         *,
@@ -194,7 +194,7 @@ class AdminWidgetsResource(BaseResource):
         max_uses_per_user: int | Unset | None = UNSET,
         size: models.Size | None = None,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Change some fields of a widget.
 
         Args:
@@ -215,19 +215,18 @@ class AdminWidgetsResource(BaseResource):
             max_uses_per_user=max_uses_per_user,
             size=size,
         )
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.PATCH_WIDGET,
             path={"widget_id": widget_id},
             body=body,
             options=options,
         )
-        return result
 
-    async def rebuild(
+    def rebuild(
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Start rebuilding every widget.
 
         Args:
@@ -238,19 +237,18 @@ class AdminWidgetsResource(BaseResource):
         HTTP: PUT /v2/project/{project_id}/admin/widget/all (operationId rebuild-widgets).
         Not retried once it may have reached the server.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.REBUILD_WIDGETS,
             options=options,
         )
-        return result
 
-    async def set_condition(
+    def set_condition(
         self,
         widget_id: str,
         *,
         body: models.Condition,
         options: RequestOptions | None = None,
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         """Replace the main condition of a widget.
 
         Args:
@@ -263,13 +261,12 @@ class AdminWidgetsResource(BaseResource):
         HTTP: PUT /v3/project/{project_id}/admin/widget/{widget_id} (operationId replace-widget-condition).
         Safe to retry.
         """
-        result: None = await self._requester.request(
+        return self._requester.request(
             ops.REPLACE_WIDGET_CONDITION,
             path={"widget_id": widget_id},
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> AdminWidgetsResourceWithRawResponse:
@@ -310,14 +307,14 @@ class UserWidgetsResource(BaseResource):
 
     __slots__ = ()
 
-    async def redeem(
+    def redeem(
         self,
         *,
         code: str,
         selected_unit_items: builtins.dict[str, str] | None = None,
         x_trace_tag: str | None = None,
         options: RequestOptions | None = None,
-    ) -> models.RedeemResult:
+    ) -> Coroutine[Any, Any, models.RedeemResult]:
         """Redeem a widget code.
 
         Redeems a code for the player's cart.
@@ -337,7 +334,7 @@ class UserWidgetsResource(BaseResource):
             code=code,
             selected_unit_items=selected_unit_items,
         )
-        result: models.RedeemResult = await self._requester.request(
+        return self._requester.request(
             ops.REDEEM_WIDGET,
             headers={
                 key: value
@@ -347,7 +344,6 @@ class UserWidgetsResource(BaseResource):
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> UserWidgetsResourceWithRawResponse:
@@ -372,14 +368,14 @@ class GuestWidgetsResource(BaseResource):
 
     __slots__ = ()
 
-    async def redeem(
+    def redeem(
         self,
         *,
         code: str,
         selected_unit_items: builtins.dict[str, str] | None = None,
         x_trace_tag: str | None = None,
         options: RequestOptions | None = None,
-    ) -> models.RedeemResult:
+    ) -> Coroutine[Any, Any, models.RedeemResult]:
         """Redeem a widget code.
 
         Redeems a code for the player's cart.
@@ -399,7 +395,7 @@ class GuestWidgetsResource(BaseResource):
             code=code,
             selected_unit_items=selected_unit_items,
         )
-        result: models.RedeemResult = await self._requester.request(
+        return self._requester.request(
             ops.REDEEM_WIDGET,
             headers={
                 key: value
@@ -409,7 +405,6 @@ class GuestWidgetsResource(BaseResource):
             body=body,
             options=options,
         )
-        return result
 
     @property
     def with_raw_response(self) -> GuestWidgetsResourceWithRawResponse:
