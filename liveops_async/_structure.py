@@ -446,9 +446,7 @@ class StructureCompiler:
             src.add(depth, f"{var} = [{item}({i}) for {i} in {var}]")
             return
         if check != "True":
-            src.add(depth, f"for {i} in {var}:")
-            src.add(depth + 1, f"if not ({check}):")
-            src.add(depth + 2, "raise _Mismatch")
+            self._emit_each(src, i, var, check, depth)
         if not self._from_orjson:
             src.add(depth, f"{var} = list({var})")
 
@@ -466,11 +464,16 @@ class StructureCompiler:
             src.add(depth, f"{var} = {{{k}: {value}({x}) for {k}, {x} in {var}.items()}}")
             return
         if check != "True":
-            src.add(depth, f"for {x} in {var}.values():")
-            src.add(depth + 1, f"if not ({check}):")
-            src.add(depth + 2, "raise _Mismatch")
+            self._emit_each(src, x, f"{var}.values()", check, depth)
         if not self._from_orjson:
             src.add(depth, f"{var} = dict({var})")
+
+    @staticmethod
+    def _emit_each(src: _Source, each: str, of: str, check: str, depth: int) -> None:
+        """`raise _Mismatch` unless every `each` in `of` passes `check`."""
+        src.add(depth, f"for {each} in {of}:")
+        src.add(depth + 1, f"if not ({check}):")
+        src.add(depth + 2, "raise _Mismatch")
 
     def _deferred(self, src: _Source, tp: Any) -> str:
         """A global name for `tp`'s hook, filled in by `_finish` once this function exists."""

@@ -57,6 +57,19 @@ def _only_deadline(deadlines: AttemptDeadlines) -> float:
     return deadline
 
 
+async def _expired_in_flight(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> tuple[asyncio.Task[object], AttemptDeadlines]:
+    """A call held by the server, and its attempt's deadline expired just now."""
+    client = make_client(base_url=server.base_url, max_retries=0)
+    call = asyncio.create_task(_get(client))
+    await _in_flight(server)
+    deadlines = client._transport.attempt_deadlines
+    assert deadlines is not None
+    deadlines._expire(_only_deadline(deadlines))
+    return call, deadlines
+
+
 async def test_long_timeouts_share_one_loop_timer_per_second(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -90,13 +103,7 @@ async def test_a_passed_deadline_is_a_total_timeout(
     held_server: tuple[ScriptedServer, asyncio.Event],
     make_client: Callable[..., LiveOpsClient],
 ) -> None:
-    server, _ = held_server
-    client = make_client(base_url=server.base_url, max_retries=0)
-    call = asyncio.create_task(_get(client))
-    await _in_flight(server)
-    deadlines = client._transport.attempt_deadlines
-    assert deadlines is not None
-    deadlines._expire(_only_deadline(deadlines))
+    call, deadlines = await _expired_in_flight(held_server[0], make_client)
     with pytest.raises(APITimeoutError) as info:
         await call
     assert type(info.value) is APITimeoutError and "total" in str(info.value)
@@ -109,13 +116,7 @@ async def test_a_caller_cancellation_wins_over_the_deadline(
     held_server: tuple[ScriptedServer, asyncio.Event],
     make_client: Callable[..., LiveOpsClient],
 ) -> None:
-    server, _ = held_server
-    client = make_client(base_url=server.base_url, max_retries=0)
-    call = asyncio.create_task(_get(client))
-    await _in_flight(server)
-    deadlines = client._transport.attempt_deadlines
-    assert deadlines is not None
-    deadlines._expire(_only_deadline(deadlines))
+    call, _ = await _expired_in_flight(held_server[0], make_client)
     call.cancel()  # in the same loop iteration as the deadline
     with pytest.raises(asyncio.CancelledError):
         await call
