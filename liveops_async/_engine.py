@@ -138,6 +138,9 @@ class BaseResource:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"  # never the credential the requester holds
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, member in vars(cls).items():

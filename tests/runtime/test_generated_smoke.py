@@ -134,3 +134,22 @@ def test_call_methods_are_coroutine_functions_and_autospec_as_async_mocks() -> N
     spec = mock.create_autospec(client.admin.coupons, instance=True)
     assert isinstance(spec.get, mock.AsyncMock) and isinstance(spec.create, mock.AsyncMock)
     assert not isinstance(spec.list, mock.AsyncMock)
+
+
+def test_views_and_resources_have_a_repr_without_their_credential() -> None:
+    client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
+    guest_email = "player@example.com"
+    shown = [
+        repr(client.admin),
+        repr(client.user(JWT)),
+        repr(client.guest("guest-1", guest_email)),
+        repr(client.user(JWT).coupons),
+        repr(client.admin.coupons),
+    ]
+    assert shown[0].startswith("<client.admin: bonuses, catalog_rules, coupons,")
+    assert shown[1].startswith("<client.user(jwt): clans, coupons,")
+    assert shown[2] == "<client.guest(unauthorized_id, email): promo_codes>"
+    assert shown[3:] == ["<UserCouponsResource>", "<AdminCouponsResource>"]
+    for text in shown:
+        assert JWT not in text and API_KEY not in text and guest_email not in text
+        assert "guest-1" not in text

@@ -188,6 +188,10 @@ class AdminResources:
         )
         self.value_points: AdminValuePointsResource = AdminValuePointsResource(requester)
 
+    def __repr__(self) -> str:
+        # The view and its areas; never the credential it is bound to.
+        return "<client.admin: bonuses, catalog_rules, coupons, daily_chains, discounts, offer_chains, promo_codes, promotion_limits, promotions, reward_chains, unique_catalog_offers, upsell, value_point_rewards, value_points>"
+
 
 class UserResources:
     """Every call of `client.user(jwt)`, by area."""
@@ -213,6 +217,10 @@ class UserResources:
         self.reward_chains: UserRewardChainsResource = UserRewardChainsResource(requester)
         self.upsell: UserUpsellResource = UserUpsellResource(requester)
 
+    def __repr__(self) -> str:
+        # The view and its areas; never the credential it is bound to.
+        return "<client.user(jwt): clans, coupons, daily_chains, offer_chains, promo_codes, promotions, reward_chains, upsell>"
+
 
 class GuestResources:
     """Every call of `client.guest(unauthorized_id, email)`, by area."""
@@ -221,3 +229,7 @@ class GuestResources:
 
     def __init__(self, requester: Requester) -> None:
         self.promo_codes: GuestPromoCodesResource = GuestPromoCodesResource(requester)
+
+    def __repr__(self) -> str:
+        # The view and its areas; never the credential it is bound to.
+        return "<client.guest(unauthorized_id, email): promo_codes>"

@@ -40,6 +40,10 @@ class AdminResources:
     def __init__(self, requester: Requester) -> None:
         self.widgets: AdminWidgetsResource = AdminWidgetsResource(requester)
 
+    def __repr__(self) -> str:
+        # The view and its areas; never the credential it is bound to.
+        return "<client.admin: widgets>"
+
 
 class UserResources:
     """Every call of `client.user(jwt)`, by area."""
@@ -50,6 +54,10 @@ class UserResources:
         self.widget_steps: UserWidgetStepsResource = UserWidgetStepsResource(requester)
         self.widgets: UserWidgetsResource = UserWidgetsResource(requester)
 
+    def __repr__(self) -> str:
+        # The view and its areas; never the credential it is bound to.
+        return "<client.user(jwt): widget_steps, widgets>"
+
 
 class GuestResources:
     """Every call of `client.guest(unauthorized_id, email)`, by area."""
@@ -58,3 +66,7 @@ class GuestResources:
 
     def __init__(self, requester: Requester) -> None:
         self.widgets: GuestWidgetsResource = GuestWidgetsResource(requester)
+
+    def __repr__(self) -> str:
+        # The view and its areas; never the credential it is bound to.
+        return "<client.guest(unauthorized_id, email): widgets>"
