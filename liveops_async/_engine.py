@@ -402,8 +402,10 @@ def _map_connection_failure(
         ), True
     if isinstance(exc, aiohttp.ClientConnectorError):
         reason = exc.os_error.strerror or type(exc.os_error).__name__
+        # Connecting to the proxy, not the API: say so (its host and port are the proxy's).
+        what = "the proxy " if isinstance(exc, aiohttp.ClientProxyConnectionError) else ""
         return APIConnectionError(
-            f"cannot connect to {exc.host}:{exc.port}: {reason}",
+            f"cannot connect to {what}{exc.host}:{exc.port}: {reason}",
             method=method,
             route=route,
             sent=False,
