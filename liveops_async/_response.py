@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 import orjson
@@ -103,7 +103,7 @@ class RawResponseRequester:
 
 def raw_response_wrapper(
     method: Callable[P, Awaitable[R]],
-) -> Callable[P, Awaitable[APIResponse[R]]]:
+) -> Callable[P, Coroutine[object, None, APIResponse[R]]]:
     """`method`, bound to a `RawResponseRequester`, typed as answering `APIResponse[R]`."""
 
     @functools.wraps(method)
@@ -115,7 +115,7 @@ def raw_response_wrapper(
 
 def raw_page_wrapper(
     method: Callable[P, AsyncPaginator[Any, PageT]],
-) -> Callable[P, Awaitable[APIResponse[PageT]]]:
+) -> Callable[P, Coroutine[object, None, APIResponse[PageT]]]:
     """A list `method`, bound to a `RawResponseRequester`: answers its first page, raw."""
 
     @functools.wraps(method)

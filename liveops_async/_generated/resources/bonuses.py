@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -42,7 +42,7 @@ class AdminBonusesResource(BaseResource):
         price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedPromotionId]:
+    ) -> Coroutine[object, None, models.CreatedPromotionId]:
         """Create a bonus promotion.
 
         Adds a promotion that gives the `bonus` items with every purchase containing the `condition`
@@ -87,7 +87,7 @@ class AdminBonusesResource(BaseResource):
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a bonus promotion.
 
         Removes the promotion for good.
@@ -114,7 +114,7 @@ class AdminBonusesResource(BaseResource):
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.BonusPromotion]:
+    ) -> Coroutine[object, None, models.BonusPromotion]:
         """Get a bonus promotion.
 
         One bonus promotion with its periods, condition and bonus items, and limits.
@@ -178,7 +178,7 @@ class AdminBonusesResource(BaseResource):
         price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace a bonus promotion.
 
         Replaces the whole promotion: fields left out are wiped, so send everything you want to

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -38,7 +38,7 @@ class AdminCatalogRulesResource(BaseResource):
         items: builtins.list[models.CatalogRuleItemRef],
         is_satisfied_for_unauth: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CatalogRuleCreated]:
+    ) -> Coroutine[object, None, models.CatalogRuleCreated]:
         """Create a catalog filter rule.
 
         Adds a rule that shows the listed items only to players whose attributes meet the
@@ -77,7 +77,7 @@ class AdminCatalogRulesResource(BaseResource):
         rule_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a catalog filter rule.
 
         Removes the rule; its items become visible to every player again unless other rules hide
@@ -106,7 +106,7 @@ class AdminCatalogRulesResource(BaseResource):
         rule_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CatalogRule]:
+    ) -> Coroutine[object, None, models.CatalogRule]:
         """Get a catalog filter rule.
 
         One rule with its conditions and the items it governs.
@@ -172,7 +172,7 @@ class AdminCatalogRulesResource(BaseResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CatalogRuleSummaryList]:
+    ) -> Coroutine[object, None, models.CatalogRuleSummaryList]:
         """List every catalog filter rule in short form.
 
         All rules of the project at once (no paging), without conditions and items; meant for
@@ -204,7 +204,7 @@ class AdminCatalogRulesResource(BaseResource):
         attribute_conditions: models.AttributeConditions | None = None,
         items: builtins.list[models.CatalogRuleItemRef] | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Change some fields of a catalog filter rule.
 
         Changes only the fields present in the body; the others keep their values.
@@ -251,7 +251,7 @@ class AdminCatalogRulesResource(BaseResource):
         items: builtins.list[models.CatalogRuleItemRef],
         is_satisfied_for_unauth: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace a catalog filter rule.
 
         Replaces the whole rule: fields left out of the body are reset, so send every field you want

@@ -12,7 +12,7 @@ that they answer `APIResponse`.
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -32,7 +32,7 @@ class UserClansResource(BaseResource):
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.ClanTopContributors]:
+    ) -> Coroutine[object, None, models.ClanTopContributors]:
         """Top 10 contributors of the player's clan.
 
         The ten members of the player's clan who earned the most value points in the clan reward
@@ -58,7 +58,7 @@ class UserClansResource(BaseResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.ClanUpdateResult]:
+    ) -> Coroutine[object, None, models.ClanUpdateResult]:
         """Refresh the player's clan.
 
         Re-reads the player's clan from the player's attributes: joins the new clan, or leaves the

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -35,7 +35,7 @@ class AdminCouponsResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Activate a coupon promotion.
 
         Enables the coupon so that players can redeem its codes. Enabling an enabled coupon changes
@@ -71,7 +71,7 @@ class AdminCouponsResource(BaseResource):
         redeem_code_limit: int | Unset | None = UNSET,
         attribute_conditions: models.AttributeConditions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedExternalId]:
+    ) -> Coroutine[object, None, models.CreatedExternalId]:
         """Create a coupon promotion.
 
         Creates a coupon promotion. A new coupon starts disabled: call activate before its codes can
@@ -118,7 +118,7 @@ class AdminCouponsResource(BaseResource):
         *,
         coupon_code: str,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedCode]:
+    ) -> Coroutine[object, None, models.CreatedCode]:
         """Create a coupon code.
 
         Adds one code, chosen by the caller, to the coupon. A code that already exists is refused
@@ -152,7 +152,7 @@ class AdminCouponsResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Deactivate a coupon promotion.
 
         Disables the coupon; its codes can no longer be redeemed until it is activated again.
@@ -182,7 +182,7 @@ class AdminCouponsResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Decrease a player's coupon limit.
 
         Takes `available` redemptions of the coupon away from the player. The request has a JSON
@@ -218,7 +218,7 @@ class AdminCouponsResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a coupon promotion.
 
         Deletes the coupon and its codes for good; this cannot be undone.
@@ -246,7 +246,7 @@ class AdminCouponsResource(BaseResource):
         *,
         count: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.GeneratedCodes]:
+    ) -> Coroutine[object, None, models.GeneratedCodes]:
         """Generate coupon codes.
 
         Adds the given number of random codes to the coupon. Each call adds more codes, so sending
@@ -279,7 +279,7 @@ class AdminCouponsResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.Coupon]:
+    ) -> Coroutine[object, None, models.Coupon]:
         """Get a coupon promotion.
 
         The coupon's settings, whether it is enabled, and how much of its total limit is used.
@@ -307,7 +307,7 @@ class AdminCouponsResource(BaseResource):
         *,
         user_external_id: str,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Get a player's coupon limit.
 
         How many times the player may still redeem the coupon, out of the per-player limit.
@@ -339,7 +339,7 @@ class AdminCouponsResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Increase a player's coupon limit.
 
         Gives the player `available` more redemptions of the coupon. Each call adds again, so a
@@ -476,7 +476,7 @@ class AdminCouponsResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Set a player's coupon limit.
 
         Sets how many redemptions of the coupon the player has left to exactly `available` (0
@@ -519,7 +519,7 @@ class AdminCouponsResource(BaseResource):
         redeem_code_limit: int | Unset | None = UNSET,
         attribute_conditions: models.AttributeConditions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Update a coupon promotion.
 
         Replaces the coupon's settings with the body: fields left out are cleared, not kept.
@@ -619,7 +619,7 @@ class UserCouponsResource(BaseResource):
         coupon_code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CouponRewards]:
+    ) -> Coroutine[object, None, models.CouponRewards]:
         """Get the rewards of a coupon code.
 
         What the player would get for the code, without redeeming it. `is_selectable: true` means
@@ -650,7 +650,7 @@ class UserCouponsResource(BaseResource):
         coupon_code: str,
         selected_unit_items: models.SelectedUnitItems | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CouponRedeemResult]:
+    ) -> Coroutine[object, None, models.CouponRedeemResult]:
         """Redeem a coupon code.
 
         Redeems a coupon code for the player and grants its bonus items. When the rewards include a

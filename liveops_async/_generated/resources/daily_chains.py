@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -43,7 +43,7 @@ class AdminDailyChainsResource(BaseResource):
         order: int | None = None,
         is_recurrent: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.DailyChainCreated]:
+    ) -> Coroutine[object, None, models.DailyChainCreated]:
         """Create a daily chain.
 
         Creates a daily chain: numbered steps, one per day from `date_start`, each granting items.
@@ -95,7 +95,7 @@ class AdminDailyChainsResource(BaseResource):
         daily_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a daily chain.
 
         Deletes the daily chain. The operation is known, but its path and answers are inferred from
@@ -123,7 +123,7 @@ class AdminDailyChainsResource(BaseResource):
         daily_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.DailyChain]:
+    ) -> Coroutine[object, None, models.DailyChain]:
         """Get a daily chain.
 
         One daily chain with its steps and their items.
@@ -188,7 +188,7 @@ class AdminDailyChainsResource(BaseResource):
         daily_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Reset a daily chain.
 
         Clears every player's progress in the chain. Only chains of the rolling kind can be reset.
@@ -216,7 +216,7 @@ class AdminDailyChainsResource(BaseResource):
         daily_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Enable or disable a daily chain.
 
         Flips the chain between enabled and disabled. Operation id, path and answers are inferred
@@ -253,7 +253,7 @@ class AdminDailyChainsResource(BaseResource):
         order: int | None = None,
         is_recurrent: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace a daily chain.
 
         Replaces the whole chain: fields left out are cleared, and `type` must be sent again. Send
@@ -346,7 +346,7 @@ class UserDailyChainsResource(BaseResource):
         step_number: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Claim a daily step.
 
         Grants the step's items to the player. Steps are claimed in order, one per day; a missed day
@@ -376,7 +376,7 @@ class UserDailyChainsResource(BaseResource):
         daily_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.DailyChainUserChain]:
+    ) -> Coroutine[object, None, models.DailyChainUserChain]:
         """Get one of the player's daily chains.
 
         One daily chain as the player sees it. The operation and its answer are documented; the path

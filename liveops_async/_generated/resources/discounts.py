@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -42,7 +42,7 @@ class AdminDiscountsResource(BaseResource):
         limits: models.PromotionLimitsSpec | None = None,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedPromotionId]:
+    ) -> Coroutine[object, None, models.CreatedPromotionId]:
         """Create a discount promotion.
 
         Adds a promotion that takes a percentage off the listed items. To discount by price instead,
@@ -87,7 +87,7 @@ class AdminDiscountsResource(BaseResource):
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a discount promotion.
 
         Removes the promotion for good.
@@ -114,7 +114,7 @@ class AdminDiscountsResource(BaseResource):
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.DiscountPromotion]:
+    ) -> Coroutine[object, None, models.DiscountPromotion]:
         """Get a discount promotion.
 
         One discount promotion with its periods, items, conditions and limits.
@@ -178,7 +178,7 @@ class AdminDiscountsResource(BaseResource):
         limits: models.PromotionLimitsSpec | None = None,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace a discount promotion.
 
         Replaces the whole promotion: fields left out are wiped, so send everything you want to

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -45,7 +45,7 @@ class AdminOfferChainsResource(BaseResource):
         is_always_visible: bool | None = None,
         is_reset_on_completion: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.OfferChainCreated]:
+    ) -> Coroutine[object, None, models.OfferChainCreated]:
         """Create an offer chain.
 
         Creates an offer chain from its ordered steps; each step is either free (claimed) or paid
@@ -101,7 +101,7 @@ class AdminOfferChainsResource(BaseResource):
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete an offer chain.
 
         Deletes the chain for good. Rewards players already received stay theirs; the steps they had
@@ -130,7 +130,7 @@ class AdminOfferChainsResource(BaseResource):
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.OfferChain]:
+    ) -> Coroutine[object, None, models.OfferChain]:
         """Get an offer chain.
 
         One offer chain with its steps, their prices and items.
@@ -193,7 +193,7 @@ class AdminOfferChainsResource(BaseResource):
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Enable or disable an offer chain.
 
         Flips the chain between enabled and disabled. Players keep their progress while it is
@@ -232,7 +232,7 @@ class AdminOfferChainsResource(BaseResource):
         is_always_visible: bool | None = None,
         is_reset_on_completion: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace an offer chain.
 
         Replaces the whole chain: fields left out are cleared. Send each kept step's `step_id` back
@@ -328,7 +328,7 @@ class UserOfferChainsResource(BaseResource):
         step_number: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.OfferChainClaimResult]:
+    ) -> Coroutine[object, None, models.OfferChainClaimResult]:
         """Claim a free step.
 
         Completes a free step for the player and grants its items through a zero-price order, whose
@@ -358,7 +358,7 @@ class UserOfferChainsResource(BaseResource):
         offer_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.OfferChainUserChain]:
+    ) -> Coroutine[object, None, models.OfferChainUserChain]:
         """Get one of the player's offer chains.
 
         One offer chain as the player sees it, with the player's progress.
@@ -416,7 +416,7 @@ class UserOfferChainsResource(BaseResource):
         step_number: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.OfferChainOrder]:
+    ) -> Coroutine[object, None, models.OfferChainOrder]:
         """Create an order for a paid step.
 
         Creates an order (status `new`) for a paid step and answers with its id and a payment token;

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -35,7 +35,7 @@ class AdminPromoCodesResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Activate a promo code promotion.
 
         Enables the promo code so that players can redeem its codes. A failure of the promotion
@@ -76,7 +76,7 @@ class AdminPromoCodesResource(BaseResource):
         item_price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedExternalId]:
+    ) -> Coroutine[object, None, models.CreatedExternalId]:
         """Create a promo code promotion.
 
         Creates a promo code promotion. A new promo code starts disabled: call activate before its
@@ -136,7 +136,7 @@ class AdminPromoCodesResource(BaseResource):
         *,
         coupon_code: str,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedCode]:
+    ) -> Coroutine[object, None, models.CreatedCode]:
         """Create a promo code code.
 
         Adds one code, chosen by the caller, to the promo code promotion. A code that already exists
@@ -170,7 +170,7 @@ class AdminPromoCodesResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Deactivate a promo code promotion.
 
         Disables the promo code; its codes can no longer be redeemed until it is activated again.
@@ -200,7 +200,7 @@ class AdminPromoCodesResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Decrease a player's promo code limit.
 
         Takes `available` redemptions of the promo code away from the player. The request has a JSON
@@ -236,7 +236,7 @@ class AdminPromoCodesResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a promo code promotion.
 
         Deletes the promo code and its codes for good; this cannot be undone.
@@ -264,7 +264,7 @@ class AdminPromoCodesResource(BaseResource):
         *,
         count: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.GeneratedCodes]:
+    ) -> Coroutine[object, None, models.GeneratedCodes]:
         """Generate promo code codes.
 
         Adds the given number of random codes to the promo code promotion. Each call adds more
@@ -297,7 +297,7 @@ class AdminPromoCodesResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.PromoCode]:
+    ) -> Coroutine[object, None, models.PromoCode]:
         """Get a promo code promotion.
 
         The promo code's settings, whether it is enabled, and how much of its total limit is used.
@@ -325,7 +325,7 @@ class AdminPromoCodesResource(BaseResource):
         *,
         user_external_id: str,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Get a player's promo code limit.
 
         How many times the player may still redeem the promo code, out of the per-player limit.
@@ -357,7 +357,7 @@ class AdminPromoCodesResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Increase a player's promo code limit.
 
         Gives the player `available` more redemptions of the promo code. Each call adds again, so a
@@ -494,7 +494,7 @@ class AdminPromoCodesResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Set a player's promo code limit.
 
         Sets how many redemptions of the promo code the player has left to exactly `available` (0
@@ -542,7 +542,7 @@ class AdminPromoCodesResource(BaseResource):
         item_price_conditions: models.PriceConditions | Unset | None = UNSET,
         excluded_promotions: models.ExcludedPromotions | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Update a promo code promotion.
 
         Replaces the promo code's settings with the body: fields left out are cleared, not kept.
@@ -655,7 +655,7 @@ class UserPromoCodesResource(BaseResource):
         promocode_code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.PromoCodeRewards]:
+    ) -> Coroutine[object, None, models.PromoCodeRewards]:
         """Get the rewards of a promo code.
 
         What the player would get for the code, without redeeming it. `is_selectable: true` means
@@ -687,7 +687,7 @@ class UserPromoCodesResource(BaseResource):
         cart: models.CartRef | Unset | None = UNSET,
         selected_unit_items: models.SelectedUnitItems | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.Cart]:
+    ) -> Coroutine[object, None, models.Cart]:
         """Redeem a promo code on a cart.
 
         Applies a promo code to the player's cart (the current cart when `cart` is left out) and
@@ -726,7 +726,7 @@ class UserPromoCodesResource(BaseResource):
         *,
         cart: models.CartRef | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.Cart]:
+    ) -> Coroutine[object, None, models.Cart]:
         """Remove the promo code from a cart.
 
         Takes the applied promo code off the player's cart (the current cart when `cart` is left
@@ -790,7 +790,7 @@ class GuestPromoCodesResource(BaseResource):
         cart: models.CartRef | Unset | None = UNSET,
         selected_unit_items: models.SelectedUnitItems | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.Cart]:
+    ) -> Coroutine[object, None, models.Cart]:
         """Redeem a promo code on a cart.
 
         Applies a promo code to the player's cart (the current cart when `cart` is left out) and
@@ -829,7 +829,7 @@ class GuestPromoCodesResource(BaseResource):
         *,
         cart: models.CartRef | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.Cart]:
+    ) -> Coroutine[object, None, models.Cart]:
         """Remove the promo code from a cart.
 
         Takes the applied promo code off the player's cart (the current cart when `cart` is left

@@ -12,7 +12,7 @@ that they answer `APIResponse`.
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -34,7 +34,7 @@ class AdminPromotionLimitsResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Take uses of a promotion away from a player.
 
         Subtracts `available` from the player's remaining uses. The DELETE carries a JSON body.
@@ -71,7 +71,7 @@ class AdminPromotionLimitsResource(BaseResource):
         *,
         user_external_id: str,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Get a player's limit of a promotion.
 
         How many times the player may still use the promotion, out of how many.
@@ -103,7 +103,7 @@ class AdminPromotionLimitsResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Give a player more uses of a promotion.
 
         Adds `available` to the player's remaining uses. Sending it twice adds twice, so the SDK
@@ -139,7 +139,7 @@ class AdminPromotionLimitsResource(BaseResource):
         *,
         user: models.LimitUser,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Refill every promotion limit of one player.
 
         Gives the player back all uses of every limited promotion of the project. The DELETE carries
@@ -172,7 +172,7 @@ class AdminPromotionLimitsResource(BaseResource):
         *,
         user: models.PromotionLimitResetUser | None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Refill a promotion's limit for one player or for everyone.
 
         Gives the player back all uses of the promotion; with `user` set to null, does so for every
@@ -209,7 +209,7 @@ class AdminPromotionLimitsResource(BaseResource):
         user: models.LimitUser,
         available: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UserLimit]:
+    ) -> Coroutine[object, None, models.UserLimit]:
         """Set a player's remaining uses of a promotion.
 
         Sets the player's remaining uses to `available` (0 allowed), whatever they were.

@@ -12,7 +12,7 @@ that they answer `APIResponse`.
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -33,7 +33,7 @@ class AdminPromotionsResource(BaseResource):
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Activate a promotion.
 
         Turns the promotion on; players get it during its periods. Doing it twice changes nothing.
@@ -60,7 +60,7 @@ class AdminPromotionsResource(BaseResource):
         promotion_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Deactivate a promotion.
 
         Turns the promotion off without deleting it. Doing it twice changes nothing.
@@ -87,7 +87,7 @@ class AdminPromotionsResource(BaseResource):
         code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.RedeemablePromotion]:
+    ) -> Coroutine[object, None, models.RedeemablePromotion]:
         """Find the coupon or promo code promotion of a code.
 
         The coupon or promo code promotion that a code redeems. Fields that only promo codes have
@@ -184,7 +184,7 @@ class UserPromotionsResource(BaseResource):
         code: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.VerifiedPromotionCode]:
+    ) -> Coroutine[object, None, models.VerifiedPromotionCode]:
         """Check a code for the current player.
 
         Tells whether a code is a coupon or a promo code, whether the player may use it, and what it

@@ -12,7 +12,7 @@ that they answer `APIResponse`.
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -33,7 +33,7 @@ class AdminRewardChainsResource(BaseResource):
         *,
         body: models.RewardChainCreateRequest,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.RewardChainCreated]:
+    ) -> Coroutine[object, None, models.RewardChainCreated]:
         """Create a reward chain.
 
         Creates a regular reward chain, or a clan reward chain when the body carries the clan fields
@@ -65,7 +65,7 @@ class AdminRewardChainsResource(BaseResource):
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a reward chain.
 
         Deletes the reward chain for good.
@@ -91,7 +91,7 @@ class AdminRewardChainsResource(BaseResource):
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.RewardChain]:
+    ) -> Coroutine[object, None, models.RewardChain]:
         """Get a reward chain.
 
         One reward chain with its steps and their rewards. Clan chains also carry the clan fields.
@@ -162,7 +162,7 @@ class AdminRewardChainsResource(BaseResource):
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Reset a reward chain.
 
         Wipes every player's value points and step progress in the chain, so that it can be run
@@ -191,7 +191,7 @@ class AdminRewardChainsResource(BaseResource):
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Enable or disable a reward chain.
 
         Flips the chain between enabled and disabled. The call carries no target state, so sending
@@ -219,7 +219,7 @@ class AdminRewardChainsResource(BaseResource):
         *,
         body: models.RewardChainUpdateRequest,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace a reward chain.
 
         Replaces the whole chain: fields left out are cleared. Send each existing step's `step_id`
@@ -292,7 +292,7 @@ class UserRewardChainsResource(BaseResource):
         step_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Claim a step's reward.
 
         Grants the step's reward once the player's value points in the chain have reached the step's
@@ -323,7 +323,7 @@ class UserRewardChainsResource(BaseResource):
         reward_chain_id: int,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.RewardChainValuePointBalance]:
+    ) -> Coroutine[object, None, models.RewardChainValuePointBalance]:
         """Get the player's value point balance in a chain.
 
         The value point of the chain and how many of them the player (or, for a clan chain, the

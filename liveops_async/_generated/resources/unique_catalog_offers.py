@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -35,7 +35,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Activate a unique catalog offer promotion.
 
         Enables the offer so its codes can be redeemed during its periods.
@@ -70,7 +70,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         redeem_user_limit: models.UniqueCatalogOfferRedeemUserLimit | Unset | None = UNSET,
         redeem_code_limit: models.UniqueCatalogOfferRedeemCodeLimit | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedExternalId]:
+    ) -> Coroutine[object, None, models.CreatedExternalId]:
         """Create a unique catalog offer promotion.
 
         Creates a unique catalog offer. The new offer starts disabled; call activate to make its
@@ -119,7 +119,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         *,
         coupon_code: str,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedCode]:
+    ) -> Coroutine[object, None, models.CreatedCode]:
         """Add a code to a unique catalog offer.
 
         Adds one code of your choice to the offer. A code that already exists is refused with 422.
@@ -152,7 +152,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Deactivate a unique catalog offer promotion.
 
         Disables the offer; its codes stop working until it is activated again.
@@ -180,7 +180,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a unique catalog offer promotion.
 
         Deletes the offer together with its codes.
@@ -208,7 +208,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         *,
         count: int,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.GeneratedCodes]:
+    ) -> Coroutine[object, None, models.GeneratedCodes]:
         """Generate random codes for a unique catalog offer.
 
         Adds `count` random codes to the offer. Each call adds new codes, so a resent request adds
@@ -241,7 +241,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         external_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UniqueCatalogOffer]:
+    ) -> Coroutine[object, None, models.UniqueCatalogOffer]:
         """Get a unique catalog offer promotion.
 
         The offer's settings, whether it is enabled, and how much of its total redemption limit is
@@ -337,7 +337,7 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         redeem_user_limit: models.UniqueCatalogOfferRedeemUserLimit | Unset | None = UNSET,
         redeem_code_limit: models.UniqueCatalogOfferRedeemCodeLimit | Unset | None = UNSET,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace a unique catalog offer promotion.
 
         Replaces the offer's settings with the body: a field left out is cleared, not kept. Read-

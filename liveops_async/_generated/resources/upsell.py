@@ -12,7 +12,7 @@ that they answer `APIResponse`.
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -32,7 +32,7 @@ class AdminUpsellResource(BaseResource):
         *,
         body: models.UpsellConfigWrite,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Create the project's upsell.
 
         Sets up upsell for the project. `fixed_list` shows the listed SKUs; `most_sellable` (the
@@ -61,7 +61,7 @@ class AdminUpsellResource(BaseResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UpsellConfigList]:
+    ) -> Coroutine[object, None, models.UpsellConfigList]:
         """Get the project's upsell configuration.
 
         The project's upsell settings and the items they name. The body is a JSON array (one element
@@ -86,7 +86,7 @@ class AdminUpsellResource(BaseResource):
         toggle: Literal["activate", "deactivate"],
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Turn the project's upsell on or off.
 
         `activate` or `deactivate` the project's upsell. The target state is named in the path, so
@@ -113,7 +113,7 @@ class AdminUpsellResource(BaseResource):
         *,
         body: models.UpsellConfigWrite,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace the project's upsell.
 
         Replaces the project's upsell settings with the body (same shapes as create). A SKU that
@@ -172,7 +172,7 @@ class UserUpsellResource(BaseResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.UpsellItemPage]:
+    ) -> Coroutine[object, None, models.UpsellItemPage]:
         """List the upsell items for a player.
 
         The catalog items the project suggests to the player, localized and priced for them. No page

@@ -12,7 +12,7 @@ that they answer `APIResponse`.
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -32,7 +32,7 @@ class AdminValuePointRewardsResource(BaseResource):
         value_point_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Stop every item from awarding a value point.
 
         Removes the value point from all items that award it.
@@ -58,7 +58,7 @@ class AdminValuePointRewardsResource(BaseResource):
         value_point_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.ValuePointItemRewardList]:
+    ) -> Coroutine[object, None, models.ValuePointItemRewardList]:
         """List the items that award a value point.
 
         Every catalog item that awards this value point, with the amount one purchase awards.
@@ -86,7 +86,7 @@ class AdminValuePointRewardsResource(BaseResource):
         *,
         body: models.ValuePointRewardsPatch,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Change the amounts some items award.
 
         Changes only the listed items (at most 100, each SKU once): a positive amount adds or
@@ -117,7 +117,7 @@ class AdminValuePointRewardsResource(BaseResource):
         *,
         body: models.ValuePointRewardsSet,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Set the items that award a value point.
 
         Replaces the whole list of awarding items with the body; items left out stop awarding the

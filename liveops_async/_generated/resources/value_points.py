@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -43,7 +43,7 @@ class AdminValuePointsResource(BaseResource):
         order: int | None = None,
         is_clan: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.ValuePointCreated]:
+    ) -> Coroutine[object, None, models.ValuePointCreated]:
         """Create a value point.
 
         Creates a value point; set `is_clan` for one that progresses clan reward chains.
@@ -94,7 +94,7 @@ class AdminValuePointsResource(BaseResource):
         item_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Delete a value point.
 
         Deletes the value point. Delete the reward chains that use it first (see `can_delete`).
@@ -120,7 +120,7 @@ class AdminValuePointsResource(BaseResource):
         item_sku: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.ValuePoint]:
+    ) -> Coroutine[object, None, models.ValuePoint]:
         """Get a value point.
 
         The value point's settings, and whether it can be deleted (it cannot while a reward chain
@@ -187,7 +187,7 @@ class AdminValuePointsResource(BaseResource):
         order: int | None = None,
         is_clan: bool | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace a value point.
 
         Replaces the value point's settings with the body; a field left out is cleared. The body has

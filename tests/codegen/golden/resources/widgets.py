@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
@@ -41,7 +41,7 @@ class AdminWidgetsResource(BaseResource):
         labels: models.Labels | Unset | None = UNSET,
         conditions: builtins.list[models.Condition] | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.CreatedWidget]:
+    ) -> Coroutine[object, None, models.CreatedWidget]:
         """Create a widget.
 
         Args:
@@ -79,7 +79,7 @@ class AdminWidgetsResource(BaseResource):
         *,
         body: builtins.list[models.TagRef],
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Remove tags from a widget.
 
         Args:
@@ -104,7 +104,7 @@ class AdminWidgetsResource(BaseResource):
         widget_id: str,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.Widget]:
+    ) -> Coroutine[object, None, models.Widget]:
         """Get a widget.
 
         Returns one widget with its conditions.
@@ -170,7 +170,7 @@ class AdminWidgetsResource(BaseResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, builtins.list[models.Widget]]:
+    ) -> Coroutine[object, None, builtins.list[models.Widget]]:
         """Get every widget at once.
 
         Args:
@@ -194,7 +194,7 @@ class AdminWidgetsResource(BaseResource):
         max_uses_per_user: int | Unset | None = UNSET,
         size: models.Size | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Change some fields of a widget.
 
         Args:
@@ -226,7 +226,7 @@ class AdminWidgetsResource(BaseResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Start rebuilding every widget.
 
         Args:
@@ -248,7 +248,7 @@ class AdminWidgetsResource(BaseResource):
         *,
         body: models.Condition,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[object, None, None]:
         """Replace the main condition of a widget.
 
         Args:
@@ -314,7 +314,7 @@ class UserWidgetsResource(BaseResource):
         selected_unit_items: builtins.dict[str, str] | None = None,
         x_trace_tag: str | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.RedeemResult]:
+    ) -> Coroutine[object, None, models.RedeemResult]:
         """Redeem a widget code.
 
         Redeems a code for the player's cart.
@@ -375,7 +375,7 @@ class GuestWidgetsResource(BaseResource):
         selected_unit_items: builtins.dict[str, str] | None = None,
         x_trace_tag: str | None = None,
         options: RequestOptions | None = None,
-    ) -> Coroutine[Any, Any, models.RedeemResult]:
+    ) -> Coroutine[object, None, models.RedeemResult]:
         """Redeem a widget code.
 
         Redeems a code for the player's cart.
