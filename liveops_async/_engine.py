@@ -324,7 +324,9 @@ class _OperationPlan:
         try:
             payload = orjson.dumps(data)
         except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
-            raise self._unserializable(exc) from None
+            raise self._refusal(_serde.unsendable_values(data)) or self._unserializable(
+                exc
+            ) from None
         if not accepted and validator is not None:
             problems = validator.problems(orjson.loads(payload))
             if problems:

@@ -219,6 +219,12 @@ def _unstructure_datetime(value: datetime | str) -> str:
     return value.isoformat()
 
 
+def _refuse_bytes(value: bytes) -> str:
+    """cattrs' orjson preset would send bytes as base85 text, which no field of the API takes:
+    refused (`unsendable_values` names the field)."""
+    raise UnsendableValue("bytes is not a JSON value")
+
+
 def _unstructure_enum(value: OpenEnum | str) -> str:
     """An enum field takes its member or the plain string (members equal their strings)."""
     return value.value if isinstance(value, enum.Enum) else value
@@ -226,7 +232,8 @@ def _unstructure_enum(value: OpenEnum | str) -> str:
 
 def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
     """Problems, each naming its field, for values JSON cannot carry faithfully: NaN and
-    infinities (orjson would send null), datetimes without a time zone and bare dates. Walks
+    infinities (orjson would send null), datetimes without a time zone and bare dates, and
+    values of no JSON type at all (bytes, sets, arbitrary objects). Walks
     models (by wire name), mappings and sequences; only called once a body needs it."""
     here = path or "(body)"
     if isinstance(obj, float):
@@ -247,6 +254,8 @@ def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
     elif isinstance(obj, (list, tuple)):
         for index, value in enumerate(obj):
             yield from unsendable_values(value, f"{path}/{index}".lstrip("/"))
+    elif not (obj is None or obj is UNSET or isinstance(obj, (str, int))):
+        yield f"{here}: a value of type {type(obj).__name__} is not JSON"  # bytes, a set, ...
 
 
 def misshapen_values(obj: Any, tp: Any = None, path: str = "") -> Iterator[str]:
@@ -319,6 +328,7 @@ def _build_converter() -> OrjsonConverter:
     conv.register_structure_hook(bool, _wire.structure_bool)
     conv.register_structure_hook(datetime, _wire.structure_datetime)
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
+    conv.register_unstructure_hook(bytes, _refuse_bytes)
     conv.register_structure_hook(OpenEnum, _structure_open_enum)
     conv.register_unstructure_hook(OpenEnum, _unstructure_enum)
     conv.register_structure_hook_factory(_is_list, lambda t: _make_list_hook(conv, t))

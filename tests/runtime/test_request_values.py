@@ -414,3 +414,32 @@ def test_a_value_of_the_wrong_shape_is_refused_naming_the_field(case: Case, vali
         else:
             assert _at(sent, path) == misfit, path
             assert validate is False or isinstance(misfit, dict), path
+
+
+def _scalar_leaves(case: Case) -> list[str]:
+    return [
+        p
+        for p, v in _leaves(case.spec_op.body_example)
+        if p and isinstance(v, (str, int)) and not isinstance(v, bool)
+    ]
+
+
+NON_JSON_VALUES = [b"bytes", object()]
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize(
+    "case", [c for c in BODY_CASES if _scalar_leaves(c)], ids=lambda c: c.operation_id
+)
+def test_a_value_of_no_json_type_is_refused_naming_the_field(case: Case, validate: bool) -> None:
+    """bytes or any other object: a RequestValidationError naming the field, never the
+    encoder's "Type is not JSON serializable", with or without validation."""
+    body = _body_model(case)
+    for index, path in enumerate(_scalar_leaves(case)):
+        value = NON_JSON_VALUES[index % len(NON_JSON_VALUES)]
+        with pytest.raises(RequestValidationError) as caught:
+            _encode(case, _replaced_at(body, path, value), validate)
+        assert [p for p in caught.value.problems if p.startswith(f"{path}: ")], (
+            path,
+            caught.value.problems,
+        )
