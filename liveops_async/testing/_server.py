@@ -264,7 +264,13 @@ class LiveOpsMock:
         self.requests.clear()
 
     def count(self, operation_id: str) -> int:
-        """How many requests for an operation arrived (whatever their outcome)."""
+        """How many requests for an operation the mock has handled, whatever their outcome.
+
+        A request is recorded once handled: after its injected latency (`MockFaults.latency`).
+        A client that gave up during that wait (its timeout) is not counted until the latency
+        has passed; the mock then handles the request all the same, as a server would that
+        never learned of the client's timeout. `requests` is a `deque` of the last
+        `request_log_size` records (`list(mock.requests)` to slice it)."""
         return sum(1 for r in self.requests if r.operation_id == operation_id)
 
     # --- routing ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ effect in the mock's state."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -288,3 +289,34 @@ def test_drop_after_apply_rate_is_checked(value: object, error: type, message: s
     faults = MockFaults()
     with pytest.raises(error, match=message):  # setting it later is checked too
         faults.drop_after_apply_rate = value  # type: ignore[assignment]
+
+
+async def test_a_request_the_client_gave_up_on_during_latency_is_still_handled() -> None:
+    """`count` records a request once handled, after its latency; a client that timed out
+    meanwhile does not stop the mock from applying it, as a real server would not know."""
+    from liveops_async import APITimeoutError, Timeouts
+
+    release = asyncio.Event()
+
+    async def held_latency(_: float) -> None:
+        await release.wait()
+
+    async with LiveOpsMock(api_key=API_KEY, sleep=held_latency) as mock:
+        mock.faults = MockFaults(latency=1.0)
+        async with LiveOpsClient(
+            base_url=mock.base_url, project_id=mock.project_id, api_key=API_KEY
+        ) as sdk:
+            with pytest.raises(APITimeoutError) as timed_out:
+                await sdk.admin.coupons.create(
+                    **_coupon_fields("late"), options=RequestOptions(timeout=Timeouts(total=0.2))
+                )
+            assert timed_out.value.sent is True
+            assert mock.count("admin-create-coupon") == 0  # still in its latency
+            release.set()
+            for _ in range(500):  # bounded: the handler runs as soon as the wait ends
+                if mock.count("admin-create-coupon"):
+                    break
+                await asyncio.sleep(0.01)
+            assert mock.count("admin-create-coupon") == 1
+            mock.faults = MockFaults()
+            assert (await sdk.admin.coupons.get("late")).external_id == "late"

@@ -131,9 +131,13 @@ def test_call_methods_are_coroutine_functions_and_autospec_as_async_mocks() -> N
         if sys.version_info >= (3, 12):
             assert inspect.iscoroutinefunction(method) is is_call, name
     client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
-    spec = mock.create_autospec(client.admin.coupons, instance=True)
+    spec = mock.create_autospec(client.admin.coupons, instance=True)  # the README's way
     assert isinstance(spec.get, mock.AsyncMock) and isinstance(spec.create, mock.AsyncMock)
     assert not isinstance(spec.list, mock.AsyncMock)
+    # The README's other way: patch the resource class.
+    with mock.patch.object(type(client.admin.coupons), "get", autospec=True) as patched:
+        assert isinstance(patched.mock, mock.AsyncMock)
+        assert asyncio.iscoroutinefunction(client.admin.coupons.get)
 
 
 def test_views_and_resources_have_a_repr_without_their_credential() -> None:
