@@ -7,6 +7,7 @@ against the whole document registered under one URI.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -123,6 +124,14 @@ class Spec:
                 if method in item:
                     op = self._compile(path, method, item, item[method])
                     self.operations[op.operation_id] = op
+
+    def request_example(self, operation_id: str) -> Any:
+        """A fresh copy of the spec's JSON request body example of an operation, or None when
+        it documents none. KeyError for an unknown operation id."""
+        op = self.operations[operation_id]
+        item = self.document["paths"][op.path][op.method.lower()]
+        content = item.get("requestBody", {}).get("content", {}).get("application/json", {})
+        return copy.deepcopy(content.get("example"))
 
     # --- schema helpers ---------------------------------------------------------------
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:

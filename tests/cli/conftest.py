@@ -4,7 +4,6 @@ from a second thread with its own loop, and call the commands through Click's ru
 from __future__ import annotations
 
 import asyncio
-import copy
 import os
 import subprocess
 import sys
@@ -151,9 +150,7 @@ class MockServer:
         return self.call(send())
 
     def example(self, operation_id: str) -> Any:
-        op = self.mock.spec.operations[operation_id]
-        item = self.mock.spec.document["paths"][op.path][op.method.lower()]
-        return copy.deepcopy(item["requestBody"]["content"]["application/json"]["example"])
+        return self.mock.spec.request_example(operation_id)
 
     def seed(self) -> None:
         """One entity of every kind, from the spec's request examples; the coupon enabled."""

@@ -3,7 +3,6 @@ by operationId with plain aiohttp (not the SDK)."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -37,9 +36,8 @@ class Api:
 
     def example(self, operation_id: str, **changes: Any) -> dict[str, Any]:
         """The spec's request example for an operation, with some fields changed."""
-        op = self.op_or_skip(operation_id)
-        item = self.mock.spec.document["paths"][op.path][op.method.lower()]
-        body = copy.deepcopy(item["requestBody"]["content"]["application/json"]["example"])
+        self.op_or_skip(operation_id)
+        body: dict[str, Any] = self.mock.spec.request_example(operation_id)
         body.update(changes)
         return body
 

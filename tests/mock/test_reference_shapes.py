@@ -6,31 +6,18 @@ A strict client decodes every one of these answers."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from liveops_async import LiveOpsClient, models
 from liveops_async._generated import operations as ops
 from liveops_async.testing import LiveOpsMock
+from liveops_async.testing._spec import default_spec_path, load_spec
 
 API_KEY = "mock-api-key"
-BUNDLE = Path(__file__).resolve().parents[2] / "liveops_async" / "testing" / "liveops.openapi.json"
-
-
-def _request_example(operation_id: str) -> dict[str, Any]:
-    spec = json.loads(BUNDLE.read_text(encoding="utf-8"))
-    for item in spec["paths"].values():
-        for op in item.values():
-            if isinstance(op, dict) and op.get("operationId") == operation_id:
-                example: dict[str, Any] = op["requestBody"]["content"]["application/json"][
-                    "example"
-                ]
-                return example
-    raise KeyError(operation_id)
+# The spec's request examples, as the mock reads them (a fresh copy per call).
+_request_example = load_spec(default_spec_path()).request_example
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ tell how often the server acted.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import Any
@@ -116,11 +115,9 @@ class Rig:
 
     def example(self, operation_id: str, **changes: Any) -> dict[str, Any]:
         """The spec's request example for an operation, with some fields changed."""
-        op = self.mock.spec.operations[operation_id]
-        item = self.mock.spec.document["paths"][op.path][op.method.lower()]
-        body = copy.deepcopy(item["requestBody"]["content"]["application/json"]["example"])
+        body: dict[str, Any] = self.mock.spec.request_example(operation_id)
         body.update(changes)
-        return dict(body)
+        return body
 
     async def admin_call(
         self, operation_id: str, *, path: dict[str, object] | None = None, body: Any = None
