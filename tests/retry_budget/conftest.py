@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
 from liveops_async import LiveOpsClient, RetryPolicy, Timeouts
-from tests.ratelimit._support import RedisServer, free_port
+from tests.ratelimit.conftest import redis_server  # noqa: F401 - the same redis-server fixture
 from tests.reliability._fault_server import FaultServer
 
 PROJECT_ID = 44056
@@ -54,16 +52,3 @@ async def make_client() -> AsyncIterator[Callable[..., LiveOpsClient]]:
     yield factory
     for client in made:
         await client.aclose()
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    exe = shutil.which("redis-server")
-    if exe is None:
-        pytest.skip("redis-server is not on PATH; scripts/ensure-redis.sh installs it")
-    server = RedisServer(exe=exe, port=free_port(), workdir=tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()

@@ -6,13 +6,7 @@ import pytest
 
 from liveops_async import RetryBudget
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from .conftest import ManualClock as Clock
 
 
 def test_retries_draw_until_empty_then_are_denied() -> None:
