@@ -109,22 +109,29 @@ async def test_a_429_seen_by_one_pauses_the_other(redis_server: RedisServer) -> 
         await b.aclose()
 
 
+def _pause_during_first_sleep(
+    sleeper: RedisTokenBucketLimiter, paused_by: RedisTokenBucketLimiter, fake: FakeTime
+) -> None:
+    """While `sleeper` first sleeps for its slot, `paused_by` gets a 429 with a 2 s pause."""
+    paused = False
+
+    async def sleep_then_429(delay: float) -> None:
+        nonlocal paused
+        await fake.sleep(delay)
+        if not paused:
+            paused = True
+            await paused_by.on_rate_limited("k", 2.0)
+
+    sleeper._sleep = sleep_then_429
+
+
 async def test_a_pause_that_begins_while_a_caller_waits_sends_it_behind_the_pause(
     redis_server: RedisServer,
 ) -> None:
     (a, b), fake = fake_limiters(redis_server, rate=10, burst=1)
     try:
         await a.acquire("k")  # the next slot is due in 0.1 s
-        paused = False
-
-        async def sleep_then_429(delay: float) -> None:
-            nonlocal paused
-            await fake.sleep(delay)
-            if not paused:  # a 429 reaches a while b sleeps for its slot
-                paused = True
-                await a.on_rate_limited("k", 2.0)
-
-        b._sleep = sleep_then_429
+        _pause_during_first_sleep(b, a, fake)
         await b.acquire("k")
         # b woke for its slot, saw the pause (its second round trip) and queued behind it.
         assert fake.sleeps == [pytest.approx(0.1), pytest.approx(2.0)]
@@ -159,16 +166,7 @@ async def test_a_pause_voids_a_slot_checked_together_with_the_next_reservation(
     (a, b), fake = fake_limiters(redis_server, rate=10, burst=1)
     try:
         await a.acquire("k")  # the next slot is due in 0.1 s
-        paused = False
-
-        async def sleep_then_429(delay: float) -> None:
-            nonlocal paused
-            await fake.sleep(delay)
-            if not paused:
-                paused = True
-                await a.on_rate_limited("k", 2.0)
-
-        b._sleep = sleep_then_429
+        _pause_during_first_sleep(b, a, fake)
         start = fake.now
         done: list[float] = []
 
