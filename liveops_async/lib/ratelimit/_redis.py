@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ..._hooks import RateLimiter
+from .._redis_client import redis_from_url
 from . import _scripts
 from ._bucket_rules import check_rate_and_burst, pause_seconds
 from ._local import Clock, Sleep, TokenBucketLimiter
@@ -110,7 +111,11 @@ class RedisTokenBucketLimiter:
         )
         self._retry_interval = retry_interval
         self._owns_client = isinstance(redis, str)
-        self._client = _client_from_url(redis, timeout) if isinstance(redis, str) else redis
+        self._client = (
+            redis_from_url(redis, timeout, "RedisTokenBucketLimiter")
+            if isinstance(redis, str)
+            else redis
+        )
         self._acquire_script: AsyncScript = self._client.register_script(_scripts.ACQUIRE)
         self._pause_script: AsyncScript = self._client.register_script(_scripts.PAUSE)
         self._keys_state: dict[str, _KeyState] = {}
@@ -329,23 +334,3 @@ class RedisTokenBucketLimiter:
         if self._down:
             self._down = False
             logger.info("Redis rate limiter reachable again; the shared budget is back in use")
-
-
-def _client_from_url(url: str, timeout: float) -> Redis:
-    try:
-        from redis.asyncio import Redis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "RedisTokenBucketLimiter needs the redis package: pip install 'liveops-async[redis]'"
-        ) from exc
-    # One immediate retry replaces a pooled connection that died with a Redis restart; more
-    # retries (redis-py defaults to several, with backoff) would stall every call while Redis is
-    # down instead of letting the limiter fall back at once.
-    return Redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 1),
-    )

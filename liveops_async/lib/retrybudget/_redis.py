@@ -22,6 +22,7 @@ from ..._retry_budget import (
     RetryBudget,
     check_budget_numbers,
 )
+from .._redis_client import redis_from_url
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -109,7 +110,9 @@ class RedisRetryBudget:
             capacity, retry_cost, success_refill, refill_per_second
         )
         self._owns_client = isinstance(redis, str)
-        self._client = _client_from_url(redis, timeout) if isinstance(redis, str) else redis
+        self._client = (
+            redis_from_url(redis, timeout, "RedisRetryBudget") if isinstance(redis, str) else redis
+        )
         self._script: AsyncScript = self._client.register_script(_SPEND)
         self._pending = 0.0
         self._flush: asyncio.Task[bool | None] | None = None
@@ -187,17 +190,3 @@ class RedisRetryBudget:
             type(exc).__name__,
             self._retry_interval,
         )
-
-
-def _client_from_url(url: str, timeout: float) -> Redis:
-    try:
-        from redis.asyncio import Redis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import NoBackoff
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "RedisRetryBudget needs the redis package: pip install 'liveops-async[redis]'"
-        ) from exc
-    return Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1)
-    )
