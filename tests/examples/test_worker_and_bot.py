@@ -59,13 +59,10 @@ class Gate:
             self.in_flight -= 1
 
 
-# --- worker ----------------------------------------------------------------------------------
-async def test_worker_drains_the_queue_with_one_client_and_bounded_concurrency(
-    sb: Sandbox,
-) -> None:
-    codes = await _coupon(sb, 30)
-    gate = Gate()
-    gate.release.set()
+def _gated_worker_setup(
+    sb: Sandbox, gate: Gate, codes: list[str]
+) -> tuple[LiveOpsClient, asyncio.Queue[worker.RedeemJob]]:
+    """A client whose calls pass `gate`, and a queue with one redeem job per code."""
     client = LiveOpsClient(
         base_url=sb.mock.base_url,
         project_id=sb.client.project_id,
@@ -76,6 +73,17 @@ async def test_worker_drains_the_queue_with_one_client_and_bounded_concurrency(
     queue: asyncio.Queue[worker.RedeemJob] = asyncio.Queue()
     for n, code in enumerate(codes):
         queue.put_nowait(worker.RedeemJob(f"j{n}", sb.player_jwt(f"p{n}"), code))
+    return client, queue
+
+
+# --- worker ----------------------------------------------------------------------------------
+async def test_worker_drains_the_queue_with_one_client_and_bounded_concurrency(
+    sb: Sandbox,
+) -> None:
+    codes = await _coupon(sb, 30)
+    gate = Gate()
+    gate.release.set()
+    client, queue = _gated_worker_setup(sb, gate, codes)
     queue.put_nowait(worker.RedeemJob("typo", sb.player_jwt("p0"), "NO-SUCH-CODE"))
     async with client:
         jobs = worker.Worker(client, queue, concurrency=4)
@@ -95,16 +103,7 @@ async def test_worker_stop_finishes_jobs_in_flight_and_leaves_the_rest_queued(
 ) -> None:
     codes = await _coupon(sb, 10)
     gate = Gate()
-    client = LiveOpsClient(
-        base_url=sb.mock.base_url,
-        project_id=sb.client.project_id,
-        api_key="unused-for-player-calls",
-        on_request=[gate.on_request],
-        on_response=[gate.on_response],
-    )
-    queue: asyncio.Queue[worker.RedeemJob] = asyncio.Queue()
-    for n, code in enumerate(codes):
-        queue.put_nowait(worker.RedeemJob(f"j{n}", sb.player_jwt(f"p{n}"), code))
+    client, queue = _gated_worker_setup(sb, gate, codes)
     async with client:
         jobs = worker.Worker(client, queue, concurrency=3)
         running = asyncio.create_task(jobs.run())
