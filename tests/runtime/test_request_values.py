@@ -26,6 +26,8 @@ from liveops_async._engine import _plan_for
 from liveops_async._types import OpenEnum
 from tests.operations._cases import Case, _structure_argument, all_cases
 
+from .conftest import ScriptedServer
+
 BODY_CASES = {c.operation_id: c for c in all_cases() if c.has_body}.values()
 
 
@@ -310,7 +312,7 @@ def test_retry_policy_refuses_bad_arguments_naming_them(kwargs: dict[str, Any]) 
 
 
 async def test_a_thousand_retries_against_503_end_in_the_typed_error(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, server: ScriptedServer
 ) -> None:
     from aiohttp import web
 
@@ -320,32 +322,21 @@ async def test_a_thousand_retries_against_503_end_in_the_typed_error(
         assert 0 <= delay <= 0.0005
 
     monkeypatch.setattr(_engine, "_sleep", no_wait)
-    hits = 0
 
     async def busy(request: web.Request) -> web.Response:
-        nonlocal hits
-        hits += 1
         return web.json_response({"errorMessage": "busy"}, status=503)
 
-    app = web.Application()
-    app.router.add_get("/api/v3/project/1/admin/coupon/c1", busy)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with LiveOpsClient(
-            project_id=1,
-            api_key="k",
-            base_url=f"http://127.0.0.1:{port}/api",
-            retry=RetryPolicy(max_attempts=1100, max_backoff=0.0005, total_budget=600),
-        ) as client:
-            with pytest.raises(InternalServerError):
-                await client.admin.coupons.get("c1")
-    finally:
-        await runner.cleanup()
-    assert hits == 1100
+    server.handler = busy
+    async with LiveOpsClient(
+        project_id=1,
+        api_key="k",
+        base_url=server.base_url,
+        retry=RetryPolicy(max_attempts=1100, max_backoff=0.0005, total_budget=600),
+    ) as client:
+        with pytest.raises(InternalServerError):
+            await client.admin.coupons.get("c1")
+    assert len(server.seen) == 1100
+    assert {seen.raw_path for seen in server.seen} == {"/api/v3/project/1/admin/coupon/c1"}
 
 
 def _shaped_fields(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
