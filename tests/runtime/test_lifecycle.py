@@ -10,6 +10,7 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 from aiohttp import web
+from multidict import istr
 
 from liveops_async import (
     ClientClosedError,
@@ -136,6 +137,24 @@ async def test_user_agent_default_and_per_call_headers(
     assert (headers["X-Game"], headers["X-Shard"], headers["X-Trace"]) == ("g1", "eu", "t1")
     assert headers["Authorization"].startswith("Basic ")
     assert headers["Accept"] == "application/json"
+
+
+async def test_fixed_headers_keep_their_spelling_and_need_no_case_folding(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    # The headers of a credential without a token provider are built once per requester, their
+    # names as multidict `istr`s so that aiohttp does not fold their case on every request;
+    # the names still go out exactly as spelt.
+    client = make_client(base_url=server.base_url, default_headers={"x-Game-ID": "g1"})
+    requester = client.requester(client._admin_auth)
+    fixed = requester._static_headers  # type: ignore[attr-defined]
+    assert fixed is not None
+    for headers in fixed:
+        assert all(type(name) is istr for name in headers), headers
+    await _get(client)
+    sent = set(server.seen[0].headers)
+    assert {"x-Game-ID", "User-Agent", "Accept", "Authorization"} <= sent
+    assert server.seen[0].headers["x-Game-ID"] == "g1"
 
 
 @pytest.mark.parametrize("headers", [{"X-A": "v\r\nX-B: 1"}, {"X-A\n": "v"}, {"": "v"}])
