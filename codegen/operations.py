@@ -95,6 +95,10 @@ class Op:
     body_args: list[BodyArg] = field(default_factory=list)
     body_value: Param | None = None  # non-object body passed as `body=`
     body_schema: str = "None"
+    # Rendered `{wire name: JSON Schema}` of the path (but the implicit project id) and query
+    # parameters, checked before sending; "None" when the operation has none.
+    path_schemas: str = "None"
+    query_schemas: str = "None"
     body_refs: set[str] = field(default_factory=set)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
@@ -300,6 +304,7 @@ def _parameters(spec: dict[str, Any], op: Op, raw_params: list[Any]) -> None:
         param = _resolve(spec, raw)
         merged[(param["in"], param["name"])] = param  # operation-level ones win
     path_order = re.findall(r"{([^}]+)}", op.path)
+    checked: dict[str, dict[str, Any]] = {"path": {}, "query": {}}
     for (location, wire), param in merged.items():
         if location == "path" and wire in IMPLICIT_PATH_PARAMS:
             continue
@@ -322,12 +327,28 @@ def _parameters(spec: dict[str, Any], op: Op, raw_params: list[Any]) -> None:
             raise SystemExit(f"{op.operation_id}: unsupported parameter location {location}")
         description = _one_line(param.get("description") or schema.get("description", ""))
         target[location].append(Param(wire, name, ptype, required, description, value))
+        if location in checked:
+            checked[location][wire] = _parameter_schema(op, wire, schema)
+    for location, found in checked.items():
+        if found:
+            ordered = dict(sorted(found.items()))
+            setattr(op, f"{location}_schemas", schemas.render_literal(ordered))
     op.path_params.sort(key=lambda p: path_order.index(p.wire))
     op.query_params.sort(key=lambda p: (not p.required, p.name))
     op.header_params.sort(key=lambda p: p.name)
     for p in op.header_params:
         if not p.type.startswith("str"):
             raise SystemExit(f"{op.operation_id}: header parameter {p.wire} must be a string")
+
+
+def _parameter_schema(op: Op, wire: str, schema: dict[str, Any]) -> Any:
+    """The JSON Schema the runtime checks a path or query value against (inline: a parameter
+    schema is a primitive or an array of them, never a shared component)."""
+    refs: set[str] = set()
+    converted = schemas.to_json_schema(schema, refs)
+    if refs:
+        raise SystemExit(f"{op.operation_id}: parameter {wire} refers to a schema component")
+    return converted
 
 
 def _body(spec: dict[str, Any], gen: Generated, op: Op, raw: Any) -> None:

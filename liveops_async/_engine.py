@@ -69,6 +69,7 @@ from ._retry import (
 from ._transport import Transport
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
+from ._utils._params import ParameterValidator
 from ._utils._schema import BodyValidator
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ class ClientConfig:
 class _OperationPlan:
     """What the engine derives from an Operation once."""
 
-    __slots__ = ("_project_path", "_static_url", "_validator", "op", "path")
+    __slots__ = ("_parameters", "_project_path", "_static_url", "_validator", "op", "path")
 
     def __init__(self, op: Operation) -> None:
         self.op = op
@@ -239,6 +240,7 @@ class _OperationPlan:
         self._project_path: tuple[int, PathTemplate] | None = None
         self._static_url: tuple[str, int | None, URL] | None = None
         self._validator: BodyValidator | None = None
+        self._parameters: ParameterValidator | None = None
 
     def target(
         self,
@@ -246,16 +248,20 @@ class _OperationPlan:
         project_id: int | None,
         values: Mapping[str, object] | None,
         query: Mapping[str, object] | None,
+        validate: bool = False,
     ) -> URL | str:
         """The call's URL: a cached `URL` for a route without path or query values, else its
         percent-encoded text, which `_call` turns into a `URL` once the call has a pooled
         connection (a queued call holds ~140 bytes of text instead of a ~400-byte `URL`).
-        Bad values raise here, before anything is sent."""
+        Bad values raise here, before anything is sent; with `validate`, so do values their
+        parameter's schema refuses (`RequestValidationError`)."""
         static = not values and not query
         if static:
             cached = self._static_url
             if cached is not None and cached[0] == base_url and cached[1] == project_id:
                 return cached[2]
+        elif validate:
+            self.check_parameters(values, query)
         text = base_url + self.expand(values, project_id)
         if query:
             query_string = encode_query(query)
@@ -266,6 +272,21 @@ class _OperationPlan:
         url = URL(text, encoded=True)  # every part is percent-encoded already
         self._static_url = (base_url, project_id, url)
         return url
+
+    def check_parameters(
+        self, values: Mapping[str, object] | None, query: Mapping[str, object] | None
+    ) -> None:
+        """Refuse path or query values their parameter's schema does not allow, naming each
+        parameter; the checks are compiled on the operation's first checked call."""
+        checker = self._parameters
+        if checker is None:
+            op = self.op
+            checker = self._parameters = ParameterValidator(op.path_schemas, op.query_schemas)
+        problems = checker.problems(values, query)
+        if problems:
+            raise RequestValidationError(
+                self.op.operation_id, problems, subject="a path or query parameter"
+            )
 
     def expand(self, values: Mapping[str, object] | None, project_id: int | None) -> str:
         names = self.path.names
@@ -684,7 +705,9 @@ class HTTPRequester:
         plan = _plan_for(op)
         credential = require_credential(op.auth, self._credential, op.operation_id)
         config = self._config if options is None else self._effective(options)
-        target = plan.target(config.base_url, config.project_id, path, query)
+        target = plan.target(
+            config.base_url, config.project_id, path, query, config.validate_requests
+        )
         payload = None if body is None else plan.encode_body(body, config.validate_requests)
         if options is not None and options.headers:
             extra_headers = (

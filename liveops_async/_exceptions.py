@@ -83,13 +83,18 @@ class DecodeMismatchError(LiveOpsError, ValueError):
 
 
 class RequestValidationError(InvalidParameterError):
-    """The request body does not match the operation's schema; nothing was sent."""
+    """The request body, or a path or query parameter value, does not match the operation's
+    schema; nothing was sent. `problems` name the field (`code: ...`, `items/0/sku: ...`) or
+    the parameter (`limit: 0 is less than the minimum of 1`)."""
 
-    def __init__(self, operation_id: str, problems: Sequence[str]) -> None:
+    def __init__(
+        self, operation_id: str, problems: Sequence[str], *, subject: str = "request body"
+    ) -> None:
         self.operation_id = operation_id
         self.problems: tuple[str, ...] = tuple(problems)
+        self.subject = subject
         super().__init__(
-            f"request body of {operation_id} does not match its schema: " + "; ".join(problems)
+            f"{subject} of {operation_id} does not match its schema: " + "; ".join(problems)
         )
 
 

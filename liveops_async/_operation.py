@@ -45,3 +45,7 @@ class Operation:
     response_type: Any = None
     pagination: Pagination | None = None
     body_schema: Mapping[str, Any] | None = None
+    # JSON Schemas of the path (all but the project id, which the client config supplies) and
+    # query parameters, by wire name (`codes[]`); checked, like the body, before sending.
+    path_schemas: Mapping[str, Mapping[str, Any]] | None = None
+    query_schemas: Mapping[str, Mapping[str, Any]] | None = None

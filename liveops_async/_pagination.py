@@ -183,7 +183,10 @@ class AsyncPaginator(Generic[ItemT, PageT]):
 
     def _first_query(self) -> dict[str, object]:
         query = dict(self._query)
-        if _as_int(query.get("limit"), None) is None and self._pagination.max_limit is not None:
+        # Only an absent limit gets the default: a given one, however wrong, is the request
+        # check's (or, unchecked, the server's) to judge.
+        limit = query.get("limit")
+        if (limit is None or limit is UNSET) and self._pagination.max_limit is not None:
             query["limit"] = self._pagination.max_limit
         return query
 

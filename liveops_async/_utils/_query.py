@@ -19,6 +19,10 @@ def _scalar(name: str, value: object) -> str:
         # Where the spec wants 0/1 the generated code passes an int; a bool here means the
         # spec says boolean.
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        # An integral float is an integer to JSON Schema (the request check): send it as one,
+        # as path values are (`2`, not `2.0`, which no integer parameter accepts).
+        return str(int(value))
     if isinstance(value, (str, int, float)):
         return str(value)
     raise InvalidParameterError(

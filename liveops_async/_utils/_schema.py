@@ -20,10 +20,10 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._schema_problems import Problem, explained, problems_of
+from ._schema_problems import Problem, explained, is_enum_member, problems_of
 
 if TYPE_CHECKING:
     import jsonschema
@@ -206,12 +206,11 @@ def _keyword(
             raise _Unsupported from None  # jsonschema reports it its own way
         return (str,), lambda v: search(v) is not None
     if keyword == "enum":
-        # jsonschema compares a str to anything with ==, so a plain value is in an enum of
-        # strings exactly when it is one of them.
-        if not isinstance(argument, list) or not all(type(e) is str for e in argument):
+        # Strings and integers (the 0/1 flags of query parameters): see is_enum_member.
+        if not isinstance(argument, list) or not all(type(e) in (str, int) for e in argument):
             raise _Unsupported
         members = frozenset(argument)
-        return _ALL_TYPES, lambda v: type(v) is str and v in members
+        return _ALL_TYPES, lambda v: is_enum_member(v, members)
     if keyword == "required":
         names = frozenset(argument)
         return (dict,), lambda v: v.keys() >= names
@@ -287,12 +286,15 @@ def format_checker() -> jsonschema.FormatChecker:
 
 
 class BodyValidator:
-    """One operation's body schema: the compiled check, and what is wrong on failure."""
+    """One operation's body schema (or one parameter's, `name`d): the compiled check, and what
+    is wrong on failure."""
 
-    __slots__ = ("_check", "_jsonschema", "_schema")
+    __slots__ = ("_check", "_jsonschema", "_name", "_schema")
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    def __init__(self, schema: Mapping[str, Any], *, name: str | None = None) -> None:
         self._schema = schema
+        # Problems name the field by its path in the body, or a parameter's by its name first.
+        self._name = name
         self._check = compile_check(schema)
         self._jsonschema: jsonschema.protocols.Validator | None = None
 
@@ -311,9 +313,15 @@ class BodyValidator:
         if self._check is None:
             return self._problems_from_jsonschema(instance)
         return [
-            f"{'/'.join(str(p) for p in problem.path) or '(body)'}: {problem.message}"
+            f"{self._where(problem.path)}: {problem.message}"
             for problem in explained_problems(self._schema, instance)[:_MAX_REPORTED_PROBLEMS]
         ]
+
+    def _where(self, path: Iterable[object]) -> str:
+        parts = [str(part) for part in path]
+        if self._name is not None:
+            parts.insert(0, self._name)
+        return "/".join(parts) or "(body)"
 
     def _problems_from_jsonschema(self, instance: Any) -> list[str]:
         validator = self._jsonschema
@@ -325,6 +333,6 @@ class BodyValidator:
             validator = self._jsonschema = cls(self._schema, format_checker=format_checker())
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
         return [
-            f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
+            f"{self._where(error.absolute_path)}: {error.message}"
             for error in errors[:_MAX_REPORTED_PROBLEMS]
         ]

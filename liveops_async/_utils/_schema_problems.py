@@ -13,7 +13,7 @@ rule ("operator: 'less' is not one of [...]").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -83,8 +83,15 @@ def _type(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Itera
         yield Problem(path, f"{value!r} is not of type {', '.join(repr(n) for n in names)}")
 
 
+def is_enum_member(value: Any, members: Collection[Any]) -> bool:
+    """jsonschema's `enum` rule for an enum of strings and integers (what `compile_check`
+    takes): equal and of the same JSON type, so `True` is not 1, while `1.0` is."""
+    kind = type(value)
+    return (kind is str or kind is int or kind is float) and value in members
+
+
 def _enum(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
-    if not (type(value) is str and value in argument):  # an enum of strings (compile_check)
+    if not is_enum_member(value, argument):
         yield Problem(path, f"{value!r} is not one of {argument!r}")
 
 

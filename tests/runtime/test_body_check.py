@@ -168,7 +168,7 @@ def test_values_that_encode_differently_are_left_to_jsonschema(instance: Any) ->
         {"$ref": "#/$defs/x"},
         {"type": "string", "const": "a"},
         {"type": "object", "patternProperties": {"^a": {}}},
-        {"enum": [1, 2]},
+        {"enum": [1.5, None]},  # strings and integers only
         {"type": "strange"},
         {"type": "string", "pattern": "("},
     ],

@@ -21,6 +21,8 @@ CREATE_BONUS_PROMOTION = Operation(
     response_type=models.CreatedPromotionId,
     pagination=None,
     body_schema=_SCHEMA_BonusPromotionSpec,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 DELETE_BONUS_PROMOTION = Operation(
@@ -34,6 +36,8 @@ DELETE_BONUS_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 GET_BONUS_PROMOTION = Operation(
@@ -47,6 +51,8 @@ GET_BONUS_PROMOTION = Operation(
     response_type=models.BonusPromotion,
     pagination=None,
     body_schema=None,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 GET_BONUS_PROMOTION_LIST = Operation(
@@ -68,6 +74,11 @@ GET_BONUS_PROMOTION_LIST = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 UPDATE_BONUS_PROMOTION = Operation(
@@ -81,4 +92,6 @@ UPDATE_BONUS_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_BonusPromotionSpec,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )

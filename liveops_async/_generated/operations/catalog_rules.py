@@ -22,6 +22,8 @@ CREATE_FILTER_RULE = Operation(
     response_type=models.CatalogRuleCreated,
     pagination=None,
     body_schema=_SCHEMA_CatalogRuleSpec,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 DELETE_FILTER_RULE_BY_ID = Operation(
@@ -35,6 +37,8 @@ DELETE_FILTER_RULE_BY_ID = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 GET_ALL_FILTER_RULES = Operation(
@@ -48,6 +52,8 @@ GET_ALL_FILTER_RULES = Operation(
     response_type=models.CatalogRuleSummaryList,
     pagination=None,
     body_schema=None,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 GET_FILTER_RULE_BY_ID = Operation(
@@ -61,6 +67,8 @@ GET_FILTER_RULE_BY_ID = Operation(
     response_type=models.CatalogRule,
     pagination=None,
     body_schema=None,
+    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 GET_FILTER_RULES = Operation(
@@ -82,6 +90,12 @@ GET_FILTER_RULES = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "is_enabled": {"type": "integer", "enum": [0, 1]},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 PATCH_FILTER_RULE_BY_ID = Operation(
@@ -95,6 +109,8 @@ PATCH_FILTER_RULE_BY_ID = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_CatalogRulePatch,
+    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 UPDATE_FILTER_RULE_BY_ID = Operation(
@@ -108,4 +124,6 @@ UPDATE_FILTER_RULE_BY_ID = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_CatalogRuleSpec,
+    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )

@@ -18,6 +18,8 @@ GET_USER_CLAN_TOP_CONTRIBUTORS = Operation(
     response_type=models.ClanTopContributors,
     pagination=None,
     body_schema=None,
+    path_schemas={"reward_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 USER_CLAN_UPDATE = Operation(
@@ -31,4 +33,6 @@ USER_CLAN_UPDATE = Operation(
     response_type=models.ClanUpdateResult,
     pagination=None,
     body_schema=None,
+    path_schemas=None,
+    query_schemas=None,
 )

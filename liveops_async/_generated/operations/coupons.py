@@ -27,6 +27,15 @@ ACTIVATE_COUPON = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADD_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -40,6 +49,15 @@ ADD_COUPON_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADMIN_CREATE_COUPON = Operation(
@@ -53,6 +71,8 @@ ADMIN_CREATE_COUPON = Operation(
     response_type=models.CreatedExternalId,
     pagination=None,
     body_schema=_SCHEMA_CouponCreate,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 CREATE_COUPON_CODE = Operation(
@@ -66,6 +86,15 @@ CREATE_COUPON_CODE = Operation(
     response_type=models.CreatedCode,
     pagination=None,
     body_schema=_SCHEMA_CreateCodeRequest,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 DEACTIVATE_COUPON = Operation(
@@ -79,6 +108,15 @@ DEACTIVATE_COUPON = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 DELETE_COUPON_PROMOTION = Operation(
@@ -92,6 +130,15 @@ DELETE_COUPON_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GENERATE_COUPON_CODES = Operation(
@@ -105,6 +152,15 @@ GENERATE_COUPON_CODES = Operation(
     response_type=models.GeneratedCodes,
     pagination=None,
     body_schema=_SCHEMA_GenerateCodesRequest,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GET_COUPON = Operation(
@@ -118,6 +174,15 @@ GET_COUPON = Operation(
     response_type=models.Coupon,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GET_COUPON_CODE_LIMIT = Operation(
@@ -139,6 +204,19 @@ GET_COUPON_CODE_LIMIT = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas={
+        "codes[]": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 128}},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_COUPON_CODES = Operation(
@@ -160,6 +238,18 @@ GET_COUPON_CODES = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_COUPON_REWARDS_BY_CODE = Operation(
@@ -173,6 +263,8 @@ GET_COUPON_REWARDS_BY_CODE = Operation(
     response_type=models.CouponRewards,
     pagination=None,
     body_schema=None,
+    path_schemas={"coupon_code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    query_schemas=None,
 )
 
 GET_COUPON_USER_LIMIT = Operation(
@@ -186,6 +278,15 @@ GET_COUPON_USER_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas={"user_external_id": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}},
 )
 
 GET_COUPONS = Operation(
@@ -207,6 +308,11 @@ GET_COUPONS = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 REDEEM_COUPON = Operation(
@@ -220,6 +326,8 @@ REDEEM_COUPON = Operation(
     response_type=models.CouponRedeemResult,
     pagination=None,
     body_schema=_SCHEMA_CouponRedeemRequest,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 REMOVE_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -233,6 +341,15 @@ REMOVE_COUPON_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 SET_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -246,6 +363,15 @@ SET_COUPON_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitChange,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 UPDATE_COUPON_PROMOTION = Operation(
@@ -259,4 +385,13 @@ UPDATE_COUPON_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_CouponUpdate,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )

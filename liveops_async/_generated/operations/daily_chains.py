@@ -22,6 +22,8 @@ ADMIN_CREATE_DAILY_CHAIN = Operation(
     response_type=models.DailyChainCreated,
     pagination=None,
     body_schema=_SCHEMA_DailyChainCreate,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 ADMIN_DELETE_DAILY_CHAIN = Operation(
@@ -35,6 +37,8 @@ ADMIN_DELETE_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"daily_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_GET_DAILY_CHAIN = Operation(
@@ -48,6 +52,8 @@ ADMIN_GET_DAILY_CHAIN = Operation(
     response_type=models.DailyChain,
     pagination=None,
     body_schema=None,
+    path_schemas={"daily_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_GET_DAILY_CHAINS = Operation(
@@ -69,6 +75,12 @@ ADMIN_GET_DAILY_CHAINS = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "enabled": {"type": "integer", "enum": [0, 1]},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 ADMIN_RESET_DAILY_CHAIN = Operation(
@@ -82,6 +94,8 @@ ADMIN_RESET_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"daily_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_TOGGLE_DAILY_CHAIN = Operation(
@@ -95,6 +109,8 @@ ADMIN_TOGGLE_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"daily_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_UPDATE_DAILY_CHAIN = Operation(
@@ -108,6 +124,8 @@ ADMIN_UPDATE_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_DailyChainUpdate,
+    path_schemas={"daily_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 CLAIM_USER_DAILY_CHAIN_STEP_REWARD = Operation(
@@ -121,6 +139,11 @@ CLAIM_USER_DAILY_CHAIN_STEP_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "daily_chain_id": {"type": "integer"},
+        "step_number": {"type": "integer", "minimum": 1},
+    },
+    query_schemas=None,
 )
 
 GET_DAILY_CHAINS_LIST = Operation(
@@ -142,6 +165,11 @@ GET_DAILY_CHAINS_LIST = Operation(
         max_limit=50,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1, "maximum": 50},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_USER_DAILY_CHAIN_BY_ID = Operation(
@@ -155,4 +183,6 @@ GET_USER_DAILY_CHAIN_BY_ID = Operation(
     response_type=models.DailyChainUserChain,
     pagination=None,
     body_schema=None,
+    path_schemas={"daily_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )

@@ -22,6 +22,8 @@ ADMIN_CREATE_OFFER_CHAIN = Operation(
     response_type=models.OfferChainCreated,
     pagination=None,
     body_schema=_SCHEMA_OfferChainCreate,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 ADMIN_DELETE_OFFER_CHAIN = Operation(
@@ -35,6 +37,8 @@ ADMIN_DELETE_OFFER_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"offer_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_GET_OFFER_CHAIN = Operation(
@@ -48,6 +52,8 @@ ADMIN_GET_OFFER_CHAIN = Operation(
     response_type=models.OfferChain,
     pagination=None,
     body_schema=None,
+    path_schemas={"offer_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_GET_OFFER_CHAINS = Operation(
@@ -69,6 +75,12 @@ ADMIN_GET_OFFER_CHAINS = Operation(
         max_limit=10,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "enabled": {"type": "integer", "enum": [0, 1]},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 10},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 ADMIN_TOGGLE_OFFER_CHAIN = Operation(
@@ -82,6 +94,8 @@ ADMIN_TOGGLE_OFFER_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"offer_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_UPDATE_OFFER_CHAIN = Operation(
@@ -95,6 +109,8 @@ ADMIN_UPDATE_OFFER_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_OfferChainUpdate,
+    path_schemas={"offer_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 CLAIM_USER_OFFER_CHAIN_STEP_REWARD = Operation(
@@ -108,6 +124,11 @@ CLAIM_USER_OFFER_CHAIN_STEP_REWARD = Operation(
     response_type=models.OfferChainClaimResult,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "offer_chain_id": {"type": "integer"},
+        "step_number": {"type": "integer", "minimum": 1},
+    },
+    query_schemas=None,
 )
 
 GET_OFFER_CHAINS_LIST = Operation(
@@ -129,6 +150,11 @@ GET_OFFER_CHAINS_LIST = Operation(
         max_limit=30,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1, "maximum": 30},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_USER_OFFER_CHAIN_BY_ID = Operation(
@@ -142,6 +168,8 @@ GET_USER_OFFER_CHAIN_BY_ID = Operation(
     response_type=models.OfferChainUserChain,
     pagination=None,
     body_schema=None,
+    path_schemas={"offer_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ORDER_USER_OFFER_CHAIN_STEP_REWARD = Operation(
@@ -155,4 +183,9 @@ ORDER_USER_OFFER_CHAIN_STEP_REWARD = Operation(
     response_type=models.OfferChainOrder,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "offer_chain_id": {"type": "integer"},
+        "step_number": {"type": "integer", "minimum": 1},
+    },
+    query_schemas=None,
 )

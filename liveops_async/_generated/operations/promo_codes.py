@@ -28,6 +28,15 @@ ACTIVATE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADD_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -41,6 +50,15 @@ ADD_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 CREATE_PROMO_CODE = Operation(
@@ -54,6 +72,8 @@ CREATE_PROMO_CODE = Operation(
     response_type=models.CreatedExternalId,
     pagination=None,
     body_schema=_SCHEMA_PromoCodeCreate,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 CREATE_PROMO_CODE_CODE = Operation(
@@ -67,6 +87,15 @@ CREATE_PROMO_CODE_CODE = Operation(
     response_type=models.CreatedCode,
     pagination=None,
     body_schema=_SCHEMA_CreateCodeRequest,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 DEACTIVATE_PROMO_CODE = Operation(
@@ -80,6 +109,15 @@ DEACTIVATE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 DELETE_PROMO_CODE = Operation(
@@ -93,6 +131,15 @@ DELETE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GENERATE_PROMO_CODE_CODES = Operation(
@@ -106,6 +153,15 @@ GENERATE_PROMO_CODE_CODES = Operation(
     response_type=models.GeneratedCodes,
     pagination=None,
     body_schema=_SCHEMA_GenerateCodesRequest,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GET_PROMO_CODE = Operation(
@@ -119,6 +175,15 @@ GET_PROMO_CODE = Operation(
     response_type=models.PromoCode,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GET_PROMO_CODE_CODE_LIMIT = Operation(
@@ -140,6 +205,19 @@ GET_PROMO_CODE_CODE_LIMIT = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas={
+        "codes[]": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 128}},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_PROMO_CODE_REWARDS_BY_CODE = Operation(
@@ -153,6 +231,8 @@ GET_PROMO_CODE_REWARDS_BY_CODE = Operation(
     response_type=models.PromoCodeRewards,
     pagination=None,
     body_schema=None,
+    path_schemas={"promocode_code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    query_schemas=None,
 )
 
 GET_PROMO_CODE_USER_LIMIT = Operation(
@@ -166,6 +246,15 @@ GET_PROMO_CODE_USER_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas={"user_external_id": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}},
 )
 
 GET_PROMO_CODES = Operation(
@@ -187,6 +276,11 @@ GET_PROMO_CODES = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_PROMOCODE_CODES = Operation(
@@ -208,6 +302,18 @@ GET_PROMOCODE_CODES = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 REDEEM_PROMO_CODE = Operation(
@@ -221,6 +327,8 @@ REDEEM_PROMO_CODE = Operation(
     response_type=models.Cart,
     pagination=None,
     body_schema=_SCHEMA_PromoCodeRedeemRequest,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 REMOVE_CART_PROMO_CODE = Operation(
@@ -234,6 +342,8 @@ REMOVE_CART_PROMO_CODE = Operation(
     response_type=models.Cart,
     pagination=None,
     body_schema=_SCHEMA_PromoCodeRemoveRequest,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -247,6 +357,15 @@ REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 SET_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -260,6 +379,15 @@ SET_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitChange,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 UPDATE_PROMO_CODE = Operation(
@@ -273,4 +401,13 @@ UPDATE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_PromoCodeUpdate,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )

@@ -24,6 +24,8 @@ ADD_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 GET_USER_PROMOTION_LIMIT = Operation(
@@ -37,6 +39,8 @@ GET_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=None,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas={"user_external_id": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}},
 )
 
 REMOVE_USER_PROMOTION_LIMIT = Operation(
@@ -50,6 +54,8 @@ REMOVE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 RESET_ALL_USER_PROMOTIONS_LIMIT = Operation(
@@ -63,6 +69,8 @@ RESET_ALL_USER_PROMOTIONS_LIMIT = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_PromotionLimitResetForUser,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 RESET_USER_PROMOTION_LIMIT = Operation(
@@ -76,6 +84,8 @@ RESET_USER_PROMOTION_LIMIT = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_PromotionLimitReset,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 SET_USER_PROMOTION_LIMIT = Operation(
@@ -89,4 +99,6 @@ SET_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitChange,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )

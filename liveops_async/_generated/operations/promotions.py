@@ -18,6 +18,8 @@ ACTIVATE_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 DEACTIVATE_PROMOTION = Operation(
@@ -31,6 +33,8 @@ DEACTIVATE_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    query_schemas=None,
 )
 
 GET_PROMOTION_LIST = Operation(
@@ -52,6 +56,12 @@ GET_PROMOTION_LIST = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "enabled": {"type": "integer", "enum": [0, 1]},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_REDEEMABLE_PROMOTION_BY_CODE = Operation(
@@ -65,6 +75,8 @@ GET_REDEEMABLE_PROMOTION_BY_CODE = Operation(
     response_type=models.RedeemablePromotion,
     pagination=None,
     body_schema=None,
+    path_schemas={"code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    query_schemas=None,
 )
 
 VERIFY_PROMOTION_CODE = Operation(
@@ -78,4 +90,6 @@ VERIFY_PROMOTION_CODE = Operation(
     response_type=models.VerifiedPromotionCode,
     pagination=None,
     body_schema=None,
+    path_schemas={"code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    query_schemas=None,
 )

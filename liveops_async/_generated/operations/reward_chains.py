@@ -22,6 +22,8 @@ ADMIN_CREATE_REWARD_CHAIN = Operation(
     response_type=models.RewardChainCreated,
     pagination=None,
     body_schema=_SCHEMA_RewardChainCreateRequest,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 ADMIN_DELETE_REWARD_CHAIN = Operation(
@@ -35,6 +37,8 @@ ADMIN_DELETE_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"reward_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_GET_REWARD_CHAIN = Operation(
@@ -48,6 +52,8 @@ ADMIN_GET_REWARD_CHAIN = Operation(
     response_type=models.RewardChain,
     pagination=None,
     body_schema=None,
+    path_schemas={"reward_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_GET_REWARD_CHAINS = Operation(
@@ -69,6 +75,12 @@ ADMIN_GET_REWARD_CHAINS = Operation(
         max_limit=10,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "enabled": {"type": "integer", "enum": [0, 1]},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 10},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 ADMIN_RESET_REWARD_CHAIN = Operation(
@@ -82,6 +94,8 @@ ADMIN_RESET_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"reward_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_TOGGLE_REWARD_CHAIN = Operation(
@@ -95,6 +109,8 @@ ADMIN_TOGGLE_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"reward_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 ADMIN_UPDATE_REWARD_CHAIN = Operation(
@@ -108,6 +124,8 @@ ADMIN_UPDATE_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_RewardChainUpdateRequest,
+    path_schemas={"reward_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 CLAIM_USER_REWARD_CHAIN_STEP_REWARD = Operation(
@@ -121,6 +139,8 @@ CLAIM_USER_REWARD_CHAIN_STEP_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"reward_chain_id": {"type": "integer"}, "step_id": {"type": "integer"}},
+    query_schemas=None,
 )
 
 GET_REWARD_CHAINS_LIST = Operation(
@@ -142,6 +162,11 @@ GET_REWARD_CHAINS_LIST = Operation(
         max_limit=50,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1, "maximum": 50},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_USER_REWARD_CHAIN_BALANCE = Operation(
@@ -155,4 +180,6 @@ GET_USER_REWARD_CHAIN_BALANCE = Operation(
     response_type=models.RewardChainValuePointBalance,
     pagination=None,
     body_schema=None,
+    path_schemas={"reward_chain_id": {"type": "integer"}},
+    query_schemas=None,
 )

@@ -24,6 +24,15 @@ ACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADMIN_CREATE_UNIQUE_CATALOG_OFFER = Operation(
@@ -37,6 +46,8 @@ ADMIN_CREATE_UNIQUE_CATALOG_OFFER = Operation(
     response_type=models.CreatedExternalId,
     pagination=None,
     body_schema=_SCHEMA_UniqueCatalogOfferCreate,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 CREATE_UNIQUE_CATALOG_OFFER_CODE = Operation(
@@ -50,6 +61,15 @@ CREATE_UNIQUE_CATALOG_OFFER_CODE = Operation(
     response_type=models.CreatedCode,
     pagination=None,
     body_schema=_SCHEMA_CreateCodeRequest,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 DEACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
@@ -63,6 +83,15 @@ DEACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 DELETE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
@@ -76,6 +105,15 @@ DELETE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GENERATE_UNIQUE_CATALOG_OFFER_CODES = Operation(
@@ -89,6 +127,15 @@ GENERATE_UNIQUE_CATALOG_OFFER_CODES = Operation(
     response_type=models.GeneratedCodes,
     pagination=None,
     body_schema=_SCHEMA_GenerateCodesRequest,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GET_UNIQUE_CATALOG_OFFER = Operation(
@@ -102,6 +149,15 @@ GET_UNIQUE_CATALOG_OFFER = Operation(
     response_type=models.UniqueCatalogOffer,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )
 
 GET_UNIQUE_CATALOG_OFFER_CODES = Operation(
@@ -123,6 +179,18 @@ GET_UNIQUE_CATALOG_OFFER_CODES = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 GET_UNIQUE_CATALOG_OFFERS = Operation(
@@ -144,6 +212,11 @@ GET_UNIQUE_CATALOG_OFFERS = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
@@ -157,4 +230,13 @@ UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_UniqueCatalogOfferUpdate,
+    path_schemas={
+        "external_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9._-]+$",
+        }
+    },
+    query_schemas=None,
 )

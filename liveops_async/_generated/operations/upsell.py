@@ -21,6 +21,8 @@ GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN = Operation(
     response_type=models.UpsellConfigList,
     pagination=None,
     body_schema=None,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 GET_UPSELL_FOR_PROJECT_CLIENT = Operation(
@@ -34,6 +36,8 @@ GET_UPSELL_FOR_PROJECT_CLIENT = Operation(
     response_type=models.UpsellItemPage,
     pagination=None,
     body_schema=None,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 POST_UPSELL = Operation(
@@ -47,6 +51,8 @@ POST_UPSELL = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_UpsellConfigWrite,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 PUT_UPSELL = Operation(
@@ -60,6 +66,8 @@ PUT_UPSELL = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_UpsellConfigWrite,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE = Operation(
@@ -73,4 +81,6 @@ PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={"toggle": {"type": "string", "enum": ["activate", "deactivate"]}},
+    query_schemas=None,
 )

@@ -22,6 +22,15 @@ ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "value_point_sku": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADMIN_GET_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -35,6 +44,15 @@ ADMIN_GET_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=models.ValuePointItemRewardList,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "value_point_sku": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -48,6 +66,15 @@ ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_ValuePointRewardsPatch,
+    path_schemas={
+        "value_point_sku": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADMIN_SET_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -61,4 +88,13 @@ ADMIN_SET_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_ValuePointRewardsSet,
+    path_schemas={
+        "value_point_sku": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
+        }
+    },
+    query_schemas=None,
 )

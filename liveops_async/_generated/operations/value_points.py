@@ -21,6 +21,8 @@ ADMIN_CREATE_VALUE_POINTS = Operation(
     response_type=models.ValuePointCreated,
     pagination=None,
     body_schema=_SCHEMA_ValuePointWrite,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 ADMIN_DELETE_VALUE_POINT = Operation(
@@ -34,6 +36,15 @@ ADMIN_DELETE_VALUE_POINT = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "item_sku": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADMIN_GET_VALUE_POINT = Operation(
@@ -47,6 +58,15 @@ ADMIN_GET_VALUE_POINT = Operation(
     response_type=models.ValuePoint,
     pagination=None,
     body_schema=None,
+    path_schemas={
+        "item_sku": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
+        }
+    },
+    query_schemas=None,
 )
 
 ADMIN_GET_VALUE_POINTS_LIST = Operation(
@@ -68,6 +88,11 @@ ADMIN_GET_VALUE_POINTS_LIST = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 ADMIN_UPDATE_VALUE_POINT = Operation(
@@ -81,4 +106,13 @@ ADMIN_UPDATE_VALUE_POINT = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_ValuePointWrite,
+    path_schemas={
+        "item_sku": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
+        }
+    },
+    query_schemas=None,
 )

@@ -26,4 +26,6 @@ GET_USER_WIDGET_STEPS = Operation(
         max_limit=None,
     ),
     body_schema=None,
+    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    query_schemas={"limit": {"type": "integer"}, "offset": {"type": "integer"}},
 )

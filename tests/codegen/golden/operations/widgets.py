@@ -25,6 +25,8 @@ CREATE_WIDGET = Operation(
     response_type=models.CreatedWidget,
     pagination=None,
     body_schema=_SCHEMA_WidgetCreate,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 DELETE_WIDGET_TAGS = Operation(
@@ -38,6 +40,8 @@ DELETE_WIDGET_TAGS = Operation(
     response_type=None,
     pagination=None,
     body_schema={"type": "array", "items": _SCHEMA_TagRef},
+    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    query_schemas=None,
 )
 
 GET_ALL_WIDGETS = Operation(
@@ -51,6 +55,8 @@ GET_ALL_WIDGETS = Operation(
     response_type=list[models.Widget],
     pagination=None,
     body_schema=None,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 GET_WIDGET = Operation(
@@ -64,6 +70,8 @@ GET_WIDGET = Operation(
     response_type=models.Widget,
     pagination=None,
     body_schema=None,
+    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    query_schemas=None,
 )
 
 GET_WIDGETS = Operation(
@@ -85,6 +93,14 @@ GET_WIDGETS = Operation(
         max_limit=50,
     ),
     body_schema=None,
+    path_schemas=None,
+    query_schemas={
+        "codes[]": {"type": "array", "items": {"type": "string"}},
+        "enabled": {"type": "integer", "enum": [0, 1]},
+        "from": {"type": "string", "format": "date-time"},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+    },
 )
 
 PATCH_WIDGET = Operation(
@@ -98,6 +114,8 @@ PATCH_WIDGET = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_WidgetPatch,
+    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    query_schemas=None,
 )
 
 REBUILD_WIDGETS = Operation(
@@ -111,6 +129,8 @@ REBUILD_WIDGETS = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 REDEEM_WIDGET = Operation(
@@ -124,6 +144,8 @@ REDEEM_WIDGET = Operation(
     response_type=models.RedeemResult,
     pagination=None,
     body_schema=_SCHEMA_RedeemRequest,
+    path_schemas=None,
+    query_schemas=None,
 )
 
 REPLACE_WIDGET_CONDITION = Operation(
@@ -137,4 +159,6 @@ REPLACE_WIDGET_CONDITION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_Condition,
+    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    query_schemas=None,
 )

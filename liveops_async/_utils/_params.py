@@ -1,0 +1,76 @@
+"""Path and query parameter checks, compiled once per operation from its parameter schemas.
+
+The same checker as request bodies (`BodyValidator`: the compiled check, and jsonschema's words
+for a refusal), one per parameter. A value is judged as the encoders (`_path`, `_query`) will
+send it: an enum member by its value, a `str`/`int`/`float` subclass as the plain type, a tuple
+of query values as a list without its None/UNSET items. So, as JSON Schema says, `True` is not
+an integer, neither is `"5"` nor `2.5` (an integral float such as `2.0` is, and goes out as `2`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+from .._types import UNSET
+from ._schema import BodyValidator
+
+__all__ = ["ParameterValidator"]
+
+
+def _as_sent(value: object) -> object:
+    """`value` as the plain JSON value its encoded text stands for."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    for plain in (bool, str, int, float):  # bool before int: True is not sent as 1
+        if isinstance(value, plain):
+            return value if type(value) is plain else plain(value)
+    if isinstance(value, (list, tuple)):
+        return [_as_sent(item) for item in value if item is not None and item is not UNSET]
+    return value  # not sendable: the check explains it (not of the schema's type)
+
+
+def _compiled(schemas: Mapping[str, Mapping[str, Any]] | None) -> dict[str, BodyValidator]:
+    return {name: BodyValidator(schema, name=name) for name, schema in (schemas or {}).items()}
+
+
+def _problems(
+    validators: Mapping[str, BodyValidator], values: Mapping[str, object], found: list[str]
+) -> None:
+    for name, value in values.items():
+        validator = validators.get(name)
+        # Unknown names are the encoders' to refuse (path) or to send (query) as before.
+        if validator is None or value is None or value is UNSET or validator.accepts(value):
+            continue
+        sent = _as_sent(value)
+        if sent is not value and validator.accepts(sent):
+            continue
+        found += validator.problems(sent)
+
+
+class ParameterValidator:
+    """One operation's path and query parameter schemas, by wire name."""
+
+    __slots__ = ("_path", "_query")
+
+    def __init__(
+        self,
+        path_schemas: Mapping[str, Mapping[str, Any]] | None,
+        query_schemas: Mapping[str, Mapping[str, Any]] | None,
+    ) -> None:
+        self._path = _compiled(path_schemas)
+        self._query = _compiled(query_schemas)
+
+    def problems(
+        self, path: Mapping[str, object] | None, query: Mapping[str, object] | None
+    ) -> list[str]:
+        """What is wrong with the given values (`name: message`), path values first; None and
+        UNSET values are absent ones, not checked (a missing path value is the path's to
+        report)."""
+        found: list[str] = []
+        if path:
+            _problems(self._path, path, found)
+        if query:
+            _problems(self._query, query, found)
+        return found
