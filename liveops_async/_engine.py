@@ -67,9 +67,9 @@ from ._retry import (
     should_retry,
 )
 from ._transport import Transport
+from ._utils._params import ParameterValidator
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
-from ._utils._params import ParameterValidator
 from ._utils._schema import BodyValidator
 
 if TYPE_CHECKING:
