@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._types import UNSET
-from ._schema import BodyValidator
+from ._schema import BodyValidator, Check, NotPlainJSON, compile_check
 
 __all__ = ["ParameterValidator"]
 
@@ -31,21 +31,43 @@ def _as_sent(value: object) -> object:
     return value  # not sendable: the check explains it (not of the schema's type)
 
 
-def _compiled(schemas: Mapping[str, Mapping[str, Any]] | None) -> dict[str, BodyValidator]:
-    return {name: BodyValidator(schema, name=name) for name, schema in (schemas or {}).items()}
+def _never(value: object) -> bool:
+    return False  # a schema outside the compiled subset: BodyValidator asks jsonschema
 
 
-def _problems(
-    validators: Mapping[str, BodyValidator], values: Mapping[str, object], found: list[str]
-) -> None:
-    for name, value in values.items():
-        validator = validators.get(name)
-        # Unknown names are the encoders' to refuse (path) or to send (query) as before.
-        if validator is None or value is None or value is UNSET or validator.accepts(value):
-            continue
+class _Parameters:
+    """The parameters of one location: each one's compiled check, and its validator for the
+    explanation of a refusal."""
+
+    __slots__ = ("checks", "validators")
+
+    def __init__(self, schemas: Mapping[str, Mapping[str, Any]] | None) -> None:
+        self.validators = {
+            name: BodyValidator(schema, name=name) for name, schema in (schemas or {}).items()
+        }
+        self.checks: dict[str, Check] = {
+            name: compile_check(schema) or _never for name, schema in (schemas or {}).items()
+        }
+
+    def problems(self, values: Mapping[str, object], found: list[str]) -> None:
+        checks = self.checks
+        for name, value in values.items():
+            check = checks.get(name)
+            # Unknown names are the encoders' to refuse (path) or to send (query) as before.
+            if check is None or value is None or value is UNSET:
+                continue
+            try:
+                if check(value):
+                    continue
+            except NotPlainJSON:
+                pass
+            self._explain(name, value, found)
+
+    def _explain(self, name: str, value: object, found: list[str]) -> None:
+        validator = self.validators[name]
         sent = _as_sent(value)
         if sent is not value and validator.accepts(sent):
-            continue
+            return
         found += validator.problems(sent)
 
 
@@ -59,8 +81,8 @@ class ParameterValidator:
         path_schemas: Mapping[str, Mapping[str, Any]] | None,
         query_schemas: Mapping[str, Mapping[str, Any]] | None,
     ) -> None:
-        self._path = _compiled(path_schemas)
-        self._query = _compiled(query_schemas)
+        self._path = _Parameters(path_schemas)
+        self._query = _Parameters(query_schemas)
 
     def problems(
         self, path: Mapping[str, object] | None, query: Mapping[str, object] | None
@@ -70,7 +92,7 @@ class ParameterValidator:
         report)."""
         found: list[str] = []
         if path:
-            _problems(self._path, path, found)
+            self._path.problems(path, found)
         if query:
-            _problems(self._query, query, found)
+            self._query.problems(query, found)
         return found

@@ -307,3 +307,30 @@ def test_every_parameter_schema_is_compiled_and_agrees_with_jsonschema(
         assert check(value) == reference.is_valid(value), value
         problems = ParameterValidator({"p": schema}, None).problems({"p": value}, None)
         assert bool(problems) == (value is not None and not reference.is_valid(value)), value
+
+
+def test_a_schema_outside_the_compiled_subset_is_checked_by_jsonschema() -> None:
+    # No generated parameter has one (above); a hand-made Operation may.
+    validator = ParameterValidator(None, {"kind": {"type": "string", "const": "a"}})
+    assert validator.problems(None, {"kind": "a"}) == []
+    assert validator.problems(None, {"kind": "b"}) == ["kind: 'a' was expected"]
+
+
+def test_values_are_judged_as_they_are_sent() -> None:
+    class Kind(str, enum.Enum):
+        GOOD = "good"
+
+    class Text(str):
+        pass
+
+    validator = ParameterValidator(
+        {"sku": {"type": "string", "pattern": "^[a-z]+$"}},
+        {"codes[]": {"type": "array", "items": {"type": "string", "minLength": 1}}},
+    )
+    assert validator.problems({"sku": Kind.GOOD}, {"codes[]": ("a", None, UNSET)}) == []
+    assert validator.problems({"sku": Text("ok")}, {"codes[]": ["a"]}) == []
+    assert validator.problems({"sku": Text("NO")}, {"codes[]": ("a", "")}) == [
+        "sku: 'NO' does not match '^[a-z]+$'",
+        "codes[]/1: '' should be non-empty",
+    ]
+    assert validator.problems({"sku": object()}, None)[0].startswith("sku: <object object")
