@@ -56,6 +56,13 @@ def test_operation_facts(golden_ops: ModuleType, golden_models: ModuleType) -> N
         items="items", items_attr="items", total="total_count", total_attr="total_count",
         has_more="has_more", has_more_attr="has_more", max_limit=50,
     )  # fmt: skip
+    # Path (but project_id) and query parameter schemas, by wire name, for the pre-send check.
+    assert listing.path_schemas is None
+    assert listing.query_schemas["codes[]"] == {"type": "array", "items": {"type": "string"}}
+    assert listing.query_schemas["enabled"] == {"type": "integer", "enum": [0, 1]}
+    assert listing.query_schemas["limit"] == {"type": "integer", "minimum": 1}
+    assert ops["get-widget"].path_schemas == {"widget_id": {"type": "string", "minLength": 1}}
+    assert ops["create-widget"].path_schemas is ops["create-widget"].query_schemas is None
     assert ops["create-widget"].success_status == 201
     assert ops["create-widget"].version_confirmed is False
     assert ops["get-all-widgets"].auth is AuthGroup.ADMIN_OR_USER
