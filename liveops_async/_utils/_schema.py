@@ -1,4 +1,5 @@
-"""Request body checks compiled once per operation from its JSON Schema.
+"""Request body checks compiled once per operation from its JSON Schema (and the checks of
+path and query values, one per parameter: `_params.py`).
 
 jsonschema walks the schema anew for every instance (~8 us for a one-field body, whether with
 `iter_errors` or `is_valid`). `compile_check` turns the keywords the generator emits into plain
