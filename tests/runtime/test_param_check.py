@@ -6,6 +6,7 @@ naming the parameter, raised when the call is awaited, and the server sees no re
 from __future__ import annotations
 
 import enum
+import pickle
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -56,6 +57,10 @@ async def test_a_bad_query_value_is_refused_naming_it(
     assert caught.value.operation_id == "get-coupons"
     assert problem in str(caught.value)
     assert "path or query parameter" in str(caught.value)
+    copied = pickle.loads(pickle.dumps(caught.value))  # job queues pickle failed jobs' errors
+    assert (copied.problems, copied.subject, str(copied)) == (
+        caught.value.problems, caught.value.subject, str(caught.value)
+    )  # fmt: skip
     assert server.seen == []
 
 
