@@ -33,11 +33,14 @@ _FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def _handled_above(logger: logging.Logger, level: int) -> bool:
     """Whether a record of `level` from `logger` reaches a handler on an ancestor logger (the
-    application's, such as the root handler of `logging.basicConfig`) that takes that level."""
+    application's, such as the root handler of `logging.basicConfig`) that takes that level
+    (a `NullHandler` prints nothing, so it does not count)."""
     current: logging.Logger | None = logger
     while current is not None and current.propagate:
         current = current.parent
-        if current is not None and any(level >= h.level for h in current.handlers):
+        if current is not None and any(
+            level >= h.level and not isinstance(h, logging.NullHandler) for h in current.handlers
+        ):
             return True
     return False
 
