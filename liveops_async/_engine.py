@@ -57,7 +57,7 @@ from ._options import (
     to_client_timeout,
 )
 from ._pagination import AsyncPaginator
-from ._redact import Redactor
+from ._redact import Redactor, headers_repr
 from ._response import APIResponse
 from ._retry import (
     AttemptOutcome,
@@ -171,7 +171,7 @@ class ClientConfig:
     project_id: int | None
     timeouts: Timeouts
     retry: RetryPolicy
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] = attrs.field(repr=headers_repr)
     validate_requests: bool
     rate_limiter: RateLimiter | None
     strict_responses: bool

@@ -20,6 +20,7 @@ from ._constants import (
     DEFAULT_TOTAL_TIMEOUT,
 )
 from ._exceptions import InvalidParameterError
+from ._redact import headers_repr
 from ._retry import RetryPolicy
 from ._types import UNSET, Unset
 
@@ -174,7 +175,9 @@ class RequestOptions:
     timeout: Timeouts | float | None = None
     retry: RetryPolicy | None = None
     max_retries: int | None = None
-    headers: Mapping[str, str] | None = attrs.field(default=None, converter=_checked_or_none)
+    headers: Mapping[str, str] | None = attrs.field(
+        default=None, converter=_checked_or_none, repr=headers_repr
+    )
     validate_requests: bool | None = None
     strict_responses: bool | None = None
     settle: bool | None = None  # resilience (issue 16)

@@ -14,11 +14,29 @@ from urllib.parse import quote
 
 from multidict import CIMultiDict
 
-__all__ = ["MASK", "RedactedCause", "Redactor"]
+__all__ = ["MASK", "RedactedCause", "Redactor", "headers_repr"]
 
 MASK = "***"
 # Shorter strings are not treated as secrets: masking them would mangle ordinary text.
 _MIN_SECRET = 6
+
+
+# Parts of a header name that mark its value as a credential (Authorization, Proxy-Authorization,
+# Cookie, X-Api-Key, X-Auth-Token, a session id...): the value is shown as MASK wherever the SDK
+# shows headers a caller gave it (reprs of options and settings), which may well hold a token.
+_CREDENTIAL_HEADER_PARTS = ("auth", "cookie", "key", "password", "secret", "session", "token")
+
+
+def headers_repr(headers: Mapping[str, str] | None) -> str:
+    """The repr of caller-given headers, each credential-like value masked (`attrs` field repr:
+    `RequestOptions.headers`, `ClientConfig.headers`)."""
+    if headers is None:
+        return "None"
+    shown = {
+        name: MASK if any(part in name.lower() for part in _CREDENTIAL_HEADER_PARTS) else value
+        for name, value in headers.items()
+    }
+    return repr(shown)
 
 
 def _variants(secret: str) -> Iterable[str]:

@@ -260,6 +260,26 @@ def test_reprs_of_client_views_and_credentials_hide_secrets() -> None:
     assert_no_canary(vars(client) if hasattr(client, "__dict__") else client)
 
 
+def test_reprs_of_options_and_settings_mask_credential_headers_a_caller_gave() -> None:
+    # A caller may pass its own token in a header (a proxy's key, a forwarded Authorization):
+    # the reprs of per-call options and of the client's settings show those values masked,
+    # and other header values as given.
+    given = {
+        "Authorization": f"Bearer {CANARIES.jwt}",
+        "Proxy-Authorization": f"Basic {CANARIES.basic}",
+        "X-Api-Key": CANARIES.api_key,
+        "X-Auth-Token": CANARIES.jwt,
+        "Cookie": f"session={CANARIES.api_key}",
+        "X-Trace": "trace-1",
+    }
+    options = RequestOptions(headers=given)
+    client = LiveOpsClient(project_id=PROJECT_ID, api_key="k" * 8, default_headers=given)
+    for shown in (repr(options), repr(client._config), str(client.with_options(headers=given))):
+        assert_no_canary(shown)
+    assert "'X-Trace': 'trace-1'" in repr(options)
+    assert "'Authorization': '***'" in repr(client._config)
+
+
 # TLS -------------------------------------------------------------------------------------------
 
 
