@@ -3,7 +3,7 @@
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._auth import AdminAuth, GuestCartAuth, UserAuth
+from ._auth import AdminAuth, GuestCartAuth, TokenProvider, UserAuth
 from ._client import LiveOpsClient
 from ._exceptions import (
     APIConnectionError,
@@ -44,12 +44,17 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._retry_budget import RetryBudget
     from ._settle import SettleEvent, Settlement
+    from .resources import AdminResources, GuestResources, UserResources
 
 # Issue 16's public names load on first use: `import liveops_async` stays as cheap as before.
+# So do the views' classes (for annotations): their module imports the request engine.
 _LAZY = {
     "RetryBudget": "._retry_budget",
     "SettleEvent": "._settle",
     "Settlement": "._settle",
+    "AdminResources": ".resources",
+    "GuestResources": ".resources",
+    "UserResources": ".resources",
 }
 
 
@@ -69,6 +74,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AdminAuth",
+    "AdminResources",
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
@@ -79,6 +85,7 @@ __all__ = [
     "ConnectTimeoutError",
     "DecodeMismatchError",
     "GuestCartAuth",
+    "GuestResources",
     "InternalServerError",
     "InvalidParameterError",
     "LiveOpsClient",
@@ -103,9 +110,11 @@ __all__ = [
     "SettleEvent",
     "Settlement",
     "Timeouts",
+    "TokenProvider",
     "UnprocessableEntityError",
     "Unset",
     "UserAuth",
+    "UserResources",
     "WrongEventLoopError",
     "__version__",
 ]

@@ -1,9 +1,17 @@
 """`LIVEOPS_LOG`: turn on the SDK's own logging from the environment, as `OPENAI_LOG` does.
 
 `LIVEOPS_LOG=debug` logs every attempt (method, route template, status, time) and every retry;
-`LIVEOPS_LOG=info` logs retries only. Records go to stderr through one handler on the
-`liveops_async` logger, added once per process however many clients are built. Any other value,
-or none, changes nothing: applications that configure `logging` themselves keep full control.
+`LIVEOPS_LOG=info` logs retries only. It sets the level of the `liveops_async` logger and adds
+one handler to it, once per process however many clients are built. Any other value, or none,
+changes nothing: applications that configure `logging` themselves keep full control.
+
+Each record is printed once. `OPENAI_LOG` calls `logging.basicConfig()`, which puts a handler on
+the root logger (and so takes the application's own later `basicConfig` call away from it); this
+handler instead is a fallback decided per record: it writes a record to stderr only when no
+handler of the application would (none on an ancestor logger reached by propagation, or none
+whose level lets the record through). A program without any logging set-up gets the SDK's lines
+on stderr; a program with `logging.basicConfig(...)` gets them once, from its own handler and in
+its own format, whichever of the two was set up first.
 
 The records carry the route template, never the filled-in path, a header or a credential, so the
 switch cannot print an API key or a player's JWT.
@@ -23,11 +31,28 @@ _LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
 _FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+def _handled_above(logger: logging.Logger, level: int) -> bool:
+    """Whether a record of `level` from `logger` reaches a handler on an ancestor logger (the
+    application's, such as the root handler of `logging.basicConfig`) that takes that level
+    (a `NullHandler` prints nothing, so it does not count)."""
+    current: logging.Logger | None = logger
+    while current is not None and current.propagate:
+        current = current.parent
+        if current is not None and any(
+            level >= h.level and not isinstance(h, logging.NullHandler) for h in current.handlers
+        ):
+            return True
+    return False
+
+
 class _StderrHandler(logging.Handler):
-    """Writes to whatever `sys.stderr` is at the time of the record (pytest swaps it)."""
+    """Writes to whatever `sys.stderr` is at the time of the record (pytest swaps it), unless a
+    handler of the application prints the record already (see the module docstring)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
+            if _handled_above(logging.getLogger(LOGGER_NAME), record.levelno):
+                return
             sys.stderr.write(self.format(record) + "\n")
         except Exception:  # logging must never break a call
             self.handleError(record)

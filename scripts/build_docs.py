@@ -2,7 +2,8 @@
 
 Documents the public modules (the client, errors and options from `liveops_async`, the models,
 the mock in `liveops_async.testing`, the rate limiters in `liveops_async.lib.ratelimit`) and the
-generated resource classes that hold every API method.
+generated resource classes that hold every API method (from their public module,
+`liveops_async.resources`).
 Run with `-W error` (as `make docs` does) so a warning pdoc raises, such as a docstring
 reference it cannot resolve, fails the build.
 """
@@ -20,8 +21,9 @@ MODULES = (
     "liveops_async.models",
     "liveops_async.testing",
     "liveops_async.lib.ratelimit",
-    # Every method of client.admin / client.user(jwt) / client.guest(...), by area.
-    "liveops_async._generated.resources",
+    # Every method of client.admin / client.user(jwt) / client.guest(...), by area, under
+    # the public names users annotate with.
+    "liveops_async.resources",
 )
 
 

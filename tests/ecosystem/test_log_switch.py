@@ -1,17 +1,25 @@
-"""`LIVEOPS_LOG=debug|info` turns on the SDK's logging on stderr, and never prints a secret."""
+"""`LIVEOPS_LOG=debug|info` turns on the SDK's logging on stderr, and never prints a secret; with
+the application's own logging set-up (`logging.basicConfig`) each line is printed once, by it."""
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from liveops_async import LiveOpsClient, NotFoundError
-from liveops_async._logs import ENV_LOG, _StderrHandler
+from liveops_async._logs import ENV_LOG, _handled_above, _StderrHandler
 from liveops_async.testing import LiveOpsMock
 
 API_KEY = "s3cret-api-key-for-log-test"
+ROOT = Path(__file__).resolve().parents[2]
+GET_COUPON = "GET /v3/project/{project_id}/admin/coupon/{external_id} -> 404 in "
 
 
 @pytest.fixture(autouse=True)
@@ -38,22 +46,130 @@ async def _calls(mock: LiveOpsMock, jwt: str) -> None:
                 await client.user(jwt).coupons.redeem(coupon_code="NO-SUCH-CODE")
 
 
-async def test_debug_logs_every_attempt_on_stderr_without_secrets(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+# A program that makes the calls of `_calls` (two clients, two calls each) against the mock,
+# with the logging set-up of `SETUP` done before or after the first client is built.
+_PROGRAM = textwrap.dedent(
+    """
+    import asyncio, logging, sys
+    from liveops_async import LiveOpsClient, NotFoundError
+    from liveops_async.testing import LiveOpsMock
+
+    SETUP, WHEN = sys.argv[1], sys.argv[2]
+
+    def set_up():
+        if SETUP == "basicConfig":
+            logging.basicConfig(format="APP %(levelname)s %(name)s| %(message)s")
+
+    async def main():
+        if WHEN == "before":
+            set_up()
+        async with LiveOpsMock(project_id=44056, api_key=API_KEY) as mock:
+            jwt = mock.issue_jwt("player-secret-jwt-owner")
+            print(jwt)
+            for n in range(2):
+                async with LiveOpsClient(
+                    base_url=mock.base_url, project_id=44056, api_key=API_KEY
+                ) as client:
+                    if WHEN == "after" and n == 0:
+                        set_up()
+                    for call in (
+                        client.admin.coupons.get("no-such-coupon"),
+                        client.user(jwt).coupons.redeem(coupon_code="NO-SUCH-CODE"),
+                    ):
+                        try:
+                            await call
+                        except NotFoundError:
+                            pass
+
+    asyncio.run(main())
+    """
+)
+
+
+def _run_program(setup: str, when: str) -> tuple[str, list[str]]:
+    """Runs `_PROGRAM` with LIVEOPS_LOG=debug; answers the player's JWT and the stderr lines."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEOPS_")}
+    env.update({ENV_LOG: " DEBUG ", "PYTHONPATH": str(ROOT)})
+    program = f"API_KEY = {API_KEY!r}\n{_PROGRAM}"
+    done = subprocess.run(
+        [sys.executable, "-c", program, setup, when],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip(), done.stderr.splitlines()
+
+
+def _assert_no_secrets(text: str, jwt: str) -> None:
+    for secret in (API_KEY, jwt, "no-such-coupon", "NO-SUCH-CODE", "Authorization"):
+        assert secret not in text
+
+
+def test_debug_without_logging_set_up_prints_every_attempt_once_on_stderr() -> None:
+    jwt, lines = _run_program("none", "before")
+    gets = [line for line in lines if GET_COUPON in line]
+    assert len(gets) == 2  # one per client, printed once each
+    assert all(" DEBUG liveops_async: GET /v3/" in line for line in gets)
+    assert (
+        sum("POST /v2/project/{project_id}/coupon/redeem -> 404 in " in line for line in lines) == 2
+    )
+    _assert_no_secrets("\n".join(lines), jwt)
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_debug_with_basic_config_prints_each_line_once_in_the_applications_format(
+    when: str,
 ) -> None:
-    monkeypatch.setenv(ENV_LOG, " DEBUG ")
+    """The report: the SDK's handler and the root handler both printed each line. Whether the
+    application set up logging before or after the first client, only its handler prints."""
+    jwt, lines = _run_program("basicConfig", when)
+    gets = [line for line in lines if GET_COUPON in line]
+    assert len(gets) == 2
+    assert all(line.startswith(f"APP DEBUG liveops_async| {GET_COUPON}") for line in gets)
+    _assert_no_secrets("\n".join(lines), jwt)
+
+
+async def test_debug_records_reach_the_applications_handler_and_not_stderr_twice(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """In-process: pytest's capture handler on the root logger is the application's handler."""
+    monkeypatch.setenv(ENV_LOG, "debug")
     async with LiveOpsMock(project_id=44056, api_key=API_KEY) as mock:
         jwt = mock.issue_jwt("player-secret-jwt-owner")
         await _calls(mock, jwt)
-    err = capsys.readouterr().err
-    assert (
-        "DEBUG liveops_async: GET /v3/project/{project_id}/admin/coupon/{external_id} -> 404" in err
-    )
-    assert "POST /v2/project/{project_id}/coupon/redeem -> 404" in err
-    assert err.count("GET /v3/project/{project_id}/admin/coupon/{external_id}") == 2
+    gets = [r for r in caplog.records if GET_COUPON in r.getMessage()]
+    assert len(gets) == 2 and all(r.levelno == logging.DEBUG for r in gets)
+    assert GET_COUPON not in capsys.readouterr().err  # our handler left them to caplog's
     assert len(_our_handlers()) == 1
-    for secret in (API_KEY, jwt, "no-such-coupon", "NO-SUCH-CODE", "Authorization"):
-        assert secret not in err
+
+
+def test_a_root_handler_above_the_records_level_does_not_silence_the_switch() -> None:
+    """A root handler that takes WARNING and up would drop the DEBUG lines LIVEOPS_LOG asked
+    for: the SDK's handler prints those, and leaves warnings to the application."""
+    logger = logging.getLogger("liveops_async")
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    saved = root.handlers[:]
+    root.handlers[:] = [handler]
+    try:
+        assert not _handled_above(logger, logging.DEBUG)
+        assert _handled_above(logger, logging.WARNING)
+        logger.propagate = False
+        assert not _handled_above(logger, logging.WARNING)
+    finally:
+        logger.propagate = True
+        root.handlers[:] = saved
+    root.handlers[:] = [logging.NullHandler()]  # prints nothing: the switch still prints
+    try:
+        assert not _handled_above(logger, logging.WARNING)
+    finally:
+        root.handlers[:] = saved
 
 
 @pytest.mark.parametrize(("value", "level"), [("info", logging.INFO), ("debug", logging.DEBUG)])

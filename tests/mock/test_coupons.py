@@ -154,3 +154,15 @@ async def test_user_limit_endpoints_change_remaining_uses(api: Api) -> None:
     assert limit["per_user"]["available"] == 1
     assert (await api.call("redeem-coupon", body={"coupon_code": "A3"}, auth=player))[0] == 200
     assert (await api.call("redeem-coupon", body={"coupon_code": "A4"}, auth=player))[0] == 422
+
+
+async def test_limits_without_a_documented_minimum_are_accepted(api: Api) -> None:
+    """No reference bounds the three limits (the spec marks that choice, `x-liveops-choice`):
+    the mock takes 0 and negative values as written and answers them back, like any other."""
+    external_id = await _coupon(
+        api, codes=(), redeem_user_limit=-1, redeem_total_limit=0, redeem_code_limit=-5
+    )
+    status, coupon = await api.call("get-coupon", path={"external_id": external_id})
+    assert status == 200
+    assert (coupon["redeem_user_limit"], coupon["redeem_total_limit"]) == (-1, 0)
+    assert coupon["redeem_code_limit"] == -5

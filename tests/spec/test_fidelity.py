@@ -169,3 +169,37 @@ def test_every_choice_is_marked(finding: str) -> None:
 def test_inferred_daily_chain_shapes_are_marked() -> None:
     daily = [where for where, c in CHOICES if c["finding"].startswith("B10")]
     assert len(daily) >= 8, daily
+
+
+# Limits of code-based promotions, as written: no reference states a minimum or what 0 or a
+# negative value means, so the spec sets no bound and says so (the choice to re-check).
+UNBOUNDED_LIMITS = [
+    (operation_id, field)
+    for operation_id in (
+        "admin-create-coupon",
+        "update-coupon-promotion",
+        "create-promo-code",
+        "update-promo-code",
+        "admin-create-unique-catalog-offer",
+        "update-unique-catalog-offer-promotion",
+    )
+    for field in ("redeem_total_limit", "redeem_user_limit", "redeem_code_limit")
+]
+
+
+@pytest.mark.parametrize(("operation_id", "field"), UNBOUNDED_LIMITS)
+def test_redeem_limits_are_unbounded_and_the_choice_is_marked(
+    operation_id: str, field: str
+) -> None:
+    node = _at(operation_id, "request", field)
+    assert node["type"] == "integer" and _nullable(node)
+    assert "minimum" not in node and "exclusiveMinimum" not in node
+    assert node["x-liveops-choice"]["finding"] == "none"
+    assert not node["x-liveops-choice"]["confirmed"]
+
+
+@pytest.mark.parametrize("operation_id", ["create-item-promotion", "update-item-promotion"])
+def test_promotion_per_user_limit_minimum_is_marked_as_a_choice(operation_id: str) -> None:
+    node = _at(operation_id, "request", "limits.per_user")
+    assert node["minimum"] == 1
+    assert node["x-liveops-choice"]["finding"] == "none"
