@@ -142,7 +142,8 @@ class ClientOverrides(TypedDict, total=False):
       attempt (total, connect, read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra default headers, added to the client's.
-    * `validate_requests`: check bodies against the operation's schema before sending.
+    * `validate_requests`: check bodies, path and query values against the operation's schemas
+      before sending.
     * `strict_responses`: a response field that does not fit the spec raises
       `ResponseDecodeError` instead of keeping its raw value with a warning.
     * `settle`: settle ambiguous outcomes of non-idempotent calls (docs/settling.md).
@@ -165,7 +166,8 @@ class RequestOptions:
       read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
     * `headers`: extra headers (the credential's Authorization header always wins).
-    * `validate_requests`: check the body against the operation's schema before sending.
+    * `validate_requests`: check the body, path and query values against the operation's
+      schemas before sending.
     * `strict_responses`: a response field that does not fit the spec raises
       `ResponseDecodeError` instead of keeping its raw value with a warning.
     * `settle`: False to raise at once when this non-idempotent call fails after it may have
