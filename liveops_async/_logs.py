@@ -8,10 +8,11 @@ changes nothing: applications that configure `logging` themselves keep full cont
 Each record is printed once. `OPENAI_LOG` calls `logging.basicConfig()`, which puts a handler on
 the root logger (and so takes the application's own later `basicConfig` call away from it); this
 handler instead is a fallback decided per record: it writes a record to stderr only when no
-handler of the application would (none on an ancestor logger reached by propagation, or none
-whose level lets the record through). A program without any logging set-up gets the SDK's lines
-on stderr; a program with `logging.basicConfig(...)` gets them once, from its own handler and in
-its own format, whichever of the two was set up first.
+handler of the application would (none on the record's logger or on an ancestor reached by
+propagation, or none whose level lets the record through). A program without any logging
+set-up gets the SDK's lines on stderr; a program with `logging.basicConfig(...)`, or with a
+handler of its own on the `liveops_async` logger, gets them once, from its own handler and in
+its own format, whichever was set up first.
 
 The records carry the route template, never the filled-in path, a header or a credential, so the
 switch cannot print an API key or a player's JWT.
@@ -31,17 +32,22 @@ _LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
 _FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def _handled_above(logger: logging.Logger, level: int) -> bool:
-    """Whether a record of `level` from `logger` reaches a handler on an ancestor logger (the
-    application's, such as the root handler of `logging.basicConfig`) that takes that level
-    (a `NullHandler` prints nothing, so it does not count)."""
+def _printed_elsewhere(logger: logging.Logger, level: int) -> bool:
+    """Whether a record of `level` from `logger` reaches a handler of the application that takes
+    that level: on `logger` itself (an application may add its handler to the `liveops_async`
+    logger) or on an ancestor reached by propagation, such as the root handler of
+    `logging.basicConfig`. This module's own handler and a `NullHandler` (which prints nothing)
+    do not count."""
     current: logging.Logger | None = logger
-    while current is not None and current.propagate:
-        current = current.parent
-        if current is not None and any(
-            level >= h.level and not isinstance(h, logging.NullHandler) for h in current.handlers
+    while current is not None:
+        if any(
+            level >= h.level and not isinstance(h, (logging.NullHandler, _StderrHandler))
+            for h in current.handlers
         ):
             return True
+        if not current.propagate:
+            return False
+        current = current.parent
     return False
 
 
@@ -51,7 +57,7 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            if _handled_above(logging.getLogger(LOGGER_NAME), record.levelno):
+            if _printed_elsewhere(logging.getLogger(record.name), record.levelno):
                 return
             sys.stderr.write(self.format(record) + "\n")
         except Exception:  # logging must never break a call

@@ -3,6 +3,7 @@ the application's own logging set-up (`logging.basicConfig`) each line is printe
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from liveops_async import LiveOpsClient, NotFoundError
-from liveops_async._logs import ENV_LOG, _handled_above, _StderrHandler
+from liveops_async._logs import ENV_LOG, _printed_elsewhere, _StderrHandler
 from liveops_async.testing import LiveOpsMock
 
 API_KEY = "s3cret-api-key-for-log-test"
@@ -158,18 +159,47 @@ def test_a_root_handler_above_the_records_level_does_not_silence_the_switch() ->
     saved = root.handlers[:]
     root.handlers[:] = [handler]
     try:
-        assert not _handled_above(logger, logging.DEBUG)
-        assert _handled_above(logger, logging.WARNING)
+        assert not _printed_elsewhere(logger, logging.DEBUG)
+        assert _printed_elsewhere(logger, logging.WARNING)
         logger.propagate = False
-        assert not _handled_above(logger, logging.WARNING)
+        assert not _printed_elsewhere(logger, logging.WARNING)
     finally:
         logger.propagate = True
         root.handlers[:] = saved
     root.handlers[:] = [logging.NullHandler()]  # prints nothing: the switch still prints
     try:
-        assert not _handled_above(logger, logging.WARNING)
+        assert not _printed_elsewhere(logger, logging.WARNING)
     finally:
         root.handlers[:] = saved
+
+
+def test_an_application_handler_on_the_sdk_logger_itself_prints_each_line_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A new user's report: a handler added to the `liveops_async` logger (not the root) got
+    every line, and the switch printed each again on stderr."""
+    logger = logging.getLogger("liveops_async")
+    root = logging.getLogger()
+    saved_root, saved_level = root.handlers[:], logger.level
+    ours = _StderrHandler()
+    mine = logging.StreamHandler(io.StringIO())
+    root.handlers[:] = []
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(ours)
+    try:
+        logger.addHandler(mine)
+        logger.debug("attempt one")
+        logging.getLogger("liveops_async.child").debug("attempt two")  # reaches `mine` above
+        assert capsys.readouterr().err == ""
+        assert mine.stream.getvalue().splitlines() == ["attempt one", "attempt two"]
+        logger.removeHandler(mine)
+        logger.debug("attempt three")  # nobody else prints it: the switch does
+        assert "attempt three" in capsys.readouterr().err
+    finally:
+        logger.removeHandler(ours)
+        logger.removeHandler(mine)
+        logger.setLevel(saved_level)
+        root.handlers[:] = saved_root
 
 
 @pytest.mark.parametrize(("value", "level"), [("info", logging.INFO), ("debug", logging.DEBUG)])
