@@ -12,7 +12,7 @@ import jinja2
 from . import schemas
 from .common import HEADER, TEMPLATES, camel, format_python
 from .models import generate_models
-from .operations import Generated, Op, collect
+from .operations import Generated, Op, collect, parameter_constants
 
 VIEW_ACCESS = {"admin": "admin", "user": "user(jwt)", "guest": "guest(unauthorized_id, email)"}
 AUTH_SHORT = {"ADMIN": "admin", "USER": "user", "CART": "cart", "ADMIN_OR_USER": "admin or user"}
@@ -101,7 +101,10 @@ def render(spec: dict[str, Any], package: str, api_doc: str) -> dict[str, str]:
     roots = set().union(*(op.body_refs for op in ops)) if ops else set()
     constants = [
         (name, schemas.render_literal(value))
-        for name, value in schemas.component_constants(spec, roots)
+        for name, value in [
+            *schemas.component_constants(spec, roots),
+            *parameter_constants(ops),
+        ]
     ]
     env = _environment()
     files = {
@@ -125,7 +128,14 @@ def render(spec: dict[str, Any], package: str, api_doc: str) -> dict[str, str]:
     )
     for area in areas:
         area_ops = [op for op in ops if op.resource == area]
-        used = sorted({n for op in area_ops for n in re.findall(r"\b_SCHEMA_\w+", op.body_schema)})
+        used = sorted(
+            {
+                name
+                for op in area_ops
+                for text in (op.body_schema, op.path_schemas, op.query_schemas)
+                for name in re.findall(r"\b_(?:SCHEMA|PARAMETER)_\w+", text)
+            }
+        )
         emit(
             f"operations/{area}.py",
             env.get_template("operation_area.py.jinja2").render(

@@ -95,8 +95,12 @@ class Op:
     body_args: list[BodyArg] = field(default_factory=list)
     body_value: Param | None = None  # non-object body passed as `body=`
     body_schema: str = "None"
-    # Rendered `{wire name: JSON Schema}` of the path (but the implicit project id) and query
-    # parameters, checked before sending; "None" when the operation has none.
+    # `{wire name: JSON Schema}` of the path (but the implicit project id) and query parameters,
+    # checked before sending (empty when the operation has none); rendered by the generator,
+    # which shares each distinct schema as one constant (`parameter_constants`).
+    parameter_schemas: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {"path": {}, "query": {}}
+    )
     path_schemas: str = "None"
     query_schemas: str = "None"
     body_refs: set[str] = field(default_factory=set)
@@ -304,7 +308,6 @@ def _parameters(spec: dict[str, Any], op: Op, raw_params: list[Any]) -> None:
         param = _resolve(spec, raw)
         merged[(param["in"], param["name"])] = param  # operation-level ones win
     path_order = re.findall(r"{([^}]+)}", op.path)
-    checked: dict[str, dict[str, Any]] = {"path": {}, "query": {}}
     for (location, wire), param in merged.items():
         if location == "path" and wire in IMPLICIT_PATH_PARAMS:
             continue
@@ -327,12 +330,8 @@ def _parameters(spec: dict[str, Any], op: Op, raw_params: list[Any]) -> None:
             raise SystemExit(f"{op.operation_id}: unsupported parameter location {location}")
         description = _one_line(param.get("description") or schema.get("description", ""))
         target[location].append(Param(wire, name, ptype, required, description, value))
-        if location in checked:
-            checked[location][wire] = _parameter_schema(op, wire, schema)
-    for location, found in checked.items():
-        if found:
-            ordered = dict(sorted(found.items()))
-            setattr(op, f"{location}_schemas", schemas.render_literal(ordered))
+        if location in op.parameter_schemas:
+            op.parameter_schemas[location][wire] = _parameter_schema(op, wire, schema)
     op.path_params.sort(key=lambda p: path_order.index(p.wire))
     op.query_params.sort(key=lambda p: (not p.required, p.name))
     op.header_params.sort(key=lambda p: p.name)
@@ -349,6 +348,34 @@ def _parameter_schema(op: Op, wire: str, schema: dict[str, Any]) -> Any:
     if refs:
         raise SystemExit(f"{op.operation_id}: parameter {wire} refers to a schema component")
     return converted
+
+
+def parameter_constants(ops: list[Op]) -> list[tuple[str, Any]]:
+    """Share each distinct schema of a parameter name as one constant (`_PARAMETER_<wire
+    name>`, numbered when one name has several schemas) and render every operation's
+    `path_schemas` and `query_schemas` with their names: an id parameter repeats across most
+    operations."""
+    names: dict[tuple[str, str], str] = {}  # (wire name, rendered schema) -> constant name
+    constants: list[tuple[str, Any]] = []
+    for op in ops:
+        for location, found in op.parameter_schemas.items():
+            if not found:
+                continue
+            by_wire = {}
+            for wire, schema in sorted(found.items()):
+                key = (wire, schemas.render_literal(schema))
+                name = names.get(key)
+                if name is None:
+                    base = name = "_PARAMETER_" + re.sub(r"\W", "_", wire)
+                    number = 1
+                    while name in names.values():
+                        number += 1
+                        name = f"{base}_{number}"
+                    names[key] = name
+                    constants.append((name, schema))
+                by_wire[wire] = schemas.Ref(name)
+            setattr(op, f"{location}_schemas", schemas.render_literal(by_wire))
+    return constants
 
 
 def _body(spec: dict[str, Any], gen: Generated, op: Op, raw: Any) -> None:

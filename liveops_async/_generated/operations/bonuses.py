@@ -7,6 +7,9 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_limit,
+    _PARAMETER_offset,
+    _PARAMETER_promotion_id,
     _SCHEMA_BonusPromotionSpec,
 )
 
@@ -36,7 +39,7 @@ DELETE_BONUS_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )
 
@@ -51,7 +54,7 @@ GET_BONUS_PROMOTION = Operation(
     response_type=models.BonusPromotion,
     pagination=None,
     body_schema=None,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )
 
@@ -75,10 +78,7 @@ GET_BONUS_PROMOTION_LIST = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 UPDATE_BONUS_PROMOTION = Operation(
@@ -92,6 +92,6 @@ UPDATE_BONUS_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_BonusPromotionSpec,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )

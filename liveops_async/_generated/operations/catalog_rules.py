@@ -7,6 +7,10 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_is_enabled,
+    _PARAMETER_limit,
+    _PARAMETER_offset,
+    _PARAMETER_rule_id,
     _SCHEMA_CatalogRulePatch,
     _SCHEMA_CatalogRuleSpec,
 )
@@ -37,7 +41,7 @@ DELETE_FILTER_RULE_BY_ID = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
 )
 
@@ -67,7 +71,7 @@ GET_FILTER_RULE_BY_ID = Operation(
     response_type=models.CatalogRule,
     pagination=None,
     body_schema=None,
-    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
 )
 
@@ -92,9 +96,9 @@ GET_FILTER_RULES = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={
-        "is_enabled": {"type": "integer", "enum": [0, 1]},
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
+        "is_enabled": _PARAMETER_is_enabled,
+        "limit": _PARAMETER_limit,
+        "offset": _PARAMETER_offset,
     },
 )
 
@@ -109,7 +113,7 @@ PATCH_FILTER_RULE_BY_ID = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_CatalogRulePatch,
-    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
 )
 
@@ -124,6 +128,6 @@ UPDATE_FILTER_RULE_BY_ID = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_CatalogRuleSpec,
-    path_schemas={"rule_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
 )

@@ -6,6 +6,9 @@ from __future__ import annotations
 from liveops_async._operation import AuthGroup, Operation
 
 from .. import models
+from ._schemas import (
+    _PARAMETER_reward_chain_id,
+)
 
 GET_USER_CLAN_TOP_CONTRIBUTORS = Operation(
     operation_id="get-user-clan-top-contributors",
@@ -18,7 +21,7 @@ GET_USER_CLAN_TOP_CONTRIBUTORS = Operation(
     response_type=models.ClanTopContributors,
     pagination=None,
     body_schema=None,
-    path_schemas={"reward_chain_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
 )
 

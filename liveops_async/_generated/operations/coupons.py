@@ -7,6 +7,12 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_codes__,
+    _PARAMETER_coupon_code,
+    _PARAMETER_external_id,
+    _PARAMETER_limit,
+    _PARAMETER_offset,
+    _PARAMETER_user_external_id,
     _SCHEMA_CouponCreate,
     _SCHEMA_CouponRedeemRequest,
     _SCHEMA_CouponUpdate,
@@ -27,14 +33,7 @@ ACTIVATE_COUPON = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -49,14 +48,7 @@ ADD_COUPON_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -86,14 +78,7 @@ CREATE_COUPON_CODE = Operation(
     response_type=models.CreatedCode,
     pagination=None,
     body_schema=_SCHEMA_CreateCodeRequest,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -108,14 +93,7 @@ DEACTIVATE_COUPON = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -130,14 +108,7 @@ DELETE_COUPON_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -152,14 +123,7 @@ GENERATE_COUPON_CODES = Operation(
     response_type=models.GeneratedCodes,
     pagination=None,
     body_schema=_SCHEMA_GenerateCodesRequest,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -174,14 +138,7 @@ GET_COUPON = Operation(
     response_type=models.Coupon,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -204,18 +161,11 @@ GET_COUPON_CODE_LIMIT = Operation(
         max_limit=None,
     ),
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={
-        "codes[]": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 128}},
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
+        "codes[]": _PARAMETER_codes__,
+        "limit": _PARAMETER_limit,
+        "offset": _PARAMETER_offset,
     },
 )
 
@@ -238,18 +188,8 @@ GET_COUPON_CODES = Operation(
         max_limit=None,
     ),
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 GET_COUPON_REWARDS_BY_CODE = Operation(
@@ -263,7 +203,7 @@ GET_COUPON_REWARDS_BY_CODE = Operation(
     response_type=models.CouponRewards,
     pagination=None,
     body_schema=None,
-    path_schemas={"coupon_code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    path_schemas={"coupon_code": _PARAMETER_coupon_code},
     query_schemas=None,
 )
 
@@ -278,15 +218,8 @@ GET_COUPON_USER_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
-    query_schemas={"user_external_id": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}},
+    path_schemas={"external_id": _PARAMETER_external_id},
+    query_schemas={"user_external_id": _PARAMETER_user_external_id},
 )
 
 GET_COUPONS = Operation(
@@ -309,10 +242,7 @@ GET_COUPONS = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 REDEEM_COUPON = Operation(
@@ -341,14 +271,7 @@ REMOVE_COUPON_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -363,14 +286,7 @@ SET_COUPON_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitChange,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -385,13 +301,6 @@ UPDATE_COUPON_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_CouponUpdate,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )

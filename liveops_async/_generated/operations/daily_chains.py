@@ -7,6 +7,12 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_daily_chain_id,
+    _PARAMETER_enabled,
+    _PARAMETER_limit,
+    _PARAMETER_limit_3,
+    _PARAMETER_offset,
+    _PARAMETER_step_number,
     _SCHEMA_DailyChainCreate,
     _SCHEMA_DailyChainUpdate,
 )
@@ -37,7 +43,7 @@ ADMIN_DELETE_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"daily_chain_id": {"type": "integer"}},
+    path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
 )
 
@@ -52,7 +58,7 @@ ADMIN_GET_DAILY_CHAIN = Operation(
     response_type=models.DailyChain,
     pagination=None,
     body_schema=None,
-    path_schemas={"daily_chain_id": {"type": "integer"}},
+    path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
 )
 
@@ -77,9 +83,9 @@ ADMIN_GET_DAILY_CHAINS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={
-        "enabled": {"type": "integer", "enum": [0, 1]},
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
+        "enabled": _PARAMETER_enabled,
+        "limit": _PARAMETER_limit,
+        "offset": _PARAMETER_offset,
     },
 )
 
@@ -94,7 +100,7 @@ ADMIN_RESET_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"daily_chain_id": {"type": "integer"}},
+    path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
 )
 
@@ -109,7 +115,7 @@ ADMIN_TOGGLE_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"daily_chain_id": {"type": "integer"}},
+    path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
 )
 
@@ -124,7 +130,7 @@ ADMIN_UPDATE_DAILY_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_DailyChainUpdate,
-    path_schemas={"daily_chain_id": {"type": "integer"}},
+    path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
 )
 
@@ -140,8 +146,8 @@ CLAIM_USER_DAILY_CHAIN_STEP_REWARD = Operation(
     pagination=None,
     body_schema=None,
     path_schemas={
-        "daily_chain_id": {"type": "integer"},
-        "step_number": {"type": "integer", "minimum": 1},
+        "daily_chain_id": _PARAMETER_daily_chain_id,
+        "step_number": _PARAMETER_step_number,
     },
     query_schemas=None,
 )
@@ -166,10 +172,7 @@ GET_DAILY_CHAINS_LIST = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1, "maximum": 50},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit_3, "offset": _PARAMETER_offset},
 )
 
 GET_USER_DAILY_CHAIN_BY_ID = Operation(
@@ -183,6 +186,6 @@ GET_USER_DAILY_CHAIN_BY_ID = Operation(
     response_type=models.DailyChainUserChain,
     pagination=None,
     body_schema=None,
-    path_schemas={"daily_chain_id": {"type": "integer"}},
+    path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
 )

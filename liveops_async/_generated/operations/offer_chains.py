@@ -7,6 +7,12 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_enabled,
+    _PARAMETER_limit_2,
+    _PARAMETER_limit_4,
+    _PARAMETER_offer_chain_id,
+    _PARAMETER_offset,
+    _PARAMETER_step_number,
     _SCHEMA_OfferChainCreate,
     _SCHEMA_OfferChainUpdate,
 )
@@ -37,7 +43,7 @@ ADMIN_DELETE_OFFER_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"offer_chain_id": {"type": "integer"}},
+    path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
 )
 
@@ -52,7 +58,7 @@ ADMIN_GET_OFFER_CHAIN = Operation(
     response_type=models.OfferChain,
     pagination=None,
     body_schema=None,
-    path_schemas={"offer_chain_id": {"type": "integer"}},
+    path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
 )
 
@@ -77,9 +83,9 @@ ADMIN_GET_OFFER_CHAINS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={
-        "enabled": {"type": "integer", "enum": [0, 1]},
-        "limit": {"type": "integer", "minimum": 1, "maximum": 10},
-        "offset": {"type": "integer", "minimum": 0},
+        "enabled": _PARAMETER_enabled,
+        "limit": _PARAMETER_limit_2,
+        "offset": _PARAMETER_offset,
     },
 )
 
@@ -94,7 +100,7 @@ ADMIN_TOGGLE_OFFER_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"offer_chain_id": {"type": "integer"}},
+    path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
 )
 
@@ -109,7 +115,7 @@ ADMIN_UPDATE_OFFER_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_OfferChainUpdate,
-    path_schemas={"offer_chain_id": {"type": "integer"}},
+    path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
 )
 
@@ -125,8 +131,8 @@ CLAIM_USER_OFFER_CHAIN_STEP_REWARD = Operation(
     pagination=None,
     body_schema=None,
     path_schemas={
-        "offer_chain_id": {"type": "integer"},
-        "step_number": {"type": "integer", "minimum": 1},
+        "offer_chain_id": _PARAMETER_offer_chain_id,
+        "step_number": _PARAMETER_step_number,
     },
     query_schemas=None,
 )
@@ -151,10 +157,7 @@ GET_OFFER_CHAINS_LIST = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1, "maximum": 30},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit_4, "offset": _PARAMETER_offset},
 )
 
 GET_USER_OFFER_CHAIN_BY_ID = Operation(
@@ -168,7 +171,7 @@ GET_USER_OFFER_CHAIN_BY_ID = Operation(
     response_type=models.OfferChainUserChain,
     pagination=None,
     body_schema=None,
-    path_schemas={"offer_chain_id": {"type": "integer"}},
+    path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
 )
 
@@ -184,8 +187,8 @@ ORDER_USER_OFFER_CHAIN_STEP_REWARD = Operation(
     pagination=None,
     body_schema=None,
     path_schemas={
-        "offer_chain_id": {"type": "integer"},
-        "step_number": {"type": "integer", "minimum": 1},
+        "offer_chain_id": _PARAMETER_offer_chain_id,
+        "step_number": _PARAMETER_step_number,
     },
     query_schemas=None,
 )

@@ -7,6 +7,12 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_codes__,
+    _PARAMETER_external_id,
+    _PARAMETER_limit,
+    _PARAMETER_offset,
+    _PARAMETER_promocode_code,
+    _PARAMETER_user_external_id,
     _SCHEMA_CreateCodeRequest,
     _SCHEMA_GenerateCodesRequest,
     _SCHEMA_PromoCodeCreate,
@@ -28,14 +34,7 @@ ACTIVATE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -50,14 +49,7 @@ ADD_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -87,14 +79,7 @@ CREATE_PROMO_CODE_CODE = Operation(
     response_type=models.CreatedCode,
     pagination=None,
     body_schema=_SCHEMA_CreateCodeRequest,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -109,14 +94,7 @@ DEACTIVATE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -131,14 +109,7 @@ DELETE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -153,14 +124,7 @@ GENERATE_PROMO_CODE_CODES = Operation(
     response_type=models.GeneratedCodes,
     pagination=None,
     body_schema=_SCHEMA_GenerateCodesRequest,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -175,14 +139,7 @@ GET_PROMO_CODE = Operation(
     response_type=models.PromoCode,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -205,18 +162,11 @@ GET_PROMO_CODE_CODE_LIMIT = Operation(
         max_limit=None,
     ),
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={
-        "codes[]": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 128}},
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
+        "codes[]": _PARAMETER_codes__,
+        "limit": _PARAMETER_limit,
+        "offset": _PARAMETER_offset,
     },
 )
 
@@ -231,7 +181,7 @@ GET_PROMO_CODE_REWARDS_BY_CODE = Operation(
     response_type=models.PromoCodeRewards,
     pagination=None,
     body_schema=None,
-    path_schemas={"promocode_code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    path_schemas={"promocode_code": _PARAMETER_promocode_code},
     query_schemas=None,
 )
 
@@ -246,15 +196,8 @@ GET_PROMO_CODE_USER_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
-    query_schemas={"user_external_id": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}},
+    path_schemas={"external_id": _PARAMETER_external_id},
+    query_schemas={"user_external_id": _PARAMETER_user_external_id},
 )
 
 GET_PROMO_CODES = Operation(
@@ -277,10 +220,7 @@ GET_PROMO_CODES = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 GET_PROMOCODE_CODES = Operation(
@@ -302,18 +242,8 @@ GET_PROMOCODE_CODES = Operation(
         max_limit=None,
     ),
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 REDEEM_PROMO_CODE = Operation(
@@ -357,14 +287,7 @@ REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -379,14 +302,7 @@ SET_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitChange,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -401,13 +317,6 @@ UPDATE_PROMO_CODE = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_PromoCodeUpdate,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )

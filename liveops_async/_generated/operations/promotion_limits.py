@@ -7,6 +7,8 @@ from liveops_async._operation import AuthGroup, Operation
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_promotion_id,
+    _PARAMETER_user_external_id,
     _SCHEMA_PromotionLimitReset,
     _SCHEMA_PromotionLimitResetForUser,
     _SCHEMA_UserLimitChange,
@@ -24,7 +26,7 @@ ADD_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )
 
@@ -39,8 +41,8 @@ GET_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=None,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
-    query_schemas={"user_external_id": {"type": "string", "minLength": 1, "pattern": "^\\S+$"}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
+    query_schemas={"user_external_id": _PARAMETER_user_external_id},
 )
 
 REMOVE_USER_PROMOTION_LIMIT = Operation(
@@ -54,7 +56,7 @@ REMOVE_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitDelta,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )
 
@@ -84,7 +86,7 @@ RESET_USER_PROMOTION_LIMIT = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_PromotionLimitReset,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )
 
@@ -99,6 +101,6 @@ SET_USER_PROMOTION_LIMIT = Operation(
     response_type=models.UserLimit,
     pagination=None,
     body_schema=_SCHEMA_UserLimitChange,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )

@@ -6,6 +6,13 @@ from __future__ import annotations
 from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
+from ._schemas import (
+    _PARAMETER_code,
+    _PARAMETER_enabled,
+    _PARAMETER_limit,
+    _PARAMETER_offset,
+    _PARAMETER_promotion_id,
+)
 
 ACTIVATE_PROMOTION = Operation(
     operation_id="activate-promotion",
@@ -18,7 +25,7 @@ ACTIVATE_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )
 
@@ -33,7 +40,7 @@ DEACTIVATE_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"promotion_id": {"type": "integer", "minimum": 1}},
+    path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
 )
 
@@ -58,9 +65,9 @@ GET_PROMOTION_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={
-        "enabled": {"type": "integer", "enum": [0, 1]},
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
+        "enabled": _PARAMETER_enabled,
+        "limit": _PARAMETER_limit,
+        "offset": _PARAMETER_offset,
     },
 )
 
@@ -75,7 +82,7 @@ GET_REDEEMABLE_PROMOTION_BY_CODE = Operation(
     response_type=models.RedeemablePromotion,
     pagination=None,
     body_schema=None,
-    path_schemas={"code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    path_schemas={"code": _PARAMETER_code},
     query_schemas=None,
 )
 
@@ -90,6 +97,6 @@ VERIFY_PROMOTION_CODE = Operation(
     response_type=models.VerifiedPromotionCode,
     pagination=None,
     body_schema=None,
-    path_schemas={"code": {"type": "string", "minLength": 1, "maxLength": 128}},
+    path_schemas={"code": _PARAMETER_code},
     query_schemas=None,
 )

@@ -7,6 +7,12 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_enabled,
+    _PARAMETER_limit_2,
+    _PARAMETER_limit_3,
+    _PARAMETER_offset,
+    _PARAMETER_reward_chain_id,
+    _PARAMETER_step_id,
     _SCHEMA_RewardChainCreateRequest,
     _SCHEMA_RewardChainUpdateRequest,
 )
@@ -37,7 +43,7 @@ ADMIN_DELETE_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"reward_chain_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
 )
 
@@ -52,7 +58,7 @@ ADMIN_GET_REWARD_CHAIN = Operation(
     response_type=models.RewardChain,
     pagination=None,
     body_schema=None,
-    path_schemas={"reward_chain_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
 )
 
@@ -77,9 +83,9 @@ ADMIN_GET_REWARD_CHAINS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={
-        "enabled": {"type": "integer", "enum": [0, 1]},
-        "limit": {"type": "integer", "minimum": 1, "maximum": 10},
-        "offset": {"type": "integer", "minimum": 0},
+        "enabled": _PARAMETER_enabled,
+        "limit": _PARAMETER_limit_2,
+        "offset": _PARAMETER_offset,
     },
 )
 
@@ -94,7 +100,7 @@ ADMIN_RESET_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"reward_chain_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
 )
 
@@ -109,7 +115,7 @@ ADMIN_TOGGLE_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"reward_chain_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
 )
 
@@ -124,7 +130,7 @@ ADMIN_UPDATE_REWARD_CHAIN = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_RewardChainUpdateRequest,
-    path_schemas={"reward_chain_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
 )
 
@@ -139,7 +145,7 @@ CLAIM_USER_REWARD_CHAIN_STEP_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"reward_chain_id": {"type": "integer"}, "step_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id, "step_id": _PARAMETER_step_id},
     query_schemas=None,
 )
 
@@ -163,10 +169,7 @@ GET_REWARD_CHAINS_LIST = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1, "maximum": 50},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit_3, "offset": _PARAMETER_offset},
 )
 
 GET_USER_REWARD_CHAIN_BALANCE = Operation(
@@ -180,6 +183,6 @@ GET_USER_REWARD_CHAIN_BALANCE = Operation(
     response_type=models.RewardChainValuePointBalance,
     pagination=None,
     body_schema=None,
-    path_schemas={"reward_chain_id": {"type": "integer"}},
+    path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
 )

@@ -7,6 +7,9 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_external_id,
+    _PARAMETER_limit,
+    _PARAMETER_offset,
     _SCHEMA_CreateCodeRequest,
     _SCHEMA_GenerateCodesRequest,
     _SCHEMA_UniqueCatalogOfferCreate,
@@ -24,14 +27,7 @@ ACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -61,14 +57,7 @@ CREATE_UNIQUE_CATALOG_OFFER_CODE = Operation(
     response_type=models.CreatedCode,
     pagination=None,
     body_schema=_SCHEMA_CreateCodeRequest,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -83,14 +72,7 @@ DEACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -105,14 +87,7 @@ DELETE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -127,14 +102,7 @@ GENERATE_UNIQUE_CATALOG_OFFER_CODES = Operation(
     response_type=models.GeneratedCodes,
     pagination=None,
     body_schema=_SCHEMA_GenerateCodesRequest,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -149,14 +117,7 @@ GET_UNIQUE_CATALOG_OFFER = Operation(
     response_type=models.UniqueCatalogOffer,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )
 
@@ -179,18 +140,8 @@ GET_UNIQUE_CATALOG_OFFER_CODES = Operation(
         max_limit=None,
     ),
     body_schema=None,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 GET_UNIQUE_CATALOG_OFFERS = Operation(
@@ -213,10 +164,7 @@ GET_UNIQUE_CATALOG_OFFERS = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
@@ -230,13 +178,6 @@ UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_UniqueCatalogOfferUpdate,
-    path_schemas={
-        "external_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9._-]+$",
-        }
-    },
+    path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
 )

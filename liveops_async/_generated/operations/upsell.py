@@ -7,6 +7,7 @@ from liveops_async._operation import AuthGroup, Operation
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_toggle,
     _SCHEMA_UpsellConfigWrite,
 )
 
@@ -81,6 +82,6 @@ PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={"toggle": {"type": "string", "enum": ["activate", "deactivate"]}},
+    path_schemas={"toggle": _PARAMETER_toggle},
     query_schemas=None,
 )

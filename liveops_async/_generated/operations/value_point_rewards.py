@@ -7,6 +7,7 @@ from liveops_async._operation import AuthGroup, Operation
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_value_point_sku,
     _SCHEMA_ValuePointRewardsPatch,
     _SCHEMA_ValuePointRewardsSet,
 )
@@ -22,14 +23,7 @@ ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "value_point_sku": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
-        }
-    },
+    path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
 )
 
@@ -44,14 +38,7 @@ ADMIN_GET_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=models.ValuePointItemRewardList,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "value_point_sku": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
-        }
-    },
+    path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
 )
 
@@ -66,14 +53,7 @@ ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_ValuePointRewardsPatch,
-    path_schemas={
-        "value_point_sku": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
-        }
-    },
+    path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
 )
 
@@ -88,13 +68,6 @@ ADMIN_SET_ITEMS_VALUE_POINT_REWARD = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_ValuePointRewardsSet,
-    path_schemas={
-        "value_point_sku": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
-        }
-    },
+    path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
 )

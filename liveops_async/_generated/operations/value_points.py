@@ -7,6 +7,9 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_item_sku,
+    _PARAMETER_limit,
+    _PARAMETER_offset,
     _SCHEMA_ValuePointWrite,
 )
 
@@ -36,14 +39,7 @@ ADMIN_DELETE_VALUE_POINT = Operation(
     response_type=None,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "item_sku": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
-        }
-    },
+    path_schemas={"item_sku": _PARAMETER_item_sku},
     query_schemas=None,
 )
 
@@ -58,14 +54,7 @@ ADMIN_GET_VALUE_POINT = Operation(
     response_type=models.ValuePoint,
     pagination=None,
     body_schema=None,
-    path_schemas={
-        "item_sku": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
-        }
-    },
+    path_schemas={"item_sku": _PARAMETER_item_sku},
     query_schemas=None,
 )
 
@@ -89,10 +78,7 @@ ADMIN_GET_VALUE_POINTS_LIST = Operation(
     ),
     body_schema=None,
     path_schemas=None,
-    query_schemas={
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
-    },
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )
 
 ADMIN_UPDATE_VALUE_POINT = Operation(
@@ -106,13 +92,6 @@ ADMIN_UPDATE_VALUE_POINT = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_ValuePointWrite,
-    path_schemas={
-        "item_sku": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 255,
-            "pattern": "^[a-zA-Z0-9_\\-–.]*$",
-        }
-    },
+    path_schemas={"item_sku": _PARAMETER_item_sku},
     query_schemas=None,
 )

@@ -6,6 +6,11 @@ from __future__ import annotations
 from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
+from ._schemas import (
+    _PARAMETER_limit,
+    _PARAMETER_offset,
+    _PARAMETER_widget_id,
+)
 
 GET_USER_WIDGET_STEPS = Operation(
     operation_id="get-user-widget-steps",
@@ -26,6 +31,6 @@ GET_USER_WIDGET_STEPS = Operation(
         max_limit=None,
     ),
     body_schema=None,
-    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
-    query_schemas={"limit": {"type": "integer"}, "offset": {"type": "integer"}},
+    path_schemas={"widget_id": _PARAMETER_widget_id},
+    query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
 )

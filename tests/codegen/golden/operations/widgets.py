@@ -7,6 +7,12 @@ from liveops_async._operation import AuthGroup, Operation, Pagination
 
 from .. import models
 from ._schemas import (
+    _PARAMETER_codes__,
+    _PARAMETER_enabled,
+    _PARAMETER_from,
+    _PARAMETER_limit_2,
+    _PARAMETER_offset_2,
+    _PARAMETER_widget_id,
     _SCHEMA_Condition,
     _SCHEMA_RedeemRequest,
     _SCHEMA_TagRef,
@@ -40,7 +46,7 @@ DELETE_WIDGET_TAGS = Operation(
     response_type=None,
     pagination=None,
     body_schema={"type": "array", "items": _SCHEMA_TagRef},
-    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
 )
 
@@ -70,7 +76,7 @@ GET_WIDGET = Operation(
     response_type=models.Widget,
     pagination=None,
     body_schema=None,
-    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
 )
 
@@ -95,11 +101,11 @@ GET_WIDGETS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={
-        "codes[]": {"type": "array", "items": {"type": "string"}},
-        "enabled": {"type": "integer", "enum": [0, 1]},
-        "from": {"type": "string", "format": "date-time"},
-        "limit": {"type": "integer", "minimum": 1},
-        "offset": {"type": "integer", "minimum": 0},
+        "codes[]": _PARAMETER_codes__,
+        "enabled": _PARAMETER_enabled,
+        "from": _PARAMETER_from,
+        "limit": _PARAMETER_limit_2,
+        "offset": _PARAMETER_offset_2,
     },
 )
 
@@ -114,7 +120,7 @@ PATCH_WIDGET = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_WidgetPatch,
-    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
 )
 
@@ -159,6 +165,6 @@ REPLACE_WIDGET_CONDITION = Operation(
     response_type=None,
     pagination=None,
     body_schema=_SCHEMA_Condition,
-    path_schemas={"widget_id": {"type": "string", "minLength": 1}},
+    path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
 )
