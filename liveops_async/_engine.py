@@ -314,9 +314,12 @@ class _OperationPlan:
         datetime without a time zone) is refused, naming its field: the compiled check only
         vouches for finite numbers, so a body it accepts needs no further look.
         """
+        # The compiled check runs even without `validate`: a body it vouches for needs none of
+        # the walks below (~0.5 µs against ~6 µs for a small body); its verdict on the schema
+        # itself is only acted on with `validate`.
         validator: BodyValidator | None = None
         schema = self.op.body_schema
-        if validate and schema is not None:
+        if schema is not None:
             validator = self._validator
             if validator is None:
                 validator = self._validator = BodyValidator(schema)
@@ -348,7 +351,7 @@ class _OperationPlan:
             raise self._refusal(_serde.unsendable_values(data)) or self._unserializable(
                 exc
             ) from None
-        if not accepted and validator is not None:
+        if not accepted and validate and validator is not None:
             problems = validator.problems(orjson.loads(payload))
             if problems:
                 raise RequestValidationError(self.op.operation_id, problems)
