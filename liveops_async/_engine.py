@@ -102,7 +102,11 @@ class Requester(Protocol):
         headers: Mapping[str, str] | None = None,
         body: object = None,
         options: RequestOptions | None = None,
-    ) -> Any: ...
+    ) -> Any:
+        """Send `op` (path and query values, extra headers, a body model or dict) and
+        answer its parsed body. Raises InvalidParameterError or RequestValidationError before
+        sending, APIStatusError subclasses and APIConnectionError after."""
+        ...
 
     async def request_raw(
         self,
@@ -113,7 +117,9 @@ class Requester(Protocol):
         headers: Mapping[str, str] | None = None,
         body: object = None,
         options: RequestOptions | None = None,
-    ) -> APIResponse[Any]: ...
+    ) -> APIResponse[Any]:
+        """`request`, answering the `APIResponse` (status, headers, raw and parsed body)."""
+        ...
 
     def paginate(
         self,
@@ -122,7 +128,9 @@ class Requester(Protocol):
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
-    ) -> AsyncPaginator[Any, Any]: ...
+    ) -> AsyncPaginator[Any, Any]:
+        """An `AsyncPaginator` over the pages (and items) of the list operation `op`."""
+        ...
 
 
 class BaseResource:
@@ -608,6 +616,7 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> Coroutine[Any, Any, Any]:
+        """The call's coroutine (see `Requester.request`): await it for the parsed body."""
         # The call's coroutine itself, not one that awaits it: a call waiting for a pooled
         # connection then holds one coroutine frame less (~300 bytes of 2 KiB).
         call: Coroutine[Any, Any, Any] = self._entry(op)(
@@ -625,6 +634,7 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> APIResponse[Any]:
+        """The call's `APIResponse` (see `Requester.request_raw`)."""
         response: APIResponse[Any] = await self._entry(op)(
             op, path, query, headers, body, options, True
         )
@@ -638,6 +648,8 @@ class HTTPRequester:
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncPaginator[Any, Any]:
+        """The pages of a list operation (see `Requester.paginate`). Raises
+        InvalidParameterError when `op` does not page."""
         if op.pagination is None:
             raise InvalidParameterError(f"{op.operation_id} is not a list operation")
 
