@@ -6,7 +6,8 @@ jsonschema walks the schema anew for every instance (~8 us for a one-field body,
 closures built once (well under 1 us per small body). A check answers exactly as jsonschema's
 Draft 2020-12 validator (without format assertion, as the engine runs it) would on the body as
 it goes on the wire (with one format asserted: `date-time`, RFC 3339 with a time zone, checked by
-both), because it only answers for plain JSON values: `dict`, `list`, `str`, `int`,
+both, and `pattern` read as ECMA-262, as JSON Schema says and `ecma_validator` makes jsonschema
+read it: `_ecma_regex.py`), because it only answers for plain JSON values: `dict`, `list`, `str`, `int`,
 finite `float`, `bool` and `None`, exactly those types. Meeting anything else where the schema
 looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the caller checks the
 encoded body, decoded again, instead. A schema using any other keyword is not compiled (None).
@@ -19,11 +20,13 @@ a schema the compiler does not cover, which no generated operation has (tested).
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._ecma_regex import ecma_search
 from ._schema_problems import Problem, explained, is_enum_member, problems_of
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ __all__ = [
     "Check",
     "NotPlainJSON",
     "compile_check",
+    "ecma_validator",
     "explained_problems",
     "format_checker",
 ]
@@ -202,7 +206,7 @@ def _keyword(
         return (str,), known
     if keyword == "pattern":
         try:
-            search = re.compile(argument).search  # jsonschema uses re.search, unanchored
+            search = ecma_search(argument)  # searched, not anchored; ECMA-262 semantics
         except (TypeError, re.error):
             raise _Unsupported from None  # jsonschema reports it its own way
         return (str,), lambda v: search(v) is not None
@@ -286,6 +290,38 @@ def format_checker() -> jsonschema.FormatChecker:
     return formats
 
 
+@functools.lru_cache(maxsize=8)
+def ecma_validator(
+    base: type[jsonschema.protocols.Validator],
+) -> type[jsonschema.protocols.Validator]:
+    """jsonschema's validator class `base` with `pattern` and `patternProperties` read as
+    ECMA-262 regular expressions (`_ecma_regex`), as JSON Schema says, instead of Python's: the
+    only jsonschema classes the SDK, the mock and the tests validate with."""
+    import jsonschema
+
+    def pattern(validator: Any, argument: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and ecma_search(argument)(instance) is None:
+            yield jsonschema.ValidationError(f"{instance!r} does not match {argument!r}")
+
+    def pattern_properties(
+        validator: Any, argument: Mapping[str, Any], instance: Any, schema: Any
+    ) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        for expression, subschema in argument.items():
+            search = ecma_search(expression)
+            for name, value in instance.items():
+                if search(name) is not None:
+                    yield from validator.descend(
+                        value, subschema, path=name, schema_path=expression
+                    )
+
+    extended: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base, {"pattern": pattern, "patternProperties": pattern_properties}
+    )
+    return extended
+
+
 class BodyValidator:
     """One operation's body schema (or one parameter's, `name`d): the compiled check, and what
     is wrong on failure."""
@@ -330,7 +366,9 @@ class BodyValidator:
             # Only for a hand-made schema outside the compiled subset: jsonschema is optional.
             import jsonschema
 
-            cls = jsonschema.validators.validator_for(self._schema, jsonschema.Draft202012Validator)
+            cls = ecma_validator(
+                jsonschema.validators.validator_for(self._schema, jsonschema.Draft202012Validator)
+            )
             validator = self._jsonschema = cls(self._schema, format_checker=format_checker())
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
         return [

@@ -12,10 +12,10 @@ rule ("operator: 'less' is not one of [...]").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from functools import lru_cache
 from typing import Any, NamedTuple
+
+from ._ecma_regex import ecma_search
 
 __all__ = ["FORMAT_HINTS", "Problem", "explained", "problems_of"]
 
@@ -47,11 +47,6 @@ _JSON_TYPES: Mapping[str, type] = {
     "boolean": bool,
     "null": type(None),
 }
-
-
-@lru_cache(maxsize=256)
-def _search(pattern: str) -> Callable[[str], object]:
-    return re.compile(pattern).search  # unanchored, as jsonschema does
 
 
 # (argument, value, schema, path, formats) -> problems
@@ -131,7 +126,7 @@ def _bound(keyword: str) -> Keyword:
 
 
 def _pattern(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
-    if type(value) is str and _search(argument)(value) is None:
+    if type(value) is str and ecma_search(argument)(value) is None:
         yield Problem(path, f"{value!r} does not match {argument!r}")
 
 

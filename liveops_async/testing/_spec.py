@@ -19,10 +19,12 @@ from typing import Any
 import attrs
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from .._utils._openapi import allow_null
+from .._utils._schema import ecma_validator
 from .._wire import parse_iso_datetime
 
 SPEC_FILE_NAME = "liveops.openapi.json"
@@ -68,6 +70,10 @@ def _check_date(value: object) -> bool:
     return True
 
 
+# Draft 4 with `pattern` read as ECMA-262 (`$` only at the end, ASCII `\d`), as the service's
+# validator reads it; jsonschema's own uses Python's `re`, which lets "abc\n" match `^[a-z]+$`.
+SchemaValidator = ecma_validator(Draft4Validator)
+
 FORMATS = FormatChecker(formats=())
 FORMATS.checks("date-time")(_check_date_time)
 FORMATS.checks("date")(_check_date)
@@ -81,7 +87,7 @@ class Parameter:
     location: str  # path, query, header
     required: bool
     schema: Mapping[str, Any]  # resolved one level: the real "type" is visible
-    validator: Draft4Validator
+    validator: Validator
     is_array: bool
 
 
@@ -95,13 +101,13 @@ class OperationSpec:
     security: tuple[frozenset[str], ...]  # each entry: schemes that must all pass; () = none
     parameters: tuple[Parameter, ...]
     body_required: bool
-    body_validator: Draft4Validator | None
+    body_validator: Validator | None
     success_status: int
     success_example: Any
     success_has_body: bool
     documented_statuses: frozenset[int]
     response_schemas: Mapping[int, Mapping[str, Any]]
-    response_validators: Mapping[int, Draft4Validator]
+    response_validators: Mapping[int, Validator]
     max_limit: int | None
 
     @property
@@ -150,7 +156,7 @@ class Spec:
             node = node[part.replace("~1", "/").replace("~0", "~")]
         return node
 
-    def validator(self, schema: Mapping[str, Any]) -> Draft4Validator:
+    def validator(self, schema: Mapping[str, Any]) -> Validator:
         """A validator whose `$ref`s resolve against the whole document."""
         if "$ref" in schema and len(schema) == 1:
             target = _DOC_URI + schema["$ref"]
@@ -158,7 +164,7 @@ class Spec:
             key = f"s{len(self._extra)}"
             self._extra[key] = dict(schema)
             target = f"{_DOC_URI}#/components/x-mock-inline/{key}"
-        return Draft4Validator({"$ref": target}, registry=self._registry, format_checker=FORMATS)
+        return SchemaValidator({"$ref": target}, registry=self._registry, format_checker=FORMATS)
 
     def shape(self, value: Any, schema: Mapping[str, Any]) -> Any:
         """Fit a handler's answer to the documented response shape: drop object keys the
@@ -300,17 +306,17 @@ def _type_of(schema: Mapping[str, Any]) -> str | None:
     return kind
 
 
-_INT = re.compile(r"-?\d+\Z")
+# ASCII digits only: int() would also read "١٢" as 12, which the service sees as no integer.
+_INT = re.compile(r"-?\d+\Z", re.ASCII)
+# A JSON number; float() would also take "nan", "inf", "1_0" and " 1.5".
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\Z", re.ASCII)
 
 
 def _coerce(kind: str | None, raw: str) -> Any:
     if kind == "integer" and _INT.match(raw):
         return int(raw)
-    if kind == "number":
-        try:
-            return float(raw) if not _INT.match(raw) else int(raw)
-        except ValueError:
-            return raw
+    if kind == "number" and _NUMBER.match(raw):
+        return int(raw) if _INT.match(raw) else float(raw)
     if kind == "boolean" and raw.lower() in ("true", "false", "1", "0"):
         return raw.lower() in ("true", "1")
     return raw

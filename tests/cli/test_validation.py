@@ -148,3 +148,30 @@ def test_plan_and_apply_never_import_jsonschema(
     assert server.mock.count("update-coupon-promotion") == 1
     for done in (refused, planned, applied):
         assert "refused imports []" in done.stdout, done.stdout
+
+
+def test_patterns_are_checked_as_ecma_262_says(
+    server: MockServer, liveops: Invoke, tmp_path: Path
+) -> None:
+    # YAML's "\n" escape puts a trailing newline in the SKU: `$` of the pattern does not match
+    # before it (ECMA-262), nor are Arabic-Indic digits `\d`.
+    _write(
+        tmp_path,
+        "discounts/newline.yaml",
+        'kind: discount\nid: nl\nspec:\n  name: {en-US: Sale}\n  items: [{sku: "gold\\n"}]\n'
+        '  discount: {percent: "\u0661\u0660"}\n',
+    )
+    result = liveops("plan", str(tmp_path))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(
+        line.startswith("error discounts/newline.yaml: spec.items[0].sku")
+        and "'gold\\n' does not match" in line
+        for line in lines
+    ), result.output
+    assert any(
+        line.startswith("error discounts/newline.yaml: spec.discount.percent")
+        and "does not match" in line
+        for line in lines
+    ), result.output
+    assert len(server.mock.requests) == 0

@@ -7,7 +7,6 @@ last test fails once the spec documents one, so the list only shrinks."""
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liveops_async._utils._ecma_regex import ecma_search
 from liveops_async.testing import LiveOpsMock
 from liveops_async.testing._spec import OperationSpec, Parameter, default_spec_path, load_spec
 
@@ -37,7 +37,7 @@ def _strings(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
     high = max(min(int(schema.get("maxLength", 24)), 24), low)
     text = st.text(alphabet=_SAFE, min_size=low, max_size=high)
     pattern = schema.get("pattern")
-    return text.filter(lambda s: re.search(pattern, s) is not None) if pattern else text
+    return text.filter(lambda s: ecma_search(pattern)(s) is not None) if pattern else text
 
 
 def _values(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:

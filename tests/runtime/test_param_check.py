@@ -19,8 +19,9 @@ from liveops_async._engine import _plan_for
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._operation import Operation
 from liveops_async._types import UNSET
+from liveops_async._utils._ecma_regex import ecma_search
 from liveops_async._utils._params import ParameterValidator
-from liveops_async._utils._schema import compile_check
+from liveops_async._utils._schema import compile_check, ecma_validator
 from tests.operations._cases import all_cases, bound_method
 
 from .conftest import ScriptedServer
@@ -214,7 +215,7 @@ def _violations(schema: Mapping[str, Any]) -> Iterator[tuple[Any, str]]:
         yield "a" * (schema["maxLength"] + 1), "is too long"
     if "pattern" in schema:
         value = "a b/c"
-        assert not re.search(schema["pattern"], value)
+        assert not ecma_search(schema["pattern"])(value)
         yield value, "does not match"
     if "enum" in schema:
         strings = all(isinstance(e, str) for e in schema["enum"])
@@ -298,7 +299,8 @@ PARAMETER_SCHEMAS = {
     for schema in (schemas or {}).values()
 }
 _ODD = [None, 0, 1, 2, -1, 1.0, 2.0, 1.5, True, False, "", "1", "a", "a b", "a/b", "abc\u2013.",
-        "x" * 300, [], ["a"], [""], [1], {}, 10**6, 11, 30, 31, 50, 51, "activate"]  # fmt: skip
+        "x" * 300, [], ["a"], [""], [1], {}, 10**6, 11, 30, 31, 50, 51, "activate", "abc\n",
+        "a\ufeffb", "\u0661\u0662", ["abc\n"]]  # fmt: skip
 
 
 @pytest.mark.parametrize("schema", PARAMETER_SCHEMAS.values(), ids=list(PARAMETER_SCHEMAS))
@@ -307,7 +309,7 @@ def test_every_parameter_schema_is_compiled_and_agrees_with_jsonschema(
 ) -> None:
     check = compile_check(schema)
     assert check is not None  # no parameter needs jsonschema at run time
-    reference = jsonschema.Draft202012Validator(schema)
+    reference = ecma_validator(jsonschema.Draft202012Validator)(schema)
     for value in _ODD:
         assert check(value) == reference.is_valid(value), value
         problems = ParameterValidator({"p": schema}, None).problems({"p": value}, None)

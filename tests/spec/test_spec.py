@@ -26,6 +26,7 @@ if str(REPO_ROOT) not in sys.path:  # codegen/ is a folder at the repository roo
     sys.path.insert(0, str(REPO_ROOT))
 
 from codegen.bundle import bundle  # noqa: E402
+from liveops_async._utils._schema import ecma_validator  # noqa: E402
 
 INVENTORY = REPO_ROOT / "openapi" / "operations.tsv"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -379,7 +380,7 @@ def test_operation_pagination(operation_id: str) -> None:
 def _validate_example(where: str, schema: Mapping[str, Any], example: Any) -> list[str]:
     # The components ride along in the root schema so that "#/components/..." refs resolve.
     root = {**schema, "components": SPEC.get("components", {})}
-    validator = OAS30Validator(root, format_checker=OAS30Validator.FORMAT_CHECKER)
+    validator = ecma_validator(OAS30Validator)(root, format_checker=OAS30Validator.FORMAT_CHECKER)
     return [
         f"{where}: {e.message} (at {'/'.join(map(str, e.absolute_path)) or 'top'})"
         for e in validator.iter_errors(example)
