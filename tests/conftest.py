@@ -6,6 +6,7 @@ import asyncio
 import functools
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,17 @@ from types import ModuleType
 import pytest
 
 from liveops_async._retry import parse_retry_after
+from tests._hypothesis_profiles import load_profile
+
+# Before any test module builds its `settings(...)`, which inherit from the loaded profile:
+# derandomized unless HYPOTHESIS_PROFILE=random (tests/_hypothesis_profiles.py).
+_HYPOTHESIS_PROFILE = load_profile(os.environ)
+
+
+def pytest_report_header() -> str:
+    """Which Hypothesis profile ran, in the header of every run's output (to reproduce it)."""
+    return f"hypothesis profile: {_HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE=random: fresh draws)"
+
 
 # The committed golden output of the generator's fixture spec: the generator tests compare with
 # it, the runtime tests (serde, structuring) use its models as small, every-shape fixtures.

@@ -54,11 +54,12 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path
             raise RuntimeError(
                 f"Prism exited with {process.returncode}:\n{log.read_text()[-2000:]}"
             )
-        try:
+        # Prism's own line, not just any listener: between probing the port free and Prism
+        # binding it, another process on the shared machine may have taken it.
+        if f"is listening on http://127.0.0.1:{port}".encode() in log.read_bytes():
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
-        except OSError:
-            time.sleep(0.2)
+        time.sleep(0.2)
     raise RuntimeError(f"Prism did not listen within {READY_TIMEOUT} s:\n{log.read_text()[-2000:]}")
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -80,13 +81,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _answers_ping(port: int) -> bool:
+def _serving_pid(port: int) -> int | None:
+    """The process id of the redis-server answering on `port` (None: nothing answers yet), so
+    a start does not take another process's server on a reused port for its own."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
+            sock.sendall(b"INFO server\r\n")
+            answer = b""
+            while (found := re.search(rb"process_id:(\d+)\r\n", answer)) is None:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    return None
+                answer += chunk
     except OSError:
-        return False
+        return None
+    return int(found.group(1))
 
 
 @dataclass
@@ -107,11 +116,26 @@ class RedisServer:
         args += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
-        while not _answers_ping(self.port):
+        while _serving_pid(self.port) != self.proc.pid:
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
+                self.stop()  # exited at once: most likely the port was taken meanwhile
                 raise RuntimeError(f"redis-server did not start on port {self.port}")
             time.sleep(0.02)
+
+    @classmethod
+    def started(cls, exe: str, workdir: Path, attempts: int = 3) -> RedisServer:
+        """A started server on a free port; another port when the one found free was taken
+        before redis-server bound it (other test runs share the machine)."""
+        for attempt in range(attempts):
+            server = cls(exe=exe, port=free_port(), workdir=workdir)
+            try:
+                server.start()
+            except RuntimeError:
+                if attempt == attempts - 1:
+                    raise
+                continue
+            return server
+        raise AssertionError("unreachable")
 
     def kill(self) -> None:
         """Kill without a clean shutdown, as a crash would."""

@@ -10,7 +10,7 @@ import pytest
 
 from liveops_async.testing import LiveOpsMock
 
-from ._support import FLEET_API_KEY, FLEET_PROJECT_ID, RedisServer, free_port
+from ._support import FLEET_API_KEY, FLEET_PROJECT_ID, RedisServer
 
 
 @pytest.fixture
@@ -18,8 +18,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server is not on PATH; scripts/ensure-redis.sh installs it")
-    server = RedisServer(exe=exe, port=free_port(), workdir=tmp_path)
-    server.start()
+    server = RedisServer.started(exe, tmp_path)
     try:
         yield server
     finally:

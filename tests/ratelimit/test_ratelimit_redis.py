@@ -8,14 +8,16 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
 from liveops_async.lib.ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
+from tests._ports import refusing_port
 
-from ._support import REPO_ROOT, FakeTime, RedisServer, free_port
+from ._support import REPO_ROOT, FakeTime, RedisServer
 
 pytestmark = pytest.mark.redis
 
@@ -252,7 +254,11 @@ async def test_a_429_voids_the_lease_and_pauses_the_other_leases(
 async def test_unreachable_redis_falls_back_with_one_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    url = f"redis://:s3cret-password@127.0.0.1:{free_port()}/0"  # nothing listens there
+    with refusing_port() as port:
+        await _falls_back_with_one_warning(caplog, f"redis://:s3cret-password@127.0.0.1:{port}/0")
+
+
+async def _falls_back_with_one_warning(caplog: pytest.LogCaptureFixture, url: str) -> None:
     fallback = TokenBucketLimiter(1000, 10)
     limiter = RedisTokenBucketLimiter(url, 5, 1, fallback=fallback, retry_interval=0.05)
     try:
@@ -320,3 +326,14 @@ def test_rejects_invalid_settings() -> None:
         RedisTokenBucketLimiter("redis://127.0.0.1:1/0", 1, retry_interval=0)
     with pytest.raises(ValueError, match="lease"):
         RedisTokenBucketLimiter("redis://127.0.0.1:1/0", 1, lease=0)
+
+
+def test_a_redis_server_on_a_taken_port_is_not_mistaken_for_ours(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    # Another run's server on the port found free must not pass for the one just started.
+    (tmp_path / "second").mkdir()
+    second = RedisServer(exe=redis_server.exe, port=redis_server.port, workdir=tmp_path / "second")
+    with pytest.raises(RuntimeError, match="did not start"):
+        second.start()
+    assert second.proc is not None and second.proc.poll() is not None

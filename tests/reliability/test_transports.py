@@ -27,6 +27,7 @@ from liveops_async import (
     RateLimitError,
     ResponseDecodeError,
 )
+from tests._ports import refusing_port
 
 from . import _fault_server as fs
 from ._calls import COUPON_GET, COUPON_REDEEM, LIMIT_DECREASE, Call
@@ -244,19 +245,15 @@ async def test_calls_go_through_the_proxy_and_its_credentials_stay_secret(
 async def test_a_proxy_that_cannot_be_reached_is_named_as_the_proxy(
     server: fs.FaultServer,
 ) -> None:
-    import socket
-
-    with socket.socket() as probe:  # a port nothing listens on once closed
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    async with LiveOpsClient(
-        base_url=server.base_url,
-        project_id=PROJECT_ID,
-        api_key="k",
-        max_retries=0,
-        proxy=f"http://127.0.0.1:{port}",
-    ) as client:
-        failed = await outcome(COUPON_GET.invoke(client))
+    with refusing_port() as port:
+        async with LiveOpsClient(
+            base_url=server.base_url,
+            project_id=PROJECT_ID,
+            api_key="k",
+            max_retries=0,
+            proxy=f"http://127.0.0.1:{port}",
+        ) as client:
+            failed = await outcome(COUPON_GET.invoke(client))
     assert isinstance(failed, APIConnectionError), repr(failed)
     assert f"cannot connect to the proxy 127.0.0.1:{port}" in str(failed)
     assert failed.sent is False and server.count(COUPON_GET.route) == 0

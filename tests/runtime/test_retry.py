@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import socket
 from collections.abc import Callable
 
 import aiohttp
@@ -25,6 +24,7 @@ from liveops_async import (
     Timeouts,
 )
 from liveops_async._retry import parse_retry_after
+from tests._ports import refusing_port
 
 from . import _ops
 from .conftest import MOCK_BASE, PROJECT_ID, ScriptedServer
@@ -66,20 +66,12 @@ async def test_non_idempotent_operation_is_retried_when_it_never_left(
     assert response.attempts == 2 and response.status == 201
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_refused_connection_is_retried_for_any_operation_then_raised(
     make_client: Callable[..., LiveOpsClient], retry_sleeps: list[float]
 ) -> None:
     events: list[ResponseEvent] = []
-    client = make_client(
-        base_url=f"http://127.0.0.1:{_closed_port()}/api", on_response=[events.append]
-    )
-    with pytest.raises(APIConnectionError) as info:
+    with refusing_port() as port, pytest.raises(APIConnectionError) as info:
+        client = make_client(base_url=f"http://127.0.0.1:{port}/api", on_response=[events.append])
         await _admin(client).request(_ops.CREATE_COUPON, body=NEW_COUPON)
     assert info.value.sent is False and not isinstance(info.value, ConnectTimeoutError)
     assert isinstance(info.value.__cause__, aiohttp.ClientConnectorError)
@@ -99,10 +91,14 @@ async def test_connect_timeout_maps_to_its_own_error(
     assert info.value.__cause__ is None  # aiohttp's text holds the URL with path values
 
 
-def _slow_then_fast(server: ScriptedServer, delay: float) -> None:
+def _silent_then_fast(server: ScriptedServer) -> None:
+    """The first request seen gets no answer at all (it waits for an event nobody sets), the
+    others one at once: only the read timeout ends the first, however busy the machine."""
+    never = asyncio.Event()
+
     async def handler(request: web.Request) -> web.StreamResponse:
         if len(server.seen) == 1:
-            await asyncio.sleep(delay)
+            await never.wait()
         return web.json_response(
             {"external_id": "c1"}, status=201 if request.method == "POST" else 200
         )
@@ -113,8 +109,9 @@ def _slow_then_fast(server: ScriptedServer, delay: float) -> None:
 async def test_read_timeout_retried_only_for_retry_safe(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient], retry_sleeps: list[float]
 ) -> None:
-    _slow_then_fast(server, delay=1.0)
-    client = make_client(base_url=server.base_url, timeout=Timeouts(read=0.2))
+    _silent_then_fast(server)
+    # Roomy enough for the answered attempt on a loaded machine (the silent one takes all of it).
+    client = make_client(base_url=server.base_url, timeout=Timeouts(read=1.0))
     response = await _admin(client).request_raw(_ops.GET_COUPON, path={"external_id": "c1"})
     assert response.attempts == 2 and len(server.seen) == 2
 
