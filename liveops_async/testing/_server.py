@@ -10,7 +10,7 @@ import math
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
@@ -37,6 +37,10 @@ GUEST_HEADERS = ("x-unauthorized-id", "x-user")
 class RecordedRequest:
     """One request that reached the mock (no headers: they may carry credentials).
 
+    `path` is the decoded path without the `/api` prefix and without the query string.
+    `query` holds the query string's parameters, decoded: name -> every value it was given, in
+    order (`{"codes[]": ("A", "B"), "limit": ("10",)}`; `{}` without a query string), and
+    `raw_path` the path and query string as they arrived, percent-encoded (without `/api`).
     `status` is the answer's status, or 0 when the connection was cut before the request was
     handled. `dropped` is True when the client got no answer: cut before handling (status 0),
     or handled and then cut (the status is the answer it never got, e.g. 201 for a create that
@@ -52,6 +56,13 @@ class RecordedRequest:
     # the machine, so tests can line the log up with what their client processes saw.
     received_at: float = attrs.field(factory=time.monotonic)
     dropped: bool = False
+    # Added after the fields above (positional construction keeps working); not hashed: a dict.
+    query: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, hash=False)
+    raw_path: str = attrs.field()
+
+    @raw_path.default
+    def _path_as_given(self) -> str:
+        return self.path
 
 
 @attrs.frozen
@@ -375,18 +386,20 @@ class LiveOpsMock:
         *,
         dropped: bool = False,
     ) -> None:
-        path = (
-            request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
-        )
+        query: dict[str, tuple[str, ...]] = {}
+        for name, value in request.query.items():  # every value of a repeated name, in order
+            query[name] = (*query.get(name, ()), value)
         self.requests.append(
             RecordedRequest(
                 method=request.method,
-                path=path,
+                path=_without_prefix(request.path),
                 operation_id=op.operation_id if op else None,
                 status=status,
                 user_id=user,
                 received_at=received_at,
                 dropped=dropped,
+                query=query,
+                raw_path=_without_prefix(request.raw_path),
             )
         )
 
@@ -518,6 +531,10 @@ class LiveOpsMock:
                 message, _ = describe_errors(iter(errors), "response")
                 raise MockApiError(500, 0, f"mock answer breaks the spec: {message}")
         return _json(reply.status, body)
+
+
+def _without_prefix(path: str) -> str:
+    return path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else path
 
 
 def _hang_up(request: web.Request) -> NoReturn:
