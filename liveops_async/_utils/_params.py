@@ -3,7 +3,8 @@
 The same checker as request bodies (`BodyValidator`: the compiled check, and jsonschema's words
 for a refusal), one per parameter. A value is judged as the encoders (`_path`, `_query`) will
 send it: an enum member by its value, a `str`/`int`/`float` subclass as the plain type, a tuple
-of query values as a list without its None/UNSET items. So, as JSON Schema says, `True` is not
+of query values as a list without its None/UNSET items, a date or datetime in a query as its
+RFC 3339 text. So, as JSON Schema says, `True` is not
 an integer, neither is `"5"` nor `2.5` (an integral float such as `2.0` is, and goes out as `2`).
 """
 
@@ -11,23 +12,31 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from .._types import UNSET
+from ._query import date_text
 from ._schema import BodyValidator, Check, NotPlainJSON, compile_check
 
 __all__ = ["ParameterValidator"]
 
 
-def _as_sent(value: object) -> object:
-    """`value` as the plain JSON value its encoded text stands for."""
+def _as_sent(name: str, value: object, query: bool) -> object:
+    """`value` as the plain JSON value its encoded text stands for; in a query, a date as its
+    RFC 3339 text (a naive datetime raises the encoder's InvalidParameterError, naming `name`;
+    the path encoder takes no dates)."""
     if isinstance(value, enum.Enum):
         value = value.value
+    if query and isinstance(value, date):
+        return date_text(name, value)
     for plain in (bool, str, int, float):  # bool before int: True is not sent as 1
         if isinstance(value, plain):
             return value if type(value) is plain else plain(value)
     if isinstance(value, (list, tuple)):
-        return [_as_sent(item) for item in value if item is not None and item is not UNSET]
+        return [
+            _as_sent(name, item, query) for item in value if item is not None and item is not UNSET
+        ]
     return value  # not sendable: the check explains it (not of the schema's type)
 
 
@@ -39,9 +48,10 @@ class _Parameters:
     """The parameters of one location: each one's compiled check, and its validator for the
     explanation of a refusal."""
 
-    __slots__ = ("checks", "validators")
+    __slots__ = ("checks", "query", "validators")
 
-    def __init__(self, schemas: Mapping[str, Mapping[str, Any]] | None) -> None:
+    def __init__(self, schemas: Mapping[str, Mapping[str, Any]] | None, *, query: bool) -> None:
+        self.query = query
         self.validators = {
             name: BodyValidator(schema, name=name) for name, schema in (schemas or {}).items()
         }
@@ -65,7 +75,7 @@ class _Parameters:
 
     def _explain(self, name: str, value: object, found: list[str]) -> None:
         validator = self.validators[name]
-        sent = _as_sent(value)
+        sent = _as_sent(name, value, self.query)
         if sent is not value and validator.accepts(sent):
             return
         found += validator.problems(sent)
@@ -81,8 +91,8 @@ class ParameterValidator:
         path_schemas: Mapping[str, Mapping[str, Any]] | None,
         query_schemas: Mapping[str, Mapping[str, Any]] | None,
     ) -> None:
-        self._path = _Parameters(path_schemas)
-        self._query = _Parameters(query_schemas)
+        self._path = _Parameters(path_schemas, query=False)
+        self._query = _Parameters(query_schemas, query=True)
 
     def problems(
         self, path: Mapping[str, object] | None, query: Mapping[str, object] | None
