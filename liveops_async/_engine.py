@@ -802,6 +802,7 @@ class HTTPRequester:
                     except BaseException:
                         pool.abandon(waiter)
                         raise
+                    del waiter  # and its collector credit, now: see _gc_credit
                 # The total timeout runs from here to the last body byte.
                 bucket = (
                     deadlines.watch(task, config.total_timeout)
