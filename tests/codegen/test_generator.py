@@ -13,6 +13,7 @@ from codegen.__main__ import GOLDEN, differences, golden_files
 from liveops_async import _serde
 from liveops_async._operation import AuthGroup, Pagination
 from liveops_async._types import UNSET
+from tests._package_classes import classes_defined_in
 
 
 def test_generator_output_equals_golden_files() -> None:
@@ -157,3 +158,9 @@ def test_views_group_resources_by_auth(golden_resources: ModuleType) -> None:
     assert {"widgets", "widget_steps"} == set(type(user).__slots__)
     assert not hasattr(golden_resources.GuestResources(RecordingRequester()), "widget_steps")
     assert hasattr(golden_resources.AdminResources(RecordingRequester()).widgets, "list_all")
+
+
+def test_resources_package_lists_every_class_it_generates(golden_resources: ModuleType) -> None:
+    # `liveops_async.resources` re-exports this list: it is the public names, written once.
+    assert golden_resources.__all__ == sorted(classes_defined_in(golden_resources))
+    assert "GuestWidgetsResourceWithRawResponse" in golden_resources.__all__
