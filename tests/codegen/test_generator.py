@@ -11,7 +11,7 @@ import pytest
 
 from codegen.__main__ import GOLDEN, differences, golden_files
 from liveops_async import _serde
-from liveops_async._operation import AuthGroup, Pagination
+from liveops_async._operation import AuthGroup, Operation, Pagination
 from liveops_async._types import UNSET
 from tests._package_classes import classes_defined_in
 
@@ -72,6 +72,11 @@ def test_operation_facts(golden_ops: ModuleType, golden_models: ModuleType) -> N
     assert ops["rebuild-widgets"].response_type is None
     assert ops["rebuild-widgets"].success_status == 202
     assert ops["delete-widget-tags"].method == "DELETE"
+    # Named for the SDK method (the name of the call's coroutine); by its id when made by hand.
+    assert ops["get-user-widget-steps"].sdk_name == "widget_steps.list"
+    assert ops["delete-widget-tags"].sdk_name == "widgets.delete_tags"
+    by_hand = Operation("made-by-hand", "GET", "/v2/x", AuthGroup.ADMIN, True, True, 200)
+    assert by_hand.sdk_name == "made-by-hand"
 
 
 def test_body_schema_inlines_refs_and_turns_nullable_into_type_lists(
