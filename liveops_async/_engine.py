@@ -73,6 +73,8 @@ from ._utils._query import encode_query
 from ._utils._schema import BodyValidator
 
 if TYPE_CHECKING:
+    from types import CoroutineType
+
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
     # resilience (issue 16): settling, the retry budget and tracing
@@ -619,9 +621,13 @@ class HTTPRequester:
         """The call's coroutine (see `Requester.request`): await it for the parsed body."""
         # The call's coroutine itself, not one that awaits it: a call waiting for a pooled
         # connection then holds one coroutine frame less (~300 bytes of 2 KiB).
-        call: Coroutine[Any, Any, Any] = self._entry(op)(
+        call: CoroutineType[Any, Any, Any] = self._entry(op)(
             op, path, query, headers, body, options, False
         )
+        # Named for the SDK method (`coupons.redeem`), not `HTTPRequester._call`: a "coroutine
+        # ... was never awaited" warning then says which call lacks its `await` (~280
+        # instructions, under 0.1% of a call).
+        call.__qualname__ = op.sdk_name
         return call
 
     async def request_raw(
@@ -802,6 +808,7 @@ class HTTPRequester:
                     except BaseException:
                         pool.abandon(waiter)
                         raise
+                    del waiter  # and its collector credit, now: see _gc_credit
                 # The total timeout runs from here to the last body byte.
                 bucket = (
                     deadlines.watch(task, config.total_timeout)

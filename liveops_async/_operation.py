@@ -54,3 +54,7 @@ class Operation:
     # query parameters, by wire name (`codes[]`); checked, like the body, before sending.
     path_schemas: Mapping[str, Mapping[str, Any]] | None = None
     query_schemas: Mapping[str, Mapping[str, Any]] | None = None
+    # The SDK method that makes the call, `<resource>.<method>` (`coupons.redeem`): the name of
+    # the call's coroutine, so that a "coroutine ... was never awaited" warning says which call
+    # lacks its `await`. An operation made by hand is named by its id.
+    sdk_name: str = attrs.field(default=attrs.Factory(lambda op: op.operation_id, takes_self=True))
