@@ -7,10 +7,11 @@ closures built once (well under 1 us per small body). A check answers exactly as
 Draft 2020-12 validator (without format assertion, as the engine runs it) would on the body as
 it goes on the wire (with one format asserted: `date-time`, RFC 3339 with a time zone, checked by
 both, and `pattern` read as ECMA-262, as JSON Schema says and `ecma_validator` makes jsonschema
-read it: `_ecma_regex.py`), because it only answers for plain JSON values: `dict`, `list`, `str`, `int`,
-finite `float`, `bool` and `None`, exactly those types. Meeting anything else where the schema
-looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the caller checks the
-encoded body, decoded again, instead. A schema using any other keyword is not compiled (None).
+read it: `_ecma_regex.py`), because it only answers for plain JSON values: `dict`, `list`,
+`str`, `int`, finite `float`, `bool` and `None`, exactly those types. Meeting anything else
+where the schema looks (a tuple, a str subclass, NaN...) it raises `NotPlainJSON`, and the
+caller checks the encoded body, decoded again, instead. A schema using any other keyword is not
+compiled (None).
 
 `BodyValidator` puts both together: a rejected body is explained by `_schema_problems` over the
 same keywords, in jsonschema's words. jsonschema (not a runtime dependency) is imported only for
