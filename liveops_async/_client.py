@@ -180,9 +180,8 @@ class LiveOpsClient:
       the environment or .netrc); `connector` (an aiohttp connector you share, never closed by
       the SDK); `trace_configs` passed through.
     * `session`: an aiohttp session of yours instead (never closed by the SDK). It must use
-      `aiohttp.DummyCookieJar()` and no `auth`, `base_url`, `trust_env` or Cookie header, and
-      keep `auto_decompress`; the SDK turns off
-      aiohttp's resend of GET/PUT/DELETE on a dropped keep-alive connection on it. Raises
+      `aiohttp.DummyCookieJar()` and no `auth`, `base_url`, `middlewares`, `trust_env` or Cookie
+      header, and keep `auto_decompress`; the SDK turns off aiohttp's resend of GET/PUT/DELETE on a dropped keep-alive connection on it. Raises
       InvalidParameterError naming a setting that would break a guarantee.
     * `rate_limiter`: called before every attempt and after every 429 (not closed by the SDK).
     * `on_request` / `on_response`: hooks for metrics and tracing (see `RequestEvent`).

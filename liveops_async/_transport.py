@@ -118,6 +118,12 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
             "session: its trust_env=True lets aiohttp add .netrc credentials that clash with "
             "the credential's Authorization header; pass trust_env=True to LiveOpsClient instead"
         )
+    if getattr(session, "_middlewares", ()):
+        raise InvalidParameterError(
+            "session: its middlewares= run around every call and may resend it (a redeem "
+            "applied twice), follow a redirect or change its credentials; use on_request / "
+            "on_response hooks, or pass connector= to share only the connection pool"
+        )
     if getattr(session, "_base_url", None) is not None:
         raise InvalidParameterError(
             "session: its base_url= conflicts with the SDK's absolute URLs; set base_url on "

@@ -420,8 +420,11 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         ({"cookie_jar": "dummy", "auto_decompress": False}, "auto_decompress"),
         ({"cookie_jar": "dummy", "auth": "basic"}, "auth"),
         ({"cookie_jar": "dummy", "base_url": "http://127.0.0.1:1"}, "base_url"),
+        # A client middleware may resend a request (a retry middleware would redeem twice),
+        # follow a redirect or add credentials: none of that can be allowed under the SDK.
+        ({"cookie_jar": "dummy", "middlewares": "resend"}, "middlewares"),
     ],
-    ids=["cookie_jar", "cookie_header", "auto_decompress", "auth", "base_url"],
+    ids=["cookie_jar", "cookie_header", "auto_decompress", "auth", "base_url", "middlewares"],
 )
 async def test_a_session_that_breaks_a_guarantee_is_refused(
     settings: dict[str, Any], named: str
@@ -433,12 +436,21 @@ async def test_a_session_that_breaks_a_guarantee_is_refused(
         warnings.simplefilter("ignore", DeprecationWarning)  # auth= is deprecated in aiohttp
         if kwargs.get("auth") == "basic":
             kwargs["auth"] = aiohttp.BasicAuth("u", "p")
+        if kwargs.get("middlewares") == "resend":
+            kwargs["middlewares"] = (_resend_on_5xx,)
         session = aiohttp.ClientSession(**kwargs)
     try:
         with pytest.raises(InvalidParameterError, match=named):
             LiveOpsClient(project_id=PROJECT_ID, api_key="k", session=session)
     finally:
         await session.close()
+
+
+async def _resend_on_5xx(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    response = await handler(request)
+    return await handler(request) if response.status >= 500 else response
 
 
 async def test_a_session_trusting_the_environment_is_refused() -> None:
