@@ -181,8 +181,9 @@ class LiveOpsClient:
       the SDK); `trace_configs` passed through.
     * `session`: an aiohttp session of yours instead (never closed by the SDK). It must use
       `aiohttp.DummyCookieJar()` and no `auth`, `base_url`, `middlewares`, `trust_env` or Cookie
-      header, and keep `auto_decompress`; the SDK turns off aiohttp's resend of GET/PUT/DELETE on a dropped keep-alive connection on it. Raises
-      InvalidParameterError naming a setting that would break a guarantee.
+      header, and keep `auto_decompress`; the SDK turns off aiohttp's resend of GET/PUT/DELETE
+      on a dropped keep-alive connection on it. Raises InvalidParameterError naming a setting
+      that would break a guarantee.
     * `rate_limiter`: called before every attempt and after every 429 (not closed by the SDK).
     * `on_request` / `on_response`: hooks for metrics and tracing (see `RequestEvent`).
     * `settle` (default True): after a non-idempotent call fails once it may have arrived,
