@@ -813,6 +813,8 @@ class HTTPRequester:
                 except asyncio.CancelledError:
                     if task is None or deadlines is None or not deadlines.expired(task):
                         raise
+                    if deadlines.closed:  # aclose() ended the attempt: ClientClosedError below
+                        raise aiohttp.ClientConnectionError("the client was closed") from None
                     raise asyncio.TimeoutError from None  # the total timeout: mapped below
                 finally:
                     if bucket is not None and deadlines is not None and task is not None:

@@ -152,7 +152,7 @@ class PoolGate:
     tuple per call (thousands of calls may queue).
     """
 
-    __slots__ = ("_deadlines", "_loop", "_value", "_waiters", "_watchdog")
+    __slots__ = ("_closed", "_deadlines", "_loop", "_value", "_waiters", "_watchdog")
 
     def __init__(self, size: int, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -162,6 +162,7 @@ class PoolGate:
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._deadlines: deque[float] = deque()
         self._watchdog: asyncio.TimerHandle | None = None
+        self._closed = False
 
     def try_acquire(self) -> bool:
         """Take a free slot if there is one."""
@@ -176,6 +177,9 @@ class PoolGate:
         that stops waiting for any other reason must call `abandon`."""
         loop = self._loop
         waiter: asyncio.Future[None] = loop.create_future()
+        if self._closed:
+            waiter.set_exception(_closed_while_waiting())
+            return waiter
         deadline = loop.time() + timeout
         self._waiters.append(waiter)
         self._deadlines.append(deadline)
@@ -204,6 +208,20 @@ class PoolGate:
                 return
         self._value += 1
 
+    def close(self) -> None:
+        """The client was closed: every waiting call fails with ClientClosedError (it was never
+        sent), and so does every later wait. A free slot is never taken again: `_value` sinks
+        so low that no release brings it back above zero."""
+        self._closed = True
+        self._value = -(2**62)
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        waiters, self._waiters, self._deadlines = self._waiters, deque(), deque()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(_closed_while_waiting())
+
     def _expire(self) -> None:
         """Fail the waits past their deadline; arm the watchdog for the next deadline."""
         self._watchdog = None
@@ -224,6 +242,12 @@ class PoolGate:
         self._waiters, self._deadlines = live, live_deadlines
         if next_deadline is not None:
             self._watchdog = self._loop.call_at(next_deadline, self._expire)
+
+
+def _closed_while_waiting() -> ClientClosedError:
+    return ClientClosedError(
+        "the LiveOps client was closed while the call waited for a connection; it was not sent"
+    )
 
 
 # A total timeout at least this long fires at the next whole second of the loop clock, as
@@ -247,10 +271,13 @@ class AttemptDeadlines:
     ask `expired(task)`; and `unwatch(bucket, task)` when the attempt ends however it ends.
     """
 
-    __slots__ = ("_buckets", "_expired", "_loop")
+    __slots__ = ("_buckets", "_expired", "_loop", "closed")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        # Set by `close`: the attempts cancelled from then on were cancelled by the client's
+        # closing, not by their deadline.
+        self.closed = False
         # deadline -> {task: its cancelling() count when the attempt started}
         self._buckets: dict[float, dict[asyncio.Task[Any], int]] = {}
         # tasks cancelled for their deadline -> that count
@@ -287,6 +314,16 @@ class AttemptDeadlines:
         if sys.version_info >= (3, 11):
             return task.uncancel() <= cancelling
         return True
+
+    def close(self) -> None:
+        """The client was closed: end every attempt in flight as its deadline would (`expired`
+        answers True; `closed` tells why). Their loop timers stay armed over empty buckets."""
+        self.closed = True
+        for bucket in self._buckets.values():
+            for task, cancelling in bucket.items():
+                self._expired[task] = cancelling
+                task.cancel()
+            bucket.clear()
 
     def _expire(self, deadline: float) -> None:
         bucket = self._buckets.pop(deadline)
@@ -563,6 +600,13 @@ class Transport:
             session = None  # its loop is gone, and its sockets with it
         self._closed = True
         self._session = None
+        if bound_loop is not None and bound_loop is asyncio.get_running_loop():
+            # The calls of this client end now on every transport, also on a borrowed session
+            # or connector that stays open: waiting ones unsent, those in flight cancelled.
+            if self._pool_gate is not None:
+                self._pool_gate.close()
+            if self.attempt_deadlines is not None:
+                self.attempt_deadlines.close()
         ended = self._loop_ended
         if ended is not None and not ended.done() and bound_loop is asyncio.get_running_loop():
             ended.set_result(None)

@@ -6,6 +6,7 @@ which a guarantee cannot hold is refused, naming the setting."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import ssl
 import subprocess  # nosec B404 - openssl makes a throwaway certificate
@@ -20,12 +21,14 @@ import pytest
 from liveops_async import (
     APIConnectionError,
     APIStatusError,
+    ClientClosedError,
     InternalServerError,
     InvalidParameterError,
     LiveOpsClient,
     NotFoundError,
     RateLimitError,
     ResponseDecodeError,
+    Timeouts,
 )
 
 from . import _fault_server as fs
@@ -210,6 +213,38 @@ async def test_one_players_cookies_and_token_never_reach_another(
         f"Bearer {CANARIES.jwt}",
     ]
     assert all("cookie" not in r.headers for r in sent), [r.headers for r in sent]
+
+
+# Closing under traffic -------------------------------------------------------------------------
+
+
+async def test_closing_the_client_ends_calls_in_flight_and_sends_no_waiting_call(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    """aclose() keeps its promise on every transport: a borrowed session or connector stays
+    open for its owner, but the client's own calls end (in flight: ClientClosedError; waiting
+    for a pooled connection: never sent)."""
+    server.default = fs.slow_headers(30.0)  # answers long after the hang guard below
+    client = via(server, pool_size=2, timeout=Timeouts(total=60.0, read=60.0, pool=60.0))
+    player = client.user(CANARIES.jwt)
+    calls = [
+        asyncio.create_task(
+            outcome(
+                player.coupons.redeem(coupon_code=f"code-{n}")
+                if n % 2
+                else client.admin.coupons.get(f"c{n}")
+            )
+        )
+        for n in range(6)
+    ]
+    while len(server.received) < 2:  # the pool is full; four calls wait for a connection
+        await asyncio.sleep(0.01)
+    await client.aclose()
+    results = await asyncio.wait_for(asyncio.gather(*calls), 15)  # a hang guard only
+    assert all(isinstance(r, ClientClosedError) for r in results), results
+    assert len(server.received) == 2  # the waiting calls were not sent after the close
+    with pytest.raises(ClientClosedError):
+        await client.admin.coupons.get("late")
 
 
 # The proxy is really used, and proxy settings are honoured -------------------------------------
