@@ -155,13 +155,19 @@ class AdminAuth(Credential):
         )
 
 
+# How many of a provider's earlier tokens a view keeps for the scrubber: a token is replaced
+# when it expires (minutes to hours), while a call lasts seconds, so a few cover every call in
+# flight, and the memory stays bounded however long the view lives.
+_EARLIER_TOKENS = 8
+
+
 class UserAuth(Credential):
     """A player's Xsolla Login JWT as Bearer token, fixed or fetched from an async provider.
 
     A provider is awaited before every attempt, so a rotated token is picked up on retry.
     """
 
-    __slots__ = ("_header_cache", "_provider", "_token")
+    __slots__ = ("_earlier_tokens", "_header_cache", "_provider", "_token")
 
     satisfies: frozenset[AuthGroup] = frozenset(
         {AuthGroup.USER, AuthGroup.CART, AuthGroup.ADMIN_OR_USER}
@@ -173,6 +179,10 @@ class UserAuth(Credential):
         # (token, headers) of the last token seen, so a provider returning the same token costs
         # one comparison.
         self._header_cache: tuple[str, Mapping[str, str]] | None = None
+        # The provider's tokens before the current one, newest last: a call that sent one may
+        # still await its answer when another call of this view fetches a new token, and that
+        # answer's scrubber must know the token it carried.
+        self._earlier_tokens: tuple[str, ...] = ()
         if callable(token):
             self._provider = token
         else:
@@ -200,12 +210,16 @@ class UserAuth(Credential):
         if cached is not None and cached[0] == token:
             return cached[1]
         self._header_cache = self._build(_check_token(token))
+        if cached is not None:
+            self._earlier_tokens = (*self._earlier_tokens, cached[0])[-_EARLIER_TOKENS:]
         return self._header_cache[1]
 
     def secrets(self) -> tuple[str, ...]:
-        """The secret strings this credential holds, so logs and errors can be checked for them."""
+        """The secret strings this credential holds, so logs and errors can be checked for them:
+        the current token and the provider's last few before it (calls may be in flight with
+        them)."""
         cached = self._header_cache
-        return (cached[0],) if cached is not None else ()
+        return (cached[0], *self._earlier_tokens) if cached is not None else ()
 
     def __repr__(self) -> str:
         if self._provider is not None:

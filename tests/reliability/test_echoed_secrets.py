@@ -4,6 +4,7 @@ not parse, the text of a malformed answer and every cause, also after a pickle r
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import pickle
 from collections.abc import Callable, Iterator, Mapping
@@ -17,6 +18,7 @@ from liveops_async import LiveOpsClient, LiveOpsError, ResponseEvent
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, COUPON_GET, Call
 from ._secrets import CANARIES, assert_no_canary, find_canary
+from .conftest import outcome
 
 ClientFactory = Callable[..., LiveOpsClient]
 
@@ -155,3 +157,35 @@ async def test_a_rotated_token_is_known_to_the_scrubber(
         assert_no_secret_in_any_field(error)
     else:
         raise AssertionError("a 401 must raise")
+
+
+async def test_a_token_rotated_while_its_call_was_in_flight_is_still_scrubbed(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A provider's token is replaced by a newer one (another call of the same view fetched
+    it) while a call that sent the old one waits for its answer: that answer's echo of the old
+    token is scrubbed all the same."""
+    release = asyncio.Event()
+    echo = _echo_everywhere(422)
+
+    async def held_echo(request: fs.Received, conn: fs.Connection) -> None:
+        await release.wait()
+        await echo(request, conn)
+
+    server.then(held_echo, echo)
+    client = make_client(server, max_retries=0)
+    rotated = CANARIES.jwt.rsplit(".", 1)[0] + ".rotated-signature-0123456789"
+    tokens = iter([CANARIES.jwt, rotated])
+
+    async def provider() -> str:
+        return next(tokens)
+
+    player = client.user(provider)
+    first = asyncio.create_task(outcome(player.coupons.redeem(coupon_code="A")))
+    while not server.received:
+        await asyncio.sleep(0.01)
+    second = await outcome(player.coupons.redeem(coupon_code="B"))  # fetches the new token
+    release.set()
+    error = await first
+    assert isinstance(error, LiveOpsError) and isinstance(second, LiveOpsError)
+    assert_no_secret_in_any_field(error)

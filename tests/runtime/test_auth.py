@@ -200,3 +200,17 @@ def test_rate_limit_keys_do_not_reveal_credentials() -> None:
 def test_player_credentials_are_not_throttled_client_side() -> None:
     assert UserAuth(JWT).rate_limit_key() is None
     assert GuestCartAuth("device-1", "p@example.com").rate_limit_key() is None
+
+
+async def test_a_providers_earlier_tokens_stay_known_to_the_scrubber_within_a_bound() -> None:
+    tokens = [f"header.payload.signature-number-{n:02d}" for n in range(12)]
+    handed = iter(tokens)
+
+    async def provider() -> str:
+        return next(handed)
+
+    auth = UserAuth(provider)
+    for _ in tokens:
+        await auth.headers()
+    # The current token and the eight before it: calls may still be in flight with those.
+    assert set(auth.secrets()) == set(tokens[-9:])
