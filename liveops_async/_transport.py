@@ -87,6 +87,24 @@ def _proxy_parts(proxy: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
     return bare, {"Proxy-Authorization": f"Basic {token}"}, (password, token)
 
 
+def _borrowed_session_secrets(session: aiohttp.ClientSession) -> tuple[str, ...]:
+    """The proxy credentials a caller's session sends by itself (the password of its `proxy=`
+    URL, its `proxy_auth=`) and their Proxy-Authorization values, for the scrubber: a broken
+    proxy may echo them back as it would the SDK's own `proxy=`."""
+    found: list[str] = []
+    proxy = getattr(session, "_default_proxy", None)
+    if proxy is not None:
+        parts = urlsplit(str(proxy))
+        if parts.password:
+            user, password = unquote(parts.username or ""), unquote(parts.password)
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            found += [password, token]
+    auth = getattr(session, "_default_proxy_auth", None)
+    if auth is not None and auth.password:
+        found += [auth.password, auth.encode().split(" ", 1)[1]]
+    return tuple(found)
+
+
 def check_borrowed_session(session: aiohttp.ClientSession) -> None:
     """Refuse a caller's session on which a guarantee of the SDK cannot hold, naming the
     setting. (`raise_for_status` needs no refusal: every call passes its own False.)"""
@@ -387,6 +405,7 @@ class Transport:
             "trust_env": bool(trust_env),
             "trace_configs": bool(trace_configs),
         }
+        secrets: tuple[str, ...] = ()
         if session is not None:
             given = [name for name, set_ in own_settings.items() if set_]
             if given:
@@ -395,6 +414,7 @@ class Transport:
                     "session you pass instead (or pass connector= instead of session=)"
                 )
             check_borrowed_session(session)
+            secrets = _borrowed_session_secrets(session)
             # aiohttp resends GET/PUT/DELETE once on a dropped keep-alive connection, and some
             # of those are not idempotent here (decrease a limit, generate codes): turned off
             # on the caller's session too, for every call made through it (documented).
@@ -405,7 +425,6 @@ class Transport:
         if ca_bundle is not None:
             ssl_context = default_ssl_context(ca_bundle)
         options: dict[str, Any] = {"allow_redirects": False, "raise_for_status": False}
-        secrets: tuple[str, ...] = ()
         # The proxy's credentials: aiohttp sends `proxy_headers` only with the CONNECT of an
         # https:// call; a plain http:// call carries them itself (and only such a call, so
         # that they never travel inside a tunnel to the API).

@@ -33,7 +33,7 @@ from liveops_async import (
 
 from . import _fault_server as fs
 from ._calls import COUPON_GET, COUPON_REDEEM, LIMIT_DECREASE, Call
-from ._proxy import PROXY_PASSWORD, Proxy, running_proxy
+from ._proxy import PROXY_PASSWORD, PROXY_USER, Proxy, running_proxy
 from ._secrets import CANARIES, assert_no_canary, shown_text
 from .conftest import FAST_RETRY, PROJECT_ID, ROOMY_TIMEOUTS, outcome
 
@@ -508,21 +508,41 @@ async def test_own_session_settings_with_a_borrowed_session_are_refused(setting:
     await values["connector"].close()
 
 
-@pytest.mark.parametrize("given", ["proxy", "trust_env"])
+@pytest.mark.parametrize("given", ["proxy", "trust_env", "session_proxy", "session_proxy_auth"])
 async def test_proxy_password_is_scrubbed_from_what_a_server_echoes(
     given: str, server: fs.FaultServer, proxy: Proxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.default = fs.reply(
         400, {"errorMessage": f"proxy said {PROXY_PASSWORD}", "x": PROXY_PASSWORD}
     )
+    session: aiohttp.ClientSession | None = None
     if given == "trust_env":
         monkeypatch.setenv("HTTP_PROXY", proxy.url())
         settings: dict[str, Any] = {"trust_env": True}
-    else:
+    elif given == "proxy":
         settings = {"proxy": proxy.url()}
-    async with LiveOpsClient(
-        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, **settings
-    ) as client:
-        error = await outcome(COUPON_GET.invoke(client))
+    else:  # a session of the caller's that goes through the proxy itself
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # proxy_auth= is deprecated
+            session = aiohttp.ClientSession(
+                cookie_jar=aiohttp.DummyCookieJar(),
+                **(
+                    {"proxy": proxy.url()}
+                    if given == "session_proxy"
+                    else {
+                        "proxy": proxy.url().replace(f"{PROXY_USER}:{PROXY_PASSWORD}@", ""),
+                        "proxy_auth": aiohttp.BasicAuth(PROXY_USER, PROXY_PASSWORD),
+                    }
+                ),
+            )
+        settings = {"session": session}
+    try:
+        async with LiveOpsClient(
+            base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, **settings
+        ) as client:
+            error = await outcome(COUPON_GET.invoke(client))
+    finally:
+        if session is not None:
+            await session.close()
     assert isinstance(error, APIStatusError) and error.status == 400
     assert PROXY_PASSWORD not in shown_text(error) + repr(error.body)
