@@ -344,7 +344,7 @@ def make_status_error(
     try:
         body = scrub.value(orjson.loads(raw)) if raw else None
     except orjson.JSONDecodeError:
-        body = scrub.text(raw[:_MAX_TEXT_BODY].decode("utf-8", errors="replace"))
+        body = scrub.text_head(raw, _MAX_TEXT_BODY)
         message = body.strip()
     if isinstance(body, dict):
         error_code = _as_int(body.get("errorCode"))

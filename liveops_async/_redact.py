@@ -72,6 +72,15 @@ class Redactor:
                 value = value.replace(secret, MASK)
         return value
 
+    def text_head(self, raw: bytes, limit: int) -> str:
+        """The first `limit` characters of the UTF-8 text of `raw` (undecodable bytes
+        replaced), scrubbed before the cut: a secret the cut went through would otherwise leave
+        its beginning behind. Decodes only what that needs (a body may be megabytes long)."""
+        longest = len(self._secrets[0]) if self._secrets else 0
+        # A character takes at most 4 bytes in UTF-8.
+        text = raw[: 4 * (limit + longest)].decode("utf-8", errors="replace")
+        return self.text(text[: limit + longest])[:limit]
+
     def value(self, value: Any) -> Any:
         """A decoded JSON value with every string (keys included) scrubbed."""
         if isinstance(value, str):

@@ -25,7 +25,7 @@ from liveops_async import (
     ResponseDecodeError,
     UnprocessableEntityError,
 )
-from liveops_async._exceptions import make_status_error
+from liveops_async._exceptions import _MAX_TEXT_BODY, make_status_error
 
 from . import _ops
 from .conftest import API_KEY, MOCK_BASE, PROJECT_ID, ScriptedServer
@@ -232,3 +232,18 @@ async def test_errors_and_logs_never_hold_secrets_or_path_values(
     assert "retrying" in caplog.text and "GET /v2/project/{project_id}/coupon" in caplog.text
     for secret in (API_KEY, jwt, "player-typed-VALUE", "Authorization"):
         assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("cut_after", [6, 12, len(API_KEY) - 1])
+def test_a_secret_cut_by_the_text_bound_leaves_no_part_of_itself(cut_after: int) -> None:
+    """A text body is kept only up to a bound: the secret it echoes across that bound is
+    scrubbed before the cut, so its beginning does not stay behind."""
+    filler = "x" * (_MAX_TEXT_BODY - cut_after)
+    raw = f"{filler}{API_KEY} and more text after it".encode()
+    error = make_status_error(
+        status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None,
+        secrets=(API_KEY,),
+    )  # fmt: skip
+    shown = f"{error}\n{error!r}\n{error.body}\n{error.message}"
+    assert API_KEY[:cut_after] not in shown
+    assert len(error.message) <= _MAX_TEXT_BODY
