@@ -152,9 +152,34 @@ def _strict_responses(value: bool | None) -> bool:
 
 
 def _base_url(value: str | None) -> str:
+    """The base URL (argument, else LIVEOPS_BASE_URL, else the default), refused at once,
+    naming base_url, if a call could not use it: the first call would otherwise fail with a
+    bare ValueError. Credentials in it are refused and never shown (the API's credential is
+    the Authorization header; aiohttp refuses both at once)."""
     url = (value or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip()
-    if not url.startswith(("https://", "http://")) or "?" in url or "#" in url:
-        raise InvalidParameterError(f"base_url must be an http(s) URL without query, got {url!r}")
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port out of range or not a number raises ValueError
+    except ValueError:
+        parts = None
+    if parts is not None and "@" in parts.netloc:
+        raise InvalidParameterError(
+            "base_url must not hold credentials (user:password@): the API key or the "
+            "player's JWT is the credential; pass a proxy's with proxy="
+        )
+    if (
+        parts is None
+        or parts.scheme not in ("https", "http")
+        or not parts.hostname
+        or "?" in url
+        or "#" in url
+        or any(ch <= " " or ch == "\x7f" for ch in url)
+    ):
+        raise InvalidParameterError(
+            f"base_url must be an http(s) URL with a host and without query, got {url!r}"
+        )
     return url.rstrip("/")
 
 

@@ -214,3 +214,28 @@ async def test_a_providers_earlier_tokens_stay_known_to_the_scrubber_within_a_bo
         await auth.headers()
     # The current token and the eight before it: calls may still be in flight with those.
     assert set(auth.secrets()) == set(tokens[-9:])
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:99999/api",  # port out of range: a bare ValueError at the first call
+        "http://[::1/api",  # unclosed IPv6 literal: the same
+        "http:///api",  # no host
+        "http://exa mple.com/api",  # a blank in the host
+        "http://h\x00x.test/api",  # a control character
+        "https://user:pw-secret-123@h.test/api",  # credentials: aiohttp's ValueError at the call
+        "https://pw-secret-123@h.test/api",
+        "https://user:pw-secret-123@h.test/api?x=1",  # refused for its query, password unshown
+    ],
+)
+def test_a_base_url_that_cannot_work_is_refused_at_once_without_its_credentials(
+    base_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An environment variable cannot hold a NUL.
+    for given in ("argument", "environment") if "\x00" not in base_url else ("argument",):
+        if given == "environment":
+            monkeypatch.setenv("LIVEOPS_BASE_URL", base_url)
+        with pytest.raises(InvalidParameterError, match="base_url") as info:
+            LiveOpsClient(base_url=base_url if given == "argument" else None)
+        assert "pw-secret-123" not in str(info.value)
