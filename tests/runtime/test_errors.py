@@ -247,3 +247,29 @@ def test_a_secret_cut_by_the_text_bound_leaves_no_part_of_itself(cut_after: int)
     shown = f"{error}\n{error!r}\n{error.body}\n{error.message}"
     assert API_KEY[:cut_after] not in shown
     assert len(error.message) <= _MAX_TEXT_BODY
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "error_code", "code"),
+    [
+        # Xsolla's other services (Login, Pay Station) and gateways nest the error:
+        (b'{"error": {"code": "010-007", "description": "Token expired"}}', "Token expired",
+         None, "010-007"),
+        (b'{"error": {"errorCode": 1102, "errorMessage": "[0401-1102]: Bad name"}}', "Bad name",
+         1102, "0401-1102"),
+        (b'{"error": {"code": 4002, "message": "Duplicate"}}', "Duplicate", 4002, None),
+        (b'{"error": "invalid_token"}', "invalid_token", None, None),
+        (b'"Service temporarily unavailable"', "Service temporarily unavailable", None, None),
+        # The documented shape wins over a nested object:
+        (b'{"errorCode": 9803, "errorMessage": "[0401-9803]: Dup", "error": {"code": 1}}', "Dup",
+         9803, "0401-9803"),
+    ],
+)  # fmt: skip
+def test_nested_and_plain_text_error_bodies_keep_their_message_and_codes(
+    raw: bytes, message: str, error_code: int | None, code: str | None
+) -> None:
+    error = make_status_error(
+        status=422, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert isinstance(error, UnprocessableEntityError)
+    assert (error.message, error.error_code, error.code) == (message, error_code, code)
