@@ -117,17 +117,28 @@ def seconds(value: float | Unset) -> float:
 
 
 def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Copy of extra headers, refusing anything that could split a header line."""
+    """Copy of extra headers, refusing anything that could split a header line, and an
+    Authorization header: it comes only from the call's credential (a call without one, a
+    guest's cart call, would otherwise carry it and act for whoever it names)."""
     checked: dict[str, str] = {}
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise InvalidParameterError("header names and values must be str")
         if not name or any(ch <= " " or ch in ":\x7f" for ch in name):
             raise InvalidParameterError(f"invalid header name {name!r}")
+        if name.lower() == "authorization":
+            raise InvalidParameterError(AUTHORIZATION_IS_THE_CREDENTIALS)
         if any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value):
             raise InvalidParameterError(f"header {name} must not contain CR, LF or other controls")
         checked[name] = value
     return checked
+
+
+AUTHORIZATION_IS_THE_CREDENTIALS = (
+    "headers: the Authorization header comes only from the call's credential: pass api_key= "
+    "(or admin_auth=) to LiveOpsClient, call through client.user(jwt), or use "
+    "client.admin_as(credential)"
+)
 
 
 def _checked_or_none(headers: Mapping[str, str] | None) -> dict[str, str] | None:
@@ -141,7 +152,7 @@ class ClientOverrides(TypedDict, total=False):
     * `timeout`: `Timeouts` (merged field by field), or a number for every timeout of an
       attempt (total, connect, read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
-    * `headers`: extra default headers, added to the client's.
+    * `headers`: extra default headers, added to the client's (never Authorization).
     * `validate_requests`: check bodies, path and query values against the operation's schemas
       before sending.
     * `strict_responses`: a response field that does not fit the spec raises
@@ -165,7 +176,7 @@ class RequestOptions:
     * `timeout`: `Timeouts`, or a number for every timeout of an attempt (total, connect,
       read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
-    * `headers`: extra headers (the credential's Authorization header always wins).
+    * `headers`: extra headers (never Authorization, which only the credential sets).
     * `validate_requests`: check the body, path and query values against the operation's
       schemas before sending.
     * `strict_responses`: a response field that does not fit the spec raises

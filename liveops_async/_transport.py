@@ -122,6 +122,11 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
         raise InvalidParameterError(
             "session: its default headers hold a Cookie, which every player's call would send"
         )
+    if any(name.lower() == "authorization" for name in session.headers):
+        raise InvalidParameterError(
+            "session: its default headers hold an Authorization header, which every call "
+            "without a credential of its own (a guest's cart call) would send"
+        )
     if not session.auto_decompress:
         raise InvalidParameterError(
             "session: auto_decompress=False leaves compressed answers undecoded; "

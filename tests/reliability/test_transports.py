@@ -27,6 +27,7 @@ from liveops_async import (
     LiveOpsClient,
     NotFoundError,
     RateLimitError,
+    RequestOptions,
     ResponseDecodeError,
     Timeouts,
 )
@@ -213,6 +214,25 @@ async def test_one_players_cookies_and_token_never_reach_another(
         f"Bearer {CANARIES.jwt}",
     ]
     assert all("cookie" not in r.headers for r in sent), [r.headers for r in sent]
+
+
+async def test_a_guest_call_carries_no_one_elses_authorization(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A guest cart call has no Authorization of its own: none may come from elsewhere (default
+    headers, a call's options, the session's own defaults), or the API would act on another
+    player's cart."""
+    with pytest.raises(InvalidParameterError, match="Authorization"):
+        via(server, default_headers={"authorization": f"Bearer {CANARIES.jwt}"})
+    client = via(server)
+    with pytest.raises(InvalidParameterError, match="Authorization"):
+        client.with_options(headers={"Authorization": f"Bearer {CANARIES.jwt}"})
+    with pytest.raises(InvalidParameterError, match="Authorization"):
+        RequestOptions(headers={"AUTHORIZATION": f"Bearer {CANARIES.jwt}"})
+    server.default = fs.reply(200, {"cart_id": "1", "items": []})
+    await client.guest("guest-1", "guest@example.com").promo_codes.redeem(coupon_code="A")
+    (sent,) = server.received
+    assert "authorization" not in sent.headers and sent.headers["x-unauthorized-id"] == "guest-1"
 
 
 # Closing under traffic -------------------------------------------------------------------------
@@ -452,6 +472,8 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
     [
         ({}, "cookie_jar"),  # aiohttp's default jar shares cookies between players
         ({"cookie_jar": "dummy", "headers": {"Cookie": "a=b"}}, "Cookie"),
+        # Sent with every call that has no Authorization of its own: a guest's cart call.
+        ({"cookie_jar": "dummy", "headers": {"authorization": "Bearer x"}}, "Authorization"),
         ({"cookie_jar": "dummy", "auto_decompress": False}, "auto_decompress"),
         ({"cookie_jar": "dummy", "auth": "basic"}, "auth"),
         ({"cookie_jar": "dummy", "base_url": "http://127.0.0.1:1"}, "base_url"),
@@ -459,7 +481,15 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         # follow a redirect or add credentials: none of that can be allowed under the SDK.
         ({"cookie_jar": "dummy", "middlewares": "resend"}, "middlewares"),
     ],
-    ids=["cookie_jar", "cookie_header", "auto_decompress", "auth", "base_url", "middlewares"],
+    ids=[
+        "cookie_jar",
+        "cookie_header",
+        "authorization_header",
+        "auto_decompress",
+        "auth",
+        "base_url",
+        "middlewares",
+    ],
 )
 async def test_a_session_that_breaks_a_guarantee_is_refused(
     settings: dict[str, Any], named: str

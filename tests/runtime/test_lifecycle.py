@@ -131,7 +131,9 @@ async def test_user_agent_default_and_per_call_headers(
 ) -> None:
     client = make_client(base_url=server.base_url, default_headers={"X-Game": "g1"})
     copy = client.with_options(headers={"X-Shard": "eu"})
-    await _get(copy, RequestOptions(headers={"X-Trace": "t1", "Authorization": "Bearer forged"}))
+    await _get(copy, RequestOptions(headers={"X-Trace": "t1"}))
+    with pytest.raises(InvalidParameterError, match="credential"):  # only ever the credential's
+        RequestOptions(headers={"X-Trace": "t1", "Authorization": "Bearer forged"})
     headers = server.seen[0].headers
     assert headers["User-Agent"].startswith(f"liveops-async/{__version__}")
     assert (headers["X-Game"], headers["X-Shard"], headers["X-Trace"]) == ("g1", "eu", "t1")
