@@ -553,6 +553,18 @@ class Transport:
             raise WrongEventLoopError(
                 "this LiveOps client belongs to another event loop; create one client per loop"
             )
+        # aiohttp's objects belong to the loop that made them; from another, a call fails with
+        # a bare RuntimeError ("attached to a different loop") once it is under way.
+        borrowed: dict[str, object] = {
+            "session": None if self._owns_session else self._session,
+            "connector": self._connector,
+        }
+        for what, given in borrowed.items():
+            if given is not None and getattr(given, "_loop", loop) is not loop:
+                raise WrongEventLoopError(
+                    f"the aiohttp {what} given to LiveOpsClient belongs to another event loop "
+                    "than the one making this call; create it inside that loop"
+                )
         if self._session is None:
             self._session = self._create_session()
             self._watch_loop_end(loop)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import aiohttp
 import pytest
@@ -96,6 +97,40 @@ async def test_use_from_another_loop_is_refused(server: ScriptedServer) -> None:
     assert len(errors) == 1 and isinstance(errors[0], WrongEventLoopError)
     await client.aclose()
     assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize("borrowed", ["session", "connector"])
+async def test_a_session_or_connector_of_another_loop_is_a_wrong_loop_error_not_a_bare_one(
+    borrowed: str, server: ScriptedServer
+) -> None:
+    """aiohttp objects belong to the loop that made them: used from another, a call failed with
+    a bare RuntimeError ("attached to a different loop"); it is WrongEventLoopError, unsent."""
+    other_loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=other_loop.run_forever)
+    thread.start()
+
+    def in_other_loop(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+        return asyncio.run_coroutine_threadsafe(work(), other_loop).result(timeout=30)
+
+    async def make() -> Any:
+        if borrowed == "session":
+            return aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        return aiohttp.TCPConnector()
+
+    thing = in_other_loop(make)
+    try:
+        client = LiveOpsClient(
+            project_id=1, api_key="k", base_url=server.base_url, **{borrowed: thing}
+        )
+        with pytest.raises(WrongEventLoopError, match=f"{borrowed} .*another event loop"):
+            await _get(client)
+        await client.aclose()
+        assert server.seen == []
+    finally:
+        in_other_loop(thing.close)
+        other_loop.call_soon_threadsafe(other_loop.stop)
+        thread.join(timeout=30)
+        other_loop.close()
 
 
 async def test_cancelled_call_is_not_retried_and_frees_its_connection(
