@@ -261,11 +261,13 @@ def test_reprs_of_client_views_and_credentials_hide_secrets() -> None:
 
 
 def test_reprs_of_options_and_settings_mask_credential_headers_a_caller_gave() -> None:
-    # A caller may pass its own token in a header (a proxy's key, a forwarded Authorization):
-    # the reprs of per-call options and of the client's settings show those values masked,
-    # and other header values as given.
+    # A caller may pass its own token in a header (a proxy's key, a gateway's token): the reprs
+    # of per-call options and of the client's settings show those values masked, and other
+    # header values as given. (Authorization itself is refused: only the credential sets it.)
+    with pytest.raises(InvalidParameterError) as refused:
+        RequestOptions(headers={"Authorization": f"Bearer {CANARIES.jwt}"})
+    assert_no_canary(refused.value)
     given = {
-        "Authorization": f"Bearer {CANARIES.jwt}",
         "Proxy-Authorization": f"Basic {CANARIES.basic}",
         "X-Api-Key": CANARIES.api_key,
         "X-Auth-Token": CANARIES.jwt,
@@ -277,7 +279,7 @@ def test_reprs_of_options_and_settings_mask_credential_headers_a_caller_gave() -
     for shown in (repr(options), repr(client._config), str(client.with_options(headers=given))):
         assert_no_canary(shown)
     assert "'X-Trace': 'trace-1'" in repr(options)
-    assert "'Authorization': '***'" in repr(client._config)
+    assert "'X-Auth-Token': '***'" in repr(client._config)
 
 
 # TLS -------------------------------------------------------------------------------------------
