@@ -206,7 +206,13 @@ class UserAuth(Credential):
             return cached[1]
         if self._provider is None:
             raise MissingCredentialsError("UserAuth holds neither a token nor a provider")
-        token = await self._provider()
+        pending = self._provider()
+        if not hasattr(pending, "__await__"):  # a plain function: `await` would raise TypeError
+            raise InvalidParameterError(
+                "the token provider given to client.user must be an async callable (an "
+                f"`async def` returning the JWT); calling it returned {type(pending).__name__}"
+            )
+        token = await pending
         if cached is not None and cached[0] == token:
             return cached[1]
         self._header_cache = self._build(_check_token(token))

@@ -239,3 +239,13 @@ def test_a_base_url_that_cannot_work_is_refused_at_once_without_its_credentials(
         with pytest.raises(InvalidParameterError, match="base_url") as info:
             LiveOpsClient(base_url=base_url if given == "argument" else None)
         assert "pw-secret-123" not in str(info.value)
+
+
+async def test_a_provider_that_is_not_async_is_refused_by_name_before_sending(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    client = make_client(base_url=server.base_url)
+    player = client.requester(UserAuth(lambda: JWT))  # type: ignore[arg-type, return-value]
+    with pytest.raises(InvalidParameterError, match="async callable"):
+        await player.request(_ops.GET_REWARDS, path={"coupon_code": "A"})
+    assert server.seen == []
