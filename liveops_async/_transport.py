@@ -569,9 +569,20 @@ class Transport:
             self._session = self._create_session()
             self._watch_loop_end(loop)
         self._loop = loop
-        self._pool_gate = PoolGate(self._pool_size, loop)
+        self._pool_gate = PoolGate(self._gate_size(), loop)
         self.attempt_deadlines = AttemptDeadlines(loop)
         return self._session, self._pool_gate
+
+    def _gate_size(self) -> int:
+        """`pool_size`, or the limit of a borrowed connector (or session's) if that is smaller
+        (its total or per-host limit: the calls go to one host): a call waiting for one of its
+        connections then waits at the gate, bounded by the pool timeout (PoolTimeoutError),
+        not in aiohttp's queue under the connect timeout."""
+        connector = self._connector
+        if connector is None and not self._owns_session and self._session is not None:
+            connector = self._session.connector
+        limits = [getattr(connector, name, 0) for name in ("limit", "limit_per_host")]
+        return min([self._pool_size, *(n for n in limits if isinstance(n, int) and n > 0)])
 
     def _watch_loop_end(self, loop: asyncio.AbstractEventLoop) -> None:
         """Close the SDK's session when its loop ends without `aclose()`.

@@ -26,6 +26,7 @@ from liveops_async import (
     InvalidParameterError,
     LiveOpsClient,
     NotFoundError,
+    PoolTimeoutError,
     RateLimitError,
     RequestOptions,
     ResponseDecodeError,
@@ -69,6 +70,7 @@ def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 ClientFactory = Callable[..., LiveOpsClient]
+DUMMY_JAR = aiohttp.DummyCookieJar
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -233,6 +235,41 @@ async def test_a_guest_call_carries_no_one_elses_authorization(
     await client.guest("guest-1", "guest@example.com").promo_codes.redeem(coupon_code="A")
     (sent,) = server.received
     assert "authorization" not in sent.headers and sent.headers["x-unauthorized-id"] == "guest-1"
+
+
+@pytest.mark.parametrize("borrowed", ["connector", "session"])
+async def test_waiting_for_a_borrowed_pools_connection_is_a_pool_timeout(
+    borrowed: str, server: fs.FaultServer
+) -> None:
+    """A borrowed connector (or session) smaller than `pool_size` bounds the calls in flight as
+    the SDK's own pool does: a call that waits for one of its connections ends with
+    PoolTimeoutError after the pool timeout, not with a ConnectTimeoutError that names the
+    wrong phase."""
+    server.default = fs.slow_headers(30.0)
+    connector = aiohttp.TCPConnector(limit=1)
+    given: dict[str, Any] = {"connector": connector}
+    if borrowed == "session":
+        given = {"session": aiohttp.ClientSession(connector=connector, cookie_jar=DUMMY_JAR())}
+    client = LiveOpsClient(
+        base_url=server.base_url,
+        project_id=PROJECT_ID,
+        api_key=CANARIES.api_key,
+        timeout=Timeouts(total=60.0, connect=10.0, read=60.0, pool=0.2),
+        max_retries=0,
+        **given,
+    )
+    try:
+        holding = asyncio.create_task(outcome(COUPON_GET.invoke(client)))
+        while not server.received:
+            await asyncio.sleep(0.01)
+        waiting = await outcome(COUPON_GET.invoke(client))
+        assert isinstance(waiting, PoolTimeoutError), waiting
+        assert waiting.sent is False
+        await client.aclose()
+        assert isinstance(await holding, ClientClosedError)
+    finally:
+        await client.aclose()
+        await given[borrowed].close()
 
 
 # Closing under traffic -------------------------------------------------------------------------
