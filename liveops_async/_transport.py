@@ -574,13 +574,12 @@ class Transport:
         return self._session, self._pool_gate
 
     def _gate_size(self) -> int:
-        """`pool_size`, or the limit of a borrowed connector (or session's) if that is smaller
-        (its total or per-host limit: the calls go to one host): a call waiting for one of its
-        connections then waits at the gate, bounded by the pool timeout (PoolTimeoutError),
-        not in aiohttp's queue under the connect timeout."""
-        connector = self._connector
-        if connector is None and not self._owns_session and self._session is not None:
-            connector = self._session.connector
+        """`pool_size`, or the session's connector's limit if that is smaller (its total or
+        per-host limit: the calls go to one host; `pool_size_per_host`, a borrowed connector or
+        session): a call waiting for one of its connections then waits at the gate, bounded by
+        the pool timeout (PoolTimeoutError), not in aiohttp's queue under the connect
+        timeout."""
+        connector = self._session.connector if self._session is not None else None
         limits = [getattr(connector, name, 0) for name in ("limit", "limit_per_host")]
         return min([self._pool_size, *(n for n in limits if isinstance(n, int) and n > 0)])
 

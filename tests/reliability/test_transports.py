@@ -237,19 +237,22 @@ async def test_a_guest_call_carries_no_one_elses_authorization(
     assert "authorization" not in sent.headers and sent.headers["x-unauthorized-id"] == "guest-1"
 
 
-@pytest.mark.parametrize("borrowed", ["connector", "session"])
+@pytest.mark.parametrize("borrowed", ["connector", "session", "pool_size_per_host"])
 async def test_waiting_for_a_borrowed_pools_connection_is_a_pool_timeout(
     borrowed: str, server: fs.FaultServer
 ) -> None:
-    """A borrowed connector (or session) smaller than `pool_size` bounds the calls in flight as
-    the SDK's own pool does: a call that waits for one of its connections ends with
-    PoolTimeoutError after the pool timeout, not with a ConnectTimeoutError that names the
-    wrong phase."""
+    """A borrowed connector (or session) smaller than `pool_size`, or a `pool_size_per_host`
+    below it, bounds the calls in flight as `pool_size` does: a call that waits for one of
+    those connections ends with PoolTimeoutError after the pool timeout, not with a
+    ConnectTimeoutError that names the wrong phase."""
     server.default = fs.slow_headers(30.0)
     connector = aiohttp.TCPConnector(limit=1)
     given: dict[str, Any] = {"connector": connector}
     if borrowed == "session":
         given = {"session": aiohttp.ClientSession(connector=connector, cookie_jar=DUMMY_JAR())}
+    elif borrowed == "pool_size_per_host":
+        await connector.close()
+        given = {"pool_size_per_host": 1}
     client = LiveOpsClient(
         base_url=server.base_url,
         project_id=PROJECT_ID,
@@ -269,7 +272,8 @@ async def test_waiting_for_a_borrowed_pools_connection_is_a_pool_timeout(
         assert isinstance(await holding, ClientClosedError)
     finally:
         await client.aclose()
-        await given[borrowed].close()
+        if borrowed != "pool_size_per_host":
+            await given[borrowed].close()
 
 
 # Closing under traffic -------------------------------------------------------------------------

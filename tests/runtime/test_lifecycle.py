@@ -244,7 +244,9 @@ async def test_pool_size_configures_the_connector(
     session, pool = client._transport.session()
     assert session.connector is not None
     assert (session.connector.limit, session.connector.limit_per_host) == (7, 3)
-    assert pool._value == 7  # type: ignore[attr-defined]
+    # Every call goes to the one API host: the per-host limit bounds the calls in flight, and
+    # a call waiting for one of those connections waits at the gate (PoolTimeoutError).
+    assert pool._value == 3  # type: ignore[attr-defined]
     with pytest.raises(InvalidParameterError):
         LiveOpsClient(pool_size=0)
 
