@@ -259,6 +259,9 @@ def test_a_secret_cut_by_the_text_bound_leaves_no_part_of_itself(cut_after: int)
          1102, "0401-1102"),
         (b'{"error": {"code": 4002, "message": "Duplicate"}}', "Duplicate", 4002, None),
         (b'{"error": "invalid_token"}', "invalid_token", None, None),
+        # A whole number written as a float by some JSON encoders:
+        (b'{"errorCode": 1102.0, "errorMessage": "Bad"}', "Bad", 1102, None),
+        (b'{"errorCode": 1102.5, "errorMessage": "Bad"}', "Bad", None, None),
         (b'"Service temporarily unavailable"', "Service temporarily unavailable", None, None),
         # The documented shape wins over a nested object:
         (b'{"errorCode": 9803, "errorMessage": "[0401-9803]: Dup", "error": {"code": 1}}', "Dup",
