@@ -70,6 +70,19 @@ class Redactor:
         for secret in self._secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
+        return self._masked_cut_end(value) if self._secrets else value
+
+    def _masked_cut_end(self, value: str) -> str:
+        """`value` with a secret's beginning at its very end masked: a text cut short (a
+        truncated body, a compressed stream that stops) may end inside a secret."""
+        for secret in self._secrets:
+            head = secret[:_MIN_SECRET]
+            earliest = max(0, len(value) - len(secret) + 1)  # a whole one is masked already
+            start = value.rfind(head, earliest)
+            while start != -1:
+                if secret.startswith(value[start:]):
+                    return value[:start] + MASK
+                start = value.rfind(head, earliest, start + _MIN_SECRET - 1)  # an earlier one
         return value
 
     def text_head(self, raw: bytes, limit: int) -> str:

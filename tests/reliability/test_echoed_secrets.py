@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import pickle
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -189,3 +190,39 @@ async def test_a_token_rotated_while_its_call_was_in_flight_is_still_scrubbed(
     error = await first
     assert isinstance(error, LiveOpsError) and isinstance(second, LiveOpsError)
     assert_no_secret_in_any_field(error)
+
+
+def _echo_cut_short(kept: int) -> fs.Action:
+    """A broken proxy's 422 echoing the Authorization value in a gzip stream that stops after
+    `kept` of its characters (flushed, never finished: aiohttp decodes what came, no error)."""
+
+    async def action(request: fs.Received, conn: fs.Connection) -> None:
+        value = request.headers["authorization"].split(" ", 1)[1]
+        packer = zlib.compressobj(wbits=31)  # gzip framing
+        cut = f"refused for {value[:kept]}".encode()
+        raw = packer.compress(cut) + packer.flush(zlib.Z_SYNC_FLUSH)
+        await fs.reply(422, raw=raw, headers={"Content-Encoding": "gzip"})(request, conn)
+
+    return action
+
+
+@pytest.mark.parametrize("kept", [6, 12, 30, -1])
+@pytest.mark.parametrize("who", ["admin", "player"])
+async def test_a_credential_echo_cut_short_shows_no_part_of_it(
+    kept: int, who: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A body cut short (here a compressed stream that stops) may end inside the echoed
+    credential: its beginning is scrubbed as the whole would be."""
+    secret = CANARIES.basic if who == "admin" else CANARIES.jwt
+    server.default = _echo_cut_short(kept if kept > 0 else len(secret) - 1)
+    client = make_client(server, max_retries=0)
+    call = (
+        client.admin.coupons.get("c1")
+        if who == "admin"
+        else client.user(CANARIES.jwt).coupons.redeem(coupon_code="A")
+    )
+    error = await outcome(call)
+    assert isinstance(error, LiveOpsError) and "refused for" in str(error), error
+    shown = "\n".join(_walk(error))
+    cut = kept if kept > 0 else len(secret) - 1
+    assert secret[:cut] not in shown, shown

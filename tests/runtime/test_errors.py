@@ -276,3 +276,19 @@ def test_nested_and_plain_text_error_bodies_keep_their_message_and_codes(
     )
     assert isinstance(error, UnprocessableEntityError)
     assert (error.message, error.error_code, error.code) == (message, error_code, code)
+
+
+def test_a_field_or_text_ending_inside_a_secret_shows_no_part_of_it() -> None:
+    """A body cut short by the server may end inside an echoed credential, in a JSON field or
+    in plain text: the beginning is masked as the whole would be."""
+    for raw in (
+        f'{{"errorMessage": "bad key {API_KEY[:9]}", "x": ["{API_KEY[:-1]}"]}}'.encode(),
+        f"bad key {API_KEY[:7]}".encode(),
+    ):
+        error = make_status_error(
+            status=400, method="GET", route="/r", raw=raw, headers={}, retry_after=None,
+            secrets=(API_KEY,),
+        )  # fmt: skip
+        shown = f"{error}\n{error!r}\n{error.body}"
+        assert API_KEY[:7] not in shown, shown
+        assert "bad key ***" in shown
