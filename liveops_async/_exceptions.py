@@ -11,8 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-import orjson
-
 from ._redact import Redactor
 
 __all__ = [
@@ -343,9 +341,11 @@ def make_status_error(
     message = ""
     extended: Any = None
     transaction_id: str | None = None
+    from ._serde import loads_json  # exact integers; loaded with the engine already
+
     try:
-        body = scrub.value(orjson.loads(raw)) if raw else None
-    except orjson.JSONDecodeError:
+        body = scrub.value(loads_json(raw)) if raw else None
+    except ValueError:  # not JSON (orjson.JSONDecodeError is a ValueError)
         body = scrub.text_head(raw, _MAX_TEXT_BODY)
         message = body.strip()
     if isinstance(body, dict):

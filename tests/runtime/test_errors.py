@@ -292,3 +292,23 @@ def test_a_field_or_text_ending_inside_a_secret_shows_no_part_of_it() -> None:
         shown = f"{error}\n{error!r}\n{error.body}"
         assert API_KEY[:7] not in shown, shown
         assert "bad key ***" in shown
+
+
+def test_an_error_body_keeps_integers_beyond_64_bits_exact() -> None:
+    big = 123456789012345678901234567890
+    raw = b'{"errorCode": 1102, "errorMessage": "[0401-1102]: bad", "id": %d}' % big
+    error = make_status_error(
+        status=422, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert error.body["id"] == big and type(error.body["id"]) is int
+    assert (error.error_code, error.message) == (1102, "bad")
+
+
+def test_an_error_body_nested_deeper_than_the_stack_is_text_not_a_recursion_error() -> None:
+    # A run of 19+ digits sends the body to the exact (standard library) parser, which would
+    # recurse once per level.
+    raw = b"[" * 100_000 + b"1234567890123456789012" + b"]" * 100_000
+    error = make_status_error(
+        status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert isinstance(error, InternalServerError) and error.message.startswith("[[[")
