@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from multidict import CIMultiDict
 
-__all__ = ["MASK", "RedactedCause", "Redactor", "headers_repr"]
+__all__ = ["MASK", "RedactedCause", "Redactor", "credential_header_values", "headers_repr"]
 
 MASK = "***"
 # Shorter strings are not treated as secrets: masking them would mangle ordinary text.
@@ -27,16 +27,28 @@ _MIN_SECRET = 6
 _CREDENTIAL_HEADER_PARTS = ("auth", "cookie", "key", "password", "secret", "session", "token")
 
 
+def _is_credential_header(name: str) -> bool:
+    lowered = name.lower()
+    return any(part in lowered for part in _CREDENTIAL_HEADER_PARTS)
+
+
 def headers_repr(headers: Mapping[str, str] | None) -> str:
     """The repr of caller-given headers, each credential-like value masked (`attrs` field repr:
     `RequestOptions.headers`, `ClientConfig.headers`)."""
     if headers is None:
         return "None"
     shown = {
-        name: MASK if any(part in name.lower() for part in _CREDENTIAL_HEADER_PARTS) else value
-        for name, value in headers.items()
+        name: MASK if _is_credential_header(name) else value for name, value in headers.items()
     }
     return repr(shown)
+
+
+def credential_header_values(headers: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The values of the caller-given headers `headers_repr` masks (a gateway's key, a token of
+    the caller's own): secrets for the scrubber too, should a server echo them."""
+    if not headers:
+        return ()
+    return tuple(value for name, value in headers.items() if _is_credential_header(name))
 
 
 def _variants(secret: str) -> Iterable[str]:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
+from ._redact import credential_header_values
 
 if TYPE_CHECKING:
     import aiohttp
@@ -88,9 +89,10 @@ def _proxy_parts(proxy: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
 
 
 def _borrowed_session_secrets(session: aiohttp.ClientSession) -> tuple[str, ...]:
-    """The proxy credentials a caller's session sends by itself (the password of its `proxy=`
-    URL, its `proxy_auth=`) and their Proxy-Authorization values, for the scrubber: a broken
-    proxy may echo them back as it would the SDK's own `proxy=`."""
+    """The credentials a caller's session sends by itself, for the scrubber: the password of
+    its `proxy=` URL, its `proxy_auth=` and their Proxy-Authorization values, and the values of
+    credential-like default headers. A broken proxy may echo them back as it would the SDK's
+    own `proxy=`."""
     found: list[str] = []
     proxy = getattr(session, "_default_proxy", None)
     if proxy is not None:
@@ -102,6 +104,7 @@ def _borrowed_session_secrets(session: aiohttp.ClientSession) -> tuple[str, ...]
     auth = getattr(session, "_default_proxy_auth", None)
     if auth is not None and auth.password:
         found += [auth.password, auth.encode().split(" ", 1)[1]]
+    found += credential_header_values(session.headers)  # a gateway key of the caller's, say
     return tuple(found)
 
 

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 
-from liveops_async import LiveOpsClient, LiveOpsError, ResponseEvent
+from liveops_async import LiveOpsClient, LiveOpsError, RequestOptions, ResponseEvent
 
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, COUPON_GET, Call
@@ -226,3 +227,47 @@ async def test_a_credential_echo_cut_short_shows_no_part_of_it(
     shown = "\n".join(_walk(error))
     cut = kept if kept > 0 else len(secret) - 1
     assert secret[:cut] not in shown, shown
+
+
+GATEWAY_KEY = "gateway-key-3b9f1c7e"  # a credential the caller sends in a header of its own
+
+
+def _echo_gateway_key(request: fs.Received) -> str:
+    return " ".join(v for k, v in request.headers.items() if k.startswith("x-gateway"))
+
+
+@pytest.mark.parametrize("given", ["default_headers", "with_options", "per_call", "session"])
+async def test_a_credential_in_a_callers_own_header_is_scrubbed_from_an_echo(
+    given: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """Header values the reprs mask as credentials (names holding auth, key, token, secret,
+    ...) are scrubbed from what a server echoes, as the SDK's own credentials are."""
+
+    async def echo(request: fs.Received, conn: fs.Connection) -> None:
+        seen = _echo_gateway_key(request)
+        assert GATEWAY_KEY in seen  # it was sent
+        body = {"errorCode": 1, "errorMessage": f"bad gateway key {seen}", "echo": {seen: seen}}
+        await fs.reply(403, body, headers={"X-Echo": seen})(request, conn)
+
+    server.default = echo
+    header = {"X-Gateway-Token": GATEWAY_KEY}
+    session = None
+    if given == "default_headers":
+        client = make_client(server, default_headers=header)
+    elif given == "session":
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), headers=header)
+        client = make_client(server, session=session)
+    else:
+        client = make_client(server)
+    if given == "with_options":
+        client = client.with_options(headers=header)
+    options = RequestOptions(headers=header) if given == "per_call" else None
+    try:
+        error = await outcome(client.admin.coupons.get("c1", options=options))
+    finally:
+        if session is not None:
+            await client.aclose()
+            await session.close()
+    assert isinstance(error, LiveOpsError)
+    shown = "\n".join(_walk(error))
+    assert "bad gateway key" in shown and GATEWAY_KEY not in shown, shown
