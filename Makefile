@@ -63,14 +63,17 @@ typecheck: $(STAMP)
 # Public API type completeness (pyright --verifytypes) must stay at VERIFYTYPES_FLOOR, 1.0
 # (100%); pyright also checks tests/typing (see scripts/verifytypes.py).
 VERIFYTYPES_FLOOR ?= 1.0
+# PYTHONPATH: this tree's package, also where .venv's editable install points to another
+# checkout (a git worktree sharing one venv); pyright takes its search paths from python.
 verifytypes: $(STAMP) tools
-	VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH \
+	PYTHONPATH=$(CURDIR) VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(BIN):$$PATH \
 		$(PY) scripts/verifytypes.py .pyright/node_modules/.bin/pyright $(VERIFYTYPES_FLOOR)
 
-# The API reference (pdoc) in build/docs; any warning is an error.
+# The API reference (pdoc) in build/docs; any warning is an error. PYTHONPATH: this tree's
+# package (scripts/ comes first on sys.path, then .venv's editable install, as above).
 docs: $(STAMP)
 	rm -rf build/docs
-	$(PY) -W error scripts/build_docs.py build/docs
+	PYTHONPATH=$(CURDIR) $(PY) -W error scripts/build_docs.py build/docs
 
 # The coverage floor of the unit run: the measured total of liveops_async minus about a point,
 # to be raised as tests land (measured at 84.1 % on 2026-11-30).

@@ -127,6 +127,9 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
                         metric: stats(b[metric] for b in found)
                         for metric in ("cpu_us", "rps", "p50_ms", "p99_ms", "requests")
                     }
+                    for metric in ("gc_young_per_1000", "gc_full_per_1000"):
+                        if all(metric in b for b in found):  # results from before they existed
+                            per_key[key][metric] = stats(b[metric] for b in found)
             throughput[loop][client] = per_key
 
     ratios: dict[str, Any] = {}
@@ -453,6 +456,24 @@ def chart(summary: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def _collector_table(per_loop: dict[str, Any], clients: list[str], keys: list[str]) -> list[str]:
+    """Young / full collections of the cyclic collector per 1,000 calls, medians."""
+    if not any("gc_young_per_1000" in per_loop[c].get(k, {}) for c in clients for k in keys):
+        return []
+    lines = ["", "Cyclic collector runs per 1,000 calls, young / full (part of the CPU above):", ""]
+    lines += ["| client | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    for client in clients:
+        cells = []
+        for k in keys:
+            entry = per_loop[client].get(k, {})
+            young, full = entry.get("gc_young_per_1000"), entry.get("gc_full_per_1000")
+            cells.append(
+                "-" if not young or not full else f"{young['median']:.1f} / {full['median']:.2f}"
+            )
+        lines.append(f"| {_number(client)} {_label(client)} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _throughput_tables(summary: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for loop in summary["loops"]:
@@ -468,6 +489,7 @@ def _throughput_tables(summary: dict[str, Any]) -> list[str]:
             cells = [_fmt(per_loop[client].get(k, {}).get("cpu_us")) for k in cpu_keys]
             lines.append(f"| {_number(client)} {_label(client)} | " + " | ".join(cells) + " |")
         list_keys = [k for k in summary["keys"] if k.startswith("list@")]
+        lines += _collector_table(per_loop, clients, cpu_keys)
         lines += ["", "Requests per second, list of 50 (higher is better):", ""]
         lines += [
             "| client | " + " | ".join(f"c={k.split('@')[1]}" for k in list_keys) + " |",

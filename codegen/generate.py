@@ -162,7 +162,13 @@ def render(spec: dict[str, Any], package: str, api_doc: str) -> dict[str, str]:
     emit(
         "resources/__init__.py",
         env.get_template("resources_init.py.jinja2").render(
-            header=HEADER, views=views, area_classes=area_classes
+            header=HEADER,
+            views=views,
+            area_classes=area_classes,
+            public_names=sorted(
+                [name for _, names in area_classes for name in names]
+                + [view.class_name for view in views]
+            ),
         ),
     )
     api = env.get_template("api.md.jinja2").render(views=views)

@@ -133,6 +133,7 @@ class AdminAuth(Credential):
 
     @property
     def static_headers(self) -> Mapping[str, str]:
+        """The Basic authorization header: fixed for the credential's life."""
         return self._headers
 
     async def headers(self) -> Mapping[str, str]:
@@ -195,6 +196,8 @@ class UserAuth(Credential):
 
     @property
     def static_headers(self) -> Mapping[str, str] | None:
+        """The Bearer header of a fixed token (also once a provider's token is cached and no
+        provider is set); None while the token must be awaited."""
         if self._provider is None and self._header_cache is not None:
             return self._header_cache[1]
         return None
@@ -256,6 +259,7 @@ class GuestCartAuth(Credential):
 
     @property
     def static_headers(self) -> Mapping[str, str]:
+        """The `x-unauthorized-id` and `x-user` (base64 e-mail) headers: fixed."""
         return self._headers
 
     async def headers(self) -> Mapping[str, str]:

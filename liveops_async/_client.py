@@ -446,22 +446,28 @@ class LiveOpsClient:
 
     @property
     def base_url(self) -> str:
+        """The API's base URL every call goes to (e.g. ``https://store.xsolla.com/api``)."""
         return self._config.base_url
 
     @property
     def project_id(self) -> int | None:
+        """The Xsolla project id filled into ``/project/{project_id}/`` routes; None if unset."""
         return self._config.project_id
 
     @property
     def timeouts(self) -> Timeouts:
+        """The per-call timeouts, in seconds (connect, read, pool wait, total)."""
         return self._config.timeouts
 
     @property
     def retry(self) -> RetryPolicy:
+        """The retry policy: attempts, backoff in seconds, and which failures are retried."""
         return self._config.retry
 
     @property
     def closed(self) -> bool:
+        """True once `aclose` has closed the connection pool; calls then raise
+        ClientClosedError."""
         return self._transport.closed
 
     # Lifecycle ------------------------------------------------------------------------------
@@ -499,6 +505,7 @@ class LiveOpsClient:
             await self._transport.aclose()
 
     async def __aenter__(self) -> LiveOpsClient:
+        """`prepare` the client (the engine import, off the event loop) and return it."""
         await self.prepare()
         return self
 
@@ -508,6 +515,7 @@ class LiveOpsClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """`aclose` the client, whatever ended the block."""
         await self.aclose()
 
     def __repr__(self) -> str:

@@ -73,6 +73,8 @@ from ._utils._query import encode_query
 from ._utils._schema import BodyValidator
 
 if TYPE_CHECKING:
+    from types import CoroutineType
+
     from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
     # resilience (issue 16): settling, the retry budget and tracing
@@ -102,7 +104,11 @@ class Requester(Protocol):
         headers: Mapping[str, str] | None = None,
         body: object = None,
         options: RequestOptions | None = None,
-    ) -> Any: ...
+    ) -> Any:
+        """Send `op` (path and query values, extra headers, a body model or dict) and
+        answer its parsed body. Raises InvalidParameterError or RequestValidationError before
+        sending, APIStatusError subclasses and APIConnectionError after."""
+        ...
 
     async def request_raw(
         self,
@@ -113,7 +119,9 @@ class Requester(Protocol):
         headers: Mapping[str, str] | None = None,
         body: object = None,
         options: RequestOptions | None = None,
-    ) -> APIResponse[Any]: ...
+    ) -> APIResponse[Any]:
+        """`request`, answering the `APIResponse` (status, headers, raw and parsed body)."""
+        ...
 
     def paginate(
         self,
@@ -122,7 +130,9 @@ class Requester(Protocol):
         path: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
-    ) -> AsyncPaginator[Any, Any]: ...
+    ) -> AsyncPaginator[Any, Any]:
+        """An `AsyncPaginator` over the pages (and items) of the list operation `op`."""
+        ...
 
 
 class BaseResource:
@@ -314,9 +324,12 @@ class _OperationPlan:
         datetime without a time zone) is refused, naming its field: the compiled check only
         vouches for finite numbers, so a body it accepts needs no further look.
         """
+        # The compiled check runs even without `validate`: a body it vouches for needs none of
+        # the walks below (~0.5 µs against ~6 µs for a small body); its verdict on the schema
+        # itself is only acted on with `validate`.
         validator: BodyValidator | None = None
         schema = self.op.body_schema
-        if validate and schema is not None:
+        if schema is not None:
             validator = self._validator
             if validator is None:
                 validator = self._validator = BodyValidator(schema)
@@ -348,7 +361,7 @@ class _OperationPlan:
             raise self._refusal(_serde.unsendable_values(data)) or self._unserializable(
                 exc
             ) from None
-        if not accepted and validator is not None:
+        if not accepted and validate and validator is not None:
             problems = validator.problems(orjson.loads(payload))
             if problems:
                 raise RequestValidationError(self.op.operation_id, problems)
@@ -605,11 +618,16 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> Coroutine[Any, Any, Any]:
+        """The call's coroutine (see `Requester.request`): await it for the parsed body."""
         # The call's coroutine itself, not one that awaits it: a call waiting for a pooled
         # connection then holds one coroutine frame less (~300 bytes of 2 KiB).
-        call: Coroutine[Any, Any, Any] = self._entry(op)(
+        call: CoroutineType[Any, Any, Any] = self._entry(op)(
             op, path, query, headers, body, options, False
         )
+        # Named for the SDK method (`coupons.redeem`), not `HTTPRequester._call`: a "coroutine
+        # ... was never awaited" warning then says which call lacks its `await` (~280
+        # instructions, under 0.1% of a call).
+        call.__qualname__ = op.sdk_name
         return call
 
     async def request_raw(
@@ -622,6 +640,7 @@ class HTTPRequester:
         body: object = None,
         options: RequestOptions | None = None,
     ) -> APIResponse[Any]:
+        """The call's `APIResponse` (see `Requester.request_raw`)."""
         response: APIResponse[Any] = await self._entry(op)(
             op, path, query, headers, body, options, True
         )
@@ -635,6 +654,8 @@ class HTTPRequester:
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncPaginator[Any, Any]:
+        """The pages of a list operation (see `Requester.paginate`). Raises
+        InvalidParameterError when `op` does not page."""
         if op.pagination is None:
             raise InvalidParameterError(f"{op.operation_id} is not a list operation")
 
@@ -787,6 +808,7 @@ class HTTPRequester:
                     except BaseException:
                         pool.abandon(waiter)
                         raise
+                    del waiter  # and its collector credit, now: see _gc_credit
                 # The total timeout runs from here to the last body byte.
                 bucket = (
                     deadlines.watch(task, config.total_timeout)

@@ -28,7 +28,9 @@ __all__ = ["CallTelemetry", "CallWrapper", "TracedCall", "with_telemetry"]
 class TracedCall(Protocol):
     """One call being traced; `end` is called exactly once."""
 
-    def end(self, error: BaseException | None) -> None: ...
+    def end(self, error: BaseException | None) -> None:
+        """The call ended: with `error`, or None for an answer."""
+        ...
 
 
 class CallTelemetry(Protocol):
@@ -38,13 +40,21 @@ class CallTelemetry(Protocol):
     integration registers (`on_request` / `on_response` / `on_settle`) see it.
     """
 
-    def start(self, op: Operation, config: ClientConfig) -> TracedCall: ...
+    def start(self, op: Operation, config: ClientConfig) -> TracedCall:
+        """A call of `op` under the client settings `config` begins: open its span."""
+        ...
 
-    def on_request(self, event: RequestEvent) -> None: ...
+    def on_request(self, event: RequestEvent) -> None:
+        """An attempt of the current call is about to be sent."""
+        ...
 
-    def on_response(self, event: ResponseEvent) -> None: ...
+    def on_response(self, event: ResponseEvent) -> None:
+        """An attempt of the current call ended (an answer or a failure)."""
+        ...
 
-    def on_settle(self, event: SettleEvent) -> None: ...
+    def on_settle(self, event: SettleEvent) -> None:
+        """The current call's ambiguous outcome was settled."""
+        ...
 
 
 def with_telemetry(config: ClientConfig, telemetry: CallTelemetry | None) -> ClientConfig:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -16,6 +16,11 @@ class AuthGroup(enum.Enum):
     USER = "user"
     CART = "cart"
     ADMIN_OR_USER = "admin_or_user"
+
+    # Every call looks its operation's group up in the credential's set: members are
+    # singletons compared by identity, so the identity hash (C) serves as well as Enum's
+    # `hash(self._name_)`, a Python call per lookup.
+    __hash__: Callable[[object], int] = object.__hash__  # type: ignore[assignment]
 
 
 @attrs.frozen
@@ -49,3 +54,7 @@ class Operation:
     # query parameters, by wire name (`codes[]`); checked, like the body, before sending.
     path_schemas: Mapping[str, Mapping[str, Any]] | None = None
     query_schemas: Mapping[str, Mapping[str, Any]] | None = None
+    # The SDK method that makes the call, `<resource>.<method>` (`coupons.redeem`): the name of
+    # the call's coroutine, so that a "coroutine ... was never awaited" warning says which call
+    # lacks its `await`. An operation made by hand is named by its id.
+    sdk_name: str = attrs.field(default=attrs.Factory(lambda op: op.operation_id, takes_self=True))

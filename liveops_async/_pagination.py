@@ -158,6 +158,8 @@ class AsyncPaginator(Generic[ItemT, PageT]):
 
     @property
     def max_pages(self) -> int:
+        """How many pages (an integer >= 1) the walk fetches before it raises
+        PaginationError(reason="max_pages")."""
         return self._max_pages
 
     def with_max_pages(self, max_pages: int) -> AsyncPaginator[ItemT, PageT]:

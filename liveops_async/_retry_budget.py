@@ -154,9 +154,11 @@ class RetryBudget:
         return False
 
     async def try_acquire(self) -> bool:
+        """Pay for one retry (`take`): False, and nothing paid, when the budget is spent."""
         return self.take()
 
     def record_success(self) -> None:
+        """Refill the budget by `success_refill` tokens for a success, up to its capacity."""
         tokens = self._tokens + self._success_refill
         self._tokens = tokens if tokens < self._capacity else self._capacity
 

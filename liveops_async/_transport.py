@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
+from ._gc_credit import Credit, collector_credit
 from ._redact import credential_header_values
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class PoolGate:
         self._value = size
         # Waiters in arrival order, and their deadlines at the same positions; a waiter may be
         # done already (cancelled, expired): whoever meets it first drops it.
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[asyncio.Future[Credit]] = deque()
         self._deadlines: deque[float] = deque()
         self._watchdog: asyncio.TimerHandle | None = None
         self._closed = False
@@ -197,12 +198,13 @@ class PoolGate:
             return True
         return False
 
-    def wait(self, timeout: float) -> asyncio.Future[None]:
+    def wait(self, timeout: float) -> asyncio.Future[Credit]:
         """Queue for a slot (after `try_acquire` failed): the future completes when the slot is
         this caller's, or fails with asyncio.TimeoutError after `timeout` seconds. A caller
-        that stops waiting for any other reason must call `abandon`."""
+        that stops waiting for any other reason must call `abandon`. The future's result is a
+        collector credit (`_gc_credit`): drop the future as soon as the caller resumes."""
         loop = self._loop
-        waiter: asyncio.Future[None] = loop.create_future()
+        waiter: asyncio.Future[Credit] = loop.create_future()
         if self._closed:
             waiter.set_exception(_closed_while_waiting())
             return waiter
@@ -216,7 +218,7 @@ class PoolGate:
             self._watchdog = loop.call_at(deadline, self._expire)
         return waiter
 
-    def abandon(self, waiter: asyncio.Future[None]) -> None:
+    def abandon(self, waiter: asyncio.Future[Credit]) -> None:
         """The caller stopped waiting (cancelled): pass on a slot it was handed meanwhile."""
         if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
             self.release()
@@ -230,7 +232,8 @@ class PoolGate:
             waiter = waiters.popleft()
             deadlines.popleft()
             if not waiter.done():
-                waiter.set_result(None)
+                # The woken call holds the credit until it resumes (see _gc_credit).
+                waiter.set_result(collector_credit())
                 return
         self._value += 1
 
@@ -252,7 +255,7 @@ class PoolGate:
         """Fail the waits past their deadline; arm the watchdog for the next deadline."""
         self._watchdog = None
         now = self._loop.time() + _DEADLINE_SLACK
-        live: deque[asyncio.Future[None]] = deque()
+        live: deque[asyncio.Future[Credit]] = deque()
         live_deadlines: deque[float] = deque()
         next_deadline: float | None = None
         for waiter, deadline in zip(self._waiters, self._deadlines, strict=True):

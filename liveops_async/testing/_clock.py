@@ -11,13 +11,16 @@ from typing import Protocol, runtime_checkable
 class Clock(Protocol):
     """What the mock reads the time from: `now()` answers an aware UTC datetime."""
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current time, an aware datetime in UTC."""
+        ...
 
 
 class SystemClock:
     """Wall-clock time in UTC."""
 
     def now(self) -> datetime:
+        """The wall-clock time, an aware datetime in UTC."""
         return datetime.now(timezone.utc)
 
     def __repr__(self) -> str:
@@ -31,6 +34,7 @@ class ManualClock:
         self._now = _aware(start or datetime.now(timezone.utc))
 
     def now(self) -> datetime:
+        """The time this clock was last set or advanced to (aware, UTC)."""
         return self._now
 
     def set(self, when: datetime) -> None:

@@ -35,6 +35,8 @@ class MockApiError(Exception):
         self.headers: dict[str, str] = headers or {}
 
     def body(self) -> dict[str, Any]:
+        """The JSON error body the mock answers with, as Xsolla's: `statusCode`, `errorCode`,
+        `errorMessage`, `transactionId` (fresh per call) and `errorMessageExtended` if set."""
         text = self.message
         if self.message_code:
             text = f"[{_SERVICE}-{self.message_code}]: {self.message}"

@@ -137,6 +137,7 @@ class LiveOpsMock:
             await runner.cleanup()
 
     async def __aenter__(self) -> LiveOpsMock:
+        """`start` the mock and return it."""
         return await self.start()
 
     async def __aexit__(
@@ -145,10 +146,13 @@ class LiveOpsMock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """`close` the mock, whatever ended the block."""
         await self.close()
 
     @property
     def base_url(self) -> str:
+        """The URL to give `LiveOpsClient(base_url=...)`, on 127.0.0.1 and the bound port.
+        Raises RuntimeError before the mock is started."""
         url = self._url_or_none()
         if url is None:
             raise RuntimeError("the mock is not started")
@@ -162,6 +166,8 @@ class LiveOpsMock:
     # --- knobs and helpers for tests --------------------------------------------------
     @property
     def clock(self) -> Clock:
+        """Where the mock reads the time (periods, daily chains, JWT expiry); settable to a
+        `Clock` or to a function answering a datetime."""
         return self._clock
 
     @clock.setter
@@ -170,6 +176,7 @@ class LiveOpsMock:
 
     @property
     def faults(self) -> MockFaults:
+        """The faults injected into answers (`MockFaults`); settable while serving."""
         return self._injector.faults
 
     @faults.setter

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+__all__ = ["liveops_mock", "liveops_mock_options"]
+
 if TYPE_CHECKING:
     from ._server import LiveOpsMock
 

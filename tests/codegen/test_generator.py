@@ -11,8 +11,9 @@ import pytest
 
 from codegen.__main__ import GOLDEN, differences, golden_files
 from liveops_async import _serde
-from liveops_async._operation import AuthGroup, Pagination
+from liveops_async._operation import AuthGroup, Operation, Pagination
 from liveops_async._types import UNSET
+from tests._package_classes import classes_defined_in
 
 
 def test_generator_output_equals_golden_files() -> None:
@@ -71,6 +72,11 @@ def test_operation_facts(golden_ops: ModuleType, golden_models: ModuleType) -> N
     assert ops["rebuild-widgets"].response_type is None
     assert ops["rebuild-widgets"].success_status == 202
     assert ops["delete-widget-tags"].method == "DELETE"
+    # Named for the SDK method (the name of the call's coroutine); by its id when made by hand.
+    assert ops["get-user-widget-steps"].sdk_name == "widget_steps.list"
+    assert ops["delete-widget-tags"].sdk_name == "widgets.delete_tags"
+    by_hand = Operation("made-by-hand", "GET", "/v2/x", AuthGroup.ADMIN, True, True, 200)
+    assert by_hand.sdk_name == "made-by-hand"
 
 
 def test_body_schema_inlines_refs_and_turns_nullable_into_type_lists(
@@ -157,3 +163,9 @@ def test_views_group_resources_by_auth(golden_resources: ModuleType) -> None:
     assert {"widgets", "widget_steps"} == set(type(user).__slots__)
     assert not hasattr(golden_resources.GuestResources(RecordingRequester()), "widget_steps")
     assert hasattr(golden_resources.AdminResources(RecordingRequester()).widgets, "list_all")
+
+
+def test_resources_package_lists_every_class_it_generates(golden_resources: ModuleType) -> None:
+    # `liveops_async.resources` re-exports this list: it is the public names, written once.
+    assert golden_resources.__all__ == sorted(classes_defined_in(golden_resources))
+    assert "GuestWidgetsResourceWithRawResponse" in golden_resources.__all__

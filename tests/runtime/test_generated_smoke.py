@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -157,3 +158,42 @@ def test_views_and_resources_have_a_repr_without_their_credential() -> None:
     for text in shown:
         assert JWT not in text and API_KEY not in text and guest_email not in text
         assert "guest-1" not in text
+
+
+def test_a_call_left_unawaited_is_named_for_its_method_in_the_warning() -> None:
+    """A call method hands back the engine's coroutine; Python's "never awaited" warning names
+    the SDK method (`coupons.activate`), not the engine's `HTTPRequester._call`, on the plain
+    path, through the settling wrapper and with `with_raw_response`."""
+    client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
+    calls: list[tuple[Callable[[], Any], str]] = [
+        (lambda: client.admin.coupons.activate("summer"), "coupons.activate"),
+        (
+            lambda: client.admin.coupons.create(external_id="summer", name={"en-US": "Summer"}),
+            "coupons.create",
+        ),
+        (
+            lambda: client.admin.coupons.with_raw_response.activate("summer"),
+            "AdminCouponsResource.activate",
+        ),
+    ]
+    # The two engine paths: `HTTPRequester._call` itself, and the settling `CallWrapper`.
+    engine_paths = set()
+    for make, _ in calls[:2]:
+        call = make()
+        engine_paths.add(call.cr_code.co_name)
+        call.close()  # closed before it started: no warning
+    assert engine_paths == {"_call", "__call__"}
+    for make, name in calls:
+        with pytest.warns(RuntimeWarning, match=rf"^coroutine '{name}' was never awaited"):
+            make()  # no await: CPython finalizes the dropped coroutine at once
+            gc.collect()  # (for an interpreter that does not count references)
+
+
+def test_every_operation_is_named_for_a_method_the_client_has() -> None:
+    from liveops_async._generated.operations import OPERATIONS
+
+    client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
+    views = [client.admin, client.user(JWT), client.guest("guest-1", "player@example.com")]
+    for op in OPERATIONS.values():
+        resource, method = op.sdk_name.split(".")
+        assert any(hasattr(getattr(v, resource, None), method) for v in views), op.operation_id

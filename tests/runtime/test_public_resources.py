@@ -4,7 +4,6 @@ them keeps `import liveops_async` cheap."""
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 
@@ -12,18 +11,20 @@ import liveops_async
 import liveops_async.resources
 from liveops_async import LiveOpsClient, _auth
 from liveops_async._generated import resources as generated
+from tests._package_classes import classes_defined_in
 
 
-def test_resources_module_names_every_generated_resource_and_view() -> None:
-    classes = {
-        name
-        for name, value in vars(generated).items()
-        if inspect.isclass(value) and value.__module__.startswith(generated.__name__)
-    }
+def test_resources_module_names_every_generated_class_and_nothing_else() -> None:
+    # The generated files themselves, not the generated `__all__` this module re-exports.
+    classes = classes_defined_in(generated)
     assert len(classes) > 40  # 14 admin areas and their raw twins, the user and guest ones, views
-    assert sorted(classes) == sorted(liveops_async.resources.__all__)
-    for name in classes:
-        assert getattr(liveops_async.resources, name) is getattr(generated, name)
+    assert liveops_async.resources.__all__ == sorted(classes)
+    for name, cls in classes.items():
+        assert getattr(liveops_async.resources, name) is cls
+    star: dict[str, object] = {}
+    exec("from liveops_async.resources import *", star)  # what a user's `import *` gets
+    del star["__builtins__"]
+    assert star == classes
 
 
 def test_views_and_token_provider_are_top_level_names() -> None:

@@ -35,6 +35,7 @@ ACTIVATE_COUPON = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.activate",
 )
 
 ADD_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -50,6 +51,7 @@ ADD_COUPON_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.increase_user_limit",
 )
 
 ADMIN_CREATE_COUPON = Operation(
@@ -65,6 +67,7 @@ ADMIN_CREATE_COUPON = Operation(
     body_schema=_SCHEMA_CouponCreate,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="coupons.create",
 )
 
 CREATE_COUPON_CODE = Operation(
@@ -80,6 +83,7 @@ CREATE_COUPON_CODE = Operation(
     body_schema=_SCHEMA_CreateCodeRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.create_code",
 )
 
 DEACTIVATE_COUPON = Operation(
@@ -95,6 +99,7 @@ DEACTIVATE_COUPON = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.deactivate",
 )
 
 DELETE_COUPON_PROMOTION = Operation(
@@ -110,6 +115,7 @@ DELETE_COUPON_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.delete",
 )
 
 GENERATE_COUPON_CODES = Operation(
@@ -125,6 +131,7 @@ GENERATE_COUPON_CODES = Operation(
     body_schema=_SCHEMA_GenerateCodesRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.generate_codes",
 )
 
 GET_COUPON = Operation(
@@ -140,6 +147,7 @@ GET_COUPON = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.get",
 )
 
 GET_COUPON_CODE_LIMIT = Operation(
@@ -167,6 +175,7 @@ GET_COUPON_CODE_LIMIT = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
+    sdk_name="coupons.list_code_limits",
 )
 
 GET_COUPON_CODES = Operation(
@@ -190,6 +199,7 @@ GET_COUPON_CODES = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
+    sdk_name="coupons.list_codes",
 )
 
 GET_COUPON_REWARDS_BY_CODE = Operation(
@@ -205,6 +215,7 @@ GET_COUPON_REWARDS_BY_CODE = Operation(
     body_schema=None,
     path_schemas={"coupon_code": _PARAMETER_coupon_code},
     query_schemas=None,
+    sdk_name="coupons.get_rewards",
 )
 
 GET_COUPON_USER_LIMIT = Operation(
@@ -220,6 +231,7 @@ GET_COUPON_USER_LIMIT = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"user_external_id": _PARAMETER_user_external_id},
+    sdk_name="coupons.get_user_limit",
 )
 
 GET_COUPONS = Operation(
@@ -243,6 +255,7 @@ GET_COUPONS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
+    sdk_name="coupons.list",
 )
 
 REDEEM_COUPON = Operation(
@@ -258,6 +271,7 @@ REDEEM_COUPON = Operation(
     body_schema=_SCHEMA_CouponRedeemRequest,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="coupons.redeem",
 )
 
 REMOVE_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -273,6 +287,7 @@ REMOVE_COUPON_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.decrease_user_limit",
 )
 
 SET_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -288,6 +303,7 @@ SET_COUPON_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitChange,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.set_user_limit",
 )
 
 UPDATE_COUPON_PROMOTION = Operation(
@@ -303,4 +319,5 @@ UPDATE_COUPON_PROMOTION = Operation(
     body_schema=_SCHEMA_CouponUpdate,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="coupons.update",
 )

@@ -26,6 +26,7 @@ CREATE_ITEM_PROMOTION = Operation(
     body_schema=_SCHEMA_DiscountPromotionSpec,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="discounts.create",
 )
 
 DELETE_ITEM_PROMOTION = Operation(
@@ -41,6 +42,7 @@ DELETE_ITEM_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
+    sdk_name="discounts.delete",
 )
 
 GET_ITEM_PROMOTION = Operation(
@@ -56,6 +58,7 @@ GET_ITEM_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
+    sdk_name="discounts.get",
 )
 
 GET_ITEM_PROMOTION_LIST = Operation(
@@ -79,6 +82,7 @@ GET_ITEM_PROMOTION_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
+    sdk_name="discounts.list",
 )
 
 UPDATE_ITEM_PROMOTION = Operation(
@@ -94,4 +98,5 @@ UPDATE_ITEM_PROMOTION = Operation(
     body_schema=_SCHEMA_DiscountPromotionSpec,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
+    sdk_name="discounts.update",
 )

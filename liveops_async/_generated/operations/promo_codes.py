@@ -36,6 +36,7 @@ ACTIVATE_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.activate",
 )
 
 ADD_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -51,6 +52,7 @@ ADD_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.increase_user_limit",
 )
 
 CREATE_PROMO_CODE = Operation(
@@ -66,6 +68,7 @@ CREATE_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeCreate,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="promo_codes.create",
 )
 
 CREATE_PROMO_CODE_CODE = Operation(
@@ -81,6 +84,7 @@ CREATE_PROMO_CODE_CODE = Operation(
     body_schema=_SCHEMA_CreateCodeRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.create_code",
 )
 
 DEACTIVATE_PROMO_CODE = Operation(
@@ -96,6 +100,7 @@ DEACTIVATE_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.deactivate",
 )
 
 DELETE_PROMO_CODE = Operation(
@@ -111,6 +116,7 @@ DELETE_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.delete",
 )
 
 GENERATE_PROMO_CODE_CODES = Operation(
@@ -126,6 +132,7 @@ GENERATE_PROMO_CODE_CODES = Operation(
     body_schema=_SCHEMA_GenerateCodesRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.generate_codes",
 )
 
 GET_PROMO_CODE = Operation(
@@ -141,6 +148,7 @@ GET_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.get",
 )
 
 GET_PROMO_CODE_CODE_LIMIT = Operation(
@@ -168,6 +176,7 @@ GET_PROMO_CODE_CODE_LIMIT = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
+    sdk_name="promo_codes.list_code_limits",
 )
 
 GET_PROMO_CODE_REWARDS_BY_CODE = Operation(
@@ -183,6 +192,7 @@ GET_PROMO_CODE_REWARDS_BY_CODE = Operation(
     body_schema=None,
     path_schemas={"promocode_code": _PARAMETER_promocode_code},
     query_schemas=None,
+    sdk_name="promo_codes.get_rewards",
 )
 
 GET_PROMO_CODE_USER_LIMIT = Operation(
@@ -198,6 +208,7 @@ GET_PROMO_CODE_USER_LIMIT = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"user_external_id": _PARAMETER_user_external_id},
+    sdk_name="promo_codes.get_user_limit",
 )
 
 GET_PROMO_CODES = Operation(
@@ -221,6 +232,7 @@ GET_PROMO_CODES = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
+    sdk_name="promo_codes.list",
 )
 
 GET_PROMOCODE_CODES = Operation(
@@ -244,6 +256,7 @@ GET_PROMOCODE_CODES = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
+    sdk_name="promo_codes.list_codes",
 )
 
 REDEEM_PROMO_CODE = Operation(
@@ -259,6 +272,7 @@ REDEEM_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeRedeemRequest,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="promo_codes.redeem",
 )
 
 REMOVE_CART_PROMO_CODE = Operation(
@@ -274,6 +288,7 @@ REMOVE_CART_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeRemoveRequest,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="promo_codes.remove_from_cart",
 )
 
 REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -289,6 +304,7 @@ REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.decrease_user_limit",
 )
 
 SET_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -304,6 +320,7 @@ SET_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitChange,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.set_user_limit",
 )
 
 UPDATE_PROMO_CODE = Operation(
@@ -319,4 +336,5 @@ UPDATE_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeUpdate,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="promo_codes.update",
 )

@@ -27,6 +27,7 @@ ACTIVATE_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
+    sdk_name="promotions.activate",
 )
 
 DEACTIVATE_PROMOTION = Operation(
@@ -42,6 +43,7 @@ DEACTIVATE_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
+    sdk_name="promotions.deactivate",
 )
 
 GET_PROMOTION_LIST = Operation(
@@ -69,6 +71,7 @@ GET_PROMOTION_LIST = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
+    sdk_name="promotions.list",
 )
 
 GET_REDEEMABLE_PROMOTION_BY_CODE = Operation(
@@ -84,6 +87,7 @@ GET_REDEEMABLE_PROMOTION_BY_CODE = Operation(
     body_schema=None,
     path_schemas={"code": _PARAMETER_code},
     query_schemas=None,
+    sdk_name="promotions.get_redeemable",
 )
 
 VERIFY_PROMOTION_CODE = Operation(
@@ -99,4 +103,5 @@ VERIFY_PROMOTION_CODE = Operation(
     body_schema=None,
     path_schemas={"code": _PARAMETER_code},
     query_schemas=None,
+    sdk_name="promotions.verify_code",
 )

@@ -30,6 +30,7 @@ ADMIN_CREATE_REWARD_CHAIN = Operation(
     body_schema=_SCHEMA_RewardChainCreateRequest,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="reward_chains.create",
 )
 
 ADMIN_DELETE_REWARD_CHAIN = Operation(
@@ -45,6 +46,7 @@ ADMIN_DELETE_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
+    sdk_name="reward_chains.delete",
 )
 
 ADMIN_GET_REWARD_CHAIN = Operation(
@@ -60,6 +62,7 @@ ADMIN_GET_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
+    sdk_name="reward_chains.get",
 )
 
 ADMIN_GET_REWARD_CHAINS = Operation(
@@ -87,6 +90,7 @@ ADMIN_GET_REWARD_CHAINS = Operation(
         "limit": _PARAMETER_limit_2,
         "offset": _PARAMETER_offset,
     },
+    sdk_name="reward_chains.list",
 )
 
 ADMIN_RESET_REWARD_CHAIN = Operation(
@@ -102,6 +106,7 @@ ADMIN_RESET_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
+    sdk_name="reward_chains.reset",
 )
 
 ADMIN_TOGGLE_REWARD_CHAIN = Operation(
@@ -117,6 +122,7 @@ ADMIN_TOGGLE_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
+    sdk_name="reward_chains.toggle",
 )
 
 ADMIN_UPDATE_REWARD_CHAIN = Operation(
@@ -132,6 +138,7 @@ ADMIN_UPDATE_REWARD_CHAIN = Operation(
     body_schema=_SCHEMA_RewardChainUpdateRequest,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
+    sdk_name="reward_chains.update",
 )
 
 CLAIM_USER_REWARD_CHAIN_STEP_REWARD = Operation(
@@ -147,6 +154,7 @@ CLAIM_USER_REWARD_CHAIN_STEP_REWARD = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id, "step_id": _PARAMETER_step_id},
     query_schemas=None,
+    sdk_name="reward_chains.claim_step",
 )
 
 GET_REWARD_CHAINS_LIST = Operation(
@@ -170,6 +178,7 @@ GET_REWARD_CHAINS_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit_3, "offset": _PARAMETER_offset},
+    sdk_name="reward_chains.list",
 )
 
 GET_USER_REWARD_CHAIN_BALANCE = Operation(
@@ -185,4 +194,5 @@ GET_USER_REWARD_CHAIN_BALANCE = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
+    sdk_name="reward_chains.get_balance",
 )

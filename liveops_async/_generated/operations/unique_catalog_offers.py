@@ -29,6 +29,7 @@ ACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="unique_catalog_offers.activate",
 )
 
 ADMIN_CREATE_UNIQUE_CATALOG_OFFER = Operation(
@@ -44,6 +45,7 @@ ADMIN_CREATE_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=_SCHEMA_UniqueCatalogOfferCreate,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="unique_catalog_offers.create",
 )
 
 CREATE_UNIQUE_CATALOG_OFFER_CODE = Operation(
@@ -59,6 +61,7 @@ CREATE_UNIQUE_CATALOG_OFFER_CODE = Operation(
     body_schema=_SCHEMA_CreateCodeRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="unique_catalog_offers.create_code",
 )
 
 DEACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
@@ -74,6 +77,7 @@ DEACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="unique_catalog_offers.deactivate",
 )
 
 DELETE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
@@ -89,6 +93,7 @@ DELETE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="unique_catalog_offers.delete",
 )
 
 GENERATE_UNIQUE_CATALOG_OFFER_CODES = Operation(
@@ -104,6 +109,7 @@ GENERATE_UNIQUE_CATALOG_OFFER_CODES = Operation(
     body_schema=_SCHEMA_GenerateCodesRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="unique_catalog_offers.generate_codes",
 )
 
 GET_UNIQUE_CATALOG_OFFER = Operation(
@@ -119,6 +125,7 @@ GET_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="unique_catalog_offers.get",
 )
 
 GET_UNIQUE_CATALOG_OFFER_CODES = Operation(
@@ -142,6 +149,7 @@ GET_UNIQUE_CATALOG_OFFER_CODES = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
+    sdk_name="unique_catalog_offers.list_codes",
 )
 
 GET_UNIQUE_CATALOG_OFFERS = Operation(
@@ -165,6 +173,7 @@ GET_UNIQUE_CATALOG_OFFERS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
+    sdk_name="unique_catalog_offers.list",
 )
 
 UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
@@ -180,4 +189,5 @@ UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     body_schema=_SCHEMA_UniqueCatalogOfferUpdate,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
+    sdk_name="unique_catalog_offers.update",
 )

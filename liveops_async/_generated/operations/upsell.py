@@ -24,6 +24,7 @@ GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="upsell.get",
 )
 
 GET_UPSELL_FOR_PROJECT_CLIENT = Operation(
@@ -39,6 +40,7 @@ GET_UPSELL_FOR_PROJECT_CLIENT = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="upsell.list",
 )
 
 POST_UPSELL = Operation(
@@ -54,6 +56,7 @@ POST_UPSELL = Operation(
     body_schema=_SCHEMA_UpsellConfigWrite,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="upsell.create",
 )
 
 PUT_UPSELL = Operation(
@@ -69,6 +72,7 @@ PUT_UPSELL = Operation(
     body_schema=_SCHEMA_UpsellConfigWrite,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="upsell.update",
 )
 
 PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE = Operation(
@@ -84,4 +88,5 @@ PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE = Operation(
     body_schema=None,
     path_schemas={"toggle": _PARAMETER_toggle},
     query_schemas=None,
+    sdk_name="upsell.toggle",
 )

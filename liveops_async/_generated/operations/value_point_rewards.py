@@ -25,6 +25,7 @@ ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=None,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
+    sdk_name="value_point_rewards.delete",
 )
 
 ADMIN_GET_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -40,6 +41,7 @@ ADMIN_GET_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=None,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
+    sdk_name="value_point_rewards.get",
 )
 
 ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -55,6 +57,7 @@ ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=_SCHEMA_ValuePointRewardsPatch,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
+    sdk_name="value_point_rewards.patch",
 )
 
 ADMIN_SET_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -70,4 +73,5 @@ ADMIN_SET_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=_SCHEMA_ValuePointRewardsSet,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
+    sdk_name="value_point_rewards.set",
 )

@@ -15,143 +15,135 @@ from __future__ import annotations
 from liveops_async._engine import Requester
 
 from .bonuses import (
-    AdminBonusesResource as AdminBonusesResource,
-)
-from .bonuses import (
-    AdminBonusesResourceWithRawResponse as AdminBonusesResourceWithRawResponse,
+    AdminBonusesResource,
+    AdminBonusesResourceWithRawResponse,
 )
 from .catalog_rules import (
-    AdminCatalogRulesResource as AdminCatalogRulesResource,
-)
-from .catalog_rules import (
-    AdminCatalogRulesResourceWithRawResponse as AdminCatalogRulesResourceWithRawResponse,
+    AdminCatalogRulesResource,
+    AdminCatalogRulesResourceWithRawResponse,
 )
 from .clans import (
-    UserClansResource as UserClansResource,
-)
-from .clans import (
-    UserClansResourceWithRawResponse as UserClansResourceWithRawResponse,
+    UserClansResource,
+    UserClansResourceWithRawResponse,
 )
 from .coupons import (
-    AdminCouponsResource as AdminCouponsResource,
-)
-from .coupons import (
-    AdminCouponsResourceWithRawResponse as AdminCouponsResourceWithRawResponse,
-)
-from .coupons import (
-    UserCouponsResource as UserCouponsResource,
-)
-from .coupons import (
-    UserCouponsResourceWithRawResponse as UserCouponsResourceWithRawResponse,
+    AdminCouponsResource,
+    AdminCouponsResourceWithRawResponse,
+    UserCouponsResource,
+    UserCouponsResourceWithRawResponse,
 )
 from .daily_chains import (
-    AdminDailyChainsResource as AdminDailyChainsResource,
-)
-from .daily_chains import (
-    AdminDailyChainsResourceWithRawResponse as AdminDailyChainsResourceWithRawResponse,
-)
-from .daily_chains import (
-    UserDailyChainsResource as UserDailyChainsResource,
-)
-from .daily_chains import (
-    UserDailyChainsResourceWithRawResponse as UserDailyChainsResourceWithRawResponse,
+    AdminDailyChainsResource,
+    AdminDailyChainsResourceWithRawResponse,
+    UserDailyChainsResource,
+    UserDailyChainsResourceWithRawResponse,
 )
 from .discounts import (
-    AdminDiscountsResource as AdminDiscountsResource,
-)
-from .discounts import (
-    AdminDiscountsResourceWithRawResponse as AdminDiscountsResourceWithRawResponse,
+    AdminDiscountsResource,
+    AdminDiscountsResourceWithRawResponse,
 )
 from .offer_chains import (
-    AdminOfferChainsResource as AdminOfferChainsResource,
-)
-from .offer_chains import (
-    AdminOfferChainsResourceWithRawResponse as AdminOfferChainsResourceWithRawResponse,
-)
-from .offer_chains import (
-    UserOfferChainsResource as UserOfferChainsResource,
-)
-from .offer_chains import (
-    UserOfferChainsResourceWithRawResponse as UserOfferChainsResourceWithRawResponse,
+    AdminOfferChainsResource,
+    AdminOfferChainsResourceWithRawResponse,
+    UserOfferChainsResource,
+    UserOfferChainsResourceWithRawResponse,
 )
 from .promo_codes import (
-    AdminPromoCodesResource as AdminPromoCodesResource,
-)
-from .promo_codes import (
-    AdminPromoCodesResourceWithRawResponse as AdminPromoCodesResourceWithRawResponse,
-)
-from .promo_codes import (
-    GuestPromoCodesResource as GuestPromoCodesResource,
-)
-from .promo_codes import (
-    GuestPromoCodesResourceWithRawResponse as GuestPromoCodesResourceWithRawResponse,
-)
-from .promo_codes import (
-    UserPromoCodesResource as UserPromoCodesResource,
-)
-from .promo_codes import (
-    UserPromoCodesResourceWithRawResponse as UserPromoCodesResourceWithRawResponse,
+    AdminPromoCodesResource,
+    AdminPromoCodesResourceWithRawResponse,
+    GuestPromoCodesResource,
+    GuestPromoCodesResourceWithRawResponse,
+    UserPromoCodesResource,
+    UserPromoCodesResourceWithRawResponse,
 )
 from .promotion_limits import (
-    AdminPromotionLimitsResource as AdminPromotionLimitsResource,
-)
-from .promotion_limits import (
-    AdminPromotionLimitsResourceWithRawResponse as AdminPromotionLimitsResourceWithRawResponse,
+    AdminPromotionLimitsResource,
+    AdminPromotionLimitsResourceWithRawResponse,
 )
 from .promotions import (
-    AdminPromotionsResource as AdminPromotionsResource,
-)
-from .promotions import (
-    AdminPromotionsResourceWithRawResponse as AdminPromotionsResourceWithRawResponse,
-)
-from .promotions import (
-    UserPromotionsResource as UserPromotionsResource,
-)
-from .promotions import (
-    UserPromotionsResourceWithRawResponse as UserPromotionsResourceWithRawResponse,
+    AdminPromotionsResource,
+    AdminPromotionsResourceWithRawResponse,
+    UserPromotionsResource,
+    UserPromotionsResourceWithRawResponse,
 )
 from .reward_chains import (
-    AdminRewardChainsResource as AdminRewardChainsResource,
-)
-from .reward_chains import (
-    AdminRewardChainsResourceWithRawResponse as AdminRewardChainsResourceWithRawResponse,
-)
-from .reward_chains import (
-    UserRewardChainsResource as UserRewardChainsResource,
-)
-from .reward_chains import (
-    UserRewardChainsResourceWithRawResponse as UserRewardChainsResourceWithRawResponse,
+    AdminRewardChainsResource,
+    AdminRewardChainsResourceWithRawResponse,
+    UserRewardChainsResource,
+    UserRewardChainsResourceWithRawResponse,
 )
 from .unique_catalog_offers import (
-    AdminUniqueCatalogOffersResource as AdminUniqueCatalogOffersResource,
-)
-from .unique_catalog_offers import (
-    AdminUniqueCatalogOffersResourceWithRawResponse as AdminUniqueCatalogOffersResourceWithRawResponse,
+    AdminUniqueCatalogOffersResource,
+    AdminUniqueCatalogOffersResourceWithRawResponse,
 )
 from .upsell import (
-    AdminUpsellResource as AdminUpsellResource,
-)
-from .upsell import (
-    AdminUpsellResourceWithRawResponse as AdminUpsellResourceWithRawResponse,
-)
-from .upsell import (
-    UserUpsellResource as UserUpsellResource,
-)
-from .upsell import (
-    UserUpsellResourceWithRawResponse as UserUpsellResourceWithRawResponse,
+    AdminUpsellResource,
+    AdminUpsellResourceWithRawResponse,
+    UserUpsellResource,
+    UserUpsellResourceWithRawResponse,
 )
 from .value_point_rewards import (
-    AdminValuePointRewardsResource as AdminValuePointRewardsResource,
-)
-from .value_point_rewards import (
-    AdminValuePointRewardsResourceWithRawResponse as AdminValuePointRewardsResourceWithRawResponse,
+    AdminValuePointRewardsResource,
+    AdminValuePointRewardsResourceWithRawResponse,
 )
 from .value_points import (
-    AdminValuePointsResource as AdminValuePointsResource,
+    AdminValuePointsResource,
+    AdminValuePointsResourceWithRawResponse,
 )
-from .value_points import (
-    AdminValuePointsResourceWithRawResponse as AdminValuePointsResourceWithRawResponse,
-)
+
+# Every class of this package, sorted: the public names (`liveops_async.resources` re-exports
+# exactly these, so a new resource needs no hand step).
+__all__ = [
+    "AdminBonusesResource",
+    "AdminBonusesResourceWithRawResponse",
+    "AdminCatalogRulesResource",
+    "AdminCatalogRulesResourceWithRawResponse",
+    "AdminCouponsResource",
+    "AdminCouponsResourceWithRawResponse",
+    "AdminDailyChainsResource",
+    "AdminDailyChainsResourceWithRawResponse",
+    "AdminDiscountsResource",
+    "AdminDiscountsResourceWithRawResponse",
+    "AdminOfferChainsResource",
+    "AdminOfferChainsResourceWithRawResponse",
+    "AdminPromoCodesResource",
+    "AdminPromoCodesResourceWithRawResponse",
+    "AdminPromotionLimitsResource",
+    "AdminPromotionLimitsResourceWithRawResponse",
+    "AdminPromotionsResource",
+    "AdminPromotionsResourceWithRawResponse",
+    "AdminResources",
+    "AdminRewardChainsResource",
+    "AdminRewardChainsResourceWithRawResponse",
+    "AdminUniqueCatalogOffersResource",
+    "AdminUniqueCatalogOffersResourceWithRawResponse",
+    "AdminUpsellResource",
+    "AdminUpsellResourceWithRawResponse",
+    "AdminValuePointRewardsResource",
+    "AdminValuePointRewardsResourceWithRawResponse",
+    "AdminValuePointsResource",
+    "AdminValuePointsResourceWithRawResponse",
+    "GuestPromoCodesResource",
+    "GuestPromoCodesResourceWithRawResponse",
+    "GuestResources",
+    "UserClansResource",
+    "UserClansResourceWithRawResponse",
+    "UserCouponsResource",
+    "UserCouponsResourceWithRawResponse",
+    "UserDailyChainsResource",
+    "UserDailyChainsResourceWithRawResponse",
+    "UserOfferChainsResource",
+    "UserOfferChainsResourceWithRawResponse",
+    "UserPromoCodesResource",
+    "UserPromoCodesResourceWithRawResponse",
+    "UserPromotionsResource",
+    "UserPromotionsResourceWithRawResponse",
+    "UserResources",
+    "UserRewardChainsResource",
+    "UserRewardChainsResourceWithRawResponse",
+    "UserUpsellResource",
+    "UserUpsellResourceWithRawResponse",
+]
 
 
 class AdminResources:

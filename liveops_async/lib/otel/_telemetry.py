@@ -87,6 +87,7 @@ class _TracedCall:
         self._call_token = telemetry._current.set(self)
 
     def end(self, error: BaseException | None) -> None:
+        """End the call's span: retry count, settle outcome, and `error` (None: success)."""
         span = self.span
         span.set_attribute(ATTR_RETRY_COUNT, max(0, self.attempts - 1))
         if self.settlement is not None:
@@ -156,6 +157,8 @@ class Telemetry:
     # CallTelemetry ---------------------------------------------------------------------------
 
     def start(self, op: Operation, config: ClientConfig) -> _TracedCall:
+        """Open the call's span (kind INTERNAL, named by the operation id) and make it
+        current for the attempt hooks; the client ends it with the call's outcome."""
         server = self._servers.get(config.base_url)
         if server is None:
             server = self._servers[config.base_url] = _server(config.base_url)
@@ -169,6 +172,7 @@ class Telemetry:
         return _TracedCall(self, span, base)
 
     def on_request(self, event: RequestEvent) -> None:
+        """An attempt starts: open its CLIENT span under the call's; count a resend."""
         call = self._current.get()
         if call is None:
             return
@@ -186,6 +190,7 @@ class Telemetry:
         )
 
     def on_response(self, event: ResponseEvent) -> None:
+        """An attempt ended: record its duration in seconds, count a 429, end its span."""
         call = self._current.get()
         if call is None:
             return
@@ -215,6 +220,7 @@ class Telemetry:
         span.end()
 
     def on_settle(self, event: SettleEvent) -> None:
+        """A settled call: its outcome goes on the call's span."""
         call = self._current.get()
         if call is not None:
             call.settlement = event.outcome.value

@@ -74,10 +74,12 @@ class TokenBucketLimiter:
 
     @property
     def rate(self) -> float:
+        """Calls per second each bucket allows on average."""
         return self._rate
 
     @property
     def burst(self) -> int:
+        """Calls each bucket allows at once after a quiet spell (its capacity)."""
         return self._burst
 
     def __repr__(self) -> str:

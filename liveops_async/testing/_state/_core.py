@@ -23,12 +23,14 @@ class MockStore:
         self._areas: dict[type[Any], Any] = {}
 
     def get(self, area: type[T]) -> T:
+        """The state object of `area` (a class), made with `area()` on first use."""
         found = self._areas.get(area)
         if found is None:
             found = self._areas[area] = area()
         return found
 
     def clear(self) -> None:
+        """Forget every area's state (`LiveOpsMock.reset_state`)."""
         self._areas.clear()
 
 

@@ -33,6 +33,7 @@ CREATE_WIDGET = Operation(
     body_schema=_SCHEMA_WidgetCreate,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="widgets.create",
 )
 
 DELETE_WIDGET_TAGS = Operation(
@@ -48,6 +49,7 @@ DELETE_WIDGET_TAGS = Operation(
     body_schema={"type": "array", "items": _SCHEMA_TagRef},
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
+    sdk_name="widgets.delete_tags",
 )
 
 GET_ALL_WIDGETS = Operation(
@@ -63,6 +65,7 @@ GET_ALL_WIDGETS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="widgets.list_all",
 )
 
 GET_WIDGET = Operation(
@@ -78,6 +81,7 @@ GET_WIDGET = Operation(
     body_schema=None,
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
+    sdk_name="widgets.get",
 )
 
 GET_WIDGETS = Operation(
@@ -107,6 +111,7 @@ GET_WIDGETS = Operation(
         "limit": _PARAMETER_limit_2,
         "offset": _PARAMETER_offset_2,
     },
+    sdk_name="widgets.list",
 )
 
 PATCH_WIDGET = Operation(
@@ -122,6 +127,7 @@ PATCH_WIDGET = Operation(
     body_schema=_SCHEMA_WidgetPatch,
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
+    sdk_name="widgets.patch",
 )
 
 REBUILD_WIDGETS = Operation(
@@ -137,6 +143,7 @@ REBUILD_WIDGETS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="widgets.rebuild",
 )
 
 REDEEM_WIDGET = Operation(
@@ -152,6 +159,7 @@ REDEEM_WIDGET = Operation(
     body_schema=_SCHEMA_RedeemRequest,
     path_schemas=None,
     query_schemas=None,
+    sdk_name="widgets.redeem",
 )
 
 REPLACE_WIDGET_CONDITION = Operation(
@@ -167,4 +175,5 @@ REPLACE_WIDGET_CONDITION = Operation(
     body_schema=_SCHEMA_Condition,
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
+    sdk_name="widgets.set_condition",
 )

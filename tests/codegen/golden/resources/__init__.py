@@ -15,29 +15,33 @@ from __future__ import annotations
 from liveops_async._engine import Requester
 
 from .widget_steps import (
-    UserWidgetStepsResource as UserWidgetStepsResource,
-)
-from .widget_steps import (
-    UserWidgetStepsResourceWithRawResponse as UserWidgetStepsResourceWithRawResponse,
+    UserWidgetStepsResource,
+    UserWidgetStepsResourceWithRawResponse,
 )
 from .widgets import (
-    AdminWidgetsResource as AdminWidgetsResource,
+    AdminWidgetsResource,
+    AdminWidgetsResourceWithRawResponse,
+    GuestWidgetsResource,
+    GuestWidgetsResourceWithRawResponse,
+    UserWidgetsResource,
+    UserWidgetsResourceWithRawResponse,
 )
-from .widgets import (
-    AdminWidgetsResourceWithRawResponse as AdminWidgetsResourceWithRawResponse,
-)
-from .widgets import (
-    GuestWidgetsResource as GuestWidgetsResource,
-)
-from .widgets import (
-    GuestWidgetsResourceWithRawResponse as GuestWidgetsResourceWithRawResponse,
-)
-from .widgets import (
-    UserWidgetsResource as UserWidgetsResource,
-)
-from .widgets import (
-    UserWidgetsResourceWithRawResponse as UserWidgetsResourceWithRawResponse,
-)
+
+# Every class of this package, sorted: the public names (`liveops_async.resources` re-exports
+# exactly these, so a new resource needs no hand step).
+__all__ = [
+    "AdminResources",
+    "AdminWidgetsResource",
+    "AdminWidgetsResourceWithRawResponse",
+    "GuestResources",
+    "GuestWidgetsResource",
+    "GuestWidgetsResourceWithRawResponse",
+    "UserResources",
+    "UserWidgetStepsResource",
+    "UserWidgetStepsResourceWithRawResponse",
+    "UserWidgetsResource",
+    "UserWidgetsResourceWithRawResponse",
+]
 
 
 class AdminResources:
