@@ -547,8 +547,9 @@ class Transport:
             and pool_gate is not None
             and not self._closed
         ):
-            if session.closed:
-                raise ClientClosedError("the aiohttp session given to LiveOpsClient is closed")
+            if session.closed:  # closed by its owner: the caller's session, or connector
+                given = "connector" if self._connector is not None else "session"
+                raise ClientClosedError(f"the aiohttp {given} given to LiveOpsClient is closed")
             return session, pool_gate
         return self._bind(loop)
 

@@ -273,3 +273,16 @@ async def test_many_players_share_one_bounded_pool(server: ScriptedServer) -> No
     assert results == [_ops.Rewards(bonus=1)] * 1000
     assert len({s.headers["Authorization"] for s in server.seen}) == 1000
     assert len(peers) <= 8
+
+
+async def test_a_shared_connector_closed_by_its_owner_is_named_as_the_connector(
+    server: ScriptedServer,
+) -> None:
+    connector = aiohttp.TCPConnector()
+    async with LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, connector=connector
+    ) as client:
+        await _get(client)
+        await connector.close()
+        with pytest.raises(ClientClosedError, match="aiohttp connector given to LiveOpsClient"):
+            await _get(client)
