@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn, SupportsIndex
 
 from ._exceptions import InvalidParameterError, MissingCredentialsError
 from ._operation import AuthGroup
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 __all__ = [
     "AdminAuth",
@@ -52,10 +55,32 @@ def _check_token(token: object) -> str:
     return token
 
 
+def refuse_pickling(holder: object, holds: str) -> NoReturn:
+    """The TypeError for pickling an object that holds a secret: a pickle (a job queue's task
+    arguments, a cache entry) would write it in clear."""
+    raise TypeError(
+        f"{type(holder).__name__} cannot be pickled: it holds {holds}, which a pickle would "
+        "write in clear; build it in each process from your secret store"
+    )
+
+
 class Credential:
-    """What every credential offers to the request engine."""
+    """What every credential offers to the request engine.
+
+    Credentials refuse pickling (their secret would be written in clear); a copy is the same
+    object, as for any other immutable value.
+    """
 
     __slots__ = ()
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse_pickling(self, "a credential")
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
 
     #: The operation auth groups this credential can call.
     satisfies: frozenset[AuthGroup] = frozenset()

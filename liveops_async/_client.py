@@ -23,7 +23,7 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from ._auth import AdminAuth, Credential, GuestCartAuth, TokenProvider, UserAuth
 from ._constants import (
@@ -517,6 +517,17 @@ class LiveOpsClient:
     ) -> None:
         """`aclose` the client, whatever ended the block."""
         await self.aclose()
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        from ._auth import refuse_pickling
+
+        refuse_pickling(self, "credentials and a connection pool")
+
+    def __copy__(self) -> LiveOpsClient:
+        return self  # shared, never copied: `with_options()` makes a copy with other settings
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LiveOpsClient:
+        return self
 
     def __repr__(self) -> str:
         return (

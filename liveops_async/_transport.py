@@ -24,9 +24,10 @@ import ssl
 import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ._auth import refuse_pickling
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 from ._gc_credit import Credit, collector_credit
 from ._redact import credential_header_values
@@ -474,6 +475,16 @@ class Transport:
         # The attempts' total timeouts on the bound loop (set with the pool gate).
         self.attempt_deadlines: AttemptDeadlines | None = None
         self._closed = False
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        # Every client, copy, view and resource holds its transport: none of them pickles.
+        refuse_pickling(self, "a connection pool and may hold proxy credentials")
+
+    def __copy__(self) -> Transport:
+        return self  # one pool, shared: a copy of a client or view shares it too
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Transport:
+        return self
 
     @property
     def closed(self) -> bool:
