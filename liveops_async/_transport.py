@@ -307,7 +307,7 @@ class AttemptDeadlines:
         self._loop = loop
         # Set by `close`: the attempts cancelled from then on were cancelled by the client's
         # closing, not by their deadline.
-        self.closed = False
+        self.closed: bool = False
         # deadline -> {task: its cancelling() count when the attempt started}
         self._buckets: dict[float, dict[asyncio.Task[Any], int]] = {}
         # tasks cancelled for their deadline -> that count
