@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -124,15 +125,41 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise InvalidParameterError("header names and values must be str")
-        if not name or any(ch <= " " or ch in ":\x7f" for ch in name):
-            raise InvalidParameterError(f"invalid header name {name!r}")
-        if name.lower() == "authorization":
+        if not name or not _TOKEN.fullmatch(name):
+            raise InvalidParameterError(
+                f"invalid header name {name!r}: letters, digits and !#$%&'*+-.^_`|~ only"
+            )
+        lowered = name.lower()
+        if lowered == "authorization":
             raise InvalidParameterError(AUTHORIZATION_IS_THE_CREDENTIALS)
+        if lowered in _FRAMING_HEADERS:
+            raise InvalidParameterError(
+                f"header {name} is the HTTP client's to set: it decides how the request is "
+                "framed on its connection"
+            )
         if any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value):
             raise InvalidParameterError(f"header {name} must not contain CR, LF or other controls")
         checked[name] = value
     return checked
 
+
+# An HTTP header name (RFC 9110 token), ASCII only.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Headers that decide how a request is framed on its (pooled) connection: one of the caller's
+# (a Content-Length that disagrees with the body, say) would make the rest of the body a
+# second request, and desynchronise the answers of the calls that reuse the connection.
+_FRAMING_HEADERS = frozenset(
+    {
+        "connection",
+        "content-length",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 
 AUTHORIZATION_IS_THE_CREDENTIALS = (
     "headers: the Authorization header comes only from the call's credential: pass api_key= "

@@ -386,3 +386,35 @@ async def test_default_context_verifies_certificates(
         error = await outcome(client.admin.coupons.get("c1"))
         assert isinstance(error, APIConnectionError) and error.sent is False
         assert tls.received == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"Content-Length": "5"},  # the body's rest became a second request on the connection
+        {"transfer-encoding": "chunked"},
+        {"Connection": "close"},
+        {"Upgrade": "websocket"},
+        {"Keep-Alive": "timeout=5"},
+        {"TE": "trailers"},
+        {"Trailer": "X-Sum"},
+        {"X-Ü": "v"},  # not an HTTP token: a 400 from the server, after sending
+        {"X(Y)": "v"},
+    ],
+    ids=repr,
+)
+async def test_headers_that_would_change_the_framing_or_are_not_tokens_are_refused(
+    header: dict[str, str], make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """Caller headers cannot change how a request is framed on the connection (a wrong
+    Content-Length made the rest of a redeem's body a second request on the pooled connection)
+    and must be valid header names: refused before anything is sent, naming the header."""
+    name = next(iter(header))
+    client = make_client(server)
+    with pytest.raises(InvalidParameterError, match=re.escape(name)):
+        make_client(server, default_headers=header)
+    with pytest.raises(InvalidParameterError, match=re.escape(name)):
+        client.with_options(headers=header)
+    with pytest.raises(InvalidParameterError, match=re.escape(name)):
+        RequestOptions(headers=header)
+    assert server.received == []
