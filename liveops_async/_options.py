@@ -132,7 +132,7 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
         lowered = name.lower()
         if lowered == "authorization":
             raise InvalidParameterError(AUTHORIZATION_IS_THE_CREDENTIALS)
-        if lowered in _FRAMING_HEADERS:
+        if is_framing_header(lowered):
             raise InvalidParameterError(
                 f"header {name} is the HTTP client's to set: it decides how the request is "
                 "framed on its connection"
@@ -160,6 +160,11 @@ _FRAMING_HEADERS = frozenset(
         "upgrade",
     }
 )
+
+def is_framing_header(name: str) -> bool:
+    """Whether the header `name` decides how a request is framed on its connection."""
+    return name.lower() in _FRAMING_HEADERS
+
 
 AUTHORIZATION_IS_THE_CREDENTIALS = (
     "headers: the Authorization header comes only from the call's credential: pass api_key= "

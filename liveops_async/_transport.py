@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from ._auth import refuse_pickling
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 from ._gc_credit import Credit, collector_credit
+from ._options import is_framing_header
 from ._redact import credential_header_values
 
 if TYPE_CHECKING:
@@ -126,6 +127,12 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
     if any(name.lower() == "cookie" for name in session.headers):
         raise InvalidParameterError(
             "session: its default headers hold a Cookie, which every player's call would send"
+        )
+    framing = [name for name in session.headers if is_framing_header(name)]
+    if framing:
+        raise InvalidParameterError(
+            f"session: its default header {framing[0]} decides how requests are framed on "
+            "their connection; the HTTP client must set it"
         )
     if any(name.lower() == "authorization" for name in session.headers):
         raise InvalidParameterError(
