@@ -161,6 +161,7 @@ _FRAMING_HEADERS = frozenset(
     }
 )
 
+
 def is_framing_header(name: str) -> bool:
     """Whether the header `name` decides how a request is framed on its connection."""
     return name.lower() in _FRAMING_HEADERS
