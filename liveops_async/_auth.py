@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn, SupportsIndex
 
 from ._exceptions import InvalidParameterError, MissingCredentialsError
 from ._operation import AuthGroup
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 __all__ = [
     "AdminAuth",
@@ -52,10 +55,32 @@ def _check_token(token: object) -> str:
     return token
 
 
+def refuse_pickling(holder: object, holds: str) -> NoReturn:
+    """The TypeError for pickling an object that holds a secret: a pickle (a job queue's task
+    arguments, a cache entry) would write it in clear."""
+    raise TypeError(
+        f"{type(holder).__name__} cannot be pickled: it holds {holds}, which a pickle would "
+        "write in clear; build it in each process from your secret store"
+    )
+
+
 class Credential:
-    """What every credential offers to the request engine."""
+    """What every credential offers to the request engine.
+
+    Credentials refuse pickling (their secret would be written in clear); a copy is the same
+    object, as for any other immutable value.
+    """
 
     __slots__ = ()
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        refuse_pickling(self, "a credential")
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
 
     #: The operation auth groups this credential can call.
     satisfies: frozenset[AuthGroup] = frozenset()
@@ -156,13 +181,19 @@ class AdminAuth(Credential):
         )
 
 
+# How many of a provider's earlier tokens a view keeps for the scrubber: a token is replaced
+# when it expires (minutes to hours), while a call lasts seconds, so a few cover every call in
+# flight, and the memory stays bounded however long the view lives.
+_EARLIER_TOKENS = 8
+
+
 class UserAuth(Credential):
     """A player's Xsolla Login JWT as Bearer token, fixed or fetched from an async provider.
 
     A provider is awaited before every attempt, so a rotated token is picked up on retry.
     """
 
-    __slots__ = ("_header_cache", "_provider", "_token")
+    __slots__ = ("_earlier_tokens", "_header_cache", "_provider", "_token")
 
     satisfies: frozenset[AuthGroup] = frozenset(
         {AuthGroup.USER, AuthGroup.CART, AuthGroup.ADMIN_OR_USER}
@@ -174,6 +205,10 @@ class UserAuth(Credential):
         # (token, headers) of the last token seen, so a provider returning the same token costs
         # one comparison.
         self._header_cache: tuple[str, Mapping[str, str]] | None = None
+        # The provider's tokens before the current one, newest last: a call that sent one may
+        # still await its answer when another call of this view fetches a new token, and that
+        # answer's scrubber must know the token it carried.
+        self._earlier_tokens: tuple[str, ...] = ()
         if callable(token):
             self._provider = token
         else:
@@ -199,16 +234,26 @@ class UserAuth(Credential):
             return cached[1]
         if self._provider is None:
             raise MissingCredentialsError("UserAuth holds neither a token nor a provider")
-        token = await self._provider()
+        pending = self._provider()
+        if not hasattr(pending, "__await__"):  # a plain function: `await` would raise TypeError
+            raise InvalidParameterError(
+                "the token provider given to client.user must be an async callable (an "
+                f"`async def` returning the JWT); calling it returned {type(pending).__name__}"
+            )
+        token = await pending
         if cached is not None and cached[0] == token:
             return cached[1]
         self._header_cache = self._build(_check_token(token))
+        if cached is not None:
+            self._earlier_tokens = (*self._earlier_tokens, cached[0])[-_EARLIER_TOKENS:]
         return self._header_cache[1]
 
     def secrets(self) -> tuple[str, ...]:
-        """The secret strings this credential holds, so logs and errors can be checked for them."""
+        """The secret strings this credential holds, so logs and errors can be checked for them:
+        the current token and the provider's last few before it (calls may be in flight with
+        them)."""
         cached = self._header_cache
-        return (cached[0],) if cached is not None else ()
+        return (cached[0], *self._earlier_tokens) if cached is not None else ()
 
     def __repr__(self) -> str:
         if self._provider is not None:

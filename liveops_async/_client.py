@@ -23,7 +23,7 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 
 from ._auth import AdminAuth, Credential, GuestCartAuth, TokenProvider, UserAuth
 from ._constants import (
@@ -152,9 +152,34 @@ def _strict_responses(value: bool | None) -> bool:
 
 
 def _base_url(value: str | None) -> str:
+    """The base URL (argument, else LIVEOPS_BASE_URL, else the default), refused at once,
+    naming base_url, if a call could not use it: the first call would otherwise fail with a
+    bare ValueError. Credentials in it are refused and never shown (the API's credential is
+    the Authorization header; aiohttp refuses both at once)."""
     url = (value or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).strip()
-    if not url.startswith(("https://", "http://")) or "?" in url or "#" in url:
-        raise InvalidParameterError(f"base_url must be an http(s) URL without query, got {url!r}")
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port out of range or not a number raises ValueError
+    except ValueError:
+        parts = None
+    if parts is not None and "@" in parts.netloc:
+        raise InvalidParameterError(
+            "base_url must not hold credentials (user:password@): the API key or the "
+            "player's JWT is the credential; pass a proxy's with proxy="
+        )
+    if (
+        parts is None
+        or parts.scheme not in ("https", "http")
+        or not parts.hostname
+        or "?" in url
+        or "#" in url
+        or any(ch <= " " or ch == "\x7f" for ch in url)
+    ):
+        raise InvalidParameterError(
+            f"base_url must be an http(s) URL with a host and without query, got {url!r}"
+        )
     return url.rstrip("/")
 
 
@@ -180,10 +205,10 @@ class LiveOpsClient:
       the environment or .netrc); `connector` (an aiohttp connector you share, never closed by
       the SDK); `trace_configs` passed through.
     * `session`: an aiohttp session of yours instead (never closed by the SDK). It must use
-      `aiohttp.DummyCookieJar()` and no `auth`, `base_url`, `trust_env` or Cookie header, and
-      keep `auto_decompress`; the SDK turns off
-      aiohttp's resend of GET/PUT/DELETE on a dropped keep-alive connection on it. Raises
-      InvalidParameterError naming a setting that would break a guarantee.
+      `aiohttp.DummyCookieJar()` and no `auth`, `base_url`, `middlewares`, `trust_env` or Cookie
+      header, and keep `auto_decompress`; the SDK turns off aiohttp's resend of GET/PUT/DELETE
+      on a dropped keep-alive connection on it. Raises InvalidParameterError naming a setting
+      that would break a guarantee.
     * `rate_limiter`: called before every attempt and after every 429 (not closed by the SDK).
     * `on_request` / `on_response`: hooks for metrics and tracing (see `RequestEvent`).
     * `settle` (default True): after a non-idempotent call fails once it may have arrived,
@@ -492,6 +517,17 @@ class LiveOpsClient:
     ) -> None:
         """`aclose` the client, whatever ended the block."""
         await self.aclose()
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        from ._auth import refuse_pickling
+
+        refuse_pickling(self, "credentials and a connection pool")
+
+    def __copy__(self) -> LiveOpsClient:
+        return self  # shared, never copied: `with_options()` makes a copy with other settings
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LiveOpsClient:
+        return self
 
     def __repr__(self) -> str:
         return (

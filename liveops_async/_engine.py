@@ -57,7 +57,7 @@ from ._options import (
     to_client_timeout,
 )
 from ._pagination import AsyncPaginator
-from ._redact import Redactor, headers_repr
+from ._redact import Redactor, credential_header_values, headers_repr
 from ._response import APIResponse
 from ._retry import (
     AttemptOutcome,
@@ -835,6 +835,8 @@ class HTTPRequester:
                 except asyncio.CancelledError:
                     if task is None or deadlines is None or not deadlines.expired(task):
                         raise
+                    if deadlines.closed:  # aclose() ended the attempt: ClientClosedError below
+                        raise aiohttp.ClientConnectionError("the client was closed") from None
                     raise asyncio.TimeoutError from None  # the total timeout: mapped below
                 finally:
                     if bucket is not None and deadlines is not None and task is not None:
@@ -851,7 +853,9 @@ class HTTPRequester:
                 self._raise_if_closed_before_sending(session)
                 raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                outcome = _connection_failure(exc, op, config.timeouts, self._redactor(credential))
+                outcome = _connection_failure(
+                    exc, op, config.timeouts, self._redactor(credential, extra_headers)
+                )
             else:
                 if 200 <= status < 300:
                     parsed = None  # the answer of an operation without a response body
@@ -861,7 +865,7 @@ class HTTPRequester:
                                 op,
                                 status,
                                 raw_body,
-                                functools.partial(self._redactor, credential),
+                                functools.partial(self._redactor, credential, extra_headers),
                                 strict=config.strict_responses,
                             )
                         except ResponseDecodeError as exc:
@@ -883,7 +887,9 @@ class HTTPRequester:
                     if config.retry_budget is not None:  # resilience: successes refill it
                         config.retry_budget.record_success()
                     return parsed
-                outcome = self._status_failure(op, credential, status, raw_body, response_headers)
+                outcome = self._status_failure(
+                    op, credential, extra_headers, status, raw_body, response_headers
+                )
             delay = await self._after_failure(
                 config, op, outcome, status, attempt, attempt_start, started, limit_key
             )
@@ -957,6 +963,7 @@ class HTTPRequester:
         self,
         op: Operation,
         credential: Credential,
+        extra_headers: Mapping[str, str] | None,
         status: int,
         raw: bytes,
         headers: CIMultiDictProxy[str],
@@ -969,14 +976,23 @@ class HTTPRequester:
             raw=raw,
             headers=headers,
             retry_after=retry_after,
-            redactor=self._redactor(credential),
+            redactor=self._redactor(credential, extra_headers),
         )
         return AttemptOutcome(error, status=status, reached_server=True, retry_after=retry_after)
 
-    def _redactor(self, credential: Credential) -> Redactor:
+    def _redactor(
+        self, credential: Credential, extra_headers: Mapping[str, str] | None = None
+    ) -> Redactor:
         """The scrubber for what this call's errors take from a response: it knows the
-        credential's secrets (a provider's current token included) and the transport's."""
-        return Redactor(credential.secrets() + self._transport.secrets())
+        credential's secrets (a provider's current token included), the transport's, and the
+        values of the credential-like headers the caller gave (client defaults and the call's
+        own `extra_headers`)."""
+        return Redactor(
+            credential.secrets()
+            + self._transport.secrets()
+            + credential_header_values(self._config.headers)
+            + credential_header_values(extra_headers)
+        )
 
     @staticmethod
     def _parse(

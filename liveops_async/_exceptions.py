@@ -11,8 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-import orjson
-
 from ._redact import Redactor
 
 __all__ = [
@@ -312,6 +310,8 @@ def _as_int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, float) and value.is_integer():  # 1102.0 from some JSON encoders
+        return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
@@ -341,18 +341,30 @@ def make_status_error(
     message = ""
     extended: Any = None
     transaction_id: str | None = None
+    from ._serde import loads_json  # exact integers; loaded with the engine already
+
     try:
-        body = scrub.value(orjson.loads(raw)) if raw else None
-    except orjson.JSONDecodeError:
-        body = scrub.text(raw[:_MAX_TEXT_BODY].decode("utf-8", errors="replace"))
+        body = scrub.value(loads_json(raw)) if raw else None
+    except ValueError:  # not JSON (orjson.JSONDecodeError is a ValueError)
+        body = scrub.text_head(raw, _MAX_TEXT_BODY)
         message = body.strip()
     if isinstance(body, dict):
-        error_code = _as_int(body.get("errorCode"))
-        raw_message = body.get("errorMessage", body.get("message"))
+        fields = _error_fields(body)
+        error_code = _as_int(fields.get("errorCode"))
+        if error_code is None and fields is not body:  # {"error": {"code": 4002, ...}}
+            error_code = _as_int(fields.get("code"))
+        raw_message = _first_present(fields, ("errorMessage", "message", "description"))
+        if raw_message is None and isinstance(body.get("error"), str):
+            raw_message = body["error"]  # {"error": "invalid_token"}
         message = str(raw_message) if raw_message is not None else ""
-        extended = body.get("errorMessageExtended")
-        tid = body.get("transactionId")
+        extended = fields.get("errorMessageExtended")
+        tid = _first_present(fields, ("transactionId",)) or body.get("transactionId")
         transaction_id = str(tid) if tid is not None else None
+        other_code = fields.get("code") if fields is not body else None
+        if isinstance(other_code, str) and _DASHED_CODE.match(other_code):
+            code = other_code  # {"error": {"code": "010-007", ...}}
+    elif isinstance(body, str) and raw:  # a JSON string: the message itself
+        message = body[:_MAX_TEXT_BODY].strip()
     match = _BRACKET_CODE.match(message)
     if match:
         code, message = match.group(1), match.group(2).strip()
@@ -371,6 +383,28 @@ def make_status_error(
         body=body,
         headers=scrub.headers(headers),
     )
+
+
+_DASHED_CODE = re.compile(r"^\d+-\d+$")
+_DOCUMENTED_KEYS = ("errorCode", "errorMessage", "message")
+
+
+def _error_fields(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The object holding the error's fields: the body itself (Xsolla's documented shape), or
+    the object under `error` when the body has none of the documented keys (other Xsolla
+    services and gateways answer `{"error": {"code": ..., "description": ...}}`)."""
+    nested = body.get("error")
+    if isinstance(nested, dict) and not any(key in body for key in _DOCUMENTED_KEYS):
+        return nested
+    return body
+
+
+def _first_present(fields: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    for key in keys:
+        value = fields.get(key)
+        if value is not None:
+            return value
+    return None
 
 
 def _default_reason(status: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -117,17 +118,60 @@ def seconds(value: float | Unset) -> float:
 
 
 def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Copy of extra headers, refusing anything that could split a header line."""
+    """Copy of extra headers, refusing anything that could split a header line, and an
+    Authorization header: it comes only from the call's credential (a call without one, a
+    guest's cart call, would otherwise carry it and act for whoever it names)."""
     checked: dict[str, str] = {}
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise InvalidParameterError("header names and values must be str")
-        if not name or any(ch <= " " or ch in ":\x7f" for ch in name):
-            raise InvalidParameterError(f"invalid header name {name!r}")
+        if not name or not _TOKEN.fullmatch(name):
+            raise InvalidParameterError(
+                f"invalid header name {name!r}: letters, digits and !#$%&'*+-.^_`|~ only"
+            )
+        lowered = name.lower()
+        if lowered == "authorization":
+            raise InvalidParameterError(AUTHORIZATION_IS_THE_CREDENTIALS)
+        if is_framing_header(lowered):
+            raise InvalidParameterError(
+                f"header {name} is the HTTP client's to set: it decides how the request is "
+                "framed on its connection"
+            )
         if any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value):
             raise InvalidParameterError(f"header {name} must not contain CR, LF or other controls")
         checked[name] = value
     return checked
+
+
+# An HTTP header name (RFC 9110 token), ASCII only.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Headers that decide how a request is framed on its (pooled) connection: one of the caller's
+# (a Content-Length that disagrees with the body, say) would make the rest of the body a
+# second request, and desynchronise the answers of the calls that reuse the connection.
+_FRAMING_HEADERS = frozenset(
+    {
+        "connection",
+        "content-length",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+
+
+def is_framing_header(name: str) -> bool:
+    """Whether the header `name` decides how a request is framed on its connection."""
+    return name.lower() in _FRAMING_HEADERS
+
+
+AUTHORIZATION_IS_THE_CREDENTIALS = (
+    "headers: the Authorization header comes only from the call's credential: pass api_key= "
+    "(or admin_auth=) to LiveOpsClient, call through client.user(jwt), or use "
+    "client.admin_as(credential)"
+)
 
 
 def _checked_or_none(headers: Mapping[str, str] | None) -> dict[str, str] | None:
@@ -141,7 +185,7 @@ class ClientOverrides(TypedDict, total=False):
     * `timeout`: `Timeouts` (merged field by field), or a number for every timeout of an
       attempt (total, connect, read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
-    * `headers`: extra default headers, added to the client's.
+    * `headers`: extra default headers, added to the client's (never Authorization).
     * `validate_requests`: check bodies, path and query values against the operation's schemas
       before sending.
     * `strict_responses`: a response field that does not fit the spec raises
@@ -165,7 +209,7 @@ class RequestOptions:
     * `timeout`: `Timeouts`, or a number for every timeout of an attempt (total, connect,
       read and pool wait).
     * `retry`: a whole `RetryPolicy`; `max_retries` is a shortcut that changes only the count.
-    * `headers`: extra headers (the credential's Authorization header always wins).
+    * `headers`: extra headers (never Authorization, which only the credential sets).
     * `validate_requests`: check the body, path and query values against the operation's
       schemas before sending.
     * `strict_responses`: a response field that does not fit the spec raises

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from multidict import CIMultiDict
 
-__all__ = ["MASK", "RedactedCause", "Redactor", "headers_repr"]
+__all__ = ["MASK", "RedactedCause", "Redactor", "credential_header_values", "headers_repr"]
 
 MASK = "***"
 # Shorter strings are not treated as secrets: masking them would mangle ordinary text.
@@ -27,16 +27,28 @@ _MIN_SECRET = 6
 _CREDENTIAL_HEADER_PARTS = ("auth", "cookie", "key", "password", "secret", "session", "token")
 
 
+def _is_credential_header(name: str) -> bool:
+    lowered = name.lower()
+    return any(part in lowered for part in _CREDENTIAL_HEADER_PARTS)
+
+
 def headers_repr(headers: Mapping[str, str] | None) -> str:
     """The repr of caller-given headers, each credential-like value masked (`attrs` field repr:
     `RequestOptions.headers`, `ClientConfig.headers`)."""
     if headers is None:
         return "None"
     shown = {
-        name: MASK if any(part in name.lower() for part in _CREDENTIAL_HEADER_PARTS) else value
-        for name, value in headers.items()
+        name: MASK if _is_credential_header(name) else value for name, value in headers.items()
     }
     return repr(shown)
+
+
+def credential_header_values(headers: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The values of the caller-given headers `headers_repr` masks (a gateway's key, a token of
+    the caller's own): secrets for the scrubber too, should a server echo them."""
+    if not headers:
+        return ()
+    return tuple(value for name, value in headers.items() if _is_credential_header(name))
 
 
 def _variants(secret: str) -> Iterable[str]:
@@ -70,7 +82,29 @@ class Redactor:
         for secret in self._secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
+        return self._masked_cut_end(value) if self._secrets else value
+
+    def _masked_cut_end(self, value: str) -> str:
+        """`value` with a secret's beginning at its very end masked: a text cut short (a
+        truncated body, a compressed stream that stops) may end inside a secret."""
+        for secret in self._secrets:
+            head = secret[:_MIN_SECRET]
+            earliest = max(0, len(value) - len(secret) + 1)  # a whole one is masked already
+            start = value.rfind(head, earliest)
+            while start != -1:
+                if secret.startswith(value[start:]):
+                    return value[:start] + MASK
+                start = value.rfind(head, earliest, start + _MIN_SECRET - 1)  # an earlier one
         return value
+
+    def text_head(self, raw: bytes, limit: int) -> str:
+        """The first `limit` characters of the UTF-8 text of `raw` (undecodable bytes
+        replaced), scrubbed before the cut: a secret the cut went through would otherwise leave
+        its beginning behind. Decodes only what that needs (a body may be megabytes long)."""
+        longest = len(self._secrets[0]) if self._secrets else 0
+        # A character takes at most 4 bytes in UTF-8.
+        text = raw[: 4 * (limit + longest)].decode("utf-8", errors="replace")
+        return self.text(text[: limit + longest])[:limit]
 
     def value(self, value: Any) -> Any:
         """A decoded JSON value with every string (keys included) scrubbed."""

@@ -6,8 +6,6 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
-import orjson
-
 if TYPE_CHECKING:
     from multidict import CIMultiDictProxy
 
@@ -61,8 +59,11 @@ class APIResponse(Generic[T]):
         self.settlement: str | None = None
 
     def json(self) -> Any:
-        """The body as plain JSON values (None for an empty body)."""
-        return orjson.loads(self.content) if self.content else None
+        """The body as plain JSON values (None for an empty body), integers exact as in
+        `parsed`. Raises ValueError for a body that is not JSON."""
+        from ._serde import loads_json  # loaded with the engine already
+
+        return loads_json(self.content) if self.content else None
 
     def __repr__(self) -> str:
         return (

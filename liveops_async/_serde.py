@@ -450,7 +450,10 @@ def loads_json(raw: bytes | str) -> Any:
     data = raw.encode() if isinstance(raw, str) else raw
     if data.translate(_DIGIT_MASK).find(_LONG_DIGIT_RUN) < 0:
         return orjson.loads(data)
-    return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    try:
+        return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:  # nested deeper than the stack: orjson refuses it as not JSON too
+        raise ValueError("JSON nested too deep") from None
 
 
 def dumps_json(data: Any) -> bytes:

@@ -24,11 +24,14 @@ import ssl
 import sys
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ._auth import refuse_pickling
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 from ._gc_credit import Credit, collector_credit
+from ._options import is_framing_header
+from ._redact import credential_header_values
 
 if TYPE_CHECKING:
     import aiohttp
@@ -88,6 +91,26 @@ def _proxy_parts(proxy: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
     return bare, {"Proxy-Authorization": f"Basic {token}"}, (password, token)
 
 
+def _borrowed_session_secrets(session: aiohttp.ClientSession) -> tuple[str, ...]:
+    """The credentials a caller's session sends by itself, for the scrubber: the password of
+    its `proxy=` URL, its `proxy_auth=` and their Proxy-Authorization values, and the values of
+    credential-like default headers. A broken proxy may echo them back as it would the SDK's
+    own `proxy=`."""
+    found: list[str] = []
+    proxy = getattr(session, "_default_proxy", None)
+    if proxy is not None:
+        parts = urlsplit(str(proxy))
+        if parts.password:
+            user, password = unquote(parts.username or ""), unquote(parts.password)
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            found += [password, token]
+    auth = getattr(session, "_default_proxy_auth", None)
+    if auth is not None and auth.password:
+        found += [auth.password, auth.encode().split(" ", 1)[1]]
+    found += credential_header_values(session.headers)  # a gateway key of the caller's, say
+    return tuple(found)
+
+
 def check_borrowed_session(session: aiohttp.ClientSession) -> None:
     """Refuse a caller's session on which a guarantee of the SDK cannot hold, naming the
     setting. (`raise_for_status` needs no refusal: every call passes its own False.)"""
@@ -105,6 +128,17 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
         raise InvalidParameterError(
             "session: its default headers hold a Cookie, which every player's call would send"
         )
+    framing = [name for name in session.headers if is_framing_header(name)]
+    if framing:
+        raise InvalidParameterError(
+            f"session: its default header {framing[0]} decides how requests are framed on "
+            "their connection; the HTTP client must set it"
+        )
+    if any(name.lower() == "authorization" for name in session.headers):
+        raise InvalidParameterError(
+            "session: its default headers hold an Authorization header, which every call "
+            "without a credential of its own (a guest's cart call) would send"
+        )
     if not session.auto_decompress:
         raise InvalidParameterError(
             "session: auto_decompress=False leaves compressed answers undecoded; "
@@ -118,6 +152,12 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
         raise InvalidParameterError(
             "session: its trust_env=True lets aiohttp add .netrc credentials that clash with "
             "the credential's Authorization header; pass trust_env=True to LiveOpsClient instead"
+        )
+    if getattr(session, "_middlewares", ()):
+        raise InvalidParameterError(
+            "session: its middlewares= run around every call and may resend it (a redeem "
+            "applied twice), follow a redirect or change its credentials; use on_request / "
+            "on_response hooks, or pass connector= to share only the connection pool"
         )
     if getattr(session, "_base_url", None) is not None:
         raise InvalidParameterError(
@@ -147,7 +187,7 @@ class PoolGate:
     tuple per call (thousands of calls may queue).
     """
 
-    __slots__ = ("_deadlines", "_loop", "_value", "_waiters", "_watchdog")
+    __slots__ = ("_closed", "_deadlines", "_loop", "_value", "_waiters", "_watchdog")
 
     def __init__(self, size: int, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -157,6 +197,7 @@ class PoolGate:
         self._waiters: deque[asyncio.Future[Credit]] = deque()
         self._deadlines: deque[float] = deque()
         self._watchdog: asyncio.TimerHandle | None = None
+        self._closed = False
 
     def try_acquire(self) -> bool:
         """Take a free slot if there is one."""
@@ -172,6 +213,9 @@ class PoolGate:
         collector credit (`_gc_credit`): drop the future as soon as the caller resumes."""
         loop = self._loop
         waiter: asyncio.Future[Credit] = loop.create_future()
+        if self._closed:
+            waiter.set_exception(_closed_while_waiting())
+            return waiter
         deadline = loop.time() + timeout
         self._waiters.append(waiter)
         self._deadlines.append(deadline)
@@ -201,6 +245,20 @@ class PoolGate:
                 return
         self._value += 1
 
+    def close(self) -> None:
+        """The client was closed: every waiting call fails with ClientClosedError (it was never
+        sent), and so does every later wait. A free slot is never taken again: `_value` sinks
+        so low that no release brings it back above zero."""
+        self._closed = True
+        self._value = -(2**62)
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+        waiters, self._waiters, self._deadlines = self._waiters, deque(), deque()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(_closed_while_waiting())
+
     def _expire(self) -> None:
         """Fail the waits past their deadline; arm the watchdog for the next deadline."""
         self._watchdog = None
@@ -221,6 +279,12 @@ class PoolGate:
         self._waiters, self._deadlines = live, live_deadlines
         if next_deadline is not None:
             self._watchdog = self._loop.call_at(next_deadline, self._expire)
+
+
+def _closed_while_waiting() -> ClientClosedError:
+    return ClientClosedError(
+        "the LiveOps client was closed while the call waited for a connection; it was not sent"
+    )
 
 
 # A total timeout at least this long fires at the next whole second of the loop clock, as
@@ -244,10 +308,13 @@ class AttemptDeadlines:
     ask `expired(task)`; and `unwatch(bucket, task)` when the attempt ends however it ends.
     """
 
-    __slots__ = ("_buckets", "_expired", "_loop")
+    __slots__ = ("_buckets", "_expired", "_loop", "closed")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        # Set by `close`: the attempts cancelled from then on were cancelled by the client's
+        # closing, not by their deadline.
+        self.closed: bool = False
         # deadline -> {task: its cancelling() count when the attempt started}
         self._buckets: dict[float, dict[asyncio.Task[Any], int]] = {}
         # tasks cancelled for their deadline -> that count
@@ -284,6 +351,16 @@ class AttemptDeadlines:
         if sys.version_info >= (3, 11):
             return task.uncancel() <= cancelling
         return True
+
+    def close(self) -> None:
+        """The client was closed: end every attempt in flight as its deadline would (`expired`
+        answers True; `closed` tells why). Their loop timers stay armed over empty buckets."""
+        self.closed = True
+        for bucket in self._buckets.values():
+            for task, cancelling in bucket.items():
+                self._expired[task] = cancelling
+                task.cancel()
+            bucket.clear()
 
     def _expire(self, deadline: float) -> None:
         bucket = self._buckets.pop(deadline)
@@ -347,6 +424,7 @@ class Transport:
             "trust_env": bool(trust_env),
             "trace_configs": bool(trace_configs),
         }
+        secrets: tuple[str, ...] = ()
         if session is not None:
             given = [name for name, set_ in own_settings.items() if set_]
             if given:
@@ -355,6 +433,7 @@ class Transport:
                     "session you pass instead (or pass connector= instead of session=)"
                 )
             check_borrowed_session(session)
+            secrets = _borrowed_session_secrets(session)
             # aiohttp resends GET/PUT/DELETE once on a dropped keep-alive connection, and some
             # of those are not idempotent here (decrease a limit, generate codes): turned off
             # on the caller's session too, for every call made through it (documented).
@@ -365,7 +444,6 @@ class Transport:
         if ca_bundle is not None:
             ssl_context = default_ssl_context(ca_bundle)
         options: dict[str, Any] = {"allow_redirects": False, "raise_for_status": False}
-        secrets: tuple[str, ...] = ()
         # The proxy's credentials: aiohttp sends `proxy_headers` only with the CONNECT of an
         # https:// call; a plain http:// call carries them itself (and only such a call, so
         # that they never travel inside a tunnel to the API).
@@ -404,6 +482,16 @@ class Transport:
         # The attempts' total timeouts on the bound loop (set with the pool gate).
         self.attempt_deadlines: AttemptDeadlines | None = None
         self._closed = False
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        # Every client, copy, view and resource holds its transport: none of them pickles.
+        refuse_pickling(self, "a connection pool and may hold proxy credentials")
+
+    def __copy__(self) -> Transport:
+        return self  # one pool, shared: a copy of a client or view shares it too
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Transport:
+        return self
 
     @property
     def closed(self) -> bool:
@@ -477,8 +565,9 @@ class Transport:
             and pool_gate is not None
             and not self._closed
         ):
-            if session.closed:
-                raise ClientClosedError("the aiohttp session given to LiveOpsClient is closed")
+            if session.closed:  # closed by its owner: the caller's session, or connector
+                given = "connector" if self._connector is not None else "session"
+                raise ClientClosedError(f"the aiohttp {given} given to LiveOpsClient is closed")
             return session, pool_gate
         return self._bind(loop)
 
@@ -489,13 +578,35 @@ class Transport:
             raise WrongEventLoopError(
                 "this LiveOps client belongs to another event loop; create one client per loop"
             )
+        # aiohttp's objects belong to the loop that made them; from another, a call fails with
+        # a bare RuntimeError ("attached to a different loop") once it is under way.
+        borrowed: dict[str, object] = {
+            "session": None if self._owns_session else self._session,
+            "connector": self._connector,
+        }
+        for what, given in borrowed.items():
+            if given is not None and getattr(given, "_loop", loop) is not loop:
+                raise WrongEventLoopError(
+                    f"the aiohttp {what} given to LiveOpsClient belongs to another event loop "
+                    "than the one making this call; create it inside that loop"
+                )
         if self._session is None:
             self._session = self._create_session()
             self._watch_loop_end(loop)
         self._loop = loop
-        self._pool_gate = PoolGate(self._pool_size, loop)
+        self._pool_gate = PoolGate(self._gate_size(), loop)
         self.attempt_deadlines = AttemptDeadlines(loop)
         return self._session, self._pool_gate
+
+    def _gate_size(self) -> int:
+        """`pool_size`, or the session's connector's limit if that is smaller (its total or
+        per-host limit: the calls go to one host; `pool_size_per_host`, a borrowed connector or
+        session): a call waiting for one of its connections then waits at the gate, bounded by
+        the pool timeout (PoolTimeoutError), not in aiohttp's queue under the connect
+        timeout."""
+        connector = self._session.connector if self._session is not None else None
+        limits = [getattr(connector, name, 0) for name in ("limit", "limit_per_host")]
+        return min([self._pool_size, *(n for n in limits if isinstance(n, int) and n > 0)])
 
     def _watch_loop_end(self, loop: asyncio.AbstractEventLoop) -> None:
         """Close the SDK's session when its loop ends without `aclose()`.
@@ -560,6 +671,13 @@ class Transport:
             session = None  # its loop is gone, and its sockets with it
         self._closed = True
         self._session = None
+        if bound_loop is not None and bound_loop is asyncio.get_running_loop():
+            # The calls of this client end now on every transport, also on a borrowed session
+            # or connector that stays open: waiting ones unsent, those in flight cancelled.
+            if self._pool_gate is not None:
+                self._pool_gate.close()
+            if self.attempt_deadlines is not None:
+                self.attempt_deadlines.close()
         ended = self._loop_ended
         if ended is not None and not ended.done() and bound_loop is asyncio.get_running_loop():
             ended.set_result(None)

@@ -11,7 +11,7 @@ import click
 from .. import LiveOpsClient, models
 from .._exceptions import APIConnectionError, APIStatusError
 from ._context import Settings, json_option, run_with_client
-from ._output import error_console, localized, print_json, print_table
+from ._output import error_console, localized, plain, print_json, print_table, shown
 
 __all__ = ["codes", "coupons", "user_limit"]
 
@@ -129,9 +129,9 @@ def codes_generate(
             arrived = exc.sent if isinstance(exc, APIConnectionError) else exc.status >= 500
             if arrived:
                 error_console().print(
-                    f"[red]error[/red]: {exc}\nThe request may have reached the API: codes may "
-                    f"have been generated. Not resent; check with `liveops codes export "
-                    f"{external_id}` before trying again."
+                    f"[red]error[/red]: {shown(exc)}\nThe request may have reached the API: "
+                    "codes may have been generated. Not resent; check with `liveops codes "
+                    f"export {shown(external_id)}` before trying again."
                 )
                 raise SystemExit(1) from None
             raise
@@ -141,7 +141,7 @@ def codes_generate(
     if as_json:
         print_json({"external_id": external_id, "generated": generated})
     else:
-        click.echo(f"Generated {generated} codes for {external_id}.")
+        click.echo(f"Generated {generated} codes for {plain(external_id)}.")
 
 
 @click.group("user-limit")
@@ -186,7 +186,8 @@ def user_limit_get(
     if as_json:
         print_json(data)
     else:
-        click.echo(f"{user_id}: {per_user.get('available')} of {per_user.get('total')} left")
+        available, total = plain(per_user.get("available")), plain(per_user.get("total"))
+        click.echo(f"{plain(user_id)}: {available} of {total} left")
 
 
 @user_limit.command("reset")
@@ -229,4 +230,4 @@ def user_limit_reset(
     if as_json:
         print_json({"reset": True, "promotion": promotion, "user": None if all_users else user_id})
     else:
-        click.echo(f"Reset the limit of {what} for {scope}.")
+        click.echo(f"Reset the limit of {what} for {plain(scope)}.")

@@ -23,6 +23,7 @@ from ._output import (
     print_problems,
     print_report,
     report_as_data,
+    shown,
 )
 from ._plan import Plan, fetch_project, make_plan, validate_desired
 
@@ -122,11 +123,11 @@ def export(
         out = console()
         total = sum(len(v) for v in project.values())
         out.print(
-            f"Exported {total} entities to {directory}: {len(result.written)} written, "
+            f"Exported {total} entities to {shown(directory)}: {len(result.written)} written, "
             f"{len(result.unchanged)} unchanged, {len(result.removed)} removed."
         )
         for path in result.kept_new:
-            out.print(f"Kept {path}: it has no id (not applied yet).")
+            out.print(f"Kept {shown(path)}: it has no id (not applied yet).")
 
     run_with_client(settings, work)
 

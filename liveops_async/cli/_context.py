@@ -12,7 +12,7 @@ import click
 
 from .. import LiveOpsClient
 from .._exceptions import LiveOpsError, MissingCredentialsError
-from ._output import error_console
+from ._output import error_console, shown
 
 __all__ = ["Settings", "json_option", "run_with_client"]
 
@@ -50,7 +50,7 @@ def run_with_client(settings: Settings, work: Callable[[LiveOpsClient], Awaitabl
         )
         raise SystemExit(1) from None
     except LiveOpsError as exc:
-        error_console().print(f"[red]error[/red]: {exc}", markup=True)
+        error_console().print(f"[red]error[/red]: {shown(exc)}")
         raise SystemExit(1) from None
 
 

@@ -11,6 +11,7 @@ spec:                 # the request body fields (the write shape), nothing read-
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -151,8 +152,10 @@ def entity_file_name(kind: Kind, key: str, spec: Mapping[str, Any]) -> str:
         return f"{kind.name}.yaml"
     if kind.key_field is not None:
         return f"{_slug(key) or 'entity'}.yaml"
+    # The server's id is a number, but whatever a server sends stays one name in the folder.
+    name = _slug(key) or "entity"
     slug = _slug(_display_name(spec))
-    return f"{key}-{slug}.yaml" if slug else f"{key}.yaml"
+    return f"{name}-{slug}.yaml" if slug else f"{name}.yaml"
 
 
 def dump_entity(kind: Kind, key: str, enabled: bool | None, spec: Mapping[str, Any]) -> str:
@@ -176,7 +179,9 @@ _KIND_LINE = re.compile(r"^kind:.*$", re.MULTILINE)
 def write_id(path: Path, key: str) -> None:
     """Record a server-assigned id in a file (after a create), keeping the rest of its text."""
     text = path.read_text(encoding="utf-8")
-    line = f"id: {key}"
+    # A number as itself; anything else as one quoted scalar on this line (JSON's double-quoted
+    # string is YAML), so that an id cannot add lines or change the document.
+    line = f"id: {key if key.isdigit() else json.dumps(key)}"
     if _ID_LINE.search(text):
         text = _ID_LINE.sub(line, text, count=1)
     elif _KIND_LINE.search(text):

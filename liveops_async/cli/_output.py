@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from ._plan import MISSING, Action, Change, Plan, display_path
 __all__ = [
     "console",
     "error_console",
+    "plain",
     "plan_as_data",
     "print_json",
     "print_plan",
@@ -26,6 +28,7 @@ __all__ = [
     "print_report",
     "print_table",
     "report_as_data",
+    "shown",
 ]
 
 _SYMBOL = {
@@ -33,6 +36,24 @@ _SYMBOL = {
     Action.UPDATE: ("~", "yellow"),
     Action.DELETE: ("-", "red"),
 }
+
+
+# Characters a terminal acts on instead of showing: C0 controls but tab and newline (ESC starts
+# escape sequences: window title, screen clearing, hyperlinks), DEL, C1 controls (0x9b is an
+# 8-bit CSI), and the bidirectional overrides and isolates that reorder the text after them.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: object) -> str:
+    """`value` as text with every terminal control character written out as an escape
+    (`\\x1b`), so that text from a server or a file cannot drive the terminal."""
+    return _TERMINAL_CONTROLS.sub(lambda found: ascii(found.group())[1:-1], str(value))
+
+
+def shown(value: object) -> str:
+    """`plain(value)` fit for a Rich print: its markup escaped too (a server's `[/]` must
+    neither style the output nor crash it)."""
+    return escape(plain(value))
 
 
 def console() -> Console:
@@ -58,7 +79,7 @@ def print_problems(problems: Iterable[FileProblem], root: Path) -> None:
     for problem in problems:
         where = display_path(problem.path, root)
         field = f": {problem.field}" if problem.field else ""
-        out.print(f"[red]error[/red] {escape(where)}{escape(field)}: {escape(problem.message)}")
+        out.print(f"[red]error[/red] {shown(where)}{shown(field)}: {shown(problem.message)}")
 
 
 def print_plan(
@@ -71,7 +92,7 @@ def print_plan(
     """The changes, field by field; `unmanaged`: kind folders left out of the comparison."""
     out = console()
     if unmanaged:
-        out.print(f"Not managed here (no folder): {escape(', '.join(unmanaged))}")
+        out.print(f"Not managed here (no folder): {shown(', '.join(unmanaged))}")
     if not plan.changes:
         out.print("No changes: the project matches the files.")
         return
@@ -79,12 +100,12 @@ def print_plan(
         symbol, colour = _SYMBOL[change.action]
         where = f" ({display_path(change.desired.path, root)})" if change.desired else ""
         out.print(
-            f"[{colour}]{symbol} {change.action.value} {escape(change.label)}[/]{escape(where)}"
+            f"[{colour}]{symbol} {change.action.value} {shown(change.label)}[/]{shown(where)}"
         )
         for field in change.fields:
             out.print(
-                f"    [yellow]~[/] {escape(field.field)}: {escape(_show(field.before))} "
-                f"-> {escape(_show(field.after))}"
+                f"    [yellow]~[/] {shown(field.field)}: {shown(_show(field.before))} "
+                f"-> {shown(_show(field.after))}"
             )
     summary = (
         f"Plan: {plan.count(Action.CREATE)} to create, {plan.count(Action.UPDATE)} to update, "
@@ -138,18 +159,18 @@ def print_report(report: ApplyReport) -> None:
     if report.applied:
         out.print("Applied:")
         for line in report.applied:
-            out.print(f"  [green]✓[/] {escape(line)}")
+            out.print(f"  [green]✓[/] {shown(line)}")
     if report.skipped_deletes:
         out.print(
             f"Skipped {len(report.skipped_deletes)} delete(s): pass --allow-delete to delete."
         )
     if report.failed is not None:
         change, error = report.failed
-        out.print(f"[red]Failed:[/] {escape(change.label)}: {escape(str(error))}")
+        out.print(f"[red]Failed:[/] {shown(change.label)}: {shown(str(error))}")
         if report.not_started:
             out.print("Not started:")
             for pending in report.not_started:
-                out.print(f"  - {pending.action.value} {escape(pending.label)}")
+                out.print(f"  - {pending.action.value} {shown(pending.label)}")
         out.print("Nothing else was changed. Fix the cause and run `liveops apply` again.")
     else:
         out.print(f"Apply complete: {len(report.applied)} call(s) applied.")
@@ -160,7 +181,7 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*(escape("" if cell is None else str(cell)) for cell in row))
+        table.add_row(*(shown("" if cell is None else str(cell)) for cell in row))
     console().print(table)
 
 

@@ -53,6 +53,7 @@ class FailRule:
     after_handling: bool = False
     remaining: int = 1_000_000
     hits: int = 0
+    message: str | None = None  # the errorMessage; a generic one when None
 
 
 class MockServer:
@@ -109,7 +110,7 @@ class MockServer:
         body = {
             "statusCode": rule.status,
             "errorCode": 1102 if rule.status == 422 else 1101,
-            "errorMessage": f"[0401-1102]: injected by the test ({rule.status})",
+            "errorMessage": rule.message or f"[0401-1102]: injected by the test ({rule.status})",
         }
         return web.json_response(body, status=rule.status)
 

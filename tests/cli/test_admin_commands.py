@@ -86,6 +86,38 @@ def test_api_errors_exit_1_with_status_and_code(server: MockServer, liveops: Inv
     assert "404" in missing.output and "Coupon not found" in missing.output
 
 
+# What a hostile or broken server might send: Rich markup (an unbalanced closing tag crashed
+# the CLI with a MarkupError traceback), terminal escape sequences (set the window title, clear
+# the screen, ring the bell) and a right-to-left override that reorders what follows it.
+HOSTILE = "[/] [bold]bold?[/bold] \x1b]0;pwned\x07\x1b[2J\x9b31m \u202egnp.exe"
+TERMINAL_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def test_a_servers_error_text_is_shown_as_text_not_as_markup_or_terminal_codes(
+    server: MockServer, liveops: Invoke
+) -> None:
+    server.fail("GET", "/admin/coupon", 422, message=f"[0401-1102]: {HOSTILE}")
+    failed = liveops("coupons", "list")
+    assert failed.exit_code == 1, failed.output
+    assert "Traceback" not in failed.output
+    assert "error: 422 [0401-1102] [/] [bold]bold?[/bold]" in failed.stderr
+    assert not any(control in failed.output for control in TERMINAL_CONTROLS), failed.output
+
+
+def test_a_servers_names_in_a_table_are_shown_as_text_not_as_terminal_codes(
+    server: MockServer, liveops: Invoke
+) -> None:
+    server.seed()
+    body = server.example("admin-create-coupon")
+    body.update(external_id="hostile", name={"en-US": HOSTILE})
+    status, answer = server.request("admin-create-coupon", body=body)
+    assert status == 201, answer
+    table = liveops("coupons", "list")
+    assert table.exit_code == 0, table.output
+    assert "[bold]bold?[/bold]" in table.output
+    assert not any(control in table.output for control in TERMINAL_CONTROLS), table.output
+
+
 def test_missing_credentials_are_explained(server: MockServer, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli,

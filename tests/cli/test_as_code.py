@@ -7,9 +7,12 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
-from liveops_async.cli._kinds import FETCH_CONCURRENCY, KINDS
+from liveops_async.cli._export import write_export
+from liveops_async.cli._files import write_id
+from liveops_async.cli._kinds import FETCH_CONCURRENCY, KINDS, Current
 
 from .conftest import Invoke, MockServer, edit
 
@@ -267,3 +270,31 @@ def test_reading_many_entities_one_by_one_is_bounded(
     assert exported.exit_code == 0, exported.output
     assert server.mock.count("admin-get-items-value-point-reward") == 12
     assert server.most_in_flight <= FETCH_CONCURRENCY
+
+
+@pytest.mark.parametrize(
+    "server_id", ["../../../outside", "(absolute)", "a/b", "..", "17\nkind: coupon", "C:\\x", ""]
+)
+def test_a_hostile_server_id_stays_inside_the_export_folder_and_its_file(
+    server_id: str, tmp_path: Path
+) -> None:
+    """A server's id names a file (discounts, chains, ...) and is written into it after a
+    create: whatever it holds, the file stays in its kind folder, and the id stays one YAML
+    value."""
+    if server_id == "(absolute)":  # inside tmp_path, should the test fail and write there
+        server_id = str(tmp_path / "absolute")
+    root = tmp_path / "config"
+    discount = next(kind for kind in KINDS if kind.name == "discount")
+    spec = {"name": {"en-US": "Sale"}}
+    result = write_export(root, [discount], {"discount": [Current(server_id, True, spec)]})
+    (written,) = result.written
+    assert written.parent == root / discount.directory, written
+    assert written.resolve().is_relative_to((root / discount.directory).resolve())
+    document = yaml.safe_load(written.read_text(encoding="utf-8"))
+    assert document["id"] == server_id and document["kind"] == "discount"
+    # The id a create answered, recorded in a file the user wrote: one value, nothing more.
+    mine = root / discount.directory / "mine.yaml"
+    mine.write_text("kind: discount\nspec:\n  name:\n    en-US: Mine\n", encoding="utf-8")
+    write_id(mine, server_id)
+    recorded = yaml.safe_load(mine.read_text(encoding="utf-8"))
+    assert recorded == {"kind": "discount", "id": server_id, "spec": {"name": {"en-US": "Mine"}}}

@@ -4,19 +4,23 @@ not parse, the text of a malformed answer and every cause, also after a pickle r
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import pickle
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 
-from liveops_async import LiveOpsClient, LiveOpsError, ResponseEvent
+from liveops_async import LiveOpsClient, LiveOpsError, RequestOptions, ResponseEvent
 
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, COUPON_GET, Call
 from ._secrets import CANARIES, assert_no_canary, find_canary
+from .conftest import outcome
 
 ClientFactory = Callable[..., LiveOpsClient]
 
@@ -155,3 +159,115 @@ async def test_a_rotated_token_is_known_to_the_scrubber(
         assert_no_secret_in_any_field(error)
     else:
         raise AssertionError("a 401 must raise")
+
+
+async def test_a_token_rotated_while_its_call_was_in_flight_is_still_scrubbed(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A provider's token is replaced by a newer one (another call of the same view fetched
+    it) while a call that sent the old one waits for its answer: that answer's echo of the old
+    token is scrubbed all the same."""
+    release = asyncio.Event()
+    echo = _echo_everywhere(422)
+
+    async def held_echo(request: fs.Received, conn: fs.Connection) -> None:
+        await release.wait()
+        await echo(request, conn)
+
+    server.then(held_echo, echo)
+    client = make_client(server, max_retries=0)
+    rotated = CANARIES.jwt.rsplit(".", 1)[0] + ".rotated-signature-0123456789"
+    tokens = iter([CANARIES.jwt, rotated])
+
+    async def provider() -> str:
+        return next(tokens)
+
+    player = client.user(provider)
+    first = asyncio.create_task(outcome(player.coupons.redeem(coupon_code="A")))
+    while not server.received:
+        await asyncio.sleep(0.01)
+    second = await outcome(player.coupons.redeem(coupon_code="B"))  # fetches the new token
+    release.set()
+    error = await first
+    assert isinstance(error, LiveOpsError) and isinstance(second, LiveOpsError)
+    assert_no_secret_in_any_field(error)
+
+
+def _echo_cut_short(kept: int) -> fs.Action:
+    """A broken proxy's 422 echoing the Authorization value in a gzip stream that stops after
+    `kept` of its characters (flushed, never finished: aiohttp decodes what came, no error)."""
+
+    async def action(request: fs.Received, conn: fs.Connection) -> None:
+        value = request.headers["authorization"].split(" ", 1)[1]
+        packer = zlib.compressobj(wbits=31)  # gzip framing
+        cut = f"refused for {value[:kept]}".encode()
+        raw = packer.compress(cut) + packer.flush(zlib.Z_SYNC_FLUSH)
+        await fs.reply(422, raw=raw, headers={"Content-Encoding": "gzip"})(request, conn)
+
+    return action
+
+
+@pytest.mark.parametrize("kept", [6, 12, 30, -1])
+@pytest.mark.parametrize("who", ["admin", "player"])
+async def test_a_credential_echo_cut_short_shows_no_part_of_it(
+    kept: int, who: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A body cut short (here a compressed stream that stops) may end inside the echoed
+    credential: its beginning is scrubbed as the whole would be."""
+    secret = CANARIES.basic if who == "admin" else CANARIES.jwt
+    server.default = _echo_cut_short(kept if kept > 0 else len(secret) - 1)
+    client = make_client(server, max_retries=0)
+    call = (
+        client.admin.coupons.get("c1")
+        if who == "admin"
+        else client.user(CANARIES.jwt).coupons.redeem(coupon_code="A")
+    )
+    error = await outcome(call)
+    assert isinstance(error, LiveOpsError) and "refused for" in str(error), error
+    shown = "\n".join(_walk(error))
+    cut = kept if kept > 0 else len(secret) - 1
+    assert secret[:cut] not in shown, shown
+
+
+GATEWAY_KEY = "gateway-key-3b9f1c7e"  # a credential the caller sends in a header of its own
+
+
+def _echo_gateway_key(request: fs.Received) -> str:
+    return " ".join(v for k, v in request.headers.items() if k.startswith("x-gateway"))
+
+
+@pytest.mark.parametrize("given", ["default_headers", "with_options", "per_call", "session"])
+async def test_a_credential_in_a_callers_own_header_is_scrubbed_from_an_echo(
+    given: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """Header values the reprs mask as credentials (names holding auth, key, token, secret,
+    ...) are scrubbed from what a server echoes, as the SDK's own credentials are."""
+
+    async def echo(request: fs.Received, conn: fs.Connection) -> None:
+        seen = _echo_gateway_key(request)
+        assert GATEWAY_KEY in seen  # it was sent
+        body = {"errorCode": 1, "errorMessage": f"bad gateway key {seen}", "echo": {seen: seen}}
+        await fs.reply(403, body, headers={"X-Echo": seen})(request, conn)
+
+    server.default = echo
+    header = {"X-Gateway-Token": GATEWAY_KEY}
+    session = None
+    if given == "default_headers":
+        client = make_client(server, default_headers=header)
+    elif given == "session":
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), headers=header)
+        client = make_client(server, session=session)
+    else:
+        client = make_client(server)
+    if given == "with_options":
+        client = client.with_options(headers=header)
+    options = RequestOptions(headers=header) if given == "per_call" else None
+    try:
+        error = await outcome(client.admin.coupons.get("c1", options=options))
+    finally:
+        if session is not None:
+            await client.aclose()
+            await session.close()
+    assert isinstance(error, LiveOpsError)
+    shown = "\n".join(_walk(error))
+    assert "bad gateway key" in shown and GATEWAY_KEY not in shown, shown

@@ -261,11 +261,13 @@ def test_reprs_of_client_views_and_credentials_hide_secrets() -> None:
 
 
 def test_reprs_of_options_and_settings_mask_credential_headers_a_caller_gave() -> None:
-    # A caller may pass its own token in a header (a proxy's key, a forwarded Authorization):
-    # the reprs of per-call options and of the client's settings show those values masked,
-    # and other header values as given.
+    # A caller may pass its own token in a header (a proxy's key, a gateway's token): the reprs
+    # of per-call options and of the client's settings show those values masked, and other
+    # header values as given. (Authorization itself is refused: only the credential sets it.)
+    with pytest.raises(InvalidParameterError) as refused:
+        RequestOptions(headers={"Authorization": f"Bearer {CANARIES.jwt}"})
+    assert_no_canary(refused.value)
     given = {
-        "Authorization": f"Bearer {CANARIES.jwt}",
         "Proxy-Authorization": f"Basic {CANARIES.basic}",
         "X-Api-Key": CANARIES.api_key,
         "X-Auth-Token": CANARIES.jwt,
@@ -277,7 +279,7 @@ def test_reprs_of_options_and_settings_mask_credential_headers_a_caller_gave() -
     for shown in (repr(options), repr(client._config), str(client.with_options(headers=given))):
         assert_no_canary(shown)
     assert "'X-Trace': 'trace-1'" in repr(options)
-    assert "'Authorization': '***'" in repr(client._config)
+    assert "'X-Auth-Token': '***'" in repr(client._config)
 
 
 # TLS -------------------------------------------------------------------------------------------
@@ -384,3 +386,35 @@ async def test_default_context_verifies_certificates(
         error = await outcome(client.admin.coupons.get("c1"))
         assert isinstance(error, APIConnectionError) and error.sent is False
         assert tls.received == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"Content-Length": "5"},  # the body's rest became a second request on the connection
+        {"transfer-encoding": "chunked"},
+        {"Connection": "close"},
+        {"Upgrade": "websocket"},
+        {"Keep-Alive": "timeout=5"},
+        {"TE": "trailers"},
+        {"Trailer": "X-Sum"},
+        {"X-Ü": "v"},  # not an HTTP token: a 400 from the server, after sending
+        {"X(Y)": "v"},
+    ],
+    ids=repr,
+)
+async def test_headers_that_would_change_the_framing_or_are_not_tokens_are_refused(
+    header: dict[str, str], make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """Caller headers cannot change how a request is framed on the connection (a wrong
+    Content-Length made the rest of a redeem's body a second request on the pooled connection)
+    and must be valid header names: refused before anything is sent, naming the header."""
+    name = next(iter(header))
+    client = make_client(server)
+    with pytest.raises(InvalidParameterError, match=re.escape(name)):
+        make_client(server, default_headers=header)
+    with pytest.raises(InvalidParameterError, match=re.escape(name)):
+        client.with_options(headers=header)
+    with pytest.raises(InvalidParameterError, match=re.escape(name)):
+        RequestOptions(headers=header)
+    assert server.received == []

@@ -6,6 +6,7 @@ which a guarantee cannot hold is refused, naming the setting."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import ssl
 import subprocess  # nosec B404 - openssl makes a throwaway certificate
@@ -20,18 +21,22 @@ import pytest
 from liveops_async import (
     APIConnectionError,
     APIStatusError,
+    ClientClosedError,
     InternalServerError,
     InvalidParameterError,
     LiveOpsClient,
     NotFoundError,
+    PoolTimeoutError,
     RateLimitError,
+    RequestOptions,
     ResponseDecodeError,
+    Timeouts,
 )
 from tests._ports import refusing_port
 
 from . import _fault_server as fs
 from ._calls import COUPON_GET, COUPON_REDEEM, LIMIT_DECREASE, Call
-from ._proxy import PROXY_PASSWORD, Proxy, running_proxy
+from ._proxy import PROXY_PASSWORD, PROXY_USER, Proxy, running_proxy
 from ._secrets import CANARIES, assert_no_canary, shown_text
 from .conftest import FAST_RETRY, PROJECT_ID, ROOMY_TIMEOUTS, outcome
 
@@ -66,6 +71,7 @@ def _no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 ClientFactory = Callable[..., LiveOpsClient]
+DUMMY_JAR = aiohttp.DummyCookieJar
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -211,6 +217,96 @@ async def test_one_players_cookies_and_token_never_reach_another(
         f"Bearer {CANARIES.jwt}",
     ]
     assert all("cookie" not in r.headers for r in sent), [r.headers for r in sent]
+
+
+async def test_a_guest_call_carries_no_one_elses_authorization(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A guest cart call has no Authorization of its own: none may come from elsewhere (default
+    headers, a call's options, the session's own defaults), or the API would act on another
+    player's cart."""
+    with pytest.raises(InvalidParameterError, match="Authorization"):
+        via(server, default_headers={"authorization": f"Bearer {CANARIES.jwt}"})
+    client = via(server)
+    with pytest.raises(InvalidParameterError, match="Authorization"):
+        client.with_options(headers={"Authorization": f"Bearer {CANARIES.jwt}"})
+    with pytest.raises(InvalidParameterError, match="Authorization"):
+        RequestOptions(headers={"AUTHORIZATION": f"Bearer {CANARIES.jwt}"})
+    server.default = fs.reply(200, {"cart_id": "1", "items": []})
+    await client.guest("guest-1", "guest@example.com").promo_codes.redeem(coupon_code="A")
+    (sent,) = server.received
+    assert "authorization" not in sent.headers and sent.headers["x-unauthorized-id"] == "guest-1"
+
+
+@pytest.mark.parametrize("borrowed", ["connector", "session", "pool_size_per_host"])
+async def test_waiting_for_a_borrowed_pools_connection_is_a_pool_timeout(
+    borrowed: str, server: fs.FaultServer
+) -> None:
+    """A borrowed connector (or session) smaller than `pool_size`, or a `pool_size_per_host`
+    below it, bounds the calls in flight as `pool_size` does: a call that waits for one of
+    those connections ends with PoolTimeoutError after the pool timeout, not with a
+    ConnectTimeoutError that names the wrong phase."""
+    server.default = fs.slow_headers(30.0)
+    connector = aiohttp.TCPConnector(limit=1)
+    given: dict[str, Any] = {"connector": connector}
+    if borrowed == "session":
+        given = {"session": aiohttp.ClientSession(connector=connector, cookie_jar=DUMMY_JAR())}
+    elif borrowed == "pool_size_per_host":
+        await connector.close()
+        given = {"pool_size_per_host": 1}
+    client = LiveOpsClient(
+        base_url=server.base_url,
+        project_id=PROJECT_ID,
+        api_key=CANARIES.api_key,
+        timeout=Timeouts(total=60.0, connect=10.0, read=60.0, pool=0.2),
+        max_retries=0,
+        **given,
+    )
+    try:
+        holding = asyncio.create_task(outcome(COUPON_GET.invoke(client)))
+        while not server.received:
+            await asyncio.sleep(0.01)
+        waiting = await outcome(COUPON_GET.invoke(client))
+        assert isinstance(waiting, PoolTimeoutError), waiting
+        assert waiting.sent is False
+        await client.aclose()
+        assert isinstance(await holding, ClientClosedError)
+    finally:
+        await client.aclose()
+        if borrowed != "pool_size_per_host":
+            await given[borrowed].close()
+
+
+# Closing under traffic -------------------------------------------------------------------------
+
+
+async def test_closing_the_client_ends_calls_in_flight_and_sends_no_waiting_call(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    """aclose() keeps its promise on every transport: a borrowed session or connector stays
+    open for its owner, but the client's own calls end (in flight: ClientClosedError; waiting
+    for a pooled connection: never sent)."""
+    server.default = fs.slow_headers(30.0)  # answers long after the hang guard below
+    client = via(server, pool_size=2, timeout=Timeouts(total=60.0, read=60.0, pool=60.0))
+    player = client.user(CANARIES.jwt)
+    calls = [
+        asyncio.create_task(
+            outcome(
+                player.coupons.redeem(coupon_code=f"code-{n}")
+                if n % 2
+                else client.admin.coupons.get(f"c{n}")
+            )
+        )
+        for n in range(6)
+    ]
+    while len(server.received) < 2:  # the pool is full; four calls wait for a connection
+        await asyncio.sleep(0.01)
+    await client.aclose()
+    results = await asyncio.wait_for(asyncio.gather(*calls), 15)  # a hang guard only
+    assert all(isinstance(r, ClientClosedError) for r in results), results
+    assert len(server.received) == 2  # the waiting calls were not sent after the close
+    with pytest.raises(ClientClosedError):
+        await client.admin.coupons.get("late")
 
 
 # The proxy is really used, and proxy settings are honoured -------------------------------------
@@ -414,11 +510,27 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
     [
         ({}, "cookie_jar"),  # aiohttp's default jar shares cookies between players
         ({"cookie_jar": "dummy", "headers": {"Cookie": "a=b"}}, "Cookie"),
+        # Sent with every call that has no Authorization of its own: a guest's cart call.
+        ({"cookie_jar": "dummy", "headers": {"authorization": "Bearer x"}}, "Authorization"),
+        # Would frame every request wrongly: the rest of a body became a second request.
+        ({"cookie_jar": "dummy", "headers": {"Content-Length": "5"}}, "Content-Length"),
         ({"cookie_jar": "dummy", "auto_decompress": False}, "auto_decompress"),
         ({"cookie_jar": "dummy", "auth": "basic"}, "auth"),
         ({"cookie_jar": "dummy", "base_url": "http://127.0.0.1:1"}, "base_url"),
+        # A client middleware may resend a request (a retry middleware would redeem twice),
+        # follow a redirect or add credentials: none of that can be allowed under the SDK.
+        ({"cookie_jar": "dummy", "middlewares": "resend"}, "middlewares"),
     ],
-    ids=["cookie_jar", "cookie_header", "auto_decompress", "auth", "base_url"],
+    ids=[
+        "cookie_jar",
+        "cookie_header",
+        "authorization_header",
+        "framing_header",
+        "auto_decompress",
+        "auth",
+        "base_url",
+        "middlewares",
+    ],
 )
 async def test_a_session_that_breaks_a_guarantee_is_refused(
     settings: dict[str, Any], named: str
@@ -430,12 +542,21 @@ async def test_a_session_that_breaks_a_guarantee_is_refused(
         warnings.simplefilter("ignore", DeprecationWarning)  # auth= is deprecated in aiohttp
         if kwargs.get("auth") == "basic":
             kwargs["auth"] = aiohttp.BasicAuth("u", "p")
+        if kwargs.get("middlewares") == "resend":
+            kwargs["middlewares"] = (_resend_on_5xx,)
         session = aiohttp.ClientSession(**kwargs)
     try:
         with pytest.raises(InvalidParameterError, match=named):
             LiveOpsClient(project_id=PROJECT_ID, api_key="k", session=session)
     finally:
         await session.close()
+
+
+async def _resend_on_5xx(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    response = await handler(request)
+    return await handler(request) if response.status >= 500 else response
 
 
 async def test_a_session_trusting_the_environment_is_refused() -> None:
@@ -458,21 +579,41 @@ async def test_own_session_settings_with_a_borrowed_session_are_refused(setting:
     await values["connector"].close()
 
 
-@pytest.mark.parametrize("given", ["proxy", "trust_env"])
+@pytest.mark.parametrize("given", ["proxy", "trust_env", "session_proxy", "session_proxy_auth"])
 async def test_proxy_password_is_scrubbed_from_what_a_server_echoes(
     given: str, server: fs.FaultServer, proxy: Proxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.default = fs.reply(
         400, {"errorMessage": f"proxy said {PROXY_PASSWORD}", "x": PROXY_PASSWORD}
     )
+    session: aiohttp.ClientSession | None = None
     if given == "trust_env":
         monkeypatch.setenv("HTTP_PROXY", proxy.url())
         settings: dict[str, Any] = {"trust_env": True}
-    else:
+    elif given == "proxy":
         settings = {"proxy": proxy.url()}
-    async with LiveOpsClient(
-        base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, **settings
-    ) as client:
-        error = await outcome(COUPON_GET.invoke(client))
+    else:  # a session of the caller's that goes through the proxy itself
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # proxy_auth= is deprecated
+            session = aiohttp.ClientSession(
+                cookie_jar=aiohttp.DummyCookieJar(),
+                **(
+                    {"proxy": proxy.url()}
+                    if given == "session_proxy"
+                    else {
+                        "proxy": proxy.url().replace(f"{PROXY_USER}:{PROXY_PASSWORD}@", ""),
+                        "proxy_auth": aiohttp.BasicAuth(PROXY_USER, PROXY_PASSWORD),
+                    }
+                ),
+            )
+        settings = {"session": session}
+    try:
+        async with LiveOpsClient(
+            base_url=server.base_url, project_id=PROJECT_ID, api_key=CANARIES.api_key, **settings
+        ) as client:
+            error = await outcome(COUPON_GET.invoke(client))
+    finally:
+        if session is not None:
+            await session.close()
     assert isinstance(error, APIStatusError) and error.status == 400
     assert PROXY_PASSWORD not in shown_text(error) + repr(error.body)

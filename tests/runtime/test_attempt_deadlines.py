@@ -10,10 +10,11 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
-from liveops_async import APITimeoutError, LiveOpsClient, RequestOptions
+from liveops_async import APITimeoutError, ClientClosedError, LiveOpsClient, RequestOptions
 from liveops_async._transport import AttemptDeadlines
 
 from . import _ops
@@ -146,3 +147,28 @@ async def test_a_deadline_after_the_attempt_ended_touches_nothing(
     go_on.set()
     assert await task == _ops.Coupon("c1")
     assert not deadlines._expired
+
+
+async def test_closing_the_client_ends_an_attempt_in_flight_on_a_borrowed_session(
+    held_server: tuple[ScriptedServer, asyncio.Event],
+) -> None:
+    """The borrowed session stays open, yet the call ends at once, as the client's own
+    session's calls do, with ClientClosedError saying it may have been sent."""
+    server = held_server[0]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
+        client = LiveOpsClient(
+            base_url=server.base_url,
+            project_id=44056,
+            api_key="test-key",
+            session=session,
+            max_retries=0,
+        )
+        call = asyncio.create_task(_get(client))
+        await _in_flight(server)
+        await client.aclose()
+        with pytest.raises(ClientClosedError, match="may have reached the server"):
+            # Well before the call's own deadline (ROOMY), which would also end it.
+            await asyncio.wait_for(call, ROOMY / 3)
+        assert not session.closed
+        deadlines = client._transport.attempt_deadlines
+        assert deadlines is not None and not deadlines._expired

@@ -200,3 +200,52 @@ def test_rate_limit_keys_do_not_reveal_credentials() -> None:
 def test_player_credentials_are_not_throttled_client_side() -> None:
     assert UserAuth(JWT).rate_limit_key() is None
     assert GuestCartAuth("device-1", "p@example.com").rate_limit_key() is None
+
+
+async def test_a_providers_earlier_tokens_stay_known_to_the_scrubber_within_a_bound() -> None:
+    tokens = [f"header.payload.signature-number-{n:02d}" for n in range(12)]
+    handed = iter(tokens)
+
+    async def provider() -> str:
+        return next(handed)
+
+    auth = UserAuth(provider)
+    for _ in tokens:
+        await auth.headers()
+    # The current token and the eight before it: calls may still be in flight with those.
+    assert set(auth.secrets()) == set(tokens[-9:])
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:99999/api",  # port out of range: a bare ValueError at the first call
+        "http://[::1/api",  # unclosed IPv6 literal: the same
+        "http:///api",  # no host
+        "http://exa mple.com/api",  # a blank in the host
+        "http://h\x00x.test/api",  # a control character
+        "https://user:pw-secret-123@h.test/api",  # credentials: aiohttp's ValueError at the call
+        "https://pw-secret-123@h.test/api",
+        "https://user:pw-secret-123@h.test/api?x=1",  # refused for its query, password unshown
+    ],
+)
+def test_a_base_url_that_cannot_work_is_refused_at_once_without_its_credentials(
+    base_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An environment variable cannot hold a NUL.
+    for given in ("argument", "environment") if "\x00" not in base_url else ("argument",):
+        if given == "environment":
+            monkeypatch.setenv("LIVEOPS_BASE_URL", base_url)
+        with pytest.raises(InvalidParameterError, match="base_url") as info:
+            LiveOpsClient(base_url=base_url if given == "argument" else None)
+        assert "pw-secret-123" not in str(info.value)
+
+
+async def test_a_provider_that_is_not_async_is_refused_by_name_before_sending(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    client = make_client(base_url=server.base_url)
+    player = client.requester(UserAuth(lambda: JWT))  # type: ignore[arg-type, return-value]
+    with pytest.raises(InvalidParameterError, match="async callable"):
+        await player.request(_ops.GET_REWARDS, path={"coupon_code": "A"})
+    assert server.seen == []

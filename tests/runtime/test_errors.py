@@ -25,7 +25,7 @@ from liveops_async import (
     ResponseDecodeError,
     UnprocessableEntityError,
 )
-from liveops_async._exceptions import make_status_error
+from liveops_async._exceptions import _MAX_TEXT_BODY, make_status_error
 
 from . import _ops
 from .conftest import API_KEY, MOCK_BASE, PROJECT_ID, ScriptedServer
@@ -232,3 +232,83 @@ async def test_errors_and_logs_never_hold_secrets_or_path_values(
     assert "retrying" in caplog.text and "GET /v2/project/{project_id}/coupon" in caplog.text
     for secret in (API_KEY, jwt, "player-typed-VALUE", "Authorization"):
         assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("cut_after", [6, 12, len(API_KEY) - 1])
+def test_a_secret_cut_by_the_text_bound_leaves_no_part_of_itself(cut_after: int) -> None:
+    """A text body is kept only up to a bound: the secret it echoes across that bound is
+    scrubbed before the cut, so its beginning does not stay behind."""
+    filler = "x" * (_MAX_TEXT_BODY - cut_after)
+    raw = f"{filler}{API_KEY} and more text after it".encode()
+    error = make_status_error(
+        status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None,
+        secrets=(API_KEY,),
+    )  # fmt: skip
+    shown = f"{error}\n{error!r}\n{error.body}\n{error.message}"
+    assert API_KEY[:cut_after] not in shown
+    assert len(error.message) <= _MAX_TEXT_BODY
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "error_code", "code"),
+    [
+        # Xsolla's other services (Login, Pay Station) and gateways nest the error:
+        (b'{"error": {"code": "010-007", "description": "Token expired"}}', "Token expired",
+         None, "010-007"),
+        (b'{"error": {"errorCode": 1102, "errorMessage": "[0401-1102]: Bad name"}}', "Bad name",
+         1102, "0401-1102"),
+        (b'{"error": {"code": 4002, "message": "Duplicate"}}', "Duplicate", 4002, None),
+        (b'{"error": "invalid_token"}', "invalid_token", None, None),
+        # A whole number written as a float by some JSON encoders:
+        (b'{"errorCode": 1102.0, "errorMessage": "Bad"}', "Bad", 1102, None),
+        (b'{"errorCode": 1102.5, "errorMessage": "Bad"}', "Bad", None, None),
+        (b'"Service temporarily unavailable"', "Service temporarily unavailable", None, None),
+        # The documented shape wins over a nested object:
+        (b'{"errorCode": 9803, "errorMessage": "[0401-9803]: Dup", "error": {"code": 1}}', "Dup",
+         9803, "0401-9803"),
+    ],
+)  # fmt: skip
+def test_nested_and_plain_text_error_bodies_keep_their_message_and_codes(
+    raw: bytes, message: str, error_code: int | None, code: str | None
+) -> None:
+    error = make_status_error(
+        status=422, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert isinstance(error, UnprocessableEntityError)
+    assert (error.message, error.error_code, error.code) == (message, error_code, code)
+
+
+def test_a_field_or_text_ending_inside_a_secret_shows_no_part_of_it() -> None:
+    """A body cut short by the server may end inside an echoed credential, in a JSON field or
+    in plain text: the beginning is masked as the whole would be."""
+    for raw in (
+        f'{{"errorMessage": "bad key {API_KEY[:9]}", "x": ["{API_KEY[:-1]}"]}}'.encode(),
+        f"bad key {API_KEY[:7]}".encode(),
+    ):
+        error = make_status_error(
+            status=400, method="GET", route="/r", raw=raw, headers={}, retry_after=None,
+            secrets=(API_KEY,),
+        )  # fmt: skip
+        shown = f"{error}\n{error!r}\n{error.body}"
+        assert API_KEY[:7] not in shown, shown
+        assert "bad key ***" in shown
+
+
+def test_an_error_body_keeps_integers_beyond_64_bits_exact() -> None:
+    big = 123456789012345678901234567890
+    raw = b'{"errorCode": 1102, "errorMessage": "[0401-1102]: bad", "id": %d}' % big
+    error = make_status_error(
+        status=422, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert error.body["id"] == big and type(error.body["id"]) is int
+    assert (error.error_code, error.message) == (1102, "bad")
+
+
+def test_an_error_body_nested_deeper_than_the_stack_is_text_not_a_recursion_error() -> None:
+    # A run of 19+ digits sends the body to the exact (standard library) parser, which would
+    # recurse once per level.
+    raw = b"[" * 100_000 + b"1234567890123456789012" + b"]" * 100_000
+    error = make_status_error(
+        status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert isinstance(error, InternalServerError) and error.message.startswith("[[[")

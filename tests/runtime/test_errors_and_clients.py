@@ -34,6 +34,7 @@ from liveops_async import (
     RequestOptions,
     RequestValidationError,
     ResponseDecodeError,
+    UserAuth,
 )
 from liveops_async._exceptions import make_status_error
 
@@ -309,3 +310,33 @@ def test_a_bad_max_retries_is_named_in_its_error(bad: object) -> None:
         client.with_options(max_retries=bad)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"max_retries must be an integer >= 0"):
         RequestOptions(max_retries=bad)  # type: ignore[arg-type]
+
+
+def test_clients_views_and_credentials_refuse_pickling_so_no_secret_is_written() -> None:
+    """A pickle (a job queue's task arguments, a cache) would hold the API key, the JWT or the
+    proxy password in clear: what holds one refuses, naming why; copies share instead."""
+    key, jwt, proxy_password = "api-key-8c1f2e9d", "header.payload.signature-5e7a", "pw-4d2c9b1a"
+    client = LiveOpsClient(
+        project_id=44056, api_key=key, proxy=f"http://user:{proxy_password}@127.0.0.1:3128"
+    )
+    holders: list[object] = [
+        client,
+        client.with_options(timeout=5),
+        client.admin,
+        client.admin.coupons,
+        client.user(jwt),
+        client.guest("guest-1", "guest@example.com"),
+        AdminAuth(44056, key),
+        UserAuth(jwt),
+        LiveOpsClient(project_id=44056),  # no credential: still the proxy-less transport
+    ]
+    for holder in holders:
+        with pytest.raises(TypeError, match="cannot be pickled") as refused:
+            pickle.dumps(holder)
+        for secret in (key, jwt, proxy_password):
+            assert secret not in str(refused.value)
+    assert copy.deepcopy(client) is client and copy.copy(client) is client  # shared, not copied
+    player = client.user(jwt)
+    copied = copy.deepcopy(player)
+    assert copied.coupons._requester._credential is player.coupons._requester._credential
+    assert copy.copy(AdminAuth(44056, key)).secrets() == (key, AdminAuth(44056, key).secrets()[1])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import aiohttp
 import pytest
@@ -98,6 +99,40 @@ async def test_use_from_another_loop_is_refused(server: ScriptedServer) -> None:
     assert len(server.seen) == 1
 
 
+@pytest.mark.parametrize("borrowed", ["session", "connector"])
+async def test_a_session_or_connector_of_another_loop_is_a_wrong_loop_error_not_a_bare_one(
+    borrowed: str, server: ScriptedServer
+) -> None:
+    """aiohttp objects belong to the loop that made them: used from another, a call failed with
+    a bare RuntimeError ("attached to a different loop"); it is WrongEventLoopError, unsent."""
+    other_loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=other_loop.run_forever)
+    thread.start()
+
+    def in_other_loop(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+        return asyncio.run_coroutine_threadsafe(work(), other_loop).result(timeout=30)
+
+    async def make() -> Any:
+        if borrowed == "session":
+            return aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+        return aiohttp.TCPConnector()
+
+    thing = in_other_loop(make)
+    try:
+        client = LiveOpsClient(
+            project_id=1, api_key="k", base_url=server.base_url, **{borrowed: thing}
+        )
+        with pytest.raises(WrongEventLoopError, match=f"{borrowed} .*another event loop"):
+            await _get(client)
+        await client.aclose()
+        assert server.seen == []
+    finally:
+        in_other_loop(thing.close)
+        other_loop.call_soon_threadsafe(other_loop.stop)
+        thread.join(timeout=30)
+        other_loop.close()
+
+
 async def test_cancelled_call_is_not_retried_and_frees_its_connection(
     server: ScriptedServer,
 ) -> None:
@@ -131,7 +166,9 @@ async def test_user_agent_default_and_per_call_headers(
 ) -> None:
     client = make_client(base_url=server.base_url, default_headers={"X-Game": "g1"})
     copy = client.with_options(headers={"X-Shard": "eu"})
-    await _get(copy, RequestOptions(headers={"X-Trace": "t1", "Authorization": "Bearer forged"}))
+    await _get(copy, RequestOptions(headers={"X-Trace": "t1"}))
+    with pytest.raises(InvalidParameterError, match="credential"):  # only ever the credential's
+        RequestOptions(headers={"X-Trace": "t1", "Authorization": "Bearer forged"})
     headers = server.seen[0].headers
     assert headers["User-Agent"].startswith(f"liveops-async/{__version__}")
     assert (headers["X-Game"], headers["X-Shard"], headers["X-Trace"]) == ("g1", "eu", "t1")
@@ -207,7 +244,9 @@ async def test_pool_size_configures_the_connector(
     session, pool = client._transport.session()
     assert session.connector is not None
     assert (session.connector.limit, session.connector.limit_per_host) == (7, 3)
-    assert pool._value == 7  # type: ignore[attr-defined]
+    # Every call goes to the one API host: the per-host limit bounds the calls in flight, and
+    # a call waiting for one of those connections waits at the gate (PoolTimeoutError).
+    assert pool._value == 3  # type: ignore[attr-defined]
     with pytest.raises(InvalidParameterError):
         LiveOpsClient(pool_size=0)
 
@@ -234,3 +273,16 @@ async def test_many_players_share_one_bounded_pool(server: ScriptedServer) -> No
     assert results == [_ops.Rewards(bonus=1)] * 1000
     assert len({s.headers["Authorization"] for s in server.seen}) == 1000
     assert len(peers) <= 8
+
+
+async def test_a_shared_connector_closed_by_its_owner_is_named_as_the_connector(
+    server: ScriptedServer,
+) -> None:
+    connector = aiohttp.TCPConnector()
+    async with LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, connector=connector
+    ) as client:
+        await _get(client)
+        await connector.close()
+        with pytest.raises(ClientClosedError, match="aiohttp connector given to LiveOpsClient"):
+            await _get(client)

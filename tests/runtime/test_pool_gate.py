@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from liveops_async import ClientClosedError
 from liveops_async._transport import PoolGate
 
 
@@ -130,3 +131,17 @@ async def test_a_slot_handed_to_a_call_cancelled_meanwhile_is_passed_on() -> Non
     assert second.done()
     gate.abandon(second)
     assert gate._value == 1
+
+
+async def test_closing_the_gate_fails_every_wait_now_and_later() -> None:
+    gate = PoolGate(1, asyncio.get_running_loop())
+    assert gate.try_acquire()
+    queued = [gate.wait(5.0) for _ in range(3)]
+    gate.close()
+    for waiter in queued:
+        with pytest.raises(ClientClosedError, match="not sent"):
+            await waiter
+    gate.release()  # the call that held the slot ends: nobody gets the slot any more
+    assert not gate.try_acquire()
+    with pytest.raises(ClientClosedError):
+        await gate.wait(5.0)

@@ -66,3 +66,24 @@ async def test_raw_calls_reach_request_raw_and_lists_answer_the_first_page() -> 
     # The plain methods are untouched by the raw view.
     assert await coupons.get("c1") == "parsed"
     assert coupons.list() == "paginator"
+
+
+def test_the_raw_json_keeps_integers_beyond_64_bits_exact() -> None:
+    """`APIResponse.json()` decodes as `parsed` does: an integer too big for 64 bits stays the
+    exact int (orjson alone turned it into a rounded float)."""
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    from liveops_async import APIResponse
+
+    big = 123456789012345678901234567890
+    response = APIResponse(
+        status=200,
+        headers=CIMultiDictProxy(CIMultiDict()),
+        content=b'{"redeem_total_limit": %d, "x": 1.5}' % big,
+        parsed=None,
+        operation_id="get-coupon",
+        attempts=1,
+        elapsed=0.0,
+    )
+    assert response.json() == {"redeem_total_limit": big, "x": 1.5}
+    assert type(response.json()["redeem_total_limit"]) is int
