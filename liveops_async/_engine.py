@@ -893,7 +893,7 @@ class HTTPRequester:
             delay = await self._after_failure(
                 config, op, outcome, status, attempt, attempt_start, started, limit_key
             )
-            await _sleep(delay)
+            await self._transport.unless_closed(_sleep(delay))
 
     async def _answered(
         self, config: ClientConfig, op: Operation, answer: APIResponse[Any], raw: bool

@@ -23,7 +23,7 @@ import os
 import ssl
 import sys
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -379,6 +379,7 @@ class Transport:
 
     __slots__ = (
         "_closed",
+        "_closing",
         "_connector",
         "_env_proxies",
         "_keepalive_timeout",
@@ -478,6 +479,7 @@ class Transport:
         self._trace_configs = list(trace_configs)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_ended: asyncio.Future[None] | None = None
+        self._closing: asyncio.Future[None] | None = None  # done once aclose() runs
         self._pool_gate: PoolGate | None = None
         # The attempts' total timeouts on the bound loop (set with the pool gate).
         self.attempt_deadlines: AttemptDeadlines | None = None
@@ -596,7 +598,27 @@ class Transport:
         self._loop = loop
         self._pool_gate = PoolGate(self._gate_size(), loop)
         self.attempt_deadlines = AttemptDeadlines(loop)
+        self._closing = loop.create_future()
         return self._session, self._pool_gate
+
+    async def unless_closed(self, wait: Coroutine[Any, Any, Any]) -> None:
+        """Await `wait` (a call's pause between attempts), or stop it as soon as the client is
+        closed: the call then ends at once with ClientClosedError instead of after its
+        backoff (up to a minute). Raises what `wait` raises."""
+        closing = self._closing
+        if closing is None:
+            await wait
+            return
+        if closing.done():
+            wait.close()
+            return
+        task = asyncio.ensure_future(wait)
+        try:
+            await asyncio.wait((task, closing), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            task.cancel()
+        if task.done() and not task.cancelled():
+            task.result()
 
     def _gate_size(self) -> int:
         """`pool_size`, or the session's connector's limit if that is smaller (its total or
@@ -673,7 +695,10 @@ class Transport:
         self._session = None
         if bound_loop is not None and bound_loop is asyncio.get_running_loop():
             # The calls of this client end now on every transport, also on a borrowed session
-            # or connector that stays open: waiting ones unsent, those in flight cancelled.
+            # or connector that stays open: waiting ones unsent, those in flight cancelled,
+            # those pausing between attempts not retried.
+            if self._closing is not None and not self._closing.done():
+                self._closing.set_result(None)
             if self._pool_gate is not None:
                 self._pool_gate.close()
             if self.attempt_deadlines is not None:

@@ -277,6 +277,21 @@ async def _falls_back_with_one_warning(caplog: pytest.LogCaptureFixture, url: st
         await limiter.aclose()
 
 
+async def test_the_unreachable_warning_names_the_error_class_not_its_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiter = RedisTokenBucketLimiter("redis://127.0.0.1:1/0", 5, 1)
+    echoed = ConnectionError("WRONGPASS for user default with password s3cret-password")
+    try:
+        with caplog.at_level(logging.DEBUG, logger=LOGGER):
+            limiter._record_failure(echoed)
+            limiter._record_failure(echoed)  # still down: the DEBUG line
+        assert "ConnectionError" in warnings_of(caplog)[0]
+        assert "s3cret" not in caplog.text
+    finally:
+        await limiter.aclose()
+
+
 async def test_reconnects_when_redis_comes_back(
     redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -30,6 +30,7 @@ from liveops_async import (
     RateLimitError,
     RequestOptions,
     ResponseDecodeError,
+    RetryPolicy,
     Timeouts,
 )
 from tests._ports import refusing_port
@@ -307,6 +308,24 @@ async def test_closing_the_client_ends_calls_in_flight_and_sends_no_waiting_call
     assert len(server.received) == 2  # the waiting calls were not sent after the close
     with pytest.raises(ClientClosedError):
         await client.admin.coupons.get("late")
+
+
+async def test_closing_the_client_ends_a_call_pausing_between_attempts(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A call waiting out its backoff (here a 503's Retry-After of 50 s) is not retried after
+    aclose(): it ends at once with ClientClosedError, on every transport."""
+    server.default = fs.reply(503, {"errorCode": 0}, headers={"Retry-After": "50"})
+    retry = RetryPolicy(max_attempts=3, retry_after_cap=60.0, total_budget=120.0)
+    client = via(server, retry=retry, timeout=ROOMY_TIMEOUTS)
+    call = asyncio.create_task(outcome(client.admin.coupons.get("c1")))
+    while len(server.received) < 1:  # answered 503: the call now pauses for 50 s
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    await client.aclose()
+    result = await asyncio.wait_for(call, 15)  # a hang guard only: the pause is 50 s
+    assert isinstance(result, ClientClosedError), repr(result)
+    assert len(server.received) == 1  # not retried after the close
 
 
 # The proxy is really used, and proxy settings are honoured -------------------------------------

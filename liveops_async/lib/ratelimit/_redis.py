@@ -322,11 +322,12 @@ class RedisTokenBucketLimiter:
             logger.debug("Redis rate limiter still unreachable: %s", type(exc).__name__)
             return
         self._down = True
+        # The class name only: a Redis error's text can carry what the server echoed (an ACL
+        # reply quoting the credentials it refused), and secrets never reach the logs.
         logger.warning(
-            "Redis rate limiter unreachable (%s: %s); limiting in-process until it answers "
+            "Redis rate limiter unreachable (%s); limiting in-process until it answers "
             "again, retrying every %.1f s",
             type(exc).__name__,
-            exc,
             self._retry_interval,
         )
 
