@@ -463,15 +463,24 @@ def _collector_table(per_loop: dict[str, Any], clients: list[str], keys: list[st
     lines = ["", "Cyclic collector runs per 1,000 calls, young / full (part of the CPU above):", ""]
     lines += ["| client | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for client in clients:
-        cells = []
-        for k in keys:
-            entry = per_loop[client].get(k, {})
-            young, full = entry.get("gc_young_per_1000"), entry.get("gc_full_per_1000")
-            cells.append(
-                "-" if not young or not full else f"{young['median']:.1f} / {full['median']:.2f}"
+        cells = [
+            _pair(
+                per_loop[client].get(k, {}), "gc_young_per_1000", "gc_full_per_1000", ".1f", ".2f"
             )
+            for k in keys
+        ]
         lines.append(f"| {_number(client)} {_label(client)} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _pair(
+    entry: dict[str, Any], first: str, second: str, first_format: str, second_format: str
+) -> str:
+    """Two medians of one table cell, "a / b", or "-" when either was not measured."""
+    a, b = entry.get(first), entry.get(second)
+    if not a or not b:
+        return "-"
+    return f"{a['median']:{first_format}} / {b['median']:{second_format}}"
 
 
 def _throughput_tables(summary: dict[str, Any]) -> list[str]:
@@ -504,13 +513,10 @@ def _throughput_tables(summary: dict[str, Any]) -> list[str]:
             "|---" * (len(list_keys) + 1) + "|",
         ]
         for client in clients:
-            cells = []
-            for k in list_keys:
-                entry = per_loop[client].get(k, {})
-                p50, p99 = entry.get("p50_ms"), entry.get("p99_ms")
-                cells.append(
-                    "-" if not p50 or not p99 else f"{p50['median']:.2f} / {p99['median']:.2f}"
-                )
+            cells = [
+                _pair(per_loop[client].get(k, {}), "p50_ms", "p99_ms", ".2f", ".2f")
+                for k in list_keys
+            ]
             lines.append(f"| {_number(client)} {_label(client)} | " + " | ".join(cells) + " |")
         lines.append("")
     return lines
