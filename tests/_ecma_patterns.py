@@ -126,9 +126,10 @@ def has_container(document: Any, field: tuple[str | int, ...]) -> bool:
     return isinstance(node, dict) if isinstance(field[-1], str) else isinstance(node, list)
 
 
-def _valid(schema: Mapping[str, Any]) -> Any:
+def valid_value(schema: Mapping[str, Any]) -> Any:
+    """A value a path or query parameter's schema accepts (the spec's simple kinds)."""
     if schema.get("type") == "array":
-        return [_valid(schema["items"])]
+        return [valid_value(schema["items"])]
     if "enum" in schema:
         return schema["enum"][0]
     if schema.get("type") == "integer":
@@ -187,7 +188,7 @@ def request_with(occurrence: Occurrence, value: str) -> Request:
     """A request carrying `value` where `occurrence` says: path values "abc" (or the first
     enum member, or 1), the spec's request example as the body, otherwise."""
     op = OPERATIONS[occurrence.operation_id]
-    path = {name: _valid(schema) for name, schema in (op.path_schemas or {}).items()}
+    path = {name: valid_value(schema) for name, schema in (op.path_schemas or {}).items()}
     query: dict[str, Any] = {}
     body = SPEC.request_example(op.operation_id)
     name = str(occurrence.field[0])

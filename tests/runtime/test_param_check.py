@@ -22,6 +22,7 @@ from liveops_async._types import UNSET
 from liveops_async._utils._ecma_regex import ecma_search
 from liveops_async._utils._params import ParameterValidator
 from liveops_async._utils._schema import compile_check, ecma_validator
+from tests._ecma_patterns import valid_value
 from tests.operations._cases import all_cases, bound_method
 
 from .conftest import ScriptedServer
@@ -225,16 +226,6 @@ def _violations(schema: Mapping[str, Any]) -> Iterator[tuple[Any, str]]:
             yield [item], words
 
 
-def _valid(schema: Mapping[str, Any]) -> Any:
-    if schema.get("type") == "array":
-        return [_valid(schema["items"])]
-    if "enum" in schema:
-        return schema["enum"][0]
-    if schema.get("type") == "integer":
-        return max(schema.get("minimum", 1), 1)
-    return "abc"
-
-
 VIOLATIONS = [
     pytest.param(op, location, name, value, words, id=f"{op.operation_id}-{name}-{value!r}"[:90])
     for op in sorted(OPERATIONS.values(), key=lambda op: op.operation_id)
@@ -274,8 +265,8 @@ async def test_every_operation_refuses_a_violating_value_before_sending(
 ) -> None:
     client = make_client(base_url=server.base_url, max_retries=0)
     requester = bound_method(CASE_BY_OPERATION[op.operation_id], client).__self__._requester
-    path = {n: _valid(s) for n, s in (op.path_schemas or {}).items()}
-    query = {n: _valid(s) for n, s in (op.query_schemas or {}).items()}
+    path = {n: valid_value(s) for n, s in (op.path_schemas or {}).items()}
+    query = {n: valid_value(s) for n, s in (op.query_schemas or {}).items()}
     # The valid values alone pass: only the violation is refused.
     assert not ParameterValidator(op.path_schemas, op.query_schemas).problems(path, query)
     (path if location == "path" else query)[name] = value
