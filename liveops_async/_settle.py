@@ -29,6 +29,7 @@ import attrs
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
+    ClientClosedError,
     LiveOpsError,
 )
 from ._response import APIResponse
@@ -143,8 +144,11 @@ def rule_for(operation_id: str) -> KeyedCreate | CodeCreate | StepClaim | None:
 class _Resends:
     """Resends within the retry policy: attempts, the total time budget and the retry budget."""
 
-    def __init__(self, config: ClientConfig, first_error: LiveOpsError) -> None:
+    def __init__(
+        self, config: ClientConfig, first_error: LiveOpsError, requester: HTTPRequester
+    ) -> None:
         self._config = config
+        self._requester = requester
         self.retry: RetryPolicy = config.retry
         self.last_error = first_error  # its Retry-After, if any, is obeyed
         self._started = time.monotonic()
@@ -164,7 +168,15 @@ class _Resends:
         budget = self._config.retry_budget
         if budget is not None and not await budget.try_acquire():
             return False
-        await _sleep(delay)
+        transport = self._requester._transport
+        await transport.unless_closed(_sleep(delay))
+        if transport.closed:  # aclose() during the pause: no resend, and the outcome unknown
+            closed = ClientClosedError(
+                "the LiveOps client was closed while the call waited to be resent; it was not "
+                "resent, and whether its first attempt was applied is unknown"
+            )
+            closed.__cause__ = self.last_error
+            raise closed
         return True
 
 
@@ -203,7 +215,7 @@ async def settle_call(
     def pages(op_id: str, read_path: Mapping[str, object]) -> Any:
         return requester.paginate(_operation(op_id), path=read_path, options=options)
 
-    resends = _Resends(config, first_error)
+    resends = _Resends(config, first_error, requester)
     outcome = Settlement.UNKNOWN
     try:
         if isinstance(rule, StepClaim):

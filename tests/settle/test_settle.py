@@ -4,6 +4,7 @@ and a settled result; the others raise the typed error as before; nothing is app
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -12,9 +13,11 @@ import pytest
 from liveops_async import (
     AdminAuth,
     APIConnectionError,
+    ClientClosedError,
     InternalServerError,
     RateLimitError,
     RequestOptions,
+    RetryPolicy,
     Settlement,
     UnprocessableEntityError,
     _settle,
@@ -97,6 +100,29 @@ async def test_create_that_never_acted_is_resent(
     assert rig.mock.count(create_op) == 1  # the dropped request never reached the mock
     assert rig.mock.count(read_op) == 0
     assert (await _external_ids(rig, create_op)).count("settle-2") == 1
+
+
+async def test_closing_the_client_ends_a_call_waiting_to_be_resent(rig: Rig) -> None:
+    """aclose() during settling's pause before a resend (here a 503's Retry-After of 50 s) ends
+    the call at once: no resend, ClientClosedError."""
+    create_op = "admin-create-coupon"
+    body = rig.example(create_op, external_id="settle-closed")
+    rig.proxy.drop("POST", _suffix(create_op), when="before", status=503, retry_after="50")
+    slow = RetryPolicy(max_attempts=3, retry_after_cap=60.0, total_budget=120.0)
+    call = asyncio.create_task(
+        _admin(rig).request(OPERATIONS[create_op], body=body, options=RequestOptions(retry=slow))
+    )
+    for _ in range(1000):  # bounded: the 503 came back; the call now pauses 50 s
+        if rig.proxy.dropped or call.done():
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    assert not call.done(), call
+    await rig.client.aclose()
+    with pytest.raises(ClientClosedError, match="not resent"):
+        await asyncio.wait_for(call, 15)  # a hang guard only: the pause is 50 s
+    assert rig.mock.count(create_op) == 0  # answered 503 unforwarded, and never resent
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
 
 
 @pytest.mark.parametrize(("create_op", "read_op", "_codes", "_code_op"), PROMOTIONS)
