@@ -137,6 +137,9 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
                 f"header {name} is the HTTP client's to set: it decides how the request is "
                 "framed on its connection"
             )
+        setting = CLIENT_SETTING_HEADERS.get(lowered)
+        if setting is not None:
+            raise InvalidParameterError(f"header {name} comes from the client's {setting}")
         if any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value):
             raise InvalidParameterError(f"header {name} must not contain CR, LF or other controls")
         checked[name] = value
@@ -152,6 +155,7 @@ _FRAMING_HEADERS = frozenset(
     {
         "connection",
         "content-length",
+        "expect",  # 100-continue: the body waits for an interim answer
         "keep-alive",
         "proxy-connection",
         "te",
@@ -160,6 +164,15 @@ _FRAMING_HEADERS = frozenset(
         "upgrade",
     }
 )
+
+
+# Headers a client setting decides, never a caller's header: the virtual host the API key is
+# sent to (a Host of the caller's would send it to another site on the same address), and the
+# credentials of a proxy (sent to the API itself when there is none).
+CLIENT_SETTING_HEADERS: Mapping[str, str] = {
+    "host": "base_url",
+    "proxy-authorization": "proxy= setting (its user:password)",
+}
 
 
 def is_framing_header(name: str) -> bool:

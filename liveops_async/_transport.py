@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from ._auth import refuse_pickling
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 from ._gc_credit import Credit, collector_credit
-from ._options import is_framing_header
+from ._options import CLIENT_SETTING_HEADERS, is_framing_header
 from ._redact import credential_header_values
 
 if TYPE_CHECKING:
@@ -127,6 +127,12 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
     if any(name.lower() == "cookie" for name in session.headers):
         raise InvalidParameterError(
             "session: its default headers hold a Cookie, which every player's call would send"
+        )
+    settled = [name for name in session.headers if name.lower() in CLIENT_SETTING_HEADERS]
+    if settled:
+        setting = CLIENT_SETTING_HEADERS[settled[0].lower()]
+        raise InvalidParameterError(
+            f"session: its default header {settled[0]} comes from the client's {setting}"
         )
     framing = [name for name in session.headers if is_framing_header(name)]
     if framing:

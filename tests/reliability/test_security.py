@@ -398,6 +398,9 @@ async def test_default_context_verifies_certificates(
         {"Keep-Alive": "timeout=5"},
         {"TE": "trailers"},
         {"Trailer": "X-Sum"},
+        {"Expect": "100-continue"},
+        {"Host": "admin.internal.example"},  # the API key sent to another virtual host
+        {"proxy-authorization": "Basic dXNlcjpwYXNz"},  # sent to the API without a proxy
         {"X-Ü": "v"},  # not an HTTP token: a 400 from the server, after sending
         {"X(Y)": "v"},
     ],

@@ -533,6 +533,8 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         ({"cookie_jar": "dummy", "headers": {"authorization": "Bearer x"}}, "Authorization"),
         # Would frame every request wrongly: the rest of a body became a second request.
         ({"cookie_jar": "dummy", "headers": {"Content-Length": "5"}}, "Content-Length"),
+        ({"cookie_jar": "dummy", "headers": {"Host": "admin.internal.example"}}, "Host"),
+        ({"cookie_jar": "dummy", "headers": {"Proxy-Authorization": "Basic eA=="}}, "Proxy"),
         ({"cookie_jar": "dummy", "auto_decompress": False}, "auto_decompress"),
         ({"cookie_jar": "dummy", "auth": "basic"}, "auth"),
         ({"cookie_jar": "dummy", "base_url": "http://127.0.0.1:1"}, "base_url"),
@@ -545,6 +547,8 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         "cookie_header",
         "authorization_header",
         "framing_header",
+        "host_header",
+        "proxy_authorization_header",
         "auto_decompress",
         "auth",
         "base_url",
