@@ -498,9 +498,13 @@ class LiveOpsClient:
         _serde.warm_up(op.response_type for op in OPERATIONS.values())
 
     async def aclose(self) -> None:
-        """Close the connection pool (if the SDK created it). Safe to call more than once; the
-        client, its copies and views cannot be used afterwards. On a `with_options` copy it
-        does nothing: the copy borrows its parent's pool."""
+        """Close the connection pool (if the SDK created it; a `session=` or `connector=` you
+        gave stays open). Safe to call more than once; the client, its copies and views cannot
+        be used afterwards. The client's calls end with ClientClosedError: at once if they wait
+        for a connection (unsent), are in flight, or pause between attempts or before a
+        settling resend (not resent); a call waiting for the client-side rate limiter ends,
+        unsent, when its turn comes. On a `with_options` copy it does nothing: the copy
+        borrows its parent's pool, which only the parent's `aclose` closes."""
         if self._owns_transport:
             await self._transport.aclose()
 
