@@ -115,7 +115,7 @@ def codes_export(
 def codes_generate(
     settings: Settings, external_id: str, code_kind: str, count: int, as_json: bool
 ) -> None:
-    """Generate COUNT random codes for promotion EXTERNAL_ID.
+    """Generate --count random codes for promotion EXTERNAL_ID.
 
     Generating is not safe to repeat (each call adds codes), so it is sent once: if the
     answer is lost, the command says so instead of trying again. Check with `codes export`.
