@@ -263,12 +263,14 @@ def test_reprs_of_client_views_and_credentials_hide_secrets() -> None:
 def test_reprs_of_options_and_settings_mask_credential_headers_a_caller_gave() -> None:
     # A caller may pass its own token in a header (a proxy's key, a gateway's token): the reprs
     # of per-call options and of the client's settings show those values masked, and other
-    # header values as given. (Authorization itself is refused: only the credential sets it.)
-    with pytest.raises(InvalidParameterError) as refused:
-        RequestOptions(headers={"Authorization": f"Bearer {CANARIES.jwt}"})
-    assert_no_canary(refused.value)
+    # header values as given. (Authorization itself is refused: only the credential sets it;
+    # Proxy-Authorization too: only proxy= sets it.)
+    for credential in ("Authorization", "Proxy-Authorization"):  # the client's own to set
+        with pytest.raises(InvalidParameterError) as refused:
+            RequestOptions(headers={credential: f"Bearer {CANARIES.jwt}"})
+        assert_no_canary(refused.value)
     given = {
-        "Proxy-Authorization": f"Basic {CANARIES.basic}",
+        "X-Gateway-Authorization": f"Basic {CANARIES.basic}",
         "X-Api-Key": CANARIES.api_key,
         "X-Auth-Token": CANARIES.jwt,
         "Cookie": f"session={CANARIES.api_key}",
