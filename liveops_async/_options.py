@@ -129,17 +129,9 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
             raise InvalidParameterError(
                 f"invalid header name {name!r}: letters, digits and !#$%&'*+-.^_`|~ only"
             )
-        lowered = name.lower()
-        if lowered == "authorization":
-            raise InvalidParameterError(AUTHORIZATION_IS_THE_CREDENTIALS)
-        if is_framing_header(lowered):
-            raise InvalidParameterError(
-                f"header {name} is the HTTP client's to set: it decides how the request is "
-                "framed on its connection"
-            )
-        setting = CLIENT_SETTING_HEADERS.get(lowered)
-        if setting is not None:
-            raise InvalidParameterError(f"header {name} comes from the client's {setting}")
+        refusal = header_refusal(name)
+        if refusal is not None:
+            raise InvalidParameterError(refusal)
         if any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value):
             raise InvalidParameterError(f"header {name} must not contain CR, LF or other controls")
         checked[name] = value
@@ -169,19 +161,32 @@ _FRAMING_HEADERS = frozenset(
 # Headers a client setting decides, never a caller's header: the virtual host the API key is
 # sent to (a Host of the caller's would send it to another site on the same address), and the
 # credentials of a proxy (sent to the API itself when there is none).
-CLIENT_SETTING_HEADERS: Mapping[str, str] = {
+_CLIENT_SETTING_HEADERS: Mapping[str, str] = {
     "host": "base_url",
     "proxy-authorization": "proxy= setting (its user:password)",
 }
 
 
-def is_framing_header(name: str) -> bool:
-    """Whether the header `name` decides how a request is framed on its connection."""
-    return name.lower() in _FRAMING_HEADERS
+def header_refusal(name: str) -> str | None:
+    """Why a caller may not set the header `name` (any spelling), or None: the Authorization
+    of the call's credential, a header a client setting decides, or one that frames the
+    request on its connection. For caller headers and a `session=`'s default headers alike."""
+    lowered = name.lower()
+    if lowered == "authorization":
+        return AUTHORIZATION_IS_THE_CREDENTIALS
+    setting = _CLIENT_SETTING_HEADERS.get(lowered)
+    if setting is not None:
+        return f"header {name} comes from the client's {setting}"
+    if lowered in _FRAMING_HEADERS:
+        return (
+            f"header {name} is the HTTP client's to set: it decides how the request is "
+            "framed on its connection"
+        )
+    return None
 
 
 AUTHORIZATION_IS_THE_CREDENTIALS = (
-    "headers: the Authorization header comes only from the call's credential: pass api_key= "
+    "the Authorization header comes only from the call's credential: pass api_key= "
     "(or admin_auth=) to LiveOpsClient, call through client.user(jwt), or use "
     "client.admin_as(credential)"
 )

@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from ._auth import refuse_pickling
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 from ._gc_credit import Credit, collector_credit
-from ._options import CLIENT_SETTING_HEADERS, is_framing_header
+from ._options import header_refusal
 from ._redact import credential_header_values
 
 if TYPE_CHECKING:
@@ -128,23 +128,10 @@ def check_borrowed_session(session: aiohttp.ClientSession) -> None:
         raise InvalidParameterError(
             "session: its default headers hold a Cookie, which every player's call would send"
         )
-    settled = [name for name in session.headers if name.lower() in CLIENT_SETTING_HEADERS]
-    if settled:
-        setting = CLIENT_SETTING_HEADERS[settled[0].lower()]
-        raise InvalidParameterError(
-            f"session: its default header {settled[0]} comes from the client's {setting}"
-        )
-    framing = [name for name in session.headers if is_framing_header(name)]
-    if framing:
-        raise InvalidParameterError(
-            f"session: its default header {framing[0]} decides how requests are framed on "
-            "their connection; the HTTP client must set it"
-        )
-    if any(name.lower() == "authorization" for name in session.headers):
-        raise InvalidParameterError(
-            "session: its default headers hold an Authorization header, which every call "
-            "without a credential of its own (a guest's cart call) would send"
-        )
+    for name in session.headers:
+        refusal = header_refusal(name)
+        if refusal is not None:
+            raise InvalidParameterError(f"session: its default headers: {refusal}")
     if not session.auto_decompress:
         raise InvalidParameterError(
             "session: auto_decompress=False leaves compressed answers undecoded; "
