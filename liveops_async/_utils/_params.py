@@ -17,7 +17,7 @@ from typing import Any
 
 from .._types import UNSET
 from ._query import date_text
-from ._schema import BodyValidator, Check, NotPlainJSON, compile_check
+from ._schema import BodyValidator, Check, NotPlainJSON
 
 __all__ = ["ParameterValidator"]
 
@@ -56,7 +56,7 @@ class _Parameters:
             name: BodyValidator(schema, name=name) for name, schema in (schemas or {}).items()
         }
         self.checks: dict[str, Check] = {
-            name: compile_check(schema) or _never for name, schema in (schemas or {}).items()
+            name: validator.check or _never for name, validator in self.validators.items()
         }
 
     def problems(self, values: Mapping[str, object], found: list[str]) -> None:

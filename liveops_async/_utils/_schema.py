@@ -327,28 +327,30 @@ class BodyValidator:
     """One operation's body schema (or one parameter's, `name`d): the compiled check, and what
     is wrong on failure."""
 
-    __slots__ = ("_check", "_jsonschema", "_name", "_schema")
+    __slots__ = ("_jsonschema", "_name", "_schema", "check")
 
     def __init__(self, schema: Mapping[str, Any], *, name: str | None = None) -> None:
         self._schema = schema
         # Problems name the field by its path in the body, or a parameter's by its name first.
         self._name = name
-        self._check = compile_check(schema)
+        # The compiled check (None: the schema is outside the compiled subset); it raises
+        # NotPlainJSON for a value whose encoded form must be checked instead.
+        self.check: Check | None = compile_check(schema)
         self._jsonschema: jsonschema.protocols.Validator | None = None
 
     def accepts(self, data: Any) -> bool:
         """True when `data` (the unstructured body) is known to be valid; False when it must be
         checked again, encoded, with `problems`."""
-        if self._check is None:
+        if self.check is None:
             return False
         try:
-            return self._check(data)
+            return self.check(data)
         except NotPlainJSON:
             return False
 
     def problems(self, instance: Any) -> list[str]:
         """What is wrong with `instance` (the decoded body), in path order, at most five."""
-        if self._check is None:
+        if self.check is None:
             return self._problems_from_jsonschema(instance)
         return [
             f"{self._where(problem.path)}: {problem.message}"
