@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, NoReturn, SupportsIndex
+from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn, SupportsIndex
 
 from ._exceptions import InvalidParameterError, MissingCredentialsError
 from ._operation import AuthGroup
@@ -55,16 +55,30 @@ def _check_token(token: object) -> str:
     return token
 
 
-def refuse_pickling(holder: object, holds: str) -> NoReturn:
-    """The TypeError for pickling an object that holds a secret: a pickle (a job queue's task
-    arguments, a cache entry) would write it in clear."""
-    raise TypeError(
-        f"{type(holder).__name__} cannot be pickled: it holds {holds}, which a pickle would "
-        "write in clear; build it in each process from your secret store"
-    )
+class RefusesPickling:
+    """Base of what holds a secret (credentials, clients, the transport): pickling raises a
+    TypeError, as a pickle (a job queue's task arguments, a cache entry) would write the secret
+    in clear; a copy is the object itself, shared like any other immutable value."""
+
+    __slots__ = ()
+
+    #: What the TypeError says the object holds.
+    _holds: ClassVar[str] = "a secret"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        raise TypeError(
+            f"{type(self).__name__} cannot be pickled: it holds {self._holds}, which a pickle "
+            "would write in clear; build it in each process from your secret store"
+        )
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
 
 
-class Credential:
+class Credential(RefusesPickling):
     """What every credential offers to the request engine.
 
     Credentials refuse pickling (their secret would be written in clear); a copy is the same
@@ -73,14 +87,7 @@ class Credential:
 
     __slots__ = ()
 
-    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
-        refuse_pickling(self, "a credential")
-
-    def __copy__(self) -> Self:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        return self
+    _holds: ClassVar[str] = "a credential"
 
     #: The operation auth groups this credential can call.
     satisfies: frozenset[AuthGroup] = frozenset()

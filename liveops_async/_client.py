@@ -23,9 +23,9 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._auth import AdminAuth, Credential, GuestCartAuth, TokenProvider, UserAuth
+from ._auth import AdminAuth, Credential, GuestCartAuth, RefusesPickling, TokenProvider, UserAuth
 from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_KEEPALIVE_TIMEOUT,
@@ -183,7 +183,7 @@ def _base_url(value: str | None) -> str:
     return url.rstrip("/")
 
 
-class LiveOpsClient:
+class LiveOpsClient(RefusesPickling):
     """Asyncio client of the Xsolla LiveOps API.
 
     Configuration (arguments win over the environment):
@@ -218,6 +218,8 @@ class LiveOpsClient:
       retries draw from it, successes refill it, an empty budget fails calls fast.
     * `telemetry`: `liveops_async.lib.otel.Telemetry()` for OpenTelemetry spans and metrics.
     """
+
+    _holds: ClassVar[str] = "credentials and a connection pool"
 
     def __init__(
         self,
@@ -521,17 +523,6 @@ class LiveOpsClient:
     ) -> None:
         """`aclose` the client, whatever ended the block."""
         await self.aclose()
-
-    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
-        from ._auth import refuse_pickling
-
-        refuse_pickling(self, "credentials and a connection pool")
-
-    def __copy__(self) -> LiveOpsClient:
-        return self  # shared, never copied: `with_options()` makes a copy with other settings
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> LiveOpsClient:
-        return self
 
     def __repr__(self) -> str:
         return (

@@ -24,10 +24,10 @@ import ssl
 import sys
 from collections import deque
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, SupportsIndex
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from ._auth import refuse_pickling
+from ._auth import RefusesPickling
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 from ._gc_credit import Credit, collector_credit
 from ._options import header_refusal
@@ -363,12 +363,15 @@ class AttemptDeadlines:
         bucket.clear()  # their `unwatch` finds nothing left to do
 
 
-class Transport:
+class Transport(RefusesPickling):
     """Owns (or borrows) the aiohttp session; knows its loop, its pool gate and if closed.
 
     `request_options` are the keyword arguments every `session.request(...)` call gets: the
     per-call settings that keep the SDK's guarantees whatever the session's defaults are.
     """
+
+    # Every client, copy, view and resource holds its transport: none of them pickles.
+    _holds: ClassVar[str] = "a connection pool and may hold proxy credentials"
 
     __slots__ = (
         "_closed",
@@ -477,16 +480,6 @@ class Transport:
         # The attempts' total timeouts on the bound loop (set with the pool gate).
         self.attempt_deadlines: AttemptDeadlines | None = None
         self._closed = False
-
-    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
-        # Every client, copy, view and resource holds its transport: none of them pickles.
-        refuse_pickling(self, "a connection pool and may hold proxy credentials")
-
-    def __copy__(self) -> Transport:
-        return self  # one pool, shared: a copy of a client or view shares it too
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Transport:
-        return self
 
     @property
     def closed(self) -> bool:
