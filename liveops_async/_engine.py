@@ -57,7 +57,7 @@ from ._options import (
     to_client_timeout,
 )
 from ._pagination import AsyncPaginator
-from ._redact import Redactor, credential_header_values, headers_repr
+from ._redact import Redactor, credential_header_values, forget_locals, headers_repr
 from ._response import APIResponse
 from ._retry import (
     AttemptOutcome,
@@ -764,136 +764,158 @@ class HTTPRequester:
         closures (their cells live as long as the frame), few locals, and the path and query
         values and the body model let go once `_prepare` has turned them into text and bytes.
         """
-        credential, config, target, payload, extra_headers, fixed_headers = self._prepare(
-            op, path, query, extra_headers, body, options
-        )
-        path = query = body = None  # turned into `target` and `payload`: not held while queued
-        session, pool = self._transport.session()
-        # The attempts' total timeouts, on timers shared between calls (outside a task there
-        # is nothing to cancel: aiohttp then keeps its own, which refuses to run there).
-        task = asyncio.current_task()
-        deadlines = None if task is None else self._transport.attempt_deadlines
-        # Only admin credentials are throttled client-side: Xsolla's limits are per project key,
-        # and a bucket per player would cost a Redis round trip per player call for nothing.
-        limit_key = credential.rate_limit_key() if config.rate_limiter is not None else None
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            attempt += 1
-            if attempt > 1 and self._transport.closed:
-                raise ClientClosedError("the LiveOps client was closed; the call was not retried")
-            headers = (
-                fixed_headers
-                if fixed_headers is not None
-                else await self._dynamic_headers(
-                    credential, config, payload is not None, extra_headers
-                )
+        try:
+            credential, config, target, payload, extra_headers, fixed_headers = self._prepare(
+                op, path, query, extra_headers, body, options
             )
-            if limit_key is not None and config.rate_limiter is not None:
-                await config.rate_limiter.acquire(limit_key)
-            if config.on_request:
-                await _call_hooks(
-                    config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
+            path = query = body = None  # turned into `target` and `payload`: not held while queued
+            session, pool = self._transport.session()
+            # The attempts' total timeouts, on timers shared between calls (outside a task there
+            # is nothing to cancel: aiohttp then keeps its own, which refuses to run there).
+            task = asyncio.current_task()
+            deadlines = None if task is None else self._transport.attempt_deadlines
+            # Only admin credentials are throttled client-side: Xsolla's limits are per project key,
+            # and a bucket per player would cost a Redis round trip per player call for nothing.
+            limit_key = credential.rate_limit_key() if config.rate_limiter is not None else None
+            started = time.monotonic()
+            attempt = 0
+            while True:
+                attempt += 1
+                if attempt > 1 and self._transport.closed:
+                    raise ClientClosedError(
+                        "the LiveOps client was closed; the call was not retried"
+                    )
+                headers = (
+                    fixed_headers
+                    if fixed_headers is not None
+                    else await self._dynamic_headers(
+                        credential, config, payload is not None, extra_headers
+                    )
                 )
-            attempt_start = time.monotonic()
-            outcome: AttemptOutcome
-            status: int | None = None
-            try:
-                if not pool.try_acquire():
-                    waiter = pool.wait(config.pool_timeout)
-                    try:
-                        await waiter  # a future, not a coroutine: nothing to create per wait
-                    except asyncio.TimeoutError:
-                        raise _pool_timeout(op, config.pool_timeout) from None
-                    except BaseException:
-                        pool.abandon(waiter)
-                        raise
-                    del waiter  # and its collector credit, now: see _gc_credit
-                # The total timeout runs from here to the last body byte.
-                bucket = (
-                    deadlines.watch(task, config.total_timeout)
-                    if deadlines is not None and task is not None
-                    else None
-                )
+                if limit_key is not None and config.rate_limiter is not None:
+                    await config.rate_limiter.acquire(limit_key)
+                if config.on_request:
+                    await _call_hooks(
+                        config.on_request,
+                        RequestEvent(op.operation_id, op.method, op.path, attempt),
+                    )
+                attempt_start = time.monotonic()
+                outcome: AttemptOutcome
+                status: int | None = None
                 try:
-                    # The URL object only now: a queued call holds its text. From here on
-                    # the call holds the URL (aiohttp's request holds it anyway), and lets
-                    # the text go; a retry reuses it.
-                    if type(target) is not URL:
-                        target = URL(target, encoded=True)
-                    async with self._transport.request(
-                        session,
-                        op.method,
-                        target,
-                        headers,
-                        payload,
-                        config.client_timeout if bucket is None else config.shared_total_timeout,
-                    ) as response:
-                        status = response.status
-                        response_headers = response.headers
-                        raw_body = await _read_body(response, op)
-                except asyncio.CancelledError:
-                    if task is None or deadlines is None or not deadlines.expired(task):
-                        raise
-                    if deadlines.closed:  # aclose() ended the attempt: ClientClosedError below
-                        raise aiohttp.ClientConnectionError("the client was closed") from None
-                    raise asyncio.TimeoutError from None  # the total timeout: mapped below
-                finally:
-                    if bucket is not None and deadlines is not None and task is not None:
-                        deadlines.unwatch(bucket, task)
-                    pool.release()
-            except PoolTimeoutError as exc:
-                outcome = AttemptOutcome(exc, reached_server=False)
-            except ResponseDecodeError as exc:  # too large, or an undecodable encoding
-                await self._report(
-                    config, op, attempt, exc.status, time.monotonic() - attempt_start, exc
-                )
-                raise
-            except RuntimeError:
-                self._raise_if_closed_before_sending(session)
-                raise
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                outcome = _connection_failure(
-                    exc, op, config.timeouts, self._redactor(credential, extra_headers)
-                )
-            else:
-                if 200 <= status < 300:
-                    parsed = None  # the answer of an operation without a response body
-                    if op.response_type is not None:
+                    if not pool.try_acquire():
+                        waiter = pool.wait(config.pool_timeout)
                         try:
-                            parsed = self._parse(
-                                op,
-                                status,
-                                raw_body,
-                                functools.partial(self._redactor, credential, extra_headers),
-                                strict=config.strict_responses,
-                            )
-                        except ResponseDecodeError as exc:
-                            await self._report(
-                                config, op, attempt, status, time.monotonic() - attempt_start, exc
-                            )
+                            await waiter  # a future, not a coroutine: nothing to create per wait
+                        except asyncio.TimeoutError:
+                            raise _pool_timeout(op, config.pool_timeout) from None
+                        except BaseException:
+                            pool.abandon(waiter)
                             raise
-                    if raw or _reporting(config):
-                        answer = APIResponse(
-                            status=status,
-                            headers=response_headers,
-                            content=raw_body,
-                            parsed=parsed,
-                            operation_id=op.operation_id,
-                            attempts=attempt,
-                            elapsed=time.monotonic() - attempt_start,
-                        )
-                        return await self._answered(config, op, answer, raw)
-                    if config.retry_budget is not None:  # resilience: successes refill it
-                        config.retry_budget.record_success()
-                    return parsed
-                outcome = self._status_failure(
-                    op, credential, extra_headers, status, raw_body, response_headers
+                        del waiter  # and its collector credit, now: see _gc_credit
+                    # The total timeout runs from here to the last body byte.
+                    bucket = (
+                        deadlines.watch(task, config.total_timeout)
+                        if deadlines is not None and task is not None
+                        else None
+                    )
+                    try:
+                        # The URL object only now: a queued call holds its text. From here on
+                        # the call holds the URL (aiohttp's request holds it anyway), and lets
+                        # the text go; a retry reuses it.
+                        if type(target) is not URL:
+                            target = URL(target, encoded=True)
+                        async with self._transport.request(
+                            session,
+                            op.method,
+                            target,
+                            headers,
+                            payload,
+                            config.client_timeout
+                            if bucket is None
+                            else config.shared_total_timeout,
+                        ) as response:
+                            status = response.status
+                            response_headers = response.headers
+                            raw_body = await _read_body(response, op)
+                    except asyncio.CancelledError:
+                        if task is None or deadlines is None or not deadlines.expired(task):
+                            raise
+                        if deadlines.closed:  # aclose() ended the attempt: ClientClosedError below
+                            raise aiohttp.ClientConnectionError("the client was closed") from None
+                        raise asyncio.TimeoutError from None  # the total timeout: mapped below
+                    finally:
+                        if bucket is not None and deadlines is not None and task is not None:
+                            deadlines.unwatch(bucket, task)
+                        pool.release()
+                except PoolTimeoutError as exc:
+                    outcome = AttemptOutcome(exc, reached_server=False)
+                except ResponseDecodeError as exc:  # too large, or an undecodable encoding
+                    await self._report(
+                        config, op, attempt, exc.status, time.monotonic() - attempt_start, exc
+                    )
+                    raise
+                except RuntimeError:
+                    self._raise_if_closed_before_sending(session)
+                    raise
+                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                    outcome = _connection_failure(
+                        exc, op, config.timeouts, self._redactor(credential, extra_headers)
+                    )
+                else:
+                    if 200 <= status < 300:
+                        parsed = None  # the answer of an operation without a response body
+                        if op.response_type is not None:
+                            try:
+                                parsed = self._parse(
+                                    op,
+                                    status,
+                                    raw_body,
+                                    functools.partial(self._redactor, credential, extra_headers),
+                                    strict=config.strict_responses,
+                                )
+                            except ResponseDecodeError as exc:
+                                await self._report(
+                                    config,
+                                    op,
+                                    attempt,
+                                    status,
+                                    time.monotonic() - attempt_start,
+                                    exc,
+                                )
+                                raise
+                        if raw or _reporting(config):
+                            answer = APIResponse(
+                                status=status,
+                                headers=response_headers,
+                                content=raw_body,
+                                parsed=parsed,
+                                operation_id=op.operation_id,
+                                attempts=attempt,
+                                elapsed=time.monotonic() - attempt_start,
+                            )
+                            return await self._answered(config, op, answer, raw)
+                        if config.retry_budget is not None:  # resilience: successes refill it
+                            config.retry_budget.record_success()
+                        return parsed
+                    outcome = self._status_failure(
+                        op, credential, extra_headers, status, raw_body, response_headers
+                    )
+                delay = await self._after_failure(
+                    config, op, outcome, status, attempt, attempt_start, started, limit_key
                 )
-            delay = await self._after_failure(
-                config, op, outcome, status, attempt, attempt_start, started, limit_key
-            )
-            await self._transport.unless_closed(_sleep(delay))
+                await self._transport.unless_closed(_sleep(delay))
+        except BaseException as exc:
+            # A traceback formatted with its frames' locals (Sentry, `rich`, `capture_locals`)
+            # must show no credential and no echo of one: the headers sent and the answer
+            # read are let go here, and the SDK's frames below this one are cleared.
+            headers = fixed_headers = extra_headers = payload = None  # type: ignore[assignment]
+            target, raw_body, response = "", b"", None
+            response_headers = None
+            forget_locals(exc)
+            if isinstance(exc, LiveOpsError) and exc.__suppress_context__:
+                exc.__context__ = None  # hidden by `raise ... from`: its frames' locals too
+            raise
 
     async def _answered(
         self, config: ClientConfig, op: Operation, answer: APIResponse[Any], raw: bool

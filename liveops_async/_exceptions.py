@@ -312,9 +312,16 @@ def _as_int(value: object) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():  # 1102.0 from some JSON encoders
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        try:
+            return int(value)
+        except ValueError:  # more digits than int() converts (sys.set_int_max_str_digits)
+            return None
     return None
+
+
+# An integer in ASCII digits: str.isdigit() also takes "²" and "٣", which int() refuses or reads.
+_DECIMAL = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 
 
 def make_status_error(
@@ -344,8 +351,8 @@ def make_status_error(
     from ._serde import loads_json  # exact integers; loaded with the engine already
 
     try:
-        body = scrub.value(loads_json(raw)) if raw else None
-    except ValueError:  # not JSON (orjson.JSONDecodeError is a ValueError)
+        body = scrub.value(loads_json(raw), _MAX_BODY_DEPTH) if raw else None
+    except ValueError:  # not JSON (orjson.JSONDecodeError is a ValueError), or nested too deep
         body = scrub.text_head(raw, _MAX_TEXT_BODY)
         message = body.strip()
     if isinstance(body, dict):
@@ -356,10 +363,10 @@ def make_status_error(
         raw_message = _first_present(fields, ("errorMessage", "message", "description"))
         if raw_message is None and isinstance(body.get("error"), str):
             raw_message = body["error"]  # {"error": "invalid_token"}
-        message = str(raw_message) if raw_message is not None else ""
+        message = _as_text(raw_message) if raw_message is not None else ""
         extended = fields.get("errorMessageExtended")
         tid = _first_present(fields, ("transactionId",)) or body.get("transactionId")
-        transaction_id = str(tid) if tid is not None else None
+        transaction_id = _as_text(tid) if tid is not None else None
         other_code = fields.get("code") if fields is not body else None
         if isinstance(other_code, str) and _DASHED_CODE.match(other_code):
             code = other_code  # {"error": {"code": "010-007", ...}}
@@ -383,6 +390,24 @@ def make_status_error(
         body=body,
         headers=scrub.headers(headers),
     )
+
+
+# Error bodies are two or three levels deep; one nested deeper than this is kept as its text
+# (as a body that is not JSON), so that the error always pickles and copies (both recurse).
+_MAX_BODY_DEPTH = 64
+
+
+def _as_text(value: object) -> str:
+    """A message or id field as text: a string as it is, any other JSON value as compact JSON
+    (the scrubbed body bounds its depth), cut to the length of a text body."""
+    if isinstance(value, str):
+        return value
+    from ._serde import dumps_json
+
+    try:
+        return dumps_json(value).decode()[:_MAX_TEXT_BODY]
+    except (TypeError, ValueError):
+        return str(type(value).__name__)
 
 
 _DASHED_CODE = re.compile(r"^\d+-\d+$")

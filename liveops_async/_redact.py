@@ -8,13 +8,23 @@ use, so no field can be forgotten.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from multidict import CIMultiDict
 
-__all__ = ["MASK", "RedactedCause", "Redactor", "credential_header_values", "headers_repr"]
+__all__ = [
+    "MASK",
+    "RedactedCause",
+    "Redactor",
+    "TooDeep",
+    "credential_header_values",
+    "forget_locals",
+    "headers_repr",
+]
 
 MASK = "***"
 # Shorter strings are not treated as secrets: masking them would mangle ordinary text.
@@ -59,6 +69,10 @@ def _variants(secret: str) -> Iterable[str]:
         yield quoted
     if secret.count(".") == 2:  # a JWT: its signature alone still identifies the token
         yield secret.rsplit(".", 1)[1]
+
+
+class TooDeep(ValueError):
+    """A JSON value nested deeper than the caller of `Redactor.value` allows."""
 
 
 class RedactedCause(Exception):
@@ -106,15 +120,40 @@ class Redactor:
         text = raw[: 4 * (limit + longest)].decode("utf-8", errors="replace")
         return self.text(text[: limit + longest])[:limit]
 
-    def value(self, value: Any) -> Any:
-        """A decoded JSON value with every string (keys included) scrubbed."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.value(k): self.value(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.value(item) for item in value]
-        return value
+    def value(self, value: Any, max_depth: int | None = None) -> Any:
+        """A decoded JSON value with every string (keys included) scrubbed.
+
+        Walks with a stack of its own, not by recursion: a hostile body nested a few hundred
+        levels deep (JSON parsers take up to ~1,000) must not raise RecursionError. With
+        `max_depth`, a value nested deeper raises `ValueError` (`TooDeep`)."""
+        if not isinstance(value, (dict, list)):
+            return self.text(value) if isinstance(value, str) else value
+        top: Any = {} if isinstance(value, dict) else []
+        pending: list[tuple[Any, Any, int]] = [(value, top, 1)]
+        while pending:
+            source, target, depth = pending.pop()
+            if max_depth is not None and depth > max_depth:
+                raise TooDeep(f"JSON nested deeper than {max_depth} levels")
+            if isinstance(source, dict):
+                for key, item in source.items():
+                    name = self.text(key) if isinstance(key, str) else key
+                    target[name] = self._scrubbed_or_queued(item, pending, depth)
+            else:
+                for item in source:
+                    target.append(self._scrubbed_or_queued(item, pending, depth))
+        return top
+
+    def _scrubbed_or_queued(
+        self, item: Any, pending: list[tuple[Any, Any, int]], depth: int
+    ) -> Any:
+        """A scalar scrubbed, or an empty container of `item`'s kind whose filling is queued."""
+        if isinstance(item, str):
+            return self.text(item)
+        if isinstance(item, (dict, list)):
+            copy: Any = {} if isinstance(item, dict) else []
+            pending.append((item, copy, depth + 1))
+            return copy
+        return item
 
     def headers(self, headers: Mapping[str, str]) -> CIMultiDict[str]:
         """A picklable copy of response headers with every value scrubbed."""
@@ -122,16 +161,52 @@ class Redactor:
         return CIMultiDict((self.text(name), self.text(value)) for name, value in items)
 
     def exception(self, exc: BaseException) -> BaseException:
-        """`exc` itself when no text of it (or of its causes) holds a secret, else a stand-in
-        that keeps its type name and scrubbed text."""
-        texts: list[str] = []
-        current: BaseException | None = exc
-        seen: set[int] = set()
-        while current is not None and id(current) not in seen:
-            seen.add(id(current))
-            texts.append(f"{current!s}\n{current!r}")
-            current = current.__cause__ or current.__context__
-        joined = "\n".join(texts)
+        """`exc` itself when no text of it (or of its causes and contexts) holds a secret, else
+        a stand-in that keeps its type name and scrubbed text. Either way without tracebacks:
+        their frames (aiohttp's, the SDK's) hold the request's headers and the answer's bytes
+        as locals, which a traceback formatted with locals (Sentry, `capture_locals`) shows."""
+        chain = _chain(exc)
+        for linked in chain:
+            linked.__traceback__ = None
+        joined = "\n".join(f"{linked!s}\n{linked!r}" for linked in chain)
         if self.text(joined) == joined:
             return exc
         return RedactedCause(f"{type(exc).__name__}: {self.text(str(exc))}")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception reachable from it by `__cause__` and `__context__`."""
+    found: list[BaseException] = []
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        found.append(current)
+        pending += (current.__context__, current.__cause__)
+    return found
+
+
+# The directories of the SDK's runtime modules (not `lib/` or `testing/`): frames of their code
+# below the frame handling an error are finished calls whose locals may be cleared.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_RUNTIME_DIRS = frozenset(
+    {_PACKAGE_DIR, os.path.join(_PACKAGE_DIR, "_utils"), os.path.join(_PACKAGE_DIR, "_generated")}
+)
+
+
+def forget_locals(error: BaseException) -> None:
+    """Clear the locals of the SDK's frames in `error`'s traceback below the frame handling it
+    (calls that ended by raising it): a traceback formatted with its frames' locals must show
+    neither the headers sent (the credential) nor the bytes of an answer (which may echo one).
+    The handling frame itself is still running: it lets go of its own locals."""
+    traceback = error.__traceback__
+    below = traceback.tb_next if traceback is not None else None
+    while below is not None:
+        frame = below.tb_frame
+        if os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _RUNTIME_DIRS:
+            with contextlib.suppress(RuntimeError):  # still executing: not ours to clear
+                frame.clear()
+        below = below.tb_next

@@ -157,6 +157,32 @@ async def test_5xx_for_non_idempotent_is_raised_at_once(
     assert server.count(call.route) == 1
 
 
+HOSTILE_ERROR_BODIES = {
+    "nested 1000 deep": (503, b"[" * 1000 + b"1" + b"]" * 1000),
+    "errorCode in digits int() refuses": (
+        503,
+        '{"errorCode": "\u00b2", "errorMessage": "x"}'.encode(),
+    ),
+    "message nested 1000 deep": (503, b'{"errorMessage": ' + b"[" * 1000 + b"]" * 1000 + b"}"),
+}
+
+
+@pytest.mark.parametrize("body", sorted(HOSTILE_ERROR_BODIES))
+@every_call
+async def test_an_error_body_built_to_break_the_parser_is_still_the_typed_error(
+    call: Call, body: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """No RecursionError or ValueError out of the call: the status decides the error and
+    the retry, whatever the body."""
+    status, raw = HOSTILE_ERROR_BODIES[body]
+    server.default = fs.reply(status, raw=raw)
+    client = make_client(server)
+    error = expect_error(await outcome(call.invoke(client)), InternalServerError, client)
+    assert isinstance(error, InternalServerError) and error.status == status
+    assert error.error_code is None
+    assert server.count(call.route) == (FAST_RETRY.max_attempts if call.retry_safe else 1)
+
+
 # 429 -------------------------------------------------------------------------------------
 
 RETRY_AFTER = {

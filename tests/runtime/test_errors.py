@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import Callable
 
 import orjson
@@ -312,3 +313,90 @@ def test_an_error_body_nested_deeper_than_the_stack_is_text_not_a_recursion_erro
         status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None
     )
     assert isinstance(error, InternalServerError) and error.message.startswith("[[[")
+
+
+@pytest.mark.parametrize(
+    "error_code",
+    ["\u00b2", "\u0663", "--5", "- 5", "9" * 5000, "12\u200b3"],
+    ids=["superscript two", "arabic-indic three", "double minus", "minus space", "5000 digits",
+         "zero-width space"],
+)  # fmt: skip
+def test_an_error_code_string_int_cannot_read_is_no_error_code(error_code: str) -> None:
+    """Only ASCII decimal digits are a number: `str.isdigit` also takes digits `int()` refuses
+    ("²") or reads as another number ("٣"), and `int()` refuses more than 4,300 digits."""
+    raw = orjson.dumps({"errorCode": error_code, "errorMessage": "[0401-1102]: Bad"})
+    error = make_status_error(
+        status=422, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert isinstance(error, UnprocessableEntityError)
+    assert (error.error_code, error.code, error.message) == (None, "0401-1102", "Bad")
+
+
+def test_an_error_code_string_of_ascii_digits_is_read() -> None:
+    raw = b'{"errorCode": " -1102 ", "errorMessage": "Bad"}'
+    error = make_status_error(
+        status=422, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert error.error_code == -1102
+
+
+def _nested(depth: int, kind: str, inner: bytes) -> bytes:
+    if kind == "array":
+        return b"[" * depth + inner + b"]" * depth
+    return b'{"a":' * depth + inner + b"}" * depth
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+@pytest.mark.parametrize("depth", [400, 1000, 1024])
+@pytest.mark.parametrize("inner", [b"1", b"12345678901234567890123"], ids=["small", "big int"])
+def test_an_error_body_nested_hundreds_deep_is_its_text_and_the_error_pickles(
+    kind: str, depth: int, inner: bytes
+) -> None:
+    """The JSON parsers take bodies ~1,000 levels deep; walking one to scrub it (or pickling
+    the error that keeps it) must not raise RecursionError: it is kept as text."""
+    raw = _nested(depth, kind, inner)
+    error = make_status_error(
+        status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None,
+        secrets=(API_KEY,),
+    )  # fmt: skip
+    assert isinstance(error, InternalServerError)
+    assert isinstance(error.body, str) and error.message == error.body.strip()
+    assert raw.decode().startswith(error.message) and len(error.message) == _MAX_TEXT_BODY
+    copied = pickle.loads(pickle.dumps(error))
+    assert (copied.status, copied.message) == (502, error.message)
+
+
+def test_an_error_body_of_ordinary_depth_stays_json_and_is_scrubbed() -> None:
+    raw = (
+        b'{"errorMessage": "Bad", "detail": '
+        + _nested(40, "object", b'"k=%s"' % API_KEY.encode())
+        + b"}"
+    )
+    error = make_status_error(
+        status=422, method="GET", route="/r", raw=raw, headers={}, retry_after=None,
+        secrets=(API_KEY,),
+    )  # fmt: skip
+    assert isinstance(error.body, dict) and error.message == "Bad"
+    inner = error.body["detail"]
+    for _ in range(40):
+        inner = inner["a"]
+    assert inner == "k=***"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("errorMessage", {"en": "Bad"}, '{"en":"Bad"}'),
+        ("errorMessage", 42, "42"),
+        ("transactionId", ["t", 1], '["t",1]'),
+        ("errorMessage", [[[[["deep"]]]]], '[[[[["deep"]]]]]'),
+    ],
+)
+def test_a_message_or_transaction_id_that_is_not_a_string_is_its_json(
+    field: str, value: object, shown: str
+) -> None:
+    raw = orjson.dumps({field: value})
+    error = make_status_error(
+        status=400, method="GET", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert (error.message if field == "errorMessage" else error.transaction_id) == shown

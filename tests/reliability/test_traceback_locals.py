@@ -1,0 +1,195 @@
+"""A traceback formatted with its frames' local variables (Sentry's default, `rich`'s
+`show_locals`, `traceback.TracebackException(..., capture_locals=True)`) shows no credential and
+no echo of one, whatever the failure: the SDK's frames let go of the headers they sent and the
+bytes they read, and the low-level causes it chains carry no frames (aiohttp's hold the request's
+headers as locals)."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from liveops_async import (
+    APIConnectionError,
+    APIStatusError,
+    LiveOpsClient,
+    LiveOpsError,
+    RequestOptions,
+    ResponseDecodeError,
+    Timeouts,
+)
+
+from . import _fault_server as fs
+from ._calls import ALL_CALLS, COUPON_GET, COUPON_REDEEM, Call
+from ._proxy import PROXY_PASSWORD, Proxy, running_proxy
+from ._secrets import CANARIES, find_canary
+from .conftest import ROOMY_TIMEOUTS, outcome
+from .test_echoed_secrets import GATEWAY_KEY, _echo_everywhere
+
+ClientFactory = Callable[..., LiveOpsClient]
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything reachable by `__cause__` and `__context__`, shown or not."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += (current.__cause__, current.__context__)
+
+
+def with_locals(error: BaseException) -> str:
+    """The error as a traceback with locals shows it, and each linked exception likewise
+    (also a context `raise ... from` hides: a reporting tool may walk it)."""
+    shown = [
+        "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+    ]
+    for linked in _chain(error):
+        shown.append(
+            "".join(
+                traceback.TracebackException(
+                    type(linked), linked, linked.__traceback__, capture_locals=True
+                ).format(chain=False)
+            )
+        )
+    return "\n".join(shown)
+
+
+def assert_no_secret_in_locals(error: BaseException, *extra: str) -> None:
+    text = with_locals(error)
+    for line in text.splitlines():
+        leaked = find_canary(line) or next((s for s in extra if s in line), None)
+        assert leaked is None, f"{leaked!r} shown by a traceback with locals: {line[:300]}"
+
+
+def _bad_gzip() -> fs.Action:
+    return fs.reply(200, raw=b"\x1f\x8b\x08\x00garbage", headers={"Content-Encoding": "gzip"})
+
+
+FAILURES: dict[str, Callable[[], fs.Action]] = {
+    "status 404 echoing the credentials": lambda: _echo_everywhere(404),
+    "status 429 with a long Retry-After": lambda: _echo_everywhere(429),
+    "status 200 that does not fit, echoing": lambda: _echo_everywhere(200),
+    "reset before the answer": fs.reset_before_response,
+    "reset in the body": fs.reset_mid_body,
+    "not HTTP": lambda: fs.garbage(b"HTTP/1.1 2xx Nope\r\n\r\n"),
+    "not JSON": lambda: fs.reply(200, raw=b"<html>" + CANARIES.basic.encode()),
+    "corrupt gzip": _bad_gzip,
+}
+
+
+@pytest.mark.parametrize("settle", [False, True], ids=["settle off", "settle on"])
+@pytest.mark.parametrize("failure", list(FAILURES))
+@pytest.mark.parametrize("call", ALL_CALLS, ids=repr)
+async def test_no_failure_shows_a_credential_in_a_traceback_with_locals(
+    call: Call, failure: str, settle: bool, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = FAILURES[failure]()
+    client = make_client(server, max_retries=0, settle=settle, strict_responses=True)
+    error = await outcome(call.invoke(client))
+    if not isinstance(error, LiveOpsError):
+        assert failure.startswith("status 200"), error  # an echo that happens to fit
+        return
+    assert_no_secret_in_locals(error)
+
+
+async def test_a_read_timeout_shows_no_credential_in_a_traceback_with_locals(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = fs.slow_headers(5.0)
+    client = make_client(
+        server, max_retries=0, timeout=Timeouts(total=30.0, connect=10.0, read=0.2, pool=30.0)
+    )
+    error = await outcome(COUPON_REDEEM.invoke(client))
+    assert isinstance(error, APIConnectionError) and error.sent
+    assert_no_secret_in_locals(error)
+
+
+async def test_a_callers_credential_header_and_raw_responses_stay_out_of_locals(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A credential the caller sends in a header of its own (a gateway key), through
+    `with_raw_response`, and while walking a list."""
+    server.default = fs.reply(404, {"errorMessage": "gone"})
+    client = make_client(server, max_retries=0, default_headers={"X-Gateway-Key": GATEWAY_KEY})
+    own_header = RequestOptions(headers={"X-Api-Key": GATEWAY_KEY + "-call"})
+    calls = [
+        client.admin.coupons.with_raw_response.get("c1", options=own_header),
+        client.admin.coupons.get("c1", options=own_header),
+    ]
+    for call in calls:
+        error = await outcome(call)
+        assert isinstance(error, APIStatusError), error
+        assert_no_secret_in_locals(error, GATEWAY_KEY)
+
+    async def walk() -> None:
+        async for _ in client.admin.coupons.list(options=own_header):
+            pass
+
+    error = await outcome(walk())
+    assert isinstance(error, APIStatusError), error
+    assert_no_secret_in_locals(error, GATEWAY_KEY)
+
+
+async def test_a_token_provider_and_a_hook_that_fail_show_no_credential_in_locals(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A provider's token refused before sending (a control character), and a response hook
+    that raises: the SDK's frames the error passed through keep no credential."""
+
+    async def bad_token() -> str:
+        return CANARIES.jwt + "\r\nX-Injected: 1"
+
+    client = make_client(server, max_retries=0)
+    error = await outcome(client.user(bad_token).coupons.redeem(coupon_code="A"))
+    assert isinstance(error, LiveOpsError), error
+    assert_no_secret_in_locals(error)
+
+    def failing_hook(event: object) -> None:
+        raise RuntimeError("hook failed")
+
+    hooked = make_client(server, max_retries=0, on_response=[failing_hook])
+    error = await outcome(hooked.user(CANARIES.jwt).coupons.redeem(coupon_code="A"))
+    assert isinstance(error, RuntimeError), error
+    assert_no_secret_in_locals(error)
+
+
+@pytest.fixture(scope="module")
+def proxy() -> Iterator[Proxy]:
+    with running_proxy() as started:
+        yield started
+
+
+@pytest.mark.parametrize(
+    "failure", ["reset before the answer", "status 404 echoing the credentials"]
+)
+async def test_proxy_credentials_stay_out_of_locals(
+    failure: str, proxy: Proxy, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = FAILURES[failure]()
+    client = make_client(server, max_retries=0, proxy=proxy.url(), timeout=ROOMY_TIMEOUTS)
+    error = await outcome(COUPON_GET.invoke(client))
+    assert isinstance(error, (APIConnectionError, APIStatusError)), error
+    assert_no_secret_in_locals(error, PROXY_PASSWORD)
+
+
+async def test_a_decode_failure_keeps_its_cause_but_not_its_frames(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """What the fix gives up: the low-level cause is still chained, by type and text, without
+    the frames (the SDK's own traceback of the error is kept)."""
+    server.default = fs.reset_mid_body()
+    client = make_client(server, max_retries=0)
+    error = await outcome(COUPON_GET.invoke(client))
+    assert isinstance(error, APIConnectionError) and error.__cause__ is not None
+    assert error.__cause__.__traceback__ is None
+    assert error.__traceback__ is not None
+    server.default = fs.reply(200, raw=b"not json")
+    error = await outcome(COUPON_GET.invoke(client))
+    assert isinstance(error, ResponseDecodeError) and error.__cause__ is not None
