@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn, SupportsIndex
 
 from ._exceptions import InvalidParameterError, MissingCredentialsError
 from ._operation import AuthGroup
+from ._utils._numbers import ascii_int
 
 if TYPE_CHECKING:
     from typing_extensions import Self  # typing.Self from Python 3.11
@@ -115,11 +116,13 @@ class Credential(RefusesPickling):
         raise NotImplementedError
 
 
-def _positive(value: object, what: str) -> int:
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
+def positive_integer(value: object, what: str) -> int:
+    """`value` (an int, or its text in ASCII digits) as an integer >= 1, else
+    InvalidParameterError naming `what`."""
+    number = None if isinstance(value, bool) else ascii_int(str(value))
+    if number is None or number < 1:
         raise InvalidParameterError(f"{what} must be a positive integer, got {value!r}")
-    return int(text)
+    return number
 
 
 class AdminAuth(Credential):
@@ -142,12 +145,14 @@ class AdminAuth(Credential):
         *,
         project_id: int | str | None = None,
     ) -> None:
-        ident = str(_positive(project_or_merchant_id, "project_or_merchant_id"))
+        ident = str(positive_integer(project_or_merchant_id, "project_or_merchant_id"))
         if not isinstance(api_key, str):
             raise InvalidParameterError("api_key must be a str")
         _check_header_safe(api_key, "api_key")
         self.project_or_merchant_id: int = int(ident)
-        self._project_id = int(ident) if project_id is None else _positive(project_id, "project_id")
+        self._project_id = (
+            int(ident) if project_id is None else positive_integer(project_id, "project_id")
+        )
         self._key = api_key
         basic = base64.b64encode(f"{ident}:{api_key}".encode()).decode("ascii")
         self._headers: Mapping[str, str] = {"Authorization": f"Basic {basic}"}

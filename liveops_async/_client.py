@@ -25,7 +25,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._auth import AdminAuth, Credential, GuestCartAuth, RefusesPickling, TokenProvider, UserAuth
+from ._auth import (
+    AdminAuth,
+    Credential,
+    GuestCartAuth,
+    RefusesPickling,
+    TokenProvider,
+    UserAuth,
+    positive_integer,
+)
 from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_KEEPALIVE_TIMEOUT,
@@ -127,10 +135,7 @@ def _in_running_loop() -> bool:
 def _positive_id(value: int | str | None, what: str) -> int | None:
     if value is None or value == "":
         return None
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or int(text) < 1:
-        raise InvalidParameterError(f"{what} must be a positive integer, got {value!r}")
-    return int(text)
+    return positive_integer(value, what)
 
 
 def _client_config(telemetry: CallTelemetry | None, **settings: Any) -> ClientConfig:

@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ._redact import Redactor
+from ._utils._numbers import ascii_int
 
 __all__ = [
     "APIConnectionError",
@@ -191,7 +192,8 @@ class PaginationError(LiveOpsError):
 
 
 # "[0401-1102]: Unprocessable Entity..." -> ("0401-1102", "Unprocessable Entity...")
-_BRACKET_CODE = re.compile(r"^\s*\[(\d+-\d+)\]\s*:?\s*(.*)$", re.DOTALL)
+# ASCII digits, a few of them: settling compares the code's number with Xsolla's duplicate codes.
+_BRACKET_CODE = re.compile(r"^\s*\[([0-9]{1,18}-[0-9]{1,18})\]\s*:?\s*(.*)$", re.DOTALL)
 _MAX_TEXT_BODY = 500
 
 
@@ -312,16 +314,9 @@ def _as_int(value: object) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():  # 1102.0 from some JSON encoders
         return int(value)
-    if isinstance(value, str) and _DECIMAL.fullmatch(value):
-        try:
-            return int(value)
-        except ValueError:  # more digits than int() converts (sys.set_int_max_str_digits)
-            return None
+    if isinstance(value, str):
+        return ascii_int(value)
     return None
-
-
-# An integer in ASCII digits: str.isdigit() also takes "²" and "٣", which int() refuses or reads.
-_DECIMAL = re.compile(r"\s*-?[0-9]+\s*", re.ASCII)
 
 
 def make_status_error(
@@ -410,7 +405,7 @@ def _as_text(value: object) -> str:
         return str(type(value).__name__)
 
 
-_DASHED_CODE = re.compile(r"^\d+-\d+$")
+_DASHED_CODE = re.compile(r"^[0-9]{1,18}-[0-9]{1,18}$")
 _DOCUMENTED_KEYS = ("errorCode", "errorMessage", "message")
 
 

@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from ._exceptions import InvalidParameterError, PaginationError
 from ._operation import Pagination
 from ._types import UNSET
+from ._utils._numbers import ascii_int
 
 __all__ = ["DEFAULT_MAX_PAGES", "AsyncPaginator"]
 
@@ -47,8 +48,9 @@ def _as_int(value: object, default: int | None) -> int | None:
         return default
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    if isinstance(value, str):
+        number = ascii_int(value)
+        return number if number is not None and number >= 0 else default
     return default
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import attrs
 
+from .._utils._numbers import ascii_int
 from ._files import Desired, dump_entity, entity_file_name, load_folder
 from ._kinds import Current, Kind
 
@@ -65,4 +66,5 @@ def write_export(
 
 
 def _order(kind: Kind, key: str) -> tuple[int, str]:
-    return (int(key), "") if kind.key_field is None and key.isdigit() else (0, key)
+    number = ascii_int(key) if kind.key_field is None else None
+    return (number, "") if number is not None and number >= 0 else (0, key)

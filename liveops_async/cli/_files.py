@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 import yaml
 
+from .._utils._numbers import ascii_int
 from ._kinds import KINDS, Kind, kind_by_directory
 from ._schema import canonical
 
@@ -162,7 +163,8 @@ def dump_entity(kind: Kind, key: str, enabled: bool | None, spec: Mapping[str, A
     """The file text of one entity: the same data always gives the same bytes."""
     document: dict[str, Any] = {"kind": kind.name}
     if not kind.singleton:
-        document["id"] = int(key) if kind.key_field is None and key.isdigit() else key
+        number = ascii_int(key) if kind.key_field is None else None
+        document["id"] = number if number is not None and number >= 0 else key
     if kind.enabled_apart:
         document["enabled"] = bool(enabled)
     document["spec"] = dict(spec)
@@ -181,7 +183,9 @@ def write_id(path: Path, key: str) -> None:
     text = path.read_text(encoding="utf-8")
     # A number as itself; anything else as one quoted scalar on this line (JSON's double-quoted
     # string is YAML), so that an id cannot add lines or change the document.
-    line = f"id: {key if key.isdigit() else json.dumps(key)}"
+    number = ascii_int(key)
+    plain = number is not None and number >= 0 and str(number) == key
+    line = f"id: {key if plain else json.dumps(key)}"
     if _ID_LINE.search(text):
         text = _ID_LINE.sub(line, text, count=1)
     elif _KIND_LINE.search(text):

@@ -273,8 +273,10 @@ def test_reading_many_entities_one_by_one_is_bounded(
 
 
 @pytest.mark.parametrize(
-    "server_id", ["../../../outside", "(absolute)", "a/b", "..", "17\nkind: coupon", "C:\\x", ""]
-)
+    "server_id",
+    ["../../../outside", "(absolute)", "a/b", "..", "17\nkind: coupon", "C:\\x", "",
+     "\u00b2", "\u0663", "9" * 5000],
+)  # fmt: skip
 def test_a_hostile_server_id_stays_inside_the_export_folder_and_its_file(
     server_id: str, tmp_path: Path
 ) -> None:

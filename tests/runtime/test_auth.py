@@ -249,3 +249,16 @@ async def test_a_provider_that_is_not_async_is_refused_by_name_before_sending(
     with pytest.raises(InvalidParameterError, match="async callable"):
         await player.request(_ops.GET_REWARDS, path={"coupon_code": "A"})
     assert server.seen == []
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 5000, "\u0663"])
+def test_a_project_id_in_digits_int_cannot_read_is_refused_naming_it(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`str.isdigit` takes "²" (which `int()` refuses), 5000 digits (over `int()`'s limit) and
+    "٣" (which `int()` reads as 3): each is refused as the bad input it is, naming the setting."""
+    monkeypatch.setenv("LIVEOPS_PROJECT_ID", value)
+    with pytest.raises(InvalidParameterError, match="project_id must be a positive integer"):
+        LiveOpsClient(api_key="secret-key")
+    with pytest.raises(InvalidParameterError, match="project_or_merchant_id"):
+        AdminAuth(value, "secret-key")

@@ -400,3 +400,21 @@ def test_a_message_or_transaction_id_that_is_not_a_string_is_its_json(
         status=400, method="GET", route="/r", raw=raw, headers={}, retry_after=None
     )
     assert (error.message if field == "errorMessage" else error.transaction_id) == shown
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["[0401-\u0669\u0668\u0660\u0663]: Dup", "[0401-" + "9" * 5000 + "]: Dup"],
+    ids=["arabic-indic digits", "5000 digits"],
+)
+def test_only_a_bracketed_code_of_a_few_ascii_digits_is_a_code(message: str) -> None:
+    """Settling reads the code's number to spot a duplicate: a code of other digits (which
+    `int()` would read as 9803) or of more digits than `int()` converts is no code at all."""
+    from liveops_async._settle import _is_duplicate
+
+    raw = orjson.dumps({"errorMessage": message})
+    error = make_status_error(
+        status=422, method="POST", route="/r", raw=raw, headers={}, retry_after=None
+    )
+    assert error.code is None and error.message == message
+    assert _is_duplicate(error) is False

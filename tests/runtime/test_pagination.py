@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -142,3 +142,21 @@ async def test_plain_dict_pages_and_non_list_operations() -> None:
     client = LiveOpsClient(project_id=1, api_key="k")
     with pytest.raises(InvalidParameterError, match="not a list operation"):
         client.requester(client._admin_auth).paginate(_ops.GET_COUPON)
+
+
+@pytest.mark.parametrize(
+    "total", ["\u00b2", "9" * 5000], ids=["superscript two", "5000 digits"]
+)  # fmt: skip
+async def test_a_total_that_is_no_ascii_count_is_unknown_not_a_crash(total: str) -> None:
+    """A tolerant model keeps a string total as the server sent it: one `int()` refuses (or
+    reads as another number) is no total, and the walk ends as it would without one."""
+    pages = [{"codes": [{"code": "A"}, {"code": "B"}], "total_count": total}, {"codes": []}]
+    asked: list[Mapping[str, object]] = []
+
+    async def fetch(query: Mapping[str, object]) -> Any:
+        asked.append(dict(query))
+        return pages[len(asked) - 1]
+
+    paging = Pagination(items="codes", items_attr="codes", total="total_count", total_attr="t")
+    walked = [item async for item in AsyncPaginator(fetch, paging)]
+    assert walked == [{"code": "A"}, {"code": "B"}] and len(asked) == 2
