@@ -430,6 +430,7 @@ def decode(data: Any, tp: Any, *, strict: bool = True, operation: str = "decode"
 # (above 2**64 - 1, 20 digits; below -2**63, 19 digits after the minus sign).
 _DIGIT_MASK = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _LONG_DIGIT_RUN = b"0" * 19
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _refuse_constant(name: str) -> Any:
@@ -446,8 +447,11 @@ def _finite_float(text: str) -> float:
 def loads_json(raw: bytes | str) -> Any:
     """Parse JSON text with exact integers: orjson, or the standard library when the text holds
     a run of 19 or more digits (an integer orjson cannot hold in 64 bits would become a
-    rounded float). Raises `ValueError` (a `json.JSONDecodeError`) for text that is not JSON."""
+    rounded float). A leading UTF-8 byte order mark is ignored (some gateways add one).
+    Raises `ValueError` (a `json.JSONDecodeError`) for text that is not JSON."""
     data = raw.encode() if isinstance(raw, str) else raw
+    if data.startswith(_UTF8_BOM):  # which RFC 8259 lets a parser ignore (orjson refuses it)
+        data = data[len(_UTF8_BOM) :]
     if data.translate(_DIGIT_MASK).find(_LONG_DIGIT_RUN) < 0:
         return orjson.loads(data)
     try:

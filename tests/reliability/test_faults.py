@@ -7,6 +7,7 @@ import email.utils
 import socket
 from collections.abc import Callable
 
+import orjson
 import pytest
 
 from liveops_async import (
@@ -21,6 +22,7 @@ from liveops_async import (
     ResponseDecodeError,
     ResponseTooLargeError,
     Timeouts,
+    UnprocessableEntityError,
 )
 
 from . import _fault_server as fs
@@ -364,3 +366,25 @@ async def test_malformed_response_is_retried_for_retry_safe_operations(
     client = make_client(server)
     expect_success(await outcome(call.invoke(client)), call, client)
     assert server.count(call.route) == 2
+
+
+# A byte order mark -------------------------------------------------------------------------
+
+
+@every_call
+async def test_a_body_led_by_a_byte_order_mark_is_read_as_json(
+    call: Call, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """RFC 8259 lets a parser ignore a UTF-8 BOM, which some gateways add: a success is the
+    model, and an error keeps Xsolla's errorCode and message."""
+    bom = b"\xef\xbb\xbf"
+    error_body = b'{"errorCode": 1102, "errorMessage": "[0401-1102]: Bad"}'
+    server.then(
+        fs.reply(200, raw=bom + orjson.dumps(call.success_body)),
+        fs.reply(422, raw=bom + error_body),
+    )
+    client = make_client(server, strict_responses=True)
+    expect_success(await outcome(call.invoke(client)), call, client)
+    error = expect_error(await outcome(call.invoke(client)), UnprocessableEntityError, client)
+    assert isinstance(error, UnprocessableEntityError)
+    assert (error.error_code, error.code, error.message) == (1102, "0401-1102", "Bad")
