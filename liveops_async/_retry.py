@@ -150,11 +150,11 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
         return seconds if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:  # HTTP-dates are GMT; a naive result means no zone was given
+            return None
+        return max(0.0, when.timestamp() - now())
+    except (TypeError, ValueError, IndexError, OverflowError):  # a year beyond a C long, ...
         return None
-    if when.tzinfo is None:  # HTTP-dates are GMT; a naive result means no zone was given
-        return None
-    return max(0.0, when.timestamp() - now())
 
 
 class AttemptOutcome:

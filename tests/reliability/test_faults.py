@@ -388,3 +388,19 @@ async def test_a_body_led_by_a_byte_order_mark_is_read_as_json(
     error = expect_error(await outcome(call.invoke(client)), UnprocessableEntityError, client)
     assert isinstance(error, UnprocessableEntityError)
     assert (error.error_code, error.code, error.message) == (1102, "0401-1102", "Bad")
+
+
+@pytest.mark.parametrize("status", [429, 503])
+@every_call
+async def test_a_retry_after_date_beyond_any_calendar_is_ignored_not_raised(
+    call: Call, status: int, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """`Retry-After` with a year beyond a C long made the date parser raise OverflowError out
+    of the call: it is no Retry-After, and the status's own rules apply."""
+    far = "Sun, 06 Nov 99999999999999999999 08:49:37 GMT"
+    server.default = fs.reply(status, {"errorMessage": "busy"}, headers={"Retry-After": far})
+    client = make_client(server)
+    kind = RateLimitError if status == 429 else InternalServerError
+    error = expect_error(await outcome(call.invoke(client)), kind, client)
+    assert isinstance(error, kind) and error.retry_after is None
+    assert server.count(call.route) == (FAST_RETRY.max_attempts if call.retry_safe else 1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 from collections.abc import Callable
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aioresponses import aioresponses
+from hypothesis import given
+from hypothesis import strategies as st
 
 from liveops_async import (
     APIConnectionError,
@@ -218,3 +221,31 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
     assert policy.delay(1, retry_after=7.0) == 7.0
     assert RetryPolicy(retry_after_cap=5).delay(1, retry_after=7.0) is None
     assert RetryPolicy().with_max_retries(0).max_attempts == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Sun, 06 Nov 99999999999999999999 08:49:37 GMT",  # a year beyond a C long
+        "Sun, 06 Nov 1994 08:49:37 +9999",  # an offset beyond a day
+        "Mon, 99 Jan 2026 00:00:00 GMT",  # a day beyond the month
+        "Sun, 06 Nov 1994 08:49:37",  # no zone
+    ],
+)
+def test_a_retry_after_date_python_cannot_hold_is_no_retry_after(value: str) -> None:
+    assert parse_retry_after(value, lambda: 1_700_000_000.0) is None
+
+
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.text(max_size=20).map(lambda tail: "Sun, 06 Nov 1994 08:49:37 " + tail),
+        st.from_regex(
+            r"\A[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} -?\d{1,30} \d\d:\d\d:\d\d [+-]?\w{0,5}\Z"
+        ),
+    )
+)
+def test_parse_retry_after_never_raises(value: str) -> None:
+    """Whatever a server sends, a Retry-After is a wait in seconds (finite, >= 0) or None."""
+    seconds = parse_retry_after(value, lambda: 1_700_000_000.0)
+    assert seconds is None or (math.isfinite(seconds) and seconds >= 0)
