@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterable, Mapping
+from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -197,16 +199,41 @@ _RUNTIME_DIRS = frozenset(
 )
 
 
+def _http_client_dir() -> str | None:
+    """aiohttp's directory, once it is imported (with the first client; no frame of it exists
+    before). Its frames hold the request's headers (the credential) and the answer as locals,
+    and may belong to work still running elsewhere (a connection's reader): they are left out
+    of a traceback rather than cleared."""
+    module = sys.modules.get("aiohttp")
+    path = getattr(module, "__file__", None)
+    return os.path.dirname(os.path.abspath(path)) + os.sep if path else None
+
+
 def forget_locals(error: BaseException) -> None:
-    """Clear the locals of the SDK's frames in `error`'s traceback below the frame handling it
-    (calls that ended by raising it): a traceback formatted with its frames' locals must show
-    neither the headers sent (the credential) nor the bytes of an answer (which may echo one).
-    The handling frame itself is still running: it lets go of its own locals."""
-    traceback = error.__traceback__
-    below = traceback.tb_next if traceback is not None else None
-    while below is not None:
-        frame = below.tb_frame
-        if os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _RUNTIME_DIRS:
-            with contextlib.suppress(RuntimeError):  # still executing: not ours to clear
-                frame.clear()
-        below = below.tb_next
+    """Keep locals that may hold a secret out of `error`'s traceback (and those of the errors
+    linked to it) below the frame handling it: the SDK's own frames there (calls that ended by
+    raising) are cleared, and aiohttp's are left out of the traceback, so that one formatted
+    with its frames' locals (Sentry, `capture_locals`) shows neither the headers sent (the
+    credential) nor the bytes of an answer (which may echo one). The handling frame itself is
+    still running: it lets go of its own locals. Frames of other code (a hook) are kept."""
+    http_client = _http_client_dir()
+    for linked in _chain(error):
+        # `previous`: the last entry kept; `entry`: the one looked at. The error's own first
+        # entry is the handling frame, which is kept as it is.
+        previous: TracebackType | None = linked.__traceback__ if linked is error else None
+        entry = linked.__traceback__
+        if previous is not None:
+            entry = previous.tb_next
+        while entry is not None:
+            filename = os.path.abspath(entry.tb_frame.f_code.co_filename)
+            if http_client is not None and filename.startswith(http_client):
+                if previous is None:
+                    linked.__traceback__ = entry.tb_next
+                else:
+                    previous.tb_next = entry.tb_next
+                entry = entry.tb_next
+                continue
+            if os.path.dirname(filename) in _RUNTIME_DIRS:
+                with contextlib.suppress(RuntimeError):  # still executing: not ours to clear
+                    entry.tb_frame.clear()
+            previous, entry = entry, entry.tb_next

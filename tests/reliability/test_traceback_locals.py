@@ -6,8 +6,9 @@ headers as locals)."""
 
 from __future__ import annotations
 
+import asyncio
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
@@ -158,6 +159,44 @@ async def test_a_token_provider_and_a_hook_that_fail_show_no_credential_in_local
     error = await outcome(hooked.user(CANARIES.jwt).coupons.redeem(coupon_code="A"))
     assert isinstance(error, RuntimeError), error
     assert_no_secret_in_locals(error)
+    # The hook's own frame (the caller's code) stays in the traceback.
+    frames = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+    assert frames[-1] == "failing_hook", frames
+
+
+async def _cancelled_by_wait_for(client: LiveOpsClient) -> BaseException:
+    try:
+        await asyncio.wait_for(COUPON_REDEEM.invoke(client), 0.3)
+    except BaseException as error:  # TimeoutError, its context the CancelledError
+        return error
+    raise AssertionError("the server never answers: the call must time out")
+
+
+async def _ended_by_aclose(client: LiveOpsClient) -> BaseException:
+    call = asyncio.ensure_future(outcome(COUPON_REDEEM.invoke(client)))
+    await asyncio.sleep(0.3)
+    await client.aclose()
+    error = await call
+    assert isinstance(error, BaseException)
+    return error
+
+
+@pytest.mark.parametrize(
+    "end", [_cancelled_by_wait_for, _ended_by_aclose], ids=["wait_for", "aclose"]
+)
+async def test_a_call_cancelled_in_flight_shows_no_credential_in_locals(
+    end: Callable[[LiveOpsClient], Awaitable[BaseException]],
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+) -> None:
+    """A cancellation (asyncio.wait_for, a task cancelled, the client closed) reaches the call
+    inside aiohttp, whose frames hold the request's headers: the traceback of what the caller
+    gets, its context included, shows none of them."""
+    server.default = fs.slow_headers(10.0)
+    client = make_client(server, max_retries=0)
+    error = await end(client)
+    assert isinstance(error, (asyncio.TimeoutError, LiveOpsError)), repr(error)
+    assert_no_secret_in_locals(error)
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +218,7 @@ async def test_proxy_credentials_stay_out_of_locals(
     assert_no_secret_in_locals(error, PROXY_PASSWORD)
 
 
-async def test_a_decode_failure_keeps_its_cause_but_not_its_frames(
+async def test_a_low_level_cause_stays_chained_without_its_frames(
     make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
     """What the fix gives up: the low-level cause is still chained, by type and text, without
