@@ -89,6 +89,9 @@ log = logging.getLogger("liveops_async")
 _T = TypeVar("_T")
 _JSON_HEADER = {"Content-Type": "application/json"}
 _MAX_REASON = 200
+# What an error status whose body passed MAX_RESPONSE_BYTES keeps of it (its error shows the
+# first 500 characters of a body that is not JSON, and a cut body is not JSON).
+_ERROR_BODY_HEAD = 64 * 1024
 _sleep = asyncio.sleep  # the retry wait; a module attribute so tests can record it
 
 
@@ -490,9 +493,10 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
     """The whole decoded body, or ResponseTooLargeError as soon as more than
     MAX_RESPONSE_BYTES were decoded (a broken or hostile server, or a compression bomb, must
     not exhaust the caller's memory): aiohttp decodes as it is read, so reading stops at the
-    cap whatever the Content-Encoding. A Content-Encoding that cannot be decoded (corrupt gzip,
-    deflate, br, zstd) is a ResponseDecodeError for a success status; for an error status the
-    body is empty (the status still says what went wrong)."""
+    cap whatever the Content-Encoding; for an error status, its first `_ERROR_BODY_HEAD` bytes
+    instead (its typed error keeps its status and retry rules). A Content-Encoding that cannot
+    be decoded (corrupt gzip, deflate, br, zstd) is a ResponseDecodeError for a success status;
+    for an error status the body is empty (the status still says what went wrong)."""
     length = response.content_length
     try:
         if (
@@ -526,8 +530,18 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
                 status=status,
             ) from None
         return b""
-    chunks.clear()
     response.close()  # drop the connection instead of draining the rest
+    if not 200 <= response.status < 300:
+        # An error status keeps its typed error and retry rules (a 429 its pause): the status
+        # says what went wrong, and the error shows only the body's beginning anyway.
+        head = bytearray()
+        for chunk in chunks:  # not b"".join(chunks): that would copy the cap's worth again
+            head += chunk[: _ERROR_BODY_HEAD - len(head)]
+            if len(head) >= _ERROR_BODY_HEAD:
+                break
+        chunks.clear()
+        return bytes(head)
+    chunks.clear()
     raise ResponseTooLargeError(
         f"the response body is too large (over {MAX_RESPONSE_BYTES} bytes once decoded); "
         "reading stopped",

@@ -164,8 +164,10 @@ class ResponseDecodeError(_CallError):
 
 
 class ResponseTooLargeError(ResponseDecodeError):
-    """The response body is larger than any real answer (see `MAX_RESPONSE_BYTES`); the SDK
-    stopped reading it and closed the connection. The request was sent and not retried."""
+    """The body of a success answer is larger than any real answer (see
+    `MAX_RESPONSE_BYTES`); the SDK stopped reading it and closed the connection. The request
+    was sent and not retried. (An error status with such a body is its typed `APIStatusError`,
+    with the body's beginning, retried by the usual rules.)"""
 
 
 class PaginationError(LiveOpsError):

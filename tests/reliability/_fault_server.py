@@ -139,17 +139,19 @@ def slow_body(pause: float, chunks: int, body: bytes = b'{"external_id": "c1"}')
     return action
 
 
-def endless_body(limit: int, *, announce: bool = True, chunk: int = 256 * 1024) -> Action:
+def endless_body(
+    limit: int, *, announce: bool = True, chunk: int = 256 * 1024, status: int = 200
+) -> Action:
     """Stream zeros until the client hangs up or `limit` bytes went out; with `announce`, the
     headers claim a gigabyte, otherwise the body is chunked with no length at all."""
 
     async def action(request: Received, conn: Connection) -> None:
         block = b"0" * chunk
         if announce:
-            await conn.send(head(200, {"Content-Type": "application/json"}, 1 << 30))
+            await conn.send(head(status, {"Content-Type": "application/json"}, 1 << 30))
         else:
             headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
-            await conn.send(head(200, headers))
+            await conn.send(head(status, headers))
             block = f"{chunk:x}\r\n".encode() + block + b"\r\n"
         try:
             while conn.bytes_sent < limit:

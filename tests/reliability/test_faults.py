@@ -315,6 +315,23 @@ async def test_body_far_larger_than_any_answer_is_refused(
     assert server.bytes_sent < 64 * 1024 * 1024
 
 
+@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("call", [RETRY_SAFE[0], NOT_IDEMPOTENT[0]], ids=repr)
+async def test_an_error_status_with_a_body_far_too_large_keeps_its_typed_error(
+    call: Call, status: int, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """The status says what went wrong: a 429 or 503 whose body passes the cap is the
+    RateLimitError or InternalServerError (with the body's beginning), retried by the rules
+    of its status, not a ResponseTooLargeError that hides it."""
+    server.default = fs.endless_body(limit=48 * 1024 * 1024, announce=False, status=status)
+    client = make_client(server, timeout=Timeouts(total=20.0, read=5.0))
+    kind = RateLimitError if status == 429 else InternalServerError
+    error = expect_error(await outcome(call.invoke(client)), kind, client)
+    assert isinstance(error, kind) and error.status == status
+    assert error.message == "0" * 500
+    assert server.count(call.route) == (FAST_RETRY.max_attempts if call.retry_safe else 1)
+
+
 # Redirects -------------------------------------------------------------------------------
 
 
