@@ -47,6 +47,7 @@ from ._exceptions import InvalidParameterError
 from ._hooks import RateLimiter, RequestHook, ResponseHook
 from ._logs import configure_from_env
 from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
+from ._redact import display_url
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -183,7 +184,8 @@ def _base_url(value: str | None) -> str:
         or any(ch <= " " or ch == "\x7f" for ch in url)
     ):
         raise InvalidParameterError(
-            f"base_url must be an http(s) URL with a host and without query, got {url!r}"
+            "base_url must be an http(s) URL with a host (and a port from 1 to 65535, if "
+            f"any) and without query, got {display_url(url)}"
         )
     return url.rstrip("/")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -24,6 +25,7 @@ __all__ = [
     "Redactor",
     "TooDeep",
     "credential_header_values",
+    "display_url",
     "forget_locals",
     "headers_repr",
 ]
@@ -71,6 +73,24 @@ def _variants(secret: str) -> Iterable[str]:
         yield quoted
     if secret.count(".") == 2:  # a JWT: its signature alone still identifies the token
         yield secret.rsplit(".", 1)[1]
+
+
+# scheme ":" , "//" authority, the rest (path, query, fragment): matches any text.
+_URL_PARTS = re.compile(r"(?s)\A([^:/?#]*:)?(//[^/?#]*)?(.*)\Z")
+
+
+def display_url(url: str) -> str:
+    """A URL as an error message may show it: its `user:password@`, query and fragment (which
+    may hold a credential) masked, whether or not the URL parses (a bad port, a broken IPv6
+    address), and control characters shown escaped."""
+    match = _URL_PARTS.match(url)
+    scheme, authority, rest = match.groups("") if match else ("", "", url)
+    if "@" in authority:
+        authority = "//" + MASK + "@" + authority.rpartition("@")[2]
+    for mark in ("?", "#"):
+        if mark in rest:
+            rest = rest.partition(mark)[0] + mark + MASK
+    return repr(scheme + authority + rest)
 
 
 class TooDeep(ValueError):

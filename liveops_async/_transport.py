@@ -31,7 +31,7 @@ from ._auth import RefusesPickling
 from ._exceptions import ClientClosedError, InvalidParameterError, WrongEventLoopError
 from ._gc_credit import Credit, collector_credit
 from ._options import header_refusal
-from ._redact import credential_header_values
+from ._redact import credential_header_values, display_url
 
 if TYPE_CHECKING:
     import aiohttp
@@ -76,11 +76,20 @@ def _proxy_parts(proxy: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
     and the secrets to scrub (password and header value)."""
     if not isinstance(proxy, str):
         raise InvalidParameterError("proxy must be an http:// URL string")
-    parts = urlsplit(proxy)
-    if parts.scheme != "http" or not parts.hostname:
+    try:
+        parts = urlsplit(proxy)
+        parts.port  # noqa: B018 - a port out of range or not a number raises ValueError
+    except ValueError:
+        parts = None  # refused below, outside this handler: its text may quote the URL
+    if (
+        parts is None
+        or parts.scheme != "http"
+        or not parts.hostname
+        or any(ch <= " " or ch == "\x7f" for ch in proxy)
+    ):
         raise InvalidParameterError(
-            "proxy must be an http:// URL (aiohttp tunnels https:// calls through it), "
-            f"got scheme {parts.scheme!r}"
+            "proxy must be an http:// URL with a host (and a port from 1 to 65535, if any; "
+            f"aiohttp tunnels https:// calls through it), got {display_url(proxy)}"
         )
     if parts.username is None and parts.password is None:
         return proxy, {}, ()

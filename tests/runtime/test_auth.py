@@ -227,6 +227,11 @@ async def test_a_providers_earlier_tokens_stay_known_to_the_scrubber_within_a_bo
         "https://user:pw-secret-123@h.test/api",  # credentials: aiohttp's ValueError at the call
         "https://pw-secret-123@h.test/api",
         "https://user:pw-secret-123@h.test/api?x=1",  # refused for its query, password unshown
+        "https://user:pw-secret-123@h.test:99999/api",  # a port urlsplit cannot read
+        "https://user:pw-secret-123@h.test:port/api",
+        "https://user:pw-secret-123@[::1/api",  # a broken IPv6 address
+        "https://h.test/api?api_key=pw-secret-123",  # a key in the query
+        "https://h.test/api#pw-secret-123",
     ],
 )
 def test_a_base_url_that_cannot_work_is_refused_at_once_without_its_credentials(
@@ -262,3 +267,22 @@ def test_a_project_id_in_digits_int_cannot_read_is_refused_naming_it(
         LiveOpsClient(api_key="secret-key")
     with pytest.raises(InvalidParameterError, match="project_or_merchant_id"):
         AdminAuth(value, "secret-key")
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "http://user:pw-secret-123@proxy.test:99999",  # urlsplit raised a bare ValueError
+        "http://user:pw-secret-123@proxy.test:port",
+        "http://user:pw-secret-123@[::1",
+        "http://user:pw-secret-123@proxy.test:3128\nX-Injected: 1",
+        "https://user:pw-secret-123@proxy.test:3128",
+    ],
+)
+def test_a_proxy_url_that_cannot_work_is_refused_naming_it_without_its_credentials(
+    proxy: str,
+) -> None:
+    with pytest.raises(InvalidParameterError, match="proxy must be an http:// URL") as info:
+        LiveOpsClient(proxy=proxy, project_id=PROJECT_ID, api_key=API_KEY)
+    assert "pw-secret-123" not in str(info.value)
+    assert "***@proxy.test" in str(info.value) or "***@[::1" in str(info.value)
