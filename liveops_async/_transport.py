@@ -539,10 +539,19 @@ class Transport(RefusesPickling):
     def _env_proxy(self, url: URL) -> tuple[Mapping[str, Any], Mapping[str, str] | None]:
         from aiohttp.helpers import get_env_proxy_for_url
 
+        unusable = False
         try:
             proxy, auth = get_env_proxy_for_url(url)  # honours NO_PROXY, reads .netrc
         except LookupError:
             return self.request_options, None
+        except ValueError:  # a port out of range, a broken IPv6 address: refused below
+            unusable = True
+        if unusable:  # outside the handler: the parser's text may quote the URL
+            raise InvalidParameterError(
+                f"trust_env: the proxy the environment names for {url.scheme}:// calls "
+                f"({url.scheme.upper()}_PROXY or {url.scheme}_proxy) is not a valid URL; its "
+                "value is not shown, it may hold credentials"
+            )
         options = {**self.request_options, "proxy": str(proxy)}
         if auth is None:
             return options, None

@@ -391,6 +391,29 @@ async def test_no_proxy_in_the_environment_is_honoured(
     assert server.count(COUPON_GET.route) == 1
 
 
+@pytest.mark.parametrize(
+    "proxy_url",
+    [
+        "http://proxy-user:CANARY-env-proxy-pass@127.0.0.1:99999",  # a port out of range
+        "http://proxy-user:CANARY-env-proxy-pass@127.0.0.1:port",
+        "http://proxy-user:CANARY-env-proxy-pass@[::1",  # a broken IPv6 address
+    ],
+)
+async def test_an_environment_proxy_that_is_no_url_is_a_typed_error_without_its_password(
+    proxy_url: str, server: fs.FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiohttp's parser raised a bare ValueError out of every call; the call is refused
+    naming the setting, nothing is sent, and the variable's value is not shown."""
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    async with LiveOpsClient(
+        base_url=server.base_url, project_id=PROJECT_ID, api_key="k" * 8, trust_env=True
+    ) as client:
+        error = await outcome(client.admin.coupons.get("c1"))
+    assert isinstance(error, InvalidParameterError), repr(error)
+    assert "HTTP_PROXY" in str(error) and "CANARY-env-proxy-pass" not in shown_text(error)
+    assert server.received == []
+
+
 async def test_without_trust_env_the_environment_proxy_is_ignored(
     server: fs.FaultServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
