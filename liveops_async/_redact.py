@@ -184,16 +184,30 @@ class Redactor:
 
     def exception(self, exc: BaseException) -> BaseException:
         """`exc` itself when no text of it (or of its causes and contexts) holds a secret, else
-        a stand-in that keeps its type name and scrubbed text. Either way without tracebacks:
-        their frames (aiohttp's, the SDK's) hold the request's headers and the answer's bytes
-        as locals, which a traceback formatted with locals (Sentry, `capture_locals`) shows."""
+        a stand-in that keeps its type name and scrubbed text. Its text: str, repr and every
+        string or bytes attribute (a JSONDecodeError keeps the whole document it refused in
+        `doc`). Either way without tracebacks: their frames (aiohttp's, the SDK's) hold the
+        request's headers and the answer's bytes as locals, which a traceback formatted with
+        locals (Sentry, `capture_locals`) shows."""
         chain = _chain(exc)
         for linked in chain:
             linked.__traceback__ = None
-        joined = "\n".join(f"{linked!s}\n{linked!r}" for linked in chain)
+        joined = "\n".join(text for linked in chain for text in _texts(linked))
         if self.text(joined) == joined:
             return exc
         return RedactedCause(f"{type(exc).__name__}: {self.text(str(exc))}")
+
+
+def _texts(exc: BaseException) -> list[str]:
+    """What an exception shows, or keeps for a debugger to show: str, repr, and the values of
+    its string and bytes attributes."""
+    found = [str(exc), repr(exc)]
+    for value in getattr(exc, "__dict__", {}).values():
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, (bytes, bytearray)):
+            found.append(bytes(value).decode("latin-1"))  # a credential is ASCII
+    return found
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -271,3 +271,31 @@ async def test_a_credential_in_a_callers_own_header_is_scrubbed_from_an_echo(
     assert isinstance(error, LiveOpsError)
     shown = "\n".join(_walk(error))
     assert "bad gateway key" in shown and GATEWAY_KEY not in shown, shown
+
+
+def _echo_in_a_body_that_is_not_json(shape: str) -> fs.Action:
+    """A 200 that does not parse, quoting the request's credentials: the parser's error keeps
+    the whole document it refused (`JSONDecodeError.doc`)."""
+
+    async def action(request: fs.Received, conn: fs.Connection) -> None:
+        joined = " | ".join(_spellings(request))
+        bodies = {
+            "html": f"<html><body>refused {joined}</body></html>",
+            "cut json": f'{{"external_id": "c1", "note": "{joined}", ',
+            "cut json with a long integer": f'{{"id": 1{"0" * 30}, "note": "{joined}"',
+        }
+        await fs.reply(200, raw=bodies[shape].encode())(request, conn)
+
+    return action
+
+
+@pytest.mark.parametrize("shape", ["html", "cut json", "cut json with a long integer"])
+@pytest.mark.parametrize("call", ALL_CALLS, ids=repr)
+async def test_a_success_body_that_is_not_json_keeps_no_echo_in_the_errors_cause(
+    call: Call, shape: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    server.default = _echo_in_a_body_that_is_not_json(shape)
+    client = make_client(server, max_retries=0)
+    error = await outcome(call.invoke(client))
+    assert isinstance(error, LiveOpsError), repr(error)
+    assert_no_secret_in_any_field(error)
