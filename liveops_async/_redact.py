@@ -36,9 +36,22 @@ _MIN_SECRET = 6
 
 
 # Parts of a header name that mark its value as a credential (Authorization, Proxy-Authorization,
-# Cookie, X-Api-Key, X-Auth-Token, a session id...): the value is shown as MASK wherever the SDK
-# shows headers a caller gave it (reprs of options and settings), which may well hold a token.
-_CREDENTIAL_HEADER_PARTS = ("auth", "cookie", "key", "password", "secret", "session", "token")
+# Cookie, X-Api-Key, X-Auth-Token, X-Signature, X-Jwt, X-Client-Credential, a session id...):
+# the value is shown as MASK wherever the SDK shows headers a caller gave it (reprs of options
+# and settings), which may well hold a token.
+_CREDENTIAL_HEADER_PARTS = (
+    "auth",
+    "bearer",
+    "cookie",
+    "credential",
+    "jwt",
+    "key",
+    "passw",  # password, passwd
+    "secret",
+    "session",
+    "signature",
+    "token",
+)
 
 
 def _is_credential_header(name: str) -> bool:

@@ -274,6 +274,11 @@ def test_reprs_of_options_and_settings_mask_credential_headers_a_caller_gave() -
         "X-Api-Key": CANARIES.api_key,
         "X-Auth-Token": CANARIES.jwt,
         "Cookie": f"session={CANARIES.api_key}",
+        "X-Signature": CANARIES.api_key,
+        "X-Player-Jwt": CANARIES.jwt,
+        "X-Client-Credential": CANARIES.basic,
+        "X-Passwd": CANARIES.api_key,
+        "X-Bearer": CANARIES.jwt,
         "X-Trace": "trace-1",
     }
     options = RequestOptions(headers=given)
