@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, NoReturn, SupportsIndex
 
 from ._exceptions import InvalidParameterError, MissingCredentialsError
 from ._operation import AuthGroup
+from ._utils._header_text import unsendable_in_header
 from ._utils._numbers import ascii_int
 
 if TYPE_CHECKING:
@@ -41,8 +42,10 @@ def _check_header_safe(value: str, what: str) -> None:
     """Reject values that could split or corrupt an HTTP header."""
     if not value:
         raise InvalidParameterError(f"{what} must not be empty")
-    if any(ch < " " or ch == "\x7f" for ch in value):
-        raise InvalidParameterError(f"{what} must not contain control characters (CR, LF, ...)")
+    if unsendable_in_header(value):
+        raise InvalidParameterError(
+            f"{what} must not contain control characters (CR, LF, ...) or lone surrogates"
+        )
 
 
 def _check_token(token: object) -> str:

@@ -24,6 +24,7 @@ from ._exceptions import InvalidParameterError
 from ._redact import headers_repr
 from ._retry import RetryPolicy
 from ._types import UNSET, Unset
+from ._utils._header_text import unsendable_in_header
 
 if TYPE_CHECKING:
     import aiohttp
@@ -132,8 +133,10 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
         refusal = header_refusal(name)
         if refusal is not None:
             raise InvalidParameterError(refusal)
-        if any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value):
-            raise InvalidParameterError(f"header {name} must not contain CR, LF or other controls")
+        if unsendable_in_header(value, tab=True):
+            raise InvalidParameterError(
+                f"header {name} must not contain CR, LF or other controls, or lone surrogates"
+            )
         checked[name] = value
     return checked
 

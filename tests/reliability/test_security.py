@@ -149,7 +149,15 @@ async def test_dot_segments_are_refused_before_sending(
 
 # Header injection --------------------------------------------------------------------------
 
-INJECTIONS = ["\r\nX-Injected: 1", "\nX-Injected: 1", "\rX", "\x00"]
+INJECTIONS = [
+    "\r\nX-Injected: 1",
+    "\nX-Injected: 1",
+    "\rX",
+    "\x00",
+    "\x85X-Injected: 1",  # NEL, a C1 control: a line break to some parsers
+    "\x9b2J",  # the 8-bit CSI
+    "\ud800",  # a lone surrogate: UnicodeEncodeError once the header is written
+]
 
 
 @pytest.mark.parametrize("injection", INJECTIONS, ids=repr)
