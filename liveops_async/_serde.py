@@ -32,6 +32,7 @@ from __future__ import annotations
 import enum
 import json
 import math
+import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
@@ -230,13 +231,25 @@ def _unstructure_enum(value: OpenEnum | str) -> str:
     return value.value if isinstance(value, enum.Enum) else value
 
 
+# What the body encoder (orjson) can write: integers in 64 bits, strings in UTF-8.
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
     """Problems, each naming its field, for values JSON cannot carry faithfully: NaN and
-    infinities (orjson would send null), datetimes without a time zone and bare dates, and
-    values of no JSON type at all (bytes, sets, arbitrary objects). Walks
+    infinities (orjson would send null), datetimes without a time zone and bare dates, values
+    of no JSON type at all (bytes, sets, arbitrary objects), and those the encoder refuses
+    (an integer beyond 64 bits, a string with a lone surrogate). Walks
     models (by wire name), mappings and sequences; only called once a body needs it."""
     here = path or "(body)"
-    if isinstance(obj, float):
+    if isinstance(obj, str):
+        if _SURROGATE.search(obj):
+            yield f"{here}: a lone surrogate (\\ud800-\\udfff) cannot be sent as UTF-8"
+    elif isinstance(obj, int) and not isinstance(obj, bool):
+        if not _INT64_MIN <= obj <= _UINT64_MAX:
+            yield f"{here}: an integer of {obj.bit_length()} bits does not fit in 64"
+    elif isinstance(obj, float):
         if not math.isfinite(obj):
             yield f"{here}: {obj!r} is not a JSON number"
     elif isinstance(obj, datetime):

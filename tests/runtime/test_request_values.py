@@ -102,6 +102,33 @@ def test_nan_in_a_model_field_is_named_with_and_without_validation() -> None:
             _encode(op_case, body, validate)
 
 
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", NUMERIC_CASES, ids=lambda c: c.operation_id)
+def test_an_integer_beyond_64_bits_is_refused_naming_the_field(case: Case, validate: bool) -> None:
+    """orjson cannot write it: the refusal names the field (it said "(body): cannot serialize
+    TypeError"), whether or not the schema is checked, also for 10**5000 (whose decimal text
+    `int()` would refuse to write)."""
+    for path in _numeric_leaves(case):
+        for bad in (2**64, -(2**63) - 1, 10**5000):
+            body = _replaced(case.spec_op.body_example, path, bad)
+            with pytest.raises(RequestValidationError) as caught:
+                _encode(case, body, validate)
+            text = str(caught.value)
+            assert f"{path}: an integer of {bad.bit_length()} bits" in text, text[:300]
+
+
+def test_a_lone_surrogate_in_a_string_is_refused_naming_the_field() -> None:
+    op_case = next(c for c in BODY_CASES if c.operation_id == "admin-create-coupon")
+    body = models.CouponCreate(
+        external_id="c",
+        name={"en-US": "broken \ud800 text"},
+        bonus=[models.BonusItem(sku="gold", quantity=1)],
+    )
+    for validate in (True, False):
+        with pytest.raises(RequestValidationError, match=r"name/en-US: a lone surrogate"):
+            _encode(op_case, body, validate)
+
+
 def _date_time_fields(case: Case) -> list[str]:
     return [
         p
