@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
@@ -258,26 +257,23 @@ def _http_client_dir() -> str | None:
 
 def forget_locals(error: BaseException) -> None:
     """Keep locals that may hold a secret out of `error`'s traceback (and those of the errors
-    linked to it) below the frame handling it: the SDK's own frames there (calls that ended by
-    raising) are cleared, and aiohttp's are left out of the traceback, so that one formatted
-    with its frames' locals (Sentry, `capture_locals`) shows neither the headers sent (the
-    credential) nor the bytes of an answer (which may echo one). The handling frame itself is
-    still running: it lets go of its own locals. Frames of other code (a hook) are kept."""
+    linked to it): the SDK's own frames are cleared and aiohttp's are left out of the
+    traceback, so that one formatted with its frames' locals (Sentry, `capture_locals`) shows
+    neither the headers sent (the credential) nor the bytes of an answer (which may echo one).
+    Frames of other code (a hook) are kept as they are.
+
+    Each traceback's first entry is the frame that caught the error, which may still run (the
+    engine's frame handling `error` lets go of its own locals): never cleared. The entries
+    after it are calls the error left by raising, finished: clearing them is safe, which it
+    is not for a suspended coroutine (that would close it)."""
     http_client = _http_client_dir()
     for linked in _chain(error):
-        # `previous`: the last entry kept; `entry`: the one looked at. The error's own first
-        # entry is the handling frame, which is kept as it is.
-        previous: TracebackType | None = linked.__traceback__ if linked is error else None
-        entry = linked.__traceback__
-        if previous is not None:
-            entry = previous.tb_next
-        while entry is not None:
+        previous = linked.__traceback__  # the catching frame: kept as it is
+        entry = previous.tb_next if previous is not None else None
+        while previous is not None and entry is not None:
             filename = os.path.abspath(entry.tb_frame.f_code.co_filename)
             if http_client is not None and filename.startswith(http_client):
-                if previous is None:
-                    linked.__traceback__ = entry.tb_next
-                else:
-                    previous.tb_next = entry.tb_next
+                previous.tb_next = entry.tb_next
                 entry = entry.tb_next
                 continue
             if os.path.dirname(filename) in _RUNTIME_DIRS:
