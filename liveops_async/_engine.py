@@ -480,6 +480,19 @@ def _map_connection_failure(
     ), False
 
 
+def _incidental_context(error: LiveOpsError) -> bool:
+    """Whether the `__context__` of an error the engine raises says nothing the error does not:
+    one `raise ... from` hides (its frames' locals would still show in a debugger), or an
+    aiohttp exception being handled when the error was raised: on Python 3.10 the event
+    loop's Task wakes a coroutine inside its `except` for the exception aiohttp set, whose
+    unscrubbed text (a credential a server echoed) the error would carry. Other exceptions
+    a caller was handling stay."""
+    context = error.__context__
+    return context is not None and (
+        error.__suppress_context__ or type(context).__module__.startswith("aiohttp.")
+    )
+
+
 def _is_encoding_failure(exc: BaseException) -> bool:
     current: BaseException | None = exc
     while current is not None:
@@ -926,9 +939,9 @@ class HTTPRequester:
             headers = fixed_headers = extra_headers = payload = None  # type: ignore[assignment]
             target, raw_body, response = "", b"", None
             response_headers = None
+            if isinstance(exc, LiveOpsError) and _incidental_context(exc):
+                exc.__context__ = None
             forget_locals(exc)
-            if isinstance(exc, LiveOpsError) and exc.__suppress_context__:
-                exc.__context__ = None  # hidden by `raise ... from`: its frames' locals too
             raise
 
     async def _answered(
