@@ -9,6 +9,7 @@ use, so no field can be forgotten.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -255,6 +256,19 @@ def _http_client_dir() -> str | None:
     return os.path.dirname(os.path.abspath(path)) + os.sep if path else None
 
 
+_KEEP, _CLEAR, _LEAVE_OUT = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=512)
+def _frame_rule(filename: str, http_client: str | None) -> int:
+    """What `forget_locals` does with a frame of code from `filename` (cached: thousands of
+    calls may end at once when a client closes)."""
+    path = os.path.abspath(filename)
+    if http_client is not None and path.startswith(http_client):
+        return _LEAVE_OUT
+    return _CLEAR if os.path.dirname(path) in _RUNTIME_DIRS else _KEEP
+
+
 def forget_locals(error: BaseException) -> None:
     """Keep locals that may hold a secret out of `error`'s traceback (and those of the errors
     linked to it): the SDK's own frames are cleared and aiohttp's are left out of the
@@ -271,12 +285,11 @@ def forget_locals(error: BaseException) -> None:
         previous = linked.__traceback__  # the catching frame: kept as it is
         entry = previous.tb_next if previous is not None else None
         while previous is not None and entry is not None:
-            filename = os.path.abspath(entry.tb_frame.f_code.co_filename)
-            if http_client is not None and filename.startswith(http_client):
-                previous.tb_next = entry.tb_next
-                entry = entry.tb_next
+            rule = _frame_rule(entry.tb_frame.f_code.co_filename, http_client)
+            if rule == _LEAVE_OUT:
+                previous.tb_next = entry = entry.tb_next
                 continue
-            if os.path.dirname(filename) in _RUNTIME_DIRS:
+            if rule == _CLEAR:
                 with contextlib.suppress(RuntimeError):  # still executing: not ours to clear
                     entry.tb_frame.clear()
             previous, entry = entry, entry.tb_next
