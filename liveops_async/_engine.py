@@ -38,7 +38,6 @@ from ._exceptions import (
     ClientClosedError,
     ConnectTimeoutError,
     InvalidParameterError,
-    LiveOpsError,
     PoolTimeoutError,
     ReadTimeoutError,
     RequestValidationError,
@@ -546,6 +545,14 @@ def _pool_timeout(op: Operation, timeout: float) -> PoolTimeoutError:
     )
 
 
+def _closed_in_limiter(attempt: int) -> ClientClosedError:
+    done = "it was not sent" if attempt == 1 else "it was not retried"
+    return ClientClosedError(
+        f"the LiveOps client was closed while the call waited for the client-side rate "
+        f"limiter; {done}"
+    )
+
+
 def _closed_in_flight(error: APIConnectionError) -> ClientClosedError:
     state = "the request may have reached the server" if error.sent else "it was not sent"
     closed = ClientClosedError(f"the LiveOps client was closed during the call ({state})")
@@ -790,7 +797,20 @@ class HTTPRequester:
                 )
             )
             if limit_key is not None and config.rate_limiter is not None:
-                await config.rate_limiter.acquire(limit_key)
+                # A wait here may last as long as the limiter says (seconds, or a shared
+                # pause): aclose() cancels the tasks announced as waiting, and only that cancel
+                # becomes ClientClosedError; the caller's own stays a CancelledError.
+                if deadlines is not None and task is not None:
+                    deadlines.wait_started(task)
+                try:
+                    await config.rate_limiter.acquire(limit_key)
+                except asyncio.CancelledError:
+                    if task is None or deadlines is None or not deadlines.expired(task):
+                        raise
+                    raise _closed_in_limiter(attempt) from None
+                finally:
+                    if deadlines is not None and task is not None:
+                        deadlines.wait_ended(task)
             if config.on_request:
                 await _call_hooks(
                     config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
@@ -849,13 +869,24 @@ class HTTPRequester:
                     config, op, attempt, exc.status, time.monotonic() - attempt_start, exc
                 )
                 raise
-            except RuntimeError:
-                self._raise_if_closed_before_sending(session)
-                raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 outcome = _connection_failure(
                     exc, op, config.timeouts, self._redactor(credential, extra_headers)
                 )
+            except (Exception, asyncio.CancelledError) as exc:
+                # The attempt ends without an outcome to retry on: cancelled by the caller, the
+                # client closed while it waited for a connection (ClientClosedError), or a
+                # RuntimeError of aiohttp's for a session closed under it. Its request event
+                # still gets its response event (hooks counting attempts in flight).
+                error = (
+                    self._closed_before_sending(session) if isinstance(exc, RuntimeError) else None
+                )
+                await self._report(
+                    config, op, attempt, status, time.monotonic() - attempt_start, error or exc
+                )
+                if error is not None:
+                    raise error from None
+                raise
             else:
                 if 200 <= status < 300:
                     parsed = None  # the answer of an operation without a response body
@@ -906,13 +937,14 @@ class HTTPRequester:
             config.retry_budget.record_success()
         return answer if raw else answer.parsed
 
-    def _raise_if_closed_before_sending(self, session: aiohttp.ClientSession) -> None:
+    def _closed_before_sending(self, session: aiohttp.ClientSession) -> ClientClosedError | None:
         """For a RuntimeError aiohttp raises because the session was closed under the call:
-        raise the ClientClosedError it stands for. Nothing when the session is open (the
-        RuntimeError is someone else's)."""
+        the ClientClosedError it stands for. None when the session is open (the RuntimeError
+        is someone else's, or the pool gate's ClientClosedError, which says it all)."""
         if session.closed:
             owner = "LiveOps client" if self._transport.closed else "aiohttp session"
-            raise ClientClosedError(f"the {owner} was closed before the request was sent") from None
+            return ClientClosedError(f"the {owner} was closed before the request was sent")
+        return None
 
     async def _after_failure(
         self,
@@ -936,9 +968,11 @@ class HTTPRequester:
                 outcome.retry_after if outcome.retry_after is not None else retry.backoff(attempt),
             )
         elapsed = time.monotonic() - attempt_start
-        await self._report(config, op, attempt, status, elapsed, outcome.error)
         if self._transport.closed and isinstance(outcome.error, APIConnectionError):
-            raise _closed_in_flight(outcome.error)  # aclose() broke the connection
+            closed = _closed_in_flight(outcome.error)  # aclose() broke the connection
+            await self._report(config, op, attempt, status, elapsed, closed)
+            raise closed
+        await self._report(config, op, attempt, status, elapsed, outcome.error)
         verdict = should_retry(
             op, outcome, retry, attempt=attempt, elapsed=time.monotonic() - started
         )
@@ -1036,7 +1070,7 @@ class HTTPRequester:
         attempt: int,
         status: int | None,
         elapsed: float,
-        error: LiveOpsError | None,
+        error: BaseException | None,
     ) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
