@@ -874,18 +874,9 @@ class HTTPRequester:
                     exc, op, config.timeouts, self._redactor(credential, extra_headers)
                 )
             except (Exception, asyncio.CancelledError) as exc:
-                # The attempt ends without an outcome to retry on: cancelled by the caller, the
-                # client closed while it waited for a connection (ClientClosedError), or a
-                # RuntimeError of aiohttp's for a session closed under it. Its request event
-                # still gets its response event (hooks counting attempts in flight).
-                error = (
-                    self._closed_before_sending(session) if isinstance(exc, RuntimeError) else None
+                await self._ended_without_outcome(
+                    config, op, attempt, status, attempt_start, session, exc
                 )
-                await self._report(
-                    config, op, attempt, status, time.monotonic() - attempt_start, error or exc
-                )
-                if error is not None:
-                    raise error from None
                 raise
             else:
                 if 200 <= status < 300:
@@ -937,14 +928,31 @@ class HTTPRequester:
             config.retry_budget.record_success()
         return answer if raw else answer.parsed
 
-    def _closed_before_sending(self, session: aiohttp.ClientSession) -> ClientClosedError | None:
-        """For a RuntimeError aiohttp raises because the session was closed under the call:
-        the ClientClosedError it stands for. None when the session is open (the RuntimeError
-        is someone else's, or the pool gate's ClientClosedError, which says it all)."""
-        if session.closed:
+    async def _ended_without_outcome(
+        self,
+        config: ClientConfig,
+        op: Operation,
+        attempt: int,
+        status: int | None,
+        attempt_start: float,
+        session: aiohttp.ClientSession,
+        exc: BaseException,
+    ) -> None:
+        """An attempt ended with nothing to retry on: cancelled by the caller, the client closed
+        while it waited for a connection (the pool gate's ClientClosedError), or a RuntimeError.
+        Its request event still gets its response event (hooks counting attempts in flight),
+        and a RuntimeError aiohttp raises because the session was closed under the call is
+        raised as the ClientClosedError it stands for (`session`: the call's); otherwise the
+        caller re-raises `exc`. (Outside `_call`, whose frame every call in flight holds.)"""
+        closed: ClientClosedError | None = None
+        if isinstance(exc, RuntimeError) and session.closed:
             owner = "LiveOps client" if self._transport.closed else "aiohttp session"
-            return ClientClosedError(f"the {owner} was closed before the request was sent")
-        return None
+            closed = ClientClosedError(f"the {owner} was closed before the request was sent")
+        await self._report(
+            config, op, attempt, status, time.monotonic() - attempt_start, closed or exc
+        )
+        if closed is not None:
+            raise closed from None
 
     async def _after_failure(
         self,
