@@ -708,8 +708,9 @@ class Transport(RefusesPickling):
         self._session = None
         if bound_loop is not None and bound_loop is asyncio.get_running_loop():
             # The calls of this client end now on every transport, also on a borrowed session
-            # or connector that stays open: waiting ones unsent, those in flight cancelled,
-            # those pausing between attempts not retried.
+            # or connector that stays open: those waiting for a connection or for the rate
+            # limiter unsent, those in flight cancelled, those pausing between attempts not
+            # retried.
             if self._closing is not None and not self._closing.done():
                 self._closing.set_result(None)
             if self._pool_gate is not None:
