@@ -290,12 +290,17 @@ async def test_a_shared_connector_closed_by_its_owner_is_named_as_the_connector(
 
 
 class _HeldLimiter:
-    """A rate limiter that lets no call go: each waits until the test's end."""
+    """A rate limiter that lets the first `passes` attempts go, and holds every later one until
+    the test's end."""
 
-    def __init__(self) -> None:
+    def __init__(self, passes: int = 0) -> None:
         self.waiting = asyncio.Event()
+        self._passes = passes
 
     async def acquire(self, key: str) -> None:
+        if self._passes:
+            self._passes -= 1
+            return
         self.waiting.set()
         await asyncio.Event().wait()
 
@@ -359,6 +364,27 @@ async def test_aclose_of_a_call_waiting_for_the_rate_limiter_leaves_no_cancel_pe
     assert "rate limiter" in str(closed) and "not sent" in str(closed)
     assert cancelling == 0
     assert server.seen == []
+
+
+async def test_aclose_of_a_retry_waiting_for_the_rate_limiter_says_it_was_not_retried(
+    server: ScriptedServer,
+) -> None:
+    """A retry (after a 503) that waits for the limiter when the client is closed: the call
+    ends with ClientClosedError saying it was not retried; one request reached the server."""
+
+    async def unavailable(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"errorCode": 0}, status=503, headers={"Retry-After": "0"})
+
+    server.handler = unavailable
+    limiter = _HeldLimiter(passes=1)
+    client = LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter, max_retries=2
+    )
+    call = await _parked(client, limiter)
+    await client.aclose()
+    with pytest.raises(ClientClosedError, match="rate limiter; it was not retried"):
+        await asyncio.wait_for(call, 15)  # a hang guard only
+    assert len(server.seen) == 1
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="who cancelled is known from 3.11 on")
