@@ -387,6 +387,33 @@ async def test_aclose_of_a_retry_waiting_for_the_rate_limiter_says_it_was_not_re
     assert len(server.seen) == 1
 
 
+async def test_closing_one_client_leaves_another_clients_wait_for_a_shared_limiter(
+    server: ScriptedServer,
+) -> None:
+    """Two clients share one limiter: closing one ends its own waiting call only; the other
+    client's call keeps waiting for its turn."""
+    limiter = _HeldLimiter()
+    closing = LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter
+    )
+    async with LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter
+    ) as staying:
+        ended = await _parked(closing, limiter)
+        limiter.waiting.clear()
+        waiting = await _parked(staying, limiter)
+        await closing.aclose()
+        with pytest.raises(ClientClosedError, match="rate limiter"):
+            await asyncio.wait_for(ended, 15)  # a hang guard only
+        for _ in range(20):  # the close had every chance to reach the other call
+            await asyncio.sleep(0)
+        assert not waiting.done()
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    assert server.seen == []
+
+
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="who cancelled is known from 3.11 on")
 async def test_a_callers_cancel_wins_over_a_close_at_the_same_time(
     server: ScriptedServer,
