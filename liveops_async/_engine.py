@@ -969,18 +969,20 @@ class HTTPRequester:
         before the next attempt, or the attempt's error raised. `status`: the answer's status,
         if one came (also when reading its body then failed)."""
         retry = config.retry
+        elapsed = time.monotonic() - attempt_start
+        if self._transport.closed and isinstance(outcome.error, APIConnectionError):
+            closed = _closed_in_flight(outcome.error)  # aclose() broke the connection
+            await self._report(config, op, attempt, status, elapsed, closed)
+            raise closed
+        # Reported before the limiter hears of a 429: a cancel during its (Redis) round trip
+        # must not leave the attempt's request event without its response event.
+        await self._report(config, op, attempt, status, elapsed, outcome.error)
         limiter = config.rate_limiter
         if outcome.status == 429 and limiter is not None and limit_key is not None:
             await limiter.on_rate_limited(
                 limit_key,
                 outcome.retry_after if outcome.retry_after is not None else retry.backoff(attempt),
             )
-        elapsed = time.monotonic() - attempt_start
-        if self._transport.closed and isinstance(outcome.error, APIConnectionError):
-            closed = _closed_in_flight(outcome.error)  # aclose() broke the connection
-            await self._report(config, op, attempt, status, elapsed, closed)
-            raise closed
-        await self._report(config, op, attempt, status, elapsed, outcome.error)
         verdict = should_retry(
             op, outcome, retry, attempt=attempt, elapsed=time.monotonic() - started
         )

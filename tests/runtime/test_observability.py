@@ -192,6 +192,49 @@ async def test_a_cancelled_attempt_ends_with_a_response_event(
     assert len(hooks.ended) == (2 if cancelled is not holding else 1)
 
 
+async def test_an_attempt_answered_429_is_reported_before_the_limiter_hears_of_it(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    """A call cancelled while its limiter records a 429 (a Redis round trip, say) has already
+    reported that attempt: its request event is not left without a response event."""
+
+    async def throttled(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"errorCode": 0}, status=429, headers={"Retry-After": "1"})
+
+    class SlowToRecord:
+        def __init__(self) -> None:
+            self.recording = asyncio.Event()
+
+        async def acquire(self, key: str) -> None:
+            pass
+
+        async def on_rate_limited(self, key: str, retry_after: float) -> None:
+            self.recording.set()
+            await asyncio.Event().wait()  # until cancelled
+
+        async def aclose(self) -> None:
+            pass
+
+    server.handler = throttled
+    limiter = SlowToRecord()
+    hooks = _AttemptsInFlight()
+    client = make_client(
+        base_url=server.base_url,
+        rate_limiter=limiter,
+        on_request=[hooks.on_request],
+        on_response=[hooks.on_response],
+    )
+    call = asyncio.create_task(
+        client.requester(client._admin_auth).request(_ops.GET_COUPON, path={"external_id": "c1"})
+    )
+    await asyncio.wait_for(limiter.recording.wait(), 15)  # a hang guard only
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert hooks.count == 0
+    assert [(e.status, type(e.error).__name__) for e in hooks.ended] == [(429, "RateLimitError")]
+
+
 async def test_trace_configs_are_passed_to_the_session(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
