@@ -994,6 +994,9 @@ class HTTPRequester:
         and a RuntimeError aiohttp raises because the session was closed under the call is
         raised as the ClientClosedError it stands for (`session`: the call's); otherwise the
         caller re-raises `exc`. (Outside `_call`, whose frame every call in flight holds.)"""
+        # The event's error keeps no frames: aiohttp's and `_call`'s hold the request's headers
+        # as locals, which a hook capturing it with its locals (Sentry) would show.
+        exc.__traceback__ = None
         closed: ClientClosedError | None = None
         if isinstance(exc, RuntimeError) and session.closed:
             owner = "LiveOps client" if self._transport.closed else "aiohttp session"

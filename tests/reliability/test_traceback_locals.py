@@ -19,6 +19,7 @@ from liveops_async import (
     LiveOpsError,
     RequestOptions,
     ResponseDecodeError,
+    ResponseEvent,
     Timeouts,
 )
 
@@ -232,3 +233,23 @@ async def test_a_low_level_cause_stays_chained_without_its_frames(
     server.default = fs.reply(200, raw=b"not json")
     error = await outcome(COUPON_GET.invoke(client))
     assert isinstance(error, ResponseDecodeError) and error.__cause__ is not None
+
+
+async def test_a_hook_capturing_a_cancelled_attempts_error_with_locals_sees_no_credential(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A cancelled attempt's response event carries its CancelledError: a hook that captures
+    it there and then (as an error reporter does) sees no frame holding the headers."""
+    captured: list[str] = []
+
+    def capture(event: ResponseEvent) -> None:
+        if event.error is not None:
+            captured.append(with_locals(event.error))
+
+    server.default = fs.slow_headers(10.0)
+    client = make_client(server, max_retries=0, on_response=[capture])
+    error = await _cancelled_by_wait_for(client)
+    assert isinstance(error, asyncio.TimeoutError), repr(error)
+    assert len(captured) == 1 and "CancelledError" in captured[0]
+    for line in captured[0].splitlines():
+        assert find_canary(line) is None, line[:300]
