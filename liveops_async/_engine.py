@@ -994,9 +994,6 @@ class HTTPRequester:
         and a RuntimeError aiohttp raises because the session was closed under the call is
         raised as the ClientClosedError it stands for (`session`: the call's); otherwise the
         caller re-raises `exc`. (Outside `_call`, whose frame every call in flight holds.)"""
-        # The event's error keeps no frames: aiohttp's and `_call`'s hold the request's headers
-        # as locals, which a hook capturing it with its locals (Sentry) would show.
-        exc.__traceback__ = None
         closed: ClientClosedError | None = None
         if isinstance(exc, RuntimeError) and session.closed:
             owner = "LiveOps client" if self._transport.closed else "aiohttp session"
@@ -1146,6 +1143,12 @@ class HTTPRequester:
                 extra={"operation_id": op.operation_id, "status": status, "attempt": attempt},
             )
         if config.on_response:
+            if error is not None:
+                # The event's error keeps no frames: an error raised already (a cancel, a body
+                # that cannot be read) has `_call`'s, aiohttp's and `_read_body`'s, which hold
+                # the request's headers and the answer as locals, and a hook capturing it with
+                # them (an error reporter) would show them. One not raised yet has none.
+                error.__traceback__ = None
             await _call_hooks(
                 config.on_response,
                 ResponseEvent(op.operation_id, op.method, op.path, attempt, status, elapsed, error),

@@ -235,21 +235,29 @@ async def test_a_low_level_cause_stays_chained_without_its_frames(
     assert isinstance(error, ResponseDecodeError) and error.__cause__ is not None
 
 
-async def test_a_hook_capturing_a_cancelled_attempts_error_with_locals_sees_no_credential(
-    make_client: ClientFactory, server: fs.FaultServer
+@pytest.mark.parametrize("failure", ["cancelled", "corrupt gzip", "not JSON", "reset in the body"])
+async def test_a_hook_capturing_an_attempts_error_with_locals_sees_no_credential(
+    failure: str, make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    """A cancelled attempt's response event carries its CancelledError: a hook that captures
-    it there and then (as an error reporter does) sees no frame holding the headers."""
+    """A response event carries the attempt's error while the call is still running: a hook
+    that captures it there and then with its locals (as an error reporter does) sees no frame
+    holding the headers, also for an error raised already (a cancel, a body that cannot be
+    decoded) whose frames are the engine's and aiohttp's."""
     captured: list[str] = []
 
     def capture(event: ResponseEvent) -> None:
         if event.error is not None:
             captured.append(with_locals(event.error))
 
-    server.default = fs.slow_headers(10.0)
     client = make_client(server, max_retries=0, on_response=[capture])
-    error = await _cancelled_by_wait_for(client)
-    assert isinstance(error, asyncio.TimeoutError), repr(error)
-    assert len(captured) == 1 and "CancelledError" in captured[0]
+    if failure == "cancelled":
+        server.default = fs.slow_headers(10.0)
+        error = await _cancelled_by_wait_for(client)
+        assert isinstance(error, asyncio.TimeoutError), repr(error)
+    else:
+        server.default = FAILURES[failure]()
+        error = await outcome(COUPON_GET.invoke(client))
+        assert isinstance(error, LiveOpsError), repr(error)
+    assert len(captured) == 1
     for line in captured[0].splitlines():
         assert find_canary(line) is None, line[:300]
