@@ -798,6 +798,9 @@ class HTTPRequester:
         For the same reason this frame is kept small (thousands of calls may queue): no
         closures (their cells live as long as the frame), few locals, and the path and query
         values and the body model let go once `_prepare` has turned them into text and bytes.
+        An error leaving the call first lets go of the headers and the answer (a traceback
+        formatted with locals must not show them; `forget_locals`): a try block, which costs
+        a call nothing until something raises (Python 3.11+; one instruction on 3.10).
         """
         try:
             credential, config, target, payload, extra_headers, fixed_headers = self._prepare(
