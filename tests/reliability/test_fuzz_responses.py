@@ -5,6 +5,7 @@ fields the SDK does not know never break an answer that parses today."""
 from __future__ import annotations
 
 import json
+import pickle
 from typing import Any
 
 import orjson
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from liveops_async import ResponseDecodeError
 from liveops_async._engine import HTTPRequester
+from liveops_async._exceptions import make_status_error, status_error_class
 from liveops_async._generated.operations import OPERATIONS
 from liveops_async._operation import Operation
 from liveops_async.testing._spec import default_spec_path, load_spec
@@ -113,3 +115,67 @@ def test_unknown_fields_never_break_a_valid_answer(op: Operation, extra: dict[st
 @pytest.fixture(autouse=True)
 def _watch_logs_and_sessions() -> None:
     """Parsing opens no session and sends nothing: the suite's network checks do not apply."""
+
+
+# Error bodies --------------------------------------------------------------------------------
+
+# Digits `str.isdigit` takes and `int()` refuses or reads as another number, ASCII ones, signs.
+_DIGITISH = st.text(alphabet="0123456789-+ \u00b2\u00b3\u0663\u0669\uff10\u2460", max_size=8)
+_ERROR_FIELD = json_values | _DIGITISH | st.integers(min_value=-(2**80), max_value=2**80)
+
+
+def _nested(depth: int, inner: bytes) -> bytes:
+    return b'{"a":[' * depth + inner + b"]}" * depth
+
+
+@st.composite
+def _error_bodies(draw: st.DrawFn) -> bytes:
+    """Xsolla's documented error shape and the nested ones gateways use, every field any JSON
+    value (or digit-like text), sometimes framed by a byte order mark, cut short or buried
+    hundreds of levels deep."""
+    fields = draw(
+        st.dictionaries(
+            st.sampled_from(
+                ["errorCode", "errorMessage", "statusCode", "transactionId",
+                 "errorMessageExtended", "code", "message", "description", "error"]
+            ),
+            _ERROR_FIELD,
+            max_size=5,
+        )
+    )  # fmt: skip
+    shape = draw(st.sampled_from(["flat", "nested", "message code", "text"]))
+    if shape == "nested":
+        fields = {"error": fields}
+    elif shape == "message code":
+        fields["errorMessage"] = (
+            f"[{draw(_DIGITISH)}-{draw(_DIGITISH)}]: {draw(st.text(max_size=8))}"
+        )
+    raw = draw(st.text(max_size=40)).encode() if shape == "text" else json.dumps(fields).encode()
+    frame = draw(st.sampled_from(["as is", "bom", "cut", "deep"]))
+    if frame == "bom":
+        raw = b"\xef\xbb\xbf" + raw
+    elif frame == "cut":
+        raw = raw[: draw(st.integers(min_value=0, max_value=len(raw)))]
+    elif frame == "deep":
+        raw = _nested(draw(st.integers(min_value=60, max_value=1100)), raw)
+    return raw
+
+
+@settings(FUZZ, max_examples=300)
+@given(raw=_error_bodies(), status=st.sampled_from([400, 401, 404, 422, 429, 500, 503, 302]))
+def test_any_error_body_gives_the_typed_error_and_it_pickles(raw: bytes, status: int) -> None:
+    """`make_status_error` never fails, whatever the body: the status decides the class, the
+    error code is an int or None, the message a non-empty string, and the error pickles."""
+    error = make_status_error(
+        status=status, method="POST", route="/r", raw=raw, headers={}, retry_after=None,
+        secrets=("secret-value-123",),
+    )  # fmt: skip
+    assert type(error) is status_error_class(status)
+    assert error.error_code is None or type(error.error_code) is int
+    assert isinstance(error.message, str) and error.message
+    assert error.code is None or error.code.isascii()
+    copied = pickle.loads(pickle.dumps(error))
+    assert (copied.status, copied.message, copied.error_code) == (
+        error.status, error.message, error.error_code,
+    )  # fmt: skip
+    assert str(error) and repr(error)  # they must not raise either
