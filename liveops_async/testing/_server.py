@@ -434,6 +434,10 @@ class LiveOpsMock:
                 return _Identity(f"guest:{guest}")
             if "cartAuth" not in schemes:
                 return _Identity(None)
+        if not header and 403 in op.documented_statuses:
+            # Where Xsolla documents it, a request without any Authorization header is refused
+            # before authentication: 403, errorCode 0, no bracketed code (inventory §4.1).
+            raise MockApiError(403, 0, "Authorization header not sent")
         raise admin_auth_failed() if schemes == {"basicAuth"} else user_auth_failed()
 
     def _check_basic(self, credentials: str) -> None:

@@ -36,25 +36,76 @@ async def test_discount_user_limits_and_reset(api: Api) -> None:
 
 
 async def test_unknown_promotion_ids(api: Api) -> None:
-    status, error = await api.call("get-item-promotion", path={"promotion_id": 999})
-    assert status == 404 and error["statusCode"] == 404
-    status, _ = await api.call(
+    """The 2025 schema's examples: the discount and bonus calls answer 404 / 9502 naming the id
+    and the project; the user-limit calls 404 / 1101; activate and deactivate by id document
+    no 404 and answer 422 / 9505."""
+    for op_id in ("get-item-promotion", "delete-item-promotion", "get-bonus-promotion"):
+        status, error = await api.call(op_id, path={"promotion_id": 999})
+        assert status == 404 and error["errorCode"] == 9502, (op_id, error)
+        assert error["errorMessage"] == (
+            "[0401-9502]: Can not find promotion with ID = 999 in project 44056"
+        )
+    status, error = await api.call(
         "get-user-promotion-limit", path={"promotion_id": 999}, query={"user_external_id": "p1"}
     )
-    assert status == 404
+    assert status == 404 and error["errorCode"] == 1101
+    assert error["errorMessage"] == "[0401-1101]: Promotion not found"
+    for op_id in ("activate-promotion", "deactivate-promotion"):
+        status, error = await api.call(op_id, path={"promotion_id": 999})
+        assert status == 422 and error["errorCode"] == 9505, (op_id, error)
+
+
+async def test_a_coupon_id_is_not_a_promotion_with_user_limits(api: Api) -> None:
+    body = api.example("admin-create-coupon")
+    assert (await api.call("admin-create-coupon", body=body))[0] == 201
+    _, listing = await api.call("get-promotion-list")
+    where = {"promotion_id": listing["promotions"][0]["id"]}
+    status, error = await api.call(
+        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
+    )
+    assert status == 404 and error["errorCode"] == 1101
 
 
 async def test_a_promotion_without_a_per_player_limit_has_none_to_read(api: Api) -> None:
+    """The 2025 schema: every user-limit call on a promotion without one, the reset included,
+    is 422 / 4509 "Promotion does not have configured user limits."."""
     body = api.example("create-item-promotion")
     body["limits"] = {"per_user": None}
     status, created = await api.call("create-item-promotion", body=body)
     assert status == 201
-    status, error = await api.call(
-        "get-user-promotion-limit",
-        path={"promotion_id": created["promotion_id"]},
-        query={"user_external_id": "p1"},
+    where = {"promotion_id": created["promotion_id"]}
+    user = {"user_external_id": "p1"}
+    calls: list[tuple[str, dict[str, object] | None, dict[str, object] | None]] = [
+        ("get-user-promotion-limit", {"user_external_id": "p1"}, None),
+        ("add-user-promotion-limit", None, {"user": user, "available": 1}),
+        ("set-user-promotion-limit", None, {"user": user, "available": 0}),
+        ("remove-user-promotion-limit", None, {"user": user, "available": 1}),
+        ("reset-user-promotion-limit", None, {"user": user}),
+        ("reset-user-promotion-limit", None, {"user": None}),
+    ]
+    for op_id, query, sent in calls:
+        status, error = await api.call(op_id, path=where, query=query, body=sent)
+        assert status == 422 and error["errorCode"] == 4509, (op_id, error)
+        assert error["errorMessage"] == (
+            "[0401-4509]: Promotion does not have configured user limits."
+        )
+    # Resetting one player everywhere skips promotions that have no limit to reset.
+    status, _ = await api.call("reset-all-user-promotions-limit", body={"user": user})
+    assert status == 200
+
+
+async def test_promotion_limit_changes_stay_within_the_limit_applied(api: Api) -> None:
+    status, created = await api.call(
+        "create-item-promotion", body=api.example("create-item-promotion")
     )
-    assert status == 422 and error["errorCode"] == 1102
+    where = {"promotion_id": created["promotion_id"]}
+    user = {"user_external_id": "p1"}
+    for op_id, available in (("add-user-promotion-limit", 1), ("remove-user-promotion-limit", 4)):
+        status, error = await api.call(
+            op_id, path=where, body={"user": user, "available": available}
+        )
+        assert status == 422 and error["errorCode"] == 4511, (op_id, error)
+        assert error["errorMessage"] == "[0401-4511]: Available promotion limit is out of range."
 
 
 async def test_reset_of_all_promotions_clears_one_players_counters(api: Api) -> None:

@@ -34,7 +34,8 @@ async def test_reward_chain_claims_need_the_balance_and_happen_once(
     where = {"reward_chain_id": chain_id, "step_id": first}
 
     status, error = await api.call("claim-user-reward-chain-step-reward", path=where, auth=player)
-    assert status == 422 and error["errorCode"] == 9912  # balance 0 < price 100
+    assert status == 422 and error["errorCode"] == 9913  # balance 0 < price 100 (2025 schema)
+    assert error["errorMessage"] == "[0401-9913]: Not enough value points to claim step reward."
 
     assert liveops_mock.grant_value_points("p1", chain_id, 120) == 120
     _, balance = await api.call(
@@ -46,10 +47,10 @@ async def test_reward_chain_claims_need_the_balance_and_happen_once(
     ] == 204
     status, error = await api.call("claim-user-reward-chain-step-reward", path=where, auth=player)
     assert status == 422 and error["errorCode"] == 9912
-    status, _ = await api.call(
+    status, error = await api.call(
         "claim-user-reward-chain-step-reward", path={**where, "step_id": second}, auth=player
     )
-    assert status == 422  # price 250 not reached
+    assert status == 422 and error["errorCode"] == 9913  # price 250 not reached
     status, error = await api.call(
         "claim-user-reward-chain-step-reward", path={**where, "step_id": 99999}, auth=player
     )
@@ -98,3 +99,11 @@ async def test_reward_chains_are_visible_to_players_only_in_their_period(
     assert (await api.call("get-user-reward-chain-balance", path=where, auth=player))[0] == 404
     _, listing = await api.call("get-reward-chains-list", auth=player)
     assert listing["items"] == []
+
+
+async def test_an_unknown_reward_chain_is_404_with_errorcode_9901(api: Api) -> None:
+    """The 2025 schema's example: errorCode 9901, message "[0401-4001]: Reward chain not found"."""
+    for op_id in ("admin-get-reward-chain", "admin-toggle-reward-chain"):
+        status, error = await api.call(op_id, path={"reward_chain_id": 4242})
+        assert status == 404 and error["errorCode"] == 9901, (op_id, error)
+        assert error["errorMessage"] == "[0401-4001]: Reward chain not found"

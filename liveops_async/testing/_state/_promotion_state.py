@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .._errors import not_found, unprocessable, validation_error
+from .._errors import MockApiError, not_found, unprocessable
 from ._core import RequestContext, int_path
 from ._rules import check_promotion, parse_time
 
@@ -26,11 +26,14 @@ class Kind:
     type: str  # the `type` the all-promotions list reports
     label: str  # "Coupon", for "Coupon not found"
     code_word: str = ""  # "coupon", for "Enter valid coupon code."
+    limit_word: str = "promotion"  # for "Available coupon limit is out of range."
 
 
-COUPON = Kind("coupon", "Coupon", "coupon")
-PROMO_CODE = Kind("promocode", "Promocode", "promo")
-UNIQUE_CATALOG_OFFER = Kind("unique_catalog_offer", "Unique catalog offer", "unique catalog offer")
+COUPON = Kind("coupon", "Coupon", "coupon", "coupon")
+PROMO_CODE = Kind("promocode", "Promocode", "promo", "promo code")
+UNIQUE_CATALOG_OFFER = Kind(
+    "unique_catalog_offer", "Unique catalog offer", "unique catalog offer", "unique catalog offer"
+)
 DISCOUNT = Kind("item_discount", "Promotion")
 BONUS = Kind("item_bonus", "Promotion")
 
@@ -54,18 +57,27 @@ class Promotion:
             return (self.data.get("limits") or {}).get("per_user")
         return self.data.get("redeem_user_limit")
 
-    def user_available(self, user: str) -> int:
+    def configured_user_total(self) -> int:
+        """The per-player limit; a promotion without one has no limit to read, change or
+        reset: 422 / 4509 (Xsolla's answer to the user-limit calls)."""
         total = self.user_total
         if total is None:
-            raise validation_error("The promotion has no per-user limit")
+            raise unprocessable(4509, "Promotion does not have configured user limits.")
+        return total
+
+    def user_available(self, user: str) -> int:
+        total = self.configured_user_total()
         return total + self.user_extra.get(user, 0) - self.user_used.get(user, 0)
 
     def change_user_available(self, user: str, delta: int) -> None:
-        if self.user_available(user) + delta < 0:
-            raise validation_error("The limit cannot go below zero")
+        """Move the player's remaining uses by `delta`; they stay within the limit applied
+        (0 to the per-player total), else 422 / 4511 "out of range"."""
+        if not 0 <= self.user_available(user) + delta <= self.configured_user_total():
+            raise unprocessable(4511, f"Available {self.kind.limit_word} limit is out of range.")
         self.user_extra[user] = self.user_extra.get(user, 0) + delta
 
     def reset_user(self, user: str | None) -> None:
+        self.configured_user_total()
         for counters in (self.user_used, self.user_extra):
             if user is None:
                 counters.clear()
@@ -105,20 +117,31 @@ class Promotion:
             for p in periods
         )
 
-    def redeem(self, code: str, user: str, now: datetime) -> None:
-        """Count one redemption, after checking state, period and every limit."""
+    def check_redeemable(self, code: str, user: str, now: datetime) -> None:
+        """Whether the player may use `code` now: the promotion is enabled and inside one of
+        its periods (422 / 9807 otherwise), and no limit (total, per code, per player) is
+        reached (422 / 9804, "You have reached the coupon redemption limit.")."""
         if not self.is_enabled:
             raise unprocessable(9807, f"The {self.kind.code_word} code is not active.")
         if not self.is_running(now):
             raise unprocessable(9807, f"The {self.kind.code_word} code is outside its period.")
+        user_total = self.user_total
+        user_used = self.user_used.get(user, 0) - self.user_extra.get(user, 0)
         for total, used, what in (
             (self.data.get("redeem_total_limit"), self.total_used, "total"),
             (self.data.get("redeem_code_limit"), self.codes.get(code, 0), "per-code"),
+            (user_total, user_used, "per-user"),
         ):
             if total is not None and used >= total:
-                raise unprocessable(1460, f"The {what} redemption limit is reached.")
-        if self.user_total is not None and self.user_available(user) <= 0:
-            raise unprocessable(1460, "The per-user redemption limit is reached.")
+                raise unprocessable(
+                    9804,
+                    f"You have reached the {self.kind.limit_word} redemption limit "
+                    f"(the {what} limit).",
+                )
+
+    def redeem(self, code: str, user: str, now: datetime) -> None:
+        """Count one redemption, after every check of `check_redeemable`."""
+        self.check_redeemable(code, user, now)
         self.total_used += 1
         self.codes[code] = self.codes.get(code, 0) + 1
         self.user_used[user] = self.user_used.get(user, 0) + 1
@@ -237,8 +260,18 @@ class PromotionsState:
 
 
 def promotion_in_path(ctx: RequestContext, kind: Kind | None = None) -> Promotion:
-    """The promotion the path's `promotion_id` names (of `kind`, if given); 404 otherwise."""
-    return ctx.state(PromotionsState).by_id(int_path(ctx, "promotion_id"), kind)
+    """The promotion the path's `promotion_id` names (of `kind`, if given); otherwise 404 /
+    9502 "Can not find promotion with ID = ... in project ...", as Xsolla's promotion calls
+    by id answer (the 2025 schema's examples)."""
+    promotion_id = ctx.path["promotion_id"]
+    try:
+        return ctx.state(PromotionsState).by_id(int_path(ctx, "promotion_id"), kind)
+    except MockApiError:
+        raise not_found(
+            f"Can not find promotion with ID = {promotion_id} in project {ctx.path['project_id']}",
+            message_code=9502,
+            error_code=9502,
+        ) from None
 
 
 def normalize_periods(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,8 +26,11 @@ from ._value_point_state import ValuePointsState
 
 @attrs.define
 class RewardChainsState:
+    # An unknown chain is 404 with errorCode 9901 and "[0401-4001]" (the 2025 schema).
     chains: Collection = attrs.field(
-        factory=lambda: Collection("Reward chain", key_field="reward_chain_id")
+        factory=lambda: Collection(
+            "Reward chain", key_field="reward_chain_id", not_found_error_code=9901
+        )
     )
     next_step_id: int = 1
     balances: dict[tuple[str, int], int] = attrs.field(factory=dict)
@@ -218,5 +221,5 @@ def claim_step(ctx: RequestContext) -> None:
         raise unprocessable(9912, "Reward already claimed.")
     price = int((step.get("price") or {}).get("amount", 0))
     if state.balances.get((user, chain["reward_chain_id"]), 0) < price:
-        raise unprocessable(9912, "Can't claim the step reward.")
+        raise unprocessable(9913, "Not enough value points to claim step reward.")
     claimed.add(step_id)

@@ -1,0 +1,84 @@
+"""The calls common to every kind of promotion (`_state/promotions.py`): look-ups of a code by
+an admin and by a player, and what players without credentials get."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import Api
+
+OPEN_ENDED = [{"date_from": "2026-01-01T00:00:00+00:00", "date_until": None}]
+
+
+async def _coupon_with_code(api: Api, code: str, **changes: Any) -> dict[str, str]:
+    body = api.example("admin-create-coupon", promotion_periods=OPEN_ENDED, **changes)
+    status, created = await api.call("admin-create-coupon", body=body)
+    assert status == 201
+    where = {"external_id": created["external_id"]}
+    status, _ = await api.call("create-coupon-code", path=where, body={"coupon_code": code})
+    assert status == 201
+    return where
+
+
+async def test_redeemable_by_code_answers_the_code_errors_xsolla_documents(api: Api) -> None:
+    """The 2025 schema's examples: an unknown code is 404 / 9811 "Code not found."; a code
+    that is not only letters and digits is a bare 405 (errorCode 0, no bracketed code)."""
+    await _coupon_with_code(api, "GIFT2026")
+    status, found = await api.call("get-redeemable-promotion-by-code", path={"code": "gift2026"})
+    assert status == 200 and found["external_id"]
+
+    status, error = await api.call("get-redeemable-promotion-by-code", path={"code": "NOPE"})
+    assert status == 404 and error["errorCode"] == 9811
+    assert error["errorMessage"] == "[0401-9811]: Code not found."
+
+    for bad in ("GIFT-2026", "GIFT_2026", "CAFÉ1"):  # "É" is a letter, but not an ASCII one
+        status, error = await api.call("get-redeemable-promotion-by-code", path={"code": bad})
+        assert status == 405 and error["errorCode"] == 0, (bad, error)
+        assert not error["errorMessage"].startswith("[0401-")
+
+
+async def test_verify_tells_whether_the_player_can_apply_the_code(api: Api) -> None:
+    """ "Determines ... if the user can apply it" (2025 schema): a code the player could not
+    redeem now is 422 with the reason (a reached limit: 9804, the schema's example); an unknown
+    code is 404 / 9811. Verifying uses nothing up."""
+    where = await _coupon_with_code(api, "ONCE1", redeem_user_limit=1, redeem_code_limit=None)
+    player = api.mock.issue_jwt("p1")
+    path = {"code": "ONCE1"}
+
+    status, error = await api.call("verify-promotion-code", path=path, auth=player)
+    assert status == 422 and error["errorCode"] == 9807  # not activated yet
+    await api.call("activate-coupon", path=where)
+    for _ in range(2):
+        status, verified = await api.call("verify-promotion-code", path=path, auth=player)
+        assert status == 200 and verified["type"] == "coupon"
+    assert (await api.call("redeem-coupon", body={"coupon_code": "ONCE1"}, auth=player))[0] == 200
+    status, error = await api.call("verify-promotion-code", path=path, auth=player)
+    assert status == 422 and error["errorCode"] == 9804
+    assert error["errorMessage"].startswith("[0401-9804]: You have reached the coupon redemption")
+    other = api.mock.issue_jwt("p2")
+    assert (await api.call("verify-promotion-code", path=path, auth=other))[0] == 200
+
+    status, error = await api.call("verify-promotion-code", path={"code": "NOPE"}, auth=player)
+    assert status == 404 and error["errorCode"] == 9811
+
+
+async def test_player_calls_without_an_authorization_header_are_403(api: Api) -> None:
+    """Inventory §4.1 and the 2025 schema: where a call documents 403, sending no Authorization
+    header at all is 403 / errorCode 0 "Authorization header not sent" (no bracketed code); a
+    header with a bad token is still 401 / 1501. Calls that document no 403 answer 401."""
+    calls: list[tuple[str, dict[str, str], Any]] = [
+        ("redeem-coupon", {}, {"coupon_code": "GIFT"}),
+        ("get-coupon-rewards-by-code", {"coupon_code": "GIFT"}, None),
+        ("verify-promotion-code", {"code": "GIFT"}, None),
+        ("get-promo-code-rewards-by-code", {"promocode_code": "GIFT"}, None),
+        ("redeem-promo-code", {}, {"coupon_code": "GIFT", "cart": {"id": "current"}}),
+    ]
+    for op_id, path, body in calls:
+        status, error = await api.call(op_id, path=path, body=body, auth=None)
+        assert status == 403, (op_id, status, error)
+        assert error["errorCode"] == 0
+        assert error["errorMessage"] == "Authorization header not sent", (op_id, error)
+        status, error = await api.call(op_id, path=path, body=body, auth="not-a-jwt")
+        assert status == 401 and error["errorCode"] == 1501, (op_id, error)
+    status, error = await api.call("get-reward-chains-list", auth=None)
+    assert status == 401 and error["errorCode"] == 1501
