@@ -82,6 +82,20 @@ async def test_a_promo_code_item_discount_above_100_percent_is_refused(api: Api)
     assert (await api.call("create-promo-code", body=body))[0] == 201
 
 
+async def test_a_discount_by_price_range_names_no_items(api: Api) -> None:
+    """2025 schema: with `price_conditions`, `items` must be null, on create and on PUT."""
+    price_range = [{"operator": "ge", "value": "10.00"}]
+    body = api.example("create-item-promotion", price_conditions=price_range)
+    status, error = await api.call("create-item-promotion", body=body)
+    _assert_1102(status, error, "`items`", "`price_conditions`")
+    body["items"] = None
+    status, created = await api.call("create-item-promotion", body=body)
+    assert status == 201
+    where = {"promotion_id": created["promotion_id"]}
+    update = api.example("update-item-promotion", items=[{"sku": "elven_sword_1"}])
+    _assert_1102(*await api.call("update-item-promotion", path=where, body=update), "`items`")
+
+
 @pytest.mark.parametrize("op_id", ["admin-create-daily-chain", "admin-create-offer-chain"])
 async def test_chains_end_after_they_start_and_number_steps_once(api: Api, op_id: str) -> None:
     body = api.example(op_id, date_start=DAY2, date_end=DAY1)

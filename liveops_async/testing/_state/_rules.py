@@ -92,11 +92,22 @@ def check_discounts(body: Mapping[str, Any]) -> None:
             raise validation_error(f"The property `{name}` must be between 0 and 100")
 
 
+def check_price_range_target(body: Mapping[str, Any]) -> None:
+    """A discount by price range names no items: with `price_conditions`, `items` must be null
+    (the 2025 schema: "If you pass this array, set the value of the items object to null")."""
+    if body.get("price_conditions") is not None and body.get("items") is not None:
+        raise validation_error(
+            "The property `items` must be null when `price_conditions` are passed",
+            [{"property": "items", "message": "must be null with price_conditions"}],
+        )
+
+
 def check_promotion(body: Mapping[str, Any]) -> None:
     """Every rule of a promotion write (create or PUT) that the schema cannot express."""
     check_periods(body.get("promotion_periods"))
     check_validity(body)
     check_discounts(body)
+    check_price_range_target(body)
 
 
 # A reward chain has at most 31 steps, each granting 1 to 10 rewards (Xsolla's reward system
