@@ -3,6 +3,10 @@ reset."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
+from liveops_async.testing import ManualClock
+
 from .conftest import Api
 
 
@@ -128,3 +132,61 @@ async def test_reset_of_all_promotions_clears_one_players_counters(api: Api) -> 
                 "get-user-promotion-limit", path=where, query={"user_external_id": user}
             )
             assert limit["per_user"]["available"] == available, (where, user)
+
+
+async def test_a_scheduled_reset_refills_every_players_limit(api: Api, clock: ManualClock) -> None:
+    """`limits.recurrent_schedule.per_user` is answered as written with its computed dates (2025
+    schema `recurrent_schedule_response`), and at each reset every player's uses start over.
+    The example resets weekly on Monday (1) at 11:00 +03:00; the clock starts on Thursday
+    2026-12-10, so the first reset is Monday 2026-12-14 08:00 UTC."""
+    status, created = await api.call(
+        "create-item-promotion", body=api.example("create-item-promotion")
+    )
+    assert status == 201
+    where = {"promotion_id": created["promotion_id"]}
+    first = datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc)
+    _, promotion = await api.call("get-item-promotion", path=where)
+    assert promotion["limits"]["recurrent_schedule"]["per_user"] == {
+        "interval_type": "weekly",
+        "day_of_week": 1,
+        "day_of_month": None,
+        "time": "11:00:00+03:00",
+        "reset_next_date": int(first.timestamp()),
+        "displayable_reset_start_date": "2026-12-14T11:00:00+03:00",
+        "displayable_reset_next_date": "2026-12-14T11:00:00+03:00",
+    }
+    body = {"user": {"user_external_id": "p1"}, "available": 2}
+    assert (await api.call("remove-user-promotion-limit", path=where, body=body))[0] == 200
+
+    async def available() -> int:
+        _, limit = await api.call(
+            "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
+        )
+        return int(limit["per_user"]["available"])
+
+    clock.set(first - timedelta(seconds=1))
+    assert await available() == 1
+    clock.set(first)
+    assert await available() == 3
+    _, promotion = await api.call("get-item-promotion", path=where)
+    schedule = promotion["limits"]["recurrent_schedule"]["per_user"]
+    assert schedule["reset_next_date"] == int((first + timedelta(days=7)).timestamp())
+    assert schedule["displayable_reset_start_date"] == "2026-12-14T11:00:00+03:00"
+
+
+async def test_a_promotion_without_a_schedule_keeps_its_counters(
+    api: Api, clock: ManualClock
+) -> None:
+    body = api.example("create-item-promotion")
+    body["limits"] = {"per_user": 3}
+    _, created = await api.call("create-item-promotion", body=body)
+    where = {"promotion_id": created["promotion_id"]}
+    _, promotion = await api.call("get-item-promotion", path=where)
+    assert promotion["limits"]["recurrent_schedule"] is None
+    change = {"user": {"user_external_id": "p1"}, "available": 2}
+    await api.call("remove-user-promotion-limit", path=where, body=change)
+    clock.advance(timedelta(days=400))
+    _, limit = await api.call(
+        "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
+    )
+    assert limit["per_user"]["available"] == 1

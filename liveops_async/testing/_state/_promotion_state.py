@@ -15,6 +15,7 @@ import attrs
 from .._errors import MockApiError, not_found, unprocessable
 from ._core import RequestContext, int_path
 from ._rules import check_promotion, parse_time
+from ._schedules import next_reset, schedule_view
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -49,6 +50,10 @@ class Promotion:
     total_used: int = 0
     user_used: dict[str, int] = attrs.field(factory=dict)
     user_extra: dict[str, int] = attrs.field(factory=dict)  # admin changes to "available"
+    # When the limits were last written, and since when the players' counters run: a
+    # scheduled reset (`limits.recurrent_schedule.per_user`) after that clears them.
+    limits_written_at: datetime | None = None
+    counters_since: datetime | None = None
 
     # --- limits -------------------------------------------------------------------------
     @property
@@ -56,6 +61,33 @@ class Promotion:
         if self.kind in (DISCOUNT, BONUS):
             return (self.data.get("limits") or {}).get("per_user")
         return self.data.get("redeem_user_limit")
+
+    @property
+    def user_schedule(self) -> dict[str, Any] | None:
+        """The scheduled reset of the per-player limit (discounts and bonuses only)."""
+        if self.kind not in (DISCOUNT, BONUS):
+            return None
+        schedule = (self.data.get("limits") or {}).get("recurrent_schedule") or {}
+        found: dict[str, Any] | None = schedule.get("per_user")
+        return found
+
+    def write(self, data: Mapping[str, Any], now: datetime) -> None:
+        """Replace the promotion's settings (create or PUT) at `now`: a reset scheduled by the
+        old settings that fell before now still happens first; players' uses are kept."""
+        self.refresh_limits(now)
+        self.data = normalize_periods(data)
+        self.limits_written_at = self.counters_since = now
+
+    def refresh_limits(self, now: datetime) -> None:
+        """Apply the scheduled reset: once a reset moment has passed since the counters
+        started, every player's uses start over (as `reset_user(None)` does)."""
+        schedule = self.user_schedule
+        if schedule is None or self.counters_since is None:
+            return
+        if next_reset(schedule, self.counters_since) <= now:
+            self.user_used.clear()
+            self.user_extra.clear()
+            self.counters_since = now
 
     def configured_user_total(self) -> int:
         """The per-player limit; a promotion without one has no limit to read, change or
@@ -147,8 +179,9 @@ class Promotion:
         self.user_used[user] = self.user_used.get(user, 0) + 1
 
     # --- views ----------------------------------------------------------------------------
-    def view(self) -> dict[str, Any]:
-        """Everything the various response schemas may want; `Spec.shape` keeps what fits."""
+    def view(self, now: datetime | None = None) -> dict[str, Any]:
+        """Everything the various response schemas may want; `Spec.shape` keeps what fits.
+        `now` dates the next scheduled reset of the limits (discounts and bonuses)."""
         out = copy.deepcopy(self.data)
         out.update(
             id=self.promotion_id,
@@ -161,16 +194,22 @@ class Promotion:
         if self.external_id is not None:
             out["external_id"] = self.external_id
         if self.kind in (DISCOUNT, BONUS):
-            out["limits"] = self._limits_view()
+            out["limits"] = self._limits_view(now)
         return out
 
-    def _limits_view(self) -> dict[str, Any]:
+    def _limits_view(self, now: datetime | None) -> dict[str, Any]:
+        """The limits as answered: the per-player total, and the schedule as written with its
+        computed reset dates (S1 `recurrent_schedule_response`)."""
         written = self.data.get("limits") or {}
         per_user = written.get("per_user")
+        schedule, since = self.user_schedule, self.limits_written_at
+        recurrent = None
+        if schedule is not None and since is not None:
+            recurrent = {"per_user": schedule_view(schedule, since, now or since)}
         return {
             "per_user": None if per_user is None else {"total": per_user},
             "per_item": None,
-            "recurrent_schedule": None,
+            "recurrent_schedule": recurrent,
         }
 
     def rewards_view(self) -> dict[str, Any]:

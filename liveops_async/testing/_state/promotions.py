@@ -4,6 +4,7 @@ a code of any kind."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from .._errors import MockApiError, unprocessable
@@ -22,9 +23,9 @@ from ._promotion_state import (
 )
 
 
-def _summary(promotion: Promotion) -> dict[str, Any]:
+def _summary(promotion: Promotion, now: datetime) -> dict[str, Any]:
     """A promotion as the all-promotions list shows it: items expanded, rewards by kind."""
-    view = promotion.view()
+    view = promotion.view(now)
     # Descriptions as Xsolla's list shows them: a plain string on bonus items, null on
     # condition items (the 2025 reference example and schema).
     view["bonus"] = [
@@ -48,7 +49,7 @@ def list_all(ctx: RequestContext) -> Any:
         for p in ctx.state(PromotionsState).of_kind(*kinds)
         if wanted is None or p.is_enabled == wanted
     ]
-    return list_body(promotions, ctx, _summary)
+    return list_body(promotions, ctx, lambda p: _summary(p, ctx.now()))
 
 
 def _promotion_to_switch(ctx: RequestContext) -> Promotion:
