@@ -586,7 +586,7 @@ class Schedule(_LiveOpsModel):
     day_of_month: int | Unset | None = _attrs_field(default=UNSET)
     time: str | None = _attrs_field(default=None)
     reset_next_date: int | None = _attrs_field(default=None)
-    """Next reset as a Unix time."""
+    """Next reset as a Unix time, in seconds."""
     displayable_reset_start_date: datetime | None = _attrs_field(default=None)
     displayable_reset_next_date: datetime | None = _attrs_field(default=None)
 
@@ -1118,7 +1118,7 @@ class ChainUserSchedule(_LiveOpsModel):
 
     interval_type: IntervalType | None = _attrs_field(default=None)
     reset_next_date: int | None = _attrs_field(default=None)
-    """Next reset as a Unix time."""
+    """Next reset as a Unix time, in seconds."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)

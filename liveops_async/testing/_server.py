@@ -248,7 +248,9 @@ class LiveOpsMock:
 
     def grant_value_points(self, user_id: str, reward_chain_id: int, amount: int) -> int:
         """Add value points to a player's balance in a reward chain; returns the new balance."""
-        return self.store.get(RewardChainsState).grant(user_id, reward_chain_id, amount)
+        return self.store.get(RewardChainsState).grant(
+            user_id, reward_chain_id, amount, self._clock.now()
+        )
 
     def daily_chain_progress(self, user_id: str, daily_chain_id: int) -> list[int]:
         """Step numbers the player has claimed in a daily chain."""

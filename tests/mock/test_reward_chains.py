@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from liveops_async.testing import LiveOpsMock, ManualClock
 
@@ -107,3 +107,44 @@ async def test_an_unknown_reward_chain_is_404_with_errorcode_9901(api: Api) -> N
         status, error = await api.call(op_id, path={"reward_chain_id": 4242})
         assert status == 404 and error["errorCode"] == 9901, (op_id, error)
         assert error["errorMessage"] == "[0401-4001]: Reward chain not found"
+
+
+async def test_a_scheduled_reset_wipes_progress_and_the_answers_date_it(
+    api: Api, liveops_mock: LiveOpsMock, clock: ManualClock
+) -> None:
+    """S1: a chain's `recurrent_schedule` resets it like the reset call (points and claims of
+    every player); the admin reads answer the schedule with its computed dates, players get
+    `{interval_type, reset_next_date}`. The example resets on Mondays at 01:00 +08:00, so
+    the first reset after Thursday 2026-12-10 is 2026-12-13 17:00 UTC."""
+    chain_id, (first, *_) = await _reward_chain(api)
+    reset = datetime(2026, 12, 13, 17, 0, tzinfo=timezone.utc)
+    where = {"reward_chain_id": chain_id}
+    _, chain = await api.call("admin-get-reward-chain", path=where)
+    assert chain["recurrent_schedule"] == {
+        "interval_type": "weekly",
+        "day_of_week": 1,
+        "day_of_month": None,
+        "time": "01:00:00+08:00",
+        "reset_next_date": int(reset.timestamp()),
+        "displayable_reset_start_date": "2026-12-14T01:00:00+08:00",
+        "displayable_reset_next_date": "2026-12-14T01:00:00+08:00",
+    }
+    player = liveops_mock.issue_jwt("p1", ttl=LONG)
+    liveops_mock.grant_value_points("p1", chain_id, 120)
+    path = {**where, "step_id": first}
+    assert (await api.call("claim-user-reward-chain-step-reward", path=path, auth=player))[0] == 204
+
+    clock.set(reset - timedelta(seconds=1))
+    _, balance = await api.call("get-user-reward-chain-balance", path=where, auth=player)
+    assert balance["amount"] == 120
+    clock.set(reset)
+    _, balance = await api.call("get-user-reward-chain-balance", path=where, auth=player)
+    assert balance["amount"] == 0
+    _, listing = await api.call("get-reward-chains-list", auth=player)
+    assert listing["items"][0]["recurrent_schedule"] == {
+        "interval_type": "weekly",
+        "reset_next_date": int((reset + timedelta(days=7)).timestamp()),
+    }
+    assert listing["items"][0]["steps"][0]["is_claimed"] is False
+    assert liveops_mock.grant_value_points("p1", chain_id, 100) == 100
+    assert (await api.call("claim-user-reward-chain-step-reward", path=path, auth=player))[0] == 204
