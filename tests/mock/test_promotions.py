@@ -82,3 +82,8 @@ async def test_player_calls_without_an_authorization_header_are_403(api: Api) ->
         assert status == 401 and error["errorCode"] == 1501, (op_id, error)
     status, error = await api.call("get-reward-chains-list", auth=None)
     assert status == 401 and error["errorCode"] == 1501
+    # The admin rule lists document the same 403; the other admin calls answer 401 / 1020.
+    status, error = await api.call("get-filter-rules", auth=None)
+    assert (status, error["errorCode"]) == (403, 0)
+    status, error = await api.call("get-coupons", auth=None)
+    assert (status, error["errorCode"]) == (401, 1020)

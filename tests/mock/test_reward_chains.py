@@ -148,3 +148,18 @@ async def test_a_scheduled_reset_wipes_progress_and_the_answers_date_it(
     assert listing["items"][0]["steps"][0]["is_claimed"] is False
     assert liveops_mock.grant_value_points("p1", chain_id, 100) == 100
     assert (await api.call("claim-user-reward-chain-step-reward", path=path, auth=player))[0] == 204
+
+
+async def test_a_player_without_a_clan_has_no_contributors_and_no_clan_rewards(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    """The mock has no clans, so every player is clan-less: S1 answers such a player's top
+    contributors with an empty array, and a clan update has no earlier clan's rewards."""
+    chain_id, _ = await _reward_chain(api)
+    player = liveops_mock.issue_jwt("p1")
+    status, top = await api.call(
+        "get-user-clan-top-contributors", path={"reward_chain_id": chain_id}, auth=player
+    )
+    assert (status, top) == (200, [])
+    status, updated = await api.call("user-clan-update", auth=player)
+    assert (status, updated) == (200, {"reward": []})
