@@ -96,6 +96,28 @@ async def test_a_discount_by_price_range_names_no_items(api: Api) -> None:
     _assert_1102(*await api.call("update-item-promotion", path=where, body=update), "`items`")
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"day_of_month": None},  # another branch's field, even as a null placeholder
+        {"day_of_month": 3},
+        {"reset_next_date": 1765180800},  # computed fields of the answer
+        {"displayable_reset_next_date": "2026-12-14T11:00:00+03:00"},
+    ],
+)
+async def test_a_limit_schedule_carries_only_its_own_keys(
+    api: Api, extra: dict[str, object]
+) -> None:
+    """Inventory §3.1 (S6): a written `limits.recurrent_schedule.per_user` with keys of
+    another interval kind or the answer's computed dates is 422 / 1102."""
+    body = api.example("create-item-promotion")
+    schedule = body["limits"]["recurrent_schedule"]["per_user"]
+    assert schedule["interval_type"] == "weekly"
+    schedule.update(extra)
+    status, error = await api.call("create-item-promotion", body=body)
+    _assert_1102(status, error, f"`limits.recurrent_schedule.per_user.{next(iter(extra))}`")
+
+
 @pytest.mark.parametrize("op_id", ["admin-create-daily-chain", "admin-create-offer-chain"])
 async def test_chains_end_after_they_start_and_number_steps_once(api: Api, op_id: str) -> None:
     body = api.example(op_id, date_start=DAY2, date_end=DAY1)
