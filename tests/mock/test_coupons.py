@@ -72,7 +72,10 @@ async def test_redeem_needs_an_active_coupon_in_its_period(api: Api, clock: Manu
     assert status == 422 and error["errorCode"] == 9807  # not activated yet
 
     await api.call("activate-coupon", path={"external_id": external_id})
-    status, redeemed = await api.call("redeem-coupon", body={"coupon_code": "gift"}, auth=player)
+    # Codes are case-sensitive (2025 schema: "Unique case sensitive code").
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "gift"}, auth=player)
+    assert status == 404 and error["errorMessage"] == "[0401-9807]: Enter valid coupon code."
+    status, redeemed = await api.call("redeem-coupon", body={"coupon_code": "GIFT"}, auth=player)
     assert status == 200
     assert [i["sku"] for i in redeemed["items"]] == ["elven_sword", "crystals_pack_100"]
 

@@ -24,8 +24,11 @@ async def test_redeemable_by_code_answers_the_code_errors_xsolla_documents(api: 
     """The 2025 schema's examples: an unknown code is 404 / 9811 "Code not found."; a code
     that is not only letters and digits is a bare 405 (errorCode 0, no bracketed code)."""
     await _coupon_with_code(api, "GIFT2026")
-    status, found = await api.call("get-redeemable-promotion-by-code", path={"code": "gift2026"})
+    status, found = await api.call("get-redeemable-promotion-by-code", path={"code": "GIFT2026"})
     assert status == 200 and found["external_id"]
+    # Codes are case-sensitive (2025 schema: "Unique case-sensitive code").
+    status, error = await api.call("get-redeemable-promotion-by-code", path={"code": "gift2026"})
+    assert (status, error["errorCode"]) == (404, 9811)
 
     status, error = await api.call("get-redeemable-promotion-by-code", path={"code": "NOPE"})
     assert status == 404 and error["errorCode"] == 9811

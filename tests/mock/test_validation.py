@@ -205,11 +205,14 @@ async def test_external_ids_codes_and_skus_are_unique(api: Api) -> None:
     assert (await api.call("create-coupon-code", path=where, body={"coupon_code": "ABC1"}))[
         0
     ] == 201
-    for taken in ("ABC1", "abc1"):  # codes are unique whatever the case, across promotions
-        status, error = await api.call(
-            "create-promo-code-code", path=where, body={"coupon_code": taken}
-        )
-        assert status == 422 and error["errorCode"] == 9803, error
+    # Codes are unique across promotions, and case-sensitive (2025 schema: "Unique case
+    # sensitive code"): "abc1" is another code than "ABC1".
+    status, error = await api.call(
+        "create-promo-code-code", path=where, body={"coupon_code": "ABC1"}
+    )
+    assert status == 422 and error["errorCode"] == 9803, error
+    status, _ = await api.call("create-promo-code-code", path=where, body={"coupon_code": "abc1"})
+    assert status == 201
 
     vp = api.example("admin-create-value-points", sku="vp")
     assert (await api.call("admin-create-value-points", body=vp))[0] == 201

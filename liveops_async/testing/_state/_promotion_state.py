@@ -234,7 +234,9 @@ def item_view(sku: str) -> dict[str, Any]:
 class PromotionsState:
     promotions: dict[int, Promotion] = attrs.field(factory=dict)
     by_external_id: dict[tuple[str, str], int] = attrs.field(factory=dict)
-    by_code: dict[str, int] = attrs.field(factory=dict)  # upper-cased code -> promotion id
+    # code -> promotion id; codes are case-sensitive (the 2025 schema: "Unique case sensitive
+    # code"), so "GIFT" and "gift" are two codes
+    by_code: dict[str, int] = attrs.field(factory=dict)
     next_id: int = 1
 
     def create(
@@ -268,31 +270,31 @@ class PromotionsState:
         if promotion.external_id is not None:
             del self.by_external_id[(promotion.kind.type, promotion.external_id)]
         for code in promotion.codes:
-            self.by_code.pop(code.upper(), None)
+            self.by_code.pop(code, None)
 
     def add_code(self, promotion: Promotion, code: str) -> None:
-        if code.upper() in self.by_code:
+        if code in self.by_code:
             raise unprocessable(9803, "The code already exists.")
-        self.by_code[code.upper()] = promotion.promotion_id
+        self.by_code[code] = promotion.promotion_id
         promotion.codes[code] = 0
 
     def generate_codes(self, promotion: Promotion, count: int) -> None:
         made = 0
         while made < count:
             code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
-            if code.upper() not in self.by_code:
+            if code not in self.by_code:
                 self.add_code(promotion, code)
                 made += 1
 
     def by_code_of(self, code: str, kinds: tuple[Kind, ...]) -> tuple[Promotion, str]:
-        """The promotion a code belongs to and the code as it was stored; 404 if none."""
-        pid = self.by_code.get(code.upper())
+        """The promotion a code belongs to (matched case-sensitively) and the code; 404 if
+        none."""
+        pid = self.by_code.get(code)
         promotion = self.promotions.get(pid) if pid is not None else None
         if promotion is None or promotion.kind not in kinds:
             word = kinds[0].code_word
             raise not_found(f"Enter valid {word} code.", 9807)
-        stored = next(c for c in promotion.codes if c.upper() == code.upper())
-        return promotion, stored
+        return promotion, code
 
     def of_kind(self, *kinds: Kind) -> list[Promotion]:
         return [p for p in self.promotions.values() if p.kind in kinds]
