@@ -90,3 +90,36 @@ async def test_player_calls_without_an_authorization_header_are_403(api: Api) ->
     assert (status, error["errorCode"]) == (403, 0)
     status, error = await api.call("get-coupons", auth=None)
     assert (status, error["errorCode"]) == (401, 1020)
+
+
+async def test_the_all_promotions_list_shows_code_promotions_as_xsolla_does(api: Api) -> None:
+    """The 2025 example of the all-promotions list: a coupon is a `coupon_bonus` and a promo
+    code a `promocode_bonus_discount`, each with the coupon or promo code itself as its
+    condition; item promotions keep `item_discount` / `item_bonus`."""
+    coupon = api.example("admin-create-coupon", external_id="winter", redeem_user_limit=1)
+    assert (await api.call("admin-create-coupon", body=coupon))[0] == 201
+    promo = api.example("create-promo-code", external_id="spring")
+    assert (await api.call("create-promo-code", body=promo))[0] == 201
+    assert (await api.call("create-item-promotion", body=api.example("create-item-promotion")))[
+        0
+    ] == 201
+    await api.call("activate-coupon", path={"external_id": "winter"})
+
+    status, listing = await api.call("get-promotion-list")
+    assert status == 200
+    by_type = {p["type"]: p for p in listing["promotions"]}
+    assert set(by_type) == {"coupon_bonus", "promocode_bonus_discount", "item_discount"}
+    assert by_type["coupon_bonus"]["condition"] == [
+        {
+            "item": {
+                "external_id": "winter",
+                "name": coupon["name"],
+                "is_enabled": True,
+                "redeem_total_limit": coupon["redeem_total_limit"],
+                "redeem_user_limit": 1,
+                "redeem_code_limit": coupon["redeem_code_limit"],
+            }
+        }
+    ]
+    target = by_type["promocode_bonus_discount"]["condition"][0]["item"]
+    assert target["external_id"] == "spring" and target["is_enabled"] is False

@@ -24,19 +24,24 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 class Kind:
     """One kind of promotion and the words its errors use."""
 
-    type: str  # the `type` the all-promotions list reports
+    type: str  # the kind's own name (the `type` a verified code reports)
     label: str  # "Coupon", for "Coupon not found"
     code_word: str = ""  # "coupon", for "Enter valid coupon code."
     limit_word: str = "promotion"  # for "Available coupon limit is out of range."
+    list_type: str = ""  # the `type` the all-promotions list reports (the 2025 example's)
 
 
-COUPON = Kind("coupon", "Coupon", "coupon", "coupon")
-PROMO_CODE = Kind("promocode", "Promocode", "promo", "promo code")
+COUPON = Kind("coupon", "Coupon", "coupon", "coupon", "coupon_bonus")
+PROMO_CODE = Kind("promocode", "Promocode", "promo", "promo code", "promocode_bonus_discount")
 UNIQUE_CATALOG_OFFER = Kind(
-    "unique_catalog_offer", "Unique catalog offer", "unique catalog offer", "unique catalog offer"
+    "unique_catalog_offer",
+    "Unique catalog offer",
+    "unique catalog offer",
+    "unique catalog offer",
+    "unique_catalog_offer",
 )
-DISCOUNT = Kind("item_discount", "Promotion")
-BONUS = Kind("item_bonus", "Promotion")
+DISCOUNT = Kind("item_discount", "Promotion", list_type="item_discount")
+BONUS = Kind("item_bonus", "Promotion", list_type="item_bonus")
 
 
 @attrs.define

@@ -24,20 +24,39 @@ from ._promotion_state import (
 
 
 def _summary(promotion: Promotion, now: datetime) -> dict[str, Any]:
-    """A promotion as the all-promotions list shows it: items expanded, rewards by kind."""
+    """A promotion as the all-promotions list shows it (the 2025 example): its list `type`
+    (`coupon_bonus`, `promocode_bonus_discount`, ...), items expanded, and as the condition
+    of a code promotion the coupon or promo code itself."""
     view = promotion.view(now)
+    view["type"] = promotion.kind.list_type
     # Descriptions as Xsolla's list shows them: a plain string on bonus items, null on
     # condition items (the 2025 reference example and schema).
     view["bonus"] = [
         {"item": {**item_view(b["sku"]), "description": b["sku"]}, "quantity": b.get("quantity", 1)}
         for b in promotion.data.get("bonus") or []
     ] or None
-    view["condition"] = [
-        {"item": {**item_view(c["sku"]), "description": None}}
-        for c in promotion.data.get("condition") or []
-    ] or None
+    if promotion.external_id is not None:
+        view["condition"] = [{"item": _code_promotion_target(promotion)}]
+    else:
+        view["condition"] = [
+            {"item": {**item_view(c["sku"]), "description": None}}
+            for c in promotion.data.get("condition") or []
+        ] or None
     view["discount"] = promotion.data.get("discount")
     return view
+
+
+def _code_promotion_target(promotion: Promotion) -> dict[str, Any]:
+    """A coupon or promo code as the condition of its entry in the all-promotions list."""
+    data = promotion.data
+    return {
+        "external_id": promotion.external_id,
+        "name": data.get("name"),
+        "is_enabled": promotion.is_enabled,
+        "redeem_total_limit": data.get("redeem_total_limit"),
+        "redeem_user_limit": data.get("redeem_user_limit"),
+        "redeem_code_limit": data.get("redeem_code_limit"),
+    }
 
 
 @handles("get-promotion-list")
