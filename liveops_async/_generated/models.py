@@ -1411,6 +1411,8 @@ class PromoCodeDiscountedItem(_LiveOpsModel):
 PromoCodeDiscountedItems: TypeAlias = list[PromoCodeDiscountedItem] | None
 """
 Items with their own discount, instead of or next to the discount on the whole cart.
+Must be null when `price_conditions` or `item_price_conditions` are sent.
+
 """
 
 
@@ -2480,7 +2482,8 @@ class BonusPromotionSpec(_LiveOpsModel):
 
     name: PromotionName
     condition: list[ItemSkuRef] | None
-    """Items a purchase must contain; null applies the bonus to every purchase."""
+    """Items a purchase must contain; null applies the bonus to every purchase. Must be
+    null when `price_conditions` are sent."""
     bonus: list[BonusItem] | None
     """Items added to the purchase."""
     promotion_periods: PromotionPeriods | None = _attrs_field(default=None)

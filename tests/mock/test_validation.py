@@ -97,6 +97,28 @@ async def test_a_discount_by_price_range_names_no_items(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
+    ("op_id", "price_range", "target", "value"),
+    [
+        ("create-bonus-promotion", "price_conditions", "condition", [{"sku": "elven_boots_1"}]),
+        ("create-promo-code", "price_conditions", "discounted_items", None),
+        ("create-promo-code", "item_price_conditions", "discounted_items", None),
+    ],
+)
+async def test_bonuses_and_promo_codes_by_price_range_name_no_items(
+    api: Api, op_id: str, price_range: str, target: str, value: Any
+) -> None:
+    """2025 schema: a bonus with `price_conditions` has `condition` null; a promo code with
+    `price_conditions` or `item_price_conditions` has `discounted_items` null."""
+    body = api.example(op_id, **{price_range: [{"operator": "ge", "value": "10.00"}]})
+    if value is not None:
+        body[target] = value
+    assert body[target] is not None
+    _assert_1102(*await api.call(op_id, body=body), f"`{target}`", f"`{price_range}`")
+    body[target] = None
+    assert (await api.call(op_id, body=body))[0] == 201
+
+
+@pytest.mark.parametrize(
     "extra",
     [
         {"day_of_month": None},  # another branch's field, even as a null placeholder

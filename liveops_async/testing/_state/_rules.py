@@ -92,14 +92,25 @@ def check_discounts(body: Mapping[str, Any]) -> None:
             raise validation_error(f"The property `{name}` must be between 0 and 100")
 
 
+# A promotion by price range names no items (the 2025 schema: "If you pass this array, set the
+# value of ... to null"): (price range field, the field it requires to be null). Each field
+# exists on one kind only: `items` on discounts, `condition` on bonuses, `discounted_items`
+# on promo codes.
+PRICE_RANGE_EXCLUDES = (
+    ("price_conditions", "items"),
+    ("price_conditions", "condition"),
+    ("price_conditions", "discounted_items"),
+    ("item_price_conditions", "discounted_items"),
+)
+
+
 def check_price_range_target(body: Mapping[str, Any]) -> None:
-    """A discount by price range names no items: with `price_conditions`, `items` must be null
-    (the 2025 schema: "If you pass this array, set the value of the items object to null")."""
-    if body.get("price_conditions") is not None and body.get("items") is not None:
-        raise validation_error(
-            "The property `items` must be null when `price_conditions` are passed",
-            [{"property": "items", "message": "must be null with price_conditions"}],
-        )
+    for price_range, target in PRICE_RANGE_EXCLUDES:
+        if body.get(price_range) is not None and body.get(target) is not None:
+            raise validation_error(
+                f"The property `{target}` must be null when `{price_range}` are passed",
+                [{"property": target, "message": f"must be null with {price_range}"}],
+            )
 
 
 # The keys a written reset schedule may carry, per kind of interval: the service refuses the
