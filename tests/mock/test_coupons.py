@@ -187,3 +187,20 @@ async def test_limits_without_a_documented_minimum_are_accepted(api: Api) -> Non
     assert status == 200
     assert (coupon["redeem_user_limit"], coupon["redeem_total_limit"]) == (-1, 0)
     assert coupon["redeem_code_limit"] == -5
+
+
+async def test_codes_of_a_deleted_coupon_can_be_added_to_another_promotion(api: Api) -> None:
+    """S1 (delete-coupon-promotion): "Coupon codes from the deleted promotion can be added to
+    existing promotions"; until then a code stays taken (9803), and once deleted the code
+    redeems nothing (404)."""
+    first = await _coupon(api, codes=("REUSE1",), external_id="first")
+    second = await _coupon(api, codes=(), external_id="second")
+    where = {"external_id": second}
+    status, error = await api.call("create-coupon-code", path=where, body={"coupon_code": "REUSE1"})
+    assert status == 422 and error["errorCode"] == 9803
+    assert (await api.call("delete-coupon-promotion", path={"external_id": first}))[0] == 204
+    player = api.mock.issue_jwt("p1")
+    status, _ = await api.call("redeem-coupon", body={"coupon_code": "REUSE1"}, auth=player)
+    assert status == 404
+    status, _ = await api.call("create-coupon-code", path=where, body={"coupon_code": "REUSE1"})
+    assert status == 201
