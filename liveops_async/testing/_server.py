@@ -436,9 +436,10 @@ class LiveOpsMock:
                 return _Identity(f"guest:{guest}")
             if "cartAuth" not in schemes:
                 return _Identity(None)
-        if not header and 403 in op.documented_statuses:
-            # Where Xsolla documents it, a request without any Authorization header is refused
-            # before authentication: 403, errorCode 0, no bracketed code (inventory §4.1).
+        if not header and 403 in op.documented_statuses and "basicAuth" not in schemes:
+            # A player call that documents it refuses a request without any Authorization
+            # header before authentication: 403, errorCode 0, no bracketed code (inventory
+            # §4.1, §4.2: "client calls"). Admin calls keep 401 (docs/mock.md says why).
             raise MockApiError(403, 0, "Authorization header not sent")
         raise admin_auth_failed() if schemes == {"basicAuth"} else user_auth_failed()
 
