@@ -163,3 +163,17 @@ async def test_a_player_without_a_clan_has_no_contributors_and_no_clan_rewards(
     assert (status, top) == (200, [])
     status, updated = await api.call("user-clan-update", auth=player)
     assert (status, updated) == (200, {"reward": []})
+
+
+async def test_admin_reads_answer_the_whole_value_point(api: Api) -> None:
+    """The 2025 schema's admin example: the chain's `value_point` is the whole value point item
+    (type, is_enabled, image_url, media_list, order, is_clan next to the texts)."""
+    value_point = api.example("admin-create-value-points")
+    assert (await api.call("admin-create-value-points", body=value_point))[0] == 201
+    chain_id, _ = await _reward_chain(api, value_point={"sku": value_point["sku"]})
+    _, chain = await api.call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
+    _, listing = await api.call("admin-get-reward-chains")
+    for answered in (chain["value_point"], listing["items"][0]["value_point"]):
+        assert answered["type"] == "value_point"
+        for field in ("is_enabled", "image_url", "media_list", "order", "is_clan"):
+            assert answered[field] == value_point[field], field

@@ -124,6 +124,9 @@ def _value_point_of(ctx: RequestContext, chain: dict[str, Any]) -> dict[str, Any
     return ctx.state(ValuePointsState).value_points.records.get(sku) if sku else None
 
 
+_VALUE_POINT_DETAILS = ("type", "is_enabled", "image_url", "media_list", "order", "is_clan")
+
+
 def _admin_view(ctx: RequestContext, chain: dict[str, Any], *, listed: bool) -> Any:
     """The value point as Xsolla's admin reads show it: the list has its texts as plain strings
     (or null), the single chain as localized objects; a chain without a clan has null
@@ -135,7 +138,9 @@ def _admin_view(ctx: RequestContext, chain: dict[str, Any], *, listed: bool) -> 
         texts = {f: item.get(f) for f in ("description", "long_description")}
         if listed:
             texts = {f: localized(v) for f, v in texts.items()}
-        view["value_point"] = {"sku": item["sku"], "name": item.get("name"), **texts}
+        # The whole value point item, as the 2025 schema's admin example answers it.
+        details = {f: item.get(f) for f in _VALUE_POINT_DETAILS}
+        view["value_point"] = {"sku": item["sku"], "name": item.get("name"), **texts, **details}
     if not listed:
         view.setdefault("top_contributors", None)
     return view
