@@ -107,6 +107,13 @@ class Op:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def sdk_name(self) -> str:
+        """`<view>.<resource>.<method>`, how a user reaches the call (`admin.coupons.redeem`,
+        `user.coupons.redeem`; a call of both player views `user/guest.promo_codes.redeem`):
+        the engine names each call's coroutine after it, for the "never awaited" warning."""
+        return f"{'/'.join(self.views)}.{self.resource}.{self.sdk_method}"
+
+    @property
     def keyword_params(self) -> list[str]:
         """Signatures after the `*`: required ones first, then optional ones."""
         sigs: list[tuple[bool, str]] = []

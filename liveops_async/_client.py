@@ -393,7 +393,12 @@ class LiveOpsClient(RefusesPickling):
 
     def user(self, token: str | TokenProvider | UserAuth) -> UserResources:
         """Client operations for one player: their Xsolla Login JWT, or an async callable that
-        returns the current one. Shares the client's connection pool."""
+        returns the current one. Shares the client's connection pool.
+
+        A view has no `with_options` of its own: take it from a copy for other settings on all
+        its calls (`client.with_options(timeout=3).user(jwt)`), or pass
+        `options=RequestOptions(...)` to one call. The same holds for `admin`, `guest` and
+        `admin_as`."""
         credential = token if isinstance(token, UserAuth) else UserAuth(token)
         requester = self.requester(credential)
         from ._generated.resources import UserResources

@@ -624,7 +624,7 @@ class HTTPRequester:
         call: CoroutineType[Any, Any, Any] = self._entry(op)(
             op, path, query, headers, body, options, False
         )
-        # Named for the SDK method (`coupons.redeem`), not `HTTPRequester._call`: a "coroutine
+        # Named for the SDK method (`user.coupons.redeem`), not `HTTPRequester._call`: a "coroutine
         # ... was never awaited" warning then says which call lacks its `await` (~280
         # instructions, under 0.1% of a call).
         call.__qualname__ = op.sdk_name

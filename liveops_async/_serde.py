@@ -230,59 +230,62 @@ def _unstructure_enum(value: OpenEnum | str) -> str:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-def unsendable_values(obj: Any, path: str = "") -> Iterator[str]:
-    """Problems, each naming its field, for values JSON cannot carry faithfully: NaN and
-    infinities (orjson would send null), datetimes without a time zone and bare dates, and
-    values of no JSON type at all (bytes, sets, arbitrary objects). Walks
-    models (by wire name), mappings and sequences; only called once a body needs it."""
-    here = path or "(body)"
-    if isinstance(obj, float):
-        if not math.isfinite(obj):
-            yield f"{here}: {obj!r} is not a JSON number"
-    elif isinstance(obj, datetime):
-        if obj.utcoffset() is None:
-            yield f"{here}: {obj.isoformat()!r} has no time zone (give tzinfo, e.g. UTC)"
-    elif isinstance(obj, date):  # no field of the API is a bare date
-        yield f"{here}: {obj.isoformat()!r} is a date; give a datetime with a time zone"
-    elif is_model(type(obj)):
-        for field in attrs.fields(type(obj)):
-            name = field.metadata.get(WIRE_NAME_KEY, field.name)
-            yield from unsendable_values(getattr(obj, field.name), f"{path}/{name}".lstrip("/"))
-    elif isinstance(obj, Mapping):
-        for key, value in obj.items():
-            yield from unsendable_values(value, f"{path}/{key}".lstrip("/"))
-    elif isinstance(obj, (list, tuple)):
-        for index, value in enumerate(obj):
-            yield from unsendable_values(value, f"{path}/{index}".lstrip("/"))
-    elif not (obj is None or obj is UNSET or isinstance(obj, (str, int))):
-        yield f"{here}: a value of type {type(obj).__name__} is not JSON"  # bytes, a set, ...
-
-
-def misshapen_values(obj: Any, tp: Any = None, path: str = "") -> Iterator[str]:
-    """Problems, each naming its field, for values whose shape is not the declared type's: a
-    dict where a model belongs, a string where a list or a mapping does. The converter cannot
-    turn the first into JSON, and would turn a string into a list of its characters. Walks a
-    model tree by its fields' declared types (wire names in the paths); scalars are left to the
-    body check, which names their JSON types."""
-    misfit = _misfit(obj, tp)
-    if misfit is not None:
-        yield f"{path or '(body)'}: {misfit}"
-        return
+def _values(obj: Any, tp: Any = None, path: str = "") -> Iterator[tuple[Any, Any, str]]:
+    """Every value of a request body, parents first, with its declared type (None where the
+    declaration says nothing) and its path: models by their fields' wire names, mappings by
+    key, lists and tuples by index. The one walk the body's problem finders share."""
+    yield obj, tp, path
     tp = _declared(tp)
     if is_model(type(obj)):
         attrs.resolve_types(type(obj))
         for field in attrs.fields(type(obj)):
             name = field.metadata.get(WIRE_NAME_KEY, field.name)
-            value = getattr(obj, field.name)
-            yield from misshapen_values(value, field.type, f"{path}/{name}".lstrip("/"))
+            yield from _values(getattr(obj, field.name), field.type, f"{path}/{name}".lstrip("/"))
     elif isinstance(obj, Mapping):
         item = typing.get_args(tp)[1] if _is_str_map(tp) else None
         for key, value in obj.items():
-            yield from misshapen_values(value, item, f"{path}/{key}".lstrip("/"))
+            yield from _values(value, item, f"{path}/{key}".lstrip("/"))
     elif isinstance(obj, (list, tuple)):
         item = typing.get_args(tp)[0] if _is_list(tp) and typing.get_args(tp) else None
         for index, value in enumerate(obj):
-            yield from misshapen_values(value, item, f"{path}/{index}".lstrip("/"))
+            yield from _values(value, item, f"{path}/{index}".lstrip("/"))
+
+
+def unsendable_values(obj: Any) -> Iterator[str]:
+    """Problems, each naming its field, for values JSON cannot carry faithfully: NaN and
+    infinities (orjson would send null), datetimes without a time zone and bare dates, and
+    values of no JSON type at all (bytes, sets, arbitrary objects). Walks
+    models (by wire name), mappings and sequences; only called once a body needs it."""
+    for value, _, path in _values(obj):
+        here = path or "(body)"
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                yield f"{here}: {value!r} is not a JSON number"
+        elif isinstance(value, datetime):
+            if value.utcoffset() is None:
+                yield f"{here}: {value.isoformat()!r} has no time zone (give tzinfo, e.g. UTC)"
+        elif isinstance(value, date):  # no field of the API is a bare date
+            yield f"{here}: {value.isoformat()!r} is a date; give a datetime with a time zone"
+        elif not (
+            value is None
+            or value is UNSET
+            or isinstance(value, (str, int, Mapping, list, tuple))
+            or is_model(type(value))
+        ):
+            yield f"{here}: a value of type {type(value).__name__} is not JSON"  # bytes, a set
+
+
+def misshapen_values(obj: Any) -> Iterator[str]:
+    """Problems, each naming its field, for values whose shape is not the declared type's: a
+    dict where a model belongs, a string where a list or a mapping does. The converter cannot
+    turn the first into JSON, and would turn a string into a list of its characters. Walks a
+    model tree by its fields' declared types (wire names in the paths); scalars are left to the
+    body check, which names their JSON types. Below a misfit only a model's own fields
+    declare anything (a dict's or a list's values where a model belongs are not checked)."""
+    for value, tp, path in _values(obj):
+        misfit = _misfit(value, tp)
+        if misfit is not None:
+            yield f"{path or '(body)'}: {misfit}"
 
 
 def _declared(tp: Any) -> Any:

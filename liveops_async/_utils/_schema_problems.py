@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from ._ecma_regex import ecma_search
 
-__all__ = ["FORMAT_HINTS", "Problem", "explained", "problems_of"]
+__all__ = ["FORMAT_HINTS", "Problem", "explained", "problems_of", "shown"]
 
 Path = tuple[str | int, ...]
 
@@ -29,6 +29,23 @@ class Problem(NamedTuple):
     path: Path
     message: str
     branches: tuple[tuple[Problem, ...], ...] = ()
+
+
+# How much of a value a problem repeats: a 5,000-character path value or a long list in a body
+# would otherwise fill the error message (and every log line that carries it).
+_SHOWN_CHARACTERS = 80
+
+
+def shown(value: Any) -> str:
+    """`repr(value)`, cut to about 80 characters with its size said when longer (jsonschema's
+    words otherwise: a short value reads exactly as jsonschema writes it)."""
+    text = repr(value)
+    if len(text) <= _SHOWN_CHARACTERS:
+        return text
+    unit = "characters" if isinstance(value, str) else "items"
+    size = len(value) if isinstance(value, (str, list, dict, tuple)) else None
+    told = f" ({size:,} {unit})" if size is not None else ""
+    return f"{text[:_SHOWN_CHARACTERS]}...{told}"
 
 
 def _is_type(value: Any, name: str) -> bool:
@@ -61,7 +78,7 @@ def problems_of(
     if schema is True:
         return []
     if schema is False:
-        return [Problem(path, f"False schema does not allow {value!r}")]
+        return [Problem(path, f"False schema does not allow {shown(value)}")]
     if not isinstance(schema, Mapping):  # compile_check refuses such a schema
         raise TypeError(f"not a JSON Schema: {schema!r}")
     found: list[Problem] = []
@@ -75,7 +92,7 @@ def problems_of(
 def _type(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
     names = [argument] if isinstance(argument, str) else argument
     if not any(_is_type(value, name) for name in names):
-        yield Problem(path, f"{value!r} is not of type {', '.join(repr(n) for n in names)}")
+        yield Problem(path, f"{shown(value)} is not of type {', '.join(repr(n) for n in names)}")
 
 
 def is_enum_member(value: Any, members: Collection[Any]) -> bool:
@@ -87,7 +104,7 @@ def is_enum_member(value: Any, members: Collection[Any]) -> bool:
 
 def _enum(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
     if not is_enum_member(value, argument):
-        yield Problem(path, f"{value!r} is not one of {argument!r}")
+        yield Problem(path, f"{shown(value)} is not one of {argument!r}")
 
 
 def _length(keyword: str, kind: str) -> Keyword:
@@ -97,9 +114,9 @@ def _length(keyword: str, kind: str) -> Keyword:
         if not _is_type(value, kind):
             return
         if shortest and len(value) < argument:
-            yield Problem(path, f"{value!r} " + _TOO_SHORT[argument == 1])
+            yield Problem(path, f"{shown(value)} " + _TOO_SHORT[argument == 1])
         elif not shortest and len(value) > argument:
-            yield Problem(path, f"{value!r} " + _TOO_LONG[argument == 0])
+            yield Problem(path, f"{shown(value)} " + _TOO_LONG[argument == 0])
 
     return rule
 
@@ -120,20 +137,20 @@ def _bound(keyword: str) -> Keyword:
 
     def rule(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
         if _is_type(value, "number") and not holds(value, argument):
-            yield Problem(path, f"{value!r} {words} {argument!r}")
+            yield Problem(path, f"{shown(value)} {words} {argument!r}")
 
     return rule
 
 
 def _pattern(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
     if type(value) is str and ecma_search(argument)(value) is None:
-        yield Problem(path, f"{value!r} does not match {argument!r}")
+        yield Problem(path, f"{shown(value)} does not match {argument!r}")
 
 
 def _format(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
     known = fmt.get(argument)
     if known is not None and not known(value):
-        yield Problem(path, f"{value!r} is not a {argument!r}{FORMAT_HINTS.get(argument, '')}")
+        yield Problem(path, f"{shown(value)} is not a {argument!r}{FORMAT_HINTS.get(argument, '')}")
 
 
 # What jsonschema's "is not a 'date-time'" leaves the reader to look up.
@@ -146,7 +163,7 @@ def _required(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> I
     if type(value) is dict:
         for name in argument:
             if name not in value:
-                yield Problem(path, f"{name!r} is a required property")
+                yield Problem(path, f"{shown(name)} is a required property")
 
 
 def _properties(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
@@ -162,7 +179,7 @@ def _additional(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) ->
     known = schema.get("properties", {})
     extras = [name for name in value if name not in known]
     if argument is False and extras:
-        names = ", ".join(repr(name) for name in sorted(extras))
+        names = ", ".join(shown(name) for name in sorted(extras))
         verb = "was" if len(extras) == 1 else "were"
         yield Problem(path, f"Additional properties are not allowed ({names} {verb} unexpected)")
     elif argument is not False:
@@ -188,19 +205,20 @@ def _any_of(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Ite
         if not found:
             return
         failed.append(found)
-    yield Problem(path, f"{value!r} is not valid under any of the given schemas", tuple(failed))
+    message = f"{shown(value)} is not valid under any of the given schemas"
+    yield Problem(path, message, tuple(failed))
 
 
 def _one_of(argument: Any, value: Any, schema: Any, path: Path, fmt: Any) -> Iterator[Problem]:
     results = [tuple(problems_of(branch, value, path, fmt)) for branch in argument]
     matched = [branch for branch, found in zip(argument, results, strict=True) if not found]
     if not matched:
-        message = f"{value!r} is not valid under any of the given schemas"
+        message = f"{shown(value)} is not valid under any of the given schemas"
         yield Problem(path, message, tuple(results))
     elif len(matched) > 1:
         # jsonschema's order: the later matches, then the first.
-        shown = ", ".join(repr(branch) for branch in [*matched[1:], matched[0]])
-        yield Problem(path, f"{value!r} is valid under each of {shown}")
+        branches = ", ".join(repr(branch) for branch in [*matched[1:], matched[0]])
+        yield Problem(path, f"{shown(value)} is valid under each of {branches}")
 
 
 _RULES: Mapping[str, Keyword] = {

@@ -73,8 +73,8 @@ def test_operation_facts(golden_ops: ModuleType, golden_models: ModuleType) -> N
     assert ops["rebuild-widgets"].success_status == 202
     assert ops["delete-widget-tags"].method == "DELETE"
     # Named for the SDK method (the name of the call's coroutine); by its id when made by hand.
-    assert ops["get-user-widget-steps"].sdk_name == "widget_steps.list"
-    assert ops["delete-widget-tags"].sdk_name == "widgets.delete_tags"
+    assert ops["get-user-widget-steps"].sdk_name == "user.widget_steps.list"
+    assert ops["delete-widget-tags"].sdk_name == "admin.widgets.delete_tags"
     by_hand = Operation("made-by-hand", "GET", "/v2/x", AuthGroup.ADMIN, True, True, 200)
     assert by_hand.sdk_name == "made-by-hand"
 

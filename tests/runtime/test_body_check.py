@@ -20,7 +20,7 @@ from liveops_async._utils._schema import (
     ecma_validator,
     format_checker,
 )
-from liveops_async._utils._schema_problems import FORMAT_HINTS
+from liveops_async._utils._schema_problems import FORMAT_HINTS, shown
 
 # jsonschema with `pattern` as ECMA-262 reads it: the reference the compiled checks answer as.
 ECMA_VALIDATOR = ecma_validator(jsonschema.Draft202012Validator)
@@ -254,13 +254,38 @@ def test_problems_match_jsonschema_on_every_body_schema() -> None:
             leaves = [leaf for e in reference.iter_errors(instance) for leaf in _closest(e)]
             leaves.sort(key=lambda e: list(e.absolute_path))
             expected = [
-                f"{'/'.join(str(p) for p in e.absolute_path) or '(body)'}: {e.message}"
+                f"{'/'.join(str(p) for p in e.absolute_path) or '(body)'}: "
+                + e.message.replace(repr(e.instance), shown(e.instance), 1)  # a long one is cut
                 + (FORMAT_HINTS[e.validator_value] if e.validator == "format" else "")
                 for e in leaves[:5]
             ]
             assert validator.problems(instance) == expected, (operation_id, instance)
             explained += bool(expected)
     assert explained > 500
+
+
+@pytest.mark.parametrize(
+    ("instance", "problem"),
+    [
+        (
+            {"code": "a" * 5000},
+            "code: '" + "a" * 79 + "... (5,000 characters) is too long",
+        ),
+        (
+            {"code": "ab", "tags": ["x"] * 40},
+            "tags: ['x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', "
+            "'x',... (40 items) is too long",
+        ),
+        (
+            {"code": "ab", "k" * 300: 1},
+            "(body): Additional properties are not allowed ('" + "k" * 79 + "... (300 characters)"
+            " was unexpected)",
+        ),
+    ],
+)
+def test_a_long_value_is_shown_cut_with_its_size(instance: Any, problem: str) -> None:
+    # A problem names the field and the rule; the value is repeated only in part.
+    assert BodyValidator(SCHEMA).problems(instance) == [problem]
 
 
 def test_a_schema_outside_the_subset_is_still_explained_by_jsonschema() -> None:

@@ -162,14 +162,23 @@ def test_views_and_resources_have_a_repr_without_their_credential() -> None:
 
 def test_a_call_left_unawaited_is_named_for_its_method_in_the_warning() -> None:
     """A call method hands back the engine's coroutine; Python's "never awaited" warning names
-    the SDK method (`coupons.activate`), not the engine's `HTTPRequester._call`, on the plain
-    path, through the settling wrapper and with `with_raw_response`."""
+    the SDK method by its view (`admin.coupons.activate`), not the engine's
+    `HTTPRequester._call`, on the plain path, through the settling wrapper and with
+    `with_raw_response`; the admin and the player call of the same name are told apart."""
     client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
     calls: list[tuple[Callable[[], Any], str]] = [
-        (lambda: client.admin.coupons.activate("summer"), "coupons.activate"),
+        (lambda: client.admin.coupons.activate("summer"), "admin.coupons.activate"),
         (
             lambda: client.admin.coupons.create(external_id="summer", name={"en-US": "Summer"}),
-            "coupons.create",
+            "admin.coupons.create",
+        ),
+        (lambda: client.admin.daily_chains.get(7), "admin.daily_chains.get"),
+        (lambda: client.user(JWT).daily_chains.get(7), "user.daily_chains.get"),
+        (
+            lambda: client.guest("guest-1", "player@example.com").promo_codes.redeem(
+                coupon_code="c-1"
+            ),
+            "user/guest.promo_codes.redeem",
         ),
         (
             lambda: client.admin.coupons.with_raw_response.activate("summer"),
@@ -193,7 +202,13 @@ def test_every_operation_is_named_for_a_method_the_client_has() -> None:
     from liveops_async._generated.operations import OPERATIONS
 
     client = LiveOpsClient(project_id=PROJECT_ID, api_key=API_KEY)
-    views = [client.admin, client.user(JWT), client.guest("guest-1", "player@example.com")]
+    views = {
+        "admin": client.admin,
+        "user": client.user(JWT),
+        "guest": client.guest("guest-1", "player@example.com"),
+    }
     for op in OPERATIONS.values():
-        resource, method = op.sdk_name.split(".")
-        assert any(hasattr(getattr(v, resource, None), method) for v in views), op.operation_id
+        named_views, resource, method = op.sdk_name.split(".")
+        for name in named_views.split("/"):
+            view = views[name]
+            assert hasattr(getattr(view, resource, None), method), op.operation_id

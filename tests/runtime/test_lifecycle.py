@@ -14,6 +14,7 @@ from aiohttp import web
 from multidict import istr
 
 from liveops_async import (
+    AdminAuth,
     ClientClosedError,
     InvalidParameterError,
     LiveOpsClient,
@@ -25,7 +26,7 @@ from liveops_async import (
 from liveops_async._transport import default_ssl_context
 
 from . import _ops
-from .conftest import JWT, ScriptedServer
+from .conftest import JWT, PROJECT_ID, ScriptedServer
 
 
 async def _get(client: LiveOpsClient, options: RequestOptions | None = None) -> object:
@@ -174,6 +175,24 @@ async def test_user_agent_default_and_per_call_headers(
     assert (headers["X-Game"], headers["X-Shard"], headers["X-Trace"]) == ("g1", "eu", "t1")
     assert headers["Authorization"].startswith("Basic ")
     assert headers["Accept"] == "application/json"
+
+
+async def test_views_of_a_with_options_copy_carry_its_settings(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    # Views have no `with_options` of their own: settings for one player's calls come from a
+    # copy's view (`client.with_options(...).user(jwt)`), and the client's own views keep its.
+    async def answer(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"bonus": []})
+
+    server.handler = answer
+    client = make_client(base_url=server.base_url)
+    shard = client.with_options(headers={"X-Shard": "eu"})
+    await shard.user(JWT).coupons.get_rewards("code-1")
+    await shard.admin.coupons.get("c1")
+    await shard.admin_as(AdminAuth(PROJECT_ID, "second-key")).coupons.get("c1")
+    await client.user(JWT).coupons.get_rewards("code-1")
+    assert [r.headers.get("X-Shard") for r in server.seen] == ["eu", "eu", "eu", None]
 
 
 async def test_fixed_headers_keep_their_spelling_and_need_no_case_folding(

@@ -26,7 +26,7 @@ CREATE_BONUS_PROMOTION = Operation(
     body_schema=_SCHEMA_BonusPromotionSpec,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="bonuses.create",
+    sdk_name="admin.bonuses.create",
 )
 
 DELETE_BONUS_PROMOTION = Operation(
@@ -42,7 +42,7 @@ DELETE_BONUS_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="bonuses.delete",
+    sdk_name="admin.bonuses.delete",
 )
 
 GET_BONUS_PROMOTION = Operation(
@@ -58,7 +58,7 @@ GET_BONUS_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="bonuses.get",
+    sdk_name="admin.bonuses.get",
 )
 
 GET_BONUS_PROMOTION_LIST = Operation(
@@ -82,7 +82,7 @@ GET_BONUS_PROMOTION_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="bonuses.list",
+    sdk_name="admin.bonuses.list",
 )
 
 UPDATE_BONUS_PROMOTION = Operation(
@@ -98,5 +98,5 @@ UPDATE_BONUS_PROMOTION = Operation(
     body_schema=_SCHEMA_BonusPromotionSpec,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="bonuses.update",
+    sdk_name="admin.bonuses.update",
 )

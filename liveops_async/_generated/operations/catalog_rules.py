@@ -28,7 +28,7 @@ CREATE_FILTER_RULE = Operation(
     body_schema=_SCHEMA_CatalogRuleSpec,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="catalog_rules.create",
+    sdk_name="admin.catalog_rules.create",
 )
 
 DELETE_FILTER_RULE_BY_ID = Operation(
@@ -44,7 +44,7 @@ DELETE_FILTER_RULE_BY_ID = Operation(
     body_schema=None,
     path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
-    sdk_name="catalog_rules.delete",
+    sdk_name="admin.catalog_rules.delete",
 )
 
 GET_ALL_FILTER_RULES = Operation(
@@ -60,7 +60,7 @@ GET_ALL_FILTER_RULES = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="catalog_rules.list_all",
+    sdk_name="admin.catalog_rules.list_all",
 )
 
 GET_FILTER_RULE_BY_ID = Operation(
@@ -76,7 +76,7 @@ GET_FILTER_RULE_BY_ID = Operation(
     body_schema=None,
     path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
-    sdk_name="catalog_rules.get",
+    sdk_name="admin.catalog_rules.get",
 )
 
 GET_FILTER_RULES = Operation(
@@ -104,7 +104,7 @@ GET_FILTER_RULES = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
-    sdk_name="catalog_rules.list",
+    sdk_name="admin.catalog_rules.list",
 )
 
 PATCH_FILTER_RULE_BY_ID = Operation(
@@ -120,7 +120,7 @@ PATCH_FILTER_RULE_BY_ID = Operation(
     body_schema=_SCHEMA_CatalogRulePatch,
     path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
-    sdk_name="catalog_rules.patch",
+    sdk_name="admin.catalog_rules.patch",
 )
 
 UPDATE_FILTER_RULE_BY_ID = Operation(
@@ -136,5 +136,5 @@ UPDATE_FILTER_RULE_BY_ID = Operation(
     body_schema=_SCHEMA_CatalogRuleSpec,
     path_schemas={"rule_id": _PARAMETER_rule_id},
     query_schemas=None,
-    sdk_name="catalog_rules.update",
+    sdk_name="admin.catalog_rules.update",
 )

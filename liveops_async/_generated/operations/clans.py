@@ -23,7 +23,7 @@ GET_USER_CLAN_TOP_CONTRIBUTORS = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
-    sdk_name="clans.list_top_contributors",
+    sdk_name="user.clans.list_top_contributors",
 )
 
 USER_CLAN_UPDATE = Operation(
@@ -39,5 +39,5 @@ USER_CLAN_UPDATE = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="clans.update",
+    sdk_name="user.clans.update",
 )

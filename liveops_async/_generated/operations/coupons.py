@@ -35,7 +35,7 @@ ACTIVATE_COUPON = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.activate",
+    sdk_name="admin.coupons.activate",
 )
 
 ADD_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -51,7 +51,7 @@ ADD_COUPON_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.increase_user_limit",
+    sdk_name="admin.coupons.increase_user_limit",
 )
 
 ADMIN_CREATE_COUPON = Operation(
@@ -67,7 +67,7 @@ ADMIN_CREATE_COUPON = Operation(
     body_schema=_SCHEMA_CouponCreate,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="coupons.create",
+    sdk_name="admin.coupons.create",
 )
 
 CREATE_COUPON_CODE = Operation(
@@ -83,7 +83,7 @@ CREATE_COUPON_CODE = Operation(
     body_schema=_SCHEMA_CreateCodeRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.create_code",
+    sdk_name="admin.coupons.create_code",
 )
 
 DEACTIVATE_COUPON = Operation(
@@ -99,7 +99,7 @@ DEACTIVATE_COUPON = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.deactivate",
+    sdk_name="admin.coupons.deactivate",
 )
 
 DELETE_COUPON_PROMOTION = Operation(
@@ -115,7 +115,7 @@ DELETE_COUPON_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.delete",
+    sdk_name="admin.coupons.delete",
 )
 
 GENERATE_COUPON_CODES = Operation(
@@ -131,7 +131,7 @@ GENERATE_COUPON_CODES = Operation(
     body_schema=_SCHEMA_GenerateCodesRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.generate_codes",
+    sdk_name="admin.coupons.generate_codes",
 )
 
 GET_COUPON = Operation(
@@ -147,7 +147,7 @@ GET_COUPON = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.get",
+    sdk_name="admin.coupons.get",
 )
 
 GET_COUPON_CODE_LIMIT = Operation(
@@ -175,7 +175,7 @@ GET_COUPON_CODE_LIMIT = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
-    sdk_name="coupons.list_code_limits",
+    sdk_name="admin.coupons.list_code_limits",
 )
 
 GET_COUPON_CODES = Operation(
@@ -199,7 +199,7 @@ GET_COUPON_CODES = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="coupons.list_codes",
+    sdk_name="admin.coupons.list_codes",
 )
 
 GET_COUPON_REWARDS_BY_CODE = Operation(
@@ -215,7 +215,7 @@ GET_COUPON_REWARDS_BY_CODE = Operation(
     body_schema=None,
     path_schemas={"coupon_code": _PARAMETER_coupon_code},
     query_schemas=None,
-    sdk_name="coupons.get_rewards",
+    sdk_name="user.coupons.get_rewards",
 )
 
 GET_COUPON_USER_LIMIT = Operation(
@@ -231,7 +231,7 @@ GET_COUPON_USER_LIMIT = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"user_external_id": _PARAMETER_user_external_id},
-    sdk_name="coupons.get_user_limit",
+    sdk_name="admin.coupons.get_user_limit",
 )
 
 GET_COUPONS = Operation(
@@ -255,7 +255,7 @@ GET_COUPONS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="coupons.list",
+    sdk_name="admin.coupons.list",
 )
 
 REDEEM_COUPON = Operation(
@@ -271,7 +271,7 @@ REDEEM_COUPON = Operation(
     body_schema=_SCHEMA_CouponRedeemRequest,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="coupons.redeem",
+    sdk_name="user.coupons.redeem",
 )
 
 REMOVE_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -287,7 +287,7 @@ REMOVE_COUPON_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.decrease_user_limit",
+    sdk_name="admin.coupons.decrease_user_limit",
 )
 
 SET_COUPON_USER_PROMOTION_LIMIT = Operation(
@@ -303,7 +303,7 @@ SET_COUPON_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitChange,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.set_user_limit",
+    sdk_name="admin.coupons.set_user_limit",
 )
 
 UPDATE_COUPON_PROMOTION = Operation(
@@ -319,5 +319,5 @@ UPDATE_COUPON_PROMOTION = Operation(
     body_schema=_SCHEMA_CouponUpdate,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="coupons.update",
+    sdk_name="admin.coupons.update",
 )

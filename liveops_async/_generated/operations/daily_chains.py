@@ -30,7 +30,7 @@ ADMIN_CREATE_DAILY_CHAIN = Operation(
     body_schema=_SCHEMA_DailyChainCreate,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="daily_chains.create",
+    sdk_name="admin.daily_chains.create",
 )
 
 ADMIN_DELETE_DAILY_CHAIN = Operation(
@@ -46,7 +46,7 @@ ADMIN_DELETE_DAILY_CHAIN = Operation(
     body_schema=None,
     path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
-    sdk_name="daily_chains.delete",
+    sdk_name="admin.daily_chains.delete",
 )
 
 ADMIN_GET_DAILY_CHAIN = Operation(
@@ -62,7 +62,7 @@ ADMIN_GET_DAILY_CHAIN = Operation(
     body_schema=None,
     path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
-    sdk_name="daily_chains.get",
+    sdk_name="admin.daily_chains.get",
 )
 
 ADMIN_GET_DAILY_CHAINS = Operation(
@@ -90,7 +90,7 @@ ADMIN_GET_DAILY_CHAINS = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
-    sdk_name="daily_chains.list",
+    sdk_name="admin.daily_chains.list",
 )
 
 ADMIN_RESET_DAILY_CHAIN = Operation(
@@ -106,7 +106,7 @@ ADMIN_RESET_DAILY_CHAIN = Operation(
     body_schema=None,
     path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
-    sdk_name="daily_chains.reset",
+    sdk_name="admin.daily_chains.reset",
 )
 
 ADMIN_TOGGLE_DAILY_CHAIN = Operation(
@@ -122,7 +122,7 @@ ADMIN_TOGGLE_DAILY_CHAIN = Operation(
     body_schema=None,
     path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
-    sdk_name="daily_chains.toggle",
+    sdk_name="admin.daily_chains.toggle",
 )
 
 ADMIN_UPDATE_DAILY_CHAIN = Operation(
@@ -138,7 +138,7 @@ ADMIN_UPDATE_DAILY_CHAIN = Operation(
     body_schema=_SCHEMA_DailyChainUpdate,
     path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
-    sdk_name="daily_chains.update",
+    sdk_name="admin.daily_chains.update",
 )
 
 CLAIM_USER_DAILY_CHAIN_STEP_REWARD = Operation(
@@ -157,7 +157,7 @@ CLAIM_USER_DAILY_CHAIN_STEP_REWARD = Operation(
         "step_number": _PARAMETER_step_number,
     },
     query_schemas=None,
-    sdk_name="daily_chains.claim_step",
+    sdk_name="user.daily_chains.claim_step",
 )
 
 GET_DAILY_CHAINS_LIST = Operation(
@@ -181,7 +181,7 @@ GET_DAILY_CHAINS_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit_3, "offset": _PARAMETER_offset},
-    sdk_name="daily_chains.list",
+    sdk_name="user.daily_chains.list",
 )
 
 GET_USER_DAILY_CHAIN_BY_ID = Operation(
@@ -197,5 +197,5 @@ GET_USER_DAILY_CHAIN_BY_ID = Operation(
     body_schema=None,
     path_schemas={"daily_chain_id": _PARAMETER_daily_chain_id},
     query_schemas=None,
-    sdk_name="daily_chains.get",
+    sdk_name="user.daily_chains.get",
 )

@@ -26,7 +26,7 @@ CREATE_ITEM_PROMOTION = Operation(
     body_schema=_SCHEMA_DiscountPromotionSpec,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="discounts.create",
+    sdk_name="admin.discounts.create",
 )
 
 DELETE_ITEM_PROMOTION = Operation(
@@ -42,7 +42,7 @@ DELETE_ITEM_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="discounts.delete",
+    sdk_name="admin.discounts.delete",
 )
 
 GET_ITEM_PROMOTION = Operation(
@@ -58,7 +58,7 @@ GET_ITEM_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="discounts.get",
+    sdk_name="admin.discounts.get",
 )
 
 GET_ITEM_PROMOTION_LIST = Operation(
@@ -82,7 +82,7 @@ GET_ITEM_PROMOTION_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="discounts.list",
+    sdk_name="admin.discounts.list",
 )
 
 UPDATE_ITEM_PROMOTION = Operation(
@@ -98,5 +98,5 @@ UPDATE_ITEM_PROMOTION = Operation(
     body_schema=_SCHEMA_DiscountPromotionSpec,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="discounts.update",
+    sdk_name="admin.discounts.update",
 )

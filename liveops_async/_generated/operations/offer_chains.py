@@ -30,7 +30,7 @@ ADMIN_CREATE_OFFER_CHAIN = Operation(
     body_schema=_SCHEMA_OfferChainCreate,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="offer_chains.create",
+    sdk_name="admin.offer_chains.create",
 )
 
 ADMIN_DELETE_OFFER_CHAIN = Operation(
@@ -46,7 +46,7 @@ ADMIN_DELETE_OFFER_CHAIN = Operation(
     body_schema=None,
     path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
-    sdk_name="offer_chains.delete",
+    sdk_name="admin.offer_chains.delete",
 )
 
 ADMIN_GET_OFFER_CHAIN = Operation(
@@ -62,7 +62,7 @@ ADMIN_GET_OFFER_CHAIN = Operation(
     body_schema=None,
     path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
-    sdk_name="offer_chains.get",
+    sdk_name="admin.offer_chains.get",
 )
 
 ADMIN_GET_OFFER_CHAINS = Operation(
@@ -90,7 +90,7 @@ ADMIN_GET_OFFER_CHAINS = Operation(
         "limit": _PARAMETER_limit_2,
         "offset": _PARAMETER_offset,
     },
-    sdk_name="offer_chains.list",
+    sdk_name="admin.offer_chains.list",
 )
 
 ADMIN_TOGGLE_OFFER_CHAIN = Operation(
@@ -106,7 +106,7 @@ ADMIN_TOGGLE_OFFER_CHAIN = Operation(
     body_schema=None,
     path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
-    sdk_name="offer_chains.toggle",
+    sdk_name="admin.offer_chains.toggle",
 )
 
 ADMIN_UPDATE_OFFER_CHAIN = Operation(
@@ -122,7 +122,7 @@ ADMIN_UPDATE_OFFER_CHAIN = Operation(
     body_schema=_SCHEMA_OfferChainUpdate,
     path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
-    sdk_name="offer_chains.update",
+    sdk_name="admin.offer_chains.update",
 )
 
 CLAIM_USER_OFFER_CHAIN_STEP_REWARD = Operation(
@@ -141,7 +141,7 @@ CLAIM_USER_OFFER_CHAIN_STEP_REWARD = Operation(
         "step_number": _PARAMETER_step_number,
     },
     query_schemas=None,
-    sdk_name="offer_chains.claim_step",
+    sdk_name="user.offer_chains.claim_step",
 )
 
 GET_OFFER_CHAINS_LIST = Operation(
@@ -165,7 +165,7 @@ GET_OFFER_CHAINS_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit_4, "offset": _PARAMETER_offset},
-    sdk_name="offer_chains.list",
+    sdk_name="user.offer_chains.list",
 )
 
 GET_USER_OFFER_CHAIN_BY_ID = Operation(
@@ -181,7 +181,7 @@ GET_USER_OFFER_CHAIN_BY_ID = Operation(
     body_schema=None,
     path_schemas={"offer_chain_id": _PARAMETER_offer_chain_id},
     query_schemas=None,
-    sdk_name="offer_chains.get",
+    sdk_name="user.offer_chains.get",
 )
 
 ORDER_USER_OFFER_CHAIN_STEP_REWARD = Operation(
@@ -200,5 +200,5 @@ ORDER_USER_OFFER_CHAIN_STEP_REWARD = Operation(
         "step_number": _PARAMETER_step_number,
     },
     query_schemas=None,
-    sdk_name="offer_chains.order_step",
+    sdk_name="user.offer_chains.order_step",
 )

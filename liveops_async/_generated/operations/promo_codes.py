@@ -36,7 +36,7 @@ ACTIVATE_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.activate",
+    sdk_name="admin.promo_codes.activate",
 )
 
 ADD_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -52,7 +52,7 @@ ADD_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.increase_user_limit",
+    sdk_name="admin.promo_codes.increase_user_limit",
 )
 
 CREATE_PROMO_CODE = Operation(
@@ -68,7 +68,7 @@ CREATE_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeCreate,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="promo_codes.create",
+    sdk_name="admin.promo_codes.create",
 )
 
 CREATE_PROMO_CODE_CODE = Operation(
@@ -84,7 +84,7 @@ CREATE_PROMO_CODE_CODE = Operation(
     body_schema=_SCHEMA_CreateCodeRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.create_code",
+    sdk_name="admin.promo_codes.create_code",
 )
 
 DEACTIVATE_PROMO_CODE = Operation(
@@ -100,7 +100,7 @@ DEACTIVATE_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.deactivate",
+    sdk_name="admin.promo_codes.deactivate",
 )
 
 DELETE_PROMO_CODE = Operation(
@@ -116,7 +116,7 @@ DELETE_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.delete",
+    sdk_name="admin.promo_codes.delete",
 )
 
 GENERATE_PROMO_CODE_CODES = Operation(
@@ -132,7 +132,7 @@ GENERATE_PROMO_CODE_CODES = Operation(
     body_schema=_SCHEMA_GenerateCodesRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.generate_codes",
+    sdk_name="admin.promo_codes.generate_codes",
 )
 
 GET_PROMO_CODE = Operation(
@@ -148,7 +148,7 @@ GET_PROMO_CODE = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.get",
+    sdk_name="admin.promo_codes.get",
 )
 
 GET_PROMO_CODE_CODE_LIMIT = Operation(
@@ -176,7 +176,7 @@ GET_PROMO_CODE_CODE_LIMIT = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
-    sdk_name="promo_codes.list_code_limits",
+    sdk_name="admin.promo_codes.list_code_limits",
 )
 
 GET_PROMO_CODE_REWARDS_BY_CODE = Operation(
@@ -192,7 +192,7 @@ GET_PROMO_CODE_REWARDS_BY_CODE = Operation(
     body_schema=None,
     path_schemas={"promocode_code": _PARAMETER_promocode_code},
     query_schemas=None,
-    sdk_name="promo_codes.get_rewards",
+    sdk_name="user.promo_codes.get_rewards",
 )
 
 GET_PROMO_CODE_USER_LIMIT = Operation(
@@ -208,7 +208,7 @@ GET_PROMO_CODE_USER_LIMIT = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"user_external_id": _PARAMETER_user_external_id},
-    sdk_name="promo_codes.get_user_limit",
+    sdk_name="admin.promo_codes.get_user_limit",
 )
 
 GET_PROMO_CODES = Operation(
@@ -232,7 +232,7 @@ GET_PROMO_CODES = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="promo_codes.list",
+    sdk_name="admin.promo_codes.list",
 )
 
 GET_PROMOCODE_CODES = Operation(
@@ -256,7 +256,7 @@ GET_PROMOCODE_CODES = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="promo_codes.list_codes",
+    sdk_name="admin.promo_codes.list_codes",
 )
 
 REDEEM_PROMO_CODE = Operation(
@@ -272,7 +272,7 @@ REDEEM_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeRedeemRequest,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="promo_codes.redeem",
+    sdk_name="user/guest.promo_codes.redeem",
 )
 
 REMOVE_CART_PROMO_CODE = Operation(
@@ -288,7 +288,7 @@ REMOVE_CART_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeRemoveRequest,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="promo_codes.remove_from_cart",
+    sdk_name="user/guest.promo_codes.remove_from_cart",
 )
 
 REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -304,7 +304,7 @@ REMOVE_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.decrease_user_limit",
+    sdk_name="admin.promo_codes.decrease_user_limit",
 )
 
 SET_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
@@ -320,7 +320,7 @@ SET_PROMO_CODE_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitChange,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.set_user_limit",
+    sdk_name="admin.promo_codes.set_user_limit",
 )
 
 UPDATE_PROMO_CODE = Operation(
@@ -336,5 +336,5 @@ UPDATE_PROMO_CODE = Operation(
     body_schema=_SCHEMA_PromoCodeUpdate,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="promo_codes.update",
+    sdk_name="admin.promo_codes.update",
 )

@@ -28,7 +28,7 @@ ADD_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="promotion_limits.increase_user_limit",
+    sdk_name="admin.promotion_limits.increase_user_limit",
 )
 
 GET_USER_PROMOTION_LIMIT = Operation(
@@ -44,7 +44,7 @@ GET_USER_PROMOTION_LIMIT = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas={"user_external_id": _PARAMETER_user_external_id},
-    sdk_name="promotion_limits.get_user_limit",
+    sdk_name="admin.promotion_limits.get_user_limit",
 )
 
 REMOVE_USER_PROMOTION_LIMIT = Operation(
@@ -60,7 +60,7 @@ REMOVE_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitDelta,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="promotion_limits.decrease_user_limit",
+    sdk_name="admin.promotion_limits.decrease_user_limit",
 )
 
 RESET_ALL_USER_PROMOTIONS_LIMIT = Operation(
@@ -76,7 +76,7 @@ RESET_ALL_USER_PROMOTIONS_LIMIT = Operation(
     body_schema=_SCHEMA_PromotionLimitResetForUser,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="promotion_limits.reset_all_user_limits",
+    sdk_name="admin.promotion_limits.reset_all_user_limits",
 )
 
 RESET_USER_PROMOTION_LIMIT = Operation(
@@ -92,7 +92,7 @@ RESET_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_PromotionLimitReset,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="promotion_limits.reset_user_limit",
+    sdk_name="admin.promotion_limits.reset_user_limit",
 )
 
 SET_USER_PROMOTION_LIMIT = Operation(
@@ -108,5 +108,5 @@ SET_USER_PROMOTION_LIMIT = Operation(
     body_schema=_SCHEMA_UserLimitChange,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="promotion_limits.set_user_limit",
+    sdk_name="admin.promotion_limits.set_user_limit",
 )

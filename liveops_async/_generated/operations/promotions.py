@@ -27,7 +27,7 @@ ACTIVATE_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="promotions.activate",
+    sdk_name="admin.promotions.activate",
 )
 
 DEACTIVATE_PROMOTION = Operation(
@@ -43,7 +43,7 @@ DEACTIVATE_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas=None,
-    sdk_name="promotions.deactivate",
+    sdk_name="admin.promotions.deactivate",
 )
 
 GET_PROMOTION_LIST = Operation(
@@ -71,7 +71,7 @@ GET_PROMOTION_LIST = Operation(
         "limit": _PARAMETER_limit,
         "offset": _PARAMETER_offset,
     },
-    sdk_name="promotions.list",
+    sdk_name="admin.promotions.list",
 )
 
 GET_REDEEMABLE_PROMOTION_BY_CODE = Operation(
@@ -87,7 +87,7 @@ GET_REDEEMABLE_PROMOTION_BY_CODE = Operation(
     body_schema=None,
     path_schemas={"code": _PARAMETER_code},
     query_schemas=None,
-    sdk_name="promotions.get_redeemable",
+    sdk_name="admin.promotions.get_redeemable",
 )
 
 VERIFY_PROMOTION_CODE = Operation(
@@ -103,5 +103,5 @@ VERIFY_PROMOTION_CODE = Operation(
     body_schema=None,
     path_schemas={"code": _PARAMETER_code},
     query_schemas=None,
-    sdk_name="promotions.verify_code",
+    sdk_name="user.promotions.verify_code",
 )

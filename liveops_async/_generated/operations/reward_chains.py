@@ -30,7 +30,7 @@ ADMIN_CREATE_REWARD_CHAIN = Operation(
     body_schema=_SCHEMA_RewardChainCreateRequest,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="reward_chains.create",
+    sdk_name="admin.reward_chains.create",
 )
 
 ADMIN_DELETE_REWARD_CHAIN = Operation(
@@ -46,7 +46,7 @@ ADMIN_DELETE_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
-    sdk_name="reward_chains.delete",
+    sdk_name="admin.reward_chains.delete",
 )
 
 ADMIN_GET_REWARD_CHAIN = Operation(
@@ -62,7 +62,7 @@ ADMIN_GET_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
-    sdk_name="reward_chains.get",
+    sdk_name="admin.reward_chains.get",
 )
 
 ADMIN_GET_REWARD_CHAINS = Operation(
@@ -90,7 +90,7 @@ ADMIN_GET_REWARD_CHAINS = Operation(
         "limit": _PARAMETER_limit_2,
         "offset": _PARAMETER_offset,
     },
-    sdk_name="reward_chains.list",
+    sdk_name="admin.reward_chains.list",
 )
 
 ADMIN_RESET_REWARD_CHAIN = Operation(
@@ -106,7 +106,7 @@ ADMIN_RESET_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
-    sdk_name="reward_chains.reset",
+    sdk_name="admin.reward_chains.reset",
 )
 
 ADMIN_TOGGLE_REWARD_CHAIN = Operation(
@@ -122,7 +122,7 @@ ADMIN_TOGGLE_REWARD_CHAIN = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
-    sdk_name="reward_chains.toggle",
+    sdk_name="admin.reward_chains.toggle",
 )
 
 ADMIN_UPDATE_REWARD_CHAIN = Operation(
@@ -138,7 +138,7 @@ ADMIN_UPDATE_REWARD_CHAIN = Operation(
     body_schema=_SCHEMA_RewardChainUpdateRequest,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
-    sdk_name="reward_chains.update",
+    sdk_name="admin.reward_chains.update",
 )
 
 CLAIM_USER_REWARD_CHAIN_STEP_REWARD = Operation(
@@ -154,7 +154,7 @@ CLAIM_USER_REWARD_CHAIN_STEP_REWARD = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id, "step_id": _PARAMETER_step_id},
     query_schemas=None,
-    sdk_name="reward_chains.claim_step",
+    sdk_name="user.reward_chains.claim_step",
 )
 
 GET_REWARD_CHAINS_LIST = Operation(
@@ -178,7 +178,7 @@ GET_REWARD_CHAINS_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit_3, "offset": _PARAMETER_offset},
-    sdk_name="reward_chains.list",
+    sdk_name="user.reward_chains.list",
 )
 
 GET_USER_REWARD_CHAIN_BALANCE = Operation(
@@ -194,5 +194,5 @@ GET_USER_REWARD_CHAIN_BALANCE = Operation(
     body_schema=None,
     path_schemas={"reward_chain_id": _PARAMETER_reward_chain_id},
     query_schemas=None,
-    sdk_name="reward_chains.get_balance",
+    sdk_name="user.reward_chains.get_balance",
 )

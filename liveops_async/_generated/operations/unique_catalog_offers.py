@@ -29,7 +29,7 @@ ACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="unique_catalog_offers.activate",
+    sdk_name="admin.unique_catalog_offers.activate",
 )
 
 ADMIN_CREATE_UNIQUE_CATALOG_OFFER = Operation(
@@ -45,7 +45,7 @@ ADMIN_CREATE_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=_SCHEMA_UniqueCatalogOfferCreate,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="unique_catalog_offers.create",
+    sdk_name="admin.unique_catalog_offers.create",
 )
 
 CREATE_UNIQUE_CATALOG_OFFER_CODE = Operation(
@@ -61,7 +61,7 @@ CREATE_UNIQUE_CATALOG_OFFER_CODE = Operation(
     body_schema=_SCHEMA_CreateCodeRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="unique_catalog_offers.create_code",
+    sdk_name="admin.unique_catalog_offers.create_code",
 )
 
 DEACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
@@ -77,7 +77,7 @@ DEACTIVATE_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="unique_catalog_offers.deactivate",
+    sdk_name="admin.unique_catalog_offers.deactivate",
 )
 
 DELETE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
@@ -93,7 +93,7 @@ DELETE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="unique_catalog_offers.delete",
+    sdk_name="admin.unique_catalog_offers.delete",
 )
 
 GENERATE_UNIQUE_CATALOG_OFFER_CODES = Operation(
@@ -109,7 +109,7 @@ GENERATE_UNIQUE_CATALOG_OFFER_CODES = Operation(
     body_schema=_SCHEMA_GenerateCodesRequest,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="unique_catalog_offers.generate_codes",
+    sdk_name="admin.unique_catalog_offers.generate_codes",
 )
 
 GET_UNIQUE_CATALOG_OFFER = Operation(
@@ -125,7 +125,7 @@ GET_UNIQUE_CATALOG_OFFER = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="unique_catalog_offers.get",
+    sdk_name="admin.unique_catalog_offers.get",
 )
 
 GET_UNIQUE_CATALOG_OFFER_CODES = Operation(
@@ -149,7 +149,7 @@ GET_UNIQUE_CATALOG_OFFER_CODES = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="unique_catalog_offers.list_codes",
+    sdk_name="admin.unique_catalog_offers.list_codes",
 )
 
 GET_UNIQUE_CATALOG_OFFERS = Operation(
@@ -173,7 +173,7 @@ GET_UNIQUE_CATALOG_OFFERS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="unique_catalog_offers.list",
+    sdk_name="admin.unique_catalog_offers.list",
 )
 
 UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
@@ -189,5 +189,5 @@ UPDATE_UNIQUE_CATALOG_OFFER_PROMOTION = Operation(
     body_schema=_SCHEMA_UniqueCatalogOfferUpdate,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas=None,
-    sdk_name="unique_catalog_offers.update",
+    sdk_name="admin.unique_catalog_offers.update",
 )

@@ -24,7 +24,7 @@ GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="upsell.get",
+    sdk_name="admin.upsell.get",
 )
 
 GET_UPSELL_FOR_PROJECT_CLIENT = Operation(
@@ -40,7 +40,7 @@ GET_UPSELL_FOR_PROJECT_CLIENT = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="upsell.list",
+    sdk_name="user.upsell.list",
 )
 
 POST_UPSELL = Operation(
@@ -56,7 +56,7 @@ POST_UPSELL = Operation(
     body_schema=_SCHEMA_UpsellConfigWrite,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="upsell.create",
+    sdk_name="admin.upsell.create",
 )
 
 PUT_UPSELL = Operation(
@@ -72,7 +72,7 @@ PUT_UPSELL = Operation(
     body_schema=_SCHEMA_UpsellConfigWrite,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="upsell.update",
+    sdk_name="admin.upsell.update",
 )
 
 PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE = Operation(
@@ -88,5 +88,5 @@ PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE = Operation(
     body_schema=None,
     path_schemas={"toggle": _PARAMETER_toggle},
     query_schemas=None,
-    sdk_name="upsell.toggle",
+    sdk_name="admin.upsell.toggle",
 )

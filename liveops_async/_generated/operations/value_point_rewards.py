@@ -25,7 +25,7 @@ ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=None,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
-    sdk_name="value_point_rewards.delete",
+    sdk_name="admin.value_point_rewards.delete",
 )
 
 ADMIN_GET_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -41,7 +41,7 @@ ADMIN_GET_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=None,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
-    sdk_name="value_point_rewards.get",
+    sdk_name="admin.value_point_rewards.get",
 )
 
 ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -57,7 +57,7 @@ ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=_SCHEMA_ValuePointRewardsPatch,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
-    sdk_name="value_point_rewards.patch",
+    sdk_name="admin.value_point_rewards.patch",
 )
 
 ADMIN_SET_ITEMS_VALUE_POINT_REWARD = Operation(
@@ -73,5 +73,5 @@ ADMIN_SET_ITEMS_VALUE_POINT_REWARD = Operation(
     body_schema=_SCHEMA_ValuePointRewardsSet,
     path_schemas={"value_point_sku": _PARAMETER_value_point_sku},
     query_schemas=None,
-    sdk_name="value_point_rewards.set",
+    sdk_name="admin.value_point_rewards.set",
 )

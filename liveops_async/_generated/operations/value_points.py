@@ -26,7 +26,7 @@ ADMIN_CREATE_VALUE_POINTS = Operation(
     body_schema=_SCHEMA_ValuePointWrite,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="value_points.create",
+    sdk_name="admin.value_points.create",
 )
 
 ADMIN_DELETE_VALUE_POINT = Operation(
@@ -42,7 +42,7 @@ ADMIN_DELETE_VALUE_POINT = Operation(
     body_schema=None,
     path_schemas={"item_sku": _PARAMETER_item_sku},
     query_schemas=None,
-    sdk_name="value_points.delete",
+    sdk_name="admin.value_points.delete",
 )
 
 ADMIN_GET_VALUE_POINT = Operation(
@@ -58,7 +58,7 @@ ADMIN_GET_VALUE_POINT = Operation(
     body_schema=None,
     path_schemas={"item_sku": _PARAMETER_item_sku},
     query_schemas=None,
-    sdk_name="value_points.get",
+    sdk_name="admin.value_points.get",
 )
 
 ADMIN_GET_VALUE_POINTS_LIST = Operation(
@@ -82,7 +82,7 @@ ADMIN_GET_VALUE_POINTS_LIST = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="value_points.list",
+    sdk_name="admin.value_points.list",
 )
 
 ADMIN_UPDATE_VALUE_POINT = Operation(
@@ -98,5 +98,5 @@ ADMIN_UPDATE_VALUE_POINT = Operation(
     body_schema=_SCHEMA_ValuePointWrite,
     path_schemas={"item_sku": _PARAMETER_item_sku},
     query_schemas=None,
-    sdk_name="value_points.update",
+    sdk_name="admin.value_points.update",
 )

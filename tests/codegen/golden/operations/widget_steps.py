@@ -33,5 +33,5 @@ GET_USER_WIDGET_STEPS = Operation(
     body_schema=None,
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas={"limit": _PARAMETER_limit, "offset": _PARAMETER_offset},
-    sdk_name="widget_steps.list",
+    sdk_name="user.widget_steps.list",
 )

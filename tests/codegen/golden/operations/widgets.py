@@ -33,7 +33,7 @@ CREATE_WIDGET = Operation(
     body_schema=_SCHEMA_WidgetCreate,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="widgets.create",
+    sdk_name="admin.widgets.create",
 )
 
 DELETE_WIDGET_TAGS = Operation(
@@ -49,7 +49,7 @@ DELETE_WIDGET_TAGS = Operation(
     body_schema={"type": "array", "items": _SCHEMA_TagRef},
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
-    sdk_name="widgets.delete_tags",
+    sdk_name="admin.widgets.delete_tags",
 )
 
 GET_ALL_WIDGETS = Operation(
@@ -65,7 +65,7 @@ GET_ALL_WIDGETS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="widgets.list_all",
+    sdk_name="admin.widgets.list_all",
 )
 
 GET_WIDGET = Operation(
@@ -81,7 +81,7 @@ GET_WIDGET = Operation(
     body_schema=None,
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
-    sdk_name="widgets.get",
+    sdk_name="admin.widgets.get",
 )
 
 GET_WIDGETS = Operation(
@@ -111,7 +111,7 @@ GET_WIDGETS = Operation(
         "limit": _PARAMETER_limit_2,
         "offset": _PARAMETER_offset_2,
     },
-    sdk_name="widgets.list",
+    sdk_name="admin.widgets.list",
 )
 
 PATCH_WIDGET = Operation(
@@ -127,7 +127,7 @@ PATCH_WIDGET = Operation(
     body_schema=_SCHEMA_WidgetPatch,
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
-    sdk_name="widgets.patch",
+    sdk_name="admin.widgets.patch",
 )
 
 REBUILD_WIDGETS = Operation(
@@ -143,7 +143,7 @@ REBUILD_WIDGETS = Operation(
     body_schema=None,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="widgets.rebuild",
+    sdk_name="admin.widgets.rebuild",
 )
 
 REDEEM_WIDGET = Operation(
@@ -159,7 +159,7 @@ REDEEM_WIDGET = Operation(
     body_schema=_SCHEMA_RedeemRequest,
     path_schemas=None,
     query_schemas=None,
-    sdk_name="widgets.redeem",
+    sdk_name="user/guest.widgets.redeem",
 )
 
 REPLACE_WIDGET_CONDITION = Operation(
@@ -175,5 +175,5 @@ REPLACE_WIDGET_CONDITION = Operation(
     body_schema=_SCHEMA_Condition,
     path_schemas={"widget_id": _PARAMETER_widget_id},
     query_schemas=None,
-    sdk_name="widgets.set_condition",
+    sdk_name="admin.widgets.set_condition",
 )
