@@ -3,6 +3,7 @@ an admin and by a player, and what players without credentials get."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from .conftest import Api
@@ -85,12 +86,35 @@ async def test_player_calls_without_an_authorization_header_are_403(api: Api) ->
         assert status == 401 and error["errorCode"] == 1501, (op_id, error)
     status, error = await api.call("get-reward-chains-list", auth=None)
     assert status == 401 and error["errorCode"] == 1501
-    # Admin calls answer 401 / 1020, the catalog rule lists too although their pages show a
-    # 403 (they also show a 401 for the same missing header; the inventory gives the 403 to
+    # Admin calls answer 401: the catalog rule lists too although their pages show a 403
+    # (they also show a 401 for the same missing header; the inventory gives the 403 to
     # client calls only).
-    for op_id in ("get-filter-rules", "get-coupons"):
+    status, error = await api.call("get-coupons", auth=None)
+    assert (status, error["errorCode"]) == (401, 1020)
+    status, error = await api.call("get-filter-rules", auth=None)
+    assert (status, error["errorCode"]) == (401, 1501)
+
+
+async def test_catalog_rules_and_upsell_refuse_credentials_with_1501(api: Api) -> None:
+    """Inventory §4.2 and the 2025 schema's examples: the catalog rule calls (Basic auth) and
+    the upsell admin calls answer missing or wrong credentials with 401 / 1501
+    "Authorization failed: ...", as player calls do; other admin calls with 1020."""
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"44056:wrong-key").decode()}
+    for op_id in (
+        "get-filter-rules",
+        "get-all-filter-rules",
+        "get-upsell-configurations-for-project-admin",
+    ):
         status, error = await api.call(op_id, auth=None)
-        assert (status, error["errorCode"]) == (401, 1020), op_id
+        assert (status, error["errorCode"]) == (401, 1501), (op_id, error)
+        assert error["errorMessage"] == (
+            "[0401-1501]: Authorization failed: Authorization header not sent"
+        )
+        status, error = await api.call(op_id, auth=None, headers=wrong)
+        assert (status, error["errorCode"]) == (401, 1501), (op_id, error)
+    status, error = await api.call("get-coupons", auth=None, headers=wrong)
+    assert (status, error["errorCode"]) == (401, 1020)
+    assert error["errorMessage"] == "[0401-1020]: Error in Authentication method occurred"
 
 
 async def test_the_all_promotions_list_shows_code_promotions_as_xsolla_does(api: Api) -> None:
