@@ -190,3 +190,22 @@ async def test_a_promotion_without_a_schedule_keeps_its_counters(
         "get-user-promotion-limit", path=where, query={"user_external_id": "p1"}
     )
     assert limit["per_user"]["available"] == 1
+
+
+async def test_promotion_lists_count_the_promotions(api: Api) -> None:
+    """The 2025 schema and the July 2025 client: every list of promotions answers
+    `total_promotions_count` next to the active and inactive counts."""
+    for _ in range(3):
+        body = api.example("create-item-promotion")
+        assert (await api.call("create-item-promotion", body=body))[0] == 201
+    body = api.example("create-bonus-promotion")
+    assert (await api.call("create-bonus-promotion", body=body))[0] == 201
+    await api.call("activate-promotion", path={"promotion_id": 1})
+    for op_id, total in (("get-item-promotion-list", 3), ("get-bonus-promotion-list", 1),
+                         ("get-promotion-list", 4)):  # fmt: skip
+        _, listing = await api.call(op_id, query={"limit": 2})
+        counts = (
+            listing["total_promotions_count"],
+            listing["active_promotions_count"] + listing["inactive_promotions_count"],
+        )
+        assert counts == (total, total), op_id

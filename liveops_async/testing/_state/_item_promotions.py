@@ -16,11 +16,13 @@ from ._promotion_state import Kind, Promotion, PromotionsState, promotion_in_pat
 def list_body(
     promotions: list[Promotion], ctx: RequestContext, view: Callable[[Promotion], Any]
 ) -> dict[str, Any]:
-    """One page of `promotions` (each through `view`) with the active and inactive counts."""
+    """One page of `promotions` (each through `view`) with the total, active and inactive
+    counts (all three in the 2025 schema and the July 2025 client)."""
     chunk, _ = page(promotions, ctx)
     active = sum(1 for p in promotions if p.is_enabled)
     return {
         "promotions": [view(p) for p in chunk],
+        "total_promotions_count": len(promotions),
         "active_promotions_count": active,
         "inactive_promotions_count": len(promotions) - active,
     }
