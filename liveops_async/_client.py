@@ -507,11 +507,14 @@ class LiveOpsClient(RefusesPickling):
     async def aclose(self) -> None:
         """Close the connection pool (if the SDK created it; a `session=` or `connector=` you
         gave stays open). Safe to call more than once; the client, its copies and views cannot
-        be used afterwards. The client's calls end with ClientClosedError: at once if they wait
-        for a connection (unsent), are in flight, or pause between attempts or before a
-        settling resend (not resent); a call waiting for the client-side rate limiter ends,
-        unsent, when its turn comes. On a `with_options` copy it does nothing: the copy
-        borrows its parent's pool, which only the parent's `aclose` closes."""
+        be used afterwards. The client's calls end at once with ClientClosedError: those
+        waiting for the client-side rate limiter (any `RateLimiter`; the limiter itself is not
+        closed) or for a connection (unsent), those in flight, those pausing between attempts
+        (not retried), and those being settled (while it reads the API's state or waits to
+        resend: not resent; during a resend: the message says whether it may have arrived;
+        the outcome is unknown and the call's original error is the cause). A task's own
+        cancellation stays a CancelledError. On a `with_options` copy it does nothing: the
+        copy borrows its parent's pool, which only the parent's `aclose` closes."""
         if self._owns_transport:
             await self._transport.aclose()
 

@@ -38,7 +38,6 @@ from ._exceptions import (
     ClientClosedError,
     ConnectTimeoutError,
     InvalidParameterError,
-    LiveOpsError,
     PoolTimeoutError,
     ReadTimeoutError,
     RequestValidationError,
@@ -546,6 +545,14 @@ def _pool_timeout(op: Operation, timeout: float) -> PoolTimeoutError:
     )
 
 
+def _closed_in_limiter(attempt: int) -> ClientClosedError:
+    done = "it was not sent" if attempt == 1 else "it was not retried"
+    return ClientClosedError(
+        f"the LiveOps client was closed while the call waited for the client-side rate "
+        f"limiter; {done}"
+    )
+
+
 def _closed_in_flight(error: APIConnectionError) -> ClientClosedError:
     state = "the request may have reached the server" if error.sent else "it was not sent"
     closed = ClientClosedError(f"the LiveOps client was closed during the call ({state})")
@@ -790,7 +797,20 @@ class HTTPRequester:
                 )
             )
             if limit_key is not None and config.rate_limiter is not None:
-                await config.rate_limiter.acquire(limit_key)
+                # A wait here may last as long as the limiter says (seconds, or a shared
+                # pause): aclose() cancels the tasks announced as waiting, and only that cancel
+                # becomes ClientClosedError; the caller's own stays a CancelledError.
+                if deadlines is not None and task is not None:
+                    deadlines.wait_started(task)
+                try:
+                    await config.rate_limiter.acquire(limit_key)
+                except asyncio.CancelledError:
+                    if task is None or deadlines is None or not deadlines.expired(task):
+                        raise
+                    raise _closed_in_limiter(attempt) from None
+                finally:
+                    if deadlines is not None and task is not None:
+                        deadlines.wait_ended(task)
             if config.on_request:
                 await _call_hooks(
                     config.on_request, RequestEvent(op.operation_id, op.method, op.path, attempt)
@@ -849,13 +869,15 @@ class HTTPRequester:
                     config, op, attempt, exc.status, time.monotonic() - attempt_start, exc
                 )
                 raise
-            except RuntimeError:
-                self._raise_if_closed_before_sending(session)
-                raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 outcome = _connection_failure(
                     exc, op, config.timeouts, self._redactor(credential, extra_headers)
                 )
+            except (Exception, asyncio.CancelledError) as exc:
+                await self._ended_without_outcome(
+                    config, op, attempt, status, attempt_start, session, exc
+                )
+                raise
             else:
                 if 200 <= status < 300:
                     parsed = None  # the answer of an operation without a response body
@@ -906,13 +928,31 @@ class HTTPRequester:
             config.retry_budget.record_success()
         return answer if raw else answer.parsed
 
-    def _raise_if_closed_before_sending(self, session: aiohttp.ClientSession) -> None:
-        """For a RuntimeError aiohttp raises because the session was closed under the call:
-        raise the ClientClosedError it stands for. Nothing when the session is open (the
-        RuntimeError is someone else's)."""
-        if session.closed:
+    async def _ended_without_outcome(
+        self,
+        config: ClientConfig,
+        op: Operation,
+        attempt: int,
+        status: int | None,
+        attempt_start: float,
+        session: aiohttp.ClientSession,
+        exc: BaseException,
+    ) -> None:
+        """An attempt ended with nothing to retry on: cancelled by the caller, the client closed
+        while it waited for a connection (the pool gate's ClientClosedError), or a RuntimeError.
+        Its request event still gets its response event (hooks counting attempts in flight),
+        and a RuntimeError aiohttp raises because the session was closed under the call is
+        raised as the ClientClosedError it stands for (`session`: the call's); otherwise the
+        caller re-raises `exc`. (Outside `_call`, whose frame every call in flight holds.)"""
+        closed: ClientClosedError | None = None
+        if isinstance(exc, RuntimeError) and session.closed:
             owner = "LiveOps client" if self._transport.closed else "aiohttp session"
-            raise ClientClosedError(f"the {owner} was closed before the request was sent") from None
+            closed = ClientClosedError(f"the {owner} was closed before the request was sent")
+        await self._report(
+            config, op, attempt, status, time.monotonic() - attempt_start, closed or exc
+        )
+        if closed is not None:
+            raise closed from None
 
     async def _after_failure(
         self,
@@ -929,16 +969,20 @@ class HTTPRequester:
         before the next attempt, or the attempt's error raised. `status`: the answer's status,
         if one came (also when reading its body then failed)."""
         retry = config.retry
+        elapsed = time.monotonic() - attempt_start
+        if self._transport.closed and isinstance(outcome.error, APIConnectionError):
+            closed = _closed_in_flight(outcome.error)  # aclose() broke the connection
+            await self._report(config, op, attempt, status, elapsed, closed)
+            raise closed
+        # Reported before the limiter hears of a 429: a cancel during its (Redis) round trip
+        # must not leave the attempt's request event without its response event.
+        await self._report(config, op, attempt, status, elapsed, outcome.error)
         limiter = config.rate_limiter
         if outcome.status == 429 and limiter is not None and limit_key is not None:
             await limiter.on_rate_limited(
                 limit_key,
                 outcome.retry_after if outcome.retry_after is not None else retry.backoff(attempt),
             )
-        elapsed = time.monotonic() - attempt_start
-        await self._report(config, op, attempt, status, elapsed, outcome.error)
-        if self._transport.closed and isinstance(outcome.error, APIConnectionError):
-            raise _closed_in_flight(outcome.error)  # aclose() broke the connection
         verdict = should_retry(
             op, outcome, retry, attempt=attempt, elapsed=time.monotonic() - started
         )
@@ -1036,7 +1080,7 @@ class HTTPRequester:
         attempt: int,
         status: int | None,
         elapsed: float,
-        error: LiveOpsError | None,
+        error: BaseException | None,
     ) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug(

@@ -36,7 +36,8 @@ class RateLimiter(Protocol):
 
 @attrs.frozen
 class RequestEvent:
-    """An attempt is about to be sent."""
+    """An attempt is about to be sent. Exactly one `ResponseEvent` of the same attempt follows,
+    however the attempt ends (a hook counting attempts in flight stays balanced)."""
 
     operation_id: str
     method: str
@@ -46,7 +47,14 @@ class RequestEvent:
 
 @attrs.frozen
 class ResponseEvent:
-    """An attempt ended: `status` is None when it failed without an HTTP answer (see `error`)."""
+    """An attempt ended: `status` is None when it failed without an HTTP answer (see `error`).
+
+    `error` is None for a success, else what ended the attempt: the typed error (a
+    `LiveOpsError`; `ClientClosedError` when `aclose()` ended it), or the
+    `asyncio.CancelledError` when the call was cancelled by its caller (`task.cancel()`,
+    `asyncio.wait_for`, a timeout of the caller's); `status` is then the answer's status if
+    its head had arrived. Hooks run while the cancellation propagates: keep them short.
+    """
 
     operation_id: str
     method: str

@@ -168,16 +168,38 @@ class _Resends:
         budget = self._config.retry_budget
         if budget is not None and not await budget.try_acquire():
             return False
-        transport = self._requester._transport
-        await transport.unless_closed(_sleep(delay))
-        if transport.closed:  # aclose() during the pause: no resend, and the outcome unknown
-            closed = ClientClosedError(
-                "the LiveOps client was closed while the call waited to be resent; it was not "
-                "resent, and whether its first attempt was applied is unknown"
-            )
-            closed.__cause__ = self.last_error
-            raise closed
+        await self._requester._transport.unless_closed(_sleep(delay))
+        if self.closed:  # aclose() during the pause: no resend, and the outcome unknown
+            raise self.closed_error("the call waited to be resent; it was not resent")
         return True
+
+    async def send(self, call: Call) -> Any:
+        """`call()` resent; `aclose()` during it ends settling with the outcome unknown."""
+        try:
+            return await call()
+        except ClientClosedError as error:
+            cause = error.__cause__
+            sent = isinstance(cause, APIConnectionError) and cause.sent
+            raise self.closed_error(  # noqa: B904 - the cause is the call's own error
+                "the call was being resent (the resend "
+                + ("may have reached the server)" if sent else "was not sent)")
+            )
+
+    @property
+    def closed(self) -> bool:
+        """Whether the client was closed (its `aclose()`): settling then stops."""
+        return self._requester._transport.closed
+
+    def closed_error(self, what: str) -> ClientClosedError:
+        """The error of a call whose settling `aclose()` cut short while `what` happened: its
+        outcome stays unknown. The ambiguous error that started settling (or the last
+        resend's) is its cause."""
+        closed = ClientClosedError(
+            f"the LiveOps client was closed while {what}, and whether the call was applied is "
+            "unknown"
+        )
+        closed.__cause__ = self.last_error
+        return closed
 
 
 async def settle_call(
@@ -243,10 +265,14 @@ async def _settle_create(
 ) -> tuple[Any, Settlement]:
     while await resends.next():
         try:
-            return await call(), Settlement.NOT_APPLIED
+            return await resends.send(call), Settlement.NOT_APPLIED
         except LiveOpsError as error:
             if _is_duplicate(error):
-                result = await _quietly(rule.applied_result(request, read, pages))
+                result = await _quietly(
+                    rule.applied_result(request, read, pages),
+                    resends,
+                    "settling read the API's state after the resend was refused as a duplicate",
+                )
                 if result is None:
                     raise  # the key is taken by something else than what was sent
                 return result, Settlement.APPLIED
@@ -265,24 +291,33 @@ async def _settle_claim(
     resends: _Resends,
 ) -> tuple[Any, Settlement]:
     while True:
-        verdict = await _quietly(rule.verdict(request, read, pages))
+        verdict = await _quietly(
+            rule.verdict(request, read, pages),
+            resends,
+            "settling read the API's state; it was not resent",
+        )
         if verdict is Settlement.APPLIED:
             return rule.settled_result(), Settlement.APPLIED
         if verdict is not Settlement.NOT_APPLIED or not await resends.next():
             return None, Settlement.UNKNOWN
         try:
-            return await call(), Settlement.NOT_APPLIED
+            return await resends.send(call), Settlement.NOT_APPLIED
         except LiveOpsError as error:
             if not is_ambiguous(error, resends.retry):
                 raise
             resends.last_error = error
 
 
-async def _quietly(read: Awaitable[Any]) -> Any:
-    """A settle read whose failure means "unknown", never a new error for the caller."""
+async def _quietly(read: Awaitable[Any], resends: _Resends, what: str) -> Any:
+    """A settle read whose failure means "unknown", never a new error for the caller; but a
+    read that failed because the client was closed (`what`: what settling was doing) ends the
+    call with ClientClosedError, as a close in settling's pause does, not with the original
+    error as if settling had run to its end."""
     try:
         return await read
     except LiveOpsError:
+        if resends.closed:
+            raise resends.closed_error(what)  # noqa: B904 - the cause is the call's own error
         return None
 
 

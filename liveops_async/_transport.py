@@ -299,9 +299,15 @@ class AttemptDeadlines:
 
     Use, in the task running the attempt: `bucket = watch(task, total)`; on CancelledError
     ask `expired(task)`; and `unwatch(bucket, task)` when the attempt ends however it ends.
+
+    `close` (the client's `aclose()`) cancels those attempts the same way, and also the calls
+    that wait outside an attempt for something that has no deadline of its own here (the
+    client-side rate limiter): `wait_started(task)` before such a wait, `expired(task)` on
+    CancelledError (True only for the close's cancel), `wait_ended(task)` after it. A call
+    that does not wait pays two dict operations (~100 ns); nothing races the wait.
     """
 
-    __slots__ = ("_buckets", "_expired", "_loop", "closed")
+    __slots__ = ("_buckets", "_expired", "_loop", "_waiting", "closed")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -310,8 +316,10 @@ class AttemptDeadlines:
         self.closed: bool = False
         # deadline -> {task: its cancelling() count when the attempt started}
         self._buckets: dict[float, dict[asyncio.Task[Any], int]] = {}
-        # tasks cancelled for their deadline -> that count
+        # tasks cancelled for their deadline (or by `close`) -> that count
         self._expired: dict[asyncio.Task[Any], int] = {}
+        # tasks waiting outside an attempt (the rate limiter) -> that count
+        self._waiting: dict[asyncio.Task[Any], int] = {}
 
     def watch(self, task: asyncio.Task[Any], timeout: float) -> dict[asyncio.Task[Any], int]:
         """Start `task`'s attempt, which may last `timeout` seconds; the answer goes to
@@ -335,9 +343,27 @@ class AttemptDeadlines:
         if self._expired:  # cancelled, but the attempt ended without seeing it: forget it
             self._expired.pop(task, None)
 
+    def wait_started(self, task: asyncio.Task[Any]) -> None:
+        """`task` starts waiting for the client-side rate limiter, which only `close` may cut
+        short; `wait_ended(task)` must follow however the wait ends. Raises
+        ClientClosedError (nothing was sent) when the client is closed already."""
+        if self.closed:
+            raise ClientClosedError("the LiveOps client was closed; the call was not sent")
+        if sys.version_info >= (3, 11):
+            self._waiting[task] = task.cancelling()
+        else:
+            self._waiting[task] = 0
+
+    def wait_ended(self, task: asyncio.Task[Any]) -> None:
+        """`task`'s wait (`wait_started`) ended: answered, failed or cancelled."""
+        self._waiting.pop(task, None)  # gone if `close` cancelled it
+        if self._expired:  # cancelled, but the wait ended without seeing it: forget it
+            self._expired.pop(task, None)
+
     def expired(self, task: asyncio.Task[Any]) -> bool:
-        """After a CancelledError in `task`'s attempt: whether its deadline, and nothing
-        else, cancelled it (then the attempt raises a timeout instead)."""
+        """After a CancelledError in `task`'s attempt (or wait): whether its deadline or
+        `close`, and nothing else, cancelled it (then the attempt raises a timeout, or the
+        call ClientClosedError, instead)."""
         cancelling = self._expired.pop(task, None)
         if cancelling is None:
             return False
@@ -346,10 +372,11 @@ class AttemptDeadlines:
         return True
 
     def close(self) -> None:
-        """The client was closed: end every attempt in flight as its deadline would (`expired`
-        answers True; `closed` tells why). Their loop timers stay armed over empty buckets."""
+        """The client was closed: end every attempt in flight as its deadline would, and every
+        wait `wait_started` announced (`expired` answers True; `closed` tells why). Their loop
+        timers stay armed over empty buckets."""
         self.closed = True
-        for bucket in self._buckets.values():
+        for bucket in (*self._buckets.values(), self._waiting):
             for task, cancelling in bucket.items():
                 self._expired[task] = cancelling
                 task.cancel()
@@ -681,8 +708,9 @@ class Transport(RefusesPickling):
         self._session = None
         if bound_loop is not None and bound_loop is asyncio.get_running_loop():
             # The calls of this client end now on every transport, also on a borrowed session
-            # or connector that stays open: waiting ones unsent, those in flight cancelled,
-            # those pausing between attempts not retried.
+            # or connector that stays open: those waiting for a connection or for the rate
+            # limiter unsent, those in flight cancelled, those pausing between attempts not
+            # retried.
             if self._closing is not None and not self._closing.done():
                 self._closing.set_result(None)
             if self._pool_gate is not None:

@@ -3,6 +3,7 @@ exporters; secrets, codes and filled-in paths never reach them."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from liveops_async.lib.otel import (
     METRIC_SETTLED,
 )
 from liveops_async.testing import LiveOpsMock
-from tests.reliability._fault_server import FaultServer, reply
+from tests.reliability._fault_server import FaultServer, reply, slow_headers
 from tests.reliability._secrets import CANARIES
 from tests.settle.conftest import ActThenDrop
 
@@ -187,3 +188,27 @@ def test_traced_clients_wrap_every_call(exported: Exported) -> None:
     client = LiveOpsClient(project_id=1, api_key="k", telemetry=exported.telemetry)
     requester = client.requester(None)
     assert requester._entry(OPERATIONS["get-coupon"]) != requester._call
+
+
+async def test_a_cancelled_attempt_ends_its_span_and_is_measured(
+    exported: Exported, server: FaultServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    """The attempt of a call its caller cancels ends its span (error.type CancelledError) and
+    records its duration, like any other attempt: its response event is reported."""
+    server.default = slow_headers(30.0)  # answers long after the test
+    client = make_client(server.base_url)
+    call = asyncio.create_task(client.admin.coupons.get("spring"))
+    for _ in range(1500):  # bounded: until the server holds the request
+        if server.received:
+            break
+        await asyncio.sleep(0.01)
+    assert server.received
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+    (attempt,) = exported.named(f"GET {GET_COUPON}")
+    assert (attempt.attributes or {})["error.type"] == "CancelledError"
+    assert attempt.status.status_code is StatusCode.ERROR
+    (duration,) = exported.points(METRIC_DURATION)
+    assert duration.count == 1 and duration.attributes["error.type"] == "CancelledError"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import shutil
 import ssl
 import subprocess  # nosec B404 - openssl makes a throwaway certificate
+import uuid
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -28,12 +30,16 @@ from liveops_async import (
     NotFoundError,
     PoolTimeoutError,
     RateLimitError,
+    RequestEvent,
     RequestOptions,
     ResponseDecodeError,
+    ResponseEvent,
     RetryPolicy,
     Timeouts,
 )
+from liveops_async.lib.ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from tests._ports import refusing_port
+from tests.ratelimit._support import RedisServer
 
 from . import _fault_server as fs
 from ._calls import COUPON_GET, COUPON_REDEEM, LIMIT_DECREASE, Call
@@ -286,9 +292,26 @@ async def test_closing_the_client_ends_calls_in_flight_and_sends_no_waiting_call
 ) -> None:
     """aclose() keeps its promise on every transport: a borrowed session or connector stays
     open for its owner, but the client's own calls end (in flight: ClientClosedError; waiting
-    for a pooled connection: never sent)."""
+    for a pooled connection: never sent). Each attempt's request event gets its response
+    event, with that ClientClosedError: hooks counting attempts in flight end at zero."""
     server.default = fs.slow_headers(30.0)  # answers long after the hang guard below
-    client = via(server, pool_size=2, timeout=Timeouts(total=60.0, read=60.0, pool=60.0))
+    in_flight: list[int] = [0]
+    ended: list[ResponseEvent] = []
+
+    def on_request(event: RequestEvent) -> None:
+        in_flight[0] += 1
+
+    def on_response(event: ResponseEvent) -> None:
+        in_flight[0] -= 1
+        ended.append(event)
+
+    client = via(
+        server,
+        pool_size=2,
+        timeout=Timeouts(total=60.0, read=60.0, pool=60.0),
+        on_request=[on_request],
+        on_response=[on_response],
+    )
     player = client.user(CANARIES.jwt)
     calls = [
         asyncio.create_task(
@@ -306,8 +329,100 @@ async def test_closing_the_client_ends_calls_in_flight_and_sends_no_waiting_call
     results = await asyncio.wait_for(asyncio.gather(*calls), 15)  # a hang guard only
     assert all(isinstance(r, ClientClosedError) for r in results), results
     assert len(server.received) == 2  # the waiting calls were not sent after the close
+    assert in_flight == [0] and len(ended) == 6, ended
+    assert all(isinstance(e.error, ClientClosedError) for e in ended), ended
     with pytest.raises(ClientClosedError):
         await client.admin.coupons.get("late")
+
+
+class _Turnstile:
+    """A limiter of the caller's own (the `RateLimiter` protocol): the first call passes, every
+    later one waits until `open` is called, which no test does."""
+
+    def __init__(self) -> None:
+        self.waiting = asyncio.Event()
+        self._opened = asyncio.Event()
+        self._passed = False
+
+    async def acquire(self, key: str) -> None:
+        if not self._passed:
+            self._passed = True
+            return
+        self.waiting.set()
+        await self._opened.wait()
+
+    def open(self) -> None:
+        self._opened.set()
+
+    async def on_rate_limited(self, key: str, retry_after: float) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server is not on PATH; scripts/ensure-redis.sh installs it")
+    server = RedisServer.started(exe, tmp_path_factory.mktemp("redis"))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+LIMITERS = ("local", pytest.param("redis", marks=pytest.mark.redis), "callers_own")
+
+
+@pytest.fixture(params=LIMITERS)
+async def parked_limiter(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[tuple[RateLimiter, asyncio.Event]]:
+    """A rate limiter that lets one call go and makes the next wait (for a token 100 s away,
+    or for ever), and an event set once a call waits in it."""
+    kind: str = request.param
+    if kind == "callers_own":
+        turnstile = _Turnstile()
+        yield turnstile, turnstile.waiting
+        return
+    waiting = asyncio.Event()
+
+    async def announcing_sleep(delay: float) -> None:
+        waiting.set()
+        await asyncio.sleep(delay)
+
+    limiter: TokenBucketLimiter | RedisTokenBucketLimiter
+    if kind == "local":
+        limiter = TokenBucketLimiter(0.01, 1, sleep=announcing_sleep)
+    else:
+        url = request.getfixturevalue("redis_url")
+        prefix = f"close-test:{uuid.uuid4().hex}:"  # a bucket of its own on the shared server
+        limiter = RedisTokenBucketLimiter(url, 0.01, 1, key_prefix=prefix, sleep=announcing_sleep)
+    yield limiter, waiting
+    await limiter.aclose()
+
+
+async def test_closing_the_client_ends_a_call_waiting_for_the_rate_limiter(
+    via: ClientFactory,
+    server: fs.FaultServer,
+    parked_limiter: tuple[RateLimiter, asyncio.Event],
+) -> None:
+    """A call waiting for the client-side rate limiter (its token due in 100 s, or a limiter of
+    the caller's own that never lets it go) ends at once on aclose() with ClientClosedError,
+    unsent, on every transport and with every kind of limiter; another call's own cancel of
+    a waiting call stays a CancelledError (tests/runtime/test_lifecycle.py)."""
+    limiter, waiting = parked_limiter
+    client = via(server, rate_limiter=limiter)
+    await outcome(client.admin.coupons.get("c1"))  # takes the only token
+    call = asyncio.create_task(outcome(client.admin.coupons.get("c2")))
+    await asyncio.wait_for(waiting.wait(), 15)  # a hang guard only: it waits at once
+    await client.aclose()
+    result = await asyncio.wait_for(call, 15)  # a hang guard only: the token is 100 s away
+    assert isinstance(result, ClientClosedError), repr(result)
+    assert "rate limiter" in str(result) and "not sent" in str(result), result
+    assert len(server.received) == 1  # the waiting call was never sent
 
 
 async def test_closing_the_client_ends_a_call_pausing_between_attempts(

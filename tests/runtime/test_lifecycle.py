@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -23,7 +24,7 @@ from liveops_async import (
     WrongEventLoopError,
     __version__,
 )
-from liveops_async._transport import default_ssl_context
+from liveops_async._transport import AttemptDeadlines, default_ssl_context
 
 from . import _ops
 from .conftest import JWT, PROJECT_ID, ScriptedServer
@@ -305,3 +306,156 @@ async def test_a_shared_connector_closed_by_its_owner_is_named_as_the_connector(
         await connector.close()
         with pytest.raises(ClientClosedError, match="aiohttp connector given to LiveOpsClient"):
             await _get(client)
+
+
+class _HeldLimiter:
+    """A rate limiter that lets the first `passes` attempts go, and holds every later one until
+    the test's end."""
+
+    def __init__(self, passes: int = 0) -> None:
+        self.waiting = asyncio.Event()
+        self._passes = passes
+
+    async def acquire(self, key: str) -> None:
+        if self._passes:
+            self._passes -= 1
+            return
+        self.waiting.set()
+        await asyncio.Event().wait()
+
+    async def on_rate_limited(self, key: str, retry_after: float) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def _parked(client: LiveOpsClient, limiter: _HeldLimiter) -> asyncio.Task[object]:
+    """A call waiting in the limiter, and the task running it."""
+    call = asyncio.create_task(_get(client))
+    await asyncio.wait_for(limiter.waiting.wait(), 15)  # a hang guard only
+    return call
+
+
+async def test_a_callers_cancel_of_a_call_waiting_for_the_rate_limiter_stays_a_cancel(
+    server: ScriptedServer,
+) -> None:
+    """Only aclose()'s cancel of a call waiting for the limiter becomes ClientClosedError; the
+    caller's own `task.cancel()` (or a timeout of its own) propagates as CancelledError, and
+    the client stays usable."""
+    limiter = _HeldLimiter()
+    async with LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter
+    ) as client:
+        call = await _parked(client, limiter)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert not client.closed and server.seen == []
+        assert client._transport.attempt_deadlines._waiting == {}  # type: ignore[union-attr]
+
+
+async def test_aclose_of_a_call_waiting_for_the_rate_limiter_leaves_no_cancel_pending(
+    server: ScriptedServer,
+) -> None:
+    """The ClientClosedError a close gives a call waiting for the limiter does not leave the
+    task marked as cancelled (Python 3.11+ `uncancel`): an `asyncio.timeout` or TaskGroup
+    around the call is not confused by it, and the task goes on normally."""
+    limiter = _HeldLimiter()
+    client = LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter
+    )
+
+    async def call_then_go_on() -> tuple[ClientClosedError, int]:
+        try:
+            await _get(client)
+        except ClientClosedError as exc:
+            await asyncio.sleep(0)  # still running: no cancel was left pending
+            task = asyncio.current_task()
+            assert task is not None
+            return exc, task.cancelling() if sys.version_info >= (3, 11) else 0
+        raise AssertionError("the call ended without ClientClosedError")
+
+    call = asyncio.create_task(call_then_go_on())
+    await asyncio.wait_for(limiter.waiting.wait(), 15)  # a hang guard only
+    await client.aclose()
+    closed, cancelling = await asyncio.wait_for(call, 15)
+    assert "rate limiter" in str(closed) and "not sent" in str(closed)
+    assert cancelling == 0
+    assert server.seen == []
+
+
+async def test_aclose_of_a_retry_waiting_for_the_rate_limiter_says_it_was_not_retried(
+    server: ScriptedServer,
+) -> None:
+    """A retry (after a 503) that waits for the limiter when the client is closed: the call
+    ends with ClientClosedError saying it was not retried; one request reached the server."""
+
+    async def unavailable(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"errorCode": 0}, status=503, headers={"Retry-After": "0"})
+
+    server.handler = unavailable
+    limiter = _HeldLimiter(passes=1)
+    client = LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter, max_retries=2
+    )
+    call = await _parked(client, limiter)
+    await client.aclose()
+    with pytest.raises(ClientClosedError, match="rate limiter; it was not retried"):
+        await asyncio.wait_for(call, 15)  # a hang guard only
+    assert len(server.seen) == 1
+
+
+async def test_closing_one_client_leaves_another_clients_wait_for_a_shared_limiter(
+    server: ScriptedServer,
+) -> None:
+    """Two clients share one limiter: closing one ends its own waiting call only; the other
+    client's call keeps waiting for its turn."""
+    limiter = _HeldLimiter()
+    closing = LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter
+    )
+    async with LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter
+    ) as staying:
+        ended = await _parked(closing, limiter)
+        limiter.waiting.clear()
+        waiting = await _parked(staying, limiter)
+        await closing.aclose()
+        with pytest.raises(ClientClosedError, match="rate limiter"):
+            await asyncio.wait_for(ended, 15)  # a hang guard only
+        for _ in range(20):  # the close had every chance to reach the other call
+            await asyncio.sleep(0)
+        assert not waiting.done()
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    assert server.seen == []
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="who cancelled is known from 3.11 on")
+async def test_a_callers_cancel_wins_over_a_close_at_the_same_time(
+    server: ScriptedServer,
+) -> None:
+    """The caller cancels a call waiting for the limiter, and the client is closed before the
+    call sees either: the caller's cancel is not swallowed into ClientClosedError."""
+    limiter = _HeldLimiter()
+    client = LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter
+    )
+    call = await _parked(client, limiter)
+    call.cancel()
+    await client.aclose()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+
+async def test_a_wait_announced_after_the_close_is_refused_at_once() -> None:
+    """A call that reaches the limiter after aclose() (its token provider took that long)
+    is not sent and does not wait for a token first."""
+    deadlines = AttemptDeadlines(asyncio.get_running_loop())
+    deadlines.close()
+    task = asyncio.current_task()
+    assert task is not None
+    with pytest.raises(ClientClosedError, match="not sent"):
+        deadlines.wait_started(task)

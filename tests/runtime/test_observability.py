@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from types import SimpleNamespace
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aioresponses import aioresponses
 
 from liveops_async import (
@@ -121,6 +123,116 @@ async def test_hooks_see_every_attempt(
         (503, 1, "InternalServerError"),
         (200, 2, "NoneType"),
     ]
+
+
+class _AttemptsInFlight:
+    """Hooks a user would write to count attempts in flight: +1 per request event, -1 per
+    response event; the response events in order."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.ended: list[ResponseEvent] = []
+
+    def on_request(self, event: RequestEvent) -> None:
+        self.count += 1
+
+    async def on_response(self, event: ResponseEvent) -> None:
+        self.count -= 1
+        self.ended.append(event)
+
+
+@pytest.mark.parametrize("where", ["in_flight", "waiting_for_a_connection"])
+async def test_a_cancelled_attempt_ends_with_a_response_event(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient], where: str
+) -> None:
+    """Every request event gets its response event: a call its caller cancels, while the server
+    holds its request or while it waits for a pooled connection, reports its attempt as ended
+    with the CancelledError (status None), so that attempts in flight are never leaked."""
+    release = asyncio.Event()
+
+    async def held(request: web.Request) -> web.StreamResponse:
+        await release.wait()
+        return web.json_response({"external_id": "c1"})
+
+    server.handler = held
+    hooks = _AttemptsInFlight()
+    client = make_client(
+        base_url=server.base_url,
+        pool_size=1,
+        on_request=[hooks.on_request],
+        on_response=[hooks.on_response],
+    )
+    requester = client.requester(client._admin_auth)
+    holding = asyncio.create_task(requester.request(_ops.GET_COUPON, path={"external_id": "c1"}))
+    for _ in range(1500):  # bounded: until the server holds the request
+        if server.seen:
+            break
+        await asyncio.sleep(0.01)
+    assert server.seen
+    cancelled = holding
+    if where == "waiting_for_a_connection":
+        cancelled = asyncio.create_task(
+            requester.request(_ops.GET_COUPON, path={"external_id": "c2"})
+        )
+        for _ in range(1000):  # bounded: until its request event came (it then waits)
+            if hooks.count == 2:
+                break
+            await asyncio.sleep(0)
+        assert hooks.count == 2
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    ended = hooks.ended[-1]
+    assert isinstance(ended.error, asyncio.CancelledError), ended
+    assert (ended.status, ended.attempt, ended.operation_id) == (None, 1, "get-coupon")
+    release.set()
+    if cancelled is not holding:
+        assert await holding == _ops.Coupon("c1")
+    assert hooks.count == 0, hooks.ended
+    assert len(hooks.ended) == (2 if cancelled is not holding else 1)
+
+
+async def test_an_attempt_answered_429_is_reported_before_the_limiter_hears_of_it(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    """A call cancelled while its limiter records a 429 (a Redis round trip, say) has already
+    reported that attempt: its request event is not left without a response event."""
+
+    async def throttled(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"errorCode": 0}, status=429, headers={"Retry-After": "1"})
+
+    class SlowToRecord:
+        def __init__(self) -> None:
+            self.recording = asyncio.Event()
+
+        async def acquire(self, key: str) -> None:
+            pass
+
+        async def on_rate_limited(self, key: str, retry_after: float) -> None:
+            self.recording.set()
+            await asyncio.Event().wait()  # until cancelled
+
+        async def aclose(self) -> None:
+            pass
+
+    server.handler = throttled
+    limiter = SlowToRecord()
+    hooks = _AttemptsInFlight()
+    client = make_client(
+        base_url=server.base_url,
+        rate_limiter=limiter,
+        on_request=[hooks.on_request],
+        on_response=[hooks.on_response],
+    )
+    call = asyncio.create_task(
+        client.requester(client._admin_auth).request(_ops.GET_COUPON, path={"external_id": "c1"})
+    )
+    await asyncio.wait_for(limiter.recording.wait(), 15)  # a hang guard only
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert hooks.count == 0
+    assert [(e.status, type(e.error).__name__) for e in hooks.ended] == [(429, "RateLimitError")]
 
 
 async def test_trace_configs_are_passed_to_the_session(

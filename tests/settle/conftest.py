@@ -4,11 +4,13 @@ The fault server (tests/reliability) forwards every request to the mock and rela
 except for requests a test marked: for those it forwards (so the mock acts: the coupon exists,
 the step is claimed), then resets the connection without answering (`after`), or resets it
 without forwarding at all (`before`, so nothing acted). The mock's own request log and state
-tell how often the server acted.
+tell how often the server acted. A request can also be held (`hold`): never forwarded nor
+answered while the test runs, so that the client is busy with it for as long as the test needs.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import Any
@@ -34,7 +36,7 @@ _HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding"}
 class _Fault:
     method: str
     path_suffix: str
-    when: str  # "after": forward, then reset; "before": reset without forwarding
+    when: str  # "after": forward, then reset; "before": reset without forwarding; "hold"
     status: int | None = None  # answer this status instead of resetting
     left: int = 1
     retry_after: str = "0"
@@ -48,6 +50,7 @@ class ActThenDrop:
         self._session = session
         self._faults: list[_Fault] = []
         self.dropped = 0
+        self.held = asyncio.Event()  # set when a held request arrived
 
     def drop(
         self,
@@ -61,6 +64,11 @@ class ActThenDrop:
     ) -> None:
         """Make the next `times` requests `method ...path_suffix` fail as `when` says."""
         self._faults.append(_Fault(method, path_suffix, when, status, times, retry_after))
+
+    def hold(self, method: str, path_suffix: str) -> None:
+        """Hold the next request `method ...path_suffix`: neither forward nor answer it (until
+        the fault server stops); `held` is set when it arrives."""
+        self._faults.append(_Fault(method, path_suffix, "hold"))
 
     def clear(self) -> None:
         """Forget the faults not used yet."""
@@ -79,6 +87,9 @@ class ActThenDrop:
 
     async def __call__(self, request: Received, conn: Connection) -> None:
         fault = self._fault_for(request)
+        if fault is not None and fault.when == "hold":
+            self.held.set()
+            await asyncio.Event().wait()  # cancelled when the fault server stops
         if fault is not None and fault.when == "before":
             self.dropped += 1
             if fault.status is None:

@@ -125,6 +125,78 @@ async def test_closing_the_client_ends_a_call_waiting_to_be_resent(rig: Rig) -> 
     assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
 
 
+async def _closed_while_held(rig: Rig, call: asyncio.Task[Any]) -> ClientClosedError:
+    """Close the client once the fault server holds the call's settle read (or resend); the
+    call's error."""
+    held = asyncio.create_task(rig.proxy.held.wait())
+    await asyncio.wait((held, call), timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    assert rig.proxy.held.is_set(), call  # the settle read is in flight, unanswered
+    held.cancel()
+    await rig.client.aclose()
+    with pytest.raises(ClientClosedError) as caught:
+        await asyncio.wait_for(call, 15)  # a hang guard only: the read is never answered
+    return caught.value
+
+
+async def test_closing_the_client_during_a_claims_settle_read_ends_the_call_unknown(
+    rig: Rig,
+) -> None:
+    """aclose() while settling reads the chain (the claim was applied and its answer lost)
+    ends the call with ClientClosedError (not resent, outcome unknown), not with the original
+    APIConnectionError as if settling had found nothing; that error is kept as the cause."""
+    chain_id = await _daily_chain(rig)
+    claim = "claim-user-daily-chain-step-reward"
+    rig.proxy.drop("POST", _suffix(claim, daily_chain_id=chain_id, step_number=1))
+    rig.proxy.hold("GET", _suffix("get-user-daily-chain-by-id", daily_chain_id=chain_id))
+    call = asyncio.create_task(rig.player("p1").daily_chains.claim_step(chain_id, 1))
+
+    closed = await _closed_while_held(rig, call)
+
+    assert "not resent" in str(closed) and "unknown" in str(closed), closed
+    assert isinstance(closed.__cause__, APIConnectionError) and closed.__cause__.sent
+    assert rig.mock.count(claim) == 1  # applied once, never resent
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+
+
+async def test_closing_the_client_during_a_creates_settle_read_ends_the_call_unknown(
+    rig: Rig,
+) -> None:
+    """aclose() while settling reads the coupon back (the resend was refused as a duplicate)
+    ends the call with ClientClosedError, outcome unknown, not with the duplicate's 422 as if
+    the key held something else; the original error is kept as the cause."""
+    create_op = "admin-create-coupon"
+    rig.proxy.drop("POST", _suffix(create_op))
+    rig.proxy.hold("GET", _suffix("get-coupon", external_id="settle-read"))
+    body = rig.example(create_op, external_id="settle-read")
+    call = asyncio.create_task(_admin(rig).request(OPERATIONS[create_op], body=body))
+
+    closed = await _closed_while_held(rig, call)
+
+    assert "duplicate" in str(closed) and "unknown" in str(closed), closed
+    assert isinstance(closed.__cause__, APIConnectionError) and closed.__cause__.sent
+    assert rig.mock.count(create_op) == 2  # the first acted; the resend was refused
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+
+
+async def test_closing_the_client_during_a_settling_resend_ends_the_call_unknown(
+    rig: Rig,
+) -> None:
+    """aclose() while settling's resend is in flight: ClientClosedError saying the outcome is
+    unknown and that the resend may have arrived, caused by the call's original error."""
+    create_op = "admin-create-coupon"
+    rig.proxy.drop("POST", _suffix(create_op), when="before")  # nothing acted: resent
+    rig.proxy.hold("POST", _suffix(create_op))
+    body = rig.example(create_op, external_id="settle-resend")
+    call = asyncio.create_task(_admin(rig).request(OPERATIONS[create_op], body=body))
+
+    closed = await _closed_while_held(rig, call)
+
+    assert "resend may have reached the server" in str(closed), closed
+    assert "unknown" in str(closed), closed
+    assert isinstance(closed.__cause__, APIConnectionError) and closed.__cause__.sent
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+
+
 @pytest.mark.parametrize(("create_op", "read_op", "_codes", "_code_op"), PROMOTIONS)
 async def test_create_whose_key_holds_something_else_raises(
     rig: Rig, create_op: str, read_op: str, _codes: str, _code_op: str
