@@ -586,7 +586,7 @@ class Schedule(_LiveOpsModel):
     day_of_month: int | Unset | None = _attrs_field(default=UNSET)
     time: str | None = _attrs_field(default=None)
     reset_next_date: int | None = _attrs_field(default=None)
-    """Next reset as a Unix time."""
+    """Next reset as a Unix time, in seconds."""
     displayable_reset_start_date: datetime | None = _attrs_field(default=None)
     displayable_reset_next_date: datetime | None = _attrs_field(default=None)
 
@@ -1118,7 +1118,7 @@ class ChainUserSchedule(_LiveOpsModel):
 
     interval_type: IntervalType | None = _attrs_field(default=None)
     reset_next_date: int | None = _attrs_field(default=None)
-    """Next reset as a Unix time."""
+    """Next reset as a Unix time, in seconds."""
 
 
 @_attrs_define(kw_only=True, getstate_setstate=False)
@@ -1411,6 +1411,8 @@ class PromoCodeDiscountedItem(_LiveOpsModel):
 PromoCodeDiscountedItems: TypeAlias = list[PromoCodeDiscountedItem] | None
 """
 Items with their own discount, instead of or next to the discount on the whole cart.
+Must be null when `price_conditions` or `item_price_conditions` are sent.
+
 """
 
 
@@ -2480,7 +2482,8 @@ class BonusPromotionSpec(_LiveOpsModel):
 
     name: PromotionName
     condition: list[ItemSkuRef] | None
-    """Items a purchase must contain; null applies the bonus to every purchase."""
+    """Items a purchase must contain; null applies the bonus to every purchase. Must be
+    null when `price_conditions` are sent."""
     bonus: list[BonusItem] | None
     """Items added to the purchase."""
     promotion_periods: PromotionPeriods | None = _attrs_field(default=None)

@@ -248,7 +248,9 @@ class LiveOpsMock:
 
     def grant_value_points(self, user_id: str, reward_chain_id: int, amount: int) -> int:
         """Add value points to a player's balance in a reward chain; returns the new balance."""
-        return self.store.get(RewardChainsState).grant(user_id, reward_chain_id, amount)
+        return self.store.get(RewardChainsState).grant(
+            user_id, reward_chain_id, amount, self._clock.now()
+        )
 
     def daily_chain_progress(self, user_id: str, daily_chain_id: int) -> list[int]:
         """Step numbers the player has claimed in a daily chain."""
@@ -407,18 +409,15 @@ class LiveOpsMock:
         project = request.match_info.get("project_id")
         if project is not None and project != str(self.project_id):
             # Credentials are issued per project; another project's id is not theirs.
-            raise (
-                admin_auth_failed()
-                if "basicAuth" in _schemes(op)
-                else user_auth_failed("Project is not available for this token")
-            )
+            raise _auth_failed(op, "Project is not available for this token")
         if not op.security:
             return _Identity(None)
         header = request.headers.get("Authorization", "")
         scheme, _, credentials = header.partition(" ")
         schemes = _schemes(op)
         if scheme.lower() == "basic" and "basicAuth" in schemes:
-            self._check_basic(credentials)
+            if not self._basic_is_valid(credentials):
+                raise _auth_failed(op, "Invalid credentials")
             return _Identity(None)
         if scheme.lower() == "bearer" and schemes & {"userJWT", "cartAuth"}:
             try:
@@ -434,20 +433,22 @@ class LiveOpsMock:
                 return _Identity(f"guest:{guest}")
             if "cartAuth" not in schemes:
                 return _Identity(None)
-        raise admin_auth_failed() if schemes == {"basicAuth"} else user_auth_failed()
+        if not header and 403 in op.documented_statuses and "basicAuth" not in schemes:
+            # A player call that documents it refuses a request without any Authorization
+            # header before authentication: 403, errorCode 0, no bracketed code (inventory
+            # §4.1, §4.2: "client calls"). Admin calls keep 401 (docs/mock.md says why).
+            raise MockApiError(403, 0, "Authorization header not sent")
+        raise _auth_failed(op, "Authorization header not sent" if not header else None)
 
-    def _check_basic(self, credentials: str) -> None:
+    def _basic_is_valid(self, credentials: str) -> bool:
         try:
             user, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            raise admin_auth_failed() from None
+            return False
         known_ids = {str(self.project_id)} | (
             {str(self.merchant_id)} if self.merchant_id else set()
         )
-        if user not in known_ids or not hmac.compare_digest(
-            password.encode(), self._api_key.encode()
-        ):
-            raise admin_auth_failed()
+        return user in known_ids and hmac.compare_digest(password.encode(), self._api_key.encode())
 
     async def _context(
         self, op: OperationSpec, request: web.Request, identity: _Identity
@@ -546,6 +547,17 @@ def _hang_up(request: web.Request) -> NoReturn:
 
 def _specificity(path: str) -> tuple[int, ...]:
     return tuple(1 if segment.startswith("{") else 0 for segment in path.split("/"))
+
+
+def _auth_failed(op: OperationSpec, reason: str | None) -> MockApiError:
+    """The 401 of a call whose credentials are missing or wrong, with the code the spec
+    documents for it: 1501 ("Authorization failed: <reason>") for calls authenticated through
+    Xsolla Login, else 1020, the Basic-auth code (the reason is not shown: Xsolla's 1020
+    message names none)."""
+    basic_only = _schemes(op) == {"basicAuth"}
+    if op.unauthorized_error_code == 1501 or not basic_only:
+        return user_auth_failed(reason or "Provide authorization")
+    return admin_auth_failed()
 
 
 def _schemes(op: OperationSpec) -> frozenset[str]:

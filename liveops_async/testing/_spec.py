@@ -109,6 +109,9 @@ class OperationSpec:
     response_schemas: Mapping[int, Mapping[str, Any]]
     response_validators: Mapping[int, Validator]
     max_limit: int | None
+    # The `errorCode` of the documented 401 answer (its example): 1501 for the calls Xsolla
+    # authenticates through Xsolla Login, 1020 for the other admin calls.
+    unauthorized_error_code: int | None = None
 
     @property
     def anonymous_allowed(self) -> bool:
@@ -275,6 +278,7 @@ class Spec:
             response_schemas=schemas,
             response_validators={s: self.validator(v) for s, v in schemas.items()},
             max_limit=pagination.get("max_limit"),
+            unauthorized_error_code=_example_error_code(responses.get(401)),
         )
 
     def _parameter(self, param: Mapping[str, Any]) -> Parameter:
@@ -360,3 +364,11 @@ def _closest_branch_errors(error: ValidationError) -> list[ValidationError]:
         key=lambda errs: (len(errs), -max(len(e.absolute_path) for e in errs)),
     )
     return [leaf for sub in closest for leaf in _closest_branch_errors(sub)]
+
+
+def _example_error_code(response: Mapping[str, Any] | None) -> int | None:
+    """The `errorCode` of an error response's JSON example, if it has one."""
+    media = (response or {}).get("content", {}).get("application/json", {})
+    example = media.get("example")
+    code = example.get("errorCode") if isinstance(example, Mapping) else None
+    return code if isinstance(code, int) else None

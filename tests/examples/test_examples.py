@@ -215,8 +215,9 @@ async def test_chat_bot_replies(sb: Sandbox) -> None:
     assert (await reply(bob, "!redeem " + "A" * 129)).startswith("That doesn't look like a code")
     assert await reply(bob, "!redeem") == chat_bot.USAGE
     assert await reply(bob, "hello") == chat_bot.USAGE
-    # GIFT2 is still there for bob: alice's refused attempt did not use it up.
-    assert (await reply(bob, "!redeem gift2")).startswith("Done, the code gift2 is redeemed!")
+    # GIFT2 is still there for bob: alice's refused attempt did not use it up. (Codes are
+    # case-sensitive, as Xsolla documents: the player types them as given.)
+    assert (await reply(bob, "!redeem GIFT2")).startswith("Done, the code GIFT2 is redeemed!")
     # The usage errors never reached the API, nor did the over-long code (checked locally).
     assert sb.mock.count("redeem-coupon") == 5
 

@@ -59,7 +59,8 @@ async def test_quickstart_block_runs_against_the_mock(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("20 codes, first: ")
     assert lines[1].endswith("got [('gold-coins', 100)]")
-    assert "refused, The per-user redemption limit is reached. (status 422" in lines[2]
+    assert "refused, You have reached the coupon redemption limit (the per-user limit)." in lines[2]
+    assert "(status 422, code 0401-9804)" in lines[2]
     assert lines[3] == "NO-SUCH-CODE: no such code"
     assert lines[4] == "200 application/json True"
 

@@ -72,7 +72,10 @@ async def test_redeem_needs_an_active_coupon_in_its_period(api: Api, clock: Manu
     assert status == 422 and error["errorCode"] == 9807  # not activated yet
 
     await api.call("activate-coupon", path={"external_id": external_id})
-    status, redeemed = await api.call("redeem-coupon", body={"coupon_code": "gift"}, auth=player)
+    # Codes are case-sensitive (2025 schema: "Unique case sensitive code").
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "gift"}, auth=player)
+    assert status == 404 and error["errorMessage"] == "[0401-9807]: Enter valid coupon code."
+    status, redeemed = await api.call("redeem-coupon", body={"coupon_code": "GIFT"}, auth=player)
     assert status == 200
     assert [i["sku"] for i in redeemed["items"]] == ["elven_sword", "crystals_pack_100"]
 
@@ -82,7 +85,7 @@ async def test_redeem_needs_an_active_coupon_in_its_period(api: Api, clock: Manu
 
     status, error = await api.call("redeem-coupon", body={"coupon_code": "NOPE"}, auth=player)
     assert status == 404 and error["errorMessage"].startswith("[0401-9807]")
-    status, _ = await api.call("redeem-coupon", body={"coupon_code": "GIFT"}, auth=None)
+    status, _ = await api.call("redeem-coupon", body={"coupon_code": "GIFT"}, auth="not-a-jwt")
     assert status == 401
 
 
@@ -118,7 +121,7 @@ async def test_user_limit_endpoints_change_remaining_uses(api: Api) -> None:
     external_id = await _coupon(
         api,
         codes=("A1", "A2", "A3", "A4"),
-        redeem_user_limit=1,
+        redeem_user_limit=2,
         redeem_code_limit=None,
         redeem_total_limit=None,
     )
@@ -128,32 +131,50 @@ async def test_user_limit_endpoints_change_remaining_uses(api: Api) -> None:
     user = {"user_external_id": "p1"}
 
     assert (await api.call("redeem-coupon", body={"coupon_code": "A1"}, auth=player))[0] == 200
-    status, _error = await api.call("redeem-coupon", body={"coupon_code": "A2"}, auth=player)
-    assert status == 422
+    assert (await api.call("redeem-coupon", body={"coupon_code": "A2"}, auth=player))[0] == 200
+    status, error = await api.call("redeem-coupon", body={"coupon_code": "A3"}, auth=player)
+    assert status == 422 and error["errorCode"] == 9804
+    assert error["errorMessage"].startswith("[0401-9804]: You have reached the coupon redemption")
     status, limit = await api.call(
         "get-coupon-user-limit", path=where, query={"user_external_id": "p1"}
     )
-    assert limit == {"per_user": {"total": 1, "available": 0}}
+    assert limit == {"per_user": {"total": 2, "available": 0}}
 
     status, limit = await api.call(
-        "add-coupon-user-promotion-limit", path=where, body={"user": user, "available": 2}
+        "add-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
     )
-    assert status == 200 and limit["per_user"]["available"] == 2
-    assert (await api.call("redeem-coupon", body={"coupon_code": "A2"}, auth=player))[0] == 200
-    _, limit = await api.call(
-        "remove-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
-    )
-    assert limit["per_user"]["available"] == 0
-    status, _ = await api.call(
-        "remove-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
-    )
-    assert status == 422  # cannot go below zero
+    assert status == 200 and limit["per_user"]["available"] == 1
+    assert (await api.call("redeem-coupon", body={"coupon_code": "A3"}, auth=player))[0] == 200
     _, limit = await api.call(
         "set-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
     )
     assert limit["per_user"]["available"] == 1
-    assert (await api.call("redeem-coupon", body={"coupon_code": "A3"}, auth=player))[0] == 200
+    _, limit = await api.call(
+        "remove-coupon-user-promotion-limit", path=where, body={"user": user, "available": 1}
+    )
+    assert limit["per_user"]["available"] == 0
     assert (await api.call("redeem-coupon", body={"coupon_code": "A4"}, auth=player))[0] == 422
+
+
+async def test_user_limit_changes_stay_within_the_limit_applied(api: Api) -> None:
+    """The 2025 schema: the calls change the remaining uses "within the limit applied"; below 0
+    or above the per-player total is 422 / 4511 "Available coupon limit is out of range.",
+    and nothing changes."""
+    external_id = await _coupon(api, codes=(), redeem_user_limit=2)
+    where = {"external_id": external_id}
+    user = {"user_external_id": "p1"}
+    for op_id, available in (
+        ("add-coupon-user-promotion-limit", 1),  # 2 + 1 > 2
+        ("remove-coupon-user-promotion-limit", 3),  # 2 - 3 < 0
+        ("set-coupon-user-promotion-limit", 3),  # 3 > 2
+    ):
+        status, error = await api.call(
+            op_id, path=where, body={"user": user, "available": available}
+        )
+        assert status == 422 and error["errorCode"] == 4511, (op_id, error)
+        assert error["errorMessage"] == "[0401-4511]: Available coupon limit is out of range."
+    _, limit = await api.call("get-coupon-user-limit", path=where, query={"user_external_id": "p1"})
+    assert limit == {"per_user": {"total": 2, "available": 2}}
 
 
 async def test_limits_without_a_documented_minimum_are_accepted(api: Api) -> None:
@@ -166,3 +187,20 @@ async def test_limits_without_a_documented_minimum_are_accepted(api: Api) -> Non
     assert status == 200
     assert (coupon["redeem_user_limit"], coupon["redeem_total_limit"]) == (-1, 0)
     assert coupon["redeem_code_limit"] == -5
+
+
+async def test_codes_of_a_deleted_coupon_can_be_added_to_another_promotion(api: Api) -> None:
+    """S1 (delete-coupon-promotion): "Coupon codes from the deleted promotion can be added to
+    existing promotions"; until then a code stays taken (9803), and once deleted the code
+    redeems nothing (404)."""
+    first = await _coupon(api, codes=("REUSE1",), external_id="first")
+    second = await _coupon(api, codes=(), external_id="second")
+    where = {"external_id": second}
+    status, error = await api.call("create-coupon-code", path=where, body={"coupon_code": "REUSE1"})
+    assert status == 422 and error["errorCode"] == 9803
+    assert (await api.call("delete-coupon-promotion", path={"external_id": first}))[0] == 204
+    player = api.mock.issue_jwt("p1")
+    status, _ = await api.call("redeem-coupon", body={"coupon_code": "REUSE1"}, auth=player)
+    assert status == 404
+    status, _ = await api.call("create-coupon-code", path=where, body={"coupon_code": "REUSE1"})
+    assert status == 201

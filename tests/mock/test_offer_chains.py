@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from liveops_async.testing import LiveOpsMock, OrderStatus
+from liveops_async.testing import LiveOpsMock, ManualClock, OrderStatus
 
 from .conftest import Api
 
@@ -114,3 +115,44 @@ async def test_toggle_keeps_progress_and_delete_forgets_the_chain(
     await api.call("admin-delete-offer-chain", path=where)
     status, _ = await api.call("get-user-offer-chain-by-id", path=where, auth=player.jwt)
     assert status == 404
+
+
+async def test_a_scheduled_reset_starts_the_chain_over(
+    api: Api, liveops_mock: LiveOpsMock, clock: ManualClock
+) -> None:
+    """S2: an offer chain's `recurrent_schedule` resets the chain; the admin reads answer it
+    with `reset_next_date` and the displayable dates, players get `{interval_type,
+    reset_next_date}` (Unix seconds, the spec's choice). The example resets monthly on day 1
+    at 00:00 UTC, so after 2026-12-10 the next reset is 2027-01-01."""
+    status, created = await api.call(
+        "admin-create-offer-chain", body=api.example("admin-create-offer-chain")
+    )
+    assert status == 201
+    where = {"offer_chain_id": created["offer_chain_id"]}
+    reset = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    _, chain = await api.call("admin-get-offer-chain", path=where)
+    assert chain["recurrent_schedule"] == {
+        "interval_type": "monthly",
+        "day_of_week": None,
+        "day_of_month": 1,
+        "time": "00:00:00+00:00",
+        "reset_next_date": int(reset.timestamp()),
+        "displayable_reset_start_date": "2027-01-01T00:00:00+00:00",
+        "displayable_reset_next_date": "2027-01-01T00:00:00+00:00",
+    }
+    player = liveops_mock.issue_jwt("p1", ttl=60 * 86400)
+    step_1 = {**where, "step_number": 1}
+    status, _ = await api.call("claim-user-offer-chain-step-reward", path=step_1, auth=player)
+    assert status == 200
+
+    clock.set(reset - timedelta(seconds=1))
+    _, mine = await api.call("get-user-offer-chain-by-id", path=where, auth=player)
+    assert mine["next_step_number"] == 2
+    clock.set(reset)
+    _, mine = await api.call("get-user-offer-chain-by-id", path=where, auth=player)
+    assert mine["next_step_number"] == 1 and not mine["steps"][0]["is_claimed"]
+    february = datetime(2027, 2, 1, tzinfo=timezone.utc)
+    assert mine["recurrent_schedule"] == {
+        "interval_type": "monthly",
+        "reset_next_date": int(february.timestamp()),
+    }

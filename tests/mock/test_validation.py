@@ -82,6 +82,64 @@ async def test_a_promo_code_item_discount_above_100_percent_is_refused(api: Api)
     assert (await api.call("create-promo-code", body=body))[0] == 201
 
 
+async def test_a_discount_by_price_range_names_no_items(api: Api) -> None:
+    """2025 schema: with `price_conditions`, `items` must be null, on create and on PUT."""
+    price_range = [{"operator": "ge", "value": "10.00"}]
+    body = api.example("create-item-promotion", price_conditions=price_range)
+    status, error = await api.call("create-item-promotion", body=body)
+    _assert_1102(status, error, "`items`", "`price_conditions`")
+    body["items"] = None
+    status, created = await api.call("create-item-promotion", body=body)
+    assert status == 201
+    where = {"promotion_id": created["promotion_id"]}
+    update = api.example("update-item-promotion", items=[{"sku": "elven_sword_1"}])
+    _assert_1102(*await api.call("update-item-promotion", path=where, body=update), "`items`")
+
+
+@pytest.mark.parametrize(
+    ("op_id", "price_range", "target", "value"),
+    [
+        ("create-bonus-promotion", "price_conditions", "condition", [{"sku": "elven_boots_1"}]),
+        ("create-promo-code", "price_conditions", "discounted_items", None),
+        ("create-promo-code", "item_price_conditions", "discounted_items", None),
+    ],
+)
+async def test_bonuses_and_promo_codes_by_price_range_name_no_items(
+    api: Api, op_id: str, price_range: str, target: str, value: Any
+) -> None:
+    """2025 schema: a bonus with `price_conditions` has `condition` null; a promo code with
+    `price_conditions` or `item_price_conditions` has `discounted_items` null."""
+    body = api.example(op_id, **{price_range: [{"operator": "ge", "value": "10.00"}]})
+    if value is not None:
+        body[target] = value
+    assert body[target] is not None
+    _assert_1102(*await api.call(op_id, body=body), f"`{target}`", f"`{price_range}`")
+    body[target] = None
+    assert (await api.call(op_id, body=body))[0] == 201
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"day_of_month": None},  # another branch's field, even as a null placeholder
+        {"day_of_month": 3},
+        {"reset_next_date": 1765180800},  # computed fields of the answer
+        {"displayable_reset_next_date": "2026-12-14T11:00:00+03:00"},
+    ],
+)
+async def test_a_limit_schedule_carries_only_its_own_keys(
+    api: Api, extra: dict[str, object]
+) -> None:
+    """Inventory §3.1 (S6): a written `limits.recurrent_schedule.per_user` with keys of
+    another interval kind or the answer's computed dates is 422 / 1102."""
+    body = api.example("create-item-promotion")
+    schedule = body["limits"]["recurrent_schedule"]["per_user"]
+    assert schedule["interval_type"] == "weekly"
+    schedule.update(extra)
+    status, error = await api.call("create-item-promotion", body=body)
+    _assert_1102(status, error, f"`limits.recurrent_schedule.per_user.{next(iter(extra))}`")
+
+
 @pytest.mark.parametrize("op_id", ["admin-create-daily-chain", "admin-create-offer-chain"])
 async def test_chains_end_after_they_start_and_number_steps_once(api: Api, op_id: str) -> None:
     body = api.example(op_id, date_start=DAY2, date_end=DAY1)
@@ -169,11 +227,14 @@ async def test_external_ids_codes_and_skus_are_unique(api: Api) -> None:
     assert (await api.call("create-coupon-code", path=where, body={"coupon_code": "ABC1"}))[
         0
     ] == 201
-    for taken in ("ABC1", "abc1"):  # codes are unique whatever the case, across promotions
-        status, error = await api.call(
-            "create-promo-code-code", path=where, body={"coupon_code": taken}
-        )
-        assert status == 422 and error["errorCode"] == 9803, error
+    # Codes are unique across promotions, and case-sensitive (2025 schema: "Unique case
+    # sensitive code"): "abc1" is another code than "ABC1".
+    status, error = await api.call(
+        "create-promo-code-code", path=where, body={"coupon_code": "ABC1"}
+    )
+    assert status == 422 and error["errorCode"] == 9803, error
+    status, _ = await api.call("create-promo-code-code", path=where, body={"coupon_code": "abc1"})
+    assert status == 201
 
     vp = api.example("admin-create-value-points", sku="vp")
     assert (await api.call("admin-create-value-points", body=vp))[0] == 201

@@ -42,7 +42,8 @@ class AdminBonusesResource(BaseResource):
 
         Args:
             name: Promotion name by locale, keyed like `en-US`.
-            condition: Items a purchase must contain; null applies the bonus to every purchase.
+            condition: Items a purchase must contain; null applies the bonus to every purchase. Must
+                be null when `price_conditions` are sent.
             bonus: Items added to the purchase.
             promotion_periods: Periods during which the promotion is active.
             attribute_conditions: Conditions on player attributes, all of one type.
@@ -179,7 +180,8 @@ class AdminBonusesResource(BaseResource):
         Args:
             promotion_id: Id of a discount, bonus or other promotion, unique within the project.
             name: Promotion name by locale, keyed like `en-US`.
-            condition: Items a purchase must contain; null applies the bonus to every purchase.
+            condition: Items a purchase must contain; null applies the bonus to every purchase. Must
+                be null when `price_conditions` are sent.
             bonus: Items added to the purchase.
             promotion_periods: Periods during which the promotion is active.
             attribute_conditions: Conditions on player attributes, all of one type.

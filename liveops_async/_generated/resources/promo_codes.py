@@ -82,7 +82,8 @@ class AdminPromoCodesResource(BaseResource):
             discount: Discount of a promotion as answered; the percent is null when the promotion
                 gives none.
             discounted_items: Items with their own discount, instead of or next to the discount on
-                the whole cart.
+                the whole cart. Must be null when `price_conditions` or `item_price_conditions` are
+                sent.
             redeem_total_limit: How many times the promo code can be redeemed in total; null for no
                 limit.
             redeem_user_limit: How many times one player can redeem the promo code; null for no
@@ -548,7 +549,8 @@ class AdminPromoCodesResource(BaseResource):
             discount: Discount of a promotion as answered; the percent is null when the promotion
                 gives none.
             discounted_items: Items with their own discount, instead of or next to the discount on
-                the whole cart.
+                the whole cart. Must be null when `price_conditions` or `item_price_conditions` are
+                sent.
             redeem_total_limit: How many times the promo code can be redeemed in total; null for no
                 limit.
             redeem_user_limit: How many times one player can redeem the promo code; null for no

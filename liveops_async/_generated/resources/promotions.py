@@ -95,8 +95,8 @@ class AdminPromotionsResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion/redeemable/code/{code} (operationId get-redeemable-promotion-by-code).
         Safe to retry.
         Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; APIStatusError (405): the code in the path has a format the service
-        does not accept.
+        entity does not exist; APIStatusError (405): the code in the path is not letters and digits
+        only.
         """
         return self._requester.request(
             ops.GET_REDEEMABLE_PROMOTION_BY_CODE,

@@ -6,6 +6,7 @@ Importing this package registers every handler."""
 from . import (  # noqa: F401 - imported for their @handles registrations
     bonuses,
     catalog_rules,
+    clans,
     coupons,
     daily_chains,
     discounts,

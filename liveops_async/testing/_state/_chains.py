@@ -20,6 +20,7 @@ from ._core import (
     int_path,
 )
 from ._rules import check_unique, check_validity, parse_time, refuse_read_only
+from ._schedules import next_reset, schedule_view
 
 
 @attrs.define
@@ -31,6 +32,10 @@ class ChainBook:
     read_only_kind: str  # the key of its fields in `_rules.READ_ONLY_ON_PUT`
     progress: dict[tuple[str, int], set[int]] = attrs.field(factory=dict)
     next_step_id: int = 1
+    # chain id -> when its settings were written, and since when players' progress runs: a
+    # reset of its `recurrent_schedule` (offer chains) after that starts the chain over.
+    written_at: dict[int, datetime] = attrs.field(factory=dict)
+    progress_since: dict[int, datetime] = attrs.field(factory=dict)
 
     def _with_step_ids(self, body: dict[str, Any]) -> dict[str, Any]:
         check_validity(body)
@@ -48,15 +53,45 @@ class ChainBook:
     def create(self, ctx: RequestContext) -> int:
         chain_id = self.chains.new_id()
         self.chains.add(chain_id, self._with_step_ids(body_copy(ctx)))
+        self._written(chain_id, ctx.now())
         return chain_id
+
+    def _written(self, chain_id: int, now: datetime) -> None:
+        self.refresh(chain_id, now)
+        self.written_at[chain_id] = self.progress_since[chain_id] = now
+
+    def refresh(self, chain_id: int, now: datetime) -> None:
+        """Apply the chain's scheduled reset: once a reset moment has passed since the
+        progress started, every player starts the chain over."""
+        schedule = (self.chains.records.get(chain_id) or {}).get("recurrent_schedule")
+        since = self.progress_since.get(chain_id)
+        if schedule and since is not None and next_reset(schedule, since) <= now:
+            self.reset(chain_id)
+            self.progress_since[chain_id] = now
+
+    def answered_schedule(self, chain: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+        """The admin form of the chain's schedule, with its computed dates; None if none."""
+        schedule = chain.get("recurrent_schedule")
+        written = self.written_at.get(chain[self.chains.key_field], now)
+        return schedule_view(schedule, written, now) if schedule else None
+
+    def player_schedule(self, chain: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+        """The schedule as players see it: the kind of interval and the next reset."""
+        answered = self.answered_schedule(chain, now)
+        return answered and {k: answered[k] for k in ("interval_type", "reset_next_date")}
+
+    def _admin_view(self, chain: dict[str, Any], now: datetime) -> dict[str, Any]:
+        if "recurrent_schedule" not in chain:
+            return chain
+        return {**chain, "recurrent_schedule": self.answered_schedule(chain, now)}
 
     def admin_list(self, ctx: RequestContext) -> dict[str, Any]:
         wanted = enabled_filter(ctx)
         chains = [c for c in self.chains if wanted is None or bool(c.get("is_enabled")) == wanted]
-        return counted_page(chains, ctx, default_limit=10)
+        return counted_page(chains, ctx, lambda c: self._admin_view(c, ctx.now()), default_limit=10)
 
     def admin_get(self, ctx: RequestContext) -> dict[str, Any]:
-        return self.chains.get(self.chain_id(ctx))
+        return self._admin_view(self.chains.get(self.chain_id(ctx)), ctx.now())
 
     def update(self, ctx: RequestContext) -> None:
         chain_id = self.chain_id(ctx)
@@ -67,6 +102,7 @@ class ChainBook:
         body = self._with_step_ids(body)
         body.pop("id", None)
         self.chains.replace(chain_id, body)
+        self._written(chain_id, ctx.now())
 
     def delete(self, ctx: RequestContext) -> None:
         chain_id = self.chain_id(ctx)
@@ -87,10 +123,14 @@ class ChainBook:
         chain = self.chains.records.get(self.chain_id(ctx))
         if chain is None or not is_live(chain, ctx.now()):
             raise not_found(f"{self.chains.label} not found")
+        self.refresh(chain[self.chains.key_field], ctx.now())
         return chain
 
     def live_chains(self, ctx: RequestContext) -> list[dict[str, Any]]:
-        return [c for c in self.chains if is_live(c, ctx.now())]
+        chains = [c for c in self.chains if is_live(c, ctx.now())]
+        for chain in chains:
+            self.refresh(chain[self.chains.key_field], ctx.now())
+        return chains
 
     def step(self, chain: dict[str, Any], number: int) -> dict[str, Any]:
         steps: list[dict[str, Any]] = chain.get("steps", [])

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from ._core import RequestContext, body_copy, page
-from ._promotion_state import Kind, Promotion, PromotionsState, normalize_periods
+from ._promotion_state import Kind, Promotion, PromotionsState
 from ._rules import refuse_read_only
 
 
@@ -44,7 +44,7 @@ class CodePromotionCalls:
         promotion = self.promotion(ctx)
         body = body_copy(ctx)
         refuse_read_only(body, "code_promotion")
-        promotion.data = normalize_periods(body)
+        promotion.write(body, ctx.now())
 
     def get(self, ctx: RequestContext) -> Any:
         return self.promotion(ctx).view()

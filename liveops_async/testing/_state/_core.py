@@ -129,9 +129,10 @@ class Collection:
 
     label: str
     key_field: str = "id"
-    not_found_code: int = 4001
+    not_found_code: int = 4001  # the code in the not-found message's brackets
     records: dict[Any, dict[str, Any]] = attrs.field(factory=dict)
     next_id: int = 1
+    not_found_error_code: int = 4001  # the not-found body's `errorCode`
 
     def new_id(self) -> int:
         value = self.next_id
@@ -147,7 +148,9 @@ class Collection:
         try:
             return self.records[key]
         except KeyError:
-            raise not_found(f"{self.label} not found", self.not_found_code) from None
+            raise not_found(
+                f"{self.label} not found", self.not_found_code, self.not_found_error_code
+            ) from None
 
     def delete(self, key: Any) -> dict[str, Any]:
         record = self.get(key)

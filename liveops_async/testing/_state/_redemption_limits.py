@@ -26,23 +26,29 @@ class RedemptionLimitCalls:
 
     find: Callable[[RequestContext], Promotion]
 
+    def current(self, ctx: RequestContext) -> Promotion:
+        """The promotion `find` names, its scheduled limit reset applied as of now."""
+        promotion = self.find(ctx)
+        promotion.refresh_limits(ctx.now())
+        return promotion
+
     def get_limit(self, ctx: RequestContext) -> Any:
-        return self.find(ctx).user_limit_view(str(ctx.query["user_external_id"]))
+        return self.current(ctx).user_limit_view(str(ctx.query["user_external_id"]))
 
     def increase(self, ctx: RequestContext) -> Any:
-        promotion, user = self.find(ctx), body_user(ctx)
+        promotion, user = self.current(ctx), body_user(ctx)
         promotion.change_user_available(user, int(ctx.body["available"]))
         return promotion.user_limit_view(user)
 
     def set_limit(self, ctx: RequestContext) -> Any:
-        promotion, user = self.find(ctx), body_user(ctx)
+        promotion, user = self.current(ctx), body_user(ctx)
         promotion.change_user_available(
             user, int(ctx.body["available"]) - promotion.user_available(user)
         )
         return promotion.user_limit_view(user)
 
     def decrease(self, ctx: RequestContext) -> Any:
-        promotion, user = self.find(ctx), body_user(ctx)
+        promotion, user = self.current(ctx), body_user(ctx)
         promotion.change_user_available(user, -int(ctx.body["available"]))
         return promotion.user_limit_view(user)
 

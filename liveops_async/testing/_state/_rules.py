@@ -92,11 +92,60 @@ def check_discounts(body: Mapping[str, Any]) -> None:
             raise validation_error(f"The property `{name}` must be between 0 and 100")
 
 
+# A promotion by price range names no items (the 2025 schema: "If you pass this array, set the
+# value of ... to null"): (price range field, the field it requires to be null). Each field
+# exists on one kind only: `items` on discounts, `condition` on bonuses, `discounted_items`
+# on promo codes.
+PRICE_RANGE_EXCLUDES = (
+    ("price_conditions", "items"),
+    ("price_conditions", "condition"),
+    ("price_conditions", "discounted_items"),
+    ("item_price_conditions", "discounted_items"),
+)
+
+
+def check_price_range_target(body: Mapping[str, Any]) -> None:
+    for price_range, target in PRICE_RANGE_EXCLUDES:
+        if body.get(price_range) is not None and body.get(target) is not None:
+            raise validation_error(
+                f"The property `{target}` must be null when `{price_range}` are passed",
+                [{"property": target, "message": f"must be null with {price_range}"}],
+            )
+
+
+# The keys a written reset schedule may carry, per kind of interval: the service refuses the
+# other branches' day fields (null placeholders included) and the computed dates it answers
+# with (`reset_next_date`, `displayable_*`), as S6 found on promotion limits.
+SCHEDULE_KEYS: Mapping[str, frozenset[str]] = {
+    "daily": frozenset({"interval_type", "time"}),
+    "weekly": frozenset({"interval_type", "day_of_week", "time"}),
+    "monthly": frozenset({"interval_type", "day_of_month", "time"}),
+}
+
+
+def check_limit_schedule(body: Mapping[str, Any]) -> None:
+    """`limits.recurrent_schedule.per_user` carries only the keys of its own interval kind."""
+    schedule = ((body.get("limits") or {}).get("recurrent_schedule") or {}).get("per_user")
+    if not isinstance(schedule, Mapping):
+        return
+    allowed = SCHEDULE_KEYS.get(str(schedule.get("interval_type")), frozenset(schedule))
+    for key in schedule:
+        if key not in allowed:
+            name = f"limits.recurrent_schedule.per_user.{key}"
+            raise validation_error(
+                f"The property `{name}` is not allowed for a "
+                f"{schedule.get('interval_type')} schedule",
+                [{"property": name, "message": "not allowed"}],
+            )
+
+
 def check_promotion(body: Mapping[str, Any]) -> None:
     """Every rule of a promotion write (create or PUT) that the schema cannot express."""
     check_periods(body.get("promotion_periods"))
     check_validity(body)
     check_discounts(body)
+    check_price_range_target(body)
+    check_limit_schedule(body)
 
 
 # A reward chain has at most 31 steps, each granting 1 to 10 rewards (Xsolla's reward system

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import enum
 import secrets
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -110,9 +111,12 @@ handles_each(
 )
 
 
-def _player_view(book: ChainBook, user: str, chain: dict[str, Any]) -> dict[str, Any]:
+def _player_view(
+    book: ChainBook, user: str, chain: dict[str, Any], now: datetime
+) -> dict[str, Any]:
     done = book.done(user, chain)
     view = copy.deepcopy(chain)
+    view["recurrent_schedule"] = book.player_schedule(chain, now)
     view["name"] = localized(view.get("name")) or ""
     view["description"] = localized(view.get("description"))  # null when there is none
     view["next_step_number"] = next_step(chain, done)
@@ -134,13 +138,13 @@ def player_list(ctx: RequestContext) -> Any:
     user = ctx.require_user()
     book = _book_of(ctx)
     chains = book.live_chains(ctx)
-    return counted_page(chains, ctx, lambda chain: _player_view(book, user, chain))
+    return counted_page(chains, ctx, lambda chain: _player_view(book, user, chain, ctx.now()))
 
 
 @handles("get-user-offer-chain-by-id")
 def player_get(ctx: RequestContext) -> Any:
     book = _book_of(ctx)
-    return _player_view(book, ctx.require_user(), book.player_chain(ctx))
+    return _player_view(book, ctx.require_user(), book.player_chain(ctx), ctx.now())
 
 
 def _take_step(ctx: RequestContext, paid: bool) -> int:

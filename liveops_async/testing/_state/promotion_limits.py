@@ -3,17 +3,21 @@ bonuses, named by promotion id (coupons and promo codes have their own limit cal
 
 from __future__ import annotations
 
-from .._errors import not_found
+from .._errors import MockApiError, not_found
 from ._core import RequestContext, handles, handles_each
 from ._promotion_state import BONUS, DISCOUNT, Promotion, PromotionsState, promotion_in_path
 from ._redemption_limits import RedemptionLimitCalls, body_user
 
 
 def _limited_promotion(ctx: RequestContext) -> Promotion:
-    """The discount or bonus the path names: only they have these limits."""
-    promotion = promotion_in_path(ctx)
-    if promotion.kind not in (DISCOUNT, BONUS):
-        raise not_found("Promotion not found")
+    """The discount or bonus the path names: only they have these limits. Any other id is
+    404 with the user-limit service's own code, 1101 (the 2025 schema's examples)."""
+    try:
+        promotion = promotion_in_path(ctx)
+    except MockApiError:
+        promotion = None
+    if promotion is None or promotion.kind not in (DISCOUNT, BONUS):
+        raise not_found("Promotion not found", message_code=1101, error_code=1101)
     return promotion
 
 
@@ -38,6 +42,8 @@ def reset_one_promotion(ctx: RequestContext) -> None:
 
 @handles("reset-all-user-promotions-limit")
 def reset_all_promotions(ctx: RequestContext) -> None:
+    """Every discount and bonus with a per-player limit; the others have nothing to reset."""
     user = body_user(ctx)
     for promotion in ctx.state(PromotionsState).of_kind(DISCOUNT, BONUS):
-        promotion.reset_user(user)
+        if promotion.user_total is not None:
+            promotion.reset_user(user)

@@ -4,6 +4,7 @@ toggle and reset, and each player's value-point balance and claimed steps."""
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -21,20 +22,30 @@ from ._core import (
     page,
 )
 from ._rules import check_reward_chain, refuse_read_only
+from ._schedules import next_reset, schedule_view
 from ._value_point_state import ValuePointsState
 
 
 @attrs.define
 class RewardChainsState:
+    # An unknown chain is 404 with errorCode 9901 and "[0401-4001]" (the 2025 schema).
     chains: Collection = attrs.field(
-        factory=lambda: Collection("Reward chain", key_field="reward_chain_id")
+        factory=lambda: Collection(
+            "Reward chain", key_field="reward_chain_id", not_found_error_code=9901
+        )
     )
     next_step_id: int = 1
     balances: dict[tuple[str, int], int] = attrs.field(factory=dict)
     claimed: dict[tuple[str, int], set[int]] = attrs.field(factory=dict)
+    # chain id -> when its settings were written, and since when players' progress runs: a
+    # reset of its `recurrent_schedule` after that wipes the progress, as the reset call does.
+    written_at: dict[int, datetime] = attrs.field(factory=dict)
+    progress_since: dict[int, datetime] = attrs.field(factory=dict)
 
-    def grant(self, user: str, chain_id: int, amount: int) -> int:
+    def grant(self, user: str, chain_id: int, amount: int, now: datetime | None = None) -> int:
         self.chains.get(chain_id)
+        if now is not None:
+            self.refresh(chain_id, now)  # points granted after a reset count from zero
         key = (user, chain_id)
         self.balances[key] = self.balances.get(key, 0) + amount
         return self.balances[key]
@@ -51,6 +62,27 @@ class RewardChainsState:
             for key in [k for k in table if k[1] == chain_id]:
                 del table[key]
 
+    def written(self, chain_id: int, now: datetime) -> None:
+        """The chain's settings were (re)written at `now`: its schedule counts from now."""
+        self.refresh(chain_id, now)
+        self.written_at[chain_id] = self.progress_since[chain_id] = now
+
+    def refresh(self, chain_id: int, now: datetime) -> None:
+        """Apply the chain's scheduled reset: once a reset moment has passed since the
+        progress started, every player's value points and claims are wiped."""
+        chain = self.chains.records.get(chain_id)
+        schedule = (chain or {}).get("recurrent_schedule")
+        since = self.progress_since.get(chain_id)
+        if schedule and since is not None and next_reset(schedule, since) <= now:
+            self.forget_progress(chain_id)
+            self.progress_since[chain_id] = now
+
+    def answered_schedule(self, chain: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+        """The admin form of the chain's schedule, with its computed dates; None if none."""
+        schedule = chain.get("recurrent_schedule")
+        written = self.written_at.get(chain["reward_chain_id"], now)
+        return schedule_view(schedule, written, now) if schedule else None
+
 
 def _chain_id(ctx: RequestContext) -> int:
     return int_path(ctx, "reward_chain_id")
@@ -64,6 +96,7 @@ def create_chain(ctx: RequestContext) -> Any:
     check_reward_chain(body)
     chain_id = state.chains.new_id()
     state.chains.add(chain_id, state.store_chain(body, chain_id))
+    state.written(chain_id, ctx.now())
     return {"reward_chain_id": chain_id}
 
 
@@ -91,17 +124,23 @@ def _value_point_of(ctx: RequestContext, chain: dict[str, Any]) -> dict[str, Any
     return ctx.state(ValuePointsState).value_points.records.get(sku) if sku else None
 
 
+_VALUE_POINT_DETAILS = ("type", "is_enabled", "image_url", "media_list", "order", "is_clan")
+
+
 def _admin_view(ctx: RequestContext, chain: dict[str, Any], *, listed: bool) -> Any:
     """The value point as Xsolla's admin reads show it: the list has its texts as plain strings
     (or null), the single chain as localized objects; a chain without a clan has null
     `top_contributors` there."""
     view = {k: v for k, v in chain.items() if not (listed and k == "steps")}
+    view["recurrent_schedule"] = ctx.state(RewardChainsState).answered_schedule(chain, ctx.now())
     item = _value_point_of(ctx, chain)
     if item is not None:
         texts = {f: item.get(f) for f in ("description", "long_description")}
         if listed:
             texts = {f: localized(v) for f, v in texts.items()}
-        view["value_point"] = {"sku": item["sku"], "name": item.get("name"), **texts}
+        # The whole value point item, as the 2025 schema's admin example answers it.
+        details = {f: item.get(f) for f in _VALUE_POINT_DETAILS}
+        view["value_point"] = {"sku": item["sku"], "name": item.get("name"), **texts, **details}
     if not listed:
         view.setdefault("top_contributors", None)
     return view
@@ -117,6 +156,7 @@ def update_chain(ctx: RequestContext) -> None:
     state.chains.replace(
         chain_id, state.store_chain(body, chain_id), keep=("value_point", "clan_type")
     )
+    state.written(chain_id, ctx.now())
 
 
 @handles("admin-delete-reward-chain")
@@ -141,9 +181,11 @@ def reset_chain(ctx: RequestContext) -> None:
 
 # --- player calls --------------------------------------------------------------------------
 def _player_chain(ctx: RequestContext, chain_id: int) -> dict[str, Any]:
-    chain = ctx.state(RewardChainsState).chains.records.get(chain_id)
+    state = ctx.state(RewardChainsState)
+    chain = state.chains.records.get(chain_id)
     if chain is None or not is_live(chain, ctx.now()):
         raise not_found("Reward chain not found")
+    state.refresh(chain_id, ctx.now())
     return chain
 
 
@@ -168,6 +210,11 @@ def _player_view(ctx: RequestContext, user: str, chain: dict[str, Any]) -> dict[
     for field in ("name", "description", "long_description"):
         view[field] = localized(view.get(field))
     view["value_point"] = _balance_view(ctx, user, chain)
+    schedule = ctx.state(RewardChainsState).answered_schedule(chain, ctx.now())
+    view["recurrent_schedule"] = schedule and {
+        "interval_type": schedule["interval_type"],
+        "reset_next_date": schedule["reset_next_date"],
+    }
     view["steps"] = [
         {
             **step,
@@ -191,7 +238,10 @@ def _player_view(ctx: RequestContext, user: str, chain: dict[str, Any]) -> dict[
 @handles("get-reward-chains-list")
 def player_chains(ctx: RequestContext) -> Any:
     user = ctx.require_user()
-    chains = [c for c in ctx.state(RewardChainsState).chains if is_live(c, ctx.now())]
+    state = ctx.state(RewardChainsState)
+    chains = [c for c in state.chains if is_live(c, ctx.now())]
+    for chain in chains:
+        state.refresh(chain["reward_chain_id"], ctx.now())
     return counted_page(chains, ctx, lambda chain: _player_view(ctx, user, chain))
 
 
@@ -218,5 +268,5 @@ def claim_step(ctx: RequestContext) -> None:
         raise unprocessable(9912, "Reward already claimed.")
     price = int((step.get("price") or {}).get("amount", 0))
     if state.balances.get((user, chain["reward_chain_id"]), 0) < price:
-        raise unprocessable(9912, "Can't claim the step reward.")
+        raise unprocessable(9913, "Not enough value points to claim step reward.")
     claimed.add(step_id)
