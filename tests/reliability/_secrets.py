@@ -74,3 +74,27 @@ def assert_no_canary(*things: object) -> None:
     for thing in things:
         leaked = find_canary(shown_text(thing))
         assert leaked is None, f"{leaked!r} shown by {type(thing).__name__}: {thing!r}"
+
+
+def with_locals(error: BaseException) -> str:
+    """The error as a traceback with locals shows it, and each linked exception likewise
+    (also a context `raise ... from` hides: a reporting tool may walk it)."""
+    shown = [
+        "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
+    ]
+    for linked in _exception_chain(error):
+        shown.append(
+            "".join(
+                traceback.TracebackException(
+                    type(linked), linked, linked.__traceback__, capture_locals=True
+                ).format(chain=False)
+            )
+        )
+    return "\n".join(shown)
+
+
+def assert_no_secret_in_locals(error: BaseException, *extra: str) -> None:
+    text = with_locals(error)
+    for line in text.splitlines():
+        leaked = find_canary(line) or next((s for s in extra if s in line), None)
+        assert leaked is None, f"{leaked!r} shown by a traceback with locals: {line[:300]}"

@@ -26,48 +26,11 @@ from liveops_async import (
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, COUPON_GET, COUPON_REDEEM, Call
 from ._proxy import PROXY_PASSWORD, Proxy, running_proxy
-from ._secrets import CANARIES, find_canary
+from ._secrets import CANARIES, assert_no_secret_in_locals, find_canary, with_locals
 from .conftest import ROOMY_TIMEOUTS, outcome
 from .test_echoed_secrets import GATEWAY_KEY, _echo_everywhere
 
 ClientFactory = Callable[..., LiveOpsClient]
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and everything reachable by `__cause__` and `__context__`, shown or not."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        pending += (current.__cause__, current.__context__)
-
-
-def with_locals(error: BaseException) -> str:
-    """The error as a traceback with locals shows it, and each linked exception likewise
-    (also a context `raise ... from` hides: a reporting tool may walk it)."""
-    shown = [
-        "".join(traceback.TracebackException.from_exception(error, capture_locals=True).format())
-    ]
-    for linked in _chain(error):
-        shown.append(
-            "".join(
-                traceback.TracebackException(
-                    type(linked), linked, linked.__traceback__, capture_locals=True
-                ).format(chain=False)
-            )
-        )
-    return "\n".join(shown)
-
-
-def assert_no_secret_in_locals(error: BaseException, *extra: str) -> None:
-    text = with_locals(error)
-    for line in text.splitlines():
-        leaked = find_canary(line) or next((s for s in extra if s in line), None)
-        assert leaked is None, f"{leaked!r} shown by a traceback with locals: {line[:300]}"
 
 
 def _bad_gzip() -> fs.Action:

@@ -44,7 +44,7 @@ from tests.ratelimit._support import RedisServer
 from . import _fault_server as fs
 from ._calls import COUPON_GET, COUPON_REDEEM, LIMIT_DECREASE, Call
 from ._proxy import PROXY_PASSWORD, PROXY_USER, Proxy, running_proxy
-from ._secrets import CANARIES, assert_no_canary, shown_text
+from ._secrets import CANARIES, assert_no_canary, assert_no_secret_in_locals, shown_text
 from .conftest import FAST_RETRY, PROJECT_ID, ROOMY_TIMEOUTS, outcome
 
 _PROXY_VARIABLES = (
@@ -182,6 +182,19 @@ async def test_error_statuses_are_typed_and_retried_by_the_rules(
     throttled = await outcome(COUPON_REDEEM.invoke(client))
     assert isinstance(throttled, RateLimitError), repr(throttled)
     assert server.count(COUPON_REDEEM.route) == 1
+
+
+async def test_no_failure_shows_a_credential_in_a_traceback_with_locals_on_any_transport(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    """The traceback-with-locals promise (`test_traceback_locals.py`) on every transport: a
+    borrowed session's or connector's aiohttp frames hold the headers as the SDK's own do."""
+    client = via(server, max_retries=0)
+    for action in (fs.reset_before_response(), fs.reply(404, {"errorMessage": "gone"})):
+        server.then(action)
+        error = await outcome(COUPON_REDEEM.invoke(client))
+        assert isinstance(error, (APIConnectionError, APIStatusError)), repr(error)
+        assert_no_secret_in_locals(error, PROXY_PASSWORD)
 
 
 async def test_a_corrupt_compressed_answer_is_a_decode_error_not_retried(
