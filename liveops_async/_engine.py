@@ -13,6 +13,7 @@ first `LiveOpsClient` is created, so that `import liveops_async` stays cheap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import logging
@@ -965,9 +966,10 @@ class HTTPRequester:
             headers = fixed_headers = extra_headers = payload = None  # type: ignore[assignment]
             target, raw_body, response = "", b"", None
             response_headers = None
-            if isinstance(exc, LiveOpsError) and _incidental_context(exc):
-                exc.__context__ = None
-            forget_locals(exc)
+            with contextlib.suppress(Exception):  # never in place of the call's own error
+                if isinstance(exc, LiveOpsError) and _incidental_context(exc):
+                    exc.__context__ = None
+                forget_locals(exc)
             raise
 
     async def _answered(
