@@ -602,10 +602,23 @@ def _reporting(config: ClientConfig) -> bool:
 
 
 async def _call_hooks(hooks: tuple[Any, ...], event: object) -> None:
+    """Run each hook on `event`. A hook that raises is logged at WARNING and the others and
+    the call go on: hooks observe (metrics, tracing), and a failing metrics backend must not
+    turn a redemption the API applied into an error the caller may answer by redeeming again.
+    A cancellation (`BaseException`) still propagates."""
     for hook in hooks:
-        result = hook(event)
-        if inspect.isawaitable(result):
-            await result
+        try:
+            result = hook(event)
+            if inspect.isawaitable(result):
+                await result
+        except Exception as exc:
+            log.warning(
+                "%s hook %s raised %s: %s; the call goes on",
+                type(event).__name__,
+                getattr(hook, "__qualname__", type(hook).__qualname__),
+                type(exc).__name__,
+                exc,
+            )
 
 
 class HTTPRequester:

@@ -149,7 +149,25 @@ async def _plan(
     return make_plan(kinds, desired, project)
 
 
-@cli.command()
+class _PlanCommand(click.Command):
+    """`plan`, whose exit status 2 means "changes to apply": a usage error of its own
+    arguments (a DIRECTORY that does not exist, an unknown --only kind) exits 1, as its other
+    errors do, instead of Click's 2, which a CI script would read as a pending change."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _PlanUsageError(exc.format_message(), exc.ctx) from None
+
+
+class _PlanUsageError(click.UsageError):
+    """A usage error of `plan`: shown as Click shows one, with exit status 1."""
+
+    exit_code = EXIT_ERROR
+
+
+@cli.command(cls=_PlanCommand)
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_kind_options
 @json_option
@@ -166,7 +184,8 @@ def plan(
     The files are checked against the API's request schemas first; every problem is
     reported with its file and field, and nothing is read from the project then.
 
-    Exit status: 0 no changes, 2 changes to apply, 1 an error (bad files, API failure).
+    Exit status: 0 no changes, 2 changes to apply, 1 an error (bad files or arguments, API
+    failure).
     """
     kinds = _kinds(only, exclude, directory)
     desired, problems = _load_and_validate(directory, kinds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import difflib
 import hmac
 import math
 import secrets
@@ -220,14 +221,20 @@ class LiveOpsMock:
         """
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"count must be an integer >= 1, got {count!r}")
-        if operation_id is not None and (
-            not isinstance(operation_id, str) or operation_id not in self.spec.operations
-        ):
+        if operation_id is not None:
+            self._check_operation_id(operation_id)
+        self._queued_drops_after_apply.extend([operation_id] * count)
+
+    def _check_operation_id(self, operation_id: object) -> None:
+        """Refuse a name that is no operation of the spec: a typo would otherwise count or
+        match nothing, and a test asserting `count(...) == 0` would pass whatever happened."""
+        if not isinstance(operation_id, str) or operation_id not in self.spec.operations:
+            close = difflib.get_close_matches(str(operation_id), list(self.spec.operations), 1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ValueError(
                 f"operation_id must be an operation id of the mock's spec (such as "
-                f"'admin-create-coupon'), got {operation_id!r}"
+                f"'admin-create-coupon'), got {operation_id!r}{hint}"
             )
-        self._queued_drops_after_apply.extend([operation_id] * count)
 
     def issue_jwt(self, user_id: str, ttl: float = 3600, **claims: Any) -> str:
         """A player JWT this mock accepts until `ttl` seconds from the mock clock's now."""
@@ -290,7 +297,11 @@ class LiveOpsMock:
         A client that gave up during that wait (its timeout) is not counted until the latency
         has passed; the mock then handles the request all the same, as a server would that
         never learned of the client's timeout. `requests` is a `deque` of the last
-        `request_log_size` records (`list(mock.requests)` to slice it)."""
+        `request_log_size` records (`list(mock.requests)` to slice it).
+
+        Raises ValueError when `operation_id` is not an operation of the mock's spec (the
+        operation ids are in docs/api.md), so a misspelt one fails instead of counting 0."""
+        self._check_operation_id(operation_id)
         return sum(1 for r in self.requests if r.operation_id == operation_id)
 
     # --- routing ----------------------------------------------------------------------

@@ -131,3 +131,22 @@ def test_an_id_that_cannot_be_written_back_is_reported_after_the_create(
     report = json.loads(failed.stdout)
     assert report["applied"] == ["discount (new): created with id 1"]
     assert "`id: 1`" in report["failed"]["error"] and "by hand" in report["failed"]["error"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "no-such-folder"),  # a typo in the folder
+        ("plan", "{config}", "--only", "coupon_s"),  # an unknown kind
+        ("plan", "{config}", "--no-such-option"),
+    ],
+)
+def test_plan_usage_errors_exit_1_not_2_which_means_changes(
+    liveops: Invoke, exported: Path, args: tuple[str, ...]
+) -> None:
+    # A CI job runs `liveops plan config/` and reads 2 as "changes pending"; Click's own usage
+    # errors exited 2 too, so a misspelt folder looked like a project with changes.
+    result = liveops(*(a.format(config=exported) for a in args))
+    assert result.exit_code == 1, result.output
+    assert "Error:" in result.output
+    assert liveops("plan", str(exported)).exit_code == 0

@@ -47,6 +47,18 @@ def test_inline_block_runs(code: str) -> None:
     exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
 
 
+def test_inline_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    # Users paste these into code checked with `mypy --strict`: `Settlement.APPLIED ==
+    # "applied"` and a raw value compared with its declared type failed there.
+    mypy_api = pytest.importorskip("mypy.api")
+    for n, code in enumerate(INLINE):
+        (tmp_path / f"readme_inline_{n}.py").write_text(code, encoding="utf-8")
+    out, err, status = mypy_api.run(
+        ["--strict", "--no-incremental", "--config-file", os.devnull, str(tmp_path)]
+    )
+    assert status == 0, out + err
+
+
 async def test_quickstart_block_runs_against_the_mock(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -59,3 +59,14 @@ def test_records_built_by_position_keep_their_fields() -> None:
     recorded = RecordedRequest("GET", "/v2/x", "op", 200, "p1", 1.0, False)
     assert (recorded.path, recorded.query, recorded.raw_path) == ("/v2/x", {}, "/v2/x")
     assert hash(recorded) == hash(RecordedRequest("GET", "/v2/x", "op", 200, "p1", 1.0, False))
+
+
+async def test_count_refuses_an_operation_id_the_spec_lacks(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    await api.call("get-coupon", path={"external_id": "spring"})
+    assert liveops_mock.count("get-coupon") == 1
+    assert liveops_mock.count("redeem-coupon") == 0  # a real operation not called: 0
+    # A misspelt id counted 0 silently: `assert mock.count("get-coupon-list") == 0` passed.
+    with pytest.raises(ValueError, match=r"got 'get-coupns'; did you mean 'get-coupons'\?"):
+        liveops_mock.count("get-coupns")
