@@ -102,11 +102,11 @@ async def test_a_callers_credential_header_and_raw_responses_stay_out_of_locals(
     assert_no_secret_in_locals(error, GATEWAY_KEY)
 
 
-async def test_a_token_provider_and_a_hook_that_fail_show_no_credential_in_locals(
+async def test_a_token_provider_and_a_rate_limiter_that_fail_show_no_credential_in_locals(
     make_client: ClientFactory, server: fs.FaultServer
 ) -> None:
-    """A provider's token refused before sending (a control character), and a response hook
-    that raises: the SDK's frames the error passed through keep no credential."""
+    """A provider's token refused before sending (a control character), and a rate limiter of
+    the caller's that raises: the SDK's frames the error passed through keep no credential."""
 
     async def bad_token() -> str:
         return CANARIES.jwt + "\r\nX-Injected: 1"
@@ -116,16 +116,23 @@ async def test_a_token_provider_and_a_hook_that_fail_show_no_credential_in_local
     assert isinstance(error, LiveOpsError), error
     assert_no_secret_in_locals(error)
 
-    def failing_hook(event: object) -> None:
-        raise RuntimeError("hook failed")
+    class FailingLimiter:
+        async def acquire(self, key: str) -> None:
+            raise RuntimeError("limiter down")
 
-    hooked = make_client(server, max_retries=0, on_response=[failing_hook])
-    error = await outcome(hooked.user(CANARIES.jwt).coupons.redeem(coupon_code="A"))
+        async def on_rate_limited(self, key: str, retry_after: float) -> None:
+            pass
+
+        async def aclose(self) -> None:
+            pass
+
+    limited = make_client(server, max_retries=0, rate_limiter=FailingLimiter())
+    error = await outcome(COUPON_GET.invoke(limited))
     assert isinstance(error, RuntimeError), error
     assert_no_secret_in_locals(error)
-    # The hook's own frame (the caller's code) stays in the traceback.
+    # The limiter's own frame (the caller's code) stays in the traceback.
     frames = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
-    assert frames[-1] == "failing_hook", frames
+    assert frames[-1] == "acquire", frames
 
 
 async def _cancelled_by_wait_for(client: LiveOpsClient) -> BaseException:
