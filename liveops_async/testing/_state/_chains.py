@@ -20,7 +20,7 @@ from ._core import (
     int_path,
 )
 from ._rules import check_unique, check_validity, parse_time, refuse_read_only
-from ._schedules import next_reset, schedule_view
+from ._schedules import ResetClock
 
 
 @attrs.define
@@ -32,10 +32,8 @@ class ChainBook:
     read_only_kind: str  # the key of its fields in `_rules.READ_ONLY_ON_PUT`
     progress: dict[tuple[str, int], set[int]] = attrs.field(factory=dict)
     next_step_id: int = 1
-    # chain id -> when its settings were written, and since when players' progress runs: a
-    # reset of its `recurrent_schedule` (offer chains) after that starts the chain over.
-    written_at: dict[int, datetime] = attrs.field(factory=dict)
-    progress_since: dict[int, datetime] = attrs.field(factory=dict)
+    # A reset of a chain's `recurrent_schedule` (offer chains) starts the chain over.
+    clock: ResetClock = attrs.field(factory=ResetClock)
 
     def _with_step_ids(self, body: dict[str, Any]) -> dict[str, Any]:
         check_validity(body)
@@ -58,22 +56,18 @@ class ChainBook:
 
     def _written(self, chain_id: int, now: datetime) -> None:
         self.refresh(chain_id, now)
-        self.written_at[chain_id] = self.progress_since[chain_id] = now
+        self.clock.written(chain_id, now)
 
     def refresh(self, chain_id: int, now: datetime) -> None:
         """Apply the chain's scheduled reset: once a reset moment has passed since the
         progress started, every player starts the chain over."""
         schedule = (self.chains.records.get(chain_id) or {}).get("recurrent_schedule")
-        since = self.progress_since.get(chain_id)
-        if schedule and since is not None and next_reset(schedule, since) <= now:
+        if self.clock.reset_due(chain_id, schedule, now):
             self.reset(chain_id)
-            self.progress_since[chain_id] = now
 
     def answered_schedule(self, chain: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         """The admin form of the chain's schedule, with its computed dates; None if none."""
-        schedule = chain.get("recurrent_schedule")
-        written = self.written_at.get(chain[self.chains.key_field], now)
-        return schedule_view(schedule, written, now) if schedule else None
+        return self.clock.view(chain[self.chains.key_field], chain.get("recurrent_schedule"), now)
 
     def player_schedule(self, chain: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         """The schedule as players see it: the kind of interval and the next reset."""

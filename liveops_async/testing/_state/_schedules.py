@@ -67,3 +67,32 @@ def schedule_view(
         "displayable_reset_start_date": first.isoformat(),
         "displayable_reset_next_date": upcoming.isoformat(),
     }
+
+
+class ResetClock:
+    """For chains with a `recurrent_schedule`: when each chain's settings were written (its
+    schedule's dates count from then) and since when players' progress runs. One clock serves
+    every kind of chain; each kind says what a reset wipes."""
+
+    def __init__(self) -> None:
+        self.written_at: dict[int, datetime] = {}
+        self.progress_since: dict[int, datetime] = {}
+
+    def written(self, chain_id: int, now: datetime) -> None:
+        self.written_at[chain_id] = self.progress_since[chain_id] = now
+
+    def reset_due(self, chain_id: int, schedule: Mapping[str, Any] | None, now: datetime) -> bool:
+        """Whether a reset moment has passed since progress started; if so progress now runs
+        from `now` (the caller wipes it)."""
+        since = self.progress_since.get(chain_id)
+        if schedule and since is not None and next_reset(schedule, since) <= now:
+            self.progress_since[chain_id] = now
+            return True
+        return False
+
+    def view(
+        self, chain_id: int, schedule: Mapping[str, Any] | None, now: datetime
+    ) -> dict[str, Any] | None:
+        """The admin form of the schedule, with its computed dates; None if there is none."""
+        written = self.written_at.get(chain_id, now)
+        return schedule_view(schedule, written, now) if schedule else None

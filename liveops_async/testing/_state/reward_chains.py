@@ -22,7 +22,7 @@ from ._core import (
     page,
 )
 from ._rules import check_reward_chain, refuse_read_only
-from ._schedules import next_reset, schedule_view
+from ._schedules import ResetClock
 from ._value_point_state import ValuePointsState
 
 
@@ -39,8 +39,7 @@ class RewardChainsState:
     claimed: dict[tuple[str, int], set[int]] = attrs.field(factory=dict)
     # chain id -> when its settings were written, and since when players' progress runs: a
     # reset of its `recurrent_schedule` after that wipes the progress, as the reset call does.
-    written_at: dict[int, datetime] = attrs.field(factory=dict)
-    progress_since: dict[int, datetime] = attrs.field(factory=dict)
+    clock: ResetClock = attrs.field(factory=ResetClock)
 
     def grant(self, user: str, chain_id: int, amount: int, now: datetime | None = None) -> int:
         self.chains.get(chain_id)
@@ -65,23 +64,19 @@ class RewardChainsState:
     def written(self, chain_id: int, now: datetime) -> None:
         """The chain's settings were (re)written at `now`: its schedule counts from now."""
         self.refresh(chain_id, now)
-        self.written_at[chain_id] = self.progress_since[chain_id] = now
+        self.clock.written(chain_id, now)
 
     def refresh(self, chain_id: int, now: datetime) -> None:
         """Apply the chain's scheduled reset: once a reset moment has passed since the
         progress started, every player's value points and claims are wiped."""
         chain = self.chains.records.get(chain_id)
         schedule = (chain or {}).get("recurrent_schedule")
-        since = self.progress_since.get(chain_id)
-        if schedule and since is not None and next_reset(schedule, since) <= now:
+        if self.clock.reset_due(chain_id, schedule, now):
             self.forget_progress(chain_id)
-            self.progress_since[chain_id] = now
 
     def answered_schedule(self, chain: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         """The admin form of the chain's schedule, with its computed dates; None if none."""
-        schedule = chain.get("recurrent_schedule")
-        written = self.written_at.get(chain["reward_chain_id"], now)
-        return schedule_view(schedule, written, now) if schedule else None
+        return self.clock.view(chain["reward_chain_id"], chain.get("recurrent_schedule"), now)
 
 
 def _chain_id(ctx: RequestContext) -> int:
