@@ -301,7 +301,9 @@ def test_no_reference_is_leaked_on_success_or_failure() -> None:
                         "external_id": f"c{n}",
                         "name": {"en": "x"},
                         "promotion_periods": [{"date_from": "2026-01-01T00:00:00Z"}],
-                        "attribute_conditions": [{"type": "number", "attribute": "a", "operator": "eq", "value": "1"}],
+                        "attribute_conditions": [
+                            {"type": "number", "attribute": "a", "operator": "eq", "value": "1"}
+                        ],
                         "later": {"n": n},
                     }
                     for n in range(20)
@@ -333,7 +335,7 @@ def test_a_structurer_in_a_reference_cycle_is_collected() -> None:
     @attrs.define(kw_only=True)
     class _Loop(LiveOpsModel):
         label: str
-        next: _Loop | None = None
+        next: _Loop | None = None  # noqa: F821 - resolved below, from the local name
 
     attrs.resolve_types(_Loop, localns={"_Loop": _Loop})
     compiler = _compiler(True)
@@ -350,12 +352,13 @@ def test_the_environment_variable_turns_the_extension_off() -> None:
         "from liveops_async import _serde, _structure_native\n"
         "from liveops_async._generated import models\n"
         "assert _structure_native.NATIVE is None\n"
-        "page = _serde.loads_response(b'{\"items\":[{\"external_id\":\"c\"}]}', models.CouponList)\n"
+        'body = b\'{"items":[{"external_id":"c"}]}\'\n'
+        "page = _serde.loads_response(body, models.CouponList)\n"
         "assert page.items[0].external_id == 'c'\n"
         "print(type(_serde._compiler.hook(models.CouponList)).__name__)\n"
     )
     env = {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": "1"}
-    done = subprocess.run(  # noqa: S603 - this interpreter
+    done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "function"
