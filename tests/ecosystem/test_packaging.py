@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import email
 import re
+import os
 import subprocess
 import sys
 import tarfile
@@ -175,3 +176,41 @@ def test_install_section_names_every_extra() -> None:
     assert extras
     for extra in extras:
         assert f"liveops-async[{extra}]" in install, extra
+
+
+def test_the_c_extension_ships_with_its_source_and_stub(dists: dict[str, Path]) -> None:
+    """The wheel built here carries the compiled structuring functions and is tagged for this
+    interpreter and platform; the sdist carries their source, so a pip install from it builds
+    them (or goes on without, see setup.py); the stub types them for mypy and pyright."""
+    with zipfile.ZipFile(dists["wheel"]) as archive:
+        names = archive.namelist()
+    assert "liveops_async/_speedups.pyi" in names
+    assert [n for n in names if n.startswith("liveops_async/_speedups.") and n.endswith(".so")]
+    assert "-none-any" not in dists["wheel"].name  # a platform wheel
+    with tarfile.open(dists["sdist"]) as archive:
+        sources = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
+    assert {"setup.py", "liveops_async/_speedups.c", "liveops_async/_speedups.pyi"} <= sources
+
+
+def test_a_wheel_without_the_extension_is_pure_python(tmp_path: Path) -> None:
+    """LIVEOPS_ASYNC_NO_EXTENSIONS=1 (or no compiler): a pure wheel, which structures with the
+    Python functions (tests/runtime/test_structure_native.py runs that way too)."""
+    build = (
+        "import sys; from setuptools import build_meta as b; "
+        "print('DIST', b.build_wheel(sys.argv[1]))"
+    )
+    env = {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", build, str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("DIST "))
+    assert line.split()[1].endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(tmp_path / line.split()[1]) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".so")]
