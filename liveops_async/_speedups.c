@@ -408,7 +408,9 @@ structure_model(Structurer *self, Node *node, PyObject *d)
                 Py_INCREF(value);
             }
             else {
+                Py_INCREF(v);  /* held while a callback (a hook, an enum) may run */
                 value = structure(self, field->node, v);
+                Py_DECREF(v);
                 if (value == NULL) {
                     goto fail;
                 }
