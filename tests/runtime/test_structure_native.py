@@ -382,3 +382,45 @@ def test_the_plan_covers_every_kind_the_python_compiler_writes() -> None:
     plan = planner.top(models.CouponList)
     assert plan[0] == _structure_native.K_MODEL
     assert planner.pending == []  # the whole page is built in C, no Python hook
+
+
+# Keys are found by their object (orjson hands out the same one), by their text otherwise -----
+
+
+@needs_native
+def test_keys_that_are_new_objects_every_time_are_found_and_not_kept() -> None:
+    """A field is found whatever object carries its key (a caller's dict, long keys orjson
+    does not cache), and the keys remembered by address stay bounded: a body of ten thousand
+    distinct unknown keys leaves at most a table's worth of them referenced."""
+    hook = _compiler(True).hook(models.Coupon)
+    for _ in range(3):
+        key = "".join(["external", "_id"])  # equal to the wire key, another object
+        assert hook({key: "c"}).external_id == "c"
+    unknown = [f"unknown key {n}" for n in range(10_000)]
+    for key in unknown:
+        assert hook({"external_id": "c", key: 1}).model_extra == {key: 1}
+    untouched = [f"unknown key {n}" for n in range(10_000, 10_010)]  # never structured
+    base = max(sys.getrefcount(key) for key in untouched)
+    held = sum(1 for key in unknown if sys.getrefcount(key) > base)
+    assert held <= 4 * len(attrs.fields(models.Coupon)) + 16
+    many = {key: n for n, key in enumerate(unknown)} | {"external_id": "c"}
+    built = hook(dict(many))
+    assert built.external_id == "c"
+    assert built.model_extra == {key: n for n, key in enumerate(unknown)}
+    _identical(built, PYTHON.hook(models.Coupon)(dict(many)))
+
+
+@needs_native
+def test_a_plan_with_two_fields_on_one_wire_key_is_refused() -> None:
+    descriptor = vars(_Plain)["label"]
+    field = ("label", descriptor, _structure_native.F_REQUIRED, None, (_structure_native.K_STR,))
+    plan = (
+        _structure_native.K_MODEL,
+        _Plain,
+        (field, field),
+        frozenset({"label"}),
+        None,
+        _structure._no_float,
+    )
+    with pytest.raises(ValueError, match="two fields with one wire key"):
+        NATIVE.Structurer(plan, _structure._Mismatch)
