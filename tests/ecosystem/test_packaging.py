@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import email
-import re
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -45,28 +45,31 @@ PROVIDERS = {
 _OPTIONAL_OR_TYPING = {"pytest", "pytest_asyncio", "typing_extensions"}
 
 
+def _build(kind: str, out: Path, env: dict[str, str] | None = None) -> Path:
+    """A wheel or an sdist built by setuptools in its own process, into `out`."""
+    build = (
+        "import sys; from setuptools import build_meta as b; "
+        f"print('DIST', b.build_{kind}(sys.argv[1]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", build, str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("DIST "))
+    return out / line.split()[1]
+
+
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The wheel and the sdist, each built by setuptools in its own process."""
     out = tmp_path_factory.mktemp("dist")
-    built = {}
-    for kind in ("wheel", "sdist"):
-        build = (
-            "import sys; from setuptools import build_meta as b; "
-            f"print('DIST', b.build_{kind}(sys.argv[1]))"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", build, str(out)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        line = next(ln for ln in done.stdout.splitlines() if ln.startswith("DIST "))
-        built[kind] = out / line.split()[1]
-    return built
+    return {kind: _build(kind, out) for kind in ("wheel", "sdist")}
 
 
 def _metadata(wheel: Path) -> Message:
@@ -195,22 +198,7 @@ def test_the_c_extension_ships_with_its_source_and_stub(dists: dict[str, Path]) 
 def test_a_wheel_without_the_extension_is_pure_python(tmp_path: Path) -> None:
     """LIVEOPS_ASYNC_NO_EXTENSIONS=1 (or no compiler): a pure wheel, which structures with the
     Python functions (tests/runtime/test_structure_native.py runs that way too)."""
-    build = (
-        "import sys; from setuptools import build_meta as b; "
-        "print('DIST', b.build_wheel(sys.argv[1]))"
-    )
-    env = {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", build, str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("DIST "))
-    assert line.split()[1].endswith("-py3-none-any.whl")
-    with zipfile.ZipFile(tmp_path / line.split()[1]) as archive:
+    wheel = _build("wheel", tmp_path, {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": "1"})
+    assert wheel.name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as archive:
         assert not [n for n in archive.namelist() if n.endswith(".so")]
