@@ -45,6 +45,8 @@ typedef struct Node Node;
  * orjson hands out the same str object for the same short key, body after body: comparing
  * addresses finds a field without hashing or comparing the text (a dict lookup by the plan's
  * own, equal but distinct, key object compares the characters every time). */
+#define MAX_REMEMBERED_KEY 64  /* characters: orjson caches keys up to 64 bytes */
+
 typedef struct {
     PyObject *key;  /* owned */
     Py_ssize_t index;
@@ -383,6 +385,15 @@ fail:
 
 /* Structuring -------------------------------------------------------------------------------*/
 
+/* How many nested calls of other types' functions (K_HOOK) are running: a body whose
+ * self-containing models nest deeper than MAX_NESTED_CALLS is refused, as the Python functions
+ * refuse it (`_structure._nested`, same limit, same places), so that such a body takes the
+ * exact way with and without this extension. Under the GIL; a call made by another thread
+ * while one of ours waits in a callback may be refused early, which only sends it the exact
+ * way (same answer). */
+#define MAX_NESTED_CALLS 32
+static int nested_calls = 0;
+
 static PyObject *
 mismatch(Structurer *self)
 {
@@ -406,7 +417,7 @@ passes(Node *node, PyObject *v)
     case K_LITERAL:
         return PySequence_Contains(node->a, v);
     case K_OPTIONAL:
-        return v == Py_None || passes(node->item, v);
+        return v == Py_None ? 1 : passes(node->item, v);  /* -1 (an error) stays -1 */
     default:
         return 0;
     }
@@ -452,6 +463,9 @@ key_index(Node *node, PyObject *key)
     }
     else {
         index = PyLong_AsSsize_t(found);
+    }
+    if (!PyUnicode_CheckExact(key) || PyUnicode_GET_LENGTH(key) > MAX_REMEMBERED_KEY) {
+        return index;  /* orjson makes a new object of such a key every time: nothing to gain */
     }
     if (4 * (node->keys_used + 1) > 3 * (node->keys_mask + 1)) {
         for (at = 0; at <= mask; at++) {
@@ -765,11 +779,19 @@ structure(Structurer *self, Node *node, PyObject *v)
         return structure_model(self, node, v);
     case K_TAGGED:
         return structure_tagged(self, node, v);
-    case K_HOOK:
+    case K_HOOK:  /* another type's function: a nested call, counted (see nested_calls) */
+        if (nested_calls >= MAX_NESTED_CALLS) {
+            return mismatch(self);
+        }
         if (Py_EnterRecursiveCall(" while structuring a response")) {
             return NULL;
         }
-        r = PyObject_CallOneArg(PyList_GET_ITEM(node->a, 0), v);
+        found = PyList_GET_ITEM(node->a, 0);
+        Py_INCREF(found);  /* the cell may be changed while the call runs */
+        nested_calls++;
+        r = PyObject_CallOneArg(found, v);
+        nested_calls--;
+        Py_DECREF(found);
         Py_LeaveRecursiveCall();
         return r;
     default:
@@ -891,7 +913,8 @@ PyInit__speedups(void)
         Py_DECREF(module);
         return NULL;
     }
-    if (PyModule_AddIntConstant(module, "PLAN_VERSION", 1) < 0) {
+    if (PyModule_AddIntConstant(module, "PLAN_VERSION", 2) < 0
+        || PyModule_AddIntConstant(module, "MAX_NESTED_CALLS", MAX_NESTED_CALLS) < 0) {
         Py_DECREF(module);
         return NULL;
     }
