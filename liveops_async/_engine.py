@@ -29,7 +29,7 @@ from aiohttp.http_exceptions import ContentEncodingError
 from multidict import CIMultiDictProxy, istr
 from yarl import URL
 
-from . import _serde
+from . import _hooks, _serde
 from ._auth import Credential, require_credential
 from ._constants import MAX_RESPONSE_BYTES
 from ._exceptions import (
@@ -602,23 +602,18 @@ def _reporting(config: ClientConfig) -> bool:
 
 
 async def _call_hooks(hooks: tuple[Any, ...], event: object) -> None:
-    """Run each hook on `event`. A hook that raises is logged at WARNING and the others and
-    the call go on: hooks observe (metrics, tracing), and a failing metrics backend must not
-    turn a redemption the API applied into an error the caller may answer by redeeming again.
-    A cancellation (`BaseException`) still propagates."""
+    """Run each hook on `event`. A hook that raises is logged (`_hooks.hook_failures`: the
+    first failure of each hook at WARNING, later ones at DEBUG with a WARNING at most once a
+    minute) and the others and the call go on: hooks observe (metrics, tracing), and a failing
+    metrics backend must not turn a redemption the API applied into an error the caller may
+    answer by redeeming again. A cancellation (`BaseException`) still propagates."""
     for hook in hooks:
         try:
             result = hook(event)
             if inspect.isawaitable(result):
                 await result
         except Exception as exc:
-            log.warning(
-                "%s hook %s raised %s: %s; the call goes on",
-                type(event).__name__,
-                getattr(hook, "__qualname__", type(hook).__qualname__),
-                type(exc).__name__,
-                exc,
-            )
+            _hooks.hook_failures.failed(hook, event, exc)
 
 
 class HTTPRequester:
@@ -859,12 +854,21 @@ class HTTPRequester:
                     finally:
                         if deadlines is not None and task is not None:
                             deadlines.wait_ended(task)
-                if config.on_request:
-                    await _call_hooks(
-                        config.on_request,
-                        RequestEvent(op.operation_id, op.method, op.path, attempt),
-                    )
                 attempt_start = time.monotonic()
+                if config.on_request:
+                    try:
+                        await _call_hooks(
+                            config.on_request,
+                            RequestEvent(op.operation_id, op.method, op.path, attempt),
+                        )
+                    except BaseException as exc:  # a cancel while an async hook ran
+                        # The hooks before it (and it) saw the request event: its response
+                        # event follows, as for an attempt cancelled later.
+                        await self._ended_without_outcome(
+                            config, op, attempt, None, attempt_start, session, exc
+                        )
+                        raise
+                    attempt_start = time.monotonic()
                 outcome: AttemptOutcome
                 status: int | None = None
                 try:
