@@ -309,6 +309,11 @@ async def test_a_shared_connector_closed_by_its_owner_is_named_as_the_connector(
             await _get(client)
 
 
+async def _unavailable(request: web.Request) -> web.StreamResponse:
+    """A 503 asking for an immediate retry."""
+    return web.json_response({"errorCode": 0}, status=503, headers={"Retry-After": "0"})
+
+
 class _HeldLimiter:
     """A rate limiter that lets the first `passes` attempts go, and holds every later one until
     the test's end."""
@@ -392,10 +397,7 @@ async def test_aclose_of_a_retry_waiting_for_the_rate_limiter_says_it_was_not_re
     """A retry (after a 503) that waits for the limiter when the client is closed: the call
     ends with ClientClosedError saying it was not retried; one request reached the server."""
 
-    async def unavailable(request: web.Request) -> web.StreamResponse:
-        return web.json_response({"errorCode": 0}, status=503, headers={"Retry-After": "0"})
-
-    server.handler = unavailable
+    server.handler = _unavailable
     limiter = _HeldLimiter(passes=1)
     client = LiveOpsClient(
         project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter, max_retries=2
@@ -498,10 +500,7 @@ async def test_aclose_ends_a_call_waiting_for_its_token_provider(server: Scripte
 
 
 async def test_aclose_ends_a_retry_waiting_for_its_token_provider(server: ScriptedServer) -> None:
-    async def unavailable(request: web.Request) -> web.StreamResponse:
-        return web.json_response({"errorCode": 0}, status=503, headers={"Retry-After": "0"})
-
-    server.handler = unavailable
+    server.handler = _unavailable
     tokens = _HeldTokens(passes=1)
     client = LiveOpsClient(project_id=1, base_url=server.base_url, max_retries=2)
     call = asyncio.create_task(_player_call(client, tokens))
