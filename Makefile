@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 REQS := requirements/dev.in requirements/test.in requirements/constraints.txt \
-	requirements/constraints-py310.txt pyproject.toml
+	requirements/constraints-py310.txt pyproject.toml setup.py liveops_async/_speedups.c
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check
 # The demo needs only the package, its runtime dependencies and the mock (the `testing` extra).
 DEMO_VENV := .venv-demo
@@ -36,7 +36,8 @@ deps:
 tools:
 	@sh scripts/check-tools.sh || $(MAKE) --no-print-directory deps
 
-$(DEMO_STAMP): pyproject.toml requirements/constraints.txt requirements/constraints-py310.txt
+$(DEMO_STAMP): pyproject.toml setup.py liveops_async/_speedups.c requirements/constraints.txt \
+		requirements/constraints-py310.txt
 	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
 	# compat mode, as above: mypy and pyright find the package from this venv too
 	$(DEMO_VENV)/bin/python $(PIP_INSTALL) --config-settings editable_mode=compat -e '.[testing]' \

@@ -21,6 +21,11 @@ the cattrs converter of `_serde` returns, or raises (any exception), and the cal
 the cattrs converter, which gives the answer or the detailed error. Anything unusual (a wrong
 scalar type, a whole float for an int, a missing required key, a type this module does not
 know) simply raises here. Types this module does not compile use the converter's hook.
+
+When the C extension is built, the response compiler's functions are C (`_structure_native`
+plans them by the rules of `_emit` below; `_speedups` follows the plan): the same answers, or a
+raise where this code raises. This code then serves the copying compiler, and every compiler
+when the extension is missing or turned off.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from . import _wire
+from . import _structure_native, _wire
 from ._model import EXTRA_SLOT
 from ._types import OpenEnum, Unset
 
@@ -83,6 +88,33 @@ def _parse_datetime(text: Any) -> datetime:
         _recent_datetimes.clear()
     _recent_datetimes[text] = value
     return value
+
+
+# How many nested calls of other types' functions that may hold models are running (in this
+# process; see `_nested`). A body whose self-containing models nest deeper is refused here, as
+# the C functions refuse it (`_speedups.c`, the same limit at the same places): it takes the
+# exact way, whose answer is the same with and without the extension. Real bodies nest a few
+# levels; a hostile one could otherwise decide by how deep the caller's stack already is.
+MAX_NESTED_CALLS = 32
+_nested_calls = 0
+
+
+def _nested(hook: Hook) -> Hook:
+    """`hook` as a nested call from a compiled function, counted in `_nested_calls`. Under the
+    GIL, another thread's call made while one of ours runs may be refused early: it then takes
+    the exact way, which gives the same answer."""
+
+    def nested_call(value: Any) -> Any:
+        global _nested_calls
+        if _nested_calls >= MAX_NESTED_CALLS:
+            raise _Mismatch
+        _nested_calls += 1
+        try:
+            return hook(value)
+        finally:
+            _nested_calls -= 1
+
+    return nested_call
 
 
 # The builtins compiled functions use, bound like the other names (see `_finish`).
@@ -137,14 +169,25 @@ class _Source:
 class StructureCompiler:
     """Builds and caches one function (`Hook`, one argument) per type."""
 
-    def __init__(self, fallback: Fallback, *, from_orjson: bool = False) -> None:
+    def __init__(
+        self, fallback: Fallback, *, from_orjson: bool = False, native: bool | None = None
+    ) -> None:
         """`from_orjson`: the functions take only what `orjson.loads` made of a response
         body, which nobody else holds: its arrays and objects become the models' own lists
         and dicts, an object's keys are strings, and raw data holding a float is refused (it
         may be a rounded integer). Otherwise (data a caller passed, or an exact parse) each
-        array of scalars and each map is copied, its keys checked, raw data kept as it is."""
+        array of scalars and each map is copied, its keys checked, raw data kept as it is.
+
+        `native`: with `from_orjson`, build models and values with the C functions of
+        `_speedups` (see `_structure_native`), which follow the same rules. None (default):
+        when the extension is built and not turned off. Other compilers are Python only."""
         self._fallback = fallback
         self._from_orjson = from_orjson
+        if native is None:
+            native = from_orjson and _structure_native.NATIVE is not None
+        if native and (not from_orjson or _structure_native.NATIVE is None):
+            raise ValueError("the C structuring functions need from_orjson and the extension")
+        self._native = native
         self._hooks: dict[Any, Hook] = {}
         self.fell_back: set[Any] = set()  # types whose hook is the converter's own
         self._number_safe: dict[Any, bool] = {}
@@ -205,12 +248,12 @@ class StructureCompiler:
 
     def _build(self, tp: Any) -> Hook:
         if _wire.is_model(tp) and _plain_slots_model(tp):
-            return self._compile_model(tp)
+            return self._plan(tp) if self._native else self._compile_model(tp)
         args = _wire.union_args(tp)
         if args is not None and _wire.without_none(tp) is None:
             hook = self._union_hook(tp, args)
         elif self._compilable(tp):
-            hook = self._compile_value(tp)
+            hook = self._plan(tp) if self._native else self._compile_value(tp)
         else:
             hook = self._fallback_hook(tp)
         self._hooks[tp] = hook
@@ -234,6 +277,27 @@ class StructureCompiler:
         if origin is list and len(args) == 1:
             return True
         return origin is dict and len(args) == 2 and args[0] is str
+
+    def _plan(self, tp: Any) -> Hook:
+        """The C function of `tp` (what `_compile_model` / `_compile_value` write, in C)."""
+        planner = _structure_native.Planner(
+            _plain_slots_model,
+            _tagged_variants,
+            (_recent_datetimes, _parse_datetime),
+            _no_float,
+            _INLINE_DEPTH,
+        )
+        try:
+            hook: Hook = _structure_native.NATIVE.Structurer(planner.top(tp), _Mismatch)
+        except ValueError:  # a class the C side does not build (say, its own `__new__`)
+            plain = _wire.is_model(tp) and _plain_slots_model(tp)
+            return self._compile_model(tp) if plain else self._compile_value(tp)
+        # Cached before the nested types are built: a model that contains itself finds its
+        # own function in its plan's cell.
+        self._hooks[tp] = hook
+        for cell, nested in planner.pending:
+            cell[0] = self.hook(nested)
+        return hook
 
     def _compile_value(self, tp: Any) -> Hook:
         src = _Source(dict(_GLOBALS))
@@ -504,7 +568,8 @@ class StructureCompiler:
             # own function (nested names are globals, looked up when called).
             self._hooks[cache_as] = hook
         for global_name, tp in src.deferred:
-            src.namespace[global_name] = self.hook(tp)
+            nested = self.hook(tp)
+            src.namespace[global_name] = _nested(nested) if _wire.contains_model(tp) else nested
         return hook
 
     # Unions ---------------------------------------------------------------------------------
