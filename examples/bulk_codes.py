@@ -103,6 +103,16 @@ async def generate_codes(
     return report
 
 
+# A cell a spreadsheet would run as a formula (OWASP, "CSV Injection") gets a leading quote:
+# codes come from the API, and anyone with admin access may have created `=HYPERLINK(...)`.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    """`text` as a CSV cell a spreadsheet shows as text (see `_FORMULA_STARTS`)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 async def export_codes(
     client: LiveOpsClient,
     external_id: str,
@@ -111,7 +121,8 @@ async def export_codes(
     page_size: int = 1000,
     progress_stream: TextIO | None = None,
 ) -> int:
-    """Write every code of the coupon to `out` as CSV (one `code` column); return how many."""
+    """Write every code of the coupon to `out` as CSV (one `code` column); return how many.
+    A code starting with =, +, -, @, a tab or a carriage return gets a leading `'`."""
     writer = csv.writer(out)
     writer.writerow(["code"])
     written = 0
@@ -121,7 +132,7 @@ async def export_codes(
         if progress is None:  # the first page says how many codes there are
             progress = ProgressLine("exporting ", page.total_count or 0, progress_stream)
         codes = [c.code for c in page.codes or [] if c.code]
-        writer.writerows([code] for code in codes)
+        writer.writerows([csv_safe(code)] for code in codes)
         written += len(codes)
         progress.advance(len(codes))
     if progress is not None:

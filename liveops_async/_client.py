@@ -516,7 +516,9 @@ class LiveOpsClient(RefusesPickling):
         gave stays open). Safe to call more than once; the client, its copies and views cannot
         be used afterwards. The client's calls end at once with ClientClosedError: those
         waiting for the client-side rate limiter (any `RateLimiter`; the limiter itself is not
-        closed) or for a connection (unsent), those in flight, those pausing between attempts
+        closed), for a player's token provider or for a connection (unsent, or not retried),
+        those waiting after a failed attempt for the limiter's 429 pause or the retry budget
+        (not retried), those in flight, those pausing between attempts
         (not retried), and those being settled (while it reads the API's state or waits to
         resend: not resent; during a resend: the message says whether it may have arrived;
         the outcome is unknown and the call's original error is the cause). A task's own

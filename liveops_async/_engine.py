@@ -19,7 +19,7 @@ import inspect
 import logging
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import aiohttp
@@ -29,7 +29,7 @@ from aiohttp.http_exceptions import ContentEncodingError
 from multidict import CIMultiDictProxy, istr
 from yarl import URL
 
-from . import _serde
+from . import _hooks, _serde
 from ._auth import Credential, require_credential
 from ._constants import MAX_RESPONSE_BYTES
 from ._exceptions import (
@@ -67,7 +67,7 @@ from ._retry import (
     parse_retry_after,
     should_retry,
 )
-from ._transport import Transport
+from ._transport import AttemptDeadlines, Transport
 from ._utils._params import ParameterValidator
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
@@ -574,12 +574,43 @@ def _pool_timeout(op: Operation, timeout: float) -> PoolTimeoutError:
     )
 
 
-def _closed_in_limiter(attempt: int) -> ClientClosedError:
-    done = "it was not sent" if attempt == 1 else "it was not retried"
-    return ClientClosedError(
-        f"the LiveOps client was closed while the call waited for the client-side rate "
-        f"limiter; {done}"
-    )
+async def _wait_closable(
+    wait: Callable[[], Awaitable[_T]],
+    deadlines: AttemptDeadlines | None,
+    task: asyncio.Task[Any] | None,
+    waited_for: str,
+    done: str,
+    cause: BaseException | None = None,
+) -> _T:
+    """Await `wait()`, a wait with no deadline of the SDK's (the client-side rate limiter, a
+    caller's token provider, a retry budget of the caller's or in Redis), such that `aclose()`
+    ends it: announced to `deadlines` (`wait_started`), whose close cancels it, and that
+    cancel, and only that one, becomes ClientClosedError ("... waited for `waited_for`;
+    `done`"); the caller's own cancel stays a CancelledError. Outside a task (nothing to
+    cancel) it is a plain await. Raises ClientClosedError (with `cause`, the attempt's error
+    when a failed attempt led to the wait) before `wait()` is even called when the client is
+    closed already."""
+    if deadlines is None or task is None:
+        return await wait()
+    if deadlines.closed:
+        raise ClientClosedError(
+            f"the LiveOps client was closed before the call waited for {waited_for}; {done}"
+        ) from cause
+    deadlines.wait_started(task)
+    try:
+        return await wait()
+    except asyncio.CancelledError:
+        if not deadlines.expired(task):
+            raise
+        raise ClientClosedError(
+            f"the LiveOps client was closed while the call waited for {waited_for}; {done}"
+        ) from cause
+    finally:
+        deadlines.wait_ended(task)
+
+
+def _unsent(attempt: int) -> str:
+    return "it was not sent" if attempt == 1 else "it was not retried"
 
 
 def _closed_in_flight(error: APIConnectionError) -> ClientClosedError:
@@ -602,23 +633,18 @@ def _reporting(config: ClientConfig) -> bool:
 
 
 async def _call_hooks(hooks: tuple[Any, ...], event: object) -> None:
-    """Run each hook on `event`. A hook that raises is logged at WARNING and the others and
-    the call go on: hooks observe (metrics, tracing), and a failing metrics backend must not
-    turn a redemption the API applied into an error the caller may answer by redeeming again.
-    A cancellation (`BaseException`) still propagates."""
+    """Run each hook on `event`. A hook that raises is logged (`_hooks.hook_failures`: the
+    first failure of each hook at WARNING, later ones at DEBUG with a WARNING at most once a
+    minute) and the others and the call go on: hooks observe (metrics, tracing), and a failing
+    metrics backend must not turn a redemption the API applied into an error the caller may
+    answer by redeeming again. A cancellation (`BaseException`) still propagates."""
     for hook in hooks:
         try:
             result = hook(event)
             if inspect.isawaitable(result):
                 await result
         except Exception as exc:
-            log.warning(
-                "%s hook %s raised %s: %s; the call goes on",
-                type(event).__name__,
-                getattr(hook, "__qualname__", type(hook).__qualname__),
-                type(exc).__name__,
-                exc,
-            )
+            _hooks.hook_failures.failed(hook, event, exc)
 
 
 class HTTPRequester:
@@ -837,34 +863,49 @@ class HTTPRequester:
                     raise ClientClosedError(
                         "the LiveOps client was closed; the call was not retried"
                     )
+                # A caller's token provider (and below, the rate limiter) may wait as long as
+                # it likes: aclose() ends those waits (`_wait_closable`).
                 headers = (
                     fixed_headers
                     if fixed_headers is not None
-                    else await self._dynamic_headers(
-                        credential, config, payload is not None, extra_headers
+                    else await _wait_closable(
+                        functools.partial(
+                            self._dynamic_headers,
+                            credential,
+                            config,
+                            payload is not None,
+                            extra_headers,
+                        ),
+                        deadlines,
+                        task,
+                        "its token provider",
+                        _unsent(attempt),
                     )
                 )
-                if limit_key is not None and config.rate_limiter is not None:
-                    # A wait here may last as long as the limiter says (seconds, or a shared
-                    # pause): aclose() cancels the tasks announced as waiting, and only that cancel
-                    # becomes ClientClosedError; the caller's own stays a CancelledError.
-                    if deadlines is not None and task is not None:
-                        deadlines.wait_started(task)
-                    try:
-                        await config.rate_limiter.acquire(limit_key)
-                    except asyncio.CancelledError:
-                        if task is None or deadlines is None or not deadlines.expired(task):
-                            raise
-                        raise _closed_in_limiter(attempt) from None
-                    finally:
-                        if deadlines is not None and task is not None:
-                            deadlines.wait_ended(task)
-                if config.on_request:
-                    await _call_hooks(
-                        config.on_request,
-                        RequestEvent(op.operation_id, op.method, op.path, attempt),
+                limiter = config.rate_limiter
+                if limit_key is not None and limiter is not None:
+                    await _wait_closable(
+                        functools.partial(limiter.acquire, limit_key),
+                        deadlines,
+                        task,
+                        "the client-side rate limiter",
+                        _unsent(attempt),
                     )
                 attempt_start = time.monotonic()
+                if config.on_request:
+                    try:
+                        await _call_hooks(
+                            config.on_request,
+                            RequestEvent(op.operation_id, op.method, op.path, attempt),
+                        )
+                    except BaseException as exc:  # a cancel while an async hook ran
+                        # The hooks before it (and it) saw the request event: its response
+                        # event follows, as for an attempt cancelled later.
+                        await self._ended_without_outcome(
+                            config, op, attempt, None, attempt_start, session, exc
+                        )
+                        raise
+                    attempt_start = time.monotonic()
                 outcome: AttemptOutcome
                 status: int | None = None
                 try:
@@ -969,7 +1010,16 @@ class HTTPRequester:
                         op, credential, extra_headers, status, raw_body, response_headers
                     )
                 delay = await self._after_failure(
-                    config, op, outcome, status, attempt, attempt_start, started, limit_key
+                    config,
+                    op,
+                    outcome,
+                    status,
+                    attempt,
+                    attempt_start,
+                    started,
+                    limit_key,
+                    deadlines,
+                    task,
                 )
                 await self._transport.unless_closed(_sleep(delay))
         except BaseException as exc:
@@ -1032,10 +1082,14 @@ class HTTPRequester:
         attempt_start: float,
         started: float,
         limit_key: str | None,
+        deadlines: AttemptDeadlines | None,
+        task: asyncio.Task[Any] | None,
     ) -> float:
         """Report a failed attempt and decide (`should_retry`, then the retry budget): the wait
         before the next attempt, or the attempt's error raised. `status`: the answer's status,
-        if one came (also when reading its body then failed)."""
+        if one came (also when reading its body then failed). aclose() ends a wait for the
+        rate limiter or the retry budget here with ClientClosedError (caused by the attempt's
+        error)."""
         retry = config.retry
         elapsed = time.monotonic() - attempt_start
         if self._transport.closed and isinstance(outcome.error, APIConnectionError):
@@ -1047,14 +1101,29 @@ class HTTPRequester:
         await self._report(config, op, attempt, status, elapsed, outcome.error)
         limiter = config.rate_limiter
         if outcome.status == 429 and limiter is not None and limit_key is not None:
-            await limiter.on_rate_limited(
-                limit_key,
-                outcome.retry_after if outcome.retry_after is not None else retry.backoff(attempt),
+            pause = (
+                outcome.retry_after if outcome.retry_after is not None else retry.backoff(attempt)
+            )
+            await _wait_closable(
+                functools.partial(limiter.on_rate_limited, limit_key, pause),
+                deadlines,
+                task,
+                "the client-side rate limiter",
+                "it was not retried",
+                outcome.error,
             )
         verdict = should_retry(
             op, outcome, retry, attempt=attempt, elapsed=time.monotonic() - started
         )
-        verdict = await budget_verdict(verdict, config.retry_budget)
+        if verdict.retry and config.retry_budget is not None:
+            verdict = await _wait_closable(
+                functools.partial(budget_verdict, verdict, config.retry_budget),
+                deadlines,
+                task,
+                "the retry budget",
+                "it was not retried",
+                outcome.error,
+            )
         if not verdict.retry or verdict.delay is None:
             raise outcome.error
         if log.isEnabledFor(logging.INFO):

@@ -2,6 +2,11 @@
 
 Errors carry the HTTP method and the route *template* of the call (never the filled-in path,
 which may hold player-supplied values) and never a credential.
+
+What `str()` and `repr()` show of any error is bounded: a text longer than `MAX_SHOWN_CHARS`
+(a server's `errorMessage` of megabytes, say) is cut there and ends with "... (N more
+characters)", so one answer cannot flood a log line or a traceback. The attributes keep the
+whole value: `APIStatusError.message` (and `.body`), `.transaction_id`, and `error.args[0]`.
 """
 
 from __future__ import annotations
@@ -41,9 +46,22 @@ __all__ = [
     "ResponseTooLargeError",
     "UnprocessableEntityError",
     "WrongEventLoopError",
+    "MAX_SHOWN_CHARS",
     "make_status_error",
     "status_error_class",
 ]
+
+
+# How many characters of one text (a message, a transaction id) str() and repr() of an error show.
+MAX_SHOWN_CHARS = 1_000
+
+
+def shown_text(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """`text` as an error shows it: whole up to `limit` characters, else its first `limit`
+    followed by "... (N more characters)"."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 def _rebuild(cls: type[LiveOpsError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
@@ -63,6 +81,13 @@ class LiveOpsError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+    def __str__(self) -> str:
+        return shown_text(super().__str__())
+
+    def __repr__(self) -> str:
+        # Exception's own repr quotes every argument whole; this one is as bounded as str().
+        return f"{type(self).__name__}({str(self)!r})"
 
 
 class InvalidParameterError(LiveOpsError, ValueError):
@@ -133,7 +158,7 @@ class APIConnectionError(_CallError):
         self.sent = sent
 
     def __str__(self) -> str:
-        return f"{self.args[0]} ({self.method} {self.route})"
+        return f"{shown_text(str(self.args[0]))} ({self.method} {self.route})"
 
 
 class APITimeoutError(APIConnectionError):
@@ -160,7 +185,7 @@ class ResponseDecodeError(_CallError):
         self.status = status
 
     def __str__(self) -> str:
-        return f"{self.args[0]} ({self.method} {self.route} -> {self.status})"
+        return f"{shown_text(str(self.args[0]))} ({self.method} {self.route} -> {self.status})"
 
 
 class ResponseTooLargeError(ResponseDecodeError):
@@ -190,7 +215,9 @@ class PaginationError(LiveOpsError):
 
     def __str__(self) -> str:
         where = f"{self.operation_id}: " if self.operation_id else ""
-        return f"{where}{self.args[0]} (after {self.pages} pages, {self.items} items)"
+        return (
+            f"{where}{shown_text(str(self.args[0]))} (after {self.pages} pages, {self.items} items)"
+        )
 
 
 # "[0401-1102]: Unprocessable Entity..." -> ("0401-1102", "Unprocessable Entity...")
@@ -206,6 +233,9 @@ class APIStatusError(_CallError):
     `0401-XXXX` code from the message, which can differ from `error_code`), `message`,
     `message_extended` (`errorMessageExtended`), `transaction_id`, `retry_after` (seconds, from
     the `Retry-After` header), `body` (parsed JSON or text), `headers`, `method`, `route`.
+
+    `str()` and `repr()` show at most `MAX_SHOWN_CHARS` (1,000) characters of `message` and of
+    `transaction_id`, then "... (N more characters)"; the attributes keep them whole.
     """
 
     def __init__(
@@ -238,12 +268,12 @@ class APIStatusError(_CallError):
         parts = [f"{self.status}"]
         if self.code:
             parts.append(f"[{self.code}]")
-        parts.append(self.message or "(no message)")
+        parts.append(shown_text(self.message) if self.message else "(no message)")
         details = [f"{self.method} {self.route}"]
         if self.error_code is not None:
             details.append(f"errorCode={self.error_code}")
         if self.transaction_id:
-            details.append(f"transactionId={self.transaction_id}")
+            details.append(f"transactionId={shown_text(self.transaction_id)}")
         if self.retry_after is not None:
             details.append(f"retry_after={self.retry_after:g}s")
         return " ".join(parts) + " (" + ", ".join(details) + ")"

@@ -50,7 +50,9 @@ class LiveOpsModel:
         value is JSON-ready (`json.dumps` / `orjson.dumps` take it as is).
 
         A field that held a value not fitting its declared type (kept raw by tolerant
-        decoding) is written back as that raw value.
+        decoding) is written back as that raw value. Unknown fields of any depth are written
+        (the walk keeps its own stack, no recursion); a list or dict that contains itself
+        raises `ValueError` (after `_serde.MAX_WALK_DEPTH` levels).
         """
         from . import _serde
 
@@ -62,7 +64,8 @@ class LiveOpsModel:
         `from_json` keeps exact) are written exactly too.
 
         Raises `TypeError` for a value JSON cannot hold (something you put into
-        `model_extra` that is not JSON data).
+        `model_extra` that is not JSON data), `ValueError` for a list or dict that contains
+        itself. Data nested deeper than orjson writes (254 levels) is written too.
         """
         from . import _serde
 

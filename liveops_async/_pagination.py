@@ -5,6 +5,14 @@ Xsolla's list envelopes differ per endpoint (`items` + `has_more`, `promotions` 
 when `offset` reaches the total, on an empty page, or, when the page tells neither, on a page
 shorter than the page size.
 
+`has_more` is read strictly: only a JSON boolean (`true`/`false`) decides. A tolerant model keeps
+whatever the server sent, and a truthiness test would read `"false"`, `"0"` or `[]` wrongly (the
+string `"false"` as more to come), so any other value (`"false"`, `0`, `"0"`, `1`, an object...)
+counts as "not told": the walk falls back to the total, then to a page shorter than the page
+size, as for a list without the flag, and logs one WARNING per walk on the `liveops_async`
+logger naming the operation and the value's type. `null` or an absent flag is "not told" too,
+without a warning (the page simply has no flag).
+
 A server that ignores `offset` or always says `has_more` must not make a walk endless: the
 walker raises `PaginationError` when a page repeats any earlier page, when a full page brings no
 item the previous page did not have, when an empty page still says `has_more`, when the items walked
@@ -14,6 +22,7 @@ pass the total the page reports, and after `max_pages` pages (default `DEFAULT_M
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +32,8 @@ from ._types import UNSET
 from ._utils._numbers import ascii_int
 
 __all__ = ["DEFAULT_MAX_PAGES", "AsyncPaginator"]
+
+log = logging.getLogger("liveops_async")
 
 # A walk stops with PaginationError after this many pages unless the caller sets another bound:
 # at the documented page sizes that is millions of items, far more than any real list.
@@ -41,6 +52,25 @@ def _field(page: Any, attr: str | None, key: str | None) -> Any:
     if isinstance(page, Mapping):
         return page.get(key) if key is not None else None
     return getattr(page, attr, None) if attr is not None else None
+
+
+def _has_more_flag(
+    value: object, operation_id: str | None, warned: bool
+) -> tuple[bool | None, bool]:
+    """The page's `has_more` as True/False, or None when it does not tell (see the module
+    docstring), and whether the walk has now warned about a flag that is no JSON boolean."""
+    if value is True or value is False:
+        return value, warned
+    if value is None or value is UNSET:
+        return None, warned
+    if not warned:
+        log.warning(
+            "%s: has_more is a %s, not a JSON boolean; the walk ignores it and ends by the "
+            "total or a short page instead",
+            operation_id or "list operation",
+            type(value).__name__,
+        )
+    return None, True
 
 
 def _as_int(value: object, default: int | None) -> int | None:
@@ -104,7 +134,9 @@ class _WalkGuard:
                 "(set another with paginator.with_max_pages(n))",
             )
 
-    def check(self, items: Sequence[Any], has_more: object, total: int | None, offset: int) -> None:
+    def check(
+        self, items: Sequence[Any], has_more: bool | None, total: int | None, offset: int
+    ) -> None:
         """Raise PaginationError for a page, asked for at `offset`, that cannot be part of a
         finite walk."""
         if not items:
@@ -139,6 +171,10 @@ class AsyncPaginator(Generic[ItemT, PageT]):
 
     A walk raises `PaginationError` (after yielding the good pages) when the server's pages
     cannot end it, and after `max_pages` pages; `with_max_pages(n)` sets another bound.
+
+    Only a JSON boolean `has_more` ends or continues a walk; a flag of any other type
+    (`"false"`, `0`, `"0"`, ...) is treated as absent: the walk goes by the reported total, else
+    stops on a page shorter than the page size, and logs one WARNING per walk.
     """
 
     __slots__ = ("_fetch", "_max_pages", "_operation_id", "_pagination", "_query")
@@ -207,12 +243,17 @@ class AsyncPaginator(Generic[ItemT, PageT]):
             else None
         )
         guard = _WalkGuard(self._operation_id, self._max_pages)
+        warned = False
         while True:
             guard.before_fetch()
             query["offset"] = offset
             page: PageT = await self._fetch(query)
             items = self.items_of(page)
-            has_more = _field(page, pagination.has_more_attr, pagination.has_more)
+            has_more, warned = _has_more_flag(
+                _field(page, pagination.has_more_attr, pagination.has_more),
+                self._operation_id,
+                warned,
+            )
             total = _as_int(_field(page, pagination.total_attr, pagination.total), None)
             guard.check(items, has_more, total, offset)
             count = len(items)
@@ -221,7 +262,7 @@ class AsyncPaginator(Generic[ItemT, PageT]):
             if count == 0:
                 return
             offset += count
-            if has_more is not None and has_more is not UNSET:
+            if has_more is not None:
                 if not has_more:
                     return
                 continue

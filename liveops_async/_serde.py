@@ -483,13 +483,55 @@ def loads_json(raw: bytes | str) -> Any:
 
 def dumps_json(data: Any) -> bytes:
     """Compact UTF-8 JSON of plain JSON data, by orjson; data holding an integer beyond 64 bits
-    (which orjson refuses) is written by the standard library, exactly."""
+    or nested deeper than orjson writes (254 levels) is written by `_dumps_walked`, exactly
+    and without recursion. Raises `TypeError` for a value JSON cannot hold, `ValueError` past
+    `MAX_WALK_DEPTH` levels."""
     try:
         return orjson.dumps(data)
     except TypeError as exc:
-        if "64-bit" not in str(exc):
+        reason = str(exc)
+        if "64-bit" not in reason and "Recursion limit" not in reason:
             raise
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return _dumps_walked(data)
+
+
+def _dumps_walked(data: Any) -> bytes:
+    """`orjson.dumps(data)` with its own stack instead of recursion and integers of any size:
+    containers (dict with str keys, list, tuple) are walked here, every other value is
+    written by orjson (so a value orjson refuses is refused here too, with its TypeError)."""
+    out: list[bytes] = []
+    # (True, literal bytes) or (False, value, depth), taken from the end
+    pending: list[tuple[Any, ...]] = [(False, data, 0)]
+    while pending:
+        entry = pending.pop()
+        if entry[0]:
+            out.append(entry[1])
+            continue
+        value, depth = entry[1], entry[2]
+        if depth > MAX_WALK_DEPTH:
+            raise _too_deep()
+        if isinstance(value, dict):
+            parts: list[tuple[Any, ...]] = [(True, b"{")]
+            for index, (key, item) in enumerate(value.items()):
+                if not isinstance(key, str):
+                    raise TypeError("Dict key must be str")
+                parts.append((True, (b"," if index else b"") + orjson.dumps(key) + b":"))
+                parts.append((False, item, depth + 1))
+            parts.append((True, b"}"))
+            pending.extend(reversed(parts))
+        elif isinstance(value, (list, tuple)):
+            parts = [(True, b"[")]
+            for index, item in enumerate(value):
+                if index:
+                    parts.append((True, b","))
+                parts.append((False, item, depth + 1))
+            parts.append((True, b"]"))
+            pending.extend(reversed(parts))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out.append(int.__repr__(value).encode())  # exact at any size, an IntEnum as its number
+        else:
+            out.append(orjson.dumps(value))
+    return b"".join(out)
 
 
 def decode_json(
@@ -544,12 +586,40 @@ def _fast_hook(tp: Any) -> Callable[[Any], Any] | Literal[False]:
     return found
 
 
+# How deep `to_json_ready` and `dumps_json` follow containers. The decoders stop far sooner
+# (orjson at 1,024 levels, the exact parse at the interpreter's recursion limit); this bound
+# only stops a value that contains itself, which would otherwise be walked without end.
+MAX_WALK_DEPTH = 100_000
+
+
+def _too_deep() -> ValueError:
+    return ValueError(
+        f"nested deeper than {MAX_WALK_DEPTH} levels (a list or dict that contains itself?)"
+    )
+
+
 def to_json_ready(value: Any) -> Any:
     """A model (or list, dict, scalar) as plain JSON data: wire names, optional fields left at
     None or UNSET omitted, unknown fields included, enums and date-times as strings.
 
     Goes by the runtime value, not the declared type, so a field that holds a raw JSON value
-    (kept by tolerant decoding) is written back as it is."""
+    (kept by tolerant decoding) is written back as it is. Walks with its own stack, not
+    recursion, so data of any depth a decoder accepted converts; raises `ValueError` past
+    `MAX_WALK_DEPTH` levels (only a value that contains itself gets there)."""
+    top: list[Any] = [None]
+    # (value, the list or dict its result goes into, at which index or key, its depth)
+    pending: list[tuple[Any, Any, Any, int]] = [(value, top, 0, 0)]
+    while pending:
+        item, into, at, depth = pending.pop()
+        if depth > MAX_WALK_DEPTH:
+            raise _too_deep()
+        into[at] = _ready_shell(item, pending, depth + 1)
+    return top[0]
+
+
+def _ready_shell(value: Any, pending: list[tuple[Any, Any, Any, int]], depth: int) -> Any:
+    """`value` as JSON data; a container comes back with placeholders, and what fills each
+    placeholder is queued on `pending` (keys keep their order: they are set here)."""
     cls = type(value)
     if attrs.has(cls):
         data: dict[str, Any] = {}
@@ -557,18 +627,28 @@ def to_json_ready(value: Any) -> Any:
             item = getattr(value, field.name)
             if item is UNSET or (item is None and field.default is None):
                 continue
-            data[_wire.wire_name(field)] = to_json_ready(item)
+            key = _wire.wire_name(field)
+            data[key] = None
+            pending.append((item, data, key, depth))
         for key, item in (getattr(value, EXTRA_SLOT, None) or {}).items():
-            data.setdefault(key, to_json_ready(item))
+            if key not in data:  # a declared field wins over an unknown one of its name
+                data[key] = None
+                pending.append((item, data, key, depth))
         return data
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [to_json_ready(item) for item in value]
+        items: list[Any] = [None] * len(value)
+        pending.extend((item, items, index, depth) for index, item in enumerate(value))
+        return items
     if isinstance(value, Mapping):
-        return {key: to_json_ready(item) for key, item in value.items()}
+        mapping: dict[Any, Any] = {}
+        for key, item in value.items():
+            mapping[key] = None
+            pending.append((item, mapping, key, depth))
+        return mapping
     return value
 
 

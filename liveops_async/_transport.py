@@ -311,9 +311,10 @@ class AttemptDeadlines:
 
     `close` (the client's `aclose()`) cancels those attempts the same way, and also the calls
     that wait outside an attempt for something that has no deadline of its own here (the
-    client-side rate limiter): `wait_started(task)` before such a wait, `expired(task)` on
-    CancelledError (True only for the close's cancel), `wait_ended(task)` after it. A call
-    that does not wait pays two dict operations (~100 ns); nothing races the wait.
+    client-side rate limiter, a caller's token provider, the retry budget): `wait_started(task)`
+    before such a wait, `expired(task)` on CancelledError (True only for the close's cancel),
+    `wait_ended(task)` after it. A call that does not wait pays two dict operations (~100 ns);
+    nothing races the wait.
     """
 
     __slots__ = ("_buckets", "_expired", "_loop", "_waiting", "closed")
@@ -353,9 +354,10 @@ class AttemptDeadlines:
             self._expired.pop(task, None)
 
     def wait_started(self, task: asyncio.Task[Any]) -> None:
-        """`task` starts waiting for the client-side rate limiter, which only `close` may cut
-        short; `wait_ended(task)` must follow however the wait ends. Raises
-        ClientClosedError (nothing was sent) when the client is closed already."""
+        """`task` starts a wait with no deadline here (the rate limiter, a token provider, the
+        retry budget), which only `close` may cut short; `wait_ended(task)` must follow
+        however the wait ends. Raises ClientClosedError (nothing was sent) when the client is
+        closed already."""
         if self.closed:
             raise ClientClosedError("the LiveOps client was closed; the call was not sent")
         if sys.version_info >= (3, 11):

@@ -14,6 +14,7 @@ from types import ModuleType
 
 import pytest
 
+from liveops_async import _hooks
 from liveops_async._retry import parse_retry_after
 from tests._hypothesis_profiles import load_profile
 
@@ -39,6 +40,13 @@ def _no_liveops_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may pick up a developer's real credentials or base URL from the environment."""
     for name in _ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_hook_failure_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no hook failure seen: the first failure of a hook in a test is
+    its WARNING, whatever earlier tests' hooks did (the log is the process's)."""
+    monkeypatch.setattr(_hooks, "hook_failures", _hooks.HookFailureLog())
 
 
 @pytest.fixture(autouse=True)

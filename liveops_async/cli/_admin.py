@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from typing import Any
 
@@ -11,7 +10,15 @@ import click
 from .. import LiveOpsClient, models
 from .._exceptions import APIConnectionError, APIStatusError
 from ._context import Settings, json_option, run_with_client
-from ._output import error_console, localized, plain, print_json, print_table, shown
+from ._output import (
+    error_console,
+    localized,
+    plain,
+    print_json,
+    print_table,
+    shown,
+    write_csv,
+)
 
 __all__ = ["codes", "coupons", "user_limit"]
 
@@ -81,7 +88,15 @@ def codes() -> None:
 @codes.command("export")
 @click.argument("external_id")
 @_kind_option
-@click.option("--csv", "as_csv", is_flag=True, help="CSV with a `code` header on stdout.")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help=(
+        "CSV with a `code` header on stdout. A code starting with =, +, -, @, a tab or a "
+        "carriage return is written with a leading ' so spreadsheets do not run it as a formula."
+    ),
+)
 @json_option
 @click.pass_obj
 def codes_export(
@@ -95,9 +110,7 @@ def codes_export(
 
     found = run_with_client(settings, work)
     if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["code"])
-        writer.writerows([code] for code in found)
+        write_csv(sys.stdout, ["code"], ([code] for code in found))
     elif as_json:
         print_json(found)
     else:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,6 +21,7 @@ from ._plan import MISSING, Action, Change, Plan, display_path
 
 __all__ = [
     "console",
+    "csv_cell",
     "error_console",
     "plain",
     "plan_as_data",
@@ -29,7 +32,13 @@ __all__ = [
     "print_table",
     "report_as_data",
     "shown",
+    "write_csv",
 ]
+
+# The first characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as
+# a formula, or as the start of one after it trims a tab or carriage return (OWASP, "CSV
+# Injection"): a code or name from the server such as `=HYPERLINK(...)` must stay text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _SYMBOL = {
     Action.CREATE: ("+", "green"),
@@ -174,6 +183,29 @@ def print_report(report: ApplyReport) -> None:
         out.print("Nothing else was changed. Fix the cause and run `liveops apply` again.")
     else:
         out.print(f"Apply complete: {len(report.applied)} call(s) applied.")
+
+
+def csv_cell(value: object) -> object:
+    """`value` made safe for a CSV cell: a string starting with `=`, `+`, `-`, `@`, a tab or
+    a carriage return gets a leading `'` (spreadsheets then show it as text, not a formula);
+    anything else, numbers included (a real -5 stays the number -5), is returned unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(stream: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write `header` and `rows` to `stream` as CSV, every cell through `csv_cell`.
+
+    Lines end in `\\n`; a row with a carriage return in a cell is written with every cell
+    quoted, since the csv module quotes only the characters of the line ending it writes and
+    a reader would otherwise split the row at the bare `\\r`."""
+    minimal = csv.writer(stream, lineterminator="\n")
+    quoted = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in itertools.chain([header], rows):
+        cells = [csv_cell(cell) for cell in row]
+        has_return = any(isinstance(cell, str) and "\r" in cell for cell in cells)
+        (quoted if has_return else minimal).writerow(cells)
 
 
 def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from liveops_async.cli._commands import cli
+from liveops_async.cli._output import csv_cell, write_csv
 
 from .conftest import Invoke, MockServer, run_without_jsonschema
 
@@ -226,3 +229,35 @@ def test_liveops_mock_without_the_testing_extra_says_how_to_install_it() -> None
     assert "liveops mock needs the testing extra (jsonschema is missing)" in result.stderr
     assert "pip install 'liveops-async[testing]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+_FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+def test_codes_export_csv_defuses_formula_cells(
+    monkeypatch: pytest.MonkeyPatch, liveops: Invoke
+) -> None:
+    """A code the server returns that a spreadsheet would run as a formula is written with a
+    leading quote (OWASP CSV injection); a harmless code is written as it is."""
+    from liveops_async.cli import _admin
+
+    monkeypatch.setattr(_admin, "run_with_client", lambda settings, work: ["SAFE1", *_FORMULAS])
+    exported = liveops("codes", "export", "winter_coupon_2026", "--csv")
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.reader(io.StringIO(exported.stdout, newline="")))
+    assert rows == [["code"], ["SAFE1"], *(["'" + formula] for formula in _FORMULAS)]
+    # --json is for programs, not spreadsheets: the codes stay exactly as the server sent them.
+    as_json = liveops("codes", "export", "winter_coupon_2026", "--json")
+    assert json.loads(as_json.stdout) == ["SAFE1", *_FORMULAS]
+    assert "formula" in liveops("codes", "export", "--help").output
+
+
+def test_csv_cells_guard_strings_only() -> None:
+    out = io.StringIO()
+    write_csv(out, ["name", "delta"], [["-5", -5], ["=1", 2.5], ["ok", None], ["", True]])
+    assert out.getvalue().splitlines() == ["name,delta", "'-5,-5", "'=1,2.5", "ok,", ",True"]
+    assert csv_cell(-5) == -5 and csv_cell("a=b") == "a=b" and csv_cell("@") == "'@"
+    # A carriage return inside a cell must not split the row for a reader.
+    out = io.StringIO()
+    write_csv(out, ["code"], [["a\rb"], ["c"]])
+    assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [["code"], ["a\rb"], ["c"]]

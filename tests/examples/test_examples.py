@@ -9,6 +9,8 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import bulk_codes
 import chat_bot
@@ -341,6 +343,26 @@ async def test_bulk_codes_generates_with_bounded_concurrency_and_exports_all() -
         assert set(codes) == listed
         lines = progress.getvalue().split("\n")
         assert lines[0].endswith("5,000/5,000") and lines[1].endswith("5,000/5,000")
+
+
+async def test_bulk_codes_export_writes_formula_like_codes_as_text() -> None:
+    """The mock only takes letters and digits as codes; a real project may hold others."""
+
+    class Pages:
+        def __init__(self, *pages: list[str]) -> None:
+            self._pages = pages
+
+        async def pages(self) -> Any:
+            for codes in self._pages:
+                yield SimpleNamespace(total_count=3, codes=[SimpleNamespace(code=c) for c in codes])
+
+    listed = Pages(["=1+2", "SAFE"], ["@SUM(A1)"])
+    coupons = SimpleNamespace(list_codes=lambda external_id, limit: listed)
+    client: Any = SimpleNamespace(admin=SimpleNamespace(coupons=coupons))
+    out = io.StringIO()
+    assert await bulk_codes.export_codes(client, "c", out, progress_stream=io.StringIO()) == 3
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert rows == [["code"], ["'=1+2"], ["SAFE"], ["'@SUM(A1)"]]
 
 
 async def test_bulk_codes_reports_failed_batches_without_resending(sb: Sandbox) -> None:

@@ -26,7 +26,7 @@ from liveops_async import (
     ResponseDecodeError,
     UnprocessableEntityError,
 )
-from liveops_async._exceptions import _MAX_TEXT_BODY, make_status_error
+from liveops_async._exceptions import _MAX_TEXT_BODY, MAX_SHOWN_CHARS, make_status_error
 
 from . import _ops
 from .conftest import API_KEY, MOCK_BASE, PROJECT_ID, ScriptedServer
@@ -418,3 +418,26 @@ def test_only_a_bracketed_code_of_a_few_ascii_digits_is_a_code(message: str) -> 
     )
     assert error.code is None and error.message == message
     assert _is_duplicate(error) is False
+
+
+async def test_a_huge_error_message_is_cut_in_str_and_kept_whole_on_the_error(
+    make_client: Callable[..., LiveOpsClient], api: aioresponses
+) -> None:
+    message = "m" * 50_000
+    api.get(
+        COUPON_URL,
+        status=422,
+        body=orjson.dumps({"errorCode": 1102, "errorMessage": f"[0401-1102]: {message}"}),
+    )
+    client = make_client(max_retries=0)
+    with pytest.raises(UnprocessableEntityError) as info:
+        await client.requester(client._admin_auth).request(
+            _ops.GET_COUPON, path={"external_id": "c1"}
+        )
+    error = info.value
+    assert error.message == message and error.code == "0401-1102"
+    assert error.body["errorMessage"].endswith(message)
+    shown = str(error)
+    assert shown.startswith("422 [0401-1102] " + "m" * MAX_SHOWN_CHARS + "... (49000 more")
+    assert "errorCode=1102" in shown and len(shown) < MAX_SHOWN_CHARS + 200
+    assert len(repr(error)) < MAX_SHOWN_CHARS + 250

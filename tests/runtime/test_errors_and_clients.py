@@ -36,7 +36,7 @@ from liveops_async import (
     ResponseDecodeError,
     UserAuth,
 )
-from liveops_async._exceptions import make_status_error
+from liveops_async._exceptions import MAX_SHOWN_CHARS, make_status_error
 
 from . import _ops
 from .conftest import API_KEY, PROJECT_ID, ScriptedServer
@@ -340,3 +340,39 @@ def test_clients_views_and_credentials_refuse_pickling_so_no_secret_is_written()
     copied = copy.deepcopy(player)
     assert copied.coupons._requester._credential is player.coupons._requester._credential
     assert copy.copy(AdminAuth(44056, key)).secrets() == (key, AdminAuth(44056, key).secrets()[1])
+
+
+def _with_long_text(cls: type[LiveOpsError], text: str) -> LiveOpsError:
+    """An instance of each public error whose server- or caller-chosen text is `text`."""
+    call = {"method": "GET", "route": "/r"}
+    if issubclass(cls, APIStatusError):
+        error = _example(cls)
+        error.message = text
+        error.args = (text,)
+        error.transaction_id = text
+        return error
+    if issubclass(cls, APIConnectionError):
+        return cls(text, sent=True, **call)
+    if issubclass(cls, ResponseDecodeError):
+        return cls(text, status=200, **call)
+    if cls is RequestValidationError:
+        return cls("admin-create-coupon", [text])
+    if cls is DecodeMismatchError:
+        return cls(text, "string", "integer")
+    if cls is PaginationError:
+        return cls(text, operation_id="op", reason="repeated_page", pages=2, items=4)
+    return cls(text)
+
+
+@pytest.mark.parametrize("cls", PUBLIC_ERRORS, ids=lambda c: c.__name__)
+def test_every_public_error_shows_a_bounded_text(cls: type[LiveOpsError]) -> None:
+    """str() and repr() (what logs and tracebacks print) show at most MAX_SHOWN_CHARS of a
+    text, however long, and say how much they left out; the error keeps the whole text."""
+    text = "x" * 50_000
+    error = _with_long_text(cls, text)
+    for shown in (str(error), repr(error)):
+        assert len(shown) < 3 * MAX_SHOWN_CHARS + 500, (cls, len(shown))
+        assert "more characters)" in shown
+    assert text in error.args[0]
+    short = _with_long_text(cls, "short text")
+    assert "short text" in str(short) and "more characters" not in str(short)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
 
 from liveops_async import LiveOpsClient, RequestEvent, ResponseEvent, SettleEvent, models
+from liveops_async._hooks import HookFailureLog
 from liveops_async.testing import LiveOpsMock
 
 
@@ -56,5 +58,90 @@ async def test_a_raising_hook_does_not_turn_an_applied_redemption_into_an_error(
     assert len(requests) == len(responses) and requests[-1].operation_id == "redeem-coupon"
     assert responses[-1].status == 200
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("RequestEvent hook _failing raised RuntimeError" in m for m in warned)
-    assert any("ResponseEvent hook _failing_async raised RuntimeError" in m for m in warned)
+    here = _failing.__module__
+    assert any(f"RequestEvent hook {here}._failing raised RuntimeError" in m for m in warned)
+    assert any(f"ResponseEvent hook {here}._failing_async raised Runtime" in m for m in warned)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_hook_failing_on_every_call_warns_once_then_once_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = _Clock()
+    failures = HookFailureLog(clock=clock)
+    event = RequestEvent("get-coupon", "GET", "/r", 1)
+    with caplog.at_level(logging.DEBUG, logger="liveops_async"):
+        for second in range(0, 150, 5):  # a failure every 5 s for 150 s: 30 failures
+            clock.now = 1000.0 + second
+            try:
+                raise RuntimeError(f"backend down at {second}")
+            except RuntimeError as exc:
+                failures.failed(_failing, event, exc)
+        clock.now = 1000.0
+        failures.failed(_failing_async, event, RuntimeError("another hook"))
+    mine = [r for r in caplog.records if r.name == "liveops_async"]
+    warnings = [r for r in mine if r.levelno == logging.WARNING]
+    debugs = [r for r in mine if r.levelno == logging.DEBUG]
+    # at 0 s (first, with traceback), 60 s and 120 s; then the other hook's first failure
+    assert [r.getMessage().split(": ", 1)[1][:18] for r in warnings] == [
+        "backend down at 0;",
+        "backend down at 60",
+        "backend down at 12",
+        "another hook; the ",
+    ]
+    assert warnings[0].exc_info is not None and warnings[0].exc_info[1] is not None
+    assert "_failing raised RuntimeError" in warnings[0].getMessage()
+    assert "11 more failures" in warnings[1].getMessage()  # 5 s .. 55 s
+    assert "11 more failures" in warnings[2].getMessage()  # 65 s .. 115 s
+    assert warnings[1].exc_info is None and warnings[3].exc_info is not None
+    assert len(debugs) == 30 - 3 and "backend down at 5;" in debugs[0].getMessage()
+
+
+def test_a_failing_hook_message_is_bounded(caplog: pytest.LogCaptureFixture) -> None:
+    failures = HookFailureLog(clock=_Clock())
+    with caplog.at_level(logging.WARNING, logger="liveops_async"):
+        failures.failed(_failing, object(), RuntimeError("x" * 100_000))
+    (record,) = caplog.records
+    assert len(record.getMessage()) < 2_000 and "more characters" in record.getMessage()
+
+
+async def test_an_async_request_hook_cancelled_while_it_runs_gets_its_response_event() -> None:
+    """The request event went out (to every hook before the one that hangs, and to it): the
+    response event of that attempt follows, with the CancelledError, and the call is
+    cancelled as its caller asked."""
+    requests: list[RequestEvent] = []
+    responses: list[ResponseEvent] = []
+    entered = asyncio.Event()
+
+    async def hangs(event: RequestEvent) -> None:
+        entered.set()
+        await asyncio.Event().wait()
+
+    async with (
+        LiveOpsMock() as mock,
+        LiveOpsClient(
+            base_url=mock.base_url,
+            project_id=mock.project_id,
+            api_key="mock-api-key",
+            on_request=[requests.append, hangs],
+            on_response=[responses.append],
+        ) as client,
+    ):
+        call = asyncio.ensure_future(client.admin.coupons.get("nope"))
+        await entered.wait()
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert mock.count("get-coupon") == 0
+    assert [e.attempt for e in requests] == [1]
+    assert len(responses) == 1
+    (response,) = responses
+    assert (response.attempt, response.status) == (1, None)
+    assert isinstance(response.error, asyncio.CancelledError)

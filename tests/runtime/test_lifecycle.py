@@ -16,6 +16,7 @@ from multidict import istr
 
 from liveops_async import (
     AdminAuth,
+    APIStatusError,
     ClientClosedError,
     InvalidParameterError,
     LiveOpsClient,
@@ -308,6 +309,11 @@ async def test_a_shared_connector_closed_by_its_owner_is_named_as_the_connector(
             await _get(client)
 
 
+async def _unavailable(request: web.Request) -> web.StreamResponse:
+    """A 503 asking for an immediate retry."""
+    return web.json_response({"errorCode": 0}, status=503, headers={"Retry-After": "0"})
+
+
 class _HeldLimiter:
     """A rate limiter that lets the first `passes` attempts go, and holds every later one until
     the test's end."""
@@ -391,10 +397,7 @@ async def test_aclose_of_a_retry_waiting_for_the_rate_limiter_says_it_was_not_re
     """A retry (after a 503) that waits for the limiter when the client is closed: the call
     ends with ClientClosedError saying it was not retried; one request reached the server."""
 
-    async def unavailable(request: web.Request) -> web.StreamResponse:
-        return web.json_response({"errorCode": 0}, status=503, headers={"Retry-After": "0"})
-
-    server.handler = unavailable
+    server.handler = _unavailable
     limiter = _HeldLimiter(passes=1)
     client = LiveOpsClient(
         project_id=1, api_key="k", base_url=server.base_url, rate_limiter=limiter, max_retries=2
@@ -459,3 +462,124 @@ async def test_a_wait_announced_after_the_close_is_refused_at_once() -> None:
     assert task is not None
     with pytest.raises(ClientClosedError, match="not sent"):
         deadlines.wait_started(task)
+
+
+class _HeldTokens:
+    """A token provider that answers the first `passes` times and then never again."""
+
+    def __init__(self, passes: int = 0) -> None:
+        self.waiting = asyncio.Event()
+        self._passes = passes
+
+    async def __call__(self) -> str:
+        if self._passes:
+            self._passes -= 1
+            return JWT
+        self.waiting.set()
+        await asyncio.Event().wait()
+        raise AssertionError("never answered")
+
+
+async def _player_call(client: LiveOpsClient, tokens: _HeldTokens) -> object:
+    return await client.requester(UserAuth(tokens)).request(
+        _ops.GET_REWARDS, path={"coupon_code": "GIFT"}
+    )
+
+
+async def test_aclose_ends_a_call_waiting_for_its_token_provider(server: ScriptedServer) -> None:
+    """A caller's token provider that never answers does not keep a call alive after
+    aclose(): it ends with ClientClosedError, unsent, as a wait for the rate limiter does."""
+    tokens = _HeldTokens()
+    client = LiveOpsClient(project_id=1, base_url=server.base_url)
+    call = asyncio.create_task(_player_call(client, tokens))
+    await asyncio.wait_for(tokens.waiting.wait(), 15)  # a hang guard only
+    await client.aclose()
+    with pytest.raises(ClientClosedError, match="token provider; it was not sent"):
+        await asyncio.wait_for(call, 15)  # a hang guard only
+    assert server.seen == []
+
+
+async def test_aclose_ends_a_retry_waiting_for_its_token_provider(server: ScriptedServer) -> None:
+    server.handler = _unavailable
+    tokens = _HeldTokens(passes=1)
+    client = LiveOpsClient(project_id=1, base_url=server.base_url, max_retries=2)
+    call = asyncio.create_task(_player_call(client, tokens))
+    await asyncio.wait_for(tokens.waiting.wait(), 15)  # a hang guard only
+    await client.aclose()
+    with pytest.raises(ClientClosedError, match="token provider; it was not retried"):
+        await asyncio.wait_for(call, 15)  # a hang guard only
+    assert len(server.seen) == 1
+
+
+async def test_a_callers_cancel_of_a_call_waiting_for_its_token_provider_stays_a_cancel(
+    server: ScriptedServer,
+) -> None:
+    tokens = _HeldTokens()
+    async with LiveOpsClient(project_id=1, base_url=server.base_url) as client:
+        call = asyncio.create_task(_player_call(client, tokens))
+        await asyncio.wait_for(tokens.waiting.wait(), 15)  # a hang guard only
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        assert not client.closed
+        assert client._transport.attempt_deadlines._waiting == {}  # type: ignore[union-attr]
+
+
+class _HeldBudget:
+    """A retry budget of the caller's whose answer never comes (a shared store that hangs)."""
+
+    def __init__(self) -> None:
+        self.waiting = asyncio.Event()
+
+    async def try_acquire(self) -> bool:
+        self.waiting.set()
+        await asyncio.Event().wait()
+        return True
+
+    def record_success(self) -> None:
+        pass
+
+
+class _HeldPause(_HeldLimiter):
+    """A rate limiter whose pause after a 429 never returns."""
+
+    def __init__(self) -> None:
+        super().__init__(passes=1_000)
+
+    async def on_rate_limited(self, key: str, retry_after: float) -> None:
+        self.waiting.set()
+        await asyncio.Event().wait()
+
+
+@pytest.mark.parametrize("held", ["retry budget", "rate limiter pause"])
+async def test_aclose_ends_a_call_waiting_for_the_retry_budget_or_a_429_pause(
+    server: ScriptedServer, held: str
+) -> None:
+    """After a failed attempt the call may wait for the retry budget or for the limiter to
+    hear of the 429: aclose() ends those waits too, not retried, the attempt's error as the
+    cause."""
+    status = 429 if held == "rate limiter pause" else 503
+
+    async def failing(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"errorCode": 0}, status=status, headers={"Retry-After": "0"})
+
+    server.handler = failing
+    waiter: _HeldBudget | _HeldPause
+    if held == "retry budget":
+        waiter = _HeldBudget()
+        settings: dict[str, Any] = {"retry_budget": waiter}
+    else:
+        waiter = _HeldPause()
+        settings = {"rate_limiter": waiter}
+    client = LiveOpsClient(
+        project_id=1, api_key="k", base_url=server.base_url, max_retries=2, **settings
+    )
+    call = asyncio.create_task(_get(client))
+    await asyncio.wait_for(waiter.waiting.wait(), 15)  # a hang guard only
+    await client.aclose()
+    with pytest.raises(ClientClosedError, match="it was not retried") as info:
+        await asyncio.wait_for(call, 15)  # a hang guard only
+    assert ("retry budget" if held == "retry budget" else "rate limiter") in str(info.value)
+    assert isinstance(info.value.__cause__, APIStatusError)
+    assert info.value.__cause__.status == status
+    assert len(server.seen) == 1

@@ -138,3 +138,59 @@ def test_every_generated_model_round_trips(cls: type[LiveOpsModel]) -> None:
     assert again.model_extra == {"x_new": {"nested": [1, None]}}
     assert cls.from_json(model.to_json(), strict=True) == model
     assert again.to_dict() == data
+
+
+@pytest.mark.parametrize(
+    ("depth", "big"),
+    [(300, ""), (1023, ""), (600, ',"big":123456789012345678901234567890')],
+    ids=["300 levels", "orjson's deepest", "exact parse with a big integer"],
+)
+def test_unknown_fields_of_any_decodable_depth_write_back(depth: int, big: str) -> None:
+    """An unknown field nested deeper than recursion (or orjson's writer, 254 levels) goes:
+    to_dict and to_json give back exactly what from_json and a response read."""
+    deep = "[" * depth + "0" + "]" * depth
+    raw = f'{{"code":"A","deep":{deep}{big}}}'.encode()
+    for code in (
+        models.Code.from_json(raw),
+        _serde.loads_response(raw, models.Code, strict=True),
+    ):
+        assert code.to_json() == raw
+        data = code.to_dict()
+        inner = data["deep"]
+        for _ in range(depth):
+            assert isinstance(inner, list) and len(inner) == 1
+            inner = inner[0]
+        assert inner == 0
+        if big:
+            assert data["big"] == 123456789012345678901234567890
+
+
+def test_deep_objects_and_models_in_unknown_fields_write_back() -> None:
+    value: Any = 7
+    for level in range(2_000):  # deeper than any decoder reads, as a caller may build it
+        value = {"k": value, "n": level} if level % 2 else [value, models.Code(code="B")]
+    code = models.Code(code="A")
+    code.model_extra["deep"] = value
+    data = code.to_dict()
+    written = code.to_json()
+    assert written.startswith(b'{"code":"A","deep":{"k":[{"k":[') and written.endswith(b"}}")
+    walked = data["deep"]
+    for level in reversed(range(2_000)):
+        if level % 2:
+            assert walked["n"] == level
+            walked = walked["k"]
+        else:
+            assert walked[1] == {"code": "B"}
+            walked = walked[0]
+    assert walked == 7
+
+
+def test_a_value_that_contains_itself_is_refused_not_walked_forever() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    code = models.Code(code="A")
+    code.model_extra["loop"] = loop
+    with pytest.raises(ValueError, match="contains itself"):
+        code.to_dict()
+    with pytest.raises(ValueError, match="contains itself"):
+        _serde.dumps_json({"loop": loop})

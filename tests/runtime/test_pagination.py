@@ -160,3 +160,86 @@ async def test_a_total_that_is_no_ascii_count_is_unknown_not_a_crash(total: str)
     paging = Pagination(items="codes", items_attr="codes", total="total_count", total_attr="t")
     walked = [item async for item in AsyncPaginator(fetch, paging)]
     assert walked == [{"code": "A"}, {"code": "B"}] and len(asked) == 2
+
+
+_NOT_BOOLEANS = ["false", "true", "0", "1", 0, 1, "", [], {"more": False}]
+
+
+@pytest.mark.parametrize("flag", _NOT_BOOLEANS, ids=repr)
+async def test_a_has_more_that_is_no_json_boolean_is_not_told(
+    flag: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Neither truthiness nor falsiness of a non-boolean flag decides: `"false"` must not walk
+    past the end, `0` must not stop after a full page. The walk goes by page length instead
+    and warns once."""
+    pages = [
+        {"items": [1, 2], "has_more": flag},
+        {"items": [3, 4], "has_more": flag},
+        {"items": [5], "has_more": flag},
+    ]
+    asked: list[Mapping[str, object]] = []
+
+    async def fetch(query: Mapping[str, object]) -> Any:
+        asked.append(dict(query))
+        return pages[len(asked) - 1]
+
+    paging = Pagination(items="items", items_attr="items", has_more="has_more", has_more_attr="h")
+    pager = AsyncPaginator[int, Any](fetch, paging, {"limit": 2}, operation_id="list-things")
+    with caplog.at_level("WARNING", logger="liveops_async"):
+        walked = [item async for item in pager]
+    assert walked == [1, 2, 3, 4, 5] and len(asked) == 3
+    warnings = [r for r in caplog.records if "has_more" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+    assert "list-things" in warnings[0].getMessage()
+    assert type(flag).__name__ in warnings[0].getMessage()
+
+
+async def test_a_non_boolean_has_more_falls_back_to_the_total() -> None:
+    pages = [
+        {"items": [1, 2], "has_more": "false", "total": 3},
+        {"items": [3], "has_more": "true", "total": 3},
+    ]
+    asked: list[Mapping[str, object]] = []
+
+    async def fetch(query: Mapping[str, object]) -> Any:
+        asked.append(dict(query))
+        return pages[len(asked) - 1]
+
+    paging = Pagination(
+        items="items", items_attr="i", has_more="has_more", has_more_attr="h", total="total"
+    )
+    # A page size the server ignores (3 asked, 2 sent) is why the total, not length, decides.
+    walked = [item async for item in AsyncPaginator[int, Any](fetch, paging, {"limit": 3})]
+    assert walked == [1, 2, 3] and len(asked) == 2
+
+
+async def test_a_null_has_more_is_not_told_without_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pages = [{"items": [1, 2], "has_more": None}, {"items": [3], "has_more": None}]
+    asked: list[Mapping[str, object]] = []
+
+    async def fetch(query: Mapping[str, object]) -> Any:
+        asked.append(dict(query))
+        return pages[len(asked) - 1]
+
+    paging = Pagination(items="items", items_attr="i", has_more="has_more", has_more_attr="h")
+    with caplog.at_level("WARNING", logger="liveops_async"):
+        walked = [item async for item in AsyncPaginator[int, Any](fetch, paging, {"limit": 2})]
+    assert walked == [1, 2, 3] and len(asked) == 2
+    assert not [r for r in caplog.records if "has_more" in r.getMessage()]
+
+
+async def test_a_string_false_has_more_ends_a_model_walk(
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+) -> None:
+    """Through the tolerant decoder: the model keeps the string, the walk still ends."""
+
+    def page(ids: list[str], more: bool, total: int) -> dict[str, Any]:
+        return {"items": _coupons(ids), "has_more": "true" if more else "false"}
+
+    _serve_list(server, 3, page)
+    client = make_client(base_url=server.base_url, strict_responses=False)
+    pager = client.requester(client._admin_auth).paginate(_ops.LIST_COUPONS)
+    assert [c.external_id async for c in pager] == ["c0", "c1", "c2"]
+    assert len(server.seen) == 2
