@@ -205,6 +205,14 @@ class LiveOpsMock:
             raise ValueError(f"retry_after must be a finite number >= 0, got {retry_after!r}")
         self._queued_429s.extend([seconds] * count)
 
+    def clear_throttle(self) -> int:
+        """Forget the 429s `throttle_next` queued and that no request has taken yet; answers
+        how many there were. The fault rates (`faults.rate_429`) are left as they are: set
+        `faults` to change those."""
+        cleared = len(self._queued_429s)
+        self._queued_429s.clear()
+        return cleared
+
     def drop_after_apply_next(self, count: int = 1, *, operation_id: str | None = None) -> None:
         """Handle the next `count` API requests, then cut their connections without answering.
 
