@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 REQS := requirements/dev.in requirements/test.in requirements/constraints.txt \
-	requirements/constraints-py310.txt pyproject.toml
+	requirements/constraints-py310.txt pyproject.toml setup.py liveops_async/_speedups.c
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check
 # The demo needs only the package, its runtime dependencies and the mock (the `testing` extra).
 DEMO_VENV := .venv-demo

@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from . import _wire
+from . import _structure_native, _wire
 from ._model import EXTRA_SLOT
 from ._types import OpenEnum, Unset
 
@@ -137,14 +137,25 @@ class _Source:
 class StructureCompiler:
     """Builds and caches one function (`Hook`, one argument) per type."""
 
-    def __init__(self, fallback: Fallback, *, from_orjson: bool = False) -> None:
+    def __init__(
+        self, fallback: Fallback, *, from_orjson: bool = False, native: bool | None = None
+    ) -> None:
         """`from_orjson`: the functions take only what `orjson.loads` made of a response
         body, which nobody else holds: its arrays and objects become the models' own lists
         and dicts, an object's keys are strings, and raw data holding a float is refused (it
         may be a rounded integer). Otherwise (data a caller passed, or an exact parse) each
-        array of scalars and each map is copied, its keys checked, raw data kept as it is."""
+        array of scalars and each map is copied, its keys checked, raw data kept as it is.
+
+        `native`: with `from_orjson`, build models and values with the C functions of
+        `_speedups` (see `_structure_native`), which follow the same rules. None (default):
+        when the extension is built and not turned off. Other compilers are Python only."""
         self._fallback = fallback
         self._from_orjson = from_orjson
+        if native is None:
+            native = from_orjson and _structure_native.NATIVE is not None
+        if native and (not from_orjson or _structure_native.NATIVE is None):
+            raise ValueError("the C structuring functions need from_orjson and the extension")
+        self._native = native
         self._hooks: dict[Any, Hook] = {}
         self.fell_back: set[Any] = set()  # types whose hook is the converter's own
         self._number_safe: dict[Any, bool] = {}
@@ -205,12 +216,12 @@ class StructureCompiler:
 
     def _build(self, tp: Any) -> Hook:
         if _wire.is_model(tp) and _plain_slots_model(tp):
-            return self._compile_model(tp)
+            return self._plan(tp) if self._native else self._compile_model(tp)
         args = _wire.union_args(tp)
         if args is not None and _wire.without_none(tp) is None:
             hook = self._union_hook(tp, args)
         elif self._compilable(tp):
-            hook = self._compile_value(tp)
+            hook = self._plan(tp) if self._native else self._compile_value(tp)
         else:
             hook = self._fallback_hook(tp)
         self._hooks[tp] = hook
@@ -234,6 +245,26 @@ class StructureCompiler:
         if origin is list and len(args) == 1:
             return True
         return origin is dict and len(args) == 2 and args[0] is str
+
+    def _plan(self, tp: Any) -> Hook:
+        """The C function of `tp` (what `_compile_model` / `_compile_value` write, in C)."""
+        planner = _structure_native.Planner(
+            _plain_slots_model,
+            _tagged_variants,
+            (_recent_datetimes, _parse_datetime),
+            _no_float,
+        )
+        try:
+            hook: Hook = _structure_native.NATIVE.Structurer(planner.top(tp), _Mismatch)
+        except ValueError:  # a class the C side does not build (say, its own `__new__`)
+            plain = _wire.is_model(tp) and _plain_slots_model(tp)
+            return self._compile_model(tp) if plain else self._compile_value(tp)
+        # Cached before the nested types are built: a model that contains itself finds its
+        # own function in its plan's cell.
+        self._hooks[tp] = hook
+        for cell, nested in planner.pending:
+            cell[0] = self.hook(nested)
+        return hook
 
     def _compile_value(self, tp: Any) -> Hook:
         src = _Source(dict(_GLOBALS))

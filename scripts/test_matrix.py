@@ -9,7 +9,8 @@ time, the machine has two cores):
 * `py3.10` .. `py3.13`: a venv per interpreter with the test requirements pinned for it
   (requirements/test.in and the constraints file for that Python), every async test on uvloop.
 * `lowest`: Python 3.10 with each runtime dependency, and each extra, at the lower bound that
-  pyproject.toml allows (`name>=X` installs `name==X`): a bound nobody tests is a guess.
+  pyproject.toml allows (`name>=X` installs `name==X`): a bound nobody tests is a guess. It also
+  runs without the C extension (LIVEOPS_ASYNC_NO_EXTENSIONS=1): the pure-Python structuring.
 
 Each run installs only what the tests need (not the dev toolchain) into `.venvs/<name>`, reused
 while the requirement files are unchanged, and runs the failure-path, serde, runtime and examples
@@ -154,10 +155,19 @@ def install_commands(run: Run, python: str) -> list[list[str]]:
 
 def _stamp(run: Run, python: str) -> str:
     digest = hashlib.sha256(python.encode())
-    for path in ("pyproject.toml", "requirements/test.in", "requirements/constraints.txt",
-                 "requirements/constraints-py310.txt"):  # fmt: skip
+    for path in ("pyproject.toml", "setup.py", "liveops_async/_speedups.c", "requirements/test.in",
+                 "requirements/constraints.txt", "requirements/constraints-py310.txt"):  # fmt: skip
         digest.update((ROOT / path).read_bytes())
     return digest.hexdigest()
+
+
+def _environment(run: Run) -> dict[str, str]:
+    """`lowest` installs and runs without the C extension: the pure-Python structuring (what a
+    machine without a compiler gets) runs the whole subset there. Its install then builds
+    nothing, so it never writes the same `_speedups.cpython-310-*.so` as `py3.10` beside it."""
+    if run.name == "lowest":
+        return {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": "1"}
+    return dict(os.environ)
 
 
 def prepare(run: Run, python: str, log: list[str]) -> None:
@@ -169,7 +179,9 @@ def prepare(run: Run, python: str, log: list[str]) -> None:
     shutil.rmtree(venv, ignore_errors=True)
     commands = [[python, "-m", "venv", str(venv)], *install_commands(run, python)]
     for command in commands:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(  # noqa: S603 - our own venv's pip
+            command, env=_environment(run), capture_output=True, text=True, check=False
+        )
         if done.returncode != 0:
             log.append(done.stdout + done.stderr)
             raise RuntimeError(f"install failed: {' '.join(command[:6])} ...")
@@ -188,7 +200,7 @@ def execute(run: Run) -> Outcome:
         tail = "\n".join(log)[-3000:]
         return Outcome(run.name, "FAILED", f"{exc}\n{tail}", time.monotonic() - started)
     paths = [*SUBSET, *(LOWEST_EXTRA if run.name == "lowest" else ())]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**_environment(run), "PYTHONDONTWRITEBYTECODE": "1"}
     if run.name == "lowest":
         options = [f"--deselect={t}" for t in (*DESELECT, *LOWEST_DESELECT)]
     else:

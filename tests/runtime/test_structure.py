@@ -354,7 +354,7 @@ def test_compiled_functions_register_their_source_for_tracebacks() -> None:
     import inspect
     import linecache
 
-    hook = _serde._compiler.hook(models.Coupon)
+    hook = _serde._copying_compiler.hook(models.Coupon)  # the response compiler's may be C
     filename = hook.__code__.co_filename
     assert filename == "<structure Coupon>"
     source = "".join(linecache.getlines(filename))
