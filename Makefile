@@ -36,7 +36,8 @@ deps:
 tools:
 	@sh scripts/check-tools.sh || $(MAKE) --no-print-directory deps
 
-$(DEMO_STAMP): pyproject.toml requirements/constraints.txt requirements/constraints-py310.txt
+$(DEMO_STAMP): pyproject.toml setup.py liveops_async/_speedups.c requirements/constraints.txt \
+		requirements/constraints-py310.txt
 	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
 	# compat mode, as above: mypy and pyright find the package from this venv too
 	$(DEMO_VENV)/bin/python $(PIP_INSTALL) --config-settings editable_mode=compat -e '.[testing]' \

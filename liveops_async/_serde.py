@@ -438,7 +438,12 @@ def decode(data: Any, tp: Any, *, strict: bool = True, operation: str = "decode"
         return _copying_compiler.hook(tp)(data)
     except Exception:  # noqa: S110  # nosec B110
         pass
-    return _decode.walk(data, tp, structure=structure, strict=strict, operation=operation)
+    try:
+        return _decode.walk(data, tp, structure=structure, strict=strict, operation=operation)
+    except RecursionError:  # self-containing models nested hundreds deep: no real answer
+        raise DecodeMismatchError(
+            "$", "a body nested no deeper than Python can walk", "a deeper body"
+        ) from None
 
 
 # Every byte that is a digit becomes "0", every other byte a blank: a run of 19 zeros is a run

@@ -41,6 +41,17 @@ enum { F_REQUIRED = 0, F_OPTIONAL_NONE = 1, F_DEFAULT = 2 };
 
 typedef struct Node Node;
 
+/* A key object of a parsed body and the field it names (-1: a key the model does not declare).
+ * orjson hands out the same str object for the same short key, body after body: comparing
+ * addresses finds a field without hashing or comparing the text (a dict lookup by the plan's
+ * own, equal but distinct, key object compares the characters every time). */
+#define MAX_REMEMBERED_KEY 64  /* characters: orjson caches keys up to 64 bytes */
+
+typedef struct {
+    PyObject *key;  /* owned */
+    Py_ssize_t index;
+} KeySlot;
+
 typedef struct {
     PyObject *key;      /* the wire name (str) */
     Py_ssize_t offset;  /* the slot's offset in the instance */
@@ -61,6 +72,9 @@ struct Node {
     Field *fields;      /* MODEL */
     Node **variants;    /* TAGGED */
     Py_ssize_t extra_offset;  /* MODEL: the model_extra slot, or -1 */
+    PyObject *index_of;       /* MODEL: {wire key: field index} (owned) */
+    KeySlot *keys;            /* MODEL: key objects seen -> field index (see key_index) */
+    Py_ssize_t keys_mask, keys_used;
 };
 
 typedef struct {
@@ -89,6 +103,13 @@ node_free(Node *node)
         }
         PyMem_Free(node->fields);
     }
+    if (node->keys != NULL) {
+        for (i = 0; i <= node->keys_mask; i++) {
+            Py_XDECREF(node->keys[i].key);
+        }
+        PyMem_Free(node->keys);
+    }
+    Py_XDECREF(node->index_of);
     if (node->variants != NULL) {
         for (i = 0; i < node->n; i++) {
             node_free(node->variants[i]);
@@ -186,6 +207,39 @@ parse_fields(Node *node, PyTypeObject *cls, PyObject *fields)
     return 0;
 }
 
+/* The field index of each wire key, and an empty key table: 4 slots per field, at least 16,
+ * a power of two (kept under 3/4 full, see key_index). */
+static int
+key_table_init(Node *node)
+{
+    Py_ssize_t i, size = 16;
+    node->index_of = PyDict_New();
+    if (node->index_of == NULL) {
+        return -1;
+    }
+    for (i = 0; i < node->n; i++) {
+        PyObject *index = PyLong_FromSsize_t(i);
+        int failed = index == NULL || PyDict_SetItem(node->index_of, node->fields[i].key, index);
+        Py_XDECREF(index);
+        if (failed) {
+            return -1;
+        }
+    }
+    if (PyDict_GET_SIZE(node->index_of) != node->n) {
+        return bad_plan("two fields with one wire key");
+    }
+    while (size < 4 * node->n) {
+        size *= 2;
+    }
+    node->keys = PyMem_Calloc(size, sizeof(KeySlot));
+    if (node->keys == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    node->keys_mask = size - 1;
+    return 0;
+}
+
 static Node *
 node_parse(PyObject *spec)
 {
@@ -270,7 +324,7 @@ node_parse(PyObject *spec)
             bad_plan("not a plain slotted class");
             goto fail;
         }
-        if (parse_fields(node, type, fields) < 0) {
+        if (parse_fields(node, type, fields) < 0 || key_table_init(node) < 0) {
             goto fail;
         }
         if (extra != Py_None && slot_offset(type, extra, &node->extra_offset) < 0) {
@@ -331,6 +385,15 @@ fail:
 
 /* Structuring -------------------------------------------------------------------------------*/
 
+/* How many nested calls of other types' functions (K_HOOK) are running: a body whose
+ * self-containing models nest deeper than MAX_NESTED_CALLS is refused, as the Python functions
+ * refuse it (`_structure._nested`, same limit, same places), so that such a body takes the
+ * exact way with and without this extension. Under the GIL; a call made by another thread
+ * while one of ours waits in a callback may be refused early, which only sends it the exact
+ * way (same answer). */
+#define MAX_NESTED_CALLS 32
+static int nested_calls = 0;
+
 static PyObject *
 mismatch(Structurer *self)
 {
@@ -354,7 +417,7 @@ passes(Node *node, PyObject *v)
     case K_LITERAL:
         return PySequence_Contains(node->a, v);
     case K_OPTIONAL:
-        return v == Py_None || passes(node->item, v);
+        return v == Py_None ? 1 : passes(node->item, v);  /* -1 (an error) stays -1 */
     default:
         return 0;
     }
@@ -374,72 +437,141 @@ refuse_float(Node *node, PyObject *raw)
     return 0;
 }
 
+/* The field `key` names (-1: none), or -2 with an exception set. A key object not seen before
+ * is looked up by its text and remembered; a full table is emptied first, so keys that are new
+ * objects every time (long keys orjson does not cache, a hostile body) cost a lookup, never
+ * memory. */
+static Py_ssize_t
+key_index(Node *node, PyObject *key)
+{
+    size_t mask = (size_t)node->keys_mask, at;
+    size_t hash = (size_t)key;
+    PyObject *found;
+    Py_ssize_t index;
+    hash ^= hash >> 9;
+    for (at = (hash >> 3) & mask; node->keys[at].key != NULL; at = (at + 1) & mask) {
+        if (node->keys[at].key == key) {
+            return node->keys[at].index;
+        }
+    }
+    found = PyDict_GetItemWithError(node->index_of, key);
+    if (found == NULL) {
+        if (PyErr_Occurred()) {
+            return -2;
+        }
+        index = -1;
+    }
+    else {
+        index = PyLong_AsSsize_t(found);
+    }
+    if (!PyUnicode_CheckExact(key) || PyUnicode_GET_LENGTH(key) > MAX_REMEMBERED_KEY) {
+        return index;  /* orjson makes a new object of such a key every time: nothing to gain */
+    }
+    if (4 * (node->keys_used + 1) > 3 * (node->keys_mask + 1)) {
+        for (at = 0; at <= mask; at++) {
+            Py_CLEAR(node->keys[at].key);
+        }
+        node->keys_used = 0;
+        for (at = (hash >> 3) & mask; node->keys[at].key != NULL; at = (at + 1) & mask) {
+        }
+    }
+    Py_INCREF(key);
+    node->keys[at].key = key;
+    node->keys[at].index = index;
+    node->keys_used++;
+    return index;
+}
+
 static PyObject *
 structure_model(Structurer *self, Node *node, PyObject *d)
 {
     PyTypeObject *cls = (PyTypeObject *)node->a;
-    PyObject *o, *v, *value, **slot;
-    Py_ssize_t i, found = 0;
+    PyObject *o, *k, *v, *value, **slot;
+    Py_ssize_t i, pos = 0, unknown = 0;
+    char seen_here[64], *seen = seen_here;
     if (!PyDict_CheckExact(d)) {
         return mismatch(self);
     }
+    if (node->n > (Py_ssize_t)sizeof(seen_here)) {
+        seen = PyMem_Malloc(node->n);
+        if (seen == NULL) {
+            return PyErr_NoMemory();
+        }
+    }
+    memset(seen, 0, node->n);
     o = cls->tp_alloc(cls, 0);
     if (o == NULL) {
-        return NULL;
+        goto fail;
     }
-    for (i = 0; i < node->n; i++) {
-        Field *field = &node->fields[i];
-        v = PyDict_GetItemWithError(d, field->key);
-        if (v == NULL) {
-            if (PyErr_Occurred()) {
+    /* The body's keys in its order: each names a field (by its address, see key_index) or is
+     * unknown; the fields no key named get their defaults below. */
+    while (PyDict_Next(d, &pos, &k, &v)) {
+        Field *field;
+        i = key_index(node, k);
+        if (i < 0) {
+            if (i == -2) {
                 goto fail;
             }
-            if (field->mode == F_REQUIRED) {
-                mismatch(self);
-                goto fail;
-            }
-            value = field->deflt;
+            unknown++;
+            continue;
+        }
+        field = &node->fields[i];
+        seen[i] = 1;
+        if (v == Py_None && field->mode == F_OPTIONAL_NONE) {
+            value = Py_None;
             Py_INCREF(value);
         }
         else {
-            found++;
-            if (v == Py_None && field->mode == F_OPTIONAL_NONE) {
-                value = Py_None;
-                Py_INCREF(value);
-            }
-            else {
-                value = structure(self, field->node, v);
-                if (value == NULL) {
-                    goto fail;
-                }
+            Py_INCREF(v);  /* held while a callback (a hook, an enum) may run */
+            value = structure(self, field->node, v);
+            Py_DECREF(v);
+            if (value == NULL) {
+                goto fail;
             }
         }
         slot = (PyObject **)((char *)o + field->offset);
         Py_XSETREF(*slot, value);
     }
-    if (node->extra_offset >= 0 && PyDict_GET_SIZE(d) != found) {
+    for (i = 0; i < node->n; i++) {
+        Field *field = &node->fields[i];
+        if (seen[i]) {
+            continue;
+        }
+        if (field->mode == F_REQUIRED) {
+            mismatch(self);
+            goto fail;
+        }
+        Py_INCREF(field->deflt);
+        slot = (PyObject **)((char *)o + field->offset);
+        Py_XSETREF(*slot, field->deflt);
+    }
+    if (unknown && node->extra_offset >= 0) {
         /* keys the model does not declare: kept raw in model_extra */
-        PyObject *extra = PyDict_New(), *k;
-        Py_ssize_t pos = 0;
+        PyObject *extra = PyDict_New();
         if (extra == NULL) {
             goto fail;
         }
-        while (PyDict_Next(d, &pos, &k, &v)) {
-            int known = PySet_Contains(node->b, k);
-            if (known < 0 || (!known && PyDict_SetItem(extra, k, v) < 0)) {
-                Py_DECREF(extra);
+        slot = (PyObject **)((char *)o + node->extra_offset);
+        Py_XSETREF(*slot, extra);
+        for (pos = 0; PyDict_Next(d, &pos, &k, &v);) {
+            i = key_index(node, k);
+            if (i == -2 || (i == -1 && PyDict_SetItem(extra, k, v) < 0)) {
                 goto fail;
             }
         }
-        slot = (PyObject **)((char *)o + node->extra_offset);
-        Py_XSETREF(*slot, extra);
         if (refuse_float(node, extra) < 0) {
             goto fail;
         }
     }
+    if (seen != seen_here) {
+        PyMem_Free(seen);
+    }
     return o;
 fail:
-    Py_DECREF(o);
+    Py_XDECREF(o);
+    if (seen != seen_here) {
+        PyMem_Free(seen);
+    }
     return NULL;
 }
 
@@ -647,11 +779,19 @@ structure(Structurer *self, Node *node, PyObject *v)
         return structure_model(self, node, v);
     case K_TAGGED:
         return structure_tagged(self, node, v);
-    case K_HOOK:
+    case K_HOOK:  /* another type's function: a nested call, counted (see nested_calls) */
+        if (nested_calls >= MAX_NESTED_CALLS) {
+            return mismatch(self);
+        }
         if (Py_EnterRecursiveCall(" while structuring a response")) {
             return NULL;
         }
-        r = PyObject_CallOneArg(PyList_GET_ITEM(node->a, 0), v);
+        found = PyList_GET_ITEM(node->a, 0);
+        Py_INCREF(found);  /* the cell may be changed while the call runs */
+        nested_calls++;
+        r = PyObject_CallOneArg(found, v);
+        nested_calls--;
+        Py_DECREF(found);
         Py_LeaveRecursiveCall();
         return r;
     default:
@@ -773,7 +913,8 @@ PyInit__speedups(void)
         Py_DECREF(module);
         return NULL;
     }
-    if (PyModule_AddIntConstant(module, "PLAN_VERSION", 1) < 0) {
+    if (PyModule_AddIntConstant(module, "PLAN_VERSION", 2) < 0
+        || PyModule_AddIntConstant(module, "MAX_NESTED_CALLS", MAX_NESTED_CALLS) < 0) {
         Py_DECREF(module);
         return NULL;
     }

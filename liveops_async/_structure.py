@@ -21,6 +21,11 @@ the cattrs converter of `_serde` returns, or raises (any exception), and the cal
 the cattrs converter, which gives the answer or the detailed error. Anything unusual (a wrong
 scalar type, a whole float for an int, a missing required key, a type this module does not
 know) simply raises here. Types this module does not compile use the converter's hook.
+
+When the C extension is built, the response compiler's functions are C (`_structure_native`
+plans them by the rules of `_emit` below; `_speedups` follows the plan): the same answers, or a
+raise where this code raises. This code then serves the copying compiler, and every compiler
+when the extension is missing or turned off.
 """
 
 from __future__ import annotations
@@ -83,6 +88,33 @@ def _parse_datetime(text: Any) -> datetime:
         _recent_datetimes.clear()
     _recent_datetimes[text] = value
     return value
+
+
+# How many nested calls of other types' functions that may hold models are running (in this
+# process; see `_nested`). A body whose self-containing models nest deeper is refused here, as
+# the C functions refuse it (`_speedups.c`, the same limit at the same places): it takes the
+# exact way, whose answer is the same with and without the extension. Real bodies nest a few
+# levels; a hostile one could otherwise decide by how deep the caller's stack already is.
+MAX_NESTED_CALLS = 32
+_nested_calls = 0
+
+
+def _nested(hook: Hook) -> Hook:
+    """`hook` as a nested call from a compiled function, counted in `_nested_calls`. Under the
+    GIL, another thread's call made while one of ours runs may be refused early: it then takes
+    the exact way, which gives the same answer."""
+
+    def nested_call(value: Any) -> Any:
+        global _nested_calls
+        if _nested_calls >= MAX_NESTED_CALLS:
+            raise _Mismatch
+        _nested_calls += 1
+        try:
+            return hook(value)
+        finally:
+            _nested_calls -= 1
+
+    return nested_call
 
 
 # The builtins compiled functions use, bound like the other names (see `_finish`).
@@ -253,6 +285,7 @@ class StructureCompiler:
             _tagged_variants,
             (_recent_datetimes, _parse_datetime),
             _no_float,
+            _INLINE_DEPTH,
         )
         try:
             hook: Hook = _structure_native.NATIVE.Structurer(planner.top(tp), _Mismatch)
@@ -535,7 +568,8 @@ class StructureCompiler:
             # own function (nested names are globals, looked up when called).
             self._hooks[cache_as] = hook
         for global_name, tp in src.deferred:
-            src.namespace[global_name] = self.hook(tp)
+            nested = self.hook(tp)
+            src.namespace[global_name] = _nested(nested) if _wire.contains_model(tp) else nested
         return hook
 
     # Unions ---------------------------------------------------------------------------------

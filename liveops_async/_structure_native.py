@@ -31,12 +31,19 @@ __all__ = ["NATIVE", "Planner"]
 Hook = Callable[[Any], Any]
 
 
+# The plan format this module writes; a built extension of another (a stale build left in a
+# source tree) is not used.
+PLAN_VERSION = 2
+
+
 def _load() -> Any:
     if os.environ.get("LIVEOPS_ASYNC_NO_EXTENSIONS", "") not in ("", "0"):
         return None
     try:
         from . import _speedups
     except ImportError:  # not built (a pure-Python install): the Python functions serve
+        return None
+    if getattr(_speedups, "PLAN_VERSION", None) != PLAN_VERSION:
         return None
     return _speedups
 
@@ -63,6 +70,8 @@ NATIVE: Any = _load()
 
 F_REQUIRED, F_OPTIONAL_NONE, F_DEFAULT = range(3)
 
+_CHECKED = frozenset({str, int, bool, Any, object})  # `_structure._CHECKS`
+
 _SCALARS: dict[Any, tuple[int]] = {
     str: (K_STR,),
     int: (K_INT,),
@@ -74,9 +83,12 @@ _SCALARS: dict[Any, tuple[int]] = {
 
 
 class Planner:
-    """Builds the plan of one type. `inlinable(cls)` says whether a model is built in place (the
-    compiler's `_plain_slots_model`); any other nested type calls `hook_of(tp)`, looked up once
-    the plan's function exists (`resolve`), since a model may contain itself."""
+    """Builds the plan of one type. Models are built in place exactly where the Python function
+    writes their lines into its parent's (`StructureCompiler._inlinable`: plain, not already
+    being built, at most `inline_depth` deep); elsewhere a type that may hold a model is a call
+    of its own function (`hook_of`, looked up once the plan's function exists, see `pending`),
+    counted against `MAX_NESTED_CALLS` as the Python function counts it. A type that holds no
+    model is built in place wherever it is (the same answer; its call could not nest)."""
 
     def __init__(
         self,
@@ -84,11 +96,13 @@ class Planner:
         tagged_variants: Callable[[Any], tuple[str, dict[Any, int], list[type]] | None],
         datetimes: tuple[dict[str, datetime], Hook],
         no_float: Hook,
+        inline_depth: int,
     ) -> None:
-        self._inlinable = inlinable
+        self._plain = inlinable
         self._tagged_variants = tagged_variants
         self._datetimes = datetimes
         self._no_float = no_float
+        self._inline_depth = inline_depth
         self._stack: list[Any] = []
         self.pending: list[tuple[list[Any], Any]] = []  # (one-item cell, type) to resolve
 
@@ -114,19 +128,39 @@ class Planner:
         if isinstance(tp, type) and issubclass(tp, OpenEnum):
             return (K_ENUM, tp._value2member_map_, tp)
         origin, args = typing.get_origin(tp), typing.get_args(tp)
-        if origin is list and len(args) == 1:
-            return (K_LIST, self.node(args[0]))
-        if origin is dict and len(args) == 2:
-            return (K_DICT, self.node(args[1]))
-        if _wire.is_model(tp) and tp not in self._stack and self._inlinable(tp):
-            return self._model(tp)
+        if origin is list and len(args) == 1:  # `_emit_list`
+            item = args[0]
+            inline = self._inlinable(item) or _checked_only(item)
+            return (K_LIST, self.node(item) if inline else self._call(item))
+        if origin is dict and len(args) == 2:  # `_emit_dict`: values by their own function
+            value = args[1]
+            return (K_DICT, self._call(value) if not _checked_only(value) else self.node(value))
+        if not self._inlinable(tp):  # `_emit_nested`
+            return self._call(tp)
         tagged = self._tagged_variants(tp)
-        if tagged is not None and all(
-            cls not in self._stack and self._inlinable(cls) for cls in tagged[2]
-        ):
+        if tagged is not None:
             wire_key, tag_index, variants = tagged
             built = tuple(self._model(cls) for cls in variants)
             return (K_TAGGED, wire_key, dict(tag_index), built, self._no_float)
+        return self._model(tp)
+
+    def _inlinable(self, tp: Any) -> bool:
+        """`StructureCompiler._inlinable`, on this plan's stack of models being built."""
+        tagged = self._tagged_variants(tp)
+        if tagged is not None:
+            return all(self._inlinable(cls) for cls in tagged[2])
+        return (
+            _wire.is_model(tp)
+            and tp not in self._stack
+            and len(self._stack) < self._inline_depth
+            and self._plain(tp)
+        )
+
+    def _call(self, tp: Any) -> tuple[Any, ...]:
+        """A call of `tp`'s own function where it may nest (it may hold a model); a type that
+        holds none is built in place (no call to count)."""
+        if not _wire.contains_model(tp):
+            return self.node(tp)
         cell: list[Any] = [None]
         self.pending.append((cell, tp))
         return (K_HOOK, cell)
@@ -148,6 +182,14 @@ class Planner:
         if default is None and inner is not None:
             return (key, descriptor, F_OPTIONAL_NONE, None, self.node(inner))
         return (key, descriptor, F_DEFAULT, default, self.node(tp))
+
+
+def _checked_only(tp: Any) -> bool:
+    """Whether `StructureCompiler._check` has a check for `tp` (the value is kept as it is)."""
+    if tp in _CHECKED or _wire.literal_args(tp):
+        return True
+    inner = _wire.without_none(tp)
+    return inner is not None and _checked_only(inner)
 
 
 def _slot(cls: type, name: str) -> Any:

@@ -90,6 +90,14 @@ def discriminator(members: tuple[Any, ...]) -> tuple[str, dict[Any, type]] | Non
     return None
 
 
+def contains_model(tp: Any) -> bool:
+    """Whether a value of `tp` may hold a model (itself one, or in a list, map or union): only
+    such a type's structuring can call other models' functions, nesting as deep as the data."""
+    if is_model(tp):
+        return True
+    return any(contains_model(arg) for arg in typing.get_args(tp) if arg is not Ellipsis)
+
+
 def declared_keys(tp: Any) -> frozenset[str] | None:
     """The wire names a model declares; None for a type that is not a model."""
     if not is_model(tp):

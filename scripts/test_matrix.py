@@ -161,13 +161,17 @@ def _stamp(run: Run, python: str) -> str:
     return digest.hexdigest()
 
 
-def _environment(run: Run) -> dict[str, str]:
+def _environment(run: Run, *, installing: bool = False) -> dict[str, str]:
     """`lowest` installs and runs without the C extension: the pure-Python structuring (what a
-    machine without a compiler gets) runs the whole subset there. Its install then builds
-    nothing, so it never writes the same `_speedups.cpython-310-*.so` as `py3.10` beside it."""
-    if run.name == "lowest":
-        return {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": "1"}
-    return dict(os.environ)
+    machine without a compiler gets) runs the whole subset there. The leg on this script's own
+    Python does not build it either: the editable install would rewrite, in place, the
+    `_speedups` file of the same name that `.venv` built and the main pytest run has loaded;
+    it uses that one. Every other leg builds its own (its file name carries its version)."""
+    env = dict(os.environ)
+    same_python = run.python == f"{sys.version_info.major}.{sys.version_info.minor}"
+    if run.name == "lowest" or (installing and same_python):
+        env["LIVEOPS_ASYNC_NO_EXTENSIONS"] = "1"
+    return env
 
 
 def prepare(run: Run, python: str, log: list[str]) -> None:
@@ -178,9 +182,10 @@ def prepare(run: Run, python: str, log: list[str]) -> None:
         return
     shutil.rmtree(venv, ignore_errors=True)
     commands = [[python, "-m", "venv", str(venv)], *install_commands(run, python)]
+    env = _environment(run, installing=True)
     for command in commands:
         done = subprocess.run(  # noqa: S603 - our own venv's pip
-            command, env=_environment(run), capture_output=True, text=True, check=False
+            command, env=env, capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
             log.append(done.stdout + done.stderr)

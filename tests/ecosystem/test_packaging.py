@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import email
+import os
 import re
 import subprocess
 import sys
@@ -44,28 +45,31 @@ PROVIDERS = {
 _OPTIONAL_OR_TYPING = {"pytest", "pytest_asyncio", "typing_extensions"}
 
 
+def _build(kind: str, out: Path, env: dict[str, str] | None = None) -> Path:
+    """A wheel or an sdist built by setuptools in its own process, into `out`."""
+    build = (
+        "import sys; from setuptools import build_meta as b; "
+        f"print('DIST', b.build_{kind}(sys.argv[1]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", build, str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("DIST "))
+    return out / line.split()[1]
+
+
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The wheel and the sdist, each built by setuptools in its own process."""
     out = tmp_path_factory.mktemp("dist")
-    built = {}
-    for kind in ("wheel", "sdist"):
-        build = (
-            "import sys; from setuptools import build_meta as b; "
-            f"print('DIST', b.build_{kind}(sys.argv[1]))"
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", build, str(out)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        line = next(ln for ln in done.stdout.splitlines() if ln.startswith("DIST "))
-        built[kind] = out / line.split()[1]
-    return built
+    return {kind: _build(kind, out) for kind in ("wheel", "sdist")}
 
 
 def _metadata(wheel: Path) -> Message:
@@ -175,3 +179,26 @@ def test_install_section_names_every_extra() -> None:
     assert extras
     for extra in extras:
         assert f"liveops-async[{extra}]" in install, extra
+
+
+def test_the_c_extension_ships_with_its_source_and_stub(dists: dict[str, Path]) -> None:
+    """The wheel built here carries the compiled structuring functions and is tagged for this
+    interpreter and platform; the sdist carries their source, so a pip install from it builds
+    them (or goes on without, see setup.py); the stub types them for mypy and pyright."""
+    with zipfile.ZipFile(dists["wheel"]) as archive:
+        names = archive.namelist()
+    assert "liveops_async/_speedups.pyi" in names
+    assert [n for n in names if n.startswith("liveops_async/_speedups.") and n.endswith(".so")]
+    assert "-none-any" not in dists["wheel"].name  # a platform wheel
+    with tarfile.open(dists["sdist"]) as archive:
+        sources = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
+    assert {"setup.py", "liveops_async/_speedups.c", "liveops_async/_speedups.pyi"} <= sources
+
+
+def test_a_wheel_without_the_extension_is_pure_python(tmp_path: Path) -> None:
+    """LIVEOPS_ASYNC_NO_EXTENSIONS=1 (or no compiler): a pure wheel, which structures with the
+    Python functions (tests/runtime/test_structure_native.py runs that way too)."""
+    wheel = _build("wheel", tmp_path, {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": "1"})
+    assert wheel.name.endswith("-py3-none-any.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".so")]

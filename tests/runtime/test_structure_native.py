@@ -276,17 +276,78 @@ class _Tree(LiveOpsModel):
     children: list[_Tree] | None = None
 
 
+def _tree(depth: int) -> dict[str, Any]:
+    """A `_Tree` body with `depth` levels below the root (one nested call each)."""
+    body: dict[str, Any] = {"label": "leaf", "later": 1}
+    for _ in range(depth):
+        body = {"label": "n", "children": [body]}
+    return body
+
+
 @needs_native
-def test_a_model_that_contains_itself_and_deep_hostile_nesting() -> None:
-    hook = _compiler(True).hook(_Tree)
-    assert hook({"label": "a", "children": [{"label": "b", "later": 1}]}) == _Tree(
-        label="a", children=[_Tree(label="b")]
-    )
-    deep: dict[str, Any] = {"label": "leaf"}
-    for _ in range(100_000):  # nesting no real answer has: an error, never a crash
-        deep = {"label": "n", "children": [deep]}
-    with pytest.raises(RecursionError):
-        hook(deep)
+def test_a_model_that_contains_itself_is_refused_past_the_same_depth_both_ways() -> None:
+    """Nested calls are counted at the same places in C and in Python, so the fast paths accept
+    and refuse the same bodies; a deeper one takes the exact way, also the same both ways."""
+    native, python = _compiler(True).hook(_Tree), _compiler(False).hook(_Tree)
+    assert native(_tree(1)) == _Tree(label="n", children=[_Tree(label="leaf")])
+    limit = _structure.MAX_NESTED_CALLS
+    assert limit == NATIVE.MAX_NESTED_CALLS
+    for depth in range(limit - 2, limit + 3):
+        _identical(_run_hook(native, _tree(depth)), _run_hook(python, _tree(depth)))
+    assert isinstance(_run_hook(native, _tree(limit)), _Tree)
+    assert isinstance(_run_hook(native, _tree(limit + 1)), _Raised)
+    with pytest.raises(_structure._Mismatch):
+        native(_tree(100_000))  # nesting no real answer has: refused, never a crash
+    assert _structure._nested_calls == 0  # every counted call was given back
+
+
+def _run_hook(hook: Any, value: Any) -> Any:
+    try:
+        return hook(value)
+    except Exception:
+        return _Raised()
+
+
+_DEEP_BUNDLES = """
+import sys
+from liveops_async import _serde, _structure_native
+from liveops_async._generated import models
+depth = int(sys.argv[1])
+item = '{"sku": "b", "type": "bundle", "content": [' * depth + '{"sku": "leaf"}' + "]}" * depth
+body = '{"items": [{"step_number": 1, "reward": [%s]}]}' % item
+def call(frames):  # a caller already this many frames deep
+    if frames:
+        return call(frames - 1)
+    return _serde.loads_response(body.encode(), models.DailyChainUserChain)
+try:
+    print("model", type(call(int(sys.argv[2]))).__name__)
+except Exception as exc:
+    print("error", type(exc).__name__, exc)
+"""
+
+
+@needs_native
+@pytest.mark.parametrize(
+    ("depth", "caller_frames"), [(3, 0), (40, 0), (480, 0), (600, 0), (200, 800)]
+)
+def test_a_deep_response_gives_the_same_answer_with_and_without_the_extension(
+    depth: int, caller_frames: int
+) -> None:
+    """Through `loads_response`: a model, or the same typed error (never a RecursionError),
+    whether the extension is used or turned off."""
+    answers = []
+    for off in ("", "1"):
+        env = {**os.environ, "LIVEOPS_ASYNC_NO_EXTENSIONS": off}
+        done = subprocess.run(
+            [sys.executable, "-c", _DEEP_BUNDLES, str(depth), str(caller_frames)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        answers.append(done.stdout)
+    assert answers[0] == answers[1]
+    assert "RecursionError" not in answers[0]
 
 
 @needs_native
@@ -368,7 +429,11 @@ def test_the_plan_covers_every_kind_the_python_compiler_writes() -> None:
     """A kind added to `_structure._emit` without a plan node would go to a hook: visible here."""
     assert typing.get_args(typing.Literal["a"]) == ("a",)
     planner = _structure_native.Planner(
-        _structure._plain_slots_model, _structure._tagged_variants, ({}, str), str
+        _structure._plain_slots_model,
+        _structure._tagged_variants,
+        ({}, str),
+        str,
+        _structure._INLINE_DEPTH,
     )
     kinds = {planner.node(tp)[0] for tp in (str, int, bool, float, Any, typing.Literal["a"])}
     assert kinds == {
@@ -382,3 +447,110 @@ def test_the_plan_covers_every_kind_the_python_compiler_writes() -> None:
     plan = planner.top(models.CouponList)
     assert plan[0] == _structure_native.K_MODEL
     assert planner.pending == []  # the whole page is built in C, no Python hook
+
+
+# Keys are found by their object (orjson hands out the same one), by their text otherwise -----
+
+
+@needs_native
+def test_keys_that_are_new_objects_every_time_are_found_and_not_kept() -> None:
+    """A field is found whatever object carries its key (a caller's dict, long keys orjson
+    does not cache), and the keys remembered by address stay bounded: a body of ten thousand
+    distinct unknown keys leaves at most a table's worth of them referenced."""
+    hook = _compiler(True).hook(models.Coupon)
+    for _ in range(3):
+        key = "".join(["external", "_id"])  # equal to the wire key, another object
+        assert hook({key: "c"}).external_id == "c"
+    unknown = [f"unknown key {n}" for n in range(10_000)]
+    for key in unknown:
+        assert hook({"external_id": "c", key: 1}).model_extra == {key: 1}
+    untouched = [f"unknown key {n}" for n in range(10_000, 10_010)]  # never structured
+    base = max(sys.getrefcount(key) for key in untouched)
+    held = sum(1 for key in unknown if sys.getrefcount(key) > base)
+    assert held <= 4 * len(attrs.fields(models.Coupon)) + 16
+    many = {key: n for n, key in enumerate(unknown)} | {"external_id": "c"}
+    built = hook(dict(many))
+    assert built.external_id == "c"
+    assert built.model_extra == {key: n for n, key in enumerate(unknown)}
+    _identical(built, PYTHON.hook(models.Coupon)(dict(many)))
+
+
+@needs_native
+def test_a_plan_with_two_fields_on_one_wire_key_is_refused() -> None:
+    descriptor = vars(_Plain)["label"]
+    field = ("label", descriptor, _structure_native.F_REQUIRED, None, (_structure_native.K_STR,))
+    plan = (
+        _structure_native.K_MODEL,
+        _Plain,
+        (field, field),
+        frozenset({"label"}),
+        None,
+        _structure._no_float,
+    )
+    with pytest.raises(ValueError, match="two fields with one wire key"):
+        NATIVE.Structurer(plan, _structure._Mismatch)
+
+
+# The private Structurer under hostile plans (found by a review; no body reaches these) ---------
+
+
+@needs_native
+def test_a_function_that_drops_the_running_structurer_does_not_free_it_under_it() -> None:
+    @attrs.define
+    class _Three:
+        a: object = None
+        b: object = None
+        c: object = None
+
+    outer_cell: list[Any] = [None]
+
+    def drop_the_running_one(value: Any) -> Any:
+        outer_cell[0] = None  # the last reference to the Structurer now running
+        gc.collect()
+        _ = [bytearray(200) for _ in range(10_000)]  # reuse what was freed, if it was
+        return value
+
+    def field(name: str) -> tuple[Any, ...]:
+        node = (_structure_native.K_HOOK, [drop_the_running_one])
+        return (name, vars(_Three)[name], _structure_native.F_OPTIONAL_NONE, None, node)
+
+    inner_plan = (
+        _structure_native.K_MODEL,
+        _Three,
+        tuple(field(name) for name in "abc"),
+        frozenset("abc"),
+        None,
+        _structure._no_float,
+    )
+    outer = NATIVE.Structurer((_structure_native.K_HOOK, outer_cell), _structure._Mismatch)
+    for _ in range(5):
+        outer_cell[0] = NATIVE.Structurer(inner_plan, _structure._Mismatch)
+        assert outer({"a": 1, "b": 2, "c": 3, "zz": 4}) == _Three(a=1, b=2, c=3)
+
+
+@needs_native
+def test_an_error_inside_a_check_is_raised_not_taken_for_a_pass() -> None:
+    class _RaisesOnEq:
+        def __eq__(self, other: object) -> bool:
+            raise RuntimeError("eq")
+
+        __hash__ = object.__hash__
+
+    literal = (_structure_native.K_LITERAL, (_RaisesOnEq(),))
+    plan = (_structure_native.K_LIST, (_structure_native.K_OPTIONAL, literal))
+    with pytest.raises(RuntimeError, match="eq"):
+        NATIVE.Structurer(plan, _structure._Mismatch)(["x"])
+
+
+@needs_native
+def test_a_stale_build_of_another_plan_format_is_not_used() -> None:
+    code = (
+        "import sys, types\n"
+        "stale = types.ModuleType('liveops_async._speedups')\n"
+        "stale.PLAN_VERSION = 1\n"
+        "sys.modules['liveops_async._speedups'] = stale\n"
+        "from liveops_async import _structure_native\n"
+        "print(_structure_native.NATIVE)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "None"
