@@ -113,14 +113,23 @@ def export(
     upsell/). Each file holds `kind`, `id`, `enabled` (where activation is a separate call)
     and `spec`: the fields of the update request. Read-only and computed fields are left
     out. Exporting an unchanged project again rewrites nothing; files of entities the
-    project no longer has are removed.
+    project no longer has are removed. A kind the API refuses to the key (403: upsell with a
+    project key) is skipped with a note and its files are kept, unless named with --only.
     """
     kinds = _kinds(only, exclude)
 
     async def work(client: LiveOpsClient) -> None:
-        project = await fetch_project(client.admin, kinds)
-        result = write_export(directory, kinds, project)
+        # Unless named with --only, a kind the key may not read (403: the upsell admin calls
+        # refuse a project key) is skipped with a note and its files are left as they are.
+        project = await fetch_project(client.admin, kinds, skip_refused=not only)
+        refused = [kind for kind in kinds if kind.name not in project]
+        result = write_export(directory, [k for k in kinds if k not in refused], project)
         out = console()
+        for kind in refused:
+            out.print(
+                f"Skipped {kind.directory}: the API refused this key (403); its files are left "
+                f"as they are. Leave it out with --exclude {kind.name}."
+            )
         total = sum(len(v) for v in project.values())
         out.print(
             f"Exported {total} entities to {shown(directory)}: {len(result.written)} written, "

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .._exceptions import APIStatusError, LiveOpsError
+from .._exceptions import APIStatusError, LiveOpsError, PermissionDeniedError
 from .._generated.resources import AdminResources
 from ._files import Desired, FileProblem
 from ._kinds import Current, Kind
@@ -212,22 +212,30 @@ class KindReadError(LiveOpsError):
     """Reading one kind of entity failed; says which, and how to leave it out."""
 
 
-async def fetch_project(admin: AdminResources, kinds: Sequence[Kind]) -> dict[str, list[Current]]:
+async def fetch_project(
+    admin: AdminResources, kinds: Sequence[Kind], *, skip_refused: bool = False
+) -> dict[str, list[Current]]:
     """Every entity of the given kinds, by kind name (kinds are read in parallel).
 
     Raises KindReadError (a LiveOpsError) naming the kind when the API refuses to list it
-    (upsell admin calls, for one, are documented with a player's JWT)."""
+    (upsell admin calls, for one, are documented with a player's JWT and refuse a project
+    key with 403). With `skip_refused`, a kind refused with 403 is left out of the answer
+    (no key for it) instead."""
 
-    async def read(kind: Kind) -> list[Current]:
+    async def read(kind: Kind) -> list[Current] | None:
         try:
             return await kind.fetch_all(admin)
         except APIStatusError as exc:
+            if skip_refused and isinstance(exc, PermissionDeniedError):
+                return None
             raise KindReadError(
                 f"reading {kind.directory} failed: {exc}; leave it out with --exclude {kind.name}"
             ) from exc
 
     results = await asyncio.gather(*(read(kind) for kind in kinds))
-    return {kind.name: found for kind, found in zip(kinds, results, strict=True)}
+    return {
+        kind.name: found for kind, found in zip(kinds, results, strict=True) if found is not None
+    }
 
 
 def make_plan(

@@ -29,6 +29,7 @@ from ._state import HANDLERS, MockStore, Reply, RequestContext
 from ._state.daily_chains import DailyChainsState
 from ._state.offer_chains import OfferChainOrder, OfferChainsState
 from ._state.reward_chains import RewardChainsState
+from ._state.upsell import PROJECT_KEY_REFUSED, project_key_refused
 
 API_PREFIX = "/api"
 GUEST_HEADERS = ("x-unauthorized-id", "x-user")
@@ -204,6 +205,14 @@ class LiveOpsMock:
         if not (math.isfinite(seconds) and seconds >= 0):
             raise ValueError(f"retry_after must be a finite number >= 0, got {retry_after!r}")
         self._queued_429s.extend([seconds] * count)
+
+    def clear_throttle(self) -> int:
+        """Forget the 429s `throttle_next` queued and that no request has taken yet; answers
+        how many there were. The fault rates (`faults.rate_429`) are left as they are: set
+        `faults` to change those."""
+        cleared = len(self._queued_429s)
+        self._queued_429s.clear()
+        return cleared
 
     def drop_after_apply_next(self, count: int = 1, *, operation_id: str | None = None) -> None:
         """Handle the next `count` API requests, then cut their connections without answering.
@@ -427,8 +436,11 @@ class LiveOpsMock:
         scheme, _, credentials = header.partition(" ")
         schemes = _schemes(op)
         if scheme.lower() == "basic" and "basicAuth" in schemes:
-            if not self._basic_is_valid(credentials):
+            account = self._basic_account(credentials)
+            if account is None:
                 raise _auth_failed(op, "Invalid credentials")
+            if account == str(self.project_id) and op.operation_id in PROJECT_KEY_REFUSED:
+                raise project_key_refused()
             return _Identity(None)
         if scheme.lower() == "bearer" and schemes & {"userJWT", "cartAuth"}:
             try:
@@ -451,15 +463,17 @@ class LiveOpsMock:
             raise MockApiError(403, 0, "Authorization header not sent")
         raise _auth_failed(op, "Authorization header not sent" if not header else None)
 
-    def _basic_is_valid(self, credentials: str) -> bool:
+    def _basic_account(self, credentials: str) -> str | None:
+        """The project or merchant id of valid Basic credentials; None if they are not."""
         try:
             user, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            return False
+            return None
         known_ids = {str(self.project_id)} | (
             {str(self.merchant_id)} if self.merchant_id else set()
         )
-        return user in known_ids and hmac.compare_digest(password.encode(), self._api_key.encode())
+        valid = user in known_ids and hmac.compare_digest(password.encode(), self._api_key.encode())
+        return user if valid else None
 
     async def _context(
         self, op: OperationSpec, request: web.Request, identity: _Identity

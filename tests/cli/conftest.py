@@ -40,6 +40,8 @@ SEED_CREATES = (
     "admin-create-offer-chain",
     "post-upsell",
 )
+# Creates Xsolla serves a player's JWT, not the project key.
+PLAYER_JWT_CREATES = frozenset({"post-upsell"})
 
 
 @attrs.define
@@ -127,10 +129,17 @@ class MockServer:
         self.loop.close()
 
     def request(
-        self, operation_id: str, *, path: dict[str, Any] | None = None, body: Any = None
+        self,
+        operation_id: str,
+        *,
+        path: dict[str, Any] | None = None,
+        body: Any = None,
+        jwt: str | None = None,
     ) -> tuple[int, Any]:
-        """Call an operation with plain aiohttp (not the SDK, not the CLI)."""
+        """Call an operation with plain aiohttp (not the SDK, not the CLI), with the project
+        key, or with a player's JWT if given (the upsell admin calls refuse the key)."""
         op = self.mock.spec.operations[operation_id]
+        authorization = f"Bearer {jwt}" if jwt else self.mock.basic_auth_header()
         url_path = op.path.replace("{project_id}", str(PROJECT_ID))
         for name, value in (path or {}).items():
             url_path = url_path.replace("{" + name + "}", str(value))
@@ -142,7 +151,7 @@ class MockServer:
                     op.method,
                     self.mock.base_url + url_path,
                     json=body,
-                    headers={"Authorization": self.mock.basic_auth_header()},
+                    headers={"Authorization": authorization},
                 ) as response,
             ):
                 data = await response.json() if response.content_length else None
@@ -155,8 +164,13 @@ class MockServer:
 
     def seed(self) -> None:
         """One entity of every kind, from the spec's request examples; the coupon enabled."""
+        jwt = self.mock.issue_jwt("upsell-admin")
         for operation_id in SEED_CREATES:
-            status, answer = self.request(operation_id, body=self.example(operation_id))
+            status, answer = self.request(
+                operation_id,
+                body=self.example(operation_id),
+                jwt=jwt if operation_id in PLAYER_JWT_CREATES else None,
+            )
             assert status in (201, 202), (operation_id, status, answer)
         status, _ = self.request("activate-coupon", path={"external_id": "winter_coupon_2026"})
         assert status == 204

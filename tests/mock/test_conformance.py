@@ -193,3 +193,33 @@ async def test_a_calendar_chain_reset_answers_422_with_the_error_body(
     status, body = await api.call("admin-reset-daily-chain", path={"daily_chain_id": 1})
     _check(SPEC.operations["admin-reset-daily-chain"], status, body)
     assert status == 422
+
+
+# Lookups by a path id whose documented 404 the mock must answer for an id nothing has.
+_MISSING = {"toggle": "activate", "step_number": "1", "step_id": "1"}
+MISSING_ENTITY_OPS = sorted(
+    op_id
+    for op_id, op in SPEC.operations.items()
+    if 404 in op.documented_statuses
+    and any(p.location == "path" and p.name not in ("project_id", "toggle") for p in op.parameters)
+)
+
+
+@pytest.mark.parametrize("op_id", MISSING_ENTITY_OPS)
+async def test_a_missing_entity_is_404_with_the_xsolla_error_body(
+    op_id: str, api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    """Every operation that documents a 404 and names an entity in its path (promotion,
+    code, chain, step, value point, rule, item) answers 404 for one that does not exist."""
+    op = SPEC.operations[op_id]
+    path = {
+        p.name: _MISSING.get(p.name, "987654" if p.schema.get("type") != "string" else "nosuch9")
+        for p in op.parameters
+        if p.location == "path" and p.name != "project_id"
+    }
+    query = {p.name: "u1" for p in op.parameters if p.location == "query" and p.required}
+    auth = "admin" if any("basicAuth" in e for e in op.security) else liveops_mock.issue_jwt("p")
+    body = SPEC.request_example(op_id)
+    status, answer = await api.call(op_id, path=path, query=query or None, body=body, auth=auth)
+    _check(op, status, answer)
+    assert status == 404, (op_id, answer)

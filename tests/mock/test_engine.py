@@ -338,6 +338,21 @@ async def test_throttle_next_answers_429_to_just_the_next_requests(
         mini.throttle_next(retry_after=float("nan"))
 
 
+async def test_clear_throttle_forgets_the_queued_429s(
+    mini: LiveOpsMock, session: aiohttp.ClientSession
+) -> None:
+    url = f"{mini.base_url}/v2/project/7/admin/widget/all"
+    mini.throttle_next(3)
+    first = await _send(session, "GET", url, headers=_basic("7", "k3y"))
+    assert mini.clear_throttle() == 2  # the two no request has taken yet
+    assert mini.clear_throttle() == 0
+    second = await _send(session, "GET", url, headers=_basic("7", "k3y"))
+    assert [first[0], second[0]] == [429, 204]
+    mini.faults = MockFaults(rate_429=1.0, seed=1)
+    assert mini.clear_throttle() == 0  # the drawn 429s are the fault knobs', not the queue's
+    assert (await _send(session, "GET", url, headers=_basic("7", "k3y")))[0] == 429
+
+
 async def test_the_log_stamps_arrival_on_the_monotonic_clock(
     mini: LiveOpsMock, session: aiohttp.ClientSession
 ) -> None:

@@ -156,3 +156,47 @@ async def test_a_scheduled_reset_starts_the_chain_over(
         "interval_type": "monthly",
         "reset_next_date": int(february.timestamp()),
     }
+
+
+async def test_an_update_keeps_progress_only_on_steps_sent_back_with_their_step_id(
+    api: Api, liveops_mock: LiveOpsMock
+) -> None:
+    """S2 `ModifyOfferChainStepModel.step_id`: "Specify it during update to retain user
+    progress for this step." Progress follows the id to the step's new number; a step sent
+    without its id starts over."""
+    player = await _player(api, liveops_mock)
+    assert (await player.step("claim", 1))[0] == 200
+    _, order = await player.step("order", 2)
+    liveops_mock.settle_order(order["order_id"])
+    assert (await player.chain())["next_step_number"] == 3
+    where = {"offer_chain_id": player.chain_id}
+    await api.call("admin-toggle-offer-chain", path=where)  # only a disabled chain is edited
+    _, admin = await api.call("admin-get-offer-chain", path=where)
+    step_id = {s["step_number"]: s["step_id"] for s in admin["steps"]}
+    body = api.example("admin-update-offer-chain", is_enabled=True)
+    body["steps"] = [
+        # the old step 1, moved to number 2, sent back with its id: still done
+        {
+            "step_id": step_id[1],
+            "step_number": 2,
+            "is_free": True,
+            "items": [{"sku": "a", "quantity": 1}],
+        },
+        # the old step 2 without its id: starts over
+        {"step_number": 1, "is_free": False, "items": [{"sku": "b", "quantity": 1}]},
+        {
+            "step_id": step_id[3],
+            "step_number": 3,
+            "is_free": True,
+            "items": [{"sku": "c", "quantity": 1}],
+        },
+    ]
+    status, error = await api.call("admin-update-offer-chain", path=where, body=body)
+    assert status == 204, error
+    chain = await player.chain()
+    assert {s["step_number"]: s["is_claimed"] for s in chain["steps"]} == {
+        1: False,
+        2: True,
+        3: False,
+    }
+    assert chain["next_step_number"] == 1

@@ -39,9 +39,10 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: POST /v2/project/{project_id}/admin/items/upsell (operationId post-upsell).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
+        instead; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422): the
+        request failed validation or the action is not allowed in the entity's state.
         """
         return self._requester.request(
             ops.POST_UPSELL,
@@ -66,7 +67,9 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: GET /v2/project/{project_id}/admin/items/upsell (operationId get-upsell-configurations-for-project-admin).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
+        instead.
         """
         return self._requester.request(
             ops.GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN,
@@ -92,7 +95,9 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell/{toggle} (operationId put-upsell-toggle-active-inactive).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
+        instead.
         """
         return self._requester.request(
             ops.PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE,
@@ -119,9 +124,10 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell (operationId put-upsell).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
+        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
+        instead; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422): the
+        request failed validation or the action is not allowed in the entity's state.
         """
         return self._requester.request(
             ops.PUT_UPSELL,

@@ -34,6 +34,10 @@ class ChainBook:
     next_step_id: int = 1
     # A reset of a chain's `recurrent_schedule` (offer chains) starts the chain over.
     clock: ResetClock = attrs.field(factory=ResetClock)
+    # Whether an update keeps a player's progress on a step only when the step is sent back
+    # with its `step_id` (offer chains: S2's ModifyOfferChainStepModel.step_id), following
+    # the step to its new number; otherwise progress stays with the step numbers.
+    progress_follows_step_id: bool = False
 
     def _with_step_ids(self, body: dict[str, Any]) -> dict[str, Any]:
         check_validity(body)
@@ -93,10 +97,25 @@ class ChainBook:
             raise unprocessable(6209, "Active chain cannot be updated. Please deactivate it first")
         body = body_copy(ctx)
         refuse_read_only(body, self.read_only_kind)
+        before = self.chains.get(chain_id)
         body = self._with_step_ids(body)
         body.pop("id", None)
+        if self.progress_follows_step_id:
+            self._carry_progress(chain_id, before, body)
         self.chains.replace(chain_id, body)
         self._written(chain_id, ctx.now())
+
+    def _carry_progress(self, chain_id: int, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Keep each player's completed steps that the update sent back with their `step_id`,
+        under the number the step has now; a step sent without it starts over."""
+        old_ids = {s["step_number"]: s.get("step_id") for s in before.get("steps", [])}
+        new_numbers = {s["step_id"]: s["step_number"] for s in after.get("steps", [])}
+        for key in [k for k in self.progress if k[1] == chain_id]:
+            self.progress[key] = {
+                new_numbers[old_ids[number]]
+                for number in self.progress[key]
+                if old_ids.get(number) in new_numbers
+            }
 
     def delete(self, ctx: RequestContext) -> None:
         chain_id = self.chain_id(ctx)

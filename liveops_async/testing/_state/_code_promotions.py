@@ -84,7 +84,9 @@ class CodePromotionCalls:
         return promotion
 
     def rewards_of_code(self, ctx: RequestContext, code: str) -> Any:
-        """What a player would get for `code` (a code of this kind)."""
-        ctx.require_user()
-        promotion, _ = ctx.state(PromotionsState).by_code_of(code, (self.kind,))
+        """What a player would get for `code` (a code of this kind); 422 / 9804 once a limit
+        is reached for them (the 2025 schema's 422 examples of both rewards calls)."""
+        user = ctx.require_user()
+        promotion, stored = ctx.state(PromotionsState).by_code_of(code, (self.kind,))
+        promotion.check_limits(stored, user)
         return promotion.rewards_view()

@@ -162,6 +162,11 @@ class Promotion:
             raise unprocessable(9807, f"The {self.kind.code_word} code is not active.")
         if not self.is_running(now):
             raise unprocessable(9807, f"The {self.kind.code_word} code is outside its period.")
+        self.check_limits(code, user)
+
+    def check_limits(self, code: str, user: str) -> None:
+        """No limit (total, per code, per player) is reached for the player's use of `code`:
+        422 / 9804 otherwise."""
         user_total = self.user_total
         user_used = self.user_used.get(user, 0) - self.user_extra.get(user, 0)
         for total, used, what in (

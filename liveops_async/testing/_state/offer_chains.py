@@ -41,7 +41,9 @@ class OfferChainOrder:
 
 
 def _book() -> ChainBook:
-    return ChainBook(Collection("Offer chain"), "offer_chain_id", "offer_chain")
+    return ChainBook(
+        Collection("Offer chain"), "offer_chain_id", "offer_chain", progress_follows_step_id=True
+    )
 
 
 @attrs.define

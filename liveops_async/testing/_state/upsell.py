@@ -7,8 +7,25 @@ from typing import Any
 
 import attrs
 
-from .._errors import not_found
+from .._errors import MockApiError, not_found
 from ._core import RequestContext, handles
+
+# The admin calls are documented with a player's JWT (2025 schema, current docs, July 2025
+# client) and S6 saw a project API key refused with 403 "Requested endpoint is forbidden"
+# (fidelity finding B7): the mock serves them a JWT and refuses the project's Basic key.
+PROJECT_KEY_REFUSED = frozenset(
+    {
+        "get-upsell-configurations-for-project-admin",
+        "post-upsell",
+        "put-upsell",
+        "put-upsell-toggle-active-inactive",
+    }
+)
+
+
+def project_key_refused() -> MockApiError:
+    """403 with errorCode 0 and no bracketed code, like the other 403 body (inventory §4.1)."""
+    return MockApiError(403, 0, "Requested endpoint is forbidden")
 
 
 @attrs.define
