@@ -53,10 +53,8 @@ class _Raised:
 
 
 def _run(compiler: _structure.StructureCompiler, tp: Any, value: Any) -> Any:
-    try:  # each gets its own copy: a response compiler owns what it is given
-        return compiler.hook(tp)(copy.deepcopy(value))
-    except Exception:
-        return _Raised()
+    # each gets its own copy: a response compiler owns what it is given
+    return _run_hook(compiler.hook(tp), copy.deepcopy(value))
 
 
 def _identical(a: Any, b: Any, path: str = "$") -> None:
