@@ -402,7 +402,7 @@ mismatch(Structurer *self)
 }
 
 /* 1: `v` passes a check-only node; 0: it does not; -1: error. */
-static int
+static inline int
 passes(Node *node, PyObject *v)
 {
     switch (node->kind) {
@@ -701,24 +701,11 @@ structure(Structurer *self, Node *node, PyObject *v)
     int ok;
     switch (node->kind) {
     case K_ANY:
-        break;
     case K_STR:
-        if (!PyUnicode_CheckExact(v)) {
-            return mismatch(self);
-        }
-        break;
     case K_INT:
-        if (!PyLong_CheckExact(v)) {
-            return mismatch(self);
-        }
-        break;
     case K_BOOL:
-        if (!PyBool_Check(v)) {
-            return mismatch(self);
-        }
-        break;
-    case K_LITERAL:
-        ok = PySequence_Contains(node->a, v);
+    case K_LITERAL:  /* kept as it is once it passes its check */
+        ok = passes(node, v);
         if (ok <= 0) {
             return ok < 0 ? NULL : mismatch(self);
         }

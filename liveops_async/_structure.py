@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -141,6 +141,45 @@ _CHECKS: dict[Any, str] = {
     Any: "True",
     object: "True",
 }
+
+
+def _inlinable(inlining: Sequence[Any], tp: Any) -> bool:
+    """Whether a nested model's lines go into its parent's function (no call, no frame), given
+    the models whose lines are being written (`inlining`, outermost first): plain models, not
+    one already being inlined (a model that contains itself calls its own function), and not
+    too deep (the function stays a readable size); and tagged unions of such models. The C
+    plans (`_structure_native.Planner`) follow this same rule."""
+    tagged = _tagged_variants(tp)
+    if tagged is not None:
+        return all(_inlinable(inlining, cls) for cls in tagged[2])
+    return (
+        _wire.is_model(tp)
+        and tp not in inlining
+        and len(inlining) < _INLINE_DEPTH
+        and _plain_slots_model(tp)
+    )
+
+
+def _check(tp: Any, var: str, bind: Callable[[Any, str], str]) -> str | None:
+    """An expression true when `var` is already the structured value of `tp` (the value is then
+    kept as it is); None when `tp` needs more than a check. `bind` names a constant in the
+    function's globals."""
+    if tp in _CHECKS:
+        return _CHECKS[tp].format(v=var)
+    literal = _wire.literal_args(tp)
+    if literal:
+        return f"{var} in {bind(literal, 'literal')}"
+    inner = _wire.without_none(tp)
+    if inner is not None:
+        inner_check = _check(inner, var, bind)
+        if inner_check is not None:
+            return "True" if inner_check == "True" else f"{var} is None or {inner_check}"
+    return None
+
+
+def _checked_only(tp: Any) -> bool:
+    """Whether `_check` keeps `tp`'s value as it is after a check (the C plans ask this too)."""
+    return _check(tp, "v", lambda value, name: name) is not None
 
 
 class _Source:
@@ -281,11 +320,11 @@ class StructureCompiler:
     def _plan(self, tp: Any) -> Hook:
         """The C function of `tp` (what `_compile_model` / `_compile_value` write, in C)."""
         planner = _structure_native.Planner(
-            _plain_slots_model,
+            _inlinable,
+            _checked_only,
             _tagged_variants,
             (_recent_datetimes, _parse_datetime),
             _no_float,
-            _INLINE_DEPTH,
         )
         try:
             hook: Hook = _structure_native.NATIVE.Structurer(planner.top(tp), _Mismatch)
@@ -313,21 +352,6 @@ class StructureCompiler:
         self._emit_model(src, cls, "d", "o", 1)
         src.add(1, "return o")
         return self._finish(src, "structure_model", f"<structure {cls.__qualname__}>", cls)
-
-    def _inlinable(self, src: _Source, tp: Any) -> bool:
-        """Whether a nested model's lines go into its parent's function (no call, no frame):
-        plain models, not one already being inlined (a model that contains itself calls its
-        own function), and not too deep (the function stays a readable size); and tagged
-        unions of such models."""
-        tagged = _tagged_variants(tp)
-        if tagged is not None:
-            return all(self._inlinable(src, cls) for cls in tagged[2])
-        return (
-            _wire.is_model(tp)
-            and tp not in src.inlining
-            and len(src.inlining) < _INLINE_DEPTH
-            and _plain_slots_model(tp)
-        )
 
     def _emit_model(
         self, src: _Source, cls: type, din: str, out: str, depth: int, *, is_dict: bool = False
@@ -383,7 +407,7 @@ class StructureCompiler:
             src.add(depth, f"{v} = {din}.get({key!r})")  # absent and null both give None
             src.add(depth, f"if {v} is None:")
             src.add(depth + 1, f"{missing} += 1")
-            check = self._check(src, inner, v)
+            check = _check(inner, v, src.bind)
             if check is None:
                 src.add(depth, "else:")
                 self._emit(src, inner, v, depth + 1)
@@ -404,7 +428,7 @@ class StructureCompiler:
     def _emit_nested(self, src: _Source, tp: Any, var: str, depth: int) -> str:
         """Lines for `structure(tp, var)`: inlined for a plain model or a tagged union of them,
         else a call of its hook. Returns the variable that holds the result."""
-        if not self._inlinable(src, tp):
+        if not _inlinable(src.inlining, tp):
             src.add(depth, f"{var} = {self._deferred(src, tp)}({var})")
             return var
         tagged = _tagged_variants(tp)
@@ -443,7 +467,7 @@ class StructureCompiler:
 
     def _emit(self, src: _Source, tp: Any, var: str, depth: int) -> None:
         """Lines that check `var` and replace it with its structured value, or raise."""
-        check = self._check(src, tp, var)
+        check = _check(tp, var, src.bind)
         if check is not None:
             if check != "True":
                 src.add(depth, f"if not ({check}):")
@@ -477,27 +501,12 @@ class StructureCompiler:
             if result != var:
                 src.add(depth, f"{var} = {result}")
 
-    def _check(self, src: _Source, tp: Any, var: str) -> str | None:
-        """An expression true when `var` is already the structured value of `tp`; None when
-        `tp` needs more than a check."""
-        if tp in _CHECKS:
-            return _CHECKS[tp].format(v=var)
-        literal = _wire.literal_args(tp)
-        if literal:
-            return f"{var} in {src.bind(literal, 'literal')}"
-        inner = _wire.without_none(tp)
-        if inner is not None:
-            inner_check = self._check(src, inner, var)
-            if inner_check is not None:
-                return "True" if inner_check == "True" else f"{var} is None or {inner_check}"
-        return None
-
     def _emit_list(self, src: _Source, item_tp: Any, var: str, depth: int) -> None:
         src.add(depth, f"if type({var}) is not list:")
         src.add(depth + 1, "raise _Mismatch")
         i = src.local("i")
-        check = self._check(src, item_tp, i)
-        if check is None and self._inlinable(src, item_tp):
+        check = _check(item_tp, i, src.bind)
+        if check is None and _inlinable(src.inlining, item_tp):
             items = src.local("items")
             src.add(depth, f"{items} = []")
             src.add(depth, f"for {i} in {var}:")
@@ -522,7 +531,7 @@ class StructureCompiler:
             src.add(depth, f"for {k} in {var}:")
             src.add(depth + 1, f"if type({k}) is not str:")
             src.add(depth + 2, "raise _Mismatch")
-        check = self._check(src, value_tp, x)
+        check = _check(value_tp, x, src.bind)
         if check is None:
             value = self._deferred(src, value_tp)
             src.add(depth, f"{var} = {{{k}: {value}({x}) for {k}, {x} in {var}.items()}}")

@@ -70,8 +70,6 @@ NATIVE: Any = _load()
 
 F_REQUIRED, F_OPTIONAL_NONE, F_DEFAULT = range(3)
 
-_CHECKED = frozenset({str, int, bool, Any, object})  # `_structure._CHECKS`
-
 _SCALARS: dict[Any, tuple[int]] = {
     str: (K_STR,),
     int: (K_INT,),
@@ -84,25 +82,26 @@ _SCALARS: dict[Any, tuple[int]] = {
 
 class Planner:
     """Builds the plan of one type. Models are built in place exactly where the Python function
-    writes their lines into its parent's (`StructureCompiler._inlinable`: plain, not already
-    being built, at most `inline_depth` deep); elsewhere a type that may hold a model is a call
+    writes their lines into its parent's (the compiler's own rule, `inlinable`, asked with this
+    plan's stack of models being built); elsewhere a type that may hold a model is a call
     of its own function (`hook_of`, looked up once the plan's function exists, see `pending`),
     counted against `MAX_NESTED_CALLS` as the Python function counts it. A type that holds no
-    model is built in place wherever it is (the same answer; its call could not nest)."""
+    model is built in place wherever it is (the same answer; its call could not nest). Where the
+    Python function keeps a value after a check, the compiler's `checked_only` says so."""
 
     def __init__(
         self,
-        inlinable: Callable[[type], bool],
+        inlinable: Callable[[list[Any], Any], bool],
+        checked_only: Callable[[Any], bool],
         tagged_variants: Callable[[Any], tuple[str, dict[Any, int], list[type]] | None],
         datetimes: tuple[dict[str, datetime], Hook],
         no_float: Hook,
-        inline_depth: int,
     ) -> None:
-        self._plain = inlinable
+        self._inlinable_in = inlinable
+        self._checked_only = checked_only
         self._tagged_variants = tagged_variants
         self._datetimes = datetimes
         self._no_float = no_float
-        self._inline_depth = inline_depth
         self._stack: list[Any] = []
         self.pending: list[tuple[list[Any], Any]] = []  # (one-item cell, type) to resolve
 
@@ -130,11 +129,11 @@ class Planner:
         origin, args = typing.get_origin(tp), typing.get_args(tp)
         if origin is list and len(args) == 1:  # `_emit_list`
             item = args[0]
-            inline = self._inlinable(item) or _checked_only(item)
+            inline = self._inlinable(item) or self._checked_only(item)
             return (K_LIST, self.node(item) if inline else self._call(item))
         if origin is dict and len(args) == 2:  # `_emit_dict`: values by their own function
             value = args[1]
-            return (K_DICT, self._call(value) if not _checked_only(value) else self.node(value))
+            return (K_DICT, self.node(value) if self._checked_only(value) else self._call(value))
         if not self._inlinable(tp):  # `_emit_nested`
             return self._call(tp)
         tagged = self._tagged_variants(tp)
@@ -145,16 +144,7 @@ class Planner:
         return self._model(tp)
 
     def _inlinable(self, tp: Any) -> bool:
-        """`StructureCompiler._inlinable`, on this plan's stack of models being built."""
-        tagged = self._tagged_variants(tp)
-        if tagged is not None:
-            return all(self._inlinable(cls) for cls in tagged[2])
-        return (
-            _wire.is_model(tp)
-            and tp not in self._stack
-            and len(self._stack) < self._inline_depth
-            and self._plain(tp)
-        )
+        return self._inlinable_in(self._stack, tp)
 
     def _call(self, tp: Any) -> tuple[Any, ...]:
         """A call of `tp`'s own function where it may nest (it may hold a model); a type that
@@ -182,14 +172,6 @@ class Planner:
         if default is None and inner is not None:
             return (key, descriptor, F_OPTIONAL_NONE, None, self.node(inner))
         return (key, descriptor, F_DEFAULT, default, self.node(tp))
-
-
-def _checked_only(tp: Any) -> bool:
-    """Whether `StructureCompiler._check` has a check for `tp` (the value is kept as it is)."""
-    if tp in _CHECKED or _wire.literal_args(tp):
-        return True
-    inner = _wire.without_none(tp)
-    return inner is not None and _checked_only(inner)
 
 
 def _slot(cls: type, name: str) -> Any:

@@ -427,11 +427,11 @@ def test_the_plan_covers_every_kind_the_python_compiler_writes() -> None:
     """A kind added to `_structure._emit` without a plan node would go to a hook: visible here."""
     assert typing.get_args(typing.Literal["a"]) == ("a",)
     planner = _structure_native.Planner(
-        _structure._plain_slots_model,
+        _structure._inlinable,
+        _structure._checked_only,
         _structure._tagged_variants,
         ({}, str),
         str,
-        _structure._INLINE_DEPTH,
     )
     kinds = {planner.node(tp)[0] for tp in (str, int, bool, float, Any, typing.Literal["a"])}
     assert kinds == {
