@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,13 @@ async def _failing_async(event: object) -> None:
     raise RuntimeError("tracing backend down")
 
 
+def _client_of(mock: LiveOpsMock, **hooks: Any) -> LiveOpsClient:
+    """An admin client of `mock` with the given hooks."""
+    return LiveOpsClient(
+        base_url=mock.base_url, project_id=mock.project_id, api_key="mock-api-key", **hooks
+    )
+
+
 async def test_a_raising_hook_does_not_turn_an_applied_redemption_into_an_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -28,10 +36,8 @@ async def test_a_raising_hook_does_not_turn_an_applied_redemption_into_an_error(
     settled: list[SettleEvent] = []
     async with (
         LiveOpsMock() as mock,
-        LiveOpsClient(
-            base_url=mock.base_url,
-            project_id=mock.project_id,
-            api_key="mock-api-key",
+        _client_of(
+            mock,
             # the failing hooks come first: the hooks after them still run
             on_request=[_failing, _failing_async, requests.append],
             on_response=[_failing_async, _failing, responses.append],
@@ -126,10 +132,8 @@ async def test_an_async_request_hook_cancelled_while_it_runs_gets_its_response_e
 
     async with (
         LiveOpsMock() as mock,
-        LiveOpsClient(
-            base_url=mock.base_url,
-            project_id=mock.project_id,
-            api_key="mock-api-key",
+        _client_of(
+            mock,
             on_request=[requests.append, hangs],
             on_response=[responses.append],
         ) as client,
