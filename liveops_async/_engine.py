@@ -31,6 +31,7 @@ from yarl import URL
 
 from . import _hooks, _serde
 from ._auth import Credential, require_credential
+from ._codings import as_utf8, declared_charset, stacked_decoder
 from ._constants import MAX_RESPONSE_BYTES
 from ._exceptions import (
     APIConnectionError,
@@ -508,9 +509,11 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
     MAX_RESPONSE_BYTES were decoded (a broken or hostile server, or a compression bomb, must
     not exhaust the caller's memory): aiohttp decodes as it is read, so reading stops at the
     cap whatever the Content-Encoding; for an error status, its first `_ERROR_BODY_HEAD` bytes
-    instead (its typed error keeps its status and retry rules). A Content-Encoding that cannot
-    be decoded (corrupt gzip, deflate, br, zstd) is a ResponseDecodeError for a success status;
-    for an error status the body is empty (the status still says what went wrong)."""
+    instead (its typed error keeps its status and retry rules). Codings aiohttp leaves on the
+    body (`gzip, gzip`, `x-gzip`: `_codings`) are taken off here, under the same cap. A
+    Content-Encoding that cannot be decoded (corrupt gzip, deflate, br, zstd) is a
+    ResponseDecodeError for a success status; for an error status the body is empty (the
+    status still says what went wrong)."""
     length = response.content_length
     try:
         if (
@@ -523,14 +526,21 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
             return b""
         chunks: list[bytes] = []
         size = 0
+        decoder = stacked_decoder(response.headers)
         async for chunk in response.content.iter_any():
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                break
-            chunks.append(chunk)
+            for piece in (chunk,) if decoder is None else decoder.feed(chunk):
+                size += len(piece)
+                if size > MAX_RESPONSE_BYTES:
+                    break
+                chunks.append(piece)
+            else:
+                continue
+            break
         else:
+            if decoder is not None:
+                decoder.end()
             return b"".join(chunks)
-    except aiohttp.ClientPayloadError as exc:
+    except (aiohttp.ClientPayloadError, ContentEncodingError) as exc:
         if not _is_encoding_failure(exc):
             raise
         response.close()
@@ -981,6 +991,7 @@ class HTTPRequester:
                                     raw_body,
                                     functools.partial(self._redactor, credential, extra_headers),
                                     strict=config.strict_responses,
+                                    headers=response_headers,
                                 )
                             except ResponseDecodeError as exc:
                                 await self._report(
@@ -1183,11 +1194,25 @@ class HTTPRequester:
         redactor_for: Callable[[], Redactor] | None = None,
         *,
         strict: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """The parsed body; `redactor_for` builds the scrubber, only when parsing fails.
-        `strict`: a field that does not fit raises instead of keeping its raw value."""
+        """The parsed body, read in the charset its Content-Type declares (`_codings`);
+        `redactor_for` builds the scrubber, only when parsing fails. `strict`: a field that
+        does not fit raises instead of keeping its raw value."""
         if op.response_type is None:
             return None
+        charset = None if headers is None else declared_charset(headers.get("Content-Type"))
+        if charset is not None:
+            try:
+                raw = as_utf8(raw, charset)
+            except UnicodeDecodeError:
+                raise ResponseDecodeError(
+                    f"{op.operation_id} answered with a body that is not {charset} text, "
+                    "the charset its Content-Type declares",
+                    method=op.method,
+                    route=op.path,
+                    status=status,
+                ) from None
         if not raw:
             raise ResponseDecodeError(
                 f"{op.operation_id} answered with an empty body; a JSON body was expected",

@@ -375,8 +375,11 @@ def make_status_error(
     message = ""
     extended: Any = None
     transaction_id: str | None = None
+    from ._codings import as_utf8, declared_charset  # loaded with the engine already
     from ._serde import loads_json  # exact integers; loaded with the engine already
 
+    # A gateway's page or an error body in the charset its Content-Type names: its text.
+    raw = as_utf8(raw, declared_charset(headers.get("Content-Type")), errors="replace")
     try:
         body = scrub.value(loads_json(raw), _MAX_BODY_DEPTH) if raw else None
     except ValueError:  # not JSON (orjson.JSONDecodeError is a ValueError), or nested too deep

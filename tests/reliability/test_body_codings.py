@@ -1,0 +1,211 @@
+"""An answer whose body comes in a coding aiohttp leaves on it (`gzip, gzip`, two header lines,
+`x-gzip`, `identity` beside a coding) or in the charset its Content-Type declares (an error body
+in ISO-8859-1 or UTF-16, a gateway's page in windows-1251) is read as the text the server sent:
+every error class, for an admin and a player (JWT) operation, keeps its status, errorCode, code
+and message, and a success answer gives its model. (The size cap and corrupt bodies under those
+codings: test_decoded_size.py.)"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from liveops_async import APIStatusError, ResponseDecodeError, RetryPolicy
+from liveops_async._codings import declared_charset
+from liveops_async._exceptions import status_error_class
+
+from . import _fault_server as fs
+from ._calls import COUPON_GET, COUPON_REDEEM, Call
+from .conftest import outcome
+
+ONE_ATTEMPT = RetryPolicy(max_attempts=1)
+STATUSES = [400, 401, 403, 404, 409, 422, 429, 500, 502, 503]
+CALLS = pytest.mark.parametrize("call", [COUPON_GET, COUPON_REDEEM], ids=repr)
+
+MESSAGE = "Купон «épée» не найден"  # not ASCII, not Latin-1 only: every byte counts
+
+
+def _error_body(status: int, message: str) -> str:
+    """Xsolla's documented error body, its text not escaped to ASCII."""
+    body = {
+        "statusCode": status,
+        "errorCode": 4001,
+        "errorMessage": f"[0401-4001]: {message}",
+        "transactionId": "tx-1",
+    }
+    return json.dumps(body, ensure_ascii=False)
+
+
+def _gzip_twice(body: bytes) -> bytes:
+    return gzip.compress(gzip.compress(body))
+
+
+def _deflate_then_gzip(body: bytes) -> bytes:
+    return gzip.compress(zlib.compress(body))
+
+
+# (Content-Encoding header, how the body was coded): the codings aiohttp does not take off.
+STACKED = {
+    "gzip,gzip": ("gzip, gzip", _gzip_twice),
+    "gzip-on-two-header-lines": ("gzip\r\nContent-Encoding: gzip", _gzip_twice),
+    "x-gzip": ("x-gzip", gzip.compress),
+    "gzip,identity": ("gzip, identity", gzip.compress),
+    "deflate,gzip": ("deflate, gzip", _deflate_then_gzip),
+}
+
+# Charsets an error or success body may declare, each with a text it can carry that is not ASCII.
+CHARSET_TEXTS = {
+    "utf-16": MESSAGE,
+    "utf-16le": MESSAGE,
+    "utf-8-sig": MESSAGE,
+    "windows-1251": "Купон «меч» не найден",
+    "koi8-r": "Купон не найден",
+    "iso-8859-1": "Accès refusé: coupon épuisé",
+}
+
+
+def _check_status_error(error: object, status: int, message: str) -> APIStatusError:
+    assert type(error) is status_error_class(status), repr(error)
+    assert isinstance(error, APIStatusError)
+    assert error.status == status
+    assert (error.error_code, error.code, error.message) == (4001, "0401-4001", message)
+    assert error.transaction_id == "tx-1"
+    return error
+
+
+@CALLS
+@pytest.mark.parametrize("coding", sorted(STACKED))
+@pytest.mark.parametrize("status", STATUSES)
+async def test_an_error_body_under_codings_aiohttp_leaves_keeps_its_fields(
+    status: int,
+    coding: str,
+    call: Call,
+    server: fs.FaultServer,
+    make_client: Callable[..., Any],
+) -> None:
+    header, pack = STACKED[coding]
+    body = pack(_error_body(status, MESSAGE).encode())
+    server.then(fs.reply(status, raw=body, headers={"Content-Encoding": header}))
+    error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
+    _check_status_error(error, status, MESSAGE)
+
+
+@CALLS
+@pytest.mark.parametrize("coding", sorted(STACKED))
+async def test_a_success_under_codings_aiohttp_leaves_gives_its_model(
+    coding: str, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    header, pack = STACKED[coding]
+    body = b'{"external_id": "c1", "items": [{"sku": "gold", "quantity": 2}]}'
+    server.then(fs.reply(200, raw=pack(body), headers={"Content-Encoding": header}))
+    result = await call.invoke(make_client(server))
+    if call is COUPON_GET:
+        assert result.external_id == "c1"  # type: ignore[attr-defined]
+    else:
+        assert [(i.sku, i.quantity) for i in result.items] == [("gold", 2)]  # type: ignore[attr-defined]
+
+
+async def test_a_coding_no_one_knows_is_left_as_it_is(
+    server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """As httpx and urllib3 do: a gateway's `Content-Encoding: utf-8` over plain JSON parses."""
+    server.then(fs.reply(200, raw=b'{"external_id": "c1"}', headers={"Content-Encoding": "utf-8"}))
+    coupon = await COUPON_GET.invoke(make_client(server))
+    assert coupon.external_id == "c1"  # type: ignore[attr-defined]
+
+
+@CALLS
+@pytest.mark.parametrize("charset", sorted(CHARSET_TEXTS))
+@pytest.mark.parametrize("status", STATUSES)
+async def test_an_error_body_in_its_declared_charset_keeps_its_fields(
+    status: int,
+    charset: str,
+    call: Call,
+    server: fs.FaultServer,
+    make_client: Callable[..., Any],
+) -> None:
+    message = CHARSET_TEXTS[charset]
+    body = _error_body(status, message).encode(charset)
+    content_type = f"application/json; charset={charset}"
+    server.then(fs.reply(status, raw=body, content_type=content_type))
+    error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
+    _check_status_error(error, status, message)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "text"),
+    [
+        ("text/html; charset=windows-1251", "<h1>Шлюз недоступен</h1>"),
+        ('text/plain; Charset="ISO-8859-1"', "Accès refusé"),
+        ("text/plain;charset=utf-16", "Шлюз недоступен"),
+    ],
+)
+@pytest.mark.parametrize("status", [403, 502])
+async def test_a_gateway_page_in_its_declared_charset_is_the_message(
+    status: int,
+    content_type: str,
+    text: str,
+    server: fs.FaultServer,
+    make_client: Callable[..., Any],
+) -> None:
+    charset = declared_charset(content_type)
+    assert charset is not None
+    server.then(fs.reply(status, raw=text.encode(charset), content_type=content_type))
+    error = await outcome(COUPON_REDEEM.invoke(make_client(server, retry=ONE_ATTEMPT)))
+    assert type(error) is status_error_class(status), repr(error)
+    assert error.message == text  # type: ignore[attr-defined]
+
+
+@CALLS
+@pytest.mark.parametrize("charset", sorted(CHARSET_TEXTS))
+async def test_a_success_body_in_its_declared_charset_gives_its_model(
+    charset: str, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    name = CHARSET_TEXTS[charset]
+    body = json.dumps(
+        {"external_id": name, "items": [{"sku": name, "quantity": 1}]}, ensure_ascii=False
+    )
+    content_type = f"application/json; charset={charset}"
+    server.then(fs.reply(200, raw=body.encode(charset), content_type=content_type))
+    result = await call.invoke(make_client(server))
+    if call is COUPON_GET:
+        assert result.external_id == name  # type: ignore[attr-defined]
+    else:
+        assert result.items[0].sku == name  # type: ignore[attr-defined]
+
+
+async def test_a_success_body_that_is_not_its_declared_charset_is_a_decode_error(
+    server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    body = b'{"external_id": "c1"}'
+    assert len(body) % 2 == 1  # an odd number of bytes: no UTF-16 text
+    server.then(fs.reply(200, raw=body, content_type="application/json; charset=utf-16"))
+    error = await outcome(COUPON_GET.invoke(make_client(server)))
+    assert type(error) is ResponseDecodeError, repr(error)
+    assert error.status == 200 and "utf-16" in str(error)
+    assert server.count(COUPON_GET.route) == 1
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        ("application/json", None),
+        ("application/json; charset=utf-8", None),
+        ("application/json; charset=UTF8", None),
+        ("application/json; charset=us-ascii", None),
+        ("application/json; charset=no-such-charset", None),  # read as UTF-8, as before
+        ('application/json; boundary=x; CHARSET="Latin-1"', "iso8859-1"),
+        ("text/html;charset=cp1251", "cp1251"),
+        ("text/plain; charset=UTF-16", "utf-16"),
+        (None, None),
+    ],
+)
+def test_the_declared_charset_is_read_from_the_content_type(
+    content_type: str | None, charset: str | None
+) -> None:
+    assert declared_charset(content_type) == charset
