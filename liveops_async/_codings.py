@@ -20,6 +20,7 @@ re-encodes it, so the error's message is the text the server sent and its JSON f
 from __future__ import annotations
 
 import codecs
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -41,14 +42,17 @@ def stacked_decoder(headers: Any) -> StackedDecoder | None:
     lines: Sequence[str] = headers.getall("Content-Encoding", ())
     if not lines:
         return None
+    first = lines[0]
+    aiohttp_decoded = first.isascii() and first.lower() in _AIOHTTP_DECODES
+    if aiohttp_decoded and len(lines) == 1:
+        return None  # the common case: one coding, which aiohttp took off
     codings = [
         _ALIASES.get(token, token)
         for line in lines
         for token in (part.strip(" \t").lower() for part in line.split(","))
         if token
     ]
-    first = lines[0]
-    if first.isascii() and first.lower() in _AIOHTTP_DECODES and codings:
+    if aiohttp_decoded:
         codings.pop()  # aiohttp took off the outermost layer (the last one applied)
     codings = [coding for coding in codings if coding != "identity"]
     if not codings or any(coding not in _AIOHTTP_DECODES for coding in codings):
@@ -145,6 +149,11 @@ def declared_charset(content_type: str | None) -> str | None:
     ASCII (the bytes are read as UTF-8 already), or one Python does not know."""
     if not content_type or "charset" not in content_type.lower():
         return None
+    return _charset_parameter(content_type)
+
+
+@functools.lru_cache(maxsize=64)  # an API answers with one or two Content-Types
+def _charset_parameter(content_type: str) -> str | None:
     for parameter in content_type.split(";")[1:]:
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset":
