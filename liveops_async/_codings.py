@@ -2,9 +2,10 @@
 it, and the charset its Content-Type declares.
 
 Content codings. aiohttp decodes a body only when its (first) Content-Encoding header is exactly
-one of gzip, deflate, br or zstd. A body coded twice (`gzip, gzip`, or two header lines), under
-the `x-gzip` alias RFC 9110 says to read as gzip, or with `identity` listed beside a coding
-reached the SDK still coded: parsed as it was, a success became a ResponseDecodeError quoting
+one of gzip, deflate, br or zstd, and never a transfer coding but `chunked`. A body coded twice
+(`gzip, gzip`, or two header lines), under the `x-gzip` alias RFC 9110 says to read as gzip,
+with `identity` listed beside a coding, or under `Transfer-Encoding: gzip, chunked` reached the
+SDK still coded: parsed as it was, a success became a ResponseDecodeError quoting
 binary noise, and an error status lost its errorCode and message to that noise.
 `stacked_decoder` takes those layers off, a block at a time, so that the size cap still counts
 decoded bytes and a stacked compression bomb stops at it. A coding no one knows is left as it
@@ -36,28 +37,40 @@ _BLOCK = 64 * 1024
 
 
 def stacked_decoder(headers: Any) -> StackedDecoder | None:
-    """A decoder for the content codings still on a body aiohttp hands over (`headers`: the
-    response's CIMultiDict), or None when none are: no Content-Encoding, aiohttp decoded its
-    only coding, only `identity`, or a coding no one knows (the body is then left as it is)."""
+    """A decoder for the codings still on a body aiohttp hands over (`headers`: the response's
+    CIMultiDict), or None when none are: no coding, aiohttp decoded the only one, only
+    `identity`, or a coding no one knows (the body is then left as it is). Transfer codings
+    other than `chunked` (`Transfer-Encoding: gzip, chunked`), which aiohttp never decodes,
+    count as the outermost layers."""
     lines: Sequence[str] = headers.getall("Content-Encoding", ())
-    if not lines:
-        return None
-    first = lines[0]
-    aiohttp_decoded = first.isascii() and first.lower() in _AIOHTTP_DECODES
-    if aiohttp_decoded and len(lines) == 1:
-        return None  # the common case: one coding, which aiohttp took off
-    codings = [
-        _ALIASES.get(token, token)
-        for line in lines
-        for token in (part.strip(" \t").lower() for part in line.split(","))
-        if token
+    transfer = [
+        coding for coding in _tokens(headers.getall("Transfer-Encoding", ())) if coding != "chunked"
     ]
+    aiohttp_decoded = False
+    if lines:
+        first = lines[0]
+        aiohttp_decoded = first.isascii() and first.lower() in _AIOHTTP_DECODES
+        if aiohttp_decoded and len(lines) == 1 and not transfer:
+            return None  # the common case: one coding, which aiohttp took off
+    elif not transfer:
+        return None
+    codings = _tokens(lines) + transfer  # in the order they were applied
     if aiohttp_decoded:
         codings.pop()  # aiohttp took off the outermost layer (the last one applied)
     codings = [coding for coding in codings if coding != "identity"]
     if not codings or any(coding not in _AIOHTTP_DECODES for coding in codings):
         return None
     return StackedDecoder(codings)
+
+
+def _tokens(lines: Sequence[str]) -> list[str]:
+    """The codings a header's lines list, lower-cased, aliases resolved, in order."""
+    return [
+        _ALIASES.get(token, token)
+        for line in lines
+        for token in (part.strip(" \t").lower() for part in line.split(","))
+        if token
+    ]
 
 
 class StackedDecoder:

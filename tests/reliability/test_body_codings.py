@@ -1,9 +1,9 @@
 """An answer whose body comes in a coding aiohttp leaves on it (`gzip, gzip`, two header lines,
-`x-gzip`, `identity` beside a coding) or in the charset its Content-Type declares (an error body
-in ISO-8859-1 or UTF-16, a gateway's page in windows-1251) is read as the text the server sent:
-every error class, for an admin and a player (JWT) operation, keeps its status, errorCode, code
-and message, and a success answer gives its model. (The size cap and corrupt bodies under those
-codings: test_decoded_size.py.)"""
+`x-gzip`, `identity` beside a coding, `Transfer-Encoding: gzip, chunked`) or in the charset its
+Content-Type declares (an error body in ISO-8859-1 or UTF-16, a gateway's page in windows-1251)
+is read as the text the server sent: every error class, for an admin and a player (JWT)
+operation, keeps its status, errorCode, code and message, and a success answer gives its model.
+(The size cap and corrupt bodies under those codings: test_decoded_size.py.)"""
 
 from __future__ import annotations
 
@@ -49,14 +49,37 @@ def _deflate_then_gzip(body: bytes) -> bytes:
     return gzip.compress(zlib.compress(body))
 
 
-# (Content-Encoding header, how the body was coded): the codings aiohttp does not take off.
-STACKED = {
-    "gzip,gzip": ("gzip, gzip", _gzip_twice),
-    "gzip-on-two-header-lines": ("gzip\r\nContent-Encoding: gzip", _gzip_twice),
-    "x-gzip": ("x-gzip", gzip.compress),
-    "gzip,identity": ("gzip, identity", gzip.compress),
-    "deflate,gzip": ("deflate, gzip", _deflate_then_gzip),
+# (the headers that name the codings, how the body was coded): codings aiohttp does not take off.
+# Two header lines are written by smuggling the second into the first one's value (the fault
+# server writes header values as given); a transfer coding goes with chunked framing.
+STACKED: dict[str, tuple[dict[str, str], Callable[[bytes], bytes]]] = {
+    "gzip,gzip": ({"Content-Encoding": "gzip, gzip"}, _gzip_twice),
+    "gzip-on-two-header-lines": (
+        {"Content-Encoding": "gzip\r\nContent-Encoding: gzip"},
+        _gzip_twice,
+    ),
+    "x-gzip": ({"Content-Encoding": "x-gzip"}, gzip.compress),
+    "gzip,identity": ({"Content-Encoding": "gzip, identity"}, gzip.compress),
+    "deflate,gzip": ({"Content-Encoding": "deflate, gzip"}, _deflate_then_gzip),
+    "transfer-gzip": ({"Transfer-Encoding": "gzip, chunked"}, gzip.compress),
+    "gzip+transfer-gzip": (
+        {"Content-Encoding": "gzip", "Transfer-Encoding": "gzip, chunked"},
+        _gzip_twice,
+    ),
 }
+
+
+def _answer(status: int, body: bytes, headers: dict[str, str]) -> fs.Action:
+    """A complete answer: with Content-Length, or chunked when `headers` name a transfer coding."""
+    if "Transfer-Encoding" not in headers:
+        return fs.reply(status, raw=body, headers=headers)
+
+    async def action(request: fs.Received, conn: fs.Connection) -> None:
+        head = fs.head(status, {"Content-Type": "application/json", **headers})
+        await conn.send(head + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+
+    return action
+
 
 # Charsets an error or success body may declare, each with a text it can carry that is not ASCII.
 CHARSET_TEXTS = {
@@ -88,9 +111,8 @@ async def test_an_error_body_under_codings_aiohttp_leaves_keeps_its_fields(
     server: fs.FaultServer,
     make_client: Callable[..., Any],
 ) -> None:
-    header, pack = STACKED[coding]
-    body = pack(_error_body(status, MESSAGE).encode())
-    server.then(fs.reply(status, raw=body, headers={"Content-Encoding": header}))
+    headers, pack = STACKED[coding]
+    server.then(_answer(status, pack(_error_body(status, MESSAGE).encode()), headers))
     error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
     _check_status_error(error, status, MESSAGE)
 
@@ -100,9 +122,9 @@ async def test_an_error_body_under_codings_aiohttp_leaves_keeps_its_fields(
 async def test_a_success_under_codings_aiohttp_leaves_gives_its_model(
     coding: str, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
 ) -> None:
-    header, pack = STACKED[coding]
+    headers, pack = STACKED[coding]
     body = b'{"external_id": "c1", "items": [{"sku": "gold", "quantity": 2}]}'
-    server.then(fs.reply(200, raw=pack(body), headers={"Content-Encoding": header}))
+    server.then(_answer(200, pack(body), headers))
     result = await call.invoke(make_client(server))
     if call is COUPON_GET:
         assert result.external_id == "c1"  # type: ignore[attr-defined]

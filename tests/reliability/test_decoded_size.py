@@ -239,6 +239,22 @@ async def test_a_compression_bomb_stops_at_the_cap_with_bounded_memory(
     assert memory.growth < MAX_GROWTH, f"RSS grew {memory.growth / MiB:.0f} MiB"
 
 
+async def test_a_transfer_coded_bomb_stops_at_the_cap_with_bounded_memory(
+    bombs: dict[str, bytes], server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """`Transfer-Encoding: gzip, chunked`: a coding aiohttp never decodes, the SDK does."""
+    bomb = _bomb(bombs, "gzip", _zlib_stream(31))
+    server.then(_chunked({"Transfer-Encoding": "gzip, chunked"}, bomb))
+    client = make_client(server)
+
+    with PeakRSS() as memory:
+        error = await outcome(COUPON_GET.invoke(client))
+
+    assert isinstance(error, ResponseTooLargeError), repr(error)
+    assert server.count(COUPON_GET.route) == 1  # never retried
+    assert memory.growth < MAX_GROWTH, f"RSS grew {memory.growth / MiB:.0f} MiB"
+
+
 @pytest.mark.parametrize(("encoding", "pack"), ENCODINGS + STACKED_ENCODINGS)
 async def test_a_compressed_answer_under_the_cap_is_decoded(
     encoding: str,
