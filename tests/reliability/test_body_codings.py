@@ -159,6 +159,19 @@ async def test_an_error_body_in_its_declared_charset_keeps_its_fields(
     _check_status_error(error, status, message)
 
 
+@CALLS
+@pytest.mark.parametrize("status", STATUSES)
+async def test_an_error_body_with_a_byte_that_is_not_utf8_keeps_its_fields(
+    status: int, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """A message in another charset the Content-Type does not name (a server's bug): the
+    stray bytes become U+FFFD, and the error keeps its errorCode, code and message."""
+    body = _error_body(status, "Accès refusé").encode("iso-8859-1")
+    server.then(fs.reply(status, raw=body))
+    error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
+    _check_status_error(error, status, "Acc\ufffds refus\ufffd")
+
+
 @pytest.mark.parametrize(
     ("content_type", "text"),
     [
