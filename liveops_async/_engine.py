@@ -513,7 +513,8 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
     body (`gzip, gzip`, `x-gzip`: `_codings`) are taken off here, under the same cap. A
     Content-Encoding that cannot be decoded (corrupt gzip, deflate, br, zstd) is a
     ResponseDecodeError for a success status; for an error status the body is empty (the
-    status still says what went wrong)."""
+    status still says what went wrong), as it is when an error status's body is cut short (a
+    404 stays a NotFoundError, not retried; a 429 keeps its Retry-After)."""
     length = response.content_length
     try:
         if (
@@ -541,11 +542,12 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
                 decoder.end()
             return b"".join(chunks)
     except (aiohttp.ClientPayloadError, ContentEncodingError) as exc:
-        if not _is_encoding_failure(exc):
-            raise
-        response.close()
         status = response.status
-        if 200 <= status < 300:
+        success = 200 <= status < 300
+        if success and not _is_encoding_failure(exc):
+            raise  # a success cut short: the answer is unknown (APIConnectionError, sent)
+        response.close()
+        if success:
             raise ResponseDecodeError(
                 f"{op.operation_id} answered {status} with a body whose "
                 f"Content-Encoding cannot be decoded",

@@ -7,6 +7,7 @@ operation, keeps its status, errorCode, code and message, and a success answer g
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import zlib
@@ -21,7 +22,7 @@ from liveops_async._exceptions import status_error_class
 
 from . import _fault_server as fs
 from ._calls import COUPON_GET, COUPON_REDEEM, Call
-from .conftest import outcome
+from .conftest import FAST_RETRY, outcome
 
 ONE_ATTEMPT = RetryPolicy(max_attempts=1)
 STATUSES = [400, 401, 403, 404, 409, 422, 429, 500, 502, 503]
@@ -170,6 +171,47 @@ async def test_an_error_body_with_a_byte_that_is_not_utf8_keeps_its_fields(
     server.then(fs.reply(status, raw=body))
     error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
     _check_status_error(error, status, "Acc\ufffds refus\ufffd")
+
+
+def _cut_short(status: int, body: bytes, how: str) -> fs.Action:
+    """An error status whose body stops midway: the connection closed or reset before the
+    announced length, or a chunked body that stops inside a chunk."""
+    framing = {"Content-Type": "application/json", "Retry-After": "0"}
+
+    async def action(request: fs.Received, conn: fs.Connection) -> None:
+        if how == "chunked":
+            headers = {**framing, "Transfer-Encoding": "chunked"}
+            half = body[: len(body) // 2]
+            await conn.send(fs.head(status, headers) + f"{len(body):x}\r\n".encode() + half)
+        else:
+            await conn.send(fs.head(status, framing, 1000) + body)
+        await asyncio.sleep(0.01)  # let the part reach the client before the connection ends
+        if how == "reset":
+            conn.reset()
+        else:
+            conn.keep_alive = False
+            conn.writer.close()
+
+    return action
+
+
+@CALLS
+@pytest.mark.parametrize("how", ["close", "reset", "chunked"])
+@pytest.mark.parametrize("status", STATUSES)
+async def test_an_error_status_whose_body_is_cut_short_keeps_its_status_error(
+    status: int, how: str, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """The status line says what went wrong: a 404 stays a NotFoundError (was an
+    APIConnectionError, and retried as one), a 429 keeps its Retry-After. The retry rules of
+    the status apply: here one attempt for a call that is not retry-safe or a 4xx, else all."""
+    body = _error_body(status, MESSAGE).encode()
+    server.default = _cut_short(status, body, how)
+    client = make_client(server, retry=FAST_RETRY)
+    error = await outcome(call.invoke(client))
+    assert type(error) is status_error_class(status), repr(error)
+    assert (error.status, error.retry_after) == (status, 0.0)  # type: ignore[attr-defined]
+    retried = call.retry_safe and status in FAST_RETRY.retry_statuses
+    assert server.count(call.route) == (FAST_RETRY.max_attempts if retried else 1)
 
 
 @pytest.mark.parametrize(
