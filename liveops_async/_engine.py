@@ -513,8 +513,9 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
     body (`gzip, gzip`, `x-gzip`: `_codings`) are taken off here, under the same cap. A
     Content-Encoding that cannot be decoded (corrupt gzip, deflate, br, zstd) is a
     ResponseDecodeError for a success status; for an error status the body is empty (the
-    status still says what went wrong), as it is when an error status's body is cut short (a
-    404 stays a NotFoundError, not retried; a 429 keeps its Retry-After)."""
+    status still says what went wrong), as it is when an error status's body is cut short or
+    stalls past the read timeout (a 404 stays a NotFoundError, not retried; a 429 keeps its
+    Retry-After)."""
     length = response.content_length
     try:
         if (
@@ -541,11 +542,11 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
             if decoder is not None:
                 decoder.end()
             return b"".join(chunks)
-    except (aiohttp.ClientPayloadError, ContentEncodingError) as exc:
+    except (aiohttp.ClientPayloadError, aiohttp.SocketTimeoutError, ContentEncodingError) as exc:
         status = response.status
         success = 200 <= status < 300
         if success and not _is_encoding_failure(exc):
-            raise  # a success cut short: the answer is unknown (APIConnectionError, sent)
+            raise  # a success cut short or stalled: its answer is unknown (sent)
         response.close()
         if success:
             raise ResponseDecodeError(

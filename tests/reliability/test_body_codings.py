@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from liveops_async import APIStatusError, ResponseDecodeError, RetryPolicy
+from liveops_async import APIStatusError, ResponseDecodeError, RetryPolicy, Timeouts
 from liveops_async._codings import declared_charset
 from liveops_async._exceptions import status_error_class
 
@@ -175,7 +175,8 @@ async def test_an_error_body_with_a_byte_that_is_not_utf8_keeps_its_fields(
 
 def _cut_short(status: int, body: bytes, how: str) -> fs.Action:
     """An error status whose body stops midway: the connection closed or reset before the
-    announced length, or a chunked body that stops inside a chunk."""
+    announced length, a chunked body that stops inside a chunk, or one that stalls (longer
+    than the client's read timeout) before its close."""
     framing = {"Content-Type": "application/json", "Retry-After": "0"}
 
     async def action(request: fs.Received, conn: fs.Connection) -> None:
@@ -185,7 +186,7 @@ def _cut_short(status: int, body: bytes, how: str) -> fs.Action:
             await conn.send(fs.head(status, headers) + f"{len(body):x}\r\n".encode() + half)
         else:
             await conn.send(fs.head(status, framing, 1000) + body)
-        await asyncio.sleep(0.01)  # let the part reach the client before the connection ends
+        await asyncio.sleep(STALL if how == "stall" else 0.01)  # the part reaches the client
         if how == "reset":
             conn.reset()
         else:
@@ -207,6 +208,29 @@ async def test_an_error_status_whose_body_is_cut_short_keeps_its_status_error(
     body = _error_body(status, MESSAGE).encode()
     server.default = _cut_short(status, body, how)
     client = make_client(server, retry=FAST_RETRY)
+    error = await outcome(call.invoke(client))
+    assert type(error) is status_error_class(status), repr(error)
+    assert (error.status, error.retry_after) == (status, 0.0)  # type: ignore[attr-defined]
+    retried = call.retry_safe and status in FAST_RETRY.retry_statuses
+    assert server.count(call.route) == (FAST_RETRY.max_attempts if retried else 1)
+
+
+# The read timeout of the stalled case, and how long the server stalls: the headers go out at
+# once, so only an event loop held up for a whole second could time out before them.
+STALL_READ = 1.0
+STALL = 30.0
+
+
+@CALLS
+@pytest.mark.parametrize("status", [404, 429, 503])
+async def test_an_error_status_whose_body_stalls_keeps_its_status_error(
+    status: int, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """The read timeout still ends the call, with the status's error (a 404 was a
+    ReadTimeoutError, retried as one)."""
+    server.default = _cut_short(status, _error_body(status, MESSAGE).encode(), "stall")
+    timeouts = Timeouts(total=60.0, connect=10.0, read=STALL_READ, pool=30.0)
+    client = make_client(server, retry=FAST_RETRY, timeout=timeouts)
     error = await outcome(call.invoke(client))
     assert type(error) is status_error_class(status), repr(error)
     assert (error.status, error.retry_after) == (status, 0.0)  # type: ignore[attr-defined]
