@@ -16,6 +16,7 @@ raises aiohttp's `ContentEncodingError`, which the engine treats as it treats ai
 Charsets. RFC 8259 has JSON travel as UTF-8, but a gateway's error page (or an error body) may
 come in the charset its Content-Type names (`text/html; charset=windows-1251`): `as_utf8`
 re-encodes it, so the error's message is the text the server sent and its JSON fields are read.
+A body that is valid UTF-8 under an 8-bit label is read as UTF-8 (a mislabel, see `as_utf8`).
 """
 
 from __future__ import annotations
@@ -179,9 +180,21 @@ def _charset_parameter(content_type: str) -> str | None:
 
 
 def as_utf8(raw: bytes, charset: str | None, *, errors: str = "strict") -> bytes:
-    """`raw` re-encoded as UTF-8 from `charset` (from `declared_charset`; None: as it is). With
-    errors="strict", raises UnicodeDecodeError for bytes that are not text in that charset."""
+    """`raw` re-encoded as UTF-8 from `charset` (from `declared_charset`; None: as it is).
+
+    A body that is valid UTF-8 under an 8-bit label (`charset=iso-8859-1`, a common server
+    default) stays as it is: JSON is UTF-8 (RFC 8259 gives `application/json` no charset at
+    all), and text in an 8-bit charset that uses its upper half is almost never valid UTF-8.
+    UTF-16 and UTF-32 labels are always followed (their text is valid UTF-8 byte by byte).
+    With errors="strict", raises UnicodeDecodeError for bytes that are not text in `charset`."""
     if charset is None or not raw:
         return raw
+    if not charset.startswith(("utf-16", "utf-32")):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return raw
     # "replace": a decoder that lets a lone surrogate through must not fail the re-encoding.
     return raw.decode(charset, errors).encode("utf-8", "replace")

@@ -280,6 +280,28 @@ async def test_a_success_body_in_its_declared_charset_gives_its_model(
         assert result.items[0].sku == name  # type: ignore[attr-defined]
 
 
+@CALLS
+@pytest.mark.parametrize("label", ["iso-8859-1", "windows-1251", "ascii"])
+@pytest.mark.parametrize("status", [200, 404, 422])
+async def test_utf8_under_an_8bit_charset_label_is_read_as_utf8(
+    status: int, label: str, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """A common server default labels UTF-8 JSON `charset=iso-8859-1`: JSON is UTF-8 (RFC
+    8259), so valid UTF-8 is read as such, never turned into mojibake ("Ã©" for "é")."""
+    content_type = f"application/json; charset={label}"
+    if status == 200:
+        body = {"external_id": MESSAGE, "items": [{"sku": MESSAGE, "quantity": 1}]}
+        server.then(fs.reply(200, body, content_type=content_type))
+        result = await call.invoke(make_client(server))
+        got = result.external_id if call is COUPON_GET else result.items[0].sku  # type: ignore[attr-defined]
+        assert got == MESSAGE
+        return
+    raw = _error_body(status, MESSAGE).encode()
+    server.then(fs.reply(status, raw=raw, content_type=content_type))
+    error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
+    _check_status_error(error, status, MESSAGE)
+
+
 async def test_a_success_body_that_is_not_its_declared_charset_is_a_decode_error(
     server: fs.FaultServer, make_client: Callable[..., Any]
 ) -> None:
