@@ -172,8 +172,9 @@ _CLIENT_SETTING_HEADERS: Mapping[str, str] = {
 
 def header_refusal(name: str) -> str | None:
     """Why a caller may not set the header `name` (any spelling), or None: the Authorization
-    of the call's credential, a header a client setting decides, or one that frames the
-    request on its connection. For caller headers and a `session=`'s default headers alike."""
+    of the call's credential, a header a client setting decides, one that frames the request
+    on its connection, or Content-Encoding (the body is the SDK's, sent as it is). For caller
+    headers and a `session=`'s default headers alike."""
     lowered = name.lower()
     if lowered == "authorization":
         return AUTHORIZATION_IS_THE_CREDENTIALS
@@ -184,6 +185,11 @@ def header_refusal(name: str) -> str | None:
         return (
             f"header {name} is the HTTP client's to set: it decides how the request is "
             "framed on its connection"
+        )
+    if lowered == "content-encoding":  # the SDK writes its JSON bodies as they are
+        return (
+            f"header {name} would label the SDK's plain JSON body with a coding it does not "
+            "have, and the API would refuse or misread it"
         )
     return None
 

@@ -414,6 +414,7 @@ async def test_default_context_verifies_certificates(
         {"TE": "trailers"},
         {"Trailer": "X-Sum"},
         {"Expect": "100-continue"},
+        {"Content-Encoding": "gzip"},  # a plain JSON body labelled gzip: refused or misread
         {"Host": "admin.internal.example"},  # the API key sent to another virtual host
         {"proxy-authorization": "Basic dXNlcjpwYXNz"},  # sent to the API without a proxy
         {"X-Ü": "v"},  # not an HTTP token: a 400 from the server, after sending

@@ -685,6 +685,8 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         # Would frame every request wrongly: the rest of a body became a second request.
         ({"cookie_jar": "dummy", "headers": {"Content-Length": "5"}}, "Content-Length"),
         ({"cookie_jar": "dummy", "headers": {"Host": "admin.internal.example"}}, "Host"),
+        # Every body call sent plain JSON labelled gzip.
+        ({"cookie_jar": "dummy", "headers": {"Content-Encoding": "gzip"}}, "Content-Encoding"),
         ({"cookie_jar": "dummy", "headers": {"Proxy-Authorization": "Basic eA=="}}, "Proxy"),
         ({"cookie_jar": "dummy", "auto_decompress": False}, "auto_decompress"),
         ({"cookie_jar": "dummy", "auth": "basic"}, "auth"),
@@ -699,6 +701,7 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         "authorization_header",
         "framing_header",
         "host_header",
+        "content_encoding_header",
         "proxy_authorization_header",
         "auto_decompress",
         "auth",
