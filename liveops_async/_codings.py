@@ -44,9 +44,12 @@ def stacked_decoder(headers: Any) -> StackedDecoder | None:
     other than `chunked` (`Transfer-Encoding: gzip, chunked`), which aiohttp never decodes,
     count as the outermost layers."""
     lines: Sequence[str] = headers.getall("Content-Encoding", ())
-    transfer = [
-        coding for coding in _tokens(headers.getall("Transfer-Encoding", ())) if coding != "chunked"
-    ]
+    framing: Sequence[str] = headers.getall("Transfer-Encoding", ())
+    transfer = (
+        []  # the common case: none, or chunked alone
+        if not framing or (len(framing) == 1 and framing[0].lower() == "chunked")
+        else [coding for coding in _tokens(framing) if coding != "chunked"]
+    )
     aiohttp_decoded = False
     if lines:
         first = lines[0]
