@@ -102,20 +102,32 @@ def _check_status_error(error: object, status: int, message: str) -> APIStatusEr
     return error
 
 
+# How an error body is written: under a coding of STACKED, or in a charset of CHARSET_TEXTS.
+ERROR_FORMS = sorted(STACKED) + [f"charset={charset}" for charset in sorted(CHARSET_TEXTS)]
+
+
+def _error_answer(status: int, form: str) -> tuple[fs.Action, str]:
+    """The answer writing Xsolla's error body in `form` (of ERROR_FORMS), and its message."""
+    if form in STACKED:
+        headers, pack = STACKED[form]
+        return _answer(status, pack(_error_body(status, MESSAGE).encode()), headers), MESSAGE
+    charset = form.removeprefix("charset=")
+    message = CHARSET_TEXTS[charset]
+    content_type = f"application/json; charset={charset}"
+    body = _error_body(status, message).encode(charset)
+    return fs.reply(status, raw=body, content_type=content_type), message
+
+
 @CALLS
-@pytest.mark.parametrize("coding", sorted(STACKED))
+@pytest.mark.parametrize("form", ERROR_FORMS)
 @pytest.mark.parametrize("status", STATUSES)
-async def test_an_error_body_under_codings_aiohttp_leaves_keeps_its_fields(
-    status: int,
-    coding: str,
-    call: Call,
-    server: fs.FaultServer,
-    make_client: Callable[..., Any],
+async def test_an_error_body_aiohttp_leaves_coded_or_in_its_charset_keeps_its_fields(
+    status: int, form: str, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
 ) -> None:
-    headers, pack = STACKED[coding]
-    server.then(_answer(status, pack(_error_body(status, MESSAGE).encode()), headers))
+    answer, message = _error_answer(status, form)
+    server.then(answer)
     error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
-    _check_status_error(error, status, MESSAGE)
+    _check_status_error(error, status, message)
 
 
 @CALLS
@@ -140,24 +152,6 @@ async def test_a_coding_no_one_knows_is_left_as_it_is(
     server.then(fs.reply(200, raw=b'{"external_id": "c1"}', headers={"Content-Encoding": "utf-8"}))
     coupon = await COUPON_GET.invoke(make_client(server))
     assert coupon.external_id == "c1"  # type: ignore[attr-defined]
-
-
-@CALLS
-@pytest.mark.parametrize("charset", sorted(CHARSET_TEXTS))
-@pytest.mark.parametrize("status", STATUSES)
-async def test_an_error_body_in_its_declared_charset_keeps_its_fields(
-    status: int,
-    charset: str,
-    call: Call,
-    server: fs.FaultServer,
-    make_client: Callable[..., Any],
-) -> None:
-    message = CHARSET_TEXTS[charset]
-    body = _error_body(status, message).encode(charset)
-    content_type = f"application/json; charset={charset}"
-    server.then(fs.reply(status, raw=body, content_type=content_type))
-    error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
-    _check_status_error(error, status, message)
 
 
 @CALLS
