@@ -469,6 +469,16 @@ def _map_connection_failure(
             route=route,
             sent=True,
         ), True
+    if isinstance(exc, aiohttp.ClientResponseError) and _is_encoding_failure(exc):
+        # aiohttp refused the answer's only Content-Encoding (br or zstd without its decoder)
+        # before handing over its status: another attempt would get the same answer.
+        return APIConnectionError(
+            "the answer's Content-Encoding cannot be decoded here: "
+            f"{redactor.text(str(exc.message))[:_MAX_REASON]}",
+            method=method,
+            route=route,
+            sent=True,
+        ), False
     if isinstance(exc, aiohttp.ClientResponseError):
         # The server answered with something that is not valid HTTP: the request did leave.
         return APIConnectionError(

@@ -17,7 +17,12 @@ from typing import Any
 
 import pytest
 
-from liveops_async import InternalServerError, ResponseDecodeError, ResponseTooLargeError
+from liveops_async import (
+    APIConnectionError,
+    InternalServerError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+)
 from liveops_async._constants import MAX_RESPONSE_BYTES
 
 from . import _fault_server as fs
@@ -299,3 +304,24 @@ async def test_a_corrupt_compressed_error_status_keeps_its_status_and_retry_rule
     error = await outcome(COUPON_GET.invoke(make_client(server)))
     assert isinstance(error, InternalServerError) and error.status == 503, repr(error)
     assert server.count(COUPON_GET.route) == FAST_RETRY.max_attempts
+
+
+@pytest.mark.parametrize(("encoding", "flag"), [("br", "HAS_BROTLI"), ("zstd", "HAS_ZSTD")])
+async def test_a_coding_whose_decoder_is_missing_is_named_and_not_retried(
+    encoding: str,
+    flag: str,
+    server: fs.FaultServer,
+    make_client: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """aiohttp refuses such an answer before its status is read (here its decoder is hidden
+    from aiohttp's parser): it was an "invalid HTTP response", retried though every attempt
+    gets the same answer."""
+    import aiohttp.http_parser
+
+    monkeypatch.setattr(aiohttp.http_parser, flag, False)
+    server.default = fs.reply(200, raw=b"coded", headers={"Content-Encoding": encoding})
+    error = await outcome(COUPON_GET.invoke(make_client(server)))
+    assert type(error) is APIConnectionError, repr(error)
+    assert "Content-Encoding cannot be decoded" in str(error) and error.sent is True
+    assert server.count(COUPON_GET.route) == 1
