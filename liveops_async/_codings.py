@@ -35,6 +35,8 @@ _AIOHTTP_DECODES = frozenset({"gzip", "deflate", "br", "zstd"})
 _ALIASES = {"x-gzip": "gzip"}  # RFC 9110 8.4.1.3
 # Decoded bytes one step of one layer produces at most: bounds what a layer holds at once.
 _BLOCK = 64 * 1024
+# Codings stacked on one body beyond those aiohttp takes off: real servers stack two at most.
+_MAX_LAYERS = 4
 
 
 def stacked_decoder(headers: Any) -> StackedDecoder | None:
@@ -42,7 +44,8 @@ def stacked_decoder(headers: Any) -> StackedDecoder | None:
     CIMultiDict), or None when none are: no coding, aiohttp decoded the only one, only
     `identity`, or a coding no one knows (the body is then left as it is). Transfer codings
     other than `chunked` (`Transfer-Encoding: gzip, chunked`), which aiohttp never decodes,
-    count as the outermost layers."""
+    count as the outermost layers. Raises `ContentEncodingError` for more than `_MAX_LAYERS`
+    layers (each costs a decoder and its window)."""
     lines: Sequence[str] = headers.getall("Content-Encoding", ())
     framing: Sequence[str] = headers.getall("Transfer-Encoding", ())
     transfer = (
@@ -64,6 +67,8 @@ def stacked_decoder(headers: Any) -> StackedDecoder | None:
     codings = [coding for coding in codings if coding != "identity"]
     if not codings or any(coding not in _AIOHTTP_DECODES for coding in codings):
         return None
+    if len(codings) > _MAX_LAYERS:  # each layer costs a decoder's window: a hostile stack
+        raise ContentEncodingError(f"Can not decode {len(codings)} stacked content-encodings")
     return StackedDecoder(codings)
 
 

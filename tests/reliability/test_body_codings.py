@@ -145,6 +145,24 @@ async def test_a_success_under_codings_aiohttp_leaves_gives_its_model(
         assert [(i.sku, i.quantity) for i in result.items] == [("gold", 2)]  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("layers", [5, 1000])  # 1000: a header within aiohttp's 8190 bytes
+@pytest.mark.parametrize("status", [200, 404])
+async def test_a_stack_of_codings_deeper_than_any_server_sends_is_refused(
+    status: int, layers: int, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """Each layer costs a decoder and its window: a hostile `gzip, gzip, ...` header is a
+    decode error for a success (not retried) and leaves an error status its typed error."""
+    body = _error_body(status, MESSAGE).encode()
+    for _ in range(layers):
+        body = gzip.compress(body, 1)
+    header = ", ".join(["gzip"] * layers)
+    server.then(fs.reply(status, raw=body, headers={"Content-Encoding": header}))
+    error = await outcome(COUPON_GET.invoke(make_client(server, retry=ONE_ATTEMPT)))
+    expected = ResponseDecodeError if status == 200 else status_error_class(status)
+    assert type(error) is expected, repr(error)
+    assert error.status == status  # type: ignore[attr-defined]
+
+
 async def test_a_coding_no_one_knows_is_left_as_it_is(
     server: fs.FaultServer, make_client: Callable[..., Any]
 ) -> None:
