@@ -79,13 +79,47 @@ def credential_header_values(headers: Mapping[str, str] | None) -> tuple[str, ..
 
 
 def _variants(secret: str) -> Iterable[str]:
-    """The secret as sent, and as it looks percent-encoded or as a JWT's signature alone."""
+    """The secret as sent, and as it looks percent-encoded, as the text of its percent-encoded
+    UTF-8 bytes decoded one byte per character (what `_unescaped` makes of them), or, for a
+    JWT, its payload and signature alone (the signature still identifies the token, the
+    payload the player's claims)."""
     yield secret
     quoted = quote(secret, safe="")
     if quoted != secret:
         yield quoted
-    if secret.count(".") == 2:  # a JWT: its signature alone still identifies the token
-        yield secret.rsplit(".", 1)[1]
+    if not secret.isascii():
+        yield secret.encode("utf-8", "surrogatepass").decode("latin-1")
+    if secret.count(".") == 2:
+        yield from secret.split(".")[1:]
+
+
+# The escapes an encoder may write for one character of a credential it echoes: %XX (URL, any
+# case of hex), \uXXXX (JSON, any case), \/ \\ \" (JSON; PHP writes every "/" as \/).
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\([/\\\"])")
+# The beginning of an escape a text cut short ends with.
+_PARTIAL_ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]?|\\(?:u[0-9A-Fa-f]{0,3})?)\Z")
+# The most characters one escape takes (\uXXXX): a secret echoed escaped is at most this many
+# times longer than the secret.
+_ESCAPE_WIDTH = 6
+
+
+def _unescaped(value: str) -> tuple[str, list[int]]:
+    """`value` with every escape `_ESCAPE` knows decoded (%XX to the character of that byte
+    value), and where in `value` each character of the result starts (one more entry: the
+    end)."""
+    chars: list[str] = []
+    starts: list[int] = []
+    done = 0
+    for match in _ESCAPE.finditer(value):
+        chars.append(value[done : match.start()])
+        starts.extend(range(done, match.start()))
+        percent, unicode, plain = match.groups()
+        chars.append(chr(int(percent or unicode, 16)) if plain is None else plain)
+        starts.append(match.start())
+        done = match.end()
+    chars.append(value[done:])
+    starts.extend(range(done, len(value) + 1))
+    return "".join(chars), starts
 
 
 # scheme ":" , "//" authority, the rest (path, query, fragment): matches any text.
@@ -104,6 +138,14 @@ def display_url(url: str) -> str:
         if mark in rest:
             rest = rest.partition(mark)[0] + mark + MASK
     return repr(scheme + authority + rest)
+
+
+def _occurrences(text: str, secret: str) -> Iterable[int]:
+    """Where `secret` starts in `text`, each time."""
+    found = text.find(secret)
+    while found != -1:
+        yield found
+        found = text.find(secret, found + 1)
 
 
 class TooDeep(ValueError):
@@ -128,29 +170,74 @@ class Redactor:
         self._secrets = tuple(sorted(found, key=len, reverse=True))
 
     def text(self, value: str) -> str:
+        """`value` with every secret masked: as sent, percent-encoded or JSON-escaped (in
+        whole or in part, hex in either case), and a secret's beginning at the very end."""
+        if not self._secrets:
+            return value
         for secret in self._secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
-        return self._masked_cut_end(value) if self._secrets else value
+        value = self._masked_cut_end(value)
+        if "%" in value or "\\" in value:
+            value = self._masked_escaped(value)
+        return value
+
+    def _masked_escaped(self, value: str) -> str:
+        """`value` with every secret its escapes spell masked: each span `text` would mask in
+        the unescaped text is masked whole in `value`. A text cut short inside an escape (a
+        lone `%` or `\\u00`) is treated as ending before it."""
+        partial = _PARTIAL_ESCAPE.search(value)
+        whole = value[: partial.start()] if partial else value
+        plain, starts = _unescaped(whole)
+        spans = [
+            (found, found + len(secret))
+            for secret in self._secrets
+            for found in _occurrences(plain, secret)
+        ]
+        cut = self._cut_end_start(plain)
+        if cut is not None:
+            spans.append((cut, len(plain)))
+        if not spans:
+            return value
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        shown: list[str] = []
+        done = 0
+        for start, end in merged:
+            shown += [value[done : starts[start]], MASK]
+            done = starts[end] if end < len(plain) else len(value)  # a cut escape too
+        shown.append(value[done:])
+        return "".join(shown)
 
     def _masked_cut_end(self, value: str) -> str:
         """`value` with a secret's beginning at its very end masked: a text cut short (a
         truncated body, a compressed stream that stops) may end inside a secret."""
+        start = self._cut_end_start(value)
+        return value if start is None else value[:start] + MASK
+
+    def _cut_end_start(self, value: str) -> int | None:
+        """Where the beginning of a secret (at least `_MIN_SECRET` characters of it) that
+        `value` ends with starts, if it ends with one."""
         for secret in self._secrets:
             head = secret[:_MIN_SECRET]
             earliest = max(0, len(value) - len(secret) + 1)  # a whole one is masked already
             start = value.rfind(head, earliest)
             while start != -1:
                 if secret.startswith(value[start:]):
-                    return value[:start] + MASK
+                    return start
                 start = value.rfind(head, earliest, start + _MIN_SECRET - 1)  # an earlier one
-        return value
+        return None
 
     def text_head(self, raw: bytes, limit: int) -> str:
         """The first `limit` characters of the UTF-8 text of `raw` (undecodable bytes
         replaced), scrubbed before the cut: a secret the cut went through would otherwise leave
         its beginning behind. Decodes only what that needs (a body may be megabytes long)."""
-        longest = len(self._secrets[0]) if self._secrets else 0
+        # A secret echoed escaped is at most `_ESCAPE_WIDTH` times its length.
+        longest = _ESCAPE_WIDTH * len(self._secrets[0]) if self._secrets else 0
         # A character takes at most 4 bytes in UTF-8.
         text = raw[: 4 * (limit + longest)].decode("utf-8", errors="replace")
         return self.text(text[: limit + longest])[:limit]

@@ -1,0 +1,175 @@
+"""A credential echoed back in another spelling than the one sent (JSON-escaped, percent-encoded
+with lower-case hex or only in part, a JWT's payload alone) is scrubbed like the verbatim one,
+wherever the SDK keeps text that did not pass a JSON decoder: a body that does not parse (an
+error's message and body, a success's parse error and its cause), a header value, a redirect's
+Location."""
+
+from __future__ import annotations
+
+import base64
+import json
+import pickle
+import re
+import zlib
+from collections.abc import Callable
+from urllib.parse import quote
+
+import pytest
+
+from liveops_async import LiveOpsClient, LiveOpsError
+from liveops_async._exceptions import make_status_error
+from liveops_async._redact import MASK, Redactor, _unescaped
+
+from . import _fault_server as fs
+from .conftest import PROJECT_ID, outcome
+from .test_echoed_secrets import _walk
+
+ClientFactory = Callable[..., LiveOpsClient]
+
+# A key whose text and whose Basic value hold characters that JSON and URL encoders escape
+# ("/", "+", "=", "?", ">"): the canaries of `_secrets` have none.
+API_KEY = "CANARY/>?>key+7f3e9b1c"
+BASIC = base64.b64encode(f"{PROJECT_ID}:{API_KEY}".encode()).decode()
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiJwbGF5ZXItZm9ybXMiLCJlbWFpbCI6InBAZXhhbXBsZS5jb20ifQ."
+    "FORMSjwtSignature-5d41402abc4b2a76"
+)
+_HEADER, PAYLOAD, SIGNATURE = JWT.split(".")
+SECRETS = {
+    "api key": API_KEY,
+    "basic": BASIC,
+    "jwt": JWT,
+    "jwt payload": PAYLOAD,
+    "jwt signature": SIGNATURE,
+}
+
+
+def _unicode_escaped(text: str, hex_case: Callable[[str], str]) -> str:
+    return "".join(ch if ch.isalnum() else hex_case(f"\\u{ord(ch):04x}") for ch in text)
+
+
+def _lower_hex(text: str) -> str:
+    return re.sub("%[0-9A-F]{2}", lambda escape: escape.group().lower(), text)
+
+
+SPELLINGS: dict[str, Callable[[str], str]] = {
+    "json slash escaped": lambda s: json.dumps(s)[1:-1].replace("/", "\\/"),
+    "json unicode escapes": lambda s: _unicode_escaped(s, str.lower),
+    "json unicode escapes upper hex": lambda s: _unicode_escaped(
+        s, lambda e: "\\u" + e[2:].upper()
+    ),
+    "percent lower hex": lambda s: _lower_hex(quote(s, safe="")),
+    "percent in part": lambda s: quote(s, safe="/?"),
+    "percent lower hex in part": lambda s: _lower_hex(quote(s, safe="/")),
+}
+
+
+def _echo(where: str, form: str) -> fs.Action:
+    text = f"refused {form} here"
+    if where == "error text body":
+        return fs.reply(422, raw=text.encode(), content_type="text/plain")
+    if where == "error json cut short":
+        return fs.reply(422, raw=f'{{"errorMessage": "{text}'.encode())
+    if where == "error gzip cut short":
+        packer = zlib.compressobj(wbits=31)
+        raw = packer.compress(text.encode()) + packer.flush(zlib.Z_SYNC_FLUSH)
+        return fs.reply(422, raw=raw, headers={"Content-Encoding": "gzip"})
+    if where == "error header":
+        return fs.reply(401, {"errorMessage": "no"}, headers={"WWW-Authenticate": text})
+    if where == "redirect location":
+        return fs.reply(302, None, headers={"Location": f"https://elsewhere.example/?k={form}"})
+    if where == "success text body":
+        return fs.reply(200, raw=f"<html>{text}</html>".encode(), content_type="text/html")
+    assert where == "success json cut short"
+    return fs.reply(200, raw=f'{{"external_id": "c1", "note": "{text}", '.encode())
+
+
+WHERE = [
+    "error text body",
+    "error json cut short",
+    "error gzip cut short",
+    "error header",
+    "redirect location",
+    "success text body",
+    "success json cut short",
+]
+
+
+def _assert_scrubbed(error: LiveOpsError, secret: str, form: str) -> None:
+    for shown in (error, pickle.loads(pickle.dumps(error))):
+        for text in _walk(shown):
+            for leaked in {secret, form}:
+                assert leaked not in text, f"{leaked!r} in {type(error).__name__}: {text[:300]}"
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize("name", SECRETS)
+async def test_a_credential_echoed_in_another_spelling_is_scrubbed(
+    name: str, where: str, spelling: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    secret = SECRETS[name]
+    form = SPELLINGS[spelling](secret)
+    server.default = _echo(where, form)
+    client = make_client(server, api_key=API_KEY, max_retries=0)
+    call = (
+        client.admin.coupons.get("c1")
+        if name in ("api key", "basic")
+        else client.user(JWT).coupons.get_rewards("c1")
+    )
+    error = await outcome(call)
+    assert isinstance(error, LiveOpsError), repr(error)
+    if where.startswith("error"):  # the echo was read: the error shows it, scrubbed
+        assert "refused" in "\n".join(_walk(error))
+    _assert_scrubbed(error, secret, form)
+
+
+def _shows_part_of(text: str, secret: str) -> str | None:
+    """Six characters in a row of `secret` that `text`, unescaped, shows (of a JWT: of its
+    payload or of its signature; its header is the same for every token signed alike)."""
+    plain = _unescaped(text)[0]
+    parts = (PAYLOAD, SIGNATURE) if secret == JWT else (secret,)
+    windows = (part[i : i + 6] for part in parts for i in range(len(part) - 5))
+    return next((window for window in windows if window in plain), None)
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("name", SECRETS)
+def test_an_escaped_echo_cut_short_anywhere_shows_no_part_of_the_credential(
+    name: str, spelling: str
+) -> None:
+    """A body cut short (a proxy's limit, a stream that stops) may end inside the escaped
+    secret, even inside one escape (`\\u00`, `%2`): what is left of it is masked once it
+    spells six characters of the secret."""
+    secret = SECRETS[name]
+    form = SPELLINGS[spelling](secret)
+    scrub = Redactor([API_KEY, BASIC, JWT])
+    for cut in range(len(form) + 1):
+        shown = scrub.text(f"refused {form[:cut]}")
+        assert shown.startswith("refused "), shown
+        assert _shows_part_of(shown, secret) is None, (cut, shown)
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("offset", [-40, -20, -9, -3, 0, 5])
+def test_an_escaped_echo_across_the_cut_of_a_long_text_body_is_scrubbed(
+    spelling: str, offset: int
+) -> None:
+    """An error body that is not JSON is kept as its first 500 characters: an escaped echo
+    (up to six times the secret's length) across that cut leaves no part of it behind."""
+    form = SPELLINGS[spelling](BASIC)
+    raw = ("x" * (500 + offset) + form + " tail").encode()
+    error = make_status_error(
+        status=502, method="GET", route="/r", raw=raw, headers={}, retry_after=None,
+        secrets=[API_KEY, BASIC],
+    )  # fmt: skip
+    assert error.message.startswith("x" * min(490, 500 + offset))
+    assert _shows_part_of(error.message, BASIC) is None, error.message[480:]
+
+
+def test_a_non_ascii_credential_percent_encoded_in_lower_case_hex_is_scrubbed() -> None:
+    secret = "proxy-pässwörd"
+    scrub = Redactor([secret])
+    for form in (quote(secret, safe=""), quote(secret, safe="").lower(), _lower_hex(quote(secret))):
+        assert scrub.text(f"<{form}>") == f"<{MASK}>", form
