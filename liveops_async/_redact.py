@@ -122,22 +122,24 @@ def _unescaped(value: str) -> tuple[str, list[int]]:
     return "".join(chars), starts
 
 
-# scheme ":" , "//" authority, the rest (path, query, fragment): matches any text.
-_URL_PARTS = re.compile(r"(?s)\A([^:/?#]*:)?(//[^/?#]*)?(.*)\Z")
+# A URL's scheme and the "//" before its authority.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 
 
 def display_url(url: str) -> str:
     """A URL as an error message may show it: its `user:password@`, query and fragment (which
     may hold a credential) masked, whether or not the URL parses (a bad port, a broken IPv6
-    address), and control characters shown escaped."""
-    match = _URL_PARTS.match(url)
-    scheme, authority, rest = match.groups("") if match else ("", "", url)
-    if "@" in authority:
-        authority = "//" + MASK + "@" + authority.rpartition("@")[2]
+    address, no scheme, a password with an unencoded "/", "?", "#" or "@": everything before
+    the last "@" is masked), and control characters shown escaped."""
+    scheme = _SCHEME.match(url)
+    head = scheme.group() if scheme else ""
+    rest = url[len(head) :]
+    if "@" in rest:
+        rest = MASK + "@" + rest.rpartition("@")[2]
     for mark in ("?", "#"):
         if mark in rest:
             rest = rest.partition(mark)[0] + mark + MASK
-    return repr(scheme + authority + rest)
+    return repr(head + rest)
 
 
 def _occurrences(text: str, secret: str) -> Iterable[int]:

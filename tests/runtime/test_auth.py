@@ -232,6 +232,11 @@ async def test_a_providers_earlier_tokens_stay_known_to_the_scrubber_within_a_bo
         "https://user:pw-secret-123@[::1/api",  # a broken IPv6 address
         "https://h.test/api?api_key=pw-secret-123",  # a key in the query
         "https://h.test/api#pw-secret-123",
+        "https://user:pw-secret-123/x@h.test/api",  # "/" in the password: no authority "@"
+        "https://user:pw-secret-123#x@h.test/api",
+        "https://user:pw-secret-123?x@h.test/api",
+        "user:pw-secret-123@h.test/api",  # no scheme
+        "https:user:pw-secret-123@h.test/api",  # no "//"
     ],
 )
 def test_a_base_url_that_cannot_work_is_refused_at_once_without_its_credentials(
@@ -277,6 +282,11 @@ def test_a_project_id_in_digits_int_cannot_read_is_refused_naming_it(
         "http://user:pw-secret-123@[::1",
         "http://user:pw-secret-123@proxy.test:3128\nX-Injected: 1",
         "https://user:pw-secret-123@proxy.test:3128",
+        "user:pw-secret-123@proxy.test:3128",  # no scheme
+        "http:user:pw-secret-123@proxy.test:3128",  # no "//"
+        "http://user:pw-secret-123/x@proxy.test:3128",  # "/" in the password
+        "http://user:pw-secret-123?x@proxy.test:3128",
+        "http://user:pw-secret-123#x@proxy.test:3128",
     ],
 )
 def test_a_proxy_url_that_cannot_work_is_refused_naming_it_without_its_credentials(
