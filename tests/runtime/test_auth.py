@@ -274,6 +274,50 @@ def test_a_project_id_in_digits_int_cannot_read_is_refused_naming_it(
         AdminAuth(value, "secret-key")
 
 
+MISPLACED_KEY = "misplaced-key-5e0c2a9f"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda env: AdminAuth(MISPLACED_KEY, 44056), id="AdminAuth swapped"),  # type: ignore[arg-type]
+        pytest.param(
+            lambda env: AdminAuth(1, "k" * 10, project_id=MISPLACED_KEY), id="project_id="
+        ),
+        pytest.param(lambda env: LiveOpsClient(project_id=MISPLACED_KEY), id="client project_id"),
+        pytest.param(
+            lambda env: LiveOpsClient(project_id=1, merchant_id=MISPLACED_KEY, api_key="k" * 10),
+            id="client merchant_id",
+        ),
+        pytest.param(
+            lambda env: env.setenv("LIVEOPS_PROJECT_ID", MISPLACED_KEY) or LiveOpsClient(),
+            id="LIVEOPS_PROJECT_ID",
+        ),
+        pytest.param(
+            lambda env: (
+                env.setenv("LIVEOPS_MERCHANT_ID", MISPLACED_KEY) or LiveOpsClient(api_key="k" * 10)
+            ),
+            id="LIVEOPS_MERCHANT_ID",
+        ),
+    ],
+)
+def test_a_secret_given_where_an_id_goes_is_refused_without_showing_it(
+    build: Callable[[pytest.MonkeyPatch], object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Swapped arguments or environment variables put the key where an id goes: the refusal
+    names the setting and the value's type, never its text."""
+    with pytest.raises(InvalidParameterError, match="must be a positive integer") as info:
+        build(monkeypatch)
+    assert MISPLACED_KEY not in str(info.value) and MISPLACED_KEY not in repr(info.value)
+    assert "got a str (not shown)" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [0, -3, "0", "-2"])
+def test_a_number_that_is_no_positive_id_is_shown(value: int | str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"got {value!r}"):
+        AdminAuth(value, "k" * 10)
+
+
 @pytest.mark.parametrize(
     "proxy",
     [
