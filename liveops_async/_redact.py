@@ -313,7 +313,9 @@ def _texts(exc: BaseException) -> list[str]:
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
-    """`exc` and every exception reachable from it by `__cause__` and `__context__`."""
+    """`exc` and every exception reachable from it by `__cause__`, `__context__` and the
+    members of an exception group (cattrs' structuring errors are groups; a formatted
+    traceback shows each member and its causes)."""
     found: list[BaseException] = []
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
@@ -324,6 +326,9 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.add(id(current))
         found.append(current)
         pending += (current.__context__, current.__cause__)
+        members = getattr(current, "exceptions", None)
+        if isinstance(members, (list, tuple)):
+            pending += (m for m in members if isinstance(m, BaseException))
     return found
 
 

@@ -10,17 +10,20 @@ import base64
 import json
 import pickle
 import re
+import traceback
 import zlib
 from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
+from cattrs.errors import ClassValidationError
 
 from liveops_async import LiveOpsClient, LiveOpsError
 from liveops_async._exceptions import make_status_error
 from liveops_async._redact import MASK, Redactor, _unescaped
 
 from . import _fault_server as fs
+from ._secrets import _exception_chain
 from .conftest import PROJECT_ID, outcome
 from .test_echoed_secrets import _walk
 
@@ -173,3 +176,32 @@ def test_a_non_ascii_credential_percent_encoded_in_lower_case_hex_is_scrubbed() 
     scrub = Redactor([secret])
     for form in (quote(secret, safe=""), quote(secret, safe="").lower(), _lower_hex(quote(secret))):
         assert scrub.text(f"<{form}>") == f"<{MASK}>", form
+
+
+def _group_with_secret(where: str) -> BaseException:
+    """A cattrs structuring error (an exception group) whose own text is clean and whose
+    member holds the echoed secret where a formatted traceback or a debugger shows it."""
+    member: BaseException = ValueError("the field does not fit")
+    if where == "member's cause":
+        member.__cause__ = ValueError(f"refused {BASIC}")
+    elif where == "member's context":
+        member.__context__ = ValueError(f"refused {BASIC}")
+    elif where == "member's attribute":
+        member = json.JSONDecodeError("Expecting value", f"refused {BASIC}", 0)
+    else:
+        inner = ValueError("no")
+        inner.__cause__ = ValueError(f"refused {BASIC}")
+        member = ClassValidationError("While structuring Inner", [inner], object)
+    return ClassValidationError("While structuring Coupon", [member], object)
+
+
+@pytest.mark.parametrize(
+    "where", ["member's cause", "member's context", "member's attribute", "nested group"]
+)
+def test_a_cause_that_is_an_exception_group_is_scrubbed_in_its_members(where: str) -> None:
+    """What `_parse` chains under a ResponseDecodeError is checked member by member: a
+    traceback formatted from it shows every member of a group and their causes."""
+    shown = Redactor([API_KEY, BASIC]).exception(_group_with_secret(where))
+    assert BASIC not in "".join(traceback.format_exception(shown))
+    for linked in _exception_chain(shown):  # members of groups too, with their attributes
+        assert BASIC not in "\n".join(_walk(linked))
