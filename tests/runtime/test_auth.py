@@ -14,6 +14,7 @@ from liveops_async import (
     InvalidParameterError,
     LiveOpsClient,
     MissingCredentialsError,
+    RequestOptions,
     UserAuth,
 )
 from liveops_async._auth import Credential
@@ -310,6 +311,26 @@ def test_a_secret_given_where_an_id_goes_is_refused_without_showing_it(
         build(monkeypatch)
     assert MISPLACED_KEY not in str(info.value) and MISPLACED_KEY not in repr(info.value)
     assert "got a str (not shown)" in str(info.value)
+
+
+@pytest.mark.parametrize("line", [f"X-Api-Key: {MISPLACED_KEY}", f"Authorization Bearer {JWT}"])
+@pytest.mark.parametrize("where", ["default_headers", "with_options", "RequestOptions"])
+def test_a_header_line_given_as_a_header_name_is_refused_without_its_value(
+    line: str, where: str
+) -> None:
+    """A whole header line passed as a name (a copy-paste of "X-Api-Key: <key>") is refused
+    as an invalid name, named by its part before the ":" or blank, not with its credential."""
+    headers = {line: "v"}
+    with pytest.raises(InvalidParameterError, match="invalid header name") as info:
+        if where == "default_headers":
+            LiveOpsClient(project_id=PROJECT_ID, default_headers=headers)
+        elif where == "with_options":
+            LiveOpsClient(project_id=PROJECT_ID).with_options(headers=headers)
+        else:
+            RequestOptions(headers=headers)
+    shown = str(info.value) + repr(info.value)
+    assert line.split()[0].rstrip(":") in shown
+    assert MISPLACED_KEY not in shown and JWT not in shown and JWT.split(".")[2] not in shown
 
 
 @pytest.mark.parametrize("value", [0, -3, "0", "-2"])
