@@ -94,8 +94,10 @@ def _variants(secret: str) -> Iterable[str]:
 
 
 # The escapes an encoder may write for one character of a credential it echoes: %XX (URL, any
-# case of hex), \uXXXX (JSON, any case), \/ \\ \" (JSON; PHP writes every "/" as \/).
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\([/\\\"])")
+# case of hex), \uXXXX (JSON, any case), \/ \\ \" \' (JSON, a repr; PHP writes every "/" as
+# \/); and NULs, which stand for nothing: a UTF-16 or UTF-32 echo read as UTF-8 (the SDK's
+# reading of a body that is not JSON) has them between the characters of an ASCII secret.
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\([/\\\"'])|\x00+")
 # The beginning of an escape a text cut short ends with.
 _PARTIAL_ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]?|\\(?:u[0-9A-Fa-f]{0,3})?)\Z")
 # The most characters one escape takes (\uXXXX): a secret echoed escaped is at most this many
@@ -114,8 +116,9 @@ def _unescaped(value: str) -> tuple[str, list[int]]:
         chars.append(value[done : match.start()])
         starts.extend(range(done, match.start()))
         percent, unicode, plain = match.groups()
-        chars.append(chr(int(percent or unicode, 16)) if plain is None else plain)
-        starts.append(match.start())
+        if percent or unicode or plain:  # not NULs, which decode to nothing
+            chars.append(chr(int(percent or unicode, 16)) if plain is None else plain)
+            starts.append(match.start())
         done = match.end()
     chars.append(value[done:])
     starts.extend(range(done, len(value) + 1))
@@ -173,14 +176,15 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """`value` with every secret masked: as sent, percent-encoded or JSON-escaped (in
-        whole or in part, hex in either case), and a secret's beginning at the very end."""
+        whole or in part, hex in either case), with NULs between its characters, and a
+        secret's beginning at the very end."""
         if not self._secrets:
             return value
         for secret in self._secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
         value = self._masked_cut_end(value)
-        if "%" in value or "\\" in value:
+        if "%" in value or "\\" in value or "\x00" in value:
             value = self._masked_escaped(value)
         return value
 

@@ -205,3 +205,27 @@ def test_a_cause_that_is_an_exception_group_is_scrubbed_in_its_members(where: st
     assert BASIC not in "".join(traceback.format_exception(shown))
     for linked in _exception_chain(shown):  # members of groups too, with their attributes
         assert BASIC not in "\n".join(_walk(linked))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("status", [422, 200])
+@pytest.mark.parametrize("name", ["api key", "basic", "jwt"])
+async def test_a_credential_echoed_in_utf16_or_utf32_is_scrubbed(
+    name: str, status: int, encoding: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """A body that is not JSON is read as UTF-8: an echo in UTF-16 or UTF-32 then has NULs
+    between the characters of the secret, which a terminal or log viewer does not show."""
+    secret = SECRETS[name]
+    body = f"refused {secret} here".encode(encoding)
+    server.default = fs.reply(status, raw=body, content_type=f"text/plain; charset={encoding}")
+    client = make_client(server, api_key=API_KEY, max_retries=0)
+    call = (
+        client.admin.coupons.get("c1")
+        if name in ("api key", "basic")
+        else client.user(JWT).coupons.get_rewards("c1")
+    )
+    error = await outcome(call)
+    assert isinstance(error, LiveOpsError), repr(error)
+    for shown in (error, pickle.loads(pickle.dumps(error))):
+        for text in _walk(shown):
+            assert _shows_part_of(text.replace("\x00", ""), secret) is None, text[:300]
