@@ -54,28 +54,44 @@ _CREDENTIAL_HEADER_PARTS = (
 )
 
 
-def _is_credential_header(name: str) -> bool:
+# A header value that is a credential whatever its header's name: an authorization scheme and
+# its token ("Bearer <jwt>", "Basic <b64>"), or a JWT (three base64url parts, a JSON header).
+_CREDENTIAL_VALUE = re.compile(
+    r"(?i:bearer|basic|token|digest|negotiate|apikey|api-key)\s+\S|eyJ[\w-]*\.[\w-]+\.[\w-]*"
+)
+
+
+def _is_credential_header(name: str, value: object = "") -> bool:
     lowered = name.lower()
-    return any(part in lowered for part in _CREDENTIAL_HEADER_PARTS)
+    if any(part in lowered for part in _CREDENTIAL_HEADER_PARTS):
+        return True
+    return isinstance(value, str) and _CREDENTIAL_VALUE.match(value.lstrip()) is not None
 
 
 def headers_repr(headers: Mapping[str, str] | None) -> str:
-    """The repr of caller-given headers, each credential-like value masked (`attrs` field repr:
-    `RequestOptions.headers`, `ClientConfig.headers`)."""
+    """The repr of caller-given headers, each credential-like value (by the header's name, or
+    by its own shape: "Bearer ...", a JWT) masked (`attrs` field repr: `RequestOptions.headers`,
+    `ClientConfig.headers`)."""
     if headers is None:
         return "None"
     shown = {
-        name: MASK if _is_credential_header(name) else value for name, value in headers.items()
+        name: MASK if _is_credential_header(name, value) else value
+        for name, value in headers.items()
     }
     return repr(shown)
 
 
 def credential_header_values(headers: Mapping[str, str] | None) -> tuple[str, ...]:
     """The values of the caller-given headers `headers_repr` masks (a gateway's key, a token of
-    the caller's own): secrets for the scrubber too, should a server echo them."""
+    the caller's own): secrets for the scrubber too, should a server echo them (a value with an
+    authorization scheme also without it: the token alone)."""
     if not headers:
         return ()
-    return tuple(value for name, value in headers.items() if _is_credential_header(name))
+    found: list[str] = []
+    for name, value in headers.items():
+        if _is_credential_header(name, value):
+            found += [value, *value.split(None, 1)[1:]]
+    return tuple(found)
 
 
 def _variants(secret: str) -> Iterable[str]:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 from cattrs.errors import ClassValidationError
 
-from liveops_async import LiveOpsClient, LiveOpsError
+from liveops_async import LiveOpsClient, LiveOpsError, RequestOptions
 from liveops_async._exceptions import make_status_error
 from liveops_async._redact import MASK, Redactor, _unescaped
 
@@ -229,3 +229,37 @@ async def test_a_credential_echoed_in_utf16_or_utf32_is_scrubbed(
     for shown in (error, pickle.loads(pickle.dumps(error))):
         for text in _walk(shown):
             assert _shows_part_of(text.replace("\x00", ""), secret) is None, text[:300]
+
+
+# Credentials in headers whose names do not say so: known by their shape.
+SHAPED = {
+    "a JWT": ("X-Player", JWT),
+    "Bearer": ("X-Forwarded-For-Gateway", "Bearer gw-bearer-4f1c9e2d"),
+    "basic in lower case": ("X-Upstream", "basic dXBzdHJlYW06cGFzcy04ZTFh"),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPED)
+async def test_a_credential_shaped_header_value_is_masked_and_scrubbed_whatever_its_name(
+    shape: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    name, value = SHAPED[shape]
+    token = value.split()[-1]
+    headers = {name: value, "X-Trace": "trace-7"}
+    options = RequestOptions(headers=headers)
+    copy = make_client(server).with_options(headers=headers)
+    shown = repr(options) + repr(copy._config)
+    assert token not in shown and "trace-7" in shown, shown
+
+    async def echo(request: fs.Received, conn: fs.Connection) -> None:
+        seen = request.headers[name.lower()]
+        assert seen == value  # it was sent
+        await fs.reply(403, {"errorMessage": f"no {seen}", "token": token})(request, conn)
+
+    server.default = echo
+    for error in (
+        await outcome(copy.admin.coupons.get("c1")),
+        await outcome(make_client(server).admin.coupons.get("c1", options=options)),
+    ):
+        assert isinstance(error, LiveOpsError)
+        assert token not in "\n".join(_walk(error))
