@@ -321,14 +321,18 @@ class Redactor:
 
 
 def _texts(exc: BaseException) -> list[str]:
-    """What an exception shows, or keeps for a debugger to show: str, repr, and the values of
-    its string and bytes attributes."""
+    """What an exception shows, or keeps for a debugger to show: str, repr, and its
+    attributes: strings and bytes as they are, any other value by its repr (an HTTP parser
+    error's `headers`, a response error's `request_info` with the headers sent)."""
     found = [str(exc), repr(exc)]
     for value in getattr(exc, "__dict__", {}).values():
         if isinstance(value, str):
             found.append(value)
         elif isinstance(value, (bytes, bytearray)):
             found.append(bytes(value).decode("latin-1"))  # a credential is ASCII
+        elif value is not None and not isinstance(value, (bool, int, float, BaseException)):
+            with contextlib.suppress(Exception):  # a repr that fails shows nothing either
+                found.append(repr(value))
     return found
 
 

@@ -16,11 +16,14 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
+from aiohttp import ClientPayloadError
+from aiohttp.http_exceptions import ContentLengthError
 from cattrs.errors import ClassValidationError
+from multidict import CIMultiDict
 
 from liveops_async import LiveOpsClient, LiveOpsError, RequestOptions
 from liveops_async._exceptions import make_status_error
-from liveops_async._redact import MASK, Redactor, _unescaped
+from liveops_async._redact import MASK, RedactedCause, Redactor, _unescaped
 
 from . import _fault_server as fs
 from ._secrets import _exception_chain
@@ -263,3 +266,31 @@ async def test_a_credential_shaped_header_value_is_masked_and_scrubbed_whatever_
     ):
         assert isinstance(error, LiveOpsError)
         assert token not in "\n".join(_walk(error))
+
+
+def _with_attribute(kind: str) -> BaseException:
+    """An exception that is clean in str and repr, holding the echo in an attribute that is
+    neither a string nor bytes."""
+    if kind == "parser error headers":
+        return ContentLengthError("body cut short", headers=CIMultiDict({"X-Echo": BASIC}))
+    error = ValueError("refused")
+    error.details = {"seen": [f"Basic {BASIC}"]}  # type: ignore[attr-defined]
+    return error
+
+
+@pytest.mark.parametrize("kind", ["parser error headers", "mapping attribute"])
+@pytest.mark.parametrize("linked", ["itself", "context of a clean error"])
+def test_a_cause_keeping_an_echo_in_a_structured_attribute_is_replaced(
+    kind: str, linked: str
+) -> None:
+    """aiohttp's parser errors keep the answer's headers (a mapping): a cause holding an echo
+    there is replaced by its scrubbed text like one holding it in its message."""
+    cause = _with_attribute(kind)
+    if linked != "itself":
+        outer = ClientPayloadError("payload broken")
+        outer.__context__ = cause
+        cause = outer
+    shown = Redactor([API_KEY, BASIC]).exception(cause)
+    assert isinstance(shown, RedactedCause)
+    for error in _exception_chain(shown):
+        assert BASIC not in "\n".join(_walk(error))
