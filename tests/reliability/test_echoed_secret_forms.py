@@ -7,6 +7,7 @@ Location."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import pickle
 import re
@@ -21,7 +22,7 @@ from aiohttp.http_exceptions import ContentLengthError
 from cattrs.errors import ClassValidationError
 from multidict import CIMultiDict
 
-from liveops_async import LiveOpsClient, LiveOpsError, RequestOptions
+from liveops_async import AdminAuth, LiveOpsClient, LiveOpsError, RequestOptions
 from liveops_async._exceptions import make_status_error
 from liveops_async._redact import MASK, RedactedCause, Redactor, _unescaped
 
@@ -294,3 +295,67 @@ def test_a_cause_keeping_an_echo_in_a_structured_attribute_is_replaced(
     assert isinstance(shown, RedactedCause)
     for error in _exception_chain(shown):
         assert BASIC not in "\n".join(_walk(error))
+
+
+MERCHANT_ID, OTHER_PROJECT = 7301, 44057
+GUEST_EMAIL = "guest.player@example.com"
+
+
+def _merchant_basic(ident: int) -> str:
+    return base64.b64encode(f"{ident}:{API_KEY}".encode()).decode()
+
+
+def _credential_echo(status: int) -> fs.Action:
+    """Every credential header of the request echoed: verbatim, as the decoded Basic pair,
+    JSON-escaped in a body cut short, and in response headers."""
+
+    async def action(request: fs.Received, conn: fs.Connection) -> None:
+        sent = [v for k, v in request.headers.items() if k in ("authorization", "x-user")]
+        forms = [*sent, *(v.split(" ", 1)[-1] for v in sent)]
+        for value in list(forms):
+            with contextlib.suppress(ValueError):  # not Base64: no decoded form
+                forms.append(base64.b64decode(value, validate=True).decode())
+        joined = " | ".join(forms).replace("/", "\\/")
+        raw = f'{{"errorMessage": "refused {joined}", "extended": "{joined}'.encode()
+        headers = {f"X-Echo-{n}": form for n, form in enumerate(forms)}
+        await fs.reply(status, raw=raw, headers=headers)(request, conn)
+
+    return action
+
+
+@pytest.mark.parametrize("status", [401, 200])
+@pytest.mark.parametrize("path", ["merchant key", "merchant key from env", "admin_as", "guest"])
+async def test_credentials_of_other_auth_paths_echoed_back_are_scrubbed(
+    path: str,
+    status: int,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The merchant-key Basic value (a merchant id, not the project's), a second project's
+    credential given to admin_as, and a guest's e-mail (x-user, Base64) are known to the
+    scrubber like the client's own project key."""
+    server.default = _credential_echo(status)
+    if path == "merchant key from env":
+        monkeypatch.setenv("LIVEOPS_MERCHANT_ID", str(MERCHANT_ID))
+        monkeypatch.setenv("LIVEOPS_API_KEY", API_KEY)
+        client = make_client(server, api_key=None, max_retries=0)
+    elif path == "merchant key":
+        client = make_client(server, api_key=API_KEY, merchant_id=MERCHANT_ID, max_retries=0)
+    else:
+        client = make_client(server, api_key="other-key-0000", max_retries=0)
+    if path == "admin_as":
+        call = client.admin_as(AdminAuth(OTHER_PROJECT, API_KEY)).coupons.get("c1")
+        secrets = [API_KEY, _merchant_basic(OTHER_PROJECT)]
+    elif path == "guest":
+        call = client.guest("unauth-1", GUEST_EMAIL).promo_codes.redeem(coupon_code="A")
+        secrets = [GUEST_EMAIL, base64.b64encode(GUEST_EMAIL.encode()).decode()]
+    else:
+        call = client.admin.coupons.get("c1")
+        secrets = [API_KEY, _merchant_basic(MERCHANT_ID)]
+    error = await outcome(call)
+    assert isinstance(error, LiveOpsError), repr(error)
+    assert server.received, "the call was sent"
+    shown = "\n".join(t for linked in _exception_chain(error) for t in _walk(linked))
+    for secret in secrets:
+        assert secret not in shown and secret.replace("/", "\\/") not in shown, secret
