@@ -14,6 +14,7 @@ import re
 import traceback
 import zlib
 from collections.abc import Callable
+from importlib.util import find_spec
 from urllib.parse import quote
 
 import pytest
@@ -82,6 +83,14 @@ def _echo(where: str, form: str) -> fs.Action:
         packer = zlib.compressobj(wbits=31)
         raw = packer.compress(text.encode()) + packer.flush(zlib.Z_SYNC_FLUSH)
         return fs.reply(422, raw=raw, headers={"Content-Encoding": "gzip"})
+    if where == "error br body":
+        import brotli  # a test requirement; the case is skipped without it
+
+        return fs.reply(422, raw=brotli.compress(text.encode()), headers={"Content-Encoding": "br"})
+    if where == "error deflate body":
+        return fs.reply(
+            422, raw=zlib.compress(text.encode()), headers={"Content-Encoding": "deflate"}
+        )
     if where == "error header":
         return fs.reply(401, {"errorMessage": "no"}, headers={"WWW-Authenticate": text})
     if where == "redirect location":
@@ -96,6 +105,11 @@ WHERE = [
     "error text body",
     "error json cut short",
     "error gzip cut short",
+    pytest.param(
+        "error br body",
+        marks=pytest.mark.skipif(find_spec("brotli") is None, reason="Brotli not installed"),
+    ),
+    "error deflate body",
     "error header",
     "redirect location",
     "success text body",
