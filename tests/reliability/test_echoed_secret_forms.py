@@ -373,3 +373,37 @@ async def test_credentials_of_other_auth_paths_echoed_back_are_scrubbed(
     shown = "\n".join(t for linked in _exception_chain(error) for t in _walk(linked))
     for secret in secrets:
         assert secret not in shown and secret.replace("/", "\\/") not in shown, secret
+
+
+# Error bodies of the shapes the SDK reads a message from, each quoting the credential.
+ERROR_SHAPES = {
+    "nested error.message": lambda s: {"error": {"code": 4002, "message": f"bad {s}"}},
+    "nested error.description": lambda s: {"error": {"code": "010-007", "description": s}},
+    "error as a string": lambda s: {"error": f"invalid_token {s}"},
+    "message not a string": lambda s: {"errorMessage": {"detail": [s]}, "transactionId": [s]},
+    "a JSON string": lambda s: f"[0401-1102]: refused {s}",
+    "a JSON list": lambda s: [{"detail": s}, s],
+    "a key": lambda s: {"errorMessageExtended": {s: {s: s}}},
+}
+
+
+@pytest.mark.parametrize("shape", ERROR_SHAPES)
+@pytest.mark.parametrize("name", ["api key", "basic", "jwt"])
+async def test_an_echo_in_every_error_body_shape_the_sdk_reads_is_scrubbed(
+    name: str, shape: str, make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """The message, code and transaction id are taken from several body shapes (Xsolla's, an
+    `error` object of other services, a bare string): whichever field quotes the credential,
+    in whichever JSON type, none of the error's fields shows it."""
+    secret = SECRETS[name]
+    server.default = fs.reply(422, ERROR_SHAPES[shape](secret))
+    client = make_client(server, api_key=API_KEY, max_retries=0)
+    call = (
+        client.admin.coupons.get("c1")
+        if name in ("api key", "basic")
+        else client.user(JWT).coupons.get_rewards("c1")
+    )
+    error = await outcome(call)
+    assert isinstance(error, LiveOpsError), repr(error)
+    _assert_scrubbed(error, secret, secret)
+    assert MASK in "\n".join(_walk(error))
