@@ -111,14 +111,35 @@ def _variants(secret: str) -> Iterable[str]:
 
 # The escapes an encoder may write for one character of a credential it echoes: %XX (URL, any
 # case of hex), \uXXXX (JSON, any case), \/ \\ \" \' (JSON, a repr; PHP writes every "/" as
-# \/); and NULs, which stand for nothing: a UTF-16 or UTF-32 echo read as UTF-8 (the SDK's
-# reading of a body that is not JSON) has them between the characters of an ASCII secret.
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\([/\\\"'])|\x00+")
+# \/), &#47; &#x2F; &amp; (HTML: a proxy's error page); and NULs, which stand for nothing: a
+# UTF-16 or UTF-32 echo read as UTF-8 (the SDK's reading of a body that is not JSON) has them
+# between the characters of an ASCII secret.
+_ESCAPE = re.compile(
+    r"%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\([/\\\"'])"
+    r"|&#([0-9]{1,7});|&#[xX]([0-9A-Fa-f]{1,6});|&(amp|lt|gt|quot|apos);|\x00+"
+)
+# A text without any of these holds no escape.
+_ESCAPE_MARKS = ("%", "\\", "&", "\x00")
+_HTML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 # The beginning of an escape a text cut short ends with.
-_PARTIAL_ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]?|\\(?:u[0-9A-Fa-f]{0,3})?)\Z")
-# The most characters one escape takes (\uXXXX): a secret echoed escaped is at most this many
-# times longer than the secret.
-_ESCAPE_WIDTH = 6
+_PARTIAL_ESCAPE = re.compile(
+    r"(?:%[0-9A-Fa-f]?|\\(?:u[0-9A-Fa-f]{0,3})?|&(?:#[xX]?[0-9A-Fa-f]{0,7}|[a-z]{0,4}))\Z"
+)
+# The most characters one escape takes (&#x10FFFF;): a secret echoed escaped is at most this
+# many times longer than the secret.
+_ESCAPE_WIDTH = 10
+
+
+def _decoded(escape: re.Match[str]) -> str | None:
+    """The character an escape `_ESCAPE` matched stands for ("" for NULs), or None for a
+    character reference past Unicode's last code point (left as it is)."""
+    percent, unicode, plain, decimal, hexadecimal, named = escape.groups()
+    if plain or named:
+        return plain or _HTML_NAMED[named]
+    if not (percent or unicode or decimal or hexadecimal):
+        return ""  # NULs
+    code = int(decimal) if decimal else int(percent or unicode or hexadecimal, 16)
+    return chr(code) if code <= sys.maxunicode else None
 
 
 def _unescaped(value: str) -> tuple[str, list[int]]:
@@ -129,11 +150,13 @@ def _unescaped(value: str) -> tuple[str, list[int]]:
     starts: list[int] = []
     done = 0
     for match in _ESCAPE.finditer(value):
+        decoded = _decoded(match)
+        if decoded is None:
+            continue  # kept as text, with what follows it
         chars.append(value[done : match.start()])
         starts.extend(range(done, match.start()))
-        percent, unicode, plain = match.groups()
-        if percent or unicode or plain:  # not NULs, which decode to nothing
-            chars.append(chr(int(percent or unicode, 16)) if plain is None else plain)
+        if decoded:
+            chars.append(decoded)
             starts.append(match.start())
         done = match.end()
     chars.append(value[done:])
@@ -191,8 +214,8 @@ class Redactor:
         self._secrets = tuple(sorted(found, key=len, reverse=True))
 
     def text(self, value: str) -> str:
-        """`value` with every secret masked: as sent, percent-encoded or JSON-escaped (in
-        whole or in part, hex in either case), with NULs between its characters, and a
+        """`value` with every secret masked: as sent, percent-encoded, JSON- or HTML-escaped
+        (in whole or in part, hex in either case), with NULs between its characters, and a
         secret's beginning at the very end."""
         if not self._secrets:
             return value
@@ -200,7 +223,7 @@ class Redactor:
             if secret in value:
                 value = value.replace(secret, MASK)
         value = self._masked_cut_end(value)
-        if "%" in value or "\\" in value or "\x00" in value:
+        if any(mark in value for mark in _ESCAPE_MARKS):
             value = self._masked_escaped(value)
         return value
 

@@ -1,13 +1,14 @@
-"""A credential echoed back in another spelling than the one sent (JSON-escaped, percent-encoded
-with lower-case hex or only in part, a JWT's payload alone) is scrubbed like the verbatim one,
-wherever the SDK keeps text that did not pass a JSON decoder: a body that does not parse (an
-error's message and body, a success's parse error and its cause), a header value, a redirect's
-Location."""
+"""A credential echoed back in another spelling than the one sent (JSON- or HTML-escaped,
+percent-encoded with lower-case hex or only in part, in UTF-16, a JWT's payload alone) is
+scrubbed like the verbatim one, wherever the SDK keeps text that did not pass a JSON decoder:
+a body that does not parse (an error's message and body, a success's parse error and its
+cause), a header value, a redirect's Location."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import json
 import pickle
 import re
@@ -66,6 +67,10 @@ SPELLINGS: dict[str, Callable[[str], str]] = {
     "json unicode escapes": lambda s: _unicode_escaped(s, str.lower),
     "json unicode escapes upper hex": lambda s: _unicode_escaped(
         s, lambda e: "\\u" + e[2:].upper()
+    ),
+    "html escaped": html.escape,
+    "html character references": lambda s: "".join(
+        ch if ch.isalnum() else f"&#{ord(ch)};" for ch in s
     ),
     "percent lower hex": lambda s: _lower_hex(quote(s, safe="")),
     "percent in part": lambda s: quote(s, safe="/?"),
