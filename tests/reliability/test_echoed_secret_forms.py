@@ -6,6 +6,7 @@ cause), a header value, a redirect's Location."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import html
@@ -18,13 +19,21 @@ from collections.abc import Callable
 from importlib.util import find_spec
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 from aiohttp import ClientPayloadError
 from aiohttp.http_exceptions import ContentLengthError
 from cattrs.errors import ClassValidationError
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
-from liveops_async import AdminAuth, LiveOpsClient, LiveOpsError, RequestOptions
+from liveops_async import (
+    AdminAuth,
+    LiveOpsClient,
+    LiveOpsError,
+    RequestOptions,
+    ResponseEvent,
+)
 from liveops_async._exceptions import make_status_error
 from liveops_async._redact import MASK, RedactedCause, Redactor, _unescaped
 
@@ -412,3 +421,47 @@ async def test_an_echo_in_every_error_body_shape_the_sdk_reads_is_scrubbed(
     assert isinstance(error, LiveOpsError), repr(error)
     _assert_scrubbed(error, secret, secret)
     assert MASK in "\n".join(_walk(error))
+
+
+async def test_a_cancel_while_an_aiohttp_exception_is_handled_does_not_carry_it(
+    make_client: ClientFactory, server: fs.FaultServer
+) -> None:
+    """On Python 3.10 the event loop's Task resumes a call inside its `except` for the
+    exception aiohttp set on the response (its `request_info` holds the Authorization header
+    sent): a cancel arriving then took it as `__context__`, shown to response hooks and to the
+    caller. Here a request hook below the call handles such an exception when the cancel
+    comes (the same chaining, on any Python)."""
+    events: list[ResponseEvent] = []
+    sent = aiohttp.RequestInfo(
+        URL(server.base_url), "GET", CIMultiDictProxy(CIMultiDict(Authorization=f"Basic {BASIC}"))
+    )
+
+    async def handling_an_aiohttp_exception(event: object) -> None:
+        try:
+            raise aiohttp.ClientResponseError(sent, (), status=400, message="Bad status line")
+        except aiohttp.ClientResponseError:
+            await asyncio.sleep(3600)  # cancelled here
+
+    client = make_client(
+        server,
+        api_key=API_KEY,
+        max_retries=0,
+        on_request=[handling_an_aiohttp_exception],
+        on_response=[events.append],
+    )
+    call = asyncio.ensure_future(client.admin.coupons.get("c1"))
+    await asyncio.sleep(0.05)
+    call.cancel()
+    error = await outcome_of_cancelled(call)
+    assert [type(event.error) for event in events] == [asyncio.CancelledError]
+    for shown in (error, events[0].error):
+        assert shown is not None and shown.__context__ is None
+        assert BASIC not in "".join(traceback.format_exception(shown))
+
+
+async def outcome_of_cancelled(call: asyncio.Future[object]) -> BaseException:
+    try:
+        await call
+    except asyncio.CancelledError as cancelled:
+        return cancelled
+    raise AssertionError("the call was not cancelled")
