@@ -24,6 +24,8 @@ import pytest
 from aiohttp import ClientPayloadError
 from aiohttp.http_exceptions import ContentLengthError
 from cattrs.errors import ClassValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
@@ -465,3 +467,50 @@ async def outcome_of_cancelled(call: asyncio.Future[object]) -> BaseException:
     except asyncio.CancelledError as cancelled:
         return cancelled
     raise AssertionError("the call was not cancelled")
+
+
+def _spelled(ch: str, how: int) -> str:
+    """`ch` as one of the spellings an encoder may pick for it, chosen by `how`."""
+    code = ord(ch)
+    named = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
+    spellings = [
+        ch,
+        "".join(f"%{b:02X}" for b in ch.encode()),
+        "".join(f"%{b:02x}" for b in ch.encode()),
+        f"\\u{code:04x}",
+        f"\\u{code:04X}",
+        f"&#{code};",
+        f"&#x{code:x};",
+        named.get(ch, ch),
+        "\\/" if ch == "/" else ch,
+    ]
+    spelled = spellings[how % len(spellings)]
+    # An encoder escapes the character its own escapes begin with: a "%" left as it is next to
+    # escaped characters would be ambiguous ("%41" is "A" or the three characters).
+    return f"%{code:02X}" if spelled in ("%", "\\", "&") else spelled
+
+
+_SECRET_CHARS = st.sampled_from("abcXYZ0189-_./+=~?&<>'\"%\\")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    secret=st.text(_SECRET_CHARS, min_size=8, max_size=24),
+    hows=st.lists(st.integers(0, 8), min_size=24, max_size=24),
+    cut=st.none() | st.integers(0, 200),
+)
+def test_a_credential_spelled_with_any_mix_of_escapes_is_masked(
+    secret: str, hows: list[int], cut: int | None
+) -> None:
+    """Each character of the echo spelled its own way (verbatim, %XX in either case, \\\\u,
+    &#..;, &name;, \\\\/), the echo maybe cut short anywhere: no six characters of the secret in
+    a row are left, and the text around it stays as it was."""
+    echo = "".join(_spelled(ch, how) for ch, how in zip(secret, hows, strict=False))
+    end = "]"
+    if cut is not None:  # the text ends with what is left of the echo
+        echo, end = echo[: cut % (len(echo) + 1)], ""
+    shown = Redactor([secret]).text(f"[{echo}{end}")
+    assert shown.startswith("[") and shown.endswith(end), shown
+    plain = _unescaped(shown[1 : len(shown) - len(end)])[0]
+    windows = {secret[i : i + 6] for i in range(len(secret) - 5)}
+    assert not any(window in plain for window in windows), (echo, shown)
