@@ -514,3 +514,37 @@ def test_a_credential_spelled_with_any_mix_of_escapes_is_masked(
     plain = _unescaped(shown[1 : len(shown) - len(end)])[0]
     windows = {secret[i : i + 6] for i in range(len(secret) - 5)}
     assert not any(window in plain for window in windows), (echo, shown)
+
+
+@pytest.mark.parametrize("given", ["api_key", "admin_auth", "environment"])
+@pytest.mark.parametrize("call_with", ["player", "guest", "admin_as another project"])
+async def test_the_clients_own_key_echoed_into_a_call_with_another_credential_is_scrubbed(
+    given: str,
+    call_with: str,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A caching or desynchronised proxy may answer a player's call with what an admin call
+    sent: the client's own key and Basic value are scrubbed from every call's errors."""
+    server.default = fs.reply(
+        502, {"errorMessage": f"cached for {API_KEY}", "auth": f"Basic {BASIC}"}
+    )
+    if given == "environment":
+        monkeypatch.setenv("LIVEOPS_API_KEY", API_KEY)
+        client = make_client(server, api_key=None, max_retries=0)
+    elif given == "admin_auth":
+        auth = AdminAuth(PROJECT_ID, API_KEY)
+        client = make_client(server, api_key=None, admin_auth=auth, max_retries=0)
+    else:
+        client = make_client(server, api_key=API_KEY, max_retries=0)
+    if call_with == "player":
+        call = client.user(JWT).coupons.get_rewards("c1")
+    elif call_with == "guest":
+        call = client.guest("unauth-1", GUEST_EMAIL).promo_codes.redeem(coupon_code="A")
+    else:
+        call = client.admin_as(AdminAuth(OTHER_PROJECT, "other-key-7e2b")).coupons.get("c1")
+    error = await outcome(call)
+    assert isinstance(error, LiveOpsError) and "cached for" in str(error), repr(error)
+    shown = "\n".join(_walk(error))
+    assert API_KEY not in shown and BASIC not in shown, shown
