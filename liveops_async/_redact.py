@@ -353,7 +353,7 @@ def _texts(exc: BaseException) -> list[str]:
             found.append(value)
         elif isinstance(value, (bytes, bytearray)):
             found.append(bytes(value).decode("latin-1"))  # a credential is ASCII
-        elif value is not None and not isinstance(value, (bool, int, float, BaseException)):
+        elif value is not None and not isinstance(value, (bool, int, float)):
             with contextlib.suppress(Exception):  # a repr that fails shows nothing either
                 found.append(repr(value))
     return found
