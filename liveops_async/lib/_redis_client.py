@@ -17,7 +17,8 @@ def redis_from_url(url: str, timeout: float, needed_by: str) -> Redis:
     One immediate retry replaces a pooled connection that died with a Redis restart; more
     retries (redis-py defaults to several, with backoff) would stall every call while Redis is
     down instead of letting the extra fall back at once. `needed_by` names the class in the
-    ImportError raised when the redis package is missing."""
+    ImportError raised when the redis package is missing. A URL redis-py refuses raises
+    InvalidParameterError (a ValueError), its `user:password@` not shown."""
     try:
         from redis.asyncio import Redis
         from redis.asyncio.retry import Retry
