@@ -326,7 +326,7 @@ def _parameters(spec: dict[str, Any], op: Op, raw_params: list[Any]) -> None:
         name = snake(wire)
         value = name
         if schema.get("type") == "integer" and sorted(schema.get("enum", [])) == [0, 1]:
-            ptype, value = "bool", f"None if {name} is None else int({name})"
+            ptype, value = "bool", f"flag_value({name})"
         elif schema.get("type") == "string" and schema.get("enum"):
             # A request parameter only ever carries a known value: a Literal lets mypy check it.
             ptype = "Literal[" + ", ".join(f'"{v}"' for v in schema["enum"]) + "]"

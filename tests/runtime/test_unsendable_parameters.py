@@ -1,0 +1,158 @@
+"""Path and query values that cannot go out faithfully are refused before sending, naming the
+parameter, through the generated method of every operation, with and without request checks:
+a lone surrogate (no UTF-8 for it: it was the encoder's UnicodeEncodeError), an integer beyond
+64 bits (10**5000 was `str()`'s ValueError; 2**64 was sent), NaN and infinities (sent as the
+text `nan`/`inf` unchecked). The same rules as request bodies (test_request_values.py).
+
+And the 0/1 flag parameters (`bool` arguments of the generated methods): a value that is not a
+bool goes to the request check instead of `int()` (which raised ValueError from the method call
+for "yes" and sent 2 for 2.7).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from codegen.common import snake
+from liveops_async import (
+    InvalidParameterError,
+    LiveOpsClient,
+    LiveOpsError,
+    RequestValidationError,
+)
+from liveops_async._pagination import AsyncPaginator
+from tests.operations._cases import VIEWS_BY_AUTH, Case, all_cases, bound_method, call_arguments
+
+from .conftest import ScriptedServer
+
+ClientFactory = Callable[..., LiveOpsClient]
+PRIMARY_CASES = [case for case in all_cases() if case.view is VIEWS_BY_AUTH[case.op.auth][0]]
+
+# (value, the words of its refusal)
+UNSENDABLE = [
+    ("a\ud800b", "lone surrogate"),
+    ("\udcff", "lone surrogate"),  # how an undecodable byte of argv or a file name arrives
+    (2**64, "an integer of 65 bits does not fit in 64"),
+    (-(2**63) - 1, "an integer of 64 bits does not fit in 64"),
+    (10**5000, "an integer of 16610 bits does not fit in 64"),
+    (-(10**5000), "an integer of 16610 bits does not fit in 64"),
+    (1e300, "an integer of 997 bits does not fit in 64"),
+    (math.nan, "nan is not a JSON number"),
+    (math.inf, "inf is not a JSON number"),
+    (-math.inf, "-inf is not a JSON number"),
+]
+
+
+async def _call(
+    case: Case, client: LiveOpsClient, path: dict[str, Any], query: dict[str, Any]
+) -> Any:
+    method = bound_method(case, client)
+    args, kwargs = call_arguments(case, method, path_values=path)
+    kwargs.update(query)
+    result = method(*args, **kwargs)  # shaping the arguments raises nothing
+    if isinstance(result, AsyncPaginator):
+        return await result.first_page()
+    return await result
+
+
+def _assert_refused_naming(error: InvalidParameterError, name: str, words: str) -> None:
+    text = str(error)
+    assert re.search(rf"(?<![\w\[]){re.escape(name)}(?![\w\[])", text), text[:300]
+    assert words in text, text[:300]
+    if isinstance(error, RequestValidationError):
+        assert all(p.split(":")[0].split("/")[0] == name for p in error.problems), error.problems
+
+
+PATH_PARAMETERS = [
+    (case, name)
+    for case in PRIMARY_CASES
+    for name in re.findall(r"{(\w+)}", case.op.path)
+    if name != "project_id"
+]
+QUERY_PARAMETERS = [
+    (case, wire) for case in PRIMARY_CASES for wire in (case.op.query_schemas or {})
+]
+
+
+def test_the_tables_hold_every_parameter() -> None:
+    assert len(PRIMARY_CASES) == 119
+    assert len(PATH_PARAMETERS) == sum(len(c.op.path_schemas or {}) for c in PRIMARY_CASES)
+    assert {wire for _, wire in QUERY_PARAMETERS} == {
+        "codes[]", "enabled", "is_enabled", "limit", "offset", "user_external_id"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["checked", "unchecked"])
+@pytest.mark.parametrize(
+    ("case", "name"), PATH_PARAMETERS, ids=lambda v: v if isinstance(v, str) else v.operation_id
+)
+async def test_every_path_parameter_refuses_unsendable_values(
+    make_client: ClientFactory, server: ScriptedServer, case: Case, name: str, validate: bool
+) -> None:
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    for value, words in UNSENDABLE:
+        with pytest.raises(InvalidParameterError) as caught:
+            await _call(case, client, {name: value}, {})
+        _assert_refused_naming(caught.value, name, words)
+    assert server.seen == []
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["checked", "unchecked"])
+@pytest.mark.parametrize(
+    ("case", "wire"), QUERY_PARAMETERS, ids=lambda v: v if isinstance(v, str) else v.operation_id
+)
+async def test_every_query_parameter_refuses_unsendable_values(
+    make_client: ClientFactory, server: ScriptedServer, case: Case, wire: str, validate: bool
+) -> None:
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    array = (case.op.query_schemas or {})[wire].get("type") == "array"
+    for value, words in UNSENDABLE:
+        with pytest.raises(InvalidParameterError) as caught:
+            await _call(case, client, {}, {snake(wire): ["ok", value] if array else value})
+        _assert_refused_naming(caught.value, wire, words)
+    assert server.seen == []
+
+
+FLAG_PARAMETERS = [
+    (case, wire)
+    for case, wire in QUERY_PARAMETERS
+    if (case.op.query_schemas or {})[wire].get("enum") == [0, 1]
+]
+
+
+def test_there_are_flag_parameters() -> None:
+    assert len(FLAG_PARAMETERS) == 5
+
+
+@pytest.mark.parametrize(
+    ("case", "wire"), FLAG_PARAMETERS, ids=lambda v: v if isinstance(v, str) else v.operation_id
+)
+async def test_a_flag_that_is_no_bool_is_refused_by_the_check_naming_it(
+    make_client: ClientFactory, server: ScriptedServer, case: Case, wire: str
+) -> None:
+    client = make_client(base_url=server.base_url, max_retries=0)
+    for value, words in [
+        ("yes", "'yes' is not of type 'integer'"),
+        ("1", "'1' is not of type 'integer'"),
+        (2.7, "2.7 is not of type 'integer'"),
+        (2, "2 is not one of [0, 1]"),
+        (math.nan, "nan is not a JSON number"),
+        ([True], "is not of type 'integer'"),
+    ]:
+        with pytest.raises(RequestValidationError) as caught:
+            await _call(case, client, {}, {snake(wire): value})
+        _assert_refused_naming(caught.value, wire, words)
+    assert server.seen == []
+    server.handler = None  # any answer: only the request matters here
+    for value, sent in [(True, "1"), (False, "0"), (1, "1"), (0, "0")]:
+        server.seen.clear()
+        with contextlib.suppress(LiveOpsError):  # the canned answer may not fit the operation
+            await _call(case, client, {}, {snake(wire): value})
+        [seen] = server.seen
+        assert f"{wire}={sent}" in seen.raw_path.split("?", 1)[1].split("&")
