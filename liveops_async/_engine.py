@@ -339,7 +339,7 @@ class _OperationPlan:
                 validator = self._validator = BodyValidator(schema)
         try:
             data = _serde.unstructure(body)
-        except _serde.UnsendableValue as exc:
+        except (_serde.UnsendableValue, RecursionError) as exc:  # RecursionError: too deep
             raise self._refusal(_serde.unsendable_values(body)) or self._unserializable(
                 exc
             ) from None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -24,7 +24,8 @@ from liveops_async import (
 from liveops_async import _serde as serde
 from liveops_async._engine import _plan_for
 from liveops_async._types import OpenEnum
-from tests.operations._cases import Case, _structure_argument, all_cases
+from tests._ecma_patterns import valid_value
+from tests.operations._cases import Case, _structure_argument, all_cases, bound_method
 
 from .conftest import ScriptedServer
 
@@ -461,3 +462,71 @@ def test_a_value_of_no_json_type_is_refused_naming_the_field(case: Case, validat
             path,
             caught.value.problems,
         )
+
+
+# Nesting and date-time fields ----------------------------------------------------------------
+
+
+def _nested(levels: int, leaf: Any = "x") -> Any:
+    value = leaf
+    for level in range(levels):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def _send(case: Case, client: LiveOpsClient, body: Any) -> Any:
+    """The operation's call with `body` through the engine (valid path values)."""
+    requester = bound_method(case, client).__self__._requester
+    path = {name: valid_value(schema) for name, schema in (case.op.path_schemas or {}).items()}
+    return requester.request(case.op, path=path, body=body)
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize(
+    "case", [c for c in BODY_CASES if _scalar_leaves(c)], ids=lambda c: c.operation_id
+)
+async def test_a_body_nested_too_deep_is_refused_naming_the_field_unsent(
+    case: Case, validate: bool, make_client: Callable[..., LiveOpsClient], server: ScriptedServer
+) -> None:
+    """Containers nested deeper than JSON bodies go (orjson writes 254 levels) anywhere in any
+    body: a RequestValidationError naming the field where it starts, not a RecursionError (it
+    was, past ~1000 levels) or "(body): cannot serialize" (it was, below), and nothing sent."""
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    body = _body_model(case)
+    for index, path in enumerate(_scalar_leaves(case)):
+        levels = 5_000 if index == 0 else 300
+        with pytest.raises(RequestValidationError) as caught:
+            await _send(case, client, _replaced_at(body, path, _nested(levels)))
+        problems = caught.value.problems
+        assert any(p.startswith(f"{path}/") or p.startswith(f"{path}: ") for p in problems), (
+            path,
+            problems,
+        )
+        assert any("nested deeper than the 254 levels" in p for p in problems), problems
+        assert len(str(caught.value)) < 2_000  # the path of a deep value is shortened
+    assert server.seen == []
+
+
+def test_a_body_as_deep_as_json_goes_is_sent() -> None:
+    case = next(c for c in BODY_CASES if c.operation_id == "admin-create-coupon")
+    body = _replaced_at(_body_model(case), "bonus/0/sku", _nested(250))
+    sent = orjson.loads(_encode(case, body, False))  # unchecked: sent as given
+    assert sent["bonus"][0]["sku"] == _nested(250)
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", DATE_TIME_CASES, ids=lambda c: c.operation_id)
+def test_a_date_time_field_of_another_type_is_named(case: Case, validate: bool) -> None:
+    """None, a number, a bool, a list or a mapping where a date-time belongs: refused naming the
+    field (a required one gave "(body): cannot serialize UnsendableValue"), or, unchecked, sent
+    as given where the converter passes it through (an optional field)."""
+    body = _body_model(case)
+    for path in _date_time_fields(case):
+        for misfit in (None, 5, True, [1], {"k": 1}):
+            try:
+                sent = orjson.loads(_encode(case, _replaced_at(body, path, misfit), validate))
+            except RequestValidationError as exc:
+                assert [p for p in exc.problems if p.startswith(f"{path}: ")], (path, exc.problems)
+            else:
+                assert validate is False or misfit is None, (path, misfit)
+                assert _at(sent, path) == misfit, path
