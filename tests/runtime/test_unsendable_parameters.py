@@ -156,3 +156,36 @@ async def test_a_flag_that_is_no_bool_is_refused_by_the_check_naming_it(
             await _call(case, client, {}, {snake(wire): value})
         [seen] = server.seen
         assert f"{wire}={sent}" in seen.raw_path.split("?", 1)[1].split("&")
+
+
+WALKED_CASES = [
+    case
+    for case in PRIMARY_CASES
+    if case.op.pagination is not None and "offset" in (case.op.query_schemas or {})
+]
+
+
+def test_every_list_operation_takes_an_offset() -> None:
+    assert len(WALKED_CASES) == sum(1 for c in PRIMARY_CASES if c.op.pagination is not None)
+    assert len(WALKED_CASES) >= 15
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["checked", "unchecked"])
+@pytest.mark.parametrize("case", WALKED_CASES, ids=lambda case: case.operation_id)
+async def test_a_walk_refuses_an_offset_that_is_no_integer_unsent(
+    make_client: ClientFactory, server: ScriptedServer, case: Case, validate: bool
+) -> None:
+    """`async for` and `pages()` count on from the caller's offset: one that is no integer
+    was replaced by 0 (or "5" by 5) and the walk fetched pages nobody asked for."""
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    method = bound_method(case, client)
+    for offset in ["abc", "5", True, 2.5, math.nan, [1]]:
+        args, kwargs = call_arguments(case, method, query_overrides={"offset": 0})
+        kwargs["offset"] = offset
+        paginator = method(*args, **kwargs)
+        with pytest.raises(InvalidParameterError, match=r"^offset: ") as caught:
+            [item async for item in paginator]
+        assert repr(offset) in str(caught.value)
+        with pytest.raises(InvalidParameterError, match=r"^offset: "):
+            [page async for page in paginator.pages()]
+    assert server.seen == []
