@@ -54,6 +54,7 @@ from ._options import (
     RequestOptions,
     Timeouts,
     as_timeouts,
+    check_flag,
     seconds,
     to_client_timeout,
 )
@@ -187,13 +188,13 @@ class ClientConfig:
     timeouts: Timeouts
     retry: RetryPolicy
     headers: Mapping[str, str] = attrs.field(repr=headers_repr)
-    validate_requests: bool
+    validate_requests: bool = attrs.field(validator=check_flag)
     rate_limiter: RateLimiter | None
-    strict_responses: bool
+    strict_responses: bool = attrs.field(validator=check_flag)
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
     # resilience (issue 16): settle ambiguous outcomes, client-wide retry budget, tracing
-    settle: bool = True
+    settle: bool = attrs.field(default=True, validator=check_flag)
     retry_budget: RetryBudgetLike | None = None
     on_settle: tuple[SettleHook, ...] = ()
     call_wrapper: CallWrapper | None = None
