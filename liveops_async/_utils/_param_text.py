@@ -13,11 +13,11 @@ from urllib.parse import quote
 
 from .._exceptions import InvalidParameterError
 
-__all__ = ["number_text", "quoted", "unsendable"]
+__all__ = ["INT64_MIN", "UINT64_MAX", "number_text", "quoted", "unsendable"]
 
 # As in request bodies: no id, count or flag of the API is beyond 64 bits, and `str()` of a huge
 # integer raises ValueError past 4300 digits.
-_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+INT64_MIN, UINT64_MAX = -(2**63), 2**64 - 1
 
 
 def unsendable(value: object) -> str | None:
@@ -36,7 +36,7 @@ def unsendable(value: object) -> str | None:
         if not value.is_integer():
             return None
         value = int(value)
-    if isinstance(value, int) and not _INT64_MIN <= value <= _UINT64_MAX:
+    if isinstance(value, int) and not INT64_MIN <= value <= UINT64_MAX:
         return f"an integer of {value.bit_length()} bits does not fit in 64"
     return None
 

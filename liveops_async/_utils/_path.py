@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from .._exceptions import InvalidParameterError
-from ._param_text import number_text, quoted
+from ._param_text import INT64_MIN, UINT64_MAX, number_text, quoted
 
 __all__ = ["PathTemplate", "compile_path", "encode_segment"]
 
@@ -26,6 +26,8 @@ def _segment_text(name: str, value: object) -> str:
     kind = type(value)
     if kind is str:
         return value  # type: ignore[return-value]  # the common case, checked exactly
+    if kind is int and INT64_MIN <= value <= UINT64_MAX:  # type: ignore[operator]
+        return str(value)  # the other common case
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, bool):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from .._exceptions import InvalidParameterError
 from .._types import UNSET
-from ._param_text import number_text, quoted
+from ._param_text import INT64_MIN, UINT64_MAX, number_text, quoted
 
 __all__ = ["date_text", "encode_query", "flag_value"]
 
@@ -43,6 +43,11 @@ def flag_value(value: object) -> object:
 
 
 def _scalar(name: str, value: object) -> str:
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[return-value]  # the common cases first, checked exactly
+    if kind is int and INT64_MIN <= value <= UINT64_MAX:  # type: ignore[operator]
+        return str(value)
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, bool):
