@@ -90,32 +90,28 @@ def test_the_tables_hold_every_parameter() -> None:
 
 @pytest.mark.parametrize("validate", [True, False], ids=["checked", "unchecked"])
 @pytest.mark.parametrize(
-    ("case", "name"), PATH_PARAMETERS, ids=lambda v: v if isinstance(v, str) else v.operation_id
+    ("case", "location", "name"),
+    [(case, "path", name) for case, name in PATH_PARAMETERS]
+    + [(case, "query", wire) for case, wire in QUERY_PARAMETERS],
+    ids=lambda v: v if isinstance(v, str) else v.operation_id,
 )
-async def test_every_path_parameter_refuses_unsendable_values(
-    make_client: ClientFactory, server: ScriptedServer, case: Case, name: str, validate: bool
+async def test_every_parameter_refuses_unsendable_values(
+    make_client: ClientFactory,
+    server: ScriptedServer,
+    case: Case,
+    location: str,
+    name: str,
+    validate: bool,
 ) -> None:
     client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    array = (case.op.query_schemas or {}).get(name, {}).get("type") == "array"
     for value, words in UNSENDABLE:
         with pytest.raises(InvalidParameterError) as caught:
-            await _call(case, client, {name: value}, {})
+            if location == "path":
+                await _call(case, client, {name: value}, {})
+            else:
+                await _call(case, client, {}, {snake(name): ["ok", value] if array else value})
         _assert_refused_naming(caught.value, name, words)
-    assert server.seen == []
-
-
-@pytest.mark.parametrize("validate", [True, False], ids=["checked", "unchecked"])
-@pytest.mark.parametrize(
-    ("case", "wire"), QUERY_PARAMETERS, ids=lambda v: v if isinstance(v, str) else v.operation_id
-)
-async def test_every_query_parameter_refuses_unsendable_values(
-    make_client: ClientFactory, server: ScriptedServer, case: Case, wire: str, validate: bool
-) -> None:
-    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
-    array = (case.op.query_schemas or {})[wire].get("type") == "array"
-    for value, words in UNSENDABLE:
-        with pytest.raises(InvalidParameterError) as caught:
-            await _call(case, client, {}, {snake(wire): ["ok", value] if array else value})
-        _assert_refused_naming(caught.value, wire, words)
     assert server.seen == []
 
 
