@@ -344,9 +344,13 @@ def _declared(tp: Any) -> Any:
 def _misfit(value: Any, tp: Any) -> str | None:
     """Why `value` cannot stand where `tp` is declared, for the shapes the converter needs
     (models, lists, string-keyed mappings); None when it fits or `tp` says nothing about it.
-    Scalars are left to the body check, which names their JSON types."""
-    if tp is None or value is None or value is UNSET:
+    Scalars are left to the body check, which names their JSON types. None where such a shape
+    is declared without None (a required field) is a misfit too: the converter cannot write it."""
+    if tp is None or value is UNSET:
         return None
+    if value is None:
+        required = is_model(tp) or _is_list(tp) or _is_str_map(tp)
+        return f"expected {_shape_name(tp)}, got None" if required else None
     tp = _declared(tp)
     members = union_args(tp)
     if members is not None:

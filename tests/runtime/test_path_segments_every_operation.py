@@ -8,6 +8,12 @@ the value given, byte for byte, with the route's literal segments untouched. Val
 may resolve as `.`/`..` even when encoded are refused before sending, naming the parameter.
 Checks are off (`validate_requests=False`): most parameters' patterns would refuse these values
 first (tests/runtime/test_param_check.py); the encoding must hold without them.
+
+tests/reliability/test_security.py sends 18 hostile values through the requester on the SDK's
+own session; this file adds what it leaves out: a caller's session, the generated methods (and
+the first page of list methods), the values below that it does not try (NFC/NFD, joined emoji,
+C1 and line separators, a lone or broken `%`, double encoding, quotes and brackets), the
+dots-only refusal for every operation (it tries five) and query values.
 """
 
 from __future__ import annotations
@@ -44,13 +50,10 @@ PATH_CASES = [case for case in PRIMARY_CASES if re.search(r"{(?!project_id})\w+}
 NFC_E = unicodedata.normalize("NFC", "é")
 NFD_E = unicodedata.normalize("NFD", "é")
 HOSTILE_SEGMENTS = [
-    "/", "a/b", "../admin", "..%2F", "..%2Fadmin", "a/./b", "./", "/.", ".a", "a.", "..a",
-    "%2F", "%2f", "%", "%%", "%zz", "%252F", "%2e%2e", "%2E", "%00",  # already (or half) encoded
-    "?", "a?b=c", "#", "a#b", ";", "a;b=c", "&", "=", "+", "a b", " ", "  ", "\t",
-    "\\", "..\\admin", "\\\\host\\share",
+    "a/./b", "./", "/.", ".a", "a.", "..%2Fadmin", "%2f", "%", "%%", "%zz", "%252F", "%2E", "%00",
+    "?", "#", ";", "&", "=", "+", " ", "  ", "\t", "..\\admin", "\\\\host\\share",
     NFC_E, NFD_E, "😀", "👨\u200d👩\u200d👧", "\u202e", "\ufeff", "\u3000", "\u2215",
-    "\x00", "\x01\x1f\x7f", "\r\nX-Injected: 1", "\x85\u2028",
-    "~", "-", "_", "'\"<>`{}|^[]", "@:!$()*,",
+    "\x01\x1f\x7f", "\x85\u2028", "~", "-", "_", "'\"<>`{}|^[]", "@:!$()*,",
 ]  # fmt: skip
 # Values that are only dots (or empty) could be read as a relative segment by a server that
 # decodes first: refused whatever the checks say.

@@ -23,6 +23,8 @@ from liveops_async import (
 )
 from liveops_async import _serde as serde
 from liveops_async._engine import _plan_for
+from liveops_async._generated.operations import OPERATIONS
+from liveops_async._operation import Operation
 from liveops_async._types import OpenEnum
 from tests._ecma_patterns import valid_value
 from tests.operations._cases import Case, _structure_argument, all_cases, bound_method
@@ -530,3 +532,49 @@ def test_a_date_time_field_of_another_type_is_named(case: Case, validate: bool) 
             else:
                 assert validate is False or misfit is None, (path, misfit)
                 assert _at(sent, path) == misfit, path
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", SHAPED_CASES, ids=lambda c: c.operation_id)
+def test_none_for_a_model_list_or_mapping_is_refused_naming_the_field(
+    case: Case, validate: bool
+) -> None:
+    """None where a model, a list or a mapping is declared: a required one was "(body): cannot
+    serialize AttributeError: 'NoneType' object has no attribute 'items'" (no field named);
+    now the field is named, and a field that may be null is sent as null."""
+    body = _body_model(case)
+    for path, _misfit in _shaped_fields(body):
+        try:
+            sent = orjson.loads(_encode(case, _replaced_at(body, path, None), validate))
+        except RequestValidationError as exc:
+            assert [p for p in exc.problems if p.startswith(f"{path}: ")], (path, exc.problems)
+        else:  # an optional field at None is left out; a nullable one (or item) sent as null
+            *parents, last = path.split("/")
+            parent = _at(sent, "/".join(parents)) if parents else sent
+            if isinstance(parent, list):
+                assert parent[int(last)] is None and not validate, path
+            else:
+                assert parent.get(last) is None, path
+
+
+BODY_OPERATIONS = [op for op in OPERATIONS.values() if op.body_schema is not None]
+
+
+def test_every_body_operation_is_covered() -> None:
+    assert len(BODY_OPERATIONS) == len(BODY_CASES) == 45
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("op", BODY_OPERATIONS, ids=lambda op: op.operation_id)
+async def test_a_missing_body_is_refused_unsent(
+    op: Operation, validate: bool, make_client: Callable[..., LiveOpsClient], server: ScriptedServer
+) -> None:
+    """Every request body of the API is required: `body=None` (what a caller can pass to the
+    methods taking `body=`: reward chains, upsell, value point rewards) sent the call without
+    one."""
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    case = next(c for c in BODY_CASES if c.op is op)
+    with pytest.raises(RequestValidationError) as caught:
+        await _send(case, client, None)
+    assert caught.value.problems == ("(body): required, got None",)
+    assert server.seen == []
