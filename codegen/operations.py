@@ -107,6 +107,13 @@ class Op:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def required_query(self) -> str:
+        """The wire names of the required query parameters as a sorted list literal ("" when
+        there are none)."""
+        required = sorted(p.wire for p in self.query_params if p.required)
+        return schemas.render_literal(required) if required else ""
+
+    @property
     def sdk_name(self) -> str:
         """`<view>.<resource>.<method>`, how a user reaches the call (`admin.coupons.redeem`,
         `user.coupons.redeem`; a call of both player views `user/guest.promo_codes.redeem`):

@@ -69,6 +69,7 @@ from ._retry import (
     should_retry,
 )
 from ._transport import AttemptDeadlines, Transport
+from ._types import UNSET
 from ._utils._params import ParameterValidator
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
@@ -270,6 +271,8 @@ class _OperationPlan:
         connection (a queued call holds ~140 bytes of text instead of a ~400-byte `URL`).
         Bad values raise here, before anything is sent; with `validate`, so do values their
         parameter's schema refuses (`RequestValidationError`)."""
+        if self.op.required_query:
+            self.check_required_query(query)
         static = not values and not query
         if static:
             cached = self._static_url
@@ -287,6 +290,21 @@ class _OperationPlan:
         url = URL(text, encoded=True)  # every part is percent-encoded already
         self._static_url = (base_url, project_id, url)
         return url
+
+    def check_required_query(self, query: Mapping[str, object] | None) -> None:
+        """Refuse a call without a query parameter the spec requires (None and UNSET are
+        absent), naming it: the encoder would drop it and send the call without it."""
+        missing = [
+            name
+            for name in sorted(self.op.required_query)
+            if query is None or query.get(name) is None or query.get(name) is UNSET
+        ]
+        if missing:
+            raise RequestValidationError(
+                self.op.operation_id,
+                [f"{name}: required, got None" for name in missing],
+                subject="a path or query parameter",
+            )
 
     def check_parameters(
         self, values: Mapping[str, object] | None, query: Mapping[str, object] | None

@@ -27,7 +27,15 @@ from liveops_async import (
     RequestValidationError,
 )
 from liveops_async._pagination import AsyncPaginator
-from tests.operations._cases import VIEWS_BY_AUTH, Case, all_cases, bound_method, call_arguments
+from liveops_async._types import UNSET
+from tests.operations._cases import (
+    VIEWS_BY_AUTH,
+    Case,
+    all_cases,
+    bound_method,
+    call_arguments,
+    resolve,
+)
 
 from .conftest import ScriptedServer
 
@@ -184,4 +192,35 @@ async def test_a_walk_refuses_an_offset_that_is_no_integer_unsent(
         assert repr(offset) in str(caught.value)
         with pytest.raises(InvalidParameterError, match=r"^offset: "):
             [page async for page in paginator.pages()]
+    assert server.seen == []
+
+
+def _spec_required_query(case: Case) -> set[str]:
+    parameters = [resolve(p) for p in case.spec_op.raw.get("parameters", [])]
+    return {p["name"] for p in parameters if p["in"] == "query" and p.get("required")}
+
+
+REQUIRED_QUERY = [(case, wire) for case in PRIMARY_CASES for wire in sorted(case.op.required_query)]
+
+
+def test_required_query_parameters_are_the_specs() -> None:
+    for case in PRIMARY_CASES:
+        assert case.op.required_query == _spec_required_query(case), case.operation_id
+    assert len(REQUIRED_QUERY) == 3
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["checked", "unchecked"])
+@pytest.mark.parametrize(
+    ("case", "wire"), REQUIRED_QUERY, ids=lambda v: v if isinstance(v, str) else v.operation_id
+)
+async def test_a_required_query_parameter_left_out_is_refused_unsent(
+    make_client: ClientFactory, server: ScriptedServer, case: Case, wire: str, validate: bool
+) -> None:
+    """`get_user_limit(..., user_external_id=None)` sent the call without the parameter (the
+    encoder drops None), with or without checks."""
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    for absent in (None, UNSET):
+        with pytest.raises(RequestValidationError) as caught:
+            await _call(case, client, {}, {snake(wire): absent})
+        assert caught.value.problems == (f"{wire}: required, got None",)
     assert server.seen == []
