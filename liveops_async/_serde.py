@@ -297,6 +297,12 @@ def unsendable_values(obj: Any) -> Iterator[str]:
                 "request body may have"
             )
             return  # one is enough: its siblings are as deep
+        if isinstance(value, Mapping):
+            for key in value:
+                if not isinstance(key, str):
+                    yield f"{here}: a key of type {type(key).__name__} ({key!r}); keys are strings"
+                elif _SURROGATE.search(key):
+                    yield f"{here}: a key with a lone surrogate (\\ud800-\\udfff): {key!r}"
         if declared is datetime and not isinstance(value, (date, str)):
             yield f"{here}: expected a datetime with a time zone, got {type(value).__name__}"
         elif isinstance(value, str):
@@ -400,7 +406,30 @@ def _build_converter() -> OrjsonConverter:
         lambda t: _is_list(t) or _is_list(without_none(t)),
         lambda t: _make_list_unstructure(conv, t),
     )
+    conv.register_unstructure_hook_factory(
+        lambda t: _is_str_map(t) or _is_str_map(without_none(t)),
+        lambda t: _make_map_unstructure(conv, t),
+    )
     return conv
+
+
+def _make_map_unstructure(conv: OrjsonConverter, tp: Any) -> Callable[[Any], Any]:
+    """A `dict[str, V]` field takes string keys only: cattrs' orjson preset would send `None`,
+    `1` or a tuple as the text of its repr (`unsendable_values` names the field)."""
+    optional = not _is_str_map(tp)  # `dict[str, V] | None`: None (or UNSET) stays as it is
+    item = conv.get_unstructure_hook(typing.get_args(without_none(tp) if optional else tp)[1])
+
+    def unstructure_map(value: Any) -> Any:
+        if optional and (value is None or value is UNSET):
+            return value
+        out = {}
+        for key, entry in value.items():
+            if not isinstance(key, str):
+                raise UnsendableValue("a mapping key that is no string")
+            out[key] = item(entry)
+        return out
+
+    return unstructure_map
 
 
 def _make_list_unstructure(conv: OrjsonConverter, tp: Any) -> Callable[[Any], Any]:

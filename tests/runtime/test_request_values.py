@@ -578,3 +578,48 @@ async def test_a_missing_body_is_refused_unsent(
         await _send(case, client, None)
     assert caught.value.problems == ("(body): required, got None",)
     assert server.seen == []
+
+
+def _mapping_fields(value: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """(wire path, mapping) of every plain mapping in a model tree (localized names...)."""
+    if attrs.has(type(value)):
+        for field in attrs.fields(type(value)):
+            wire = field.metadata.get("json", field.name)
+            yield from _mapping_fields(getattr(value, field.name), f"{path}/{wire}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _mapping_fields(item, f"{path}/{index}")
+    elif isinstance(value, dict):
+        yield path.lstrip("/"), value
+
+
+MAPPING_CASES = [c for c in BODY_CASES if list(_mapping_fields(_body_model(c)))]
+BAD_KEYS = [
+    (None, "a key of type NoneType"),
+    (1, "a key of type int"),
+    (("en",), "a key of type tuple"),
+    ("\ud800", "lone surrogate"),
+]
+
+
+def test_the_spec_has_mappings_to_check() -> None:
+    assert len(MAPPING_CASES) >= 20
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", MAPPING_CASES, ids=lambda c: c.operation_id)
+def test_a_mapping_key_that_cannot_be_sent_is_refused_naming_the_field(
+    case: Case, validate: bool
+) -> None:
+    """A key that is no string went out as the text of its repr (`{None: "x"}` as
+    `{"None": "x"}`), one with a lone surrogate as "(body): cannot serialize TypeError"."""
+    body = _body_model(case)
+    for path, mapping in _mapping_fields(body):
+        for key, words in BAD_KEYS:
+            bad = _replaced_at(body, path, {**mapping, key: "x"})
+            with pytest.raises(RequestValidationError) as caught:
+                _encode(case, bad, validate)
+            assert [p for p in caught.value.problems if p.startswith(f"{path}: ") and words in p], (
+                path,
+                caught.value.problems,
+            )
