@@ -208,20 +208,26 @@ def test_aware_datetimes_keep_their_offset() -> None:
 # Enums -----------------------------------------------------------------------------------------
 
 
-def _enum_fields(value: Any, path: str = "") -> Iterator[tuple[str, Any, OpenEnum]]:
-    """(wire path, owner, attribute name, member) of every enum value set in a model tree."""
+def _tree(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(wire path, value) of every node of a model tree, parents first."""
+    yield path.lstrip("/"), value
     if attrs.has(type(value)):
         for field in attrs.fields(type(value)):
             wire = field.metadata.get("json", field.name)
-            yield from _enum_fields(getattr(value, field.name), f"{path}/{wire}")
+            yield from _tree(getattr(value, field.name), f"{path}/{wire}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _enum_fields(item, f"{path}/{index}")
+            yield from _tree(item, f"{path}/{index}")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _enum_fields(item, f"{path}/{key}")
-    elif isinstance(value, OpenEnum):
-        yield path.lstrip("/"), type(value), value
+            yield from _tree(item, f"{path}/{key}")
+
+
+def _enum_fields(value: Any) -> Iterator[tuple[str, Any, OpenEnum]]:
+    """(wire path, enum class, member) of every enum value set in a model tree."""
+    for path, node in _tree(value):
+        if isinstance(node, OpenEnum):
+            yield path, type(node), node
 
 
 def _as_plain(value: Any, replace: dict[str, Any], path: str = "") -> Any:
@@ -580,17 +586,10 @@ async def test_a_missing_body_is_refused_unsent(
     assert server.seen == []
 
 
-def _mapping_fields(value: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """(wire path, mapping) of every plain mapping in a model tree (localized names...)."""
-    if attrs.has(type(value)):
-        for field in attrs.fields(type(value)):
-            wire = field.metadata.get("json", field.name)
-            yield from _mapping_fields(getattr(value, field.name), f"{path}/{wire}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _mapping_fields(item, f"{path}/{index}")
-    elif isinstance(value, dict):
-        yield path.lstrip("/"), value
+def _mapping_fields(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(wire path, mapping) of every plain mapping below the top of a model tree (localized
+    names...)."""
+    return ((path, node) for path, node in _tree(value) if path and isinstance(node, dict))
 
 
 MAPPING_CASES = [c for c in BODY_CASES if list(_mapping_fields(_body_model(c)))]
