@@ -55,6 +55,7 @@ from ._options import (
     RequestOptions,
     Timeouts,
     as_timeouts,
+    check_flag,
     seconds,
     to_client_timeout,
 )
@@ -69,6 +70,7 @@ from ._retry import (
     should_retry,
 )
 from ._transport import AttemptDeadlines, Transport
+from ._types import UNSET
 from ._utils._params import ParameterValidator
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
@@ -188,13 +190,13 @@ class ClientConfig:
     timeouts: Timeouts
     retry: RetryPolicy
     headers: Mapping[str, str] = attrs.field(repr=headers_repr)
-    validate_requests: bool
+    validate_requests: bool = attrs.field(validator=check_flag)
     rate_limiter: RateLimiter | None
-    strict_responses: bool
+    strict_responses: bool = attrs.field(validator=check_flag)
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
     # resilience (issue 16): settle ambiguous outcomes, client-wide retry budget, tracing
-    settle: bool = True
+    settle: bool = attrs.field(default=True, validator=check_flag)
     retry_budget: RetryBudgetLike | None = None
     on_settle: tuple[SettleHook, ...] = ()
     call_wrapper: CallWrapper | None = None
@@ -270,6 +272,8 @@ class _OperationPlan:
         connection (a queued call holds ~140 bytes of text instead of a ~400-byte `URL`).
         Bad values raise here, before anything is sent; with `validate`, so do values their
         parameter's schema refuses (`RequestValidationError`)."""
+        if self.op.required_query:
+            self.check_required_query(query)
         static = not values and not query
         if static:
             cached = self._static_url
@@ -287,6 +291,21 @@ class _OperationPlan:
         url = URL(text, encoded=True)  # every part is percent-encoded already
         self._static_url = (base_url, project_id, url)
         return url
+
+    def check_required_query(self, query: Mapping[str, object] | None) -> None:
+        """Refuse a call without a query parameter the spec requires (None and UNSET are
+        absent), naming it: the encoder would drop it and send the call without it."""
+        missing = [
+            name
+            for name in sorted(self.op.required_query)
+            if query is None or query.get(name) is None or query.get(name) is UNSET
+        ]
+        if missing:
+            raise RequestValidationError(
+                self.op.operation_id,
+                [f"{name}: required, got None" for name in missing],
+                subject="a path or query parameter",
+            )
 
     def check_parameters(
         self, values: Mapping[str, object] | None, query: Mapping[str, object] | None
@@ -329,6 +348,8 @@ class _OperationPlan:
         datetime without a time zone) is refused, naming its field: the compiled check only
         vouches for finite numbers, so a body it accepts needs no further look.
         """
+        if body is None:  # every request body of the API is required
+            raise RequestValidationError(self.op.operation_id, ["(body): required, got None"])
         # The compiled check runs even without `validate`: a body it vouches for needs none of
         # the walks below (~0.5 µs against ~6 µs for a small body); its verdict on the schema
         # itself is only acted on with `validate`.
@@ -340,7 +361,7 @@ class _OperationPlan:
                 validator = self._validator = BodyValidator(schema)
         try:
             data = _serde.unstructure(body)
-        except _serde.UnsendableValue as exc:
+        except (_serde.UnsendableValue, RecursionError) as exc:  # RecursionError: too deep
             raise self._refusal(_serde.unsendable_values(body)) or self._unserializable(
                 exc
             ) from None
@@ -828,7 +849,11 @@ class HTTPRequester:
         target = plan.target(
             config.base_url, config.project_id, path, query, config.validate_requests
         )
-        payload = None if body is None else plan.encode_body(body, config.validate_requests)
+        payload = (
+            None
+            if body is None and op.body_schema is None
+            else plan.encode_body(body, config.validate_requests)
+        )
         if options is not None and options.headers:
             extra_headers = (
                 {**options.headers, **extra_headers} if extra_headers else options.headers
