@@ -183,7 +183,11 @@ def _charset_parameter(content_type: str) -> str | None:
                 codec = codecs.lookup(value.strip().strip('"').strip())
             except (LookupError, ValueError):
                 return None
-            return None if codec.name in _UTF8_NAMES else codec.name
+            # `base64`, `zlib`, `rot13`... are codecs but no charsets: bytes.decode refuses them
+            # with a LookupError, so a label naming one is a charset no one knows.
+            if codec.name in _UTF8_NAMES or not getattr(codec, "_is_text_encoding", True):
+                return None
+            return codec.name
     return None
 
 
@@ -194,7 +198,8 @@ def as_utf8(raw: bytes, charset: str | None, *, errors: str = "strict") -> bytes
     default) stays as it is: JSON is UTF-8 (RFC 8259 gives `application/json` no charset at
     all), and text in an 8-bit charset that uses its upper half is almost never valid UTF-8.
     UTF-16 and UTF-32 labels are always followed (their text is valid UTF-8 byte by byte).
-    With errors="strict", raises UnicodeDecodeError for bytes that are not text in `charset`."""
+    With errors="strict", raises UnicodeError (mostly its UnicodeDecodeError) for bytes that are
+    not text in `charset`; otherwise a decoder that refuses `errors` reads the bytes as UTF-8."""
     if charset is None or not raw:
         return raw
     if not charset.startswith(("utf-16", "utf-32")):
@@ -204,5 +209,11 @@ def as_utf8(raw: bytes, charset: str | None, *, errors: str = "strict") -> bytes
             pass
         else:
             return raw
+    try:
+        text = raw.decode(charset, errors)
+    except UnicodeError:  # `idna` refuses errors="replace"
+        if errors == "strict":
+            raise
+        text = raw.decode("utf-8", errors)
     # "replace": a decoder that lets a lone surrogate through must not fail the re-encoding.
-    return raw.decode(charset, errors).encode("utf-8", "replace")
+    return text.encode("utf-8", "replace")

@@ -1246,7 +1246,7 @@ class HTTPRequester:
         if charset is not None:
             try:
                 raw = as_utf8(raw, charset)
-            except UnicodeDecodeError:
+            except UnicodeError:  # UnicodeDecodeError, or `idna`'s plain UnicodeError
                 raise ResponseDecodeError(
                     f"{op.operation_id} answered with a body that is not {charset} text, "
                     "the charset its Content-Type declares",

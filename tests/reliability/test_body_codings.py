@@ -326,6 +326,30 @@ async def test_a_success_body_that_is_not_its_declared_charset_is_a_decode_error
     assert server.count(COUPON_GET.route) == 1
 
 
+@CALLS
+@pytest.mark.parametrize("label", ["base64", "rot13", "zlib", "idna"])
+@pytest.mark.parametrize("status", [200, 422, 503])
+async def test_a_label_naming_no_charset_still_gives_a_typed_error(
+    status: int, label: str, call: Call, server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """`charset=base64` names a codec that is no charset (bytes.decode refuses it with a
+    LookupError), and `idna` refuses errors="replace": a body that is not UTF-8 under
+    such a label was a raw LookupError or UnicodeError. It is a typed error now: the status's
+    own, with its errorCode, or a ResponseDecodeError for a success."""
+    content_type = f"application/json; charset={label}"
+    if status == 200:
+        body = json.dumps({"external_id": "Купон"}, ensure_ascii=False).encode("cp1251")
+        server.then(fs.reply(200, raw=body, content_type=content_type))
+        error = await outcome(call.invoke(make_client(server)))
+        assert type(error) is ResponseDecodeError, repr(error)
+        return
+    raw = _error_body(status, "Купон").encode("cp1251")
+    server.then(fs.reply(status, raw=raw, content_type=content_type))
+    error = await outcome(call.invoke(make_client(server, retry=ONE_ATTEMPT)))
+    checked = _check_status_error(error, status, "\ufffd" * 5)
+    assert checked.error_code == 4001
+
+
 @pytest.mark.parametrize(
     ("content_type", "charset"),
     [
@@ -334,6 +358,8 @@ async def test_a_success_body_that_is_not_its_declared_charset_is_a_decode_error
         ("application/json; charset=UTF8", None),
         ("application/json; charset=us-ascii", None),
         ("application/json; charset=no-such-charset", None),  # read as UTF-8, as before
+        ("application/json; charset=base64", None),  # a codec, but no charset
+        ("application/json; charset=rot13", None),
         ('application/json; boundary=x; CHARSET="Latin-1"', "iso8859-1"),
         ("text/html;charset=cp1251", "cp1251"),
         ("text/plain; charset=UTF-16", "utf-16"),
