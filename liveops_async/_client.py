@@ -44,7 +44,7 @@ from ._constants import (
     ENV_MERCHANT_ID,
     ENV_PROJECT_ID,
 )
-from ._exceptions import InvalidParameterError
+from ._exceptions import ClientClosedError, InvalidParameterError
 from ._hooks import RateLimiter, RequestHook, ResponseHook
 from ._logs import configure_from_env
 from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
@@ -541,7 +541,10 @@ class LiveOpsClient(RefusesPickling):
             await self._transport.aclose()
 
     async def __aenter__(self) -> LiveOpsClient:
-        """`prepare` the client (the engine import, off the event loop) and return it."""
+        """`prepare` the client (the engine import, off the event loop) and return it. Raises
+        `ClientClosedError` for a closed client (or a copy of one): its calls would all fail."""
+        if self.closed:
+            raise ClientClosedError("the LiveOps client is closed; create a new one")
         await self.prepare()
         return self
 

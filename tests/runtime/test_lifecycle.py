@@ -67,6 +67,20 @@ async def test_closing_a_copy_or_the_original_closes_the_shared_pool(
         await player.request(_ops.GET_REWARDS, path={"coupon_code": "x"})
 
 
+async def test_entering_a_closed_client_or_its_copy_is_refused(server: ScriptedServer) -> None:
+    """`async with` a client closed earlier raised nothing: the block ran and only its first
+    call failed. It fails at the door now, before the block runs."""
+    client = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url)
+    async with client:
+        await _get(client)
+    entered = []
+    for closed in (client, client.with_options(max_retries=0)):
+        with pytest.raises(ClientClosedError, match="create a new one"):
+            async with closed:
+                entered.append(closed)
+    assert entered == [] and len(server.seen) == 1
+
+
 async def test_callers_session_is_used_and_never_closed(server: ScriptedServer) -> None:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
         client = LiveOpsClient(project_id=1, api_key="k", base_url=server.base_url, session=session)
