@@ -205,6 +205,22 @@ def test_aware_datetimes_keep_their_offset() -> None:
     assert serde.unstructure(period)["date_from"] == "2026-06-01T12:00:00+00:00"
 
 
+def test_an_integral_float_in_an_integer_field_goes_out_as_an_integer() -> None:
+    """`redeem_user_limit=2.0` passed the body check (JSON Schema counts it an integer) but
+    went out as `2.0`, which the mock (and an integer field of the API) refuses with 422; it
+    goes out as `2`, as in a path or query. A number field keeps its float."""
+    step = models.DailyChainStepCreate(
+        step_number=2.0,  # type: ignore[arg-type]
+        items=[models.ItemQuantity(sku="s", quantity=3.0)],  # type: ignore[arg-type]
+    )
+    sent = orjson.loads(orjson.dumps(serde.unstructure(step)))
+    assert sent == {"step_number": 2, "items": [{"sku": "s", "quantity": 3}]}
+    assert type(sent["step_number"]) is int and type(sent["items"][0]["quantity"]) is int
+    bonus = serde.unstructure(models.BonusItem(sku="s", quantity=2.0))
+    assert type(bonus["quantity"]) is float  # a `number` field: as given
+    assert serde.unstructure(step.__class__(step_number=2.5, items=[]))["step_number"] == 2.5  # type: ignore[arg-type]
+
+
 # Enums -----------------------------------------------------------------------------------------
 
 
