@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from ._exceptions import InvalidParameterError
+
 __all__ = [
     "DEFAULT_CAPACITY",
     "DEFAULT_REFILL_PER_SECOND",
@@ -57,7 +59,8 @@ class RetryBudgetLike(Protocol):
 def check_budget_numbers(
     capacity: float, retry_cost: float, success_refill: float, refill_per_second: float
 ) -> None:
-    """Raise ValueError naming the first argument that is not a usable number."""
+    """Raise InvalidParameterError (a ValueError) naming the first argument that is not a
+    usable number."""
     for name, value, minimum_exclusive in (
         ("capacity", capacity, True),
         ("retry_cost", retry_cost, True),
@@ -72,9 +75,11 @@ def check_budget_numbers(
             or (minimum_exclusive and value == 0)
         ):
             bound = "> 0" if minimum_exclusive else ">= 0"
-            raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+            raise InvalidParameterError(f"{name} must be a finite number {bound}, got {value!r}")
     if retry_cost > capacity:
-        raise ValueError(f"retry_cost ({retry_cost}) must not exceed capacity ({capacity})")
+        raise InvalidParameterError(
+            f"retry_cost ({retry_cost}) must not exceed capacity ({capacity})"
+        )
 
 
 class RetryBudget:
@@ -87,9 +92,10 @@ class RetryBudget:
         refill_per_second (float): tokens added per second of `clock`. Default 0.5.
         clock (() -> float): monotonic seconds; injectable for tests.
 
-    Raises ValueError naming the argument when a number is not finite, negative, zero where it
-    must be positive, or `retry_cost` exceeds `capacity`. `granted` / `denied` count retries
-    paid for and refused. Not thread-safe: use it from one event loop.
+    Raises InvalidParameterError (a ValueError) naming the argument when a number is not
+    finite, negative, zero where it must be positive, or `retry_cost` exceeds `capacity`.
+    `granted` / `denied` count retries paid for and refused. Not thread-safe: use it from one
+    event loop.
     """
 
     __slots__ = (

@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from liveops_async import InvalidParameterError
 from liveops_async.lib.ratelimit import MAX_PAUSE_SECONDS, RateLimiter, TokenBucketLimiter
 
 from ._support import FakeTime, LagProbe, max_in_window
@@ -25,7 +26,7 @@ def test_is_a_rate_limiter() -> None:
     ("rate", "burst"), [(0, 1), (-1, 1), (math.inf, 1), (math.nan, 1), (1, 0), (1, 1.5), (1, True)]
 )
 def test_rejects_invalid_settings(rate: float, burst: int) -> None:
-    with pytest.raises(ValueError, match=r"rate|burst"):
+    with pytest.raises(InvalidParameterError, match=r"rate|burst"):
         TokenBucketLimiter(rate, burst)
 
 

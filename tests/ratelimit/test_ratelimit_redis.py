@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from liveops_async import InvalidParameterError
 from liveops_async.lib.ratelimit import RateLimiter, RedisTokenBucketLimiter, TokenBucketLimiter
 from tests._ports import refusing_port
 
@@ -335,11 +336,11 @@ async def test_a_hung_redis_costs_one_timeout_then_falls_back(redis_server: Redi
 
 
 def test_rejects_invalid_settings() -> None:
-    with pytest.raises(ValueError, match="rate"):
+    with pytest.raises(InvalidParameterError, match="rate"):
         RedisTokenBucketLimiter("redis://127.0.0.1:1/0", 0)
-    with pytest.raises(ValueError, match="retry_interval"):
+    with pytest.raises(InvalidParameterError, match="retry_interval"):
         RedisTokenBucketLimiter("redis://127.0.0.1:1/0", 1, retry_interval=0)
-    with pytest.raises(ValueError, match="lease"):
+    with pytest.raises(InvalidParameterError, match="lease"):
         RedisTokenBucketLimiter("redis://127.0.0.1:1/0", 1, lease=0)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveops_async import RetryBudget
+from liveops_async import InvalidParameterError, RetryBudget
 
 from .conftest import ManualClock as Clock
 
@@ -67,5 +67,5 @@ def test_defaults_are_the_documented_ones() -> None:
     ],
 )
 def test_bad_numbers_are_refused_by_name(kwargs: dict[str, float], name: str) -> None:
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(InvalidParameterError, match=name):  # a ValueError, and a LiveOpsError
         RetryBudget(**kwargs)

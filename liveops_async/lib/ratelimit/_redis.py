@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from ..._exceptions import InvalidParameterError
 from ..._hooks import RateLimiter
 from .._redis_client import redis_from_url
 from . import _scripts
@@ -90,9 +91,11 @@ class RedisTokenBucketLimiter:
     ) -> None:
         check_rate_and_burst(rate, burst)
         if not (math.isfinite(retry_interval) and retry_interval > 0):
-            raise ValueError(f"retry_interval must be > 0 seconds, got {retry_interval!r}")
+            raise InvalidParameterError(
+                f"retry_interval must be > 0 seconds, got {retry_interval!r}"
+            )
         if isinstance(lease, bool) or not isinstance(lease, int) or lease < 1:
-            raise ValueError(f"lease must be an integer >= 1, got {lease!r}")
+            raise InvalidParameterError(f"lease must be an integer >= 1, got {lease!r}")
         self._rate = float(rate)
         self._burst = burst
         self._lease = lease

@@ -14,6 +14,7 @@ import logging
 import math
 from typing import TYPE_CHECKING
 
+from ..._exceptions import InvalidParameterError
 from ..._retry_budget import (
     DEFAULT_CAPACITY,
     DEFAULT_REFILL_PER_SECOND,
@@ -76,7 +77,8 @@ class RedisRetryBudget:
         retry_interval (float): seconds between attempts to reach Redis again while it is down.
         timeout (float): seconds, for a client built from a URL.
 
-    Raises ValueError naming a bad argument; ImportError without the `redis` package. Redis
+    Raises InvalidParameterError (a ValueError) naming a bad argument; ImportError without the
+    `redis` package. Redis
     errors never reach the caller: the process's own budget (`local`) decides meanwhile. Call
     `aclose()` when done (it adds the successes not sent yet).
     """
@@ -97,9 +99,11 @@ class RedisRetryBudget:
     ) -> None:
         check_budget_numbers(capacity, retry_cost, success_refill, refill_per_second)
         if isinstance(flush_every, bool) or not isinstance(flush_every, int) or flush_every < 1:
-            raise ValueError(f"flush_every must be an integer >= 1, got {flush_every!r}")
+            raise InvalidParameterError(f"flush_every must be an integer >= 1, got {flush_every!r}")
         if not (math.isfinite(retry_interval) and retry_interval > 0):
-            raise ValueError(f"retry_interval must be > 0 seconds, got {retry_interval!r}")
+            raise InvalidParameterError(
+                f"retry_interval must be > 0 seconds, got {retry_interval!r}"
+            )
         self._key = f"{key_prefix}{{{name}}}"
         self._args = [repr(float(capacity)), repr(float(retry_cost)), repr(refill_per_second)]
         self._success_refill = float(success_refill)
