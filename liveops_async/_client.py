@@ -359,6 +359,10 @@ class LiveOpsClient(RefusesPickling):
     ) -> AdminAuth | None:
         key = api_key if api_key is not None else os.environ.get(ENV_API_KEY)
         if not key:
+            if explicit_key:  # as AdminAuth refuses it; an empty LIVEOPS_API_KEY counts as unset
+                raise InvalidParameterError(
+                    "api_key must not be empty; leave it out for a client without admin credentials"
+                )
             return None
         merchant = _positive_id(
             merchant_id if merchant_id is not None else os.environ.get(ENV_MERCHANT_ID),

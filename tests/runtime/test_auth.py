@@ -72,6 +72,18 @@ def test_default_base_url_and_bad_configuration() -> None:
         LiveOpsClient(base_url="ftp://x")
 
 
+def test_an_empty_api_key_argument_is_refused_an_empty_variable_is_unset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`api_key=""` was taken as no key at all: the client was built, and its first admin call
+    raised MissingCredentialsError asking for the api_key it had been given. It is refused
+    by name, as `AdminAuth(1, "")` is; an empty LIVEOPS_API_KEY still means unset."""
+    with pytest.raises(InvalidParameterError, match="api_key must not be empty"):
+        LiveOpsClient(project_id=1, api_key="")
+    monkeypatch.setenv("LIVEOPS_API_KEY", "")
+    assert LiveOpsClient(project_id=1)._admin_auth is None
+
+
 async def test_player_call_sends_bearer_through_shared_pool(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
