@@ -47,7 +47,14 @@ from ._constants import (
 from ._exceptions import ClientClosedError, InvalidParameterError
 from ._hooks import RateLimiter, RequestHook, ResponseHook
 from ._logs import configure_from_env
-from ._options import DEFAULT_TIMEOUTS, ClientOverrides, Timeouts, as_timeouts, check_headers
+from ._options import (
+    DEFAULT_TIMEOUTS,
+    ClientOverrides,
+    Timeouts,
+    as_timeouts,
+    check_headers,
+    checked_retry,
+)
 from ._redact import display_url
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -287,7 +294,7 @@ class LiveOpsClient(RefusesPickling):
             resolved_project, api_key, merchant_id, explicit_key=api_key is not None
         )
         timeouts = as_timeouts(timeout)
-        policy = retry if retry is not None else RetryPolicy()
+        policy = checked_retry(retry) or RetryPolicy()
         if max_retries is not None:
             policy = policy.with_max_retries(max_retries)
         self._built_config: ClientConfig | None = None

@@ -56,6 +56,7 @@ from ._options import (
     Timeouts,
     as_timeouts,
     check_flag,
+    checked_retry,
     seconds,
     to_client_timeout,
 )
@@ -219,9 +220,7 @@ class ClientConfig:
     def overridden(self, **overrides: Unpack[ClientOverrides]) -> ClientConfig:
         """A copy where the given settings win (timeouts field by field)."""
         timeouts = as_timeouts(overrides.get("timeout"))
-        retry = overrides.get("retry")
-        if retry is None:
-            retry = self.retry
+        retry = checked_retry(overrides.get("retry")) or self.retry
         max_retries = overrides.get("max_retries")
         if max_retries is not None:
             retry = retry.with_max_retries(max_retries)

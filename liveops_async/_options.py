@@ -61,6 +61,22 @@ def check_flag(instance: object, attribute: attrs.Attribute[Any], value: object)
         raise InvalidParameterError(f"{attribute.name} must be True or False, got {value!r}")
 
 
+def checked_retry(value: object) -> RetryPolicy | None:
+    """`value` if it is a `RetryPolicy` or None; else InvalidParameterError naming `retry`
+    (`retry=3` meant `max_retries=3`: taken as given, it failed as an AttributeError only when
+    a call needed a retry decision)."""
+    if value is not None and not isinstance(value, RetryPolicy):
+        raise InvalidParameterError(
+            f"retry must be a RetryPolicy, got {type(value).__name__}; "
+            "for the number of retries alone, pass max_retries="
+        )
+    return value
+
+
+def _check_retry(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    checked_retry(value)
+
+
 @attrs.frozen
 class Timeouts:
     """Timeouts in seconds for one attempt.
@@ -267,7 +283,7 @@ class RequestOptions:
     """
 
     timeout: Timeouts | float | None = None
-    retry: RetryPolicy | None = None
+    retry: RetryPolicy | None = attrs.field(default=None, validator=_check_retry)
     max_retries: int | None = None
     headers: Mapping[str, str] | None = attrs.field(
         default=None, converter=_checked_or_none, repr=headers_repr

@@ -21,6 +21,7 @@ from liveops_async import (
     InvalidParameterError,
     LiveOpsClient,
     RequestOptions,
+    RetryPolicy,
     UserAuth,
     WrongEventLoopError,
     __version__,
@@ -242,6 +243,26 @@ def test_with_options_refuses_an_unknown_setting() -> None:
     with pytest.raises(TypeError, match="time_out"):
         client.with_options(time_out=5)  # type: ignore[call-arg]
     assert client.with_options(validate_requests=False, timeout=None).timeouts == client.timeouts
+
+
+@pytest.mark.parametrize("retry", [3, "3", RetryPolicy])
+def test_a_retry_that_is_no_retry_policy_is_refused_at_every_level(retry: object) -> None:
+    """`retry=3` (meant: max_retries=3) was taken by the client, `with_options` and
+    `RequestOptions`, and failed as an AttributeError ('int' object has no attribute
+    'retry_statuses') only when a call needed a retry decision, in an outage."""
+    client = LiveOpsClient(project_id=1, api_key="k")
+    makers: list[Callable[[], object]] = [
+        lambda: LiveOpsClient(project_id=1, api_key="k", retry=retry),  # type: ignore[arg-type]
+        lambda: LiveOpsClient(project_id=1, api_key="k", retry=retry, max_retries=1),  # type: ignore[arg-type]
+        lambda: client.with_options(retry=retry),  # type: ignore[arg-type]
+        lambda: RequestOptions(retry=retry),  # type: ignore[arg-type]
+    ]
+    for make in makers:
+        with pytest.raises(
+            InvalidParameterError, match=r"retry must be a RetryPolicy.*max_retries="
+        ):
+            make()
+    assert client.with_options(retry=None).retry == client.retry
 
 
 async def test_cookies_from_one_response_never_reach_another_call(
