@@ -147,6 +147,37 @@ def _positive_id(value: int | str | None, what: str) -> int | None:
     return positive_integer(value, what)
 
 
+def _hooks(value: Iterable[Any], name: str) -> tuple[Any, ...]:
+    """`value` (a list or tuple of functions) as a tuple; InvalidParameterError naming `name`
+    for a lone function (`on_request=log`: was "'function' object is not iterable") or an item
+    that cannot be called (was a failing hook, logged at every call)."""
+    if callable(value) or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidParameterError(
+            f"{name} must be a list of functions, got {type(value).__name__}"
+            + (f" (pass {name}=[...])" if callable(value) else "")
+        )
+    hooks = tuple(value)
+    for index, hook in enumerate(hooks):
+        if not callable(hook) or isinstance(hook, type):
+            raise InvalidParameterError(
+                f"{name}[{index}] must be a function of the event, got {type(hook).__name__}"
+            )
+    return hooks
+
+
+def _implements(value: Any, name: str, kind: str, methods: tuple[str, ...]) -> None:
+    """InvalidParameterError naming `name` unless `value` is None or an instance with the
+    `methods` of `kind` (a class, or an object without them, failed only at the first call,
+    or the first retry, as an AttributeError or TypeError)."""
+    if value is None:
+        return
+    if isinstance(value, type) or not all(callable(getattr(value, m, None)) for m in methods):
+        what = f"the class {value.__name__}" if isinstance(value, type) else type(value).__name__
+        raise InvalidParameterError(
+            f"{name} must be {kind} (an instance with {', '.join(methods)}), got {what}"
+        )
+
+
 def _client_config(telemetry: CallTelemetry | None, **settings: Any) -> ClientConfig:
     from ._engine import ClientConfig
     from ._intercept import with_telemetry
@@ -294,6 +325,11 @@ class LiveOpsClient(RefusesPickling):
             resolved_project, api_key, merchant_id, explicit_key=api_key is not None
         )
         timeouts = as_timeouts(timeout)
+        _implements(rate_limiter, "rate_limiter", "a RateLimiter", ("acquire", "on_rate_limited"))
+        _implements(
+            retry_budget, "retry_budget", "a RetryBudget", ("try_acquire", "record_success")
+        )
+        _implements(telemetry, "telemetry", "a Telemetry", ("start",))
         policy = checked_retry(retry) or RetryPolicy()
         if max_retries is not None:
             policy = policy.with_max_retries(max_retries)
@@ -311,11 +347,11 @@ class LiveOpsClient(RefusesPickling):
             validate_requests=validate_requests,
             strict_responses=_strict_responses(strict_responses),
             rate_limiter=rate_limiter,
-            on_request=tuple(on_request),
-            on_response=tuple(on_response),
+            on_request=_hooks(on_request, "on_request"),
+            on_response=_hooks(on_response, "on_response"),
             settle=settle,
             retry_budget=retry_budget,
-            on_settle=tuple(on_settle),
+            on_settle=_hooks(on_settle, "on_settle"),
             telemetry=telemetry,
         )
         self._transport: Transport = Transport(

@@ -21,12 +21,14 @@ from liveops_async import (
     InvalidParameterError,
     LiveOpsClient,
     RequestOptions,
+    RetryBudget,
     RetryPolicy,
     UserAuth,
     WrongEventLoopError,
     __version__,
 )
 from liveops_async._transport import AttemptDeadlines, default_ssl_context
+from liveops_async.lib.ratelimit import TokenBucketLimiter
 
 from . import _ops
 from .conftest import JWT, PROJECT_ID, ScriptedServer
@@ -263,6 +265,40 @@ def test_a_retry_that_is_no_retry_policy_is_refused_at_every_level(retry: object
         ):
             make()
     assert client.with_options(retry=None).retry == client.retry
+
+
+def _log(event: object) -> None:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ({"on_request": _log}, r"on_request must be a list of functions, got function \(pass"),
+        ({"on_response": [_log, 3]}, r"on_response\[1\] must be a function"),
+        ({"on_settle": "log"}, "on_settle must be a list of functions, got str"),
+        ({"rate_limiter": 3}, "rate_limiter must be a RateLimiter"),
+        ({"rate_limiter": TokenBucketLimiter}, "rate_limiter .* the class TokenBucketLimiter"),
+        ({"retry_budget": RetryBudget}, "retry_budget .* the class RetryBudget"),
+        ({"retry_budget": 3}, "retry_budget must be a RetryBudget"),
+        ({"telemetry": object()}, "telemetry must be a Telemetry"),
+    ],
+)
+def test_a_hook_limiter_budget_or_telemetry_of_the_wrong_kind_is_refused_naming_it(
+    setting: dict[str, Any], named: str
+) -> None:
+    """These were taken as given and failed later, untyped: `on_request=log` as "'function'
+    object is not iterable", `rate_limiter=3` at the first call and `retry_budget=RetryBudget`
+    (the class) at the first retry, as an AttributeError or TypeError; a hook list item that
+    cannot be called as a hook failure logged at every call."""
+    with pytest.raises(InvalidParameterError, match=named):
+        LiveOpsClient(project_id=1, api_key="k", **setting)
+    good = {
+        "on_request": [_log],
+        "rate_limiter": TokenBucketLimiter(1.0),
+        "retry_budget": RetryBudget(),
+    }
+    LiveOpsClient(project_id=1, api_key="k", **good)  # type: ignore[arg-type]
 
 
 async def test_cookies_from_one_response_never_reach_another_call(
