@@ -120,6 +120,30 @@ def _borrowed_session_secrets(session: aiohttp.ClientSession) -> tuple[str, ...]
     return tuple(found)
 
 
+def _check_pool_settings(connector: object, keepalive_timeout: object, trust_env: object) -> None:
+    """InvalidParameterError naming a setting the pool cannot use: a `connector` that is no
+    aiohttp connector (an AttributeError at the first call), a `keepalive_timeout` that is no
+    finite number of seconds >= 0, a `trust_env` that is no bool (`"no"` would turn it on)."""
+    import aiohttp
+
+    if connector is not None and not isinstance(connector, aiohttp.BaseConnector):
+        raise InvalidParameterError(
+            f"connector must be an aiohttp connector (aiohttp.TCPConnector, ...), "
+            f"got {type(connector).__name__}"
+        )
+    if (
+        isinstance(keepalive_timeout, bool)
+        or not isinstance(keepalive_timeout, (int, float))
+        or not math.isfinite(keepalive_timeout)
+        or keepalive_timeout < 0
+    ):
+        raise InvalidParameterError(
+            f"keepalive_timeout must be a finite number of seconds >= 0, got {keepalive_timeout!r}"
+        )
+    if not isinstance(trust_env, bool):
+        raise InvalidParameterError(f"trust_env must be True or False, got {trust_env!r}")
+
+
 def check_borrowed_session(session: aiohttp.ClientSession) -> None:
     """Refuse a caller's session on which a guarantee of the SDK cannot hold, naming the
     setting. (`raise_for_status` needs no refusal: every call passes its own False.)"""
@@ -451,6 +475,7 @@ class Transport(RefusesPickling):
             raise InvalidParameterError("pool_size must be an integer >= 1")
         if pool_size_per_host < 0:
             raise InvalidParameterError("pool_size_per_host must be >= 0 (0: no extra limit)")
+        _check_pool_settings(connector, keepalive_timeout, trust_env)
         own_settings = {
             "connector": connector is not None,
             "ssl_context": ssl_context is not None,

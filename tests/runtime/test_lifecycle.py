@@ -282,15 +282,19 @@ def _log(event: object) -> None:
         ({"retry_budget": RetryBudget}, "retry_budget .* the class RetryBudget"),
         ({"retry_budget": 3}, "retry_budget must be a RetryBudget"),
         ({"telemetry": object()}, "telemetry must be a Telemetry"),
+        ({"connector": "tcp"}, "connector must be an aiohttp connector"),
+        ({"keepalive_timeout": -1}, "keepalive_timeout must be a finite number"),
+        ({"trust_env": "no"}, "trust_env must be True or False"),
     ],
 )
-def test_a_hook_limiter_budget_or_telemetry_of_the_wrong_kind_is_refused_naming_it(
+def test_a_setting_of_the_wrong_kind_is_refused_naming_it(
     setting: dict[str, Any], named: str
 ) -> None:
     """These were taken as given and failed later, untyped: `on_request=log` as "'function'
     object is not iterable", `rate_limiter=3` at the first call and `retry_budget=RetryBudget`
     (the class) at the first retry, as an AttributeError or TypeError; a hook list item that
-    cannot be called as a hook failure logged at every call."""
+    cannot be called as a hook failure logged at every call; `connector="tcp"` at the first
+    call; `trust_env="no"` turned the environment's proxies on."""
     with pytest.raises(InvalidParameterError, match=named):
         LiveOpsClient(project_id=1, api_key="k", **setting)
     good = {
