@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ._engine import Requester
     from ._operation import Operation
     from ._pagination import AsyncPaginator
+    from ._settle import Settlement
 
 __all__ = ["APIResponse", "RawResponseRequester", "raw_page_wrapper", "raw_response_wrapper"]
 
@@ -22,9 +23,10 @@ class APIResponse(Generic[T]):
     """A successful response: `status`, `headers`, `content` (raw bytes), `parsed` (the model).
 
     `attempts` counts the attempts the call took; `elapsed` is the time of the last one.
-    `settlement` is None, or how an ambiguous failure was settled (`"applied"`: the result
-    comes from a read, `content` is empty and `attempts` 0; `"not_applied"`: the request was
-    resent and this is its answer; see docs/settling.md).
+    `settlement` is None, or how an ambiguous failure was settled, a `Settlement` (a str enum:
+    `Settlement.APPLIED == "applied"`): APPLIED, the result comes from a read, `content` is
+    empty and `attempts` 0; NOT_APPLIED, the request was resent and this is its answer; see
+    docs/settling.md.
     """
 
     __slots__ = (
@@ -56,7 +58,7 @@ class APIResponse(Generic[T]):
         self.operation_id: str = operation_id
         self.attempts: int = attempts
         self.elapsed: float = elapsed
-        self.settlement: str | None = None
+        self.settlement: Settlement | None = None
 
     def json(self) -> Any:
         """The body as plain JSON values (None for an empty body), integers exact as in

@@ -251,7 +251,7 @@ async def settle_call(
     if raw and outcome is Settlement.APPLIED:
         return _settled_response(op, result)
     if raw:
-        result.settlement = outcome.value
+        result.settlement = outcome
     return result
 
 
@@ -339,7 +339,7 @@ def _settled_response(op: Operation, result: Any) -> APIResponse[Any]:
         attempts=0,
         elapsed=0.0,
     )
-    response.settlement = Settlement.APPLIED.value
+    response.settlement = Settlement.APPLIED
     return response
 
 

@@ -96,6 +96,7 @@ async def test_create_that_never_acted_is_resent(
 
     assert raw.parsed == models.CreatedExternalId(external_id="settle-2")
     assert raw.settlement == "not_applied" and raw.status == 201
+    assert raw.settlement is Settlement.NOT_APPLIED  # the enum the README shows, not a str
     assert [e.outcome for e in rig.settled] == [Settlement.NOT_APPLIED]
     assert rig.mock.count(create_op) == 1  # the dropped request never reached the mock
     assert rig.mock.count(read_op) == 0
@@ -222,7 +223,7 @@ async def test_raw_applied_result_is_marked_settled(rig: Rig) -> None:
 
     raw = await _admin(rig).request_raw(OPERATIONS["admin-create-coupon"], body=body)
 
-    assert raw.settlement == "applied"
+    assert raw.settlement == "applied" and raw.settlement is Settlement.APPLIED
     assert raw.parsed == models.CreatedExternalId(external_id="raw-1")
     assert raw.content == b"" and raw.attempts == 0
 
