@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from typing import Any, Generic, TypeVar
 
 from ._exceptions import InvalidParameterError, PaginationError
+from ._model import EXTRA_SLOT
 from ._operation import Pagination
 from ._types import UNSET
 from ._utils._numbers import ascii_int
@@ -102,8 +103,15 @@ def _start_offset(value: object) -> int:
 
 
 def _fingerprints(items: Sequence[Any]) -> list[bytes]:
-    """Identifies each item (models and plain data alike, hashable or not) by its repr."""
-    return [hashlib.blake2b(repr(item).encode(), digest_size=16).digest() for item in items]
+    """Identifies each item (models and plain data alike, hashable or not) by its repr, with
+    a model's unknown fields (`model_extra`, which the repr leaves out): items told apart only
+    by a field the spec lacks (an `id` it names otherwise) are not one repeated item."""
+    return [
+        hashlib.blake2b(
+            (repr(item) + repr(getattr(item, EXTRA_SLOT, None) or "")).encode(), digest_size=16
+        ).digest()
+        for item in items
+    ]
 
 
 def _check_max_pages(value: int) -> int:
