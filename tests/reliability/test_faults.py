@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import socket
+import time
 from collections.abc import Callable
 
 import orjson
@@ -24,6 +25,7 @@ from liveops_async import (
     Timeouts,
     UnprocessableEntityError,
 )
+from liveops_async._retry import LONGEST_RETRY_AFTER
 
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, NOT_IDEMPOTENT, RETRY_SAFE, Call
@@ -191,6 +193,8 @@ RETRY_AFTER = {
     # Built from the frozen wall clock (the `wall_clock` fixture): the wait is exact.
     "seconds": (lambda now: "2", 2.0, 2.0),
     "http-date": (lambda now: email.utils.formatdate(now + 3, usegmt=True), 3.0, 3.0),
+    # The third HTTP-date form a recipient must accept (RFC 9110 5.6.7): it names no zone.
+    "asctime-date": (lambda now: time.asctime(time.gmtime(now + 3)), 3.0, 3.0),
 }
 
 
@@ -235,14 +239,29 @@ async def test_429_for_non_idempotent_reports_the_wait(
     assert retry_sleeps == [] and server.count(call.route) == 1
 
 
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    # delay-seconds is any number of digits: one too long for a float is the longest wait,
+    # not a header to ignore (which retried at once after the backoff).
+    [("3600", 3600.0), ("9" * 400, LONGEST_RETRY_AFTER)],
+    ids=["3600", "400-digits"],
+)
+@pytest.mark.parametrize("status", [429, 503])
 @every_call
-async def test_429_above_the_cap_is_raised_without_waiting(
-    call: Call, make_client: ClientFactory, server: fs.FaultServer, retry_sleeps: list[float]
+async def test_retry_after_above_the_cap_is_raised_without_waiting(
+    call: Call,
+    status: int,
+    header: str,
+    seconds: float,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    retry_sleeps: list[float],
 ) -> None:
-    server.then(fs.reply(429, headers={"Retry-After": "3600"}), fs.reply(200, call.success_body))
+    server.then(fs.reply(status, headers={"Retry-After": header}), fs.reply(200, call.success_body))
     client = make_client(server)
-    error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
-    assert isinstance(error, RateLimitError) and error.retry_after == 3600
+    kind = RateLimitError if status == 429 else InternalServerError
+    error = expect_error(await outcome(call.invoke(client)), kind, client)
+    assert isinstance(error, kind) and error.retry_after == seconds
     assert retry_sleeps == [] and server.count(call.route) == 1
 
 
