@@ -303,9 +303,22 @@ async def _settle_claim(
         try:
             return await resends.send(call), Settlement.NOT_APPLIED
         except LiveOpsError as error:
-            if not is_ambiguous(error, resends.retry):
+            if is_ambiguous(error, resends.retry):
+                resends.last_error = error
+                continue
+            if not isinstance(error, APIStatusError):
                 raise
-            resends.last_error = error
+            # Refused (422 "already claimed"), though the read showed the step claimable: an
+            # earlier send (the first one, still being worked on when it timed out) acted after
+            # the read. The step claimed now means that one claimed it: applied.
+            verdict = await _quietly(
+                rule.verdict(request, read, pages),
+                resends,
+                "settling read the API's state after the resend was refused",
+            )
+            if verdict is not Settlement.APPLIED:
+                raise
+            return rule.settled_result(), Settlement.APPLIED
 
 
 async def _quietly(read: Awaitable[Any], resends: _Resends, what: str) -> Any:

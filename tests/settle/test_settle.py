@@ -558,3 +558,116 @@ async def test_random_faults_never_apply_anything_twice(rig: Rig, seed: int) -> 
             assert progress == [1]
     outcomes = {e.outcome for e in rig.settled}
     assert Settlement.APPLIED in outcomes and Settlement.NOT_APPLIED in outcomes
+
+
+# --- a claim that acts after settling read the chain ----------------------------------------
+
+
+_CLAIM_OPS = {
+    "daily": "claim-user-daily-chain-step-reward",
+    "offer": "claim-user-offer-chain-step-reward",
+    "reward": "claim-user-reward-chain-step-reward",
+}
+
+
+class _Buffered:
+    """A connection stand-in that keeps what the relay would send, to send it later."""
+
+    def __init__(self) -> None:
+        self.sent = b""
+
+    async def send(self, data: bytes) -> None:
+        self.sent += data
+
+    def reset(self) -> None:  # pragma: no cover - the read is never dropped here
+        raise AssertionError("the settle read was not to be dropped")
+
+
+async def _claim_setup(rig: Rig, kind: str) -> tuple[str, str, Any, Any]:
+    """The claim's and the settle read's path suffixes, the claim as the player makes it
+    through the fault server, and the same claim sent straight to the mock."""
+    direct = rig.direct.user(rig.mock.issue_jwt("p1", ttl=90 * 86400))
+    player = rig.player("p1")
+    if kind == "daily":
+        chain_id = await _daily_chain(rig)
+        return (
+            _suffix("claim-user-daily-chain-step-reward", daily_chain_id=chain_id, step_number=1),
+            _suffix("get-user-daily-chain-by-id", daily_chain_id=chain_id),
+            lambda: player.daily_chains.claim_step(chain_id, 1),
+            lambda: direct.daily_chains.claim_step(chain_id, 1),
+        )
+    if kind == "offer":
+        chain_id = await _offer_chain(rig)
+        return (
+            _suffix("claim-user-offer-chain-step-reward", offer_chain_id=chain_id, step_number=1),
+            _suffix("get-user-offer-chain-by-id", offer_chain_id=chain_id),
+            lambda: player.offer_chains.claim_step(chain_id, 1),
+            lambda: direct.offer_chains.claim_step(chain_id, 1),
+        )
+    created = await rig.admin_call(
+        "admin-create-reward-chain", body=rig.example("admin-create-reward-chain")
+    )
+    chain_id = int(created.reward_chain_id)
+    chain = await rig.admin_call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
+    step_id = chain.steps[0].step_id
+    rig.mock.grant_value_points("p1", chain_id, chain.steps[0].price.amount)
+    return (
+        _suffix("claim-user-reward-chain-step-reward", reward_chain_id=chain_id, step_id=step_id),
+        _suffix("get-reward-chains-list"),
+        lambda: player.reward_chains.claim_step(chain_id, step_id),
+        lambda: direct.reward_chains.claim_step(chain_id, step_id),
+    )
+
+
+@pytest.mark.parametrize("kind", ["daily", "offer", "reward"])
+async def test_claim_that_acts_after_the_settle_read_is_applied_not_refused(
+    rig: Rig, kind: str
+) -> None:
+    """The first claim timed out while the API was still working on it: settling's read shows
+    the step claimable, the claim then acts, and the resend is refused as already claimed
+    (422). The step was claimed once, by this call: applied, not the refusal (which a caller
+    would read as "no reward") and not an unknown outcome."""
+    claim_suffix, read_suffix, claim, late_claim = await _claim_setup(rig, kind)
+    rig.proxy.drop("POST", claim_suffix, when="before")
+    late = {"pending": True}
+
+    async def read_then_act(request: Any, conn: Any) -> None:
+        if request.method == "GET" and request.path.endswith(read_suffix) and late["pending"]:
+            late["pending"] = False
+            captured = _Buffered()
+            await rig.proxy(request, captured)  # the chain as it was: the step claimable
+            await late_claim()  # the first request acts now
+            await conn.send(captured.sent)
+            return
+        await rig.proxy(request, conn)
+
+    rig.server.default = read_then_act
+
+    result = await claim()
+
+    assert not late["pending"], "settling never read the chain"
+    assert [e.outcome for e in rig.settled] == [Settlement.APPLIED]
+    if kind == "offer":
+        assert isinstance(result, models.OfferChainClaimResult) and result.order_id is None
+    else:
+        assert result is None
+    # The late act and the refused resend reached the mock; the first was dropped before it.
+    assert rig.mock.count(_CLAIM_OPS[kind]) == 2
+
+
+@pytest.mark.parametrize("kind", ["daily", "offer", "reward"])
+async def test_claim_resend_refused_while_the_step_stays_claimable_raises_the_refusal(
+    rig: Rig, kind: str
+) -> None:
+    """The read after a refused resend still shows the step claimable: nothing acted, and
+    the refusal is the caller's answer (the outcome is reported unknown, nothing resent)."""
+    claim_suffix, _read, claim, _late = await _claim_setup(rig, kind)
+    rig.proxy.drop("POST", claim_suffix, when="before")
+    rig.proxy.drop("POST", claim_suffix, when="before", status=422)
+
+    with pytest.raises(UnprocessableEntityError):
+        await claim()
+
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+    assert rig.proxy.dropped == 2
+    assert rig.mock.count(_CLAIM_OPS[kind]) == 0
