@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from .. import LiveOpsClient, models
-from .._exceptions import APIConnectionError, APIStatusError
+from .._exceptions import LiveOpsError
+from ._apply import may_have_acted
 from ._context import Settings, json_option, run_with_client
 from ._output import (
     error_console,
@@ -138,9 +139,8 @@ def codes_generate(
         resource = getattr(client.admin, _CODE_KINDS[code_kind])
         try:
             result: models.GeneratedCodes = await resource.generate_codes(external_id, count=count)
-        except (APIConnectionError, APIStatusError) as exc:
-            arrived = exc.sent if isinstance(exc, APIConnectionError) else exc.status >= 500
-            if arrived:
+        except LiveOpsError as exc:
+            if may_have_acted(exc):
                 error_console().print(
                     f"[red]error[/red]: {shown(exc)}\nThe request may have reached the API: "
                     "codes may have been generated. Not resent; check with `liveops codes "

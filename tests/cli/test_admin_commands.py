@@ -52,11 +52,20 @@ def test_codes_generate_then_export_csv(server: MockServer, liveops: Invoke) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "raw_body"),
+    # A 500 after acting; a success whose body cannot be read (ResponseDecodeError: it acted,
+    # only the answer is lost, and the command said nothing of it).
+    [(500, None), (200, b"<html>OK</html>"), (200, b"")],
+    ids=["500", "200-html", "200-empty"],
+)
 def test_codes_generate_is_not_resent_after_an_unclear_failure(
-    server: MockServer, liveops: Invoke
+    server: MockServer, liveops: Invoke, status: int, raw_body: bytes | None
 ) -> None:
     server.seed()
-    outage = server.fail("PUT", "/code/generate", 500, after_handling=True, remaining=1)
+    outage = server.fail(
+        "PUT", "/code/generate", status, after_handling=True, remaining=1, raw_body=raw_body
+    )
     failed = liveops("codes", "generate", "winter_coupon_2026", "--count", "3")
     assert failed.exit_code == 1
     assert "may have reached the API" in failed.output and "Not resent" in failed.output
