@@ -145,13 +145,19 @@ class _Resends:
     """Resends within the retry policy: attempts, the total time budget and the retry budget."""
 
     def __init__(
-        self, config: ClientConfig, first_error: LiveOpsError, requester: HTTPRequester
+        self,
+        config: ClientConfig,
+        first_error: LiveOpsError,
+        requester: HTTPRequester,
+        started: float,
     ) -> None:
         self._config = config
         self._requester = requester
         self.retry: RetryPolicy = config.retry
         self.last_error = first_error  # its Retry-After, if any, is obeyed
-        self._started = time.monotonic()
+        # When the call's first attempt began (time.monotonic()): `total_budget` counts from
+        # there, as for the engine's retries, not from the ambiguous failure.
+        self._started = started
         self._done = 0
 
     async def next(self) -> bool:
@@ -219,6 +225,7 @@ async def settle_call(
     rule = rule_for(op.operation_id)
     if rule is None:
         return await call()
+    started = time.monotonic()
     try:
         return await call()
     except LiveOpsError as error:
@@ -237,7 +244,7 @@ async def settle_call(
     def pages(op_id: str, read_path: Mapping[str, object]) -> Any:
         return requester.paginate(_operation(op_id), path=read_path, options=options)
 
-    resends = _Resends(config, first_error, requester)
+    resends = _Resends(config, first_error, requester, started)
     outcome = Settlement.UNKNOWN
     try:
         if isinstance(rule, StepClaim):

@@ -16,9 +16,11 @@ from liveops_async import (
     ClientClosedError,
     InternalServerError,
     RateLimitError,
+    ReadTimeoutError,
     RequestOptions,
     RetryPolicy,
     Settlement,
+    Timeouts,
     UnprocessableEntityError,
     _settle,
     models,
@@ -671,3 +673,24 @@ async def test_claim_resend_refused_while_the_step_stays_claimable_raises_the_re
     assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
     assert rig.proxy.dropped == 2
     assert rig.mock.count(_CLAIM_OPS[kind]) == 0
+
+
+async def test_resends_count_the_total_budget_from_the_first_attempt(rig: Rig) -> None:
+    """`total_budget` bounds every send of a call from its first attempt on. The first create
+    timed out after 0.3 s (read timeout; the server holds it) against a budget of 0.2 s, so
+    settling has no time left to resend: it counted from the timeout and resent."""
+    body = rig.example("admin-create-coupon", external_id="late")
+    rig.proxy.hold("POST", _suffix("admin-create-coupon"))
+    options = RequestOptions(
+        timeout=Timeouts(read=0.3),
+        retry=RetryPolicy(
+            max_attempts=3, initial_backoff=0.001, max_backoff=0.002, total_budget=0.2
+        ),
+    )
+
+    with pytest.raises(ReadTimeoutError):
+        await _admin(rig).request(OPERATIONS["admin-create-coupon"], body=body, options=options)
+
+    assert rig.proxy.held.is_set()
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+    assert rig.mock.count("admin-create-coupon") == 0  # the held one never reached the mock
