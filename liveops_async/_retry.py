@@ -181,7 +181,7 @@ class AttemptOutcome:
     * `reached_server`: the request may have reached the server (False only when it provably
       never left: connecting failed, no pooled connection was free).
     * `transient`: another attempt may fare better (False for a TLS failure, a proxy that
-      refused the tunnel, an unknown failure).
+      refused the tunnel by policy or for its credentials, an unknown failure).
     * `retry_after`: the server's `Retry-After` in seconds, if it sent a usable one.
     """
 

@@ -440,3 +440,33 @@ async def test_a_retry_after_date_beyond_any_calendar_is_ignored_not_raised(
     error = expect_error(await outcome(call.invoke(client)), kind, client)
     assert isinstance(error, kind) and error.retry_after is None
     assert server.count(call.route) == (FAST_RETRY.max_attempts if call.retry_safe else 1)
+
+
+# A proxy that cannot open the tunnel ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "retried"), [(502, True), (503, True), (504, True), (407, False), (403, False)]
+)
+@every_call
+async def test_a_tunnel_the_proxy_could_not_open_is_retried_for_every_operation(
+    call: Call,
+    status: int,
+    retried: bool,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    retry_sleeps: list[float],
+) -> None:
+    """An https call through a proxy that answers CONNECT with 502/503/504 (it could not reach
+    the API) never sent its request: like a refused connection, any operation is tried again.
+    A refusal of the proxy itself (407 credentials, 403 policy) is not transient."""
+    server.default = fs.reply(status, raw=b"upstream unreachable", content_type="text/plain")
+    client = make_client(
+        server, base_url="https://127.0.0.1:9/api", proxy=f"http://127.0.0.1:{server.port}"
+    )
+    error = expect_error(await outcome(call.invoke(client)), APIConnectionError, client)
+    assert isinstance(error, APIConnectionError) and error.sent is False
+    connects = [r for r in server.received if r.method == "CONNECT"]
+    assert len(connects) == len(server.received)
+    assert len(connects) == (FAST_RETRY.max_attempts if retried else 1)
+    assert len(retry_sleeps) == len(connects) - 1
