@@ -87,6 +87,29 @@ async def test_create_that_acted_is_settled_as_applied(
     assert (await _external_ids(rig, create_op)).count("settle-1") == 1
 
 
+@pytest.mark.parametrize(
+    "date_until",
+    # Each the same instant as the API's read spells it (2026-02-01T10:00:00+00:00).
+    ["2026-02-01T10:00:00Z", "2026-02-01T10:00:00.000Z", "2026-02-01T13:00:00+03:00"],
+)
+@pytest.mark.parametrize(("create_op", "read_op", "_codes", "_code_op"), PROMOTIONS)
+async def test_create_that_acted_is_applied_whatever_the_spelling_of_its_dates(
+    rig: Rig, create_op: str, read_op: str, _codes: str, _code_op: str, date_until: str
+) -> None:
+    """The read gives a date-time back in another spelling of the same instant: it is what
+    was sent. Compared as text it was "someone else holds the key": the duplicate error was
+    raised, and the outcome reported unknown, for the caller's own create."""
+    periods = [{"date_from": "2026-01-01T10:00:00+00:00", "date_until": date_until}]
+    body = rig.example(create_op, external_id="dated", promotion_periods=periods)
+    rig.proxy.drop("POST", _suffix(create_op))
+
+    result = await _admin(rig).request(OPERATIONS[create_op], body=body)
+
+    assert result == models.CreatedExternalId(external_id="dated")
+    assert [e.outcome for e in rig.settled] == [Settlement.APPLIED]
+    assert rig.mock.count(create_op) == 2 and rig.mock.count(read_op) == 1
+
+
 @pytest.mark.parametrize(("create_op", "read_op", "_codes", "_code_op"), PROMOTIONS)
 async def test_create_that_never_acted_is_resent(
     rig: Rig, create_op: str, read_op: str, _codes: str, _code_op: str
@@ -694,3 +717,24 @@ async def test_resends_count_the_total_budget_from_the_first_attempt(rig: Rig) -
     assert rig.proxy.held.is_set()
     assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
     assert rig.mock.count("admin-create-coupon") == 0  # the held one never reached the mock
+
+
+@pytest.mark.parametrize(
+    ("sent", "read", "same"),
+    [
+        ("2026-02-01T10:00:00Z", "2026-02-01T10:00:00+00:00", True),
+        ("2026-02-01T10:00:00.000Z", "2026-02-01T13:00:00+03:00", True),
+        ("2026-02-01T10:00:00Z", "2026-02-01T10:00:01+00:00", False),  # another instant
+        ("2026-02-01T10:00:00", "2026-02-01T10:00:00+00:00", False),  # no zone: no instant
+        ("Winter", "winter", False),
+    ],
+)
+def test_sent_values_match_a_read_by_instant_for_date_times(
+    sent: str, read: str, same: bool
+) -> None:
+    from liveops_async._settle_rules import sent_matches
+
+    assert (
+        sent_matches({"periods": [{"date_until": sent}]}, {"periods": [{"date_until": read}]})
+        is same
+    )
