@@ -96,11 +96,14 @@ SettleHook = Callable[[SettleEvent], Awaitable[None] | None]
 
 def is_ambiguous(error: LiveOpsError, retry: RetryPolicy) -> bool:
     """Whether `error` leaves open if a non-idempotent request acted: no answer once the request
-    may have arrived, or a status worth retrying (408, 429, 5xx by default)."""
+    may have arrived, or a status worth retrying (408, 429, 5xx by default). Another status a
+    caller adds to `retry_statuses` (409, 422, ...) is the API's refusal: it did not act, and
+    settling it would take a key someone else holds for this call's doing."""
     if isinstance(error, APIConnectionError):
         return error.sent
     if isinstance(error, APIStatusError):
-        return error.status in retry.retry_statuses
+        status = error.status
+        return status in retry.retry_statuses and (status >= 500 or status in (408, 429))
     return False
 
 

@@ -738,3 +738,23 @@ def test_sent_values_match_a_read_by_instant_for_date_times(
         sent_matches({"periods": [{"date_until": sent}]}, {"periods": [{"date_until": read}]})
         is same
     )
+
+
+async def test_a_refusal_the_caller_made_retryable_is_not_settled(rig: Rig) -> None:
+    """`retry_statuses` with 422 added (for retry-safe calls): a create refused because its
+    key exists is still a refusal, not an outcome to settle. Settling resent it, read the
+    entity someone else made with the same values and answered "applied" for a create that
+    never acted."""
+    body = rig.example("admin-create-coupon", external_id="existing")
+    await rig.admin_call("admin-create-coupon", body=body)  # made by someone else, earlier
+    retry = RetryPolicy(
+        max_attempts=3, initial_backoff=0.001, max_backoff=0.002, retry_statuses={422, 503}
+    )
+
+    with pytest.raises(UnprocessableEntityError):
+        await _admin(rig).request(
+            OPERATIONS["admin-create-coupon"], body=body, options=RequestOptions(retry=retry)
+        )
+
+    assert rig.settled == []
+    assert rig.mock.count("admin-create-coupon") == 2  # the earlier create, and this one once
