@@ -92,6 +92,36 @@ def test_user_limit_get_and_reset(server: MockServer, liveops: Invoke) -> None:
     assert wrong.exit_code == 2 and "exactly one of" in wrong.output
 
 
+@pytest.mark.parametrize(
+    ("args", "operation_id", "route"),
+    [
+        (
+            ["--promotion", "1", "--all-users"],
+            "reset-user-promotion-limit",
+            "/admin/user/limit/promotion/id/1/all",
+        ),
+        (
+            ["--user", "p1", "--all-promotions"],
+            "reset-all-user-promotions-limit",
+            "/admin/user/limit/promotion/all",
+        ),
+    ],
+    ids=["one-promotion", "all-promotions"],
+)
+def test_user_limit_reset_that_may_have_acted_says_so_and_is_not_resent(
+    server: MockServer, liveops: Invoke, args: list[str], operation_id: str, route: str
+) -> None:
+    """A reset answered 503 after it acted: the command said only "error: 503", and running
+    it again would erase every use players made in between."""
+    server.seed()
+    outage = server.fail("DELETE", route, 503, after_handling=True, remaining=1)
+    failed = liveops("user-limit", "reset", *args)
+    assert failed.exit_code == 1
+    assert "may have reached the API" in failed.output and "Not resent" in failed.output
+    assert "liveops user-limit get" in failed.output
+    assert outage.hits == 1 and server.mock.count(operation_id) == 1
+
+
 def test_api_errors_exit_1_with_status_and_code(server: MockServer, liveops: Invoke) -> None:
     missing = liveops("codes", "export", "no-such-coupon", "--csv")
     assert missing.exit_code == 1
