@@ -3,6 +3,7 @@ successful retry, the server's count of what it received, and no canary secret a
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import socket
 import time
@@ -470,3 +471,34 @@ async def test_a_tunnel_the_proxy_could_not_open_is_retried_for_every_operation(
     assert len(connects) == len(server.received)
     assert len(connects) == (FAST_RETRY.max_attempts if retried else 1)
     assert len(retry_sleeps) == len(connects) - 1
+
+
+# Cancellation ----------------------------------------------------------------------------------
+
+
+@retry_safe
+async def test_cancelling_a_call_pausing_before_its_retry_sends_nothing_more(
+    call: Call,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pausing = asyncio.Event()
+
+    async def pause_forever(seconds: float) -> None:
+        pausing.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr("liveops_async._engine._sleep", pause_forever)
+    server.then(fs.reply(503, {"errorMessage": "busy"}), fs.reply(200, call.success_body))
+    client = make_client(server)
+    task = asyncio.ensure_future(call.invoke(client))
+    await pausing.wait()
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert server.count(call.route) == 1
+    expect_success(await outcome(call.invoke(client)), call, client)  # the pool is intact
+    assert server.count(call.route) == 2

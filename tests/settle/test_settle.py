@@ -758,3 +758,29 @@ async def test_a_refusal_the_caller_made_retryable_is_not_settled(rig: Rig) -> N
 
     assert rig.settled == []
     assert rig.mock.count("admin-create-coupon") == 2  # the earlier create, and this one once
+
+
+async def test_cancelling_a_call_waiting_to_be_resent_sends_nothing_more(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller cancels while settling pauses before a resend: the cancel stays a cancel,
+    nothing is resent, and `on_settle` hears the outcome stayed unknown."""
+    pausing = asyncio.Event()
+
+    async def pause_forever(seconds: float) -> None:
+        pausing.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(_settle, "_sleep", pause_forever)
+    body = rig.example("admin-create-coupon", external_id="cancelled")
+    rig.proxy.drop("POST", _suffix("admin-create-coupon"), when="before")
+    call = asyncio.ensure_future(_admin(rig).request(OPERATIONS["admin-create-coupon"], body=body))
+    await pausing.wait()
+
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+    assert rig.proxy.dropped == 1 and rig.mock.count("admin-create-coupon") == 0
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+    assert len([r for r in rig.server.received if r.method == "POST"]) == 1
