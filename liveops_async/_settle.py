@@ -273,6 +273,10 @@ async def _settle_create(
     call: Call,
     resends: _Resends,
 ) -> tuple[Any, Settlement]:
+    if rule.key(request) is None:
+        # No key (a body not validated before sending): nothing makes the API refuse a
+        # second entity, so a resend could create one. The outcome stays unknown.
+        return None, Settlement.UNKNOWN
     while await resends.next():
         try:
             return await resends.send(call), Settlement.NOT_APPLIED

@@ -93,8 +93,12 @@ class KeyedCreate:
     result_type: Callable[..., Any]
     result_field: str
 
+    def key(self, request: SentRequest) -> str | None:
+        """The key that makes a resend safe (the API refuses a second entity with it)."""
+        return _body_value(request.body, self.key_field)
+
     async def applied_result(self, request: SentRequest, read: Read, pages: ReadPages) -> Any:
-        key = _body_value(request.body, self.key_field)
+        key = self.key(request)
         if key is None:
             return None
         try:
@@ -117,8 +121,12 @@ class CodeCreate:
     list_op: str
     result_type: Callable[..., Any]
 
+    def key(self, request: SentRequest) -> str | None:
+        """The code, which makes a resend safe (the API refuses a code that exists)."""
+        return _body_value(request.body, self.code_field)
+
     async def applied_result(self, request: SentRequest, read: Read, pages: ReadPages) -> Any:
-        code = _body_value(request.body, self.code_field)
+        code = self.key(request)
         if code is None:
             return None
         path = {"external_id": request.path.get("external_id")}

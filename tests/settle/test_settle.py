@@ -784,3 +784,32 @@ async def test_cancelling_a_call_waiting_to_be_resent_sends_nothing_more(
     assert rig.proxy.dropped == 1 and rig.mock.count("admin-create-coupon") == 0
     assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
     assert len([r for r in rig.server.received if r.method == "POST"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("create_op", "path", "body"),
+    [
+        ("admin-create-coupon", None, {"name": {"en": "No key"}}),
+        ("admin-create-coupon", None, {"external_id": "", "name": {"en": "Empty key"}}),
+        ("create-coupon-code", {"external_id": "c"}, {}),
+    ],
+    ids=["no-external-id", "empty-external-id", "no-coupon-code"],
+)
+async def test_a_create_sent_without_its_key_is_never_resent(
+    rig: Rig, create_op: str, path: dict[str, object] | None, body: dict[str, Any]
+) -> None:
+    """With validation off, a keyed create can leave without its key: no duplicate refusal
+    guards a resend then, so settling must not resend (it did: the resend reached the API)."""
+    rig.proxy.drop("POST", _suffix(create_op, **(path or {})), when="before")
+
+    with pytest.raises(APIConnectionError) as caught:
+        await _admin(rig).request(
+            OPERATIONS[create_op],
+            path=path,
+            body=body,
+            options=RequestOptions(validate_requests=False),
+        )
+
+    assert caught.value.sent is True
+    assert rig.proxy.dropped == 1 and rig.mock.count(create_op) == 0
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
