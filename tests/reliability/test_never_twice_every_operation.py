@@ -24,16 +24,6 @@ NOT_RETRY_SAFE = [
 ]
 
 
-def _eof_before_answer() -> fs.Action:
-    """Read the request, then close the connection (FIN) without a byte of answer."""
-
-    async def action(request: fs.Received, conn: fs.Connection) -> None:
-        conn.keep_alive = False
-        conn.writer.close()
-
-    return action
-
-
 def _eof_after_head() -> fs.Action:
     """A success head announcing a body that never comes."""
 
@@ -48,7 +38,7 @@ def _eof_after_head() -> fs.Action:
 # (the fault, whether the call is made `with_raw_response`): each wrapper meets half the faults.
 FAULTS: dict[str, tuple[Callable[[], fs.Action], bool]] = {
     "reset": (fs.reset_before_response, True),
-    "eof-before-answer": (_eof_before_answer, False),
+    "eof-before-answer": (fs.close_before_response, False),
     "eof-after-head": (_eof_after_head, True),
     "502-gateway-html": (
         lambda: fs.reply(502, raw=b"<html>Bad Gateway</html>", content_type="text/html"),
