@@ -123,9 +123,13 @@ def positive_integer(value: object, what: str) -> int:
     """`value` (an int, or its text in ASCII digits) as an integer >= 1, else
     InvalidParameterError naming `what`."""
     number = None if isinstance(value, bool) else ascii_int(str(value))
-    if number is None or number < 1:
-        raise InvalidParameterError(f"{what} must be a positive integer, got {value!r}")
-    return number
+    if number is not None and number >= 1:
+        return number
+    # Only a number is shown: an id slot given something else may hold a secret given in the
+    # wrong place (swapped arguments, LIVEOPS_PROJECT_ID set to the key).
+    shown = number is not None or value is None or isinstance(value, (int, float))
+    got = repr(value) if shown else f"a {type(value).__name__} (not shown)"
+    raise InvalidParameterError(f"{what} must be a positive integer, got {got}")
 
 
 class AdminAuth(Credential):

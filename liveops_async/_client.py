@@ -314,6 +314,10 @@ class LiveOpsClient(RefusesPickling):
             trust_env=trust_env,
             trace_configs=trace_configs,
         )
+        if self._admin_auth is not None:
+            # Every call's errors also scrub the client's own key: a caching or desynchronised
+            # proxy may echo an admin call's request into a player's call.
+            self._transport.scrub_also(self._admin_auth.secrets())
         self._owns_transport = True
         self._admin: AdminResources | None = None
 

@@ -483,13 +483,14 @@ def _map_connection_failure(
     ), False
 
 
-def _incidental_context(error: LiveOpsError) -> bool:
-    """Whether the `__context__` of an error the engine raises says nothing the error does not:
-    one `raise ... from` hides (its frames' locals would still show in a debugger), or an
-    aiohttp exception being handled when the error was raised: on Python 3.10 the event
-    loop's Task wakes a coroutine inside its `except` for the exception aiohttp set, whose
-    unscrubbed text (a credential a server echoed) the error would carry. Other exceptions
-    a caller was handling stay."""
+def _incidental_context(error: BaseException) -> bool:
+    """Whether the `__context__` of an error the engine raises (or of a cancel reaching a call)
+    says nothing the error does not: one `raise ... from` hides (its frames' locals would
+    still show in a debugger), or an aiohttp exception being handled when the error was
+    raised: on Python 3.10 the event loop's Task wakes a coroutine inside its `except` for the
+    exception aiohttp set, whose unscrubbed text (a credential a server echoed) or
+    `request_info` (the headers sent) the error would carry. Other exceptions a caller was
+    handling stay."""
     context = error.__context__
     return context is not None and (
         error.__suppress_context__ or type(context).__module__.startswith("aiohttp.")
@@ -1032,7 +1033,9 @@ class HTTPRequester:
             target, raw_body, response = "", b"", None
             response_headers = None
             with contextlib.suppress(Exception):  # never in place of the call's own error
-                if isinstance(exc, LiveOpsError) and _incidental_context(exc):
+                if isinstance(exc, (LiveOpsError, asyncio.CancelledError)) and (
+                    _incidental_context(exc)
+                ):
                     exc.__context__ = None
                 forget_locals(exc)
             raise
@@ -1238,6 +1241,8 @@ class HTTPRequester:
                 # the request's headers and the answer as locals, and a hook capturing it with
                 # them (an error reporter) would show them. One not raised yet has none.
                 error.__traceback__ = None
+                if _incidental_context(error):  # as the caller gets it: see there
+                    error.__context__ = None
             await _call_hooks(
                 config.on_response,
                 ResponseEvent(op.operation_id, op.method, op.path, attempt, status, elapsed, error),

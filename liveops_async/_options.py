@@ -127,8 +127,12 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
         if not isinstance(name, str) or not isinstance(value, str):
             raise InvalidParameterError("header names and values must be str")
         if not name or not _TOKEN.fullmatch(name):
+            # A whole header line given as a name ("X-Api-Key: <key>") is named by what comes
+            # before its ":" or blank: the rest may be a credential.
+            shown = _LINE_VALUE.split(name, maxsplit=1)[0]
+            more = " followed by a ':' or blank and more (not shown)" if shown != name else ""
             raise InvalidParameterError(
-                f"invalid header name {name!r}: letters, digits and !#$%&'*+-.^_`|~ only"
+                f"invalid header name {shown!r}{more}: letters, digits and !#$%&'*+-.^_`|~ only"
             )
         refusal = header_refusal(name)
         if refusal is not None:
@@ -143,6 +147,8 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 # An HTTP header name (RFC 9110 token), ASCII only.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Where the value begins in a header line ("Name: value", "Name value").
+_LINE_VALUE = re.compile(r"[:\s]")
 # Headers that decide how a request is framed on its (pooled) connection: one of the caller's
 # (a Content-Length that disagrees with the body, say) would make the rest of the body a
 # second request, and desynchronise the answers of the calls that reuse the connection.

@@ -54,56 +54,142 @@ _CREDENTIAL_HEADER_PARTS = (
 )
 
 
-def _is_credential_header(name: str) -> bool:
+# A header value that is a credential whatever its header's name: an authorization scheme and
+# its token ("Bearer <jwt>", "Basic <b64>"), or a JWT (three base64url parts, a JSON header).
+_CREDENTIAL_VALUE = re.compile(
+    r"(?i:bearer|basic|token|digest|negotiate|apikey|api-key)\s+\S|eyJ[\w-]*\.[\w-]+\.[\w-]*"
+)
+
+
+def _is_credential_header(name: str, value: object = "") -> bool:
     lowered = name.lower()
-    return any(part in lowered for part in _CREDENTIAL_HEADER_PARTS)
+    if any(part in lowered for part in _CREDENTIAL_HEADER_PARTS):
+        return True
+    return isinstance(value, str) and _CREDENTIAL_VALUE.match(value.lstrip()) is not None
 
 
 def headers_repr(headers: Mapping[str, str] | None) -> str:
-    """The repr of caller-given headers, each credential-like value masked (`attrs` field repr:
-    `RequestOptions.headers`, `ClientConfig.headers`)."""
+    """The repr of caller-given headers, each credential-like value (by the header's name, or
+    by its own shape: "Bearer ...", a JWT) masked (`attrs` field repr: `RequestOptions.headers`,
+    `ClientConfig.headers`)."""
     if headers is None:
         return "None"
     shown = {
-        name: MASK if _is_credential_header(name) else value for name, value in headers.items()
+        name: MASK if _is_credential_header(name, value) else value
+        for name, value in headers.items()
     }
     return repr(shown)
 
 
 def credential_header_values(headers: Mapping[str, str] | None) -> tuple[str, ...]:
     """The values of the caller-given headers `headers_repr` masks (a gateway's key, a token of
-    the caller's own): secrets for the scrubber too, should a server echo them."""
+    the caller's own): secrets for the scrubber too, should a server echo them (a value with an
+    authorization scheme also without it: the token alone)."""
     if not headers:
         return ()
-    return tuple(value for name, value in headers.items() if _is_credential_header(name))
+    found: list[str] = []
+    for name, value in headers.items():
+        if _is_credential_header(name, value):
+            found += [value, *value.split(None, 1)[1:]]
+    return tuple(found)
 
 
 def _variants(secret: str) -> Iterable[str]:
-    """The secret as sent, and as it looks percent-encoded or as a JWT's signature alone."""
+    """The secret as sent, and as it looks percent-encoded, as the text of its percent-encoded
+    UTF-8 bytes decoded one byte per character (what `_unescaped` makes of them), or, for a
+    JWT, its payload and signature alone (the signature still identifies the token, the
+    payload the player's claims)."""
     yield secret
     quoted = quote(secret, safe="")
     if quoted != secret:
         yield quoted
-    if secret.count(".") == 2:  # a JWT: its signature alone still identifies the token
-        yield secret.rsplit(".", 1)[1]
+    if not secret.isascii():
+        yield secret.encode("utf-8", "surrogatepass").decode("latin-1")
+    if secret.count(".") == 2:
+        yield from secret.split(".")[1:]
 
 
-# scheme ":" , "//" authority, the rest (path, query, fragment): matches any text.
-_URL_PARTS = re.compile(r"(?s)\A([^:/?#]*:)?(//[^/?#]*)?(.*)\Z")
+# The escapes an encoder may write for one character of a credential it echoes: %XX (URL, any
+# case of hex), \uXXXX (JSON, any case), \/ \\ \" \' (JSON, a repr; PHP writes every "/" as
+# \/), &#47; &#x2F; &amp; (HTML: a proxy's error page); and NULs, which stand for nothing: a
+# UTF-16 or UTF-32 echo read as UTF-8 (the SDK's reading of a body that is not JSON) has them
+# between the characters of an ASCII secret.
+_ESCAPE = re.compile(
+    r"%([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\([/\\\"'])"
+    r"|&#([0-9]{1,7});|&#[xX]([0-9A-Fa-f]{1,6});|&(amp|lt|gt|quot|apos);|\x00+"
+)
+# A text without any of these holds no escape.
+_ESCAPE_MARKS = ("%", "\\", "&", "\x00")
+_HTML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+# The beginning of an escape a text cut short ends with.
+_PARTIAL_ESCAPE = re.compile(
+    r"(?:%[0-9A-Fa-f]?|\\(?:u[0-9A-Fa-f]{0,3})?|&(?:#[xX]?[0-9A-Fa-f]{0,7}|[a-z]{0,4}))\Z"
+)
+# The most characters one escape takes (&#x10FFFF;): a secret echoed escaped is at most this
+# many times longer than the secret.
+_ESCAPE_WIDTH = 10
+
+
+def _decoded(escape: re.Match[str]) -> str | None:
+    """The character an escape `_ESCAPE` matched stands for ("" for NULs), or None for a
+    character reference past Unicode's last code point (left as it is)."""
+    percent, unicode, plain, decimal, hexadecimal, named = escape.groups()
+    if plain or named:
+        return plain or _HTML_NAMED[named]
+    if not (percent or unicode or decimal or hexadecimal):
+        return ""  # NULs
+    code = int(decimal) if decimal else int(percent or unicode or hexadecimal, 16)
+    return chr(code) if code <= sys.maxunicode else None
+
+
+def _unescaped(value: str) -> tuple[str, list[int]]:
+    """`value` with every escape `_ESCAPE` knows decoded (%XX to the character of that byte
+    value), and where in `value` each character of the result starts (one more entry: the
+    end)."""
+    chars: list[str] = []
+    starts: list[int] = []
+    done = 0
+    for match in _ESCAPE.finditer(value):
+        decoded = _decoded(match)
+        if decoded is None:
+            continue  # kept as text, with what follows it
+        chars.append(value[done : match.start()])
+        starts.extend(range(done, match.start()))
+        if decoded:
+            chars.append(decoded)
+            starts.append(match.start())
+        done = match.end()
+    chars.append(value[done:])
+    starts.extend(range(done, len(value) + 1))
+    return "".join(chars), starts
+
+
+# A URL's scheme and the "//" before its authority.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 
 
 def display_url(url: str) -> str:
     """A URL as an error message may show it: its `user:password@`, query and fragment (which
     may hold a credential) masked, whether or not the URL parses (a bad port, a broken IPv6
-    address), and control characters shown escaped."""
-    match = _URL_PARTS.match(url)
-    scheme, authority, rest = match.groups("") if match else ("", "", url)
-    if "@" in authority:
-        authority = "//" + MASK + "@" + authority.rpartition("@")[2]
+    address, no scheme, a password with an unencoded "/", "?", "#" or "@": everything before
+    the last "@" is masked), and control characters shown escaped."""
+    scheme = _SCHEME.match(url)
+    head = scheme.group() if scheme else ""
+    rest = url[len(head) :]
+    if "@" in rest:
+        rest = MASK + "@" + rest.rpartition("@")[2]
     for mark in ("?", "#"):
         if mark in rest:
             rest = rest.partition(mark)[0] + mark + MASK
-    return repr(scheme + authority + rest)
+    return repr(head + rest)
+
+
+def _occurrences(text: str, secret: str) -> Iterable[int]:
+    """Where `secret` starts in `text`, each time."""
+    found = text.find(secret)
+    while found != -1:
+        yield found
+        found = text.find(secret, found + 1)
 
 
 class TooDeep(ValueError):
@@ -128,29 +214,75 @@ class Redactor:
         self._secrets = tuple(sorted(found, key=len, reverse=True))
 
     def text(self, value: str) -> str:
+        """`value` with every secret masked: as sent, percent-encoded, JSON- or HTML-escaped
+        (in whole or in part, hex in either case), with NULs between its characters, and a
+        secret's beginning at the very end."""
+        if not self._secrets:
+            return value
         for secret in self._secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
-        return self._masked_cut_end(value) if self._secrets else value
+        value = self._masked_cut_end(value)
+        if any(mark in value for mark in _ESCAPE_MARKS):
+            value = self._masked_escaped(value)
+        return value
+
+    def _masked_escaped(self, value: str) -> str:
+        """`value` with every secret its escapes spell masked: each span `text` would mask in
+        the unescaped text is masked whole in `value`. A text cut short inside an escape (a
+        lone `%` or `\\u00`) is treated as ending before it."""
+        partial = _PARTIAL_ESCAPE.search(value)
+        whole = value[: partial.start()] if partial else value
+        plain, starts = _unescaped(whole)
+        spans = [
+            (found, found + len(secret))
+            for secret in self._secrets
+            for found in _occurrences(plain, secret)
+        ]
+        cut = self._cut_end_start(plain)
+        if cut is not None:
+            spans.append((cut, len(plain)))
+        if not spans:
+            return value
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        shown: list[str] = []
+        done = 0
+        for start, end in merged:
+            shown += [value[done : starts[start]], MASK]
+            done = starts[end] if end < len(plain) else len(value)  # a cut escape too
+        shown.append(value[done:])
+        return "".join(shown)
 
     def _masked_cut_end(self, value: str) -> str:
         """`value` with a secret's beginning at its very end masked: a text cut short (a
         truncated body, a compressed stream that stops) may end inside a secret."""
+        start = self._cut_end_start(value)
+        return value if start is None else value[:start] + MASK
+
+    def _cut_end_start(self, value: str) -> int | None:
+        """Where the beginning of a secret (at least `_MIN_SECRET` characters of it) that
+        `value` ends with starts, if it ends with one."""
         for secret in self._secrets:
             head = secret[:_MIN_SECRET]
             earliest = max(0, len(value) - len(secret) + 1)  # a whole one is masked already
             start = value.rfind(head, earliest)
             while start != -1:
                 if secret.startswith(value[start:]):
-                    return value[:start] + MASK
+                    return start
                 start = value.rfind(head, earliest, start + _MIN_SECRET - 1)  # an earlier one
-        return value
+        return None
 
     def text_head(self, raw: bytes, limit: int) -> str:
         """The first `limit` characters of the UTF-8 text of `raw` (undecodable bytes
         replaced), scrubbed before the cut: a secret the cut went through would otherwise leave
         its beginning behind. Decodes only what that needs (a body may be megabytes long)."""
-        longest = len(self._secrets[0]) if self._secrets else 0
+        # A secret echoed escaped is at most `_ESCAPE_WIDTH` times its length.
+        longest = _ESCAPE_WIDTH * len(self._secrets[0]) if self._secrets else 0
         # A character takes at most 4 bytes in UTF-8.
         text = raw[: 4 * (limit + longest)].decode("utf-8", errors="replace")
         return self.text(text[: limit + longest])[:limit]
@@ -212,19 +344,25 @@ class Redactor:
 
 
 def _texts(exc: BaseException) -> list[str]:
-    """What an exception shows, or keeps for a debugger to show: str, repr, and the values of
-    its string and bytes attributes."""
+    """What an exception shows, or keeps for a debugger to show: str, repr, and its
+    attributes: strings and bytes as they are, any other value by its repr (an HTTP parser
+    error's `headers`, a response error's `request_info` with the headers sent)."""
     found = [str(exc), repr(exc)]
     for value in getattr(exc, "__dict__", {}).values():
         if isinstance(value, str):
             found.append(value)
         elif isinstance(value, (bytes, bytearray)):
             found.append(bytes(value).decode("latin-1"))  # a credential is ASCII
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            with contextlib.suppress(Exception):  # a repr that fails shows nothing either
+                found.append(repr(value))
     return found
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
-    """`exc` and every exception reachable from it by `__cause__` and `__context__`."""
+    """`exc` and every exception reachable from it by `__cause__`, `__context__` and the
+    members of an exception group (cattrs' structuring errors are groups; a formatted
+    traceback shows each member and its causes)."""
     found: list[BaseException] = []
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
@@ -235,6 +373,9 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.add(id(current))
         found.append(current)
         pending += (current.__context__, current.__cause__)
+        members = getattr(current, "exceptions", None)
+        if isinstance(members, (list, tuple)):
+            pending += (m for m in members if isinstance(m, BaseException))
     return found
 
 

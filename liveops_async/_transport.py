@@ -528,8 +528,14 @@ class Transport(RefusesPickling):
         return self._pool_size
 
     def secrets(self) -> tuple[str, ...]:
-        """Transport credentials (proxy passwords) that errors must never show."""
+        """Transport credentials (proxy passwords), and those `scrub_also` added, that the
+        errors of every call over this transport must never show."""
         return self._secrets
+
+    def scrub_also(self, secrets: tuple[str, ...]) -> None:
+        """Add secrets every call's errors must not show either (the client's own API key,
+        which a call with another credential may meet echoed)."""
+        self._secrets += secrets
 
     def request(
         self,

@@ -300,3 +300,18 @@ def test_csv_cells_guard_strings_only() -> None:
     out = io.StringIO()
     write_csv(out, ["code"], [["a\rb"], ["c"]])
     assert list(csv.reader(io.StringIO(out.getvalue(), newline=""))) == [["code"], ["a\rb"], ["c"]]
+
+
+@pytest.mark.parametrize("variable", ["LIVEOPS_PROJECT_ID", "LIVEOPS_MERCHANT_ID"])
+def test_a_key_set_in_an_id_variable_is_not_printed(server: MockServer, variable: str) -> None:
+    """LIVEOPS_API_KEY and an id variable swapped: the CLI says which setting is wrong, and
+    does not print the key it holds."""
+    key = "swapped-key-0b7d3e61"
+    env = {"LIVEOPS_PROJECT_ID": "44056", "LIVEOPS_API_KEY": "44056", variable: key}
+    result = CliRunner().invoke(
+        cli, ["--base-url", server.mock.base_url, "coupons", "list"], env=env
+    )
+    assert result.exit_code == 1
+    assert "must be a positive integer" in result.output
+    assert key not in result.output
+    assert len(server.mock.requests) == 0

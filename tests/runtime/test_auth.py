@@ -14,6 +14,7 @@ from liveops_async import (
     InvalidParameterError,
     LiveOpsClient,
     MissingCredentialsError,
+    RequestOptions,
     UserAuth,
 )
 from liveops_async._auth import Credential
@@ -232,6 +233,11 @@ async def test_a_providers_earlier_tokens_stay_known_to_the_scrubber_within_a_bo
         "https://user:pw-secret-123@[::1/api",  # a broken IPv6 address
         "https://h.test/api?api_key=pw-secret-123",  # a key in the query
         "https://h.test/api#pw-secret-123",
+        "https://user:pw-secret-123/x@h.test/api",  # "/" in the password: no authority "@"
+        "https://user:pw-secret-123#x@h.test/api",
+        "https://user:pw-secret-123?x@h.test/api",
+        "user:pw-secret-123@h.test/api",  # no scheme
+        "https:user:pw-secret-123@h.test/api",  # no "//"
     ],
 )
 def test_a_base_url_that_cannot_work_is_refused_at_once_without_its_credentials(
@@ -269,6 +275,70 @@ def test_a_project_id_in_digits_int_cannot_read_is_refused_naming_it(
         AdminAuth(value, "secret-key")
 
 
+MISPLACED_KEY = "misplaced-key-5e0c2a9f"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda env: AdminAuth(MISPLACED_KEY, 44056), id="AdminAuth swapped"),  # type: ignore[arg-type]
+        pytest.param(
+            lambda env: AdminAuth(1, "k" * 10, project_id=MISPLACED_KEY), id="project_id="
+        ),
+        pytest.param(lambda env: LiveOpsClient(project_id=MISPLACED_KEY), id="client project_id"),
+        pytest.param(
+            lambda env: LiveOpsClient(project_id=1, merchant_id=MISPLACED_KEY, api_key="k" * 10),
+            id="client merchant_id",
+        ),
+        pytest.param(
+            lambda env: env.setenv("LIVEOPS_PROJECT_ID", MISPLACED_KEY) or LiveOpsClient(),
+            id="LIVEOPS_PROJECT_ID",
+        ),
+        pytest.param(
+            lambda env: (
+                env.setenv("LIVEOPS_MERCHANT_ID", MISPLACED_KEY) or LiveOpsClient(api_key="k" * 10)
+            ),
+            id="LIVEOPS_MERCHANT_ID",
+        ),
+    ],
+)
+def test_a_secret_given_where_an_id_goes_is_refused_without_showing_it(
+    build: Callable[[pytest.MonkeyPatch], object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Swapped arguments or environment variables put the key where an id goes: the refusal
+    names the setting and the value's type, never its text."""
+    with pytest.raises(InvalidParameterError, match="must be a positive integer") as info:
+        build(monkeypatch)
+    assert MISPLACED_KEY not in str(info.value) and MISPLACED_KEY not in repr(info.value)
+    assert "got a str (not shown)" in str(info.value)
+
+
+@pytest.mark.parametrize("line", [f"X-Api-Key: {MISPLACED_KEY}", f"Authorization Bearer {JWT}"])
+@pytest.mark.parametrize("where", ["default_headers", "with_options", "RequestOptions"])
+def test_a_header_line_given_as_a_header_name_is_refused_without_its_value(
+    line: str, where: str
+) -> None:
+    """A whole header line passed as a name (a copy-paste of "X-Api-Key: <key>") is refused
+    as an invalid name, named by its part before the ":" or blank, not with its credential."""
+    headers = {line: "v"}
+    with pytest.raises(InvalidParameterError, match="invalid header name") as info:
+        if where == "default_headers":
+            LiveOpsClient(project_id=PROJECT_ID, default_headers=headers)
+        elif where == "with_options":
+            LiveOpsClient(project_id=PROJECT_ID).with_options(headers=headers)
+        else:
+            RequestOptions(headers=headers)
+    shown = str(info.value) + repr(info.value)
+    assert line.split()[0].rstrip(":") in shown
+    assert MISPLACED_KEY not in shown and JWT not in shown and JWT.split(".")[2] not in shown
+
+
+@pytest.mark.parametrize("value", [0, -3, "0", "-2"])
+def test_a_number_that_is_no_positive_id_is_shown(value: int | str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"got {value!r}"):
+        AdminAuth(value, "k" * 10)
+
+
 @pytest.mark.parametrize(
     "proxy",
     [
@@ -277,6 +347,11 @@ def test_a_project_id_in_digits_int_cannot_read_is_refused_naming_it(
         "http://user:pw-secret-123@[::1",
         "http://user:pw-secret-123@proxy.test:3128\nX-Injected: 1",
         "https://user:pw-secret-123@proxy.test:3128",
+        "user:pw-secret-123@proxy.test:3128",  # no scheme
+        "http:user:pw-secret-123@proxy.test:3128",  # no "//"
+        "http://user:pw-secret-123/x@proxy.test:3128",  # "/" in the password
+        "http://user:pw-secret-123?x@proxy.test:3128",
+        "http://user:pw-secret-123#x@proxy.test:3128",
     ],
 )
 def test_a_proxy_url_that_cannot_work_is_refused_naming_it_without_its_credentials(
