@@ -107,6 +107,13 @@ class Op:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def required_query(self) -> str:
+        """The wire names of the required query parameters as a sorted list literal ("" when
+        there are none)."""
+        required = sorted(p.wire for p in self.query_params if p.required)
+        return schemas.render_literal(required) if required else ""
+
+    @property
     def sdk_name(self) -> str:
         """`<view>.<resource>.<method>`, how a user reaches the call (`admin.coupons.redeem`,
         `user.coupons.redeem`; a call of both player views `user/guest.promo_codes.redeem`):
@@ -326,7 +333,7 @@ def _parameters(spec: dict[str, Any], op: Op, raw_params: list[Any]) -> None:
         name = snake(wire)
         value = name
         if schema.get("type") == "integer" and sorted(schema.get("enum", [])) == [0, 1]:
-            ptype, value = "bool", f"None if {name} is None else int({name})"
+            ptype, value = "bool", f"flag_value({name})"
         elif schema.get("type") == "string" and schema.get("enum"):
             # A request parameter only ever carries a known value: a Literal lets mypy check it.
             ptype = "Literal[" + ", ".join(f'"{v}"' for v in schema["enum"]) + "]"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import re
 import ssl
 import sys
 import threading
@@ -157,6 +158,11 @@ def _strict_responses(value: bool | None) -> bool:
     return os.environ.get(ENV_STRICT_RESPONSES, "").strip().lower() in ("1", "true", "yes")
 
 
+# A URL path as RFC 3986 writes it: unreserved and sub-delimiter characters, ":", "@", "/" and
+# %-escapes of two hex digits.
+_ENCODED_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
+
+
 def _base_url(value: str | None) -> str:
     """The base URL (argument, else LIVEOPS_BASE_URL, else the default), refused at once,
     naming base_url, if a call could not use it: the first call would otherwise fail with a
@@ -182,10 +188,13 @@ def _base_url(value: str | None) -> str:
         or "?" in url
         or "#" in url
         or any(ch <= " " or ch == "\x7f" for ch in url)
+        # Calls append their percent-encoded routes to it and send the text as it is: a raw
+        # "ä" would go out as bytes HTTP does not allow, a lone surrogate be dropped.
+        or not _ENCODED_PATH.fullmatch(parts.path)
     ):
         raise InvalidParameterError(
             "base_url must be an http(s) URL with a host (and a port from 1 to 65535, if "
-            f"any) and without query, got {display_url(url)}"
+            f"any), a percent-encoded path and no query, got {display_url(url)}"
         )
     return url.rstrip("/")
 

@@ -31,6 +31,7 @@ from yarl import URL
 
 from . import _hooks, _serde
 from ._auth import Credential, require_credential
+from ._codings import as_utf8, declared_charset, stacked_decoder
 from ._constants import DEFAULT_RETRY_STATUSES, MAX_RESPONSE_BYTES
 from ._exceptions import (
     APIConnectionError,
@@ -54,6 +55,7 @@ from ._options import (
     RequestOptions,
     Timeouts,
     as_timeouts,
+    check_flag,
     seconds,
     to_client_timeout,
 )
@@ -68,6 +70,7 @@ from ._retry import (
     should_retry,
 )
 from ._transport import AttemptDeadlines, Transport
+from ._types import UNSET
 from ._utils._params import ParameterValidator
 from ._utils._path import PathTemplate, compile_path
 from ._utils._query import encode_query
@@ -187,13 +190,13 @@ class ClientConfig:
     timeouts: Timeouts
     retry: RetryPolicy
     headers: Mapping[str, str] = attrs.field(repr=headers_repr)
-    validate_requests: bool
+    validate_requests: bool = attrs.field(validator=check_flag)
     rate_limiter: RateLimiter | None
-    strict_responses: bool
+    strict_responses: bool = attrs.field(validator=check_flag)
     on_request: tuple[RequestHook, ...]
     on_response: tuple[ResponseHook, ...]
     # resilience (issue 16): settle ambiguous outcomes, client-wide retry budget, tracing
-    settle: bool = True
+    settle: bool = attrs.field(default=True, validator=check_flag)
     retry_budget: RetryBudgetLike | None = None
     on_settle: tuple[SettleHook, ...] = ()
     call_wrapper: CallWrapper | None = None
@@ -269,6 +272,8 @@ class _OperationPlan:
         connection (a queued call holds ~140 bytes of text instead of a ~400-byte `URL`).
         Bad values raise here, before anything is sent; with `validate`, so do values their
         parameter's schema refuses (`RequestValidationError`)."""
+        if self.op.required_query:
+            self.check_required_query(query)
         static = not values and not query
         if static:
             cached = self._static_url
@@ -286,6 +291,21 @@ class _OperationPlan:
         url = URL(text, encoded=True)  # every part is percent-encoded already
         self._static_url = (base_url, project_id, url)
         return url
+
+    def check_required_query(self, query: Mapping[str, object] | None) -> None:
+        """Refuse a call without a query parameter the spec requires (None and UNSET are
+        absent), naming it: the encoder would drop it and send the call without it."""
+        missing = [
+            name
+            for name in sorted(self.op.required_query)
+            if query is None or query.get(name) is None or query.get(name) is UNSET
+        ]
+        if missing:
+            raise RequestValidationError(
+                self.op.operation_id,
+                [f"{name}: required, got None" for name in missing],
+                subject="a path or query parameter",
+            )
 
     def check_parameters(
         self, values: Mapping[str, object] | None, query: Mapping[str, object] | None
@@ -328,6 +348,8 @@ class _OperationPlan:
         datetime without a time zone) is refused, naming its field: the compiled check only
         vouches for finite numbers, so a body it accepts needs no further look.
         """
+        if body is None:  # every request body of the API is required
+            raise RequestValidationError(self.op.operation_id, ["(body): required, got None"])
         # The compiled check runs even without `validate`: a body it vouches for needs none of
         # the walks below (~0.5 µs against ~6 µs for a small body); its verdict on the schema
         # itself is only acted on with `validate`.
@@ -339,7 +361,7 @@ class _OperationPlan:
                 validator = self._validator = BodyValidator(schema)
         try:
             data = _serde.unstructure(body)
-        except _serde.UnsendableValue as exc:
+        except (_serde.UnsendableValue, RecursionError) as exc:  # RecursionError: too deep
             raise self._refusal(_serde.unsendable_values(body)) or self._unserializable(
                 exc
             ) from None
@@ -470,6 +492,16 @@ def _map_connection_failure(
             route=route,
             sent=True,
         ), True
+    if isinstance(exc, aiohttp.ClientResponseError) and _is_encoding_failure(exc):
+        # aiohttp refused the answer's only Content-Encoding (br or zstd without its decoder)
+        # before handing over its status: another attempt would get the same answer.
+        return APIConnectionError(
+            "the answer's Content-Encoding cannot be decoded here: "
+            f"{redactor.text(str(exc.message))[:_MAX_REASON]}",
+            method=method,
+            route=route,
+            sent=True,
+        ), False
     if isinstance(exc, aiohttp.ClientResponseError):
         # The server answered with something that is not valid HTTP: the request did leave.
         return APIConnectionError(
@@ -511,9 +543,13 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
     MAX_RESPONSE_BYTES were decoded (a broken or hostile server, or a compression bomb, must
     not exhaust the caller's memory): aiohttp decodes as it is read, so reading stops at the
     cap whatever the Content-Encoding; for an error status, its first `_ERROR_BODY_HEAD` bytes
-    instead (its typed error keeps its status and retry rules). A Content-Encoding that cannot
-    be decoded (corrupt gzip, deflate, br, zstd) is a ResponseDecodeError for a success status;
-    for an error status the body is empty (the status still says what went wrong)."""
+    instead (its typed error keeps its status and retry rules). Codings aiohttp leaves on the
+    body (`gzip, gzip`, `x-gzip`: `_codings`) are taken off here, under the same cap. A
+    Content-Encoding that cannot be decoded (corrupt gzip, deflate, br, zstd) is a
+    ResponseDecodeError for a success status; for an error status the body is empty (the
+    status still says what went wrong), as it is when an error status's body is cut short or
+    stalls past the read timeout (a 404 stays a NotFoundError, not retried; a 429 keeps its
+    Retry-After)."""
     length = response.content_length
     try:
         if (
@@ -526,19 +562,27 @@ async def _read_body(response: aiohttp.ClientResponse, op: Operation) -> bytes:
             return b""
         chunks: list[bytes] = []
         size = 0
+        decoder = stacked_decoder(response.headers)
         async for chunk in response.content.iter_any():
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                break
-            chunks.append(chunk)
+            for piece in (chunk,) if decoder is None else decoder.feed(chunk):
+                size += len(piece)
+                if size > MAX_RESPONSE_BYTES:
+                    break
+                chunks.append(piece)
+            else:
+                continue
+            break
         else:
+            if decoder is not None:
+                decoder.end()
             return b"".join(chunks)
-    except aiohttp.ClientPayloadError as exc:
-        if not _is_encoding_failure(exc):
-            raise
-        response.close()
+    except (aiohttp.ClientPayloadError, aiohttp.SocketTimeoutError, ContentEncodingError) as exc:
         status = response.status
-        if 200 <= status < 300:
+        success = 200 <= status < 300
+        if success and not _is_encoding_failure(exc):
+            raise  # a success cut short or stalled: its answer is unknown (sent)
+        response.close()
+        if success:
             raise ResponseDecodeError(
                 f"{op.operation_id} answered {status} with a body whose "
                 f"Content-Encoding cannot be decoded",
@@ -807,7 +851,11 @@ class HTTPRequester:
         target = plan.target(
             config.base_url, config.project_id, path, query, config.validate_requests
         )
-        payload = None if body is None else plan.encode_body(body, config.validate_requests)
+        payload = (
+            None
+            if body is None and op.body_schema is None
+            else plan.encode_body(body, config.validate_requests)
+        )
         if options is not None and options.headers:
             extra_headers = (
                 {**options.headers, **extra_headers} if extra_headers else options.headers
@@ -984,6 +1032,7 @@ class HTTPRequester:
                                     raw_body,
                                     functools.partial(self._redactor, credential, extra_headers),
                                     strict=config.strict_responses,
+                                    headers=response_headers,
                                 )
                             except ResponseDecodeError as exc:
                                 await self._report(
@@ -1188,11 +1237,25 @@ class HTTPRequester:
         redactor_for: Callable[[], Redactor] | None = None,
         *,
         strict: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """The parsed body; `redactor_for` builds the scrubber, only when parsing fails.
-        `strict`: a field that does not fit raises instead of keeping its raw value."""
+        """The parsed body, read in the charset its Content-Type declares (`_codings`);
+        `redactor_for` builds the scrubber, only when parsing fails. `strict`: a field that
+        does not fit raises instead of keeping its raw value."""
         if op.response_type is None:
             return None
+        charset = None if headers is None else declared_charset(headers.get("Content-Type"))
+        if charset is not None:
+            try:
+                raw = as_utf8(raw, charset)
+            except UnicodeDecodeError:
+                raise ResponseDecodeError(
+                    f"{op.operation_id} answered with a body that is not {charset} text, "
+                    "the charset its Content-Type declares",
+                    method=op.method,
+                    route=op.path,
+                    status=status,
+                ) from None
         if not raw:
             raise ResponseDecodeError(
                 f"{op.operation_id} answered with an empty body; a JSON body was expected",

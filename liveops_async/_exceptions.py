@@ -377,10 +377,12 @@ def make_status_error(
     message = ""
     extended: Any = None
     transaction_id: str | None = None
-    from ._serde import loads_json  # exact integers; loaded with the engine already
+    from ._codings import as_utf8, declared_charset  # loaded with the engine already
 
+    # A gateway's page or an error body in the charset its Content-Type names: its text.
+    raw = as_utf8(raw, declared_charset(headers.get("Content-Type")), errors="replace")
     try:
-        body = scrub.value(loads_json(raw), _MAX_BODY_DEPTH) if raw else None
+        body = scrub.value(_loads_error_body(raw), _MAX_BODY_DEPTH) if raw else None
     except ValueError:  # not JSON (orjson.JSONDecodeError is a ValueError), or nested too deep
         body = scrub.text_head(raw, _MAX_TEXT_BODY)
         message = body.strip()
@@ -419,6 +421,22 @@ def make_status_error(
         body=body,
         headers=scrub.headers(headers),
     )
+
+
+def _loads_error_body(raw: bytes) -> Any:
+    """The error body's JSON. A body that is JSON but for a byte that is not UTF-8 (a message
+    in another charset its Content-Type does not name: a server's bug) is read with that byte
+    replaced, so the error keeps its errorCode and message. Raises ValueError otherwise."""
+    from ._serde import loads_json  # exact integers; loaded with the engine already
+
+    try:
+        return loads_json(raw)
+    except ValueError:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return loads_json(raw.decode("utf-8", errors="replace"))
+        raise
 
 
 # Error bodies are two or three levels deep; one nested deeper than this is kept as its text

@@ -54,6 +54,9 @@ class Operation:
     # query parameters, by wire name (`codes[]`); checked, like the body, before sending.
     path_schemas: Mapping[str, Mapping[str, Any]] | None = None
     query_schemas: Mapping[str, Mapping[str, Any]] | None = None
+    # Wire names of the query parameters the spec requires: a call without one (None, UNSET)
+    # is refused before sending, as a missing path value is, whether or not values are checked.
+    required_query: frozenset[str] = frozenset()
     # The SDK method that makes the call, `<resource>.<method>` (`coupons.redeem`): the name of
     # the call's coroutine, so that a "coroutine ... was never awaited" warning says which call
     # lacks its `await`. An operation made by hand is named by its id.

@@ -29,7 +29,7 @@ from ._utils._header_text import unsendable_in_header
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["ClientOverrides", "RequestOptions", "Timeouts", "check_headers"]
+__all__ = ["ClientOverrides", "RequestOptions", "Timeouts", "check_flag", "check_headers"]
 
 
 def _check_seconds(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -38,12 +38,27 @@ def _check_seconds(instance: object, attribute: attrs.Attribute[Any], value: obj
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
-        or not math.isfinite(value)
+        or not _finite(value)
         or value <= 0
     ):
         raise InvalidParameterError(
             f"timeout {attribute.name} must be a positive number of seconds, got {value!r}"
         )
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float (10**400): no timer takes it
+        return False
+
+
+def check_flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: a setting that turns something on or off is a bool (a truthy "no"
+    or 0/1 would be read as the opposite of what was meant, or pass unnoticed); None is left to
+    `attrs.validators.optional`."""
+    if not isinstance(value, bool):
+        raise InvalidParameterError(f"{attribute.name} must be True or False, got {value!r}")
 
 
 @attrs.frozen
@@ -178,8 +193,9 @@ _CLIENT_SETTING_HEADERS: Mapping[str, str] = {
 
 def header_refusal(name: str) -> str | None:
     """Why a caller may not set the header `name` (any spelling), or None: the Authorization
-    of the call's credential, a header a client setting decides, or one that frames the
-    request on its connection. For caller headers and a `session=`'s default headers alike."""
+    of the call's credential, a header a client setting decides, one that frames the request
+    on its connection, or Content-Encoding (the body is the SDK's, sent as it is). For caller
+    headers and a `session=`'s default headers alike."""
     lowered = name.lower()
     if lowered == "authorization":
         return AUTHORIZATION_IS_THE_CREDENTIALS
@@ -190,6 +206,11 @@ def header_refusal(name: str) -> str | None:
         return (
             f"header {name} is the HTTP client's to set: it decides how the request is "
             "framed on its connection"
+        )
+    if lowered == "content-encoding":  # the SDK writes its JSON bodies as they are
+        return (
+            f"header {name} would label the SDK's plain JSON body with a coding it does not "
+            "have, and the API would refuse or misread it"
         )
     return None
 
@@ -251,9 +272,15 @@ class RequestOptions:
     headers: Mapping[str, str] | None = attrs.field(
         default=None, converter=_checked_or_none, repr=headers_repr
     )
-    validate_requests: bool | None = None
-    strict_responses: bool | None = None
-    settle: bool | None = None  # resilience (issue 16)
+    validate_requests: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(check_flag)
+    )
+    strict_responses: bool | None = attrs.field(
+        default=None, validator=attrs.validators.optional(check_flag)
+    )
+    settle: bool | None = attrs.field(  # resilience (issue 16)
+        default=None, validator=attrs.validators.optional(check_flag)
+    )
 
     def __attrs_post_init__(self) -> None:
         as_timeouts(self.timeout)  # validates a bare number early

@@ -84,6 +84,23 @@ def _as_int(value: object, default: int | None) -> int | None:
     return default
 
 
+def _start_offset(value: object) -> int:
+    """The caller's `offset` as the walk's first: absent is 0, an integral float its integer.
+    Anything else that is no integer (a bool, a string, NaN, a list) raises
+    InvalidParameterError naming it before anything is sent: the walk cannot count on from
+    it, and sending 0 (or `int("5")`) instead would fetch pages the caller did not ask for. A
+    negative one is the request check's to refuse (or, unchecked, the server's)."""
+    if value is None or value is UNSET:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise InvalidParameterError(
+        f"offset: a walk starts at an integer offset (or none, for 0), got {value!r}"
+    )
+
+
 def _fingerprints(items: Sequence[Any]) -> list[bytes]:
     """Identifies each item (models and plain data alike, hashable or not) by its repr."""
     return [hashlib.blake2b(repr(item).encode(), digest_size=16).digest() for item in items]
@@ -234,7 +251,7 @@ class AsyncPaginator(Generic[ItemT, PageT]):
         """Yield whole pages, fetching the next one as the previous is consumed."""
         pagination = self._pagination
         query = self._first_query()
-        offset = _as_int(query.get("offset"), 0) or 0
+        offset = _start_offset(query.get("offset"))
         limit = _as_int(query.get("limit"), None)
         # Only trust a short page as the end if the server honours our limit (documented cap).
         page_size = (

@@ -231,41 +231,81 @@ def _unstructure_enum(value: OpenEnum | str) -> str:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-def _values(obj: Any, tp: Any = None, path: str = "") -> Iterator[tuple[Any, Any, str]]:
+# How deep containers (models, mappings, lists) may nest in a request body: what orjson writes
+# (the body's own object is the first level). No body of the API comes near it.
+MAX_BODY_NESTING = 254
+
+
+def _values(obj: Any, tp: Any = None, path: str = "") -> Iterator[tuple[Any, Any, str, int]]:
     """Every value of a request body, parents first, with its declared type (None where the
-    declaration says nothing) and its path: models by their fields' wire names, mappings by
-    key, lists and tuples by index. The one walk the body's problem finders share."""
-    yield obj, tp, path
-    tp = _declared(tp)
-    if is_model(type(obj)):
-        attrs.resolve_types(type(obj))
-        for field in attrs.fields(type(obj)):
-            name = field.metadata.get(WIRE_NAME_KEY, field.name)
-            yield from _values(getattr(obj, field.name), field.type, f"{path}/{name}".lstrip("/"))
-    elif isinstance(obj, Mapping):
-        item = typing.get_args(tp)[1] if _is_str_map(tp) else None
-        for key, value in obj.items():
-            yield from _values(value, item, f"{path}/{key}".lstrip("/"))
-    elif isinstance(obj, (list, tuple)):
-        item = typing.get_args(tp)[0] if _is_list(tp) and typing.get_args(tp) else None
-        for index, value in enumerate(obj):
-            yield from _values(value, item, f"{path}/{index}".lstrip("/"))
+    declaration says nothing), its path and its nesting (how many containers hold it, itself
+    included): models by their fields' wire names, mappings by key, lists and tuples by index.
+    The one walk the body's problem finders share; on its own stack, so a body of any depth
+    is walked (a container nested deeper than `MAX_BODY_NESTING` is yielded, not entered)."""
+    pending: list[tuple[Any, Any, str, int]] = [(obj, tp, path, 0)]
+    while pending:
+        value, declared, here, outer = pending.pop()
+        model = is_model(type(value))
+        container = model or isinstance(value, (Mapping, list, tuple))
+        nesting = outer + 1 if container else outer
+        yield value, declared, here, nesting
+        if not container or nesting > MAX_BODY_NESTING:
+            continue
+        declared = _declared(declared)
+        inner: list[tuple[Any, Any, str, int]] = []
+        if model:
+            attrs.resolve_types(type(value))
+            for field in attrs.fields(type(value)):
+                name = field.metadata.get(WIRE_NAME_KEY, field.name)
+                inner.append((getattr(value, field.name), field.type, f"{here}/{name}", nesting))
+        elif isinstance(value, Mapping):
+            item = typing.get_args(declared)[1] if _is_str_map(declared) else None
+            inner += [(v, item, f"{here}/{key}", nesting) for key, v in value.items()]
+        else:
+            args = typing.get_args(declared) if _is_list(declared) else ()
+            item = args[0] if args else None
+            inner += [(v, item, f"{here}/{index}", nesting) for index, v in enumerate(value)]
+        pending += reversed([(v, t, p.lstrip("/"), n) for v, t, p, n in inner])
 
 
 # What the body encoder (orjson) can write: integers in 64 bits, strings in UTF-8.
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Path segments a problem shows of a value nested too deep (its field comes first).
+_SHOWN_SEGMENTS = 8
+
+
+def _shortened(path: str) -> str:
+    parts = path.split("/")
+    if len(parts) <= _SHOWN_SEGMENTS:
+        return path
+    return "/".join(parts[:_SHOWN_SEGMENTS]) + f"/... ({len(parts) - _SHOWN_SEGMENTS} more)"
 
 
 def unsendable_values(obj: Any) -> Iterator[str]:
     """Problems, each naming its field, for values JSON cannot carry faithfully: NaN and
-    infinities (orjson would send null), datetimes without a time zone and bare dates, values
-    of no JSON type at all (bytes, sets, arbitrary objects), and those the encoder refuses (an
-    integer beyond 64 bits, a string with a lone surrogate). Walks models (by wire name),
-    mappings and sequences; only called once a body needs it."""
-    for value, _, path in _values(obj):
+    infinities (orjson would send null), datetimes without a time zone and bare dates, a value
+    of another type where a date-time is declared, values of no JSON type at all (bytes, sets,
+    arbitrary objects), and those the encoder refuses (an integer beyond 64 bits, a string with
+    a lone surrogate, containers nested deeper than `MAX_BODY_NESTING`). Walks models (by wire
+    name), mappings and sequences; only called once a body needs it."""
+    for value, declared, path, nesting in _values(obj):
         here = path or "(body)"
-        if isinstance(value, str):
+        if nesting > MAX_BODY_NESTING:
+            yield (
+                f"{_shortened(here)}: nested deeper than the {MAX_BODY_NESTING} levels a "
+                "request body may have"
+            )
+            return  # one is enough: its siblings are as deep
+        if isinstance(value, Mapping):
+            for key in value:
+                if not isinstance(key, str):
+                    yield f"{here}: a key of type {type(key).__name__} ({key!r}); keys are strings"
+                elif _SURROGATE.search(key):
+                    yield f"{here}: a key with a lone surrogate (\\ud800-\\udfff): {key!r}"
+        if declared is datetime and not isinstance(value, (date, str)):
+            yield f"{here}: expected a datetime with a time zone, got {type(value).__name__}"
+        elif isinstance(value, str):
             if _SURROGATE.search(value):
                 yield f"{here}: a lone surrogate (\\ud800-\\udfff) cannot be sent as UTF-8"
         elif isinstance(value, int) and not isinstance(value, bool):
@@ -295,7 +335,7 @@ def misshapen_values(obj: Any) -> Iterator[str]:
     model tree by its fields' declared types (wire names in the paths); scalars are left to the
     body check, which names their JSON types. Below a misfit only a model's own fields
     declare anything (a dict's or a list's values where a model belongs are not checked)."""
-    for value, tp, path in _values(obj):
+    for value, tp, path, _ in _values(obj):
         misfit = _misfit(value, tp)
         if misfit is not None:
             yield f"{path or '(body)'}: {misfit}"
@@ -310,9 +350,13 @@ def _declared(tp: Any) -> Any:
 def _misfit(value: Any, tp: Any) -> str | None:
     """Why `value` cannot stand where `tp` is declared, for the shapes the converter needs
     (models, lists, string-keyed mappings); None when it fits or `tp` says nothing about it.
-    Scalars are left to the body check, which names their JSON types."""
-    if tp is None or value is None or value is UNSET:
+    Scalars are left to the body check, which names their JSON types. None where such a shape
+    is declared without None (a required field) is a misfit too: the converter cannot write it."""
+    if tp is None or value is UNSET:
         return None
+    if value is None:
+        required = is_model(tp) or _is_list(tp) or _is_str_map(tp)
+        return f"expected {_shape_name(tp)}, got None" if required else None
     tp = _declared(tp)
     members = union_args(tp)
     if members is not None:
@@ -362,7 +406,30 @@ def _build_converter() -> OrjsonConverter:
         lambda t: _is_list(t) or _is_list(without_none(t)),
         lambda t: _make_list_unstructure(conv, t),
     )
+    conv.register_unstructure_hook_factory(
+        lambda t: _is_str_map(t) or _is_str_map(without_none(t)),
+        lambda t: _make_map_unstructure(conv, t),
+    )
     return conv
+
+
+def _make_map_unstructure(conv: OrjsonConverter, tp: Any) -> Callable[[Any], Any]:
+    """A `dict[str, V]` field takes string keys only: cattrs' orjson preset would send `None`,
+    `1` or a tuple as the text of its repr (`unsendable_values` names the field)."""
+    optional = not _is_str_map(tp)  # `dict[str, V] | None`: None (or UNSET) stays as it is
+    item = conv.get_unstructure_hook(typing.get_args(without_none(tp) if optional else tp)[1])
+
+    def unstructure_map(value: Any) -> Any:
+        if optional and (value is None or value is UNSET):
+            return value
+        out = {}
+        for key, entry in value.items():
+            if not isinstance(key, str):
+                raise UnsendableValue("a mapping key that is no string")
+            out[key] = item(entry)
+        return out
+
+    return unstructure_map
 
 
 def _make_list_unstructure(conv: OrjsonConverter, tp: Any) -> Callable[[Any], Any]:

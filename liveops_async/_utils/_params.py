@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from .._types import UNSET
+from ._param_text import unsendable
 from ._query import date_text
 from ._schema import BodyValidator, Check, NotPlainJSON
 
@@ -38,6 +39,18 @@ def _as_sent(name: str, value: object, query: bool) -> object:
             _as_sent(name, item, query) for item in value if item is not None and item is not UNSET
         ]
     return value  # not sendable: the check explains it (not of the schema's type)
+
+
+def _unsendable_items(name: str, sent: object) -> list[str]:
+    """`name: why` (`name/1: why` for an item of a list) for each plain value the encoders
+    refuse whatever the schema (`_param_text.unsendable`)."""
+    items = enumerate(sent) if isinstance(sent, list) else [(None, sent)]
+    found = []
+    for index, item in items:
+        problem = None if isinstance(item, bool) else unsendable(item)
+        if problem is not None:
+            found.append(f"{name}{'' if index is None else f'/{index}'}: {problem}")
+    return found
 
 
 def _never(value: object) -> bool:
@@ -76,6 +89,12 @@ class _Parameters:
     def _explain(self, name: str, value: object, found: list[str]) -> None:
         validator = self.validators[name]
         sent = _as_sent(name, value, self.query)
+        # What no schema lets through is said in the encoders' words (jsonschema's would
+        # repeat an integer of 10**5000, whose text Python refuses to write).
+        unsent = _unsendable_items(name, sent)
+        if unsent:
+            found += unsent
+            return
         if sent is not value and validator.accepts(sent):
             return
         found += validator.problems(sent)

@@ -11,9 +11,9 @@ import enum
 import functools
 import re
 from collections.abc import Mapping
-from urllib.parse import quote
 
 from .._exceptions import InvalidParameterError
+from ._param_text import INT64_MIN, UINT64_MAX, number_text, quoted
 
 __all__ = ["PathTemplate", "compile_path", "encode_segment"]
 
@@ -26,15 +26,15 @@ def _segment_text(name: str, value: object) -> str:
     kind = type(value)
     if kind is str:
         return value  # type: ignore[return-value]  # the common case, checked exactly
-    if kind is int:
-        return str(value)
+    if kind is int and INT64_MIN <= value <= UINT64_MAX:  # type: ignore[operator]
+        return str(value)  # the other common case
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, bool):
         raise InvalidParameterError(f"path parameter {name} must not be a bool")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, (str, int, float)):
+    if isinstance(value, (int, float)):
+        return number_text(f"path parameter {name}", value)
+    if not isinstance(value, str):
         raise InvalidParameterError(
             f"path parameter {name} must be a str or a number, not {type(value).__name__}"
         )
@@ -43,7 +43,9 @@ def _segment_text(name: str, value: object) -> str:
 
 def encode_segment(name: str, value: object) -> str:
     """Percent-encode `value` (UTF-8) as one path segment; nothing is left unescaped but
-    unreserved characters."""
+    unreserved characters. Raises InvalidParameterError naming the parameter for an empty or
+    dots-only value, a bool, a value of another type than str or number, and what
+    `_param_text.unsendable` refuses (a lone surrogate, NaN, an integer beyond 64 bits)."""
     if type(value) is str and value.strip(".") and _UNRESERVED.fullmatch(value):
         return value  # the common case: an id that needs no encoding
     text = _segment_text(name, value)
@@ -51,7 +53,7 @@ def encode_segment(name: str, value: object) -> str:
         raise InvalidParameterError(f"path parameter {name} must not be empty")
     if text.strip(".") == "":
         raise InvalidParameterError(f"path parameter {name} must not be {text!r}")
-    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
+    return text if _UNRESERVED.fullmatch(text) else quoted(f"path parameter {name}", text)
 
 
 class PathTemplate:

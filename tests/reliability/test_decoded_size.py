@@ -1,6 +1,8 @@
-"""The size cap counts decoded bytes, for every Content-Encoding aiohttp decodes here: a
-compression bomb stops at the cap and memory stays near it (RSS sampled during the call). A
-success answer whose compressed body is corrupt is a `ResponseDecodeError`, never retried."""
+"""The size cap counts decoded bytes, for every Content-Encoding aiohttp decodes here and for
+the codings it leaves on a body, which the SDK takes off (`gzip, gzip`, two header lines,
+`x-gzip`, ...): a compression bomb stops at the cap and memory stays near it (RSS sampled during
+the call). A success answer whose compressed body is corrupt is a `ResponseDecodeError`, never
+retried."""
 
 from __future__ import annotations
 
@@ -15,7 +17,12 @@ from typing import Any
 
 import pytest
 
-from liveops_async import InternalServerError, ResponseDecodeError, ResponseTooLargeError
+from liveops_async import (
+    APIConnectionError,
+    InternalServerError,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+)
 from liveops_async._constants import MAX_RESPONSE_BYTES
 
 from . import _fault_server as fs
@@ -84,6 +91,46 @@ ENCODINGS = [
         _zstd_stream,
         id="zstd",
         marks=pytest.mark.skipif(not _available("zstd"), reason="no zstd decoder installed"),
+    ),
+]
+
+
+def _stacked(*packs: Callable[[Iterator[bytes]], bytes]) -> Callable[[Iterator[bytes]], bytes]:
+    """Codings applied one after another, in the order a Content-Encoding header lists them."""
+
+    def pack(chunks: Iterator[bytes]) -> bytes:
+        packed = packs[0](chunks)
+        for outer in packs[1:]:
+            packed = outer(iter([packed]))
+        return packed
+
+    return pack
+
+
+_needs_brotli = pytest.mark.skipif(not _available("brotli"), reason="Brotli not installed")
+_needs_zstd = pytest.mark.skipif(not _available("zstd"), reason="no zstd decoder installed")
+
+# Codings aiohttp leaves on the body (it decodes only a header naming exactly one coding): the
+# SDK takes them off itself, under the same cap. Two header lines are written by smuggling the
+# second line into the first one's value (the fault server writes header values as given).
+STACKED_ENCODINGS = [
+    pytest.param("gzip, gzip", _stacked(_zlib_stream(31), _zlib_stream(31)), id="gzip,gzip"),
+    pytest.param(
+        "gzip\r\nContent-Encoding: gzip",
+        _stacked(_zlib_stream(31), _zlib_stream(31)),
+        id="gzip-on-two-header-lines",
+    ),
+    pytest.param("x-gzip", _zlib_stream(31), id="x-gzip"),
+    pytest.param("identity, gzip", _zlib_stream(31), id="identity,gzip"),
+    pytest.param("deflate, gzip", _stacked(_zlib_stream(15), _zlib_stream(31)), id="deflate,gzip"),
+    pytest.param(
+        "gzip, br", _stacked(_zlib_stream(31), _brotli_stream), id="gzip,br", marks=_needs_brotli
+    ),
+    pytest.param(
+        "deflate, zstd",
+        _stacked(_zlib_stream(-15), _zstd_stream),  # a raw deflate stream, as servers send
+        id="raw-deflate,zstd",
+        marks=_needs_zstd,
     ),
 ]
 
@@ -169,7 +216,7 @@ def _chunked(headers: dict[str, str], body: bytes, piece: int = 16 * 1024) -> fs
 
 
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
-@pytest.mark.parametrize(("encoding", "pack"), ENCODINGS)
+@pytest.mark.parametrize(("encoding", "pack"), ENCODINGS + STACKED_ENCODINGS)
 async def test_a_compression_bomb_stops_at_the_cap_with_bounded_memory(
     encoding: str,
     pack: Callable[[Iterator[bytes]], bytes],
@@ -197,7 +244,23 @@ async def test_a_compression_bomb_stops_at_the_cap_with_bounded_memory(
     assert memory.growth < MAX_GROWTH, f"RSS grew {memory.growth / MiB:.0f} MiB"
 
 
-@pytest.mark.parametrize(("encoding", "pack"), ENCODINGS)
+async def test_a_transfer_coded_bomb_stops_at_the_cap_with_bounded_memory(
+    bombs: dict[str, bytes], server: fs.FaultServer, make_client: Callable[..., Any]
+) -> None:
+    """`Transfer-Encoding: gzip, chunked`: a coding aiohttp never decodes, the SDK does."""
+    bomb = _bomb(bombs, "gzip", _zlib_stream(31))
+    server.then(_chunked({"Transfer-Encoding": "gzip, chunked"}, bomb))
+    client = make_client(server)
+
+    with PeakRSS() as memory:
+        error = await outcome(COUPON_GET.invoke(client))
+
+    assert isinstance(error, ResponseTooLargeError), repr(error)
+    assert server.count(COUPON_GET.route) == 1  # never retried
+    assert memory.growth < MAX_GROWTH, f"RSS grew {memory.growth / MiB:.0f} MiB"
+
+
+@pytest.mark.parametrize(("encoding", "pack"), ENCODINGS + STACKED_ENCODINGS)
 async def test_a_compressed_answer_under_the_cap_is_decoded(
     encoding: str,
     pack: Callable[[Iterator[bytes]], bytes],
@@ -216,7 +279,7 @@ def _corrupt(packed: bytes) -> bytes:
     return packed[:12] + b"\xff" * 16 + packed[28:middle] + b"\x00\xff" * 8 + packed[middle + 16 :]
 
 
-@pytest.mark.parametrize(("encoding", "pack"), ENCODINGS)
+@pytest.mark.parametrize(("encoding", "pack"), ENCODINGS + STACKED_ENCODINGS)
 async def test_a_corrupt_compressed_success_is_a_decode_error_and_not_retried(
     encoding: str,
     pack: Callable[[Iterator[bytes]], bytes],
@@ -241,3 +304,24 @@ async def test_a_corrupt_compressed_error_status_keeps_its_status_and_retry_rule
     error = await outcome(COUPON_GET.invoke(make_client(server)))
     assert isinstance(error, InternalServerError) and error.status == 503, repr(error)
     assert server.count(COUPON_GET.route) == FAST_RETRY.max_attempts
+
+
+@pytest.mark.parametrize(("encoding", "flag"), [("br", "HAS_BROTLI"), ("zstd", "HAS_ZSTD")])
+async def test_a_coding_whose_decoder_is_missing_is_named_and_not_retried(
+    encoding: str,
+    flag: str,
+    server: fs.FaultServer,
+    make_client: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """aiohttp refuses such an answer before its status is read (here its decoder is hidden
+    from aiohttp's parser): it was an "invalid HTTP response", retried though every attempt
+    gets the same answer."""
+    import aiohttp.http_parser
+
+    monkeypatch.setattr(aiohttp.http_parser, flag, False)
+    server.default = fs.reply(200, raw=b"coded", headers={"Content-Encoding": encoding})
+    error = await outcome(COUPON_GET.invoke(make_client(server)))
+    assert type(error) is APIConnectionError, repr(error)
+    assert "Content-Encoding cannot be decoded" in str(error) and error.sent is True
+    assert server.count(COUPON_GET.route) == 1

@@ -198,6 +198,34 @@ async def test_a_corrupt_compressed_answer_is_a_decode_error_not_retried(
     assert server.count(COUPON_GET.route) == 1
 
 
+async def test_error_bodies_in_codings_and_charsets_aiohttp_leaves_keep_their_fields(
+    via: ClientFactory, server: fs.FaultServer
+) -> None:
+    """The SDK's own decoding of what aiohttp leaves (tests/reliability/test_body_codings.py)
+    holds on every transport: stacked codings, a declared charset, a body cut short."""
+    from .test_body_codings import _cut_short, _error_body
+
+    client = via(server, max_retries=0)
+    body = _error_body(404, "Купон не найден").encode()
+    answers = [
+        fs.reply(
+            404, raw=gzip.compress(gzip.compress(body)), headers={"Content-Encoding": "gzip, gzip"}
+        ),
+        fs.reply(
+            404, raw=body.decode().encode("cp1251"), content_type="text/plain; charset=cp1251"
+        ),
+    ]
+    for answer in answers:
+        for call in (COUPON_GET, COUPON_REDEEM):
+            server.then(answer)
+            error = await outcome(call.invoke(client))
+            assert isinstance(error, NotFoundError), repr(error)
+            assert (error.error_code, error.message) == (4001, "Купон не найден"), repr(error)
+    server.then(_cut_short(404, body, "close"))
+    error = await outcome(COUPON_GET.invoke(client))
+    assert isinstance(error, NotFoundError) and server.count(COUPON_GET.route) == 3, repr(error)
+
+
 # Player isolation ------------------------------------------------------------------------------
 
 
@@ -674,6 +702,8 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         # Would frame every request wrongly: the rest of a body became a second request.
         ({"cookie_jar": "dummy", "headers": {"Content-Length": "5"}}, "Content-Length"),
         ({"cookie_jar": "dummy", "headers": {"Host": "admin.internal.example"}}, "Host"),
+        # Every body call sent plain JSON labelled gzip.
+        ({"cookie_jar": "dummy", "headers": {"Content-Encoding": "gzip"}}, "Content-Encoding"),
         ({"cookie_jar": "dummy", "headers": {"Proxy-Authorization": "Basic eA=="}}, "Proxy"),
         ({"cookie_jar": "dummy", "auto_decompress": False}, "auto_decompress"),
         ({"cookie_jar": "dummy", "auth": "basic"}, "auth"),
@@ -688,6 +718,7 @@ async def test_ca_bundle_trusts_a_private_ca(tmp_path: Path) -> None:
         "authorization_header",
         "framing_header",
         "host_header",
+        "content_encoding_header",
         "proxy_authorization_header",
         "auto_decompress",
         "auth",

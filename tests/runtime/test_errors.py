@@ -142,15 +142,17 @@ def test_credentials_echoed_in_a_body_are_scrubbed() -> None:
     assert API_KEY not in str(error.body)
 
 
-async def test_truncated_transfer_is_a_connection_error(
+async def test_a_success_cut_short_is_a_connection_error(
     server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
 ) -> None:
+    """The answer is unknown, and the request arrived. (An error status cut short keeps its
+    status error: tests/reliability/test_body_codings.py.)"""
     from liveops_async import APIConnectionError
 
     async def truncated(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(status=500, headers={"Content-Length": "100"})
+        response = web.StreamResponse(status=200, headers={"Content-Length": "100"})
         await response.prepare(request)
-        await response.write(b'{"statusCode": 500')
+        await response.write(b'{"external_id": "c1"')
         assert request.transport is not None
         request.transport.close()
         return response

@@ -11,6 +11,7 @@ import copy
 import gc
 import http.server
 import pickle
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from liveops_async import (
     RequestOptions,
     RequestValidationError,
     ResponseDecodeError,
+    Timeouts,
     UserAuth,
 )
 from liveops_async._exceptions import MAX_SHOWN_CHARS, make_status_error
@@ -310,6 +312,46 @@ def test_a_bad_max_retries_is_named_in_its_error(bad: object) -> None:
         client.with_options(max_retries=bad)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"max_retries must be an integer >= 0"):
         RequestOptions(max_retries=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("setting", "bad"),
+    [
+        (setting, bad)
+        for setting in ("validate_requests", "strict_responses", "settle")
+        for bad in ("no", "false", 0, 1, None)
+        # The client's strict_responses=None: LIVEOPS_STRICT_RESPONSES decides.
+        if (setting, bad) != ("strict_responses", None)
+    ],
+    ids=repr,
+)
+async def test_an_on_off_setting_that_is_no_bool_is_named_in_its_error(
+    setting: str, bad: object, server: ScriptedServer
+) -> None:
+    """`validate_requests="no"` turned the checks on (a truthy string), `0`/`1` passed unnoticed
+    and None at the client level meant off: each is refused naming the setting, at every level,
+    before anything is sent."""
+    words = rf"{setting} must be True or False, got {re.escape(repr(bad))}"
+    if bad is not None:  # None is "the client's value" for with_options and RequestOptions
+        with pytest.raises(InvalidParameterError, match=words):
+            RequestOptions(**{setting: bad})  # type: ignore[arg-type]
+        async with LiveOpsClient(project_id=PROJECT_ID, api_key="k") as client:
+            with pytest.raises(InvalidParameterError, match=words):
+                client.with_options(**{setting: bad})  # type: ignore[misc]
+    with pytest.raises(InvalidParameterError, match=words):
+        async with LiveOpsClient(
+            project_id=PROJECT_ID, api_key="k", base_url=server.base_url, **{setting: bad}
+        ) as client:  # the settings may be built on first use, inside a running loop
+            await client.admin.coupons.get("c1")
+    assert server.seen == []
+
+
+def test_a_timeout_too_large_for_a_float_is_named_in_its_error() -> None:
+    # It was an OverflowError from math.isfinite.
+    with pytest.raises(InvalidParameterError, match=r"timeout total must be a positive"):
+        LiveOpsClient(project_id=PROJECT_ID, api_key="k", timeout=10**400)
+    with pytest.raises(InvalidParameterError, match=r"timeout read must be a positive"):
+        RequestOptions(timeout=Timeouts(read=10**400))
 
 
 def test_clients_views_and_credentials_refuse_pickling_so_no_secret_is_written() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -23,8 +23,11 @@ from liveops_async import (
 )
 from liveops_async import _serde as serde
 from liveops_async._engine import _plan_for
+from liveops_async._generated.operations import OPERATIONS
+from liveops_async._operation import Operation
 from liveops_async._types import OpenEnum
-from tests.operations._cases import Case, _structure_argument, all_cases
+from tests._ecma_patterns import valid_value
+from tests.operations._cases import Case, _structure_argument, all_cases, bound_method
 
 from .conftest import ScriptedServer
 
@@ -205,20 +208,26 @@ def test_aware_datetimes_keep_their_offset() -> None:
 # Enums -----------------------------------------------------------------------------------------
 
 
-def _enum_fields(value: Any, path: str = "") -> Iterator[tuple[str, Any, OpenEnum]]:
-    """(wire path, owner, attribute name, member) of every enum value set in a model tree."""
+def _tree(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(wire path, value) of every node of a model tree, parents first."""
+    yield path.lstrip("/"), value
     if attrs.has(type(value)):
         for field in attrs.fields(type(value)):
             wire = field.metadata.get("json", field.name)
-            yield from _enum_fields(getattr(value, field.name), f"{path}/{wire}")
+            yield from _tree(getattr(value, field.name), f"{path}/{wire}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _enum_fields(item, f"{path}/{index}")
+            yield from _tree(item, f"{path}/{index}")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _enum_fields(item, f"{path}/{key}")
-    elif isinstance(value, OpenEnum):
-        yield path.lstrip("/"), type(value), value
+            yield from _tree(item, f"{path}/{key}")
+
+
+def _enum_fields(value: Any) -> Iterator[tuple[str, Any, OpenEnum]]:
+    """(wire path, enum class, member) of every enum value set in a model tree."""
+    for path, node in _tree(value):
+        if isinstance(node, OpenEnum):
+            yield path, type(node), node
 
 
 def _as_plain(value: Any, replace: dict[str, Any], path: str = "") -> Any:
@@ -461,3 +470,155 @@ def test_a_value_of_no_json_type_is_refused_naming_the_field(case: Case, validat
             path,
             caught.value.problems,
         )
+
+
+# Nesting and date-time fields ----------------------------------------------------------------
+
+
+def _nested(levels: int, leaf: Any = "x") -> Any:
+    value = leaf
+    for level in range(levels):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def _send(case: Case, client: LiveOpsClient, body: Any) -> Any:
+    """The operation's call with `body` through the engine (valid path values)."""
+    requester = bound_method(case, client).__self__._requester
+    path = {name: valid_value(schema) for name, schema in (case.op.path_schemas or {}).items()}
+    return requester.request(case.op, path=path, body=body)
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize(
+    "case", [c for c in BODY_CASES if _scalar_leaves(c)], ids=lambda c: c.operation_id
+)
+async def test_a_body_nested_too_deep_is_refused_naming_the_field_unsent(
+    case: Case, validate: bool, make_client: Callable[..., LiveOpsClient], server: ScriptedServer
+) -> None:
+    """Containers nested deeper than JSON bodies go (orjson writes 254 levels) anywhere in any
+    body: a RequestValidationError naming the field where it starts, not a RecursionError (it
+    was, past ~1000 levels) or "(body): cannot serialize" (it was, below), and nothing sent."""
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    body = _body_model(case)
+    for index, path in enumerate(_scalar_leaves(case)):
+        levels = 5_000 if index == 0 else 300
+        with pytest.raises(RequestValidationError) as caught:
+            await _send(case, client, _replaced_at(body, path, _nested(levels)))
+        problems = caught.value.problems
+        assert any(p.startswith(f"{path}/") or p.startswith(f"{path}: ") for p in problems), (
+            path,
+            problems,
+        )
+        assert any("nested deeper than the 254 levels" in p for p in problems), problems
+        assert len(str(caught.value)) < 2_000  # the path of a deep value is shortened
+    assert server.seen == []
+
+
+def test_a_body_as_deep_as_json_goes_is_sent() -> None:
+    case = next(c for c in BODY_CASES if c.operation_id == "admin-create-coupon")
+    body = _replaced_at(_body_model(case), "bonus/0/sku", _nested(250))
+    sent = orjson.loads(_encode(case, body, False))  # unchecked: sent as given
+    assert sent["bonus"][0]["sku"] == _nested(250)
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", DATE_TIME_CASES, ids=lambda c: c.operation_id)
+def test_a_date_time_field_of_another_type_is_named(case: Case, validate: bool) -> None:
+    """None, a number, a bool, a list or a mapping where a date-time belongs: refused naming the
+    field (a required one gave "(body): cannot serialize UnsendableValue"), or, unchecked, sent
+    as given where the converter passes it through (an optional field)."""
+    body = _body_model(case)
+    for path in _date_time_fields(case):
+        for misfit in (None, 5, True, [1], {"k": 1}):
+            try:
+                sent = orjson.loads(_encode(case, _replaced_at(body, path, misfit), validate))
+            except RequestValidationError as exc:
+                assert [p for p in exc.problems if p.startswith(f"{path}: ")], (path, exc.problems)
+            else:
+                assert validate is False or misfit is None, (path, misfit)
+                assert _at(sent, path) == misfit, path
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", SHAPED_CASES, ids=lambda c: c.operation_id)
+def test_none_for_a_model_list_or_mapping_is_refused_naming_the_field(
+    case: Case, validate: bool
+) -> None:
+    """None where a model, a list or a mapping is declared: a required one was "(body): cannot
+    serialize AttributeError: 'NoneType' object has no attribute 'items'" (no field named);
+    now the field is named, and a field that may be null is sent as null."""
+    body = _body_model(case)
+    for path, _misfit in _shaped_fields(body):
+        try:
+            sent = orjson.loads(_encode(case, _replaced_at(body, path, None), validate))
+        except RequestValidationError as exc:
+            assert [p for p in exc.problems if p.startswith(f"{path}: ")], (path, exc.problems)
+        else:  # an optional field at None is left out; a nullable one (or item) sent as null
+            *parents, last = path.split("/")
+            parent = _at(sent, "/".join(parents)) if parents else sent
+            if isinstance(parent, list):
+                assert parent[int(last)] is None and not validate, path
+            else:
+                assert parent.get(last) is None, path
+
+
+BODY_OPERATIONS = [op for op in OPERATIONS.values() if op.body_schema is not None]
+
+
+def test_every_body_operation_is_covered() -> None:
+    assert len(BODY_OPERATIONS) == len(BODY_CASES) == 45
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("op", BODY_OPERATIONS, ids=lambda op: op.operation_id)
+async def test_a_missing_body_is_refused_unsent(
+    op: Operation, validate: bool, make_client: Callable[..., LiveOpsClient], server: ScriptedServer
+) -> None:
+    """Every request body of the API is required: `body=None` (what a caller can pass to the
+    methods taking `body=`: reward chains, upsell, value point rewards) sent the call without
+    one."""
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    case = next(c for c in BODY_CASES if c.op is op)
+    with pytest.raises(RequestValidationError) as caught:
+        await _send(case, client, None)
+    assert caught.value.problems == ("(body): required, got None",)
+    assert server.seen == []
+
+
+def _mapping_fields(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(wire path, mapping) of every plain mapping below the top of a model tree (localized
+    names...)."""
+    return ((path, node) for path, node in _tree(value) if path and isinstance(node, dict))
+
+
+MAPPING_CASES = [c for c in BODY_CASES if list(_mapping_fields(_body_model(c)))]
+BAD_KEYS = [
+    (None, "a key of type NoneType"),
+    (1, "a key of type int"),
+    (("en",), "a key of type tuple"),
+    ("\ud800", "lone surrogate"),
+]
+
+
+def test_the_spec_has_mappings_to_check() -> None:
+    assert len(MAPPING_CASES) >= 20
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["validated", "unvalidated"])
+@pytest.mark.parametrize("case", MAPPING_CASES, ids=lambda c: c.operation_id)
+def test_a_mapping_key_that_cannot_be_sent_is_refused_naming_the_field(
+    case: Case, validate: bool
+) -> None:
+    """A key that is no string went out as the text of its repr (`{None: "x"}` as
+    `{"None": "x"}`), one with a lone surrogate as "(body): cannot serialize TypeError"."""
+    body = _body_model(case)
+    for path, mapping in _mapping_fields(body):
+        for key, words in BAD_KEYS:
+            bad = _replaced_at(body, path, {**mapping, key: "x"})
+            with pytest.raises(RequestValidationError) as caught:
+                _encode(case, bad, validate)
+            assert [p for p in caught.value.problems if p.startswith(f"{path}: ") and words in p], (
+                path,
+                caught.value.problems,
+            )

@@ -231,6 +231,7 @@ GET_COUPON_USER_LIMIT = Operation(
     body_schema=None,
     path_schemas={"external_id": _PARAMETER_external_id},
     query_schemas={"user_external_id": _PARAMETER_user_external_id},
+    required_query=frozenset(["user_external_id"]),
     sdk_name="admin.coupons.get_user_limit",
 )
 

@@ -44,6 +44,7 @@ GET_USER_PROMOTION_LIMIT = Operation(
     body_schema=None,
     path_schemas={"promotion_id": _PARAMETER_promotion_id},
     query_schemas={"user_external_id": _PARAMETER_user_external_id},
+    required_query=frozenset(["user_external_id"]),
     sdk_name="admin.promotion_limits.get_user_limit",
 )
 

@@ -11,6 +11,7 @@ from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._pagination import AsyncPaginator
 from liveops_async._response import RawResponseRequester, raw_page_wrapper, raw_response_wrapper
+from liveops_async._utils._query import flag_value
 
 from .. import models
 from ..operations import catalog_rules as ops
@@ -152,11 +153,7 @@ class AdminCatalogRulesResource(BaseResource):
         """
         return self._requester.paginate(
             ops.GET_FILTER_RULES,
-            query={
-                "is_enabled": None if is_enabled is None else int(is_enabled),
-                "limit": limit,
-                "offset": offset,
-            },
+            query={"is_enabled": flag_value(is_enabled), "limit": limit, "offset": offset},
             options=options,
         )
 

@@ -13,6 +13,7 @@ from liveops_async._options import RequestOptions
 from liveops_async._pagination import AsyncPaginator
 from liveops_async._response import RawResponseRequester, raw_page_wrapper, raw_response_wrapper
 from liveops_async._types import UNSET, Unset
+from liveops_async._utils._query import flag_value
 
 from .. import models
 from ..operations import daily_chains as ops
@@ -167,11 +168,7 @@ class AdminDailyChainsResource(BaseResource):
         """
         return self._requester.paginate(
             ops.ADMIN_GET_DAILY_CHAINS,
-            query={
-                "enabled": None if enabled is None else int(enabled),
-                "limit": limit,
-                "offset": offset,
-            },
+            query={"enabled": flag_value(enabled), "limit": limit, "offset": offset},
             options=options,
         )
 

@@ -10,6 +10,7 @@ from liveops_async._engine import BaseResource
 from liveops_async._options import RequestOptions
 from liveops_async._pagination import AsyncPaginator
 from liveops_async._response import RawResponseRequester, raw_page_wrapper, raw_response_wrapper
+from liveops_async._utils._query import flag_value
 
 from .. import models
 from ..operations import reward_chains as ops
@@ -141,11 +142,7 @@ class AdminRewardChainsResource(BaseResource):
         """
         return self._requester.paginate(
             ops.ADMIN_GET_REWARD_CHAINS,
-            query={
-                "enabled": None if enabled is None else int(enabled),
-                "limit": limit,
-                "offset": offset,
-            },
+            query={"enabled": flag_value(enabled), "limit": limit, "offset": offset},
             options=options,
         )
 

@@ -13,6 +13,7 @@ from liveops_async._options import RequestOptions
 from liveops_async._pagination import AsyncPaginator
 from liveops_async._response import RawResponseRequester, raw_page_wrapper, raw_response_wrapper
 from liveops_async._types import UNSET, Unset
+from liveops_async._utils._query import flag_value
 
 from .. import models
 from ..operations import widgets as ops
@@ -150,7 +151,7 @@ class AdminWidgetsResource(BaseResource):
             ops.GET_WIDGETS,
             query={
                 "codes[]": codes,
-                "enabled": None if enabled is None else int(enabled),
+                "enabled": flag_value(enabled),
                 "from": from_,
                 "limit": limit,
                 "offset": offset,
