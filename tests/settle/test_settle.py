@@ -613,21 +613,16 @@ async def _claim_setup(rig: Rig, kind: str) -> tuple[str, str, Any, Any]:
     through the fault server, and the same claim sent straight to the mock."""
     direct = rig.direct.user(rig.mock.issue_jwt("p1", ttl=90 * 86400))
     player = rig.player("p1")
-    if kind == "daily":
-        chain_id = await _daily_chain(rig)
+    if kind in ("daily", "offer"):
+        chain_id = await (_daily_chain if kind == "daily" else _offer_chain)(rig)
+        id_name, resource = f"{kind}_chain_id", f"{kind}_chains"
         return (
-            _suffix("claim-user-daily-chain-step-reward", daily_chain_id=chain_id, step_number=1),
-            _suffix("get-user-daily-chain-by-id", daily_chain_id=chain_id),
-            lambda: player.daily_chains.claim_step(chain_id, 1),
-            lambda: direct.daily_chains.claim_step(chain_id, 1),
-        )
-    if kind == "offer":
-        chain_id = await _offer_chain(rig)
-        return (
-            _suffix("claim-user-offer-chain-step-reward", offer_chain_id=chain_id, step_number=1),
-            _suffix("get-user-offer-chain-by-id", offer_chain_id=chain_id),
-            lambda: player.offer_chains.claim_step(chain_id, 1),
-            lambda: direct.offer_chains.claim_step(chain_id, 1),
+            _suffix(
+                f"claim-user-{kind}-chain-step-reward", **{id_name: chain_id, "step_number": 1}
+            ),
+            _suffix(f"get-user-{kind}-chain-by-id", **{id_name: chain_id}),
+            lambda: getattr(player, resource).claim_step(chain_id, 1),
+            lambda: getattr(direct, resource).claim_step(chain_id, 1),
         )
     created = await rig.admin_call(
         "admin-create-reward-chain", body=rig.example("admin-create-reward-chain")
