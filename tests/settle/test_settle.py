@@ -369,15 +369,20 @@ async def test_offer_claim_settles(rig: Rig, when: str) -> None:
     assert rig.mock.count("claim-user-offer-chain-step-reward") == 1
 
 
-@pytest.mark.parametrize("when", ["after", "before"])
-async def test_reward_claim_settles(rig: Rig, when: str) -> None:
+async def _claimable_reward_step(rig: Rig, player_id: str) -> tuple[int, Any]:
+    """A new reward chain and its first step, with the value points to claim it granted."""
     created = await rig.admin_call(
         "admin-create-reward-chain", body=rig.example("admin-create-reward-chain")
     )
     chain_id = int(created.reward_chain_id)
     chain = await rig.admin_call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
-    step_id = chain.steps[0].step_id
-    rig.mock.grant_value_points("p1", chain_id, chain.steps[0].price.amount)
+    rig.mock.grant_value_points(player_id, chain_id, chain.steps[0].price.amount)
+    return chain_id, chain.steps[0].step_id
+
+
+@pytest.mark.parametrize("when", ["after", "before"])
+async def test_reward_claim_settles(rig: Rig, when: str) -> None:
+    chain_id, step_id = await _claimable_reward_step(rig, "p1")
     player = rig.player("p1")
     suffix = _suffix(
         "claim-user-reward-chain-step-reward", reward_chain_id=chain_id, step_id=step_id
@@ -624,13 +629,7 @@ async def _claim_setup(rig: Rig, kind: str) -> tuple[str, str, Any, Any]:
             lambda: getattr(player, resource).claim_step(chain_id, 1),
             lambda: getattr(direct, resource).claim_step(chain_id, 1),
         )
-    created = await rig.admin_call(
-        "admin-create-reward-chain", body=rig.example("admin-create-reward-chain")
-    )
-    chain_id = int(created.reward_chain_id)
-    chain = await rig.admin_call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
-    step_id = chain.steps[0].step_id
-    rig.mock.grant_value_points("p1", chain_id, chain.steps[0].price.amount)
+    chain_id, step_id = await _claimable_reward_step(rig, "p1")
     return (
         _suffix("claim-user-reward-chain-step-reward", reward_chain_id=chain_id, step_id=step_id),
         _suffix("get-reward-chains-list"),
