@@ -25,9 +25,12 @@ from _sandbox import sandbox
 from liveops_async import (
     APIConnectionError,
     APIStatusError,
+    ClientClosedError,
     LiveOpsClient,
+    LiveOpsError,
     NotFoundError,
     RateLimitError,
+    ResponseDecodeError,
     UnprocessableEntityError,
     models,
 )
@@ -64,6 +67,14 @@ async def run_job(client: LiveOpsClient, job: RedeemJob) -> JobResult:
         return JobResult(job.job_id, "unknown" if exc.sent else "retry", type(exc).__name__)
     except APIStatusError as exc:
         return JobResult(job.job_id, "unknown" if exc.status >= 500 else "rejected", str(exc))
+    except ResponseDecodeError as exc:  # a success status: the API redeemed, its answer is lost
+        return JobResult(job.job_id, "done", f"redeemed; the answer could not be read ({exc})")
+    except ClientClosedError as exc:  # the worker's client closed under the job
+        cause = exc.__cause__
+        sent = not isinstance(cause, APIConnectionError) or cause.sent
+        return JobResult(job.job_id, "unknown" if sent else "retry", "the client was closed")
+    except LiveOpsError as exc:  # anything else: a job is never dropped, and never run twice
+        return JobResult(job.job_id, "unknown", f"{type(exc).__name__}: {exc}")
     items = ", ".join(f"{item.quantity} x {item.sku}" for item in result.items or [])
     return JobResult(job.job_id, "done", items)
 

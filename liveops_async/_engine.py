@@ -32,7 +32,7 @@ from yarl import URL
 from . import _hooks, _serde
 from ._auth import Credential, require_credential
 from ._codings import as_utf8, declared_charset, stacked_decoder
-from ._constants import MAX_RESPONSE_BYTES
+from ._constants import DEFAULT_RETRY_STATUSES, MAX_RESPONSE_BYTES
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -442,14 +442,16 @@ def _map_connection_failure(
     `should_retry` agrees: a sent request only for a retry-safe operation)."""
     method, route = op.method, op.path
     if isinstance(exc, aiohttp.ClientHttpProxyError):
-        # The proxy refused the CONNECT tunnel: the request itself never left.
+        # The proxy refused the CONNECT tunnel: the request itself never left. A proxy that
+        # could not reach the API (502, 503, 504, ...) may reach it next time; one refusing
+        # its own credentials (407) or by policy (403) will not.
         return APIConnectionError(
             f"the proxy refused the connection: {exc.status} "
             f"{redactor.text(str(exc.message))[:_MAX_REASON]}",
             method=method,
             route=route,
             sent=False,
-        ), False
+        ), exc.status in DEFAULT_RETRY_STATUSES
     if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
         return APIConnectionError(
             f"TLS failure: {type(exc).__name__}", method=method, route=route, sent=False

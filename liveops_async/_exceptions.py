@@ -178,7 +178,9 @@ class PoolTimeoutError(APITimeoutError):
 
 
 class ResponseDecodeError(_CallError):
-    """A success response body could not be parsed into the documented type."""
+    """A success response body could not be parsed into the documented type. The API answered
+    `status` (2xx): the request acted, only its answer is lost, so a call that is not
+    retry-safe must not be sent again. Never retried by the SDK."""
 
     def __init__(self, message: str, *, method: str, route: str, status: int) -> None:
         super().__init__(message, method=method, route=route)

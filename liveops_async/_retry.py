@@ -8,9 +8,11 @@ the server. The engine (`_engine`) only describes what happened (`AttemptOutcome
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import math
 import random
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -137,21 +139,35 @@ class RetryPolicy:
         return retry_after
 
 
+# RFC 9110 delay-seconds is `1*DIGIT`; a fraction is accepted too (some servers send one).
+# Only ASCII digits: `float()` would also take "1_000", "1e3", "inf" or non-Latin digits.
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# A delay too long to represent counts as this long (2**31 s, ~68 years), as RFC 9111 has
+# caches treat an overflowing delta-seconds: far above any `retry_after_cap`, so the call is
+# raised at once instead of the header being ignored and the call retried after the backoff.
+LONGEST_RETRY_AFTER = 2147483648.0
+# asctime, the third HTTP-date form every recipient must accept (RFC 9110 section 5.6.7):
+# "Sun Nov  6 08:49:37 1994", GMT by definition though it names no zone.
+_ASCTIME = re.compile(
+    r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4}"
+)
+
+
 def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds from a `Retry-After` header: delay-seconds or an HTTP-date; None if unusable."""
+    """Seconds from a `Retry-After` header: delay-seconds (ASCII digits, optionally with a
+    fraction; a longer one than `LONGEST_RETRY_AFTER` counts as that) or an HTTP-date in any of
+    its three forms (a past date is 0); None if unusable (negative, not a number, no zone)."""
     if not value:
         return None
     value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    if _DELAY_SECONDS.fullmatch(value):
+        return min(float(value), LONGEST_RETRY_AFTER)  # float() of 400 digits is inf
     try:
         when = email.utils.parsedate_to_datetime(value)
         if when.tzinfo is None:  # HTTP-dates are GMT; a naive result means no zone was given
-            return None
+            if not _ASCTIME.fullmatch(value):
+                return None
+            when = when.replace(tzinfo=datetime.timezone.utc)
         return max(0.0, when.timestamp() - now())
     except (TypeError, ValueError, IndexError, OverflowError):  # a year beyond a C long, ...
         return None
@@ -165,7 +181,7 @@ class AttemptOutcome:
     * `reached_server`: the request may have reached the server (False only when it provably
       never left: connecting failed, no pooled connection was free).
     * `transient`: another attempt may fare better (False for a TLS failure, a proxy that
-      refused the tunnel, an unknown failure).
+      refused the tunnel by policy or for its credentials, an unknown failure).
     * `retry_after`: the server's `Retry-After` in seconds, if it sent a usable one.
     """
 

@@ -96,11 +96,14 @@ SettleHook = Callable[[SettleEvent], Awaitable[None] | None]
 
 def is_ambiguous(error: LiveOpsError, retry: RetryPolicy) -> bool:
     """Whether `error` leaves open if a non-idempotent request acted: no answer once the request
-    may have arrived, or a status worth retrying (408, 429, 5xx by default)."""
+    may have arrived, or a status worth retrying (408, 429, 5xx by default). Another status a
+    caller adds to `retry_statuses` (409, 422, ...) is the API's refusal: it did not act, and
+    settling it would take a key someone else holds for this call's doing."""
     if isinstance(error, APIConnectionError):
         return error.sent
     if isinstance(error, APIStatusError):
-        return error.status in retry.retry_statuses
+        status = error.status
+        return status in retry.retry_statuses and (status >= 500 or status in (408, 429))
     return False
 
 
@@ -145,13 +148,19 @@ class _Resends:
     """Resends within the retry policy: attempts, the total time budget and the retry budget."""
 
     def __init__(
-        self, config: ClientConfig, first_error: LiveOpsError, requester: HTTPRequester
+        self,
+        config: ClientConfig,
+        first_error: LiveOpsError,
+        requester: HTTPRequester,
+        started: float,
     ) -> None:
         self._config = config
         self._requester = requester
         self.retry: RetryPolicy = config.retry
         self.last_error = first_error  # its Retry-After, if any, is obeyed
-        self._started = time.monotonic()
+        # When the call's first attempt began (time.monotonic()): `total_budget` counts from
+        # there, as for the engine's retries, not from the ambiguous failure.
+        self._started = started
         self._done = 0
 
     async def next(self) -> bool:
@@ -219,6 +228,7 @@ async def settle_call(
     rule = rule_for(op.operation_id)
     if rule is None:
         return await call()
+    started = time.monotonic()
     try:
         return await call()
     except LiveOpsError as error:
@@ -237,7 +247,7 @@ async def settle_call(
     def pages(op_id: str, read_path: Mapping[str, object]) -> Any:
         return requester.paginate(_operation(op_id), path=read_path, options=options)
 
-    resends = _Resends(config, first_error, requester)
+    resends = _Resends(config, first_error, requester, started)
     outcome = Settlement.UNKNOWN
     try:
         if isinstance(rule, StepClaim):
@@ -263,6 +273,10 @@ async def _settle_create(
     call: Call,
     resends: _Resends,
 ) -> tuple[Any, Settlement]:
+    if rule.key(request) is None:
+        # No key (a body not validated before sending): nothing makes the API refuse a
+        # second entity, so a resend could create one. The outcome stays unknown.
+        return None, Settlement.UNKNOWN
     while await resends.next():
         try:
             return await resends.send(call), Settlement.NOT_APPLIED
@@ -303,9 +317,22 @@ async def _settle_claim(
         try:
             return await resends.send(call), Settlement.NOT_APPLIED
         except LiveOpsError as error:
-            if not is_ambiguous(error, resends.retry):
+            if is_ambiguous(error, resends.retry):
+                resends.last_error = error
+                continue
+            if not isinstance(error, APIStatusError):
                 raise
-            resends.last_error = error
+            # Refused (422 "already claimed"), though the read showed the step claimable: an
+            # earlier send (the first one, still being worked on when it timed out) acted after
+            # the read. The step claimed now means that one claimed it: applied.
+            verdict = await _quietly(
+                rule.verdict(request, read, pages),
+                resends,
+                "settling read the API's state after the resend was refused",
+            )
+            if verdict is not Settlement.APPLIED:
+                raise
+            return rule.settled_result(), Settlement.APPLIED
 
 
 async def _quietly(read: Awaitable[Any], resends: _Resends, what: str) -> Any:

@@ -48,7 +48,24 @@ def sent_matches(sent: object, read: object) -> bool:
             and len(sent) == len(read)
             and all(sent_matches(a, b) for a, b in zip(sent, read, strict=True))
         )
+    if isinstance(sent, str) and isinstance(read, str) and sent != read:
+        return _same_instant(sent, read)
     return bool(sent == read)
+
+
+def _same_instant(sent: str, read: str) -> bool:
+    """Whether two texts are date-times with a zone naming the same instant: the API (and the
+    model the read is turned into) may spell a date-time sent as `...Z` or `....000Z` as
+    `...+00:00`, or give it in another offset."""
+    from ._wire import structure_datetime
+
+    try:
+        sent_at, read_at = structure_datetime(sent), structure_datetime(read)
+    except ValueError:
+        return False
+    if sent_at.utcoffset() is None or read_at.utcoffset() is None:
+        return False
+    return sent_at == read_at
 
 
 # `read(op_id, path)` and `pages(op_id, path)` make retry-safe reads with the credential and
@@ -76,8 +93,12 @@ class KeyedCreate:
     result_type: Callable[..., Any]
     result_field: str
 
+    def key(self, request: SentRequest) -> str | None:
+        """The key that makes a resend safe (the API refuses a second entity with it)."""
+        return _body_value(request.body, self.key_field)
+
     async def applied_result(self, request: SentRequest, read: Read, pages: ReadPages) -> Any:
-        key = _body_value(request.body, self.key_field)
+        key = self.key(request)
         if key is None:
             return None
         try:
@@ -100,8 +121,12 @@ class CodeCreate:
     list_op: str
     result_type: Callable[..., Any]
 
+    def key(self, request: SentRequest) -> str | None:
+        """The code, which makes a resend safe (the API refuses a code that exists)."""
+        return _body_value(request.body, self.code_field)
+
     async def applied_result(self, request: SentRequest, read: Read, pages: ReadPages) -> Any:
-        code = _body_value(request.body, self.code_field)
+        code = self.key(request)
         if code is None:
             return None
         path = {"external_id": request.path.get("external_id")}

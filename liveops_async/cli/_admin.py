@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from .. import LiveOpsClient, models
-from .._exceptions import APIConnectionError, APIStatusError
+from .._exceptions import LiveOpsError
+from ._apply import may_have_acted
 from ._context import Settings, json_option, run_with_client
 from ._output import (
     error_console,
@@ -36,6 +37,18 @@ _kind_option = click.option(
     show_default=True,
     help="Which promotion EXTERNAL_ID names.",
 )
+
+
+def _stop_if_it_may_have_acted(exc: LiveOpsError, effect: str, check: str) -> None:
+    """A call that is not safe to repeat failed with `exc`: if it may have taken effect, say
+    so (`effect`, and the command that shows the state: `check`) and exit 1; the command never
+    resends it, and the operator must not simply run it again."""
+    if may_have_acted(exc):
+        error_console().print(
+            f"[red]error[/red]: {shown(exc)}\nThe request may have reached the API: {effect}. "
+            f"Not resent; check with `{shown(check)}` before trying again."
+        )
+        raise SystemExit(1) from None
 
 
 def _periods(periods: Any) -> str:
@@ -138,15 +151,10 @@ def codes_generate(
         resource = getattr(client.admin, _CODE_KINDS[code_kind])
         try:
             result: models.GeneratedCodes = await resource.generate_codes(external_id, count=count)
-        except (APIConnectionError, APIStatusError) as exc:
-            arrived = exc.sent if isinstance(exc, APIConnectionError) else exc.status >= 500
-            if arrived:
-                error_console().print(
-                    f"[red]error[/red]: {shown(exc)}\nThe request may have reached the API: "
-                    "codes may have been generated. Not resent; check with `liveops codes "
-                    f"export {shown(external_id)}` before trying again."
-                )
-                raise SystemExit(1) from None
+        except LiveOpsError as exc:
+            _stop_if_it_may_have_acted(
+                exc, "codes may have been generated", f"liveops codes export {external_id}"
+            )
             raise
         return int(result.count or 0)
 
@@ -231,11 +239,21 @@ def user_limit_reset(
 
     async def work(client: LiveOpsClient) -> None:
         limits = client.admin.promotion_limits
-        if promotion is None:
-            await limits.reset_all_user_limits(user=models.LimitUser(user_external_id=player))
-            return
         user = None if all_users else models.PromotionLimitResetUser(user_external_id=player)
-        await limits.reset_user_limit(promotion, user=user)
+        try:
+            if promotion is None:
+                await limits.reset_all_user_limits(user=models.LimitUser(user_external_id=player))
+            else:
+                await limits.reset_user_limit(promotion, user=user)
+        except LiveOpsError as exc:
+            # A second reset would also erase the uses players made since the first one.
+            checked = f"--promotion {promotion}" if promotion is not None else "--promotion ID"
+            _stop_if_it_may_have_acted(
+                exc,
+                "the limit may have been reset",
+                f"liveops user-limit get {checked} --user {user_id or 'USER'}",
+            )
+            raise
 
     run_with_client(settings, work)
     scope = "every player" if all_users else user_id

@@ -19,13 +19,13 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .._exceptions import APIConnectionError, APIStatusError
+from .._exceptions import APIConnectionError, APIStatusError, ResponseDecodeError
 from .._generated.resources import AdminResources
 from ._files import write_id
 from ._kinds import Current, Kind
 from ._plan import Action, Change, ordered_batches, spec_changes
 
-__all__ = ["ApplyReport", "OutcomeUnknownError", "apply_plan"]
+__all__ = ["ApplyReport", "OutcomeUnknownError", "apply_plan", "may_have_acted"]
 
 
 class OutcomeUnknownError(Exception):
@@ -55,9 +55,14 @@ def _present(value: T | None, what: str) -> T:
     return value
 
 
-def _may_have_arrived(exc: BaseException) -> bool:
+def may_have_acted(exc: BaseException) -> bool:
+    """Whether a call that failed with `exc` may have taken effect: no answer once the request
+    may have arrived, a 5xx or 429, or a success answer whose body could not be read (a
+    `ResponseDecodeError`: the API acted, only its answer is lost)."""
     if isinstance(exc, APIConnectionError):
         return exc.sent
+    if isinstance(exc, ResponseDecodeError):
+        return True
     return isinstance(exc, APIStatusError) and (exc.status >= 500 or exc.status == 429)
 
 
@@ -90,7 +95,7 @@ class _Runner:
         try:
             key = await kind.create(self.admin, desired.key, body)
         except Exception as exc:
-            if not _may_have_arrived(exc):
+            if not may_have_acted(exc):
                 raise
             settled = await self._settle_create(change)
             if settled is None:
@@ -151,7 +156,7 @@ class _Runner:
         try:
             await change.kind.toggle(self.admin, key)
         except Exception as exc:
-            if not _may_have_arrived(exc):
+            if not may_have_acted(exc):
                 raise
             now = await change.kind.fetch_one(self.admin, key)
             if now is None or now.spec.get("is_enabled"):

@@ -56,6 +56,7 @@ class FailRule:
     remaining: int = 1_000_000
     hits: int = 0
     message: str | None = None  # the errorMessage; a generic one when None
+    raw_body: bytes | None = None  # answer these bytes (as JSON) instead of an error body
 
 
 class MockServer:
@@ -109,6 +110,10 @@ class MockServer:
         rule.hits += 1
         if rule.after_handling:
             await handler(request)
+        if rule.raw_body is not None:
+            return web.Response(
+                body=rule.raw_body, status=rule.status, content_type="application/json"
+            )
         body = {
             "statusCode": rule.status,
             "errorCode": 1102 if rule.status == 422 else 1101,

@@ -52,11 +52,20 @@ def test_codes_generate_then_export_csv(server: MockServer, liveops: Invoke) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "raw_body"),
+    # A 500 after acting; a success whose body cannot be read (ResponseDecodeError: it acted,
+    # only the answer is lost, and the command said nothing of it).
+    [(500, None), (200, b"<html>OK</html>"), (200, b"")],
+    ids=["500", "200-html", "200-empty"],
+)
 def test_codes_generate_is_not_resent_after_an_unclear_failure(
-    server: MockServer, liveops: Invoke
+    server: MockServer, liveops: Invoke, status: int, raw_body: bytes | None
 ) -> None:
     server.seed()
-    outage = server.fail("PUT", "/code/generate", 500, after_handling=True, remaining=1)
+    outage = server.fail(
+        "PUT", "/code/generate", status, after_handling=True, remaining=1, raw_body=raw_body
+    )
     failed = liveops("codes", "generate", "winter_coupon_2026", "--count", "3")
     assert failed.exit_code == 1
     assert "may have reached the API" in failed.output and "Not resent" in failed.output
@@ -81,6 +90,36 @@ def test_user_limit_get_and_reset(server: MockServer, liveops: Invoke) -> None:
     assert everything.exit_code == 0 and server.mock.count("reset-all-user-promotions-limit") == 1
     wrong = liveops("user-limit", "get", "--user", "p1")
     assert wrong.exit_code == 2 and "exactly one of" in wrong.output
+
+
+@pytest.mark.parametrize(
+    ("args", "operation_id", "route"),
+    [
+        (
+            ["--promotion", "1", "--all-users"],
+            "reset-user-promotion-limit",
+            "/admin/user/limit/promotion/id/1/all",
+        ),
+        (
+            ["--user", "p1", "--all-promotions"],
+            "reset-all-user-promotions-limit",
+            "/admin/user/limit/promotion/all",
+        ),
+    ],
+    ids=["one-promotion", "all-promotions"],
+)
+def test_user_limit_reset_that_may_have_acted_says_so_and_is_not_resent(
+    server: MockServer, liveops: Invoke, args: list[str], operation_id: str, route: str
+) -> None:
+    """A reset answered 503 after it acted: the command said only "error: 503", and running
+    it again would erase every use players made in between."""
+    server.seed()
+    outage = server.fail("DELETE", route, 503, after_handling=True, remaining=1)
+    failed = liveops("user-limit", "reset", *args)
+    assert failed.exit_code == 1
+    assert "may have reached the API" in failed.output and "Not resent" in failed.output
+    assert "liveops user-limit get" in failed.output
+    assert outage.hits == 1 and server.mock.count(operation_id) == 1
 
 
 def test_api_errors_exit_1_with_status_and_code(server: MockServer, liveops: Invoke) -> None:

@@ -93,6 +93,32 @@ def test_create_answered_500_after_it_took_effect_is_settled_not_resent(
     assert liveops("plan", str(config)).exit_code == 0
 
 
+@pytest.mark.parametrize("raw_body", [b"<html>Created</html>", b""], ids=["html", "empty"])
+def test_create_whose_success_answer_cannot_be_read_is_settled_not_created_again(
+    server: MockServer, liveops: Invoke, tmp_path: Path, raw_body: bytes
+) -> None:
+    """A 201 whose body is lost or garbled (ResponseDecodeError) means the create acted. It
+    was reported as failed with "Nothing else was changed", the id never written back, so a
+    re-run created the discount a second time."""
+    config = tmp_path / "config"
+    (config / "discounts").mkdir(parents=True)
+    sale = config / "discounts/sale.yaml"
+    sale.write_text(
+        "kind: discount\nenabled: false\nspec:\n  name: {en-US: Sale}\n"
+        "  discount: {percent: '10.00'}\n  items: [{sku: gold}]\n"
+    )
+    garbled = server.fail(
+        "POST", "/admin/promotion/item", 201, after_handling=True, remaining=1, raw_body=raw_body
+    )
+
+    applied = liveops("apply", str(config), "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert garbled.hits == 1
+    assert yaml.safe_load(sale.read_text())["id"] == 1  # read back, written back
+    assert liveops("apply", str(config), "--yes").exit_code == 0
+    assert server.mock.count("create-item-promotion") == 1
+
+
 def test_create_failing_before_it_took_effect_is_reported_and_rerun_creates(
     server: MockServer, liveops: Invoke, tmp_path: Path
 ) -> None:

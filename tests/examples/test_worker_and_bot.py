@@ -221,3 +221,33 @@ async def test_discord_bot_closes_without_setup() -> None:
         return None
 
     await discord_bot.LiveOpsBot(player_tokens).close()  # no client was made: nothing to close
+
+
+async def test_worker_records_a_redeem_whose_answer_is_unreadable_and_loses_no_other_job(
+    sb: Sandbox,
+) -> None:
+    """A redeem answered 200 with a body that is not the answer (a proxy's page) acted: the
+    job is done, not a crash of its consumer that cancelled the jobs beside it and dropped
+    every result (the worker then raised ResponseDecodeError out of `run()`)."""
+    from tests.reliability import _fault_server as fs
+
+    ok = fs.reply(200, {"items": [{"sku": "gold-coins", "quantity": 10}]})
+    async with fs.FaultServer() as server:
+        server.default = ok
+        server.then(fs.reply(200, raw=b"<html>OK</html>", content_type="text/html"))
+        async with LiveOpsClient(base_url=server.base_url, project_id=1, api_key="k") as client:
+            queue: asyncio.Queue[worker.RedeemJob] = asyncio.Queue()
+            for n in range(6):
+                queue.put_nowait(worker.RedeemJob(f"j{n}", sb.player_jwt(f"p{n}"), f"CODE{n}"))
+            w = worker.Worker(client, queue, concurrency=1)
+            running = asyncio.ensure_future(w.run())
+            joined = asyncio.ensure_future(queue.join())
+            # A consumer that crashed ends `run()` first: then no waiting for a queue it left.
+            await asyncio.wait({running, joined}, return_when=asyncio.FIRST_COMPLETED)
+            joined.cancel()
+            w.stop()
+            results = await running
+    assert sorted(r.job_id for r in results) == [f"j{n}" for n in range(6)]
+    assert [r.outcome for r in results] == ["done"] * 6
+    assert "could not be read" in results[0].detail
+    assert server.count("/coupon/redeem") == 6  # each job sent once

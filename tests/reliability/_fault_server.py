@@ -105,6 +105,17 @@ def reset_before_response() -> Action:
     return action
 
 
+def close_before_response() -> Action:
+    """Read the request (it is counted), then close the kept-alive connection (FIN) without a
+    byte of answer: the case in which aiohttp would resend GET/PUT/DELETE by itself."""
+
+    async def action(request: Received, conn: Connection) -> None:
+        conn.keep_alive = False
+        conn.writer.close()
+
+    return action
+
+
 def reset_mid_body(body: bytes = b'{"external_id": "c1", "name": "a long enough name"}') -> Action:
     async def action(request: Received, conn: Connection) -> None:
         await conn.send(head(200, {"Content-Type": "application/json"}, len(body)))

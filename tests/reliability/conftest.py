@@ -81,7 +81,8 @@ async def make_client() -> AsyncIterator[Callable[..., LiveOpsClient]]:
         # The engine's own promise (never resent once it may have arrived) is tested here;
         # settling, which resends only what the API's state shows as not applied: tests/settle.
         kwargs.setdefault("settle", False)
-        client = LiveOpsClient(base_url=server.base_url, **kwargs)
+        kwargs.setdefault("base_url", server.base_url)
+        client = LiveOpsClient(**kwargs)
         made.append(client)
         return client
 

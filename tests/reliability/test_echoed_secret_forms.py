@@ -17,6 +17,7 @@ import traceback
 import zlib
 from collections.abc import Callable
 from importlib.util import find_spec
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -140,6 +141,14 @@ def _assert_scrubbed(error: LiveOpsError, secret: str, form: str) -> None:
                 assert leaked not in text, f"{leaked!r} in {type(error).__name__}: {text[:300]}"
 
 
+def _call_carrying(name: str, client: Any) -> Any:
+    """A call whose request carries the secret `name`: the admin key (or its Basic value) on an
+    admin call, the JWT (or a part of it) on a player call."""
+    if name in ("api key", "basic"):
+        return client.admin.coupons.get("c1")
+    return client.user(JWT).coupons.get_rewards("c1")
+
+
 @pytest.mark.parametrize("spelling", SPELLINGS)
 @pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("name", SECRETS)
@@ -149,12 +158,7 @@ async def test_a_credential_echoed_in_another_spelling_is_scrubbed(
     secret = SECRETS[name]
     form = SPELLINGS[spelling](secret)
     server.default = _echo(where, form)
-    client = make_client(server, api_key=API_KEY, max_retries=0)
-    call = (
-        client.admin.coupons.get("c1")
-        if name in ("api key", "basic")
-        else client.user(JWT).coupons.get_rewards("c1")
-    )
+    call = _call_carrying(name, make_client(server, api_key=API_KEY, max_retries=0))
     error = await outcome(call)
     assert isinstance(error, LiveOpsError), repr(error)
     if where.startswith("error"):  # the echo was read: the error shows it, scrubbed
@@ -252,12 +256,7 @@ async def test_a_credential_echoed_in_utf16_or_utf32_is_scrubbed(
     secret = SECRETS[name]
     body = f"refused {secret} here".encode(encoding)
     server.default = fs.reply(status, raw=body, content_type=f"text/plain; charset={encoding}")
-    client = make_client(server, api_key=API_KEY, max_retries=0)
-    call = (
-        client.admin.coupons.get("c1")
-        if name in ("api key", "basic")
-        else client.user(JWT).coupons.get_rewards("c1")
-    )
+    call = _call_carrying(name, make_client(server, api_key=API_KEY, max_retries=0))
     error = await outcome(call)
     assert isinstance(error, LiveOpsError), repr(error)
     for shown in (error, pickle.loads(pickle.dumps(error))):
@@ -413,12 +412,7 @@ async def test_an_echo_in_every_error_body_shape_the_sdk_reads_is_scrubbed(
     in whichever JSON type, none of the error's fields shows it."""
     secret = SECRETS[name]
     server.default = fs.reply(422, ERROR_SHAPES[shape](secret))
-    client = make_client(server, api_key=API_KEY, max_retries=0)
-    call = (
-        client.admin.coupons.get("c1")
-        if name in ("api key", "basic")
-        else client.user(JWT).coupons.get_rewards("c1")
-    )
+    call = _call_carrying(name, make_client(server, api_key=API_KEY, max_retries=0))
     error = await outcome(call)
     assert isinstance(error, LiveOpsError), repr(error)
     _assert_scrubbed(error, secret, secret)

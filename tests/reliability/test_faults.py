@@ -3,8 +3,10 @@ successful retry, the server's count of what it received, and no canary secret a
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import socket
+import time
 from collections.abc import Callable
 
 import orjson
@@ -24,6 +26,7 @@ from liveops_async import (
     Timeouts,
     UnprocessableEntityError,
 )
+from liveops_async._retry import LONGEST_RETRY_AFTER
 
 from . import _fault_server as fs
 from ._calls import ALL_CALLS, NOT_IDEMPOTENT, RETRY_SAFE, Call
@@ -191,6 +194,8 @@ RETRY_AFTER = {
     # Built from the frozen wall clock (the `wall_clock` fixture): the wait is exact.
     "seconds": (lambda now: "2", 2.0, 2.0),
     "http-date": (lambda now: email.utils.formatdate(now + 3, usegmt=True), 3.0, 3.0),
+    # The third HTTP-date form a recipient must accept (RFC 9110 5.6.7): it names no zone.
+    "asctime-date": (lambda now: time.asctime(time.gmtime(now + 3)), 3.0, 3.0),
 }
 
 
@@ -235,14 +240,29 @@ async def test_429_for_non_idempotent_reports_the_wait(
     assert retry_sleeps == [] and server.count(call.route) == 1
 
 
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    # delay-seconds is any number of digits: one too long for a float is the longest wait,
+    # not a header to ignore (which retried at once after the backoff).
+    [("3600", 3600.0), ("9" * 400, LONGEST_RETRY_AFTER)],
+    ids=["3600", "400-digits"],
+)
+@pytest.mark.parametrize("status", [429, 503])
 @every_call
-async def test_429_above_the_cap_is_raised_without_waiting(
-    call: Call, make_client: ClientFactory, server: fs.FaultServer, retry_sleeps: list[float]
+async def test_retry_after_above_the_cap_is_raised_without_waiting(
+    call: Call,
+    status: int,
+    header: str,
+    seconds: float,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    retry_sleeps: list[float],
 ) -> None:
-    server.then(fs.reply(429, headers={"Retry-After": "3600"}), fs.reply(200, call.success_body))
+    server.then(fs.reply(status, headers={"Retry-After": header}), fs.reply(200, call.success_body))
     client = make_client(server)
-    error = expect_error(await outcome(call.invoke(client)), RateLimitError, client)
-    assert isinstance(error, RateLimitError) and error.retry_after == 3600
+    kind = RateLimitError if status == 429 else InternalServerError
+    error = expect_error(await outcome(call.invoke(client)), kind, client)
+    assert isinstance(error, kind) and error.retry_after == seconds
     assert retry_sleeps == [] and server.count(call.route) == 1
 
 
@@ -421,3 +441,64 @@ async def test_a_retry_after_date_beyond_any_calendar_is_ignored_not_raised(
     error = expect_error(await outcome(call.invoke(client)), kind, client)
     assert isinstance(error, kind) and error.retry_after is None
     assert server.count(call.route) == (FAST_RETRY.max_attempts if call.retry_safe else 1)
+
+
+# A proxy that cannot open the tunnel ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "retried"), [(502, True), (503, True), (504, True), (407, False), (403, False)]
+)
+@every_call
+async def test_a_tunnel_the_proxy_could_not_open_is_retried_for_every_operation(
+    call: Call,
+    status: int,
+    retried: bool,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    retry_sleeps: list[float],
+) -> None:
+    """An https call through a proxy that answers CONNECT with 502/503/504 (it could not reach
+    the API) never sent its request: like a refused connection, any operation is tried again.
+    A refusal of the proxy itself (407 credentials, 403 policy) is not transient."""
+    server.default = fs.reply(status, raw=b"upstream unreachable", content_type="text/plain")
+    client = make_client(
+        server, base_url="https://127.0.0.1:9/api", proxy=f"http://127.0.0.1:{server.port}"
+    )
+    error = expect_error(await outcome(call.invoke(client)), APIConnectionError, client)
+    assert isinstance(error, APIConnectionError) and error.sent is False
+    connects = [r for r in server.received if r.method == "CONNECT"]
+    assert len(connects) == len(server.received)
+    assert len(connects) == (FAST_RETRY.max_attempts if retried else 1)
+    assert len(retry_sleeps) == len(connects) - 1
+
+
+# Cancellation ----------------------------------------------------------------------------------
+
+
+@retry_safe
+async def test_cancelling_a_call_pausing_before_its_retry_sends_nothing_more(
+    call: Call,
+    make_client: ClientFactory,
+    server: fs.FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pausing = asyncio.Event()
+
+    async def pause_forever(seconds: float) -> None:
+        pausing.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr("liveops_async._engine._sleep", pause_forever)
+    server.then(fs.reply(503, {"errorMessage": "busy"}), fs.reply(200, call.success_body))
+    client = make_client(server)
+    task = asyncio.ensure_future(call.invoke(client))
+    await pausing.wait()
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert server.count(call.route) == 1
+    expect_success(await outcome(call.invoke(client)), call, client)  # the pool is intact
+    assert server.count(call.route) == 2

@@ -125,17 +125,6 @@ async def via(
         await thing.close()
 
 
-def close_before_response() -> fs.Action:
-    """Read the request, act on it (it is counted), then close the kept-alive connection
-    without answering: the case in which aiohttp would resend GET/PUT/DELETE by itself."""
-
-    async def action(request: fs.Received, conn: fs.Connection) -> None:
-        conn.keep_alive = False
-        conn.writer.close()
-
-    return action
-
-
 def _gzip_corrupt(body: bytes) -> bytes:
     packed = gzip.compress(body)
     return packed[:12] + b"\xff" * 8 + packed[20:]
@@ -150,7 +139,7 @@ async def test_dropped_keep_alive_never_resends_a_non_idempotent_call(
 ) -> None:
     client = via(server)
     await COUPON_GET.invoke(client)  # a kept-alive connection for the next call to reuse
-    server.then(close_before_response())
+    server.then(fs.close_before_response())
 
     error = await outcome(call.invoke(client))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import time
 from collections.abc import Callable
 
 import aiohttp
@@ -26,7 +27,7 @@ from liveops_async import (
     RetryPolicy,
     Timeouts,
 )
-from liveops_async._retry import parse_retry_after
+from liveops_async._retry import LONGEST_RETRY_AFTER, parse_retry_after
 from tests._ports import refusing_port
 
 from . import _ops
@@ -212,6 +213,30 @@ def test_parse_retry_after() -> None:
     date = email.utils.formatdate(now + 42, usegmt=True)
     assert parse_retry_after(date, lambda: now) == pytest.approx(42, abs=1)
     assert parse_retry_after(email.utils.formatdate(now - 50, usegmt=True), lambda: now) == 0.0
+
+
+@pytest.mark.parametrize(
+    "value",
+    # Not delay-seconds (`1*DIGIT`), though `float()` reads each as a number of seconds.
+    ["1_000", "1e3", "+5", "-0", "0x10", "\u0665", "\uff15", "1e400", "Infinity"],
+)
+def test_retry_after_seconds_are_ascii_digits_only(value: str) -> None:
+    assert parse_retry_after(value, lambda: 1_700_000_000.0) is None
+
+
+def test_retry_after_seconds_too_long_for_a_float_are_the_longest_wait() -> None:
+    """RFC 9111 has an overflowing delta-seconds count as 2**31: above any cap, never None."""
+    assert parse_retry_after("9" * 400, lambda: 0.0) == LONGEST_RETRY_AFTER == 2.0**31
+    assert parse_retry_after("99999999999999999999", lambda: 0.0) == LONGEST_RETRY_AFTER
+    assert parse_retry_after("86400", lambda: 0.0) == 86400.0
+
+
+def test_retry_after_asctime_date_is_gmt() -> None:
+    now = 1_700_000_000.0
+    assert parse_retry_after(time.asctime(time.gmtime(now + 42)), lambda: now) == 42.0
+    assert parse_retry_after("Sun Nov  6 08:49:37 1994", lambda: now) == 0.0
+    # RFC 850, the obsolete form, is read as well
+    assert parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", lambda: now) == 0.0
 
 
 def test_backoff_grows_with_jitter_and_is_capped() -> None:

@@ -16,9 +16,11 @@ from liveops_async import (
     ClientClosedError,
     InternalServerError,
     RateLimitError,
+    ReadTimeoutError,
     RequestOptions,
     RetryPolicy,
     Settlement,
+    Timeouts,
     UnprocessableEntityError,
     _settle,
     models,
@@ -83,6 +85,29 @@ async def test_create_that_acted_is_settled_as_applied(
     assert rig.mock.count(create_op) == 2
     assert rig.mock.count(read_op) == 1
     assert (await _external_ids(rig, create_op)).count("settle-1") == 1
+
+
+@pytest.mark.parametrize(
+    "date_until",
+    # Each the same instant as the API's read spells it (2026-02-01T10:00:00+00:00).
+    ["2026-02-01T10:00:00Z", "2026-02-01T10:00:00.000Z", "2026-02-01T13:00:00+03:00"],
+)
+@pytest.mark.parametrize(("create_op", "read_op", "_codes", "_code_op"), PROMOTIONS)
+async def test_create_that_acted_is_applied_whatever_the_spelling_of_its_dates(
+    rig: Rig, create_op: str, read_op: str, _codes: str, _code_op: str, date_until: str
+) -> None:
+    """The read gives a date-time back in another spelling of the same instant: it is what
+    was sent. Compared as text it was "someone else holds the key": the duplicate error was
+    raised, and the outcome reported unknown, for the caller's own create."""
+    periods = [{"date_from": "2026-01-01T10:00:00+00:00", "date_until": date_until}]
+    body = rig.example(create_op, external_id="dated", promotion_periods=periods)
+    rig.proxy.drop("POST", _suffix(create_op))
+
+    result = await _admin(rig).request(OPERATIONS[create_op], body=body)
+
+    assert result == models.CreatedExternalId(external_id="dated")
+    assert [e.outcome for e in rig.settled] == [Settlement.APPLIED]
+    assert rig.mock.count(create_op) == 2 and rig.mock.count(read_op) == 1
 
 
 @pytest.mark.parametrize(("create_op", "read_op", "_codes", "_code_op"), PROMOTIONS)
@@ -345,15 +370,20 @@ async def test_offer_claim_settles(rig: Rig, when: str) -> None:
     assert rig.mock.count("claim-user-offer-chain-step-reward") == 1
 
 
-@pytest.mark.parametrize("when", ["after", "before"])
-async def test_reward_claim_settles(rig: Rig, when: str) -> None:
+async def _claimable_reward_step(rig: Rig, player_id: str) -> tuple[int, Any]:
+    """A new reward chain and its first step, with the value points to claim it granted."""
     created = await rig.admin_call(
         "admin-create-reward-chain", body=rig.example("admin-create-reward-chain")
     )
     chain_id = int(created.reward_chain_id)
     chain = await rig.admin_call("admin-get-reward-chain", path={"reward_chain_id": chain_id})
-    step_id = chain.steps[0].step_id
-    rig.mock.grant_value_points("p1", chain_id, chain.steps[0].price.amount)
+    rig.mock.grant_value_points(player_id, chain_id, chain.steps[0].price.amount)
+    return chain_id, chain.steps[0].step_id
+
+
+@pytest.mark.parametrize("when", ["after", "before"])
+async def test_reward_claim_settles(rig: Rig, when: str) -> None:
+    chain_id, step_id = await _claimable_reward_step(rig, "p1")
     player = rig.player("p1")
     suffix = _suffix(
         "claim-user-reward-chain-step-reward", reward_chain_id=chain_id, step_id=step_id
@@ -559,3 +589,222 @@ async def test_random_faults_never_apply_anything_twice(rig: Rig, seed: int) -> 
             assert progress == [1]
     outcomes = {e.outcome for e in rig.settled}
     assert Settlement.APPLIED in outcomes and Settlement.NOT_APPLIED in outcomes
+
+
+# --- a claim that acts after settling read the chain ----------------------------------------
+
+
+_CLAIM_OPS = {
+    "daily": "claim-user-daily-chain-step-reward",
+    "offer": "claim-user-offer-chain-step-reward",
+    "reward": "claim-user-reward-chain-step-reward",
+}
+
+
+class _Buffered:
+    """A connection stand-in that keeps what the relay would send, to send it later."""
+
+    def __init__(self) -> None:
+        self.sent = b""
+
+    async def send(self, data: bytes) -> None:
+        self.sent += data
+
+    def reset(self) -> None:  # pragma: no cover - the read is never dropped here
+        raise AssertionError("the settle read was not to be dropped")
+
+
+async def _claim_setup(rig: Rig, kind: str) -> tuple[str, str, Any, Any]:
+    """The claim's and the settle read's path suffixes, the claim as the player makes it
+    through the fault server, and the same claim sent straight to the mock."""
+    direct = rig.direct.user(rig.mock.issue_jwt("p1", ttl=90 * 86400))
+    player = rig.player("p1")
+    if kind in ("daily", "offer"):
+        chain_id = await (_daily_chain if kind == "daily" else _offer_chain)(rig)
+        id_name, resource = f"{kind}_chain_id", f"{kind}_chains"
+        return (
+            _suffix(
+                f"claim-user-{kind}-chain-step-reward", **{id_name: chain_id, "step_number": 1}
+            ),
+            _suffix(f"get-user-{kind}-chain-by-id", **{id_name: chain_id}),
+            lambda: getattr(player, resource).claim_step(chain_id, 1),
+            lambda: getattr(direct, resource).claim_step(chain_id, 1),
+        )
+    chain_id, step_id = await _claimable_reward_step(rig, "p1")
+    return (
+        _suffix("claim-user-reward-chain-step-reward", reward_chain_id=chain_id, step_id=step_id),
+        _suffix("get-reward-chains-list"),
+        lambda: player.reward_chains.claim_step(chain_id, step_id),
+        lambda: direct.reward_chains.claim_step(chain_id, step_id),
+    )
+
+
+@pytest.mark.parametrize("kind", ["daily", "offer", "reward"])
+async def test_claim_that_acts_after_the_settle_read_is_applied_not_refused(
+    rig: Rig, kind: str
+) -> None:
+    """The first claim timed out while the API was still working on it: settling's read shows
+    the step claimable, the claim then acts, and the resend is refused as already claimed
+    (422). The step was claimed once, by this call: applied, not the refusal (which a caller
+    would read as "no reward") and not an unknown outcome."""
+    claim_suffix, read_suffix, claim, late_claim = await _claim_setup(rig, kind)
+    rig.proxy.drop("POST", claim_suffix, when="before")
+    late = {"pending": True}
+
+    async def read_then_act(request: Any, conn: Any) -> None:
+        if request.method == "GET" and request.path.endswith(read_suffix) and late["pending"]:
+            late["pending"] = False
+            captured = _Buffered()
+            await rig.proxy(request, captured)  # the chain as it was: the step claimable
+            await late_claim()  # the first request acts now
+            await conn.send(captured.sent)
+            return
+        await rig.proxy(request, conn)
+
+    rig.server.default = read_then_act
+
+    result = await claim()
+
+    assert not late["pending"], "settling never read the chain"
+    assert [e.outcome for e in rig.settled] == [Settlement.APPLIED]
+    if kind == "offer":
+        assert isinstance(result, models.OfferChainClaimResult) and result.order_id is None
+    else:
+        assert result is None
+    # The late act and the refused resend reached the mock; the first was dropped before it.
+    assert rig.mock.count(_CLAIM_OPS[kind]) == 2
+
+
+@pytest.mark.parametrize("kind", ["daily", "offer", "reward"])
+async def test_claim_resend_refused_while_the_step_stays_claimable_raises_the_refusal(
+    rig: Rig, kind: str
+) -> None:
+    """The read after a refused resend still shows the step claimable: nothing acted, and
+    the refusal is the caller's answer (the outcome is reported unknown, nothing resent)."""
+    claim_suffix, _read, claim, _late = await _claim_setup(rig, kind)
+    rig.proxy.drop("POST", claim_suffix, when="before")
+    rig.proxy.drop("POST", claim_suffix, when="before", status=422)
+
+    with pytest.raises(UnprocessableEntityError):
+        await claim()
+
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+    assert rig.proxy.dropped == 2
+    assert rig.mock.count(_CLAIM_OPS[kind]) == 0
+
+
+async def test_resends_count_the_total_budget_from_the_first_attempt(rig: Rig) -> None:
+    """`total_budget` bounds every send of a call from its first attempt on. The first create
+    timed out after 0.3 s (read timeout; the server holds it) against a budget of 0.2 s, so
+    settling has no time left to resend: it counted from the timeout and resent."""
+    body = rig.example("admin-create-coupon", external_id="late")
+    rig.proxy.hold("POST", _suffix("admin-create-coupon"))
+    options = RequestOptions(
+        timeout=Timeouts(read=0.3),
+        retry=RetryPolicy(
+            max_attempts=3, initial_backoff=0.001, max_backoff=0.002, total_budget=0.2
+        ),
+    )
+
+    with pytest.raises(ReadTimeoutError):
+        await _admin(rig).request(OPERATIONS["admin-create-coupon"], body=body, options=options)
+
+    assert rig.proxy.held.is_set()
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+    assert rig.mock.count("admin-create-coupon") == 0  # the held one never reached the mock
+
+
+@pytest.mark.parametrize(
+    ("sent", "read", "same"),
+    [
+        ("2026-02-01T10:00:00Z", "2026-02-01T10:00:00+00:00", True),
+        ("2026-02-01T10:00:00.000Z", "2026-02-01T13:00:00+03:00", True),
+        ("2026-02-01T10:00:00Z", "2026-02-01T10:00:01+00:00", False),  # another instant
+        ("2026-02-01T10:00:00", "2026-02-01T10:00:00+00:00", False),  # no zone: no instant
+        ("Winter", "winter", False),
+    ],
+)
+def test_sent_values_match_a_read_by_instant_for_date_times(
+    sent: str, read: str, same: bool
+) -> None:
+    from liveops_async._settle_rules import sent_matches
+
+    assert (
+        sent_matches({"periods": [{"date_until": sent}]}, {"periods": [{"date_until": read}]})
+        is same
+    )
+
+
+async def test_a_refusal_the_caller_made_retryable_is_not_settled(rig: Rig) -> None:
+    """`retry_statuses` with 422 added (for retry-safe calls): a create refused because its
+    key exists is still a refusal, not an outcome to settle. Settling resent it, read the
+    entity someone else made with the same values and answered "applied" for a create that
+    never acted."""
+    body = rig.example("admin-create-coupon", external_id="existing")
+    await rig.admin_call("admin-create-coupon", body=body)  # made by someone else, earlier
+    retry = RetryPolicy(
+        max_attempts=3, initial_backoff=0.001, max_backoff=0.002, retry_statuses={422, 503}
+    )
+
+    with pytest.raises(UnprocessableEntityError):
+        await _admin(rig).request(
+            OPERATIONS["admin-create-coupon"], body=body, options=RequestOptions(retry=retry)
+        )
+
+    assert rig.settled == []
+    assert rig.mock.count("admin-create-coupon") == 2  # the earlier create, and this one once
+
+
+async def test_cancelling_a_call_waiting_to_be_resent_sends_nothing_more(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller cancels while settling pauses before a resend: the cancel stays a cancel,
+    nothing is resent, and `on_settle` hears the outcome stayed unknown."""
+    pausing = asyncio.Event()
+
+    async def pause_forever(seconds: float) -> None:
+        pausing.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(_settle, "_sleep", pause_forever)
+    body = rig.example("admin-create-coupon", external_id="cancelled")
+    rig.proxy.drop("POST", _suffix("admin-create-coupon"), when="before")
+    call = asyncio.ensure_future(_admin(rig).request(OPERATIONS["admin-create-coupon"], body=body))
+    await pausing.wait()
+
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+    assert rig.proxy.dropped == 1 and rig.mock.count("admin-create-coupon") == 0
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
+    assert len([r for r in rig.server.received if r.method == "POST"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("create_op", "path", "body"),
+    [
+        ("admin-create-coupon", None, {"name": {"en": "No key"}}),
+        ("admin-create-coupon", None, {"external_id": "", "name": {"en": "Empty key"}}),
+        ("create-coupon-code", {"external_id": "c"}, {}),
+    ],
+    ids=["no-external-id", "empty-external-id", "no-coupon-code"],
+)
+async def test_a_create_sent_without_its_key_is_never_resent(
+    rig: Rig, create_op: str, path: dict[str, object] | None, body: dict[str, Any]
+) -> None:
+    """With validation off, a keyed create can leave without its key: no duplicate refusal
+    guards a resend then, so settling must not resend (it did: the resend reached the API)."""
+    rig.proxy.drop("POST", _suffix(create_op, **(path or {})), when="before")
+
+    with pytest.raises(APIConnectionError) as caught:
+        await _admin(rig).request(
+            OPERATIONS[create_op],
+            path=path,
+            body=body,
+            options=RequestOptions(validate_requests=False),
+        )
+
+    assert caught.value.sent is True
+    assert rig.proxy.dropped == 1 and rig.mock.count(create_op) == 0
+    assert [e.outcome for e in rig.settled] == [Settlement.UNKNOWN]
