@@ -27,7 +27,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from typing import Any, Generic, TypeVar
 
 from ._exceptions import InvalidParameterError, PaginationError
-from ._model import EXTRA_SLOT
 from ._operation import Pagination
 from ._types import UNSET
 from ._utils._numbers import ascii_int
@@ -103,15 +102,27 @@ def _start_offset(value: object) -> int:
 
 
 def _fingerprints(items: Sequence[Any]) -> list[bytes]:
-    """Identifies each item (models and plain data alike, hashable or not) by its repr, with
-    a model's unknown fields (`model_extra`, which the repr leaves out): items told apart only
-    by a field the spec lacks (an `id` it names otherwise) are not one repeated item."""
-    return [
-        hashlib.blake2b(
-            (repr(item) + repr(getattr(item, EXTRA_SLOT, None) or "")).encode(), digest_size=16
-        ).digest()
-        for item in items
-    ]
+    """Identifies each item (models and plain data alike, hashable or not) by everything it
+    holds: its JSON form, unknown fields (`model_extra`) at every depth included, so items
+    told apart only by a field the spec lacks (an `id` it names otherwise, at the top or in a
+    nested object) are not one repeated item. A repr leaves `model_extra` out."""
+    return [hashlib.blake2b(_identity(item), digest_size=16).digest() for item in items]
+
+
+def _identity(item: Any) -> bytes:
+    # Imported here: orjson, `_serde` and cattrs load with the engine, off `import liveops_async`.
+    import orjson
+
+    from ._serde import to_json_ready
+
+    try:
+        return orjson.dumps(
+            to_json_ready(item),
+            default=repr,
+            option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+        )
+    except (TypeError, ValueError):  # past the walk's depth, or a value orjson refuses
+        return repr(item).encode("utf-8", "surrogatepass")
 
 
 def _check_max_pages(value: int) -> int:

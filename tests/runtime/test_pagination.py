@@ -71,19 +71,28 @@ async def test_walks_by_has_more(
     assert _queries(server) == ["limit=2&offset=0", "limit=2&offset=2", "limit=2&offset=4"]
 
 
+@pytest.mark.parametrize("where", ["item", "nested object"])
 async def test_items_told_apart_only_by_a_field_the_spec_lacks_are_not_a_repeated_page(
-    server: ScriptedServer, make_client: Callable[..., LiveOpsClient]
+    server: ScriptedServer, make_client: Callable[..., LiveOpsClient], where: str
 ) -> None:
-    """Items whose declared fields are all alike but whose unknown fields (`model_extra`)
-    differ, such as an id the spec names otherwise: the repr the walk compared leaves
-    `model_extra` out, so the second page was a PaginationError ("a page it had sent before")."""
+    """Items whose declared fields are all alike but whose unknown fields (`model_extra`, of
+    the item or of a model inside it) differ, such as an id the spec names otherwise: a repr
+    leaves `model_extra` out, so the second page was a PaginationError ("a page it had sent
+    before")."""
+
+    def coupon(i: str) -> dict[str, Any]:
+        if where == "item":
+            return {"external_id": "same", "id": i}
+        return {"external_id": "same", "bonus": [{"sku": "s", "quantity": 1, "id": i}]}
 
     def page(ids: list[str], more: bool, total: int) -> dict[str, Any]:
-        return {"items": [{"external_id": "same", "id": i} for i in ids], "has_more": more}
+        return {"items": [coupon(i) for i in ids], "has_more": more}
 
     _serve_list(server, 5, page)
     pager = make_client(base_url=server.base_url).admin.coupons.list(limit=2)
-    assert [c.model_extra["id"] async for c in pager] == ["c0", "c1", "c2", "c3", "c4"]
+    seen = [c async for c in pager]
+    extras = [c.model_extra if where == "item" else c.bonus[0].model_extra for c in seen]
+    assert [extra["id"] for extra in extras] == ["c0", "c1", "c2", "c3", "c4"]
 
 
 async def test_has_more_wins_over_a_page_shorter_than_asked(
