@@ -452,6 +452,15 @@ def _pagination(
 _OPTIONS_DOC = "Per-call settings (timeouts in seconds, retries, headers); see `RequestOptions`."
 
 
+# What any call may raise besides its documented statuses (the SDK's own checks come first).
+_COMMON_ERRORS = (
+    "Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError"
+    " (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),"
+    " RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that"
+    " cannot be read). All derive from LiveOpsError."
+)
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -484,5 +493,6 @@ def _docstring(op: Op) -> str:
             f"{status_error_class(int(code)).__name__} ({code}): {text}" for code, text in op.errors
         )
         facts.append(textwrap.fill(f"Raises {codes}.", 92))
+    facts.append(textwrap.fill(_COMMON_ERRORS, 92))
     text = "\n\n".join([*parts, "\n".join(facts)])
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')

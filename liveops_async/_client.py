@@ -217,7 +217,8 @@ def _base_url(value: str | None) -> str:
     if parts is not None and "@" in parts.netloc:
         raise InvalidParameterError(
             "base_url must not hold credentials (user:password@): the API key or the "
-            "player's JWT is the credential; pass a proxy's with proxy="
+            "player's JWT is the credential (a proxy's own credentials belong in its proxy "
+            "setting: proxy=, or HTTPS_PROXY with trust_env=True)"
         )
     if (
         parts is None

@@ -1,5 +1,5 @@
-"""Query string encoding: None/UNSET dropped, lists repeat the key, everything percent-encoded;
-dates and date-times as RFC 3339."""
+"""Query string encoding: a None/UNSET parameter left out, lists repeat the key (never empty,
+never holding None), everything percent-encoded; dates and date-times as RFC 3339."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ def _scalar(name: str, value: object) -> str:
 def encode_query(query: Mapping[str, object]) -> str:
     """`a=1&codes%5B%5D=x&codes%5B%5D=y` (no leading `?`; empty when nothing is left). Raises
     InvalidParameterError naming the parameter for a value of another type, a naive datetime,
+    an empty list or a None in one (the filter would silently widen),
     and what `_param_text.unsendable` refuses (a lone surrogate, NaN, an integer beyond 64
     bits)."""
     pairs: list[str] = []
@@ -80,9 +81,15 @@ def encode_query(query: Mapping[str, object]) -> str:
         where = f"query parameter {name}"
         key = quoted(where, name)
         if isinstance(value, (list, tuple)):
-            for item in value:
+            # A list is a filter: left empty, or with an item dropped, it would widen what the
+            # call reads or acts on (no `codes` is every code) instead of failing.
+            if not value:
+                raise InvalidParameterError(
+                    f"{where}: an empty list would send no filter at all; pass None for none"
+                )
+            for index, item in enumerate(value):
                 if item is None or item is UNSET:
-                    continue
+                    raise InvalidParameterError(f"{where}[{index}] is {item!r}: give a value")
                 pairs.append(f"{key}={quoted(where, _scalar(name, item))}")
         else:
             pairs.append(f"{key}={quoted(where, _scalar(name, value))}")

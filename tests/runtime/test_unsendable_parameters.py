@@ -224,3 +224,36 @@ async def test_a_required_query_parameter_left_out_is_refused_unsent(
             await _call(case, client, {}, {snake(wire): absent})
         assert caught.value.problems == (f"{wire}: required, got None",)
     assert server.seen == []
+
+
+ARRAY_PARAMETERS = [
+    (case, wire)
+    for case, wire in QUERY_PARAMETERS
+    if (case.op.query_schemas or {})[wire].get("type") == "array"
+]
+
+
+def test_there_are_list_filters() -> None:
+    assert ARRAY_PARAMETERS
+
+
+@pytest.mark.parametrize("validate", [True, False], ids=["checked", "unchecked"])
+@pytest.mark.parametrize("value", [[], [None], ["ok", None], [UNSET]], ids=repr)
+@pytest.mark.parametrize(
+    ("case", "name"), ARRAY_PARAMETERS, ids=lambda v: v if isinstance(v, str) else v.operation_id
+)
+async def test_a_list_filter_left_empty_or_holding_none_is_refused_unsent(
+    make_client: ClientFactory,
+    server: ScriptedServer,
+    case: Case,
+    name: str,
+    value: list[Any],
+    validate: bool,
+) -> None:
+    """A list filter that would go out empty (`codes=[]`, or `[None]` with the None dropped, as
+    it was) reads every item instead of none: refused naming the parameter, nothing sent."""
+    client = make_client(base_url=server.base_url, max_retries=0, validate_requests=validate)
+    with pytest.raises(InvalidParameterError) as caught:
+        await _call(case, client, {}, {snake(name): value})
+    assert re.search(rf"(?<![\w\[]){re.escape(name)}", str(caught.value)), str(caught.value)
+    assert server.seen == []

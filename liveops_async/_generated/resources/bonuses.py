@@ -56,8 +56,13 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promotion/bonus (operationId create-bonus-promotion).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
-        (422): the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); UnprocessableEntityError (422): the request failed validation or
+        the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.BonusPromotionSpec(
             name=name,
@@ -93,8 +98,12 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId delete-bonus-promotion).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.DELETE_BONUS_PROMOTION,
@@ -120,8 +129,12 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId get-bonus-promotion).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_BONUS_PROMOTION,
@@ -150,7 +163,12 @@ class AdminBonusesResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion/bonus (operationId get-bonus-promotion-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_BONUS_PROMOTION_LIST,
@@ -194,8 +212,13 @@ class AdminBonusesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promotion/{promotion_id}/bonus (operationId update-bonus-promotion).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
-        (422): the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); UnprocessableEntityError (422): the request failed validation or
+        the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.BonusPromotionSpec(
             name=name,

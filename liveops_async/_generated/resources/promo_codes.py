@@ -41,9 +41,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/activate (operationId activate-promo-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ACTIVATE_PROMO_CODE,
@@ -99,8 +104,13 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/promocode (operationId create-promo-code).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
-        (422): the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); UnprocessableEntityError (422): the request failed validation or
+        the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromoCodeCreate(
             external_id=external_id,
@@ -144,9 +154,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/promocode/{external_id}/code (operationId create-promo-code-code).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -176,9 +191,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/deactivate (operationId deactivate-promo-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.DEACTIVATE_PROMO_CODE,
@@ -209,9 +229,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId remove-promo-code-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -242,8 +267,12 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/promocode/{external_id} (operationId delete-promo-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.DELETE_PROMO_CODE,
@@ -272,8 +301,12 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promocode/{external_id}/code/generate (operationId generate-promo-code-codes).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -303,8 +336,12 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promocode/{external_id} (operationId get-promo-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_PROMO_CODE,
@@ -332,9 +369,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId get-promo-code-user-limit).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_PROMO_CODE_USER_LIMIT,
@@ -366,9 +408,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId add-promo-code-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -402,7 +449,12 @@ class AdminPromoCodesResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promocode (operationId get-promo-codes).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_PROMO_CODES,
@@ -436,9 +488,14 @@ class AdminPromoCodesResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/code/limit/promocode/external_id/{external_id} (operationId get-promo-code-code-limit).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_PROMO_CODE_CODE_LIMIT,
@@ -470,8 +527,12 @@ class AdminPromoCodesResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/promocode/{external_id}/code (operationId get-promocode-codes).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_PROMOCODE_CODES,
@@ -503,9 +564,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/promocode/external_id/{external_id} (operationId set-promo-code-user-promotion-limit).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UserLimitChange(
             user=user,
@@ -566,9 +632,14 @@ class AdminPromoCodesResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/promocode/{external_id} (operationId update-promo-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromoCodeUpdate(
             name=name,
@@ -663,10 +734,15 @@ class UserPromoCodesResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/promocode/code/{promocode_code}/rewards (operationId get-promo-code-rewards-by-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): the credentials are valid but may not call this endpoint, or no Authorization header
-        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
-        the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): the credentials are valid but may
+        not call this endpoint, or no Authorization header was sent; NotFoundError (404): the entity
+        does not exist; UnprocessableEntityError (422): the request failed validation or the action
+        is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_PROMO_CODE_REWARDS_BY_CODE,
@@ -699,10 +775,15 @@ class UserPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/promocode/redeem (operationId redeem-promo-code).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): the credentials are valid but may not call this endpoint, or no Authorization header
-        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
-        the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): the credentials are valid but may
+        not call this endpoint, or no Authorization header was sent; NotFoundError (404): the entity
+        does not exist; UnprocessableEntityError (422): the request failed validation or the action
+        is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromoCodeRedeemRequest(
             coupon_code=coupon_code,
@@ -734,10 +815,14 @@ class UserPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: PUT /v2/project/{project_id}/promocode/remove (operationId remove-cart-promo-code).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): the credentials are valid but may not call this endpoint, or no Authorization header
-        was sent; UnprocessableEntityError (422): the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): the credentials are valid but may
+        not call this endpoint, or no Authorization header was sent; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromoCodeRemoveRequest(
             cart=cart,
@@ -802,10 +887,15 @@ class GuestPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/promocode/redeem (operationId redeem-promo-code).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): the credentials are valid but may not call this endpoint, or no Authorization header
-        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
-        the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): the credentials are valid but may
+        not call this endpoint, or no Authorization header was sent; NotFoundError (404): the entity
+        does not exist; UnprocessableEntityError (422): the request failed validation or the action
+        is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromoCodeRedeemRequest(
             coupon_code=coupon_code,
@@ -837,10 +927,14 @@ class GuestPromoCodesResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: PUT /v2/project/{project_id}/promocode/remove (operationId remove-cart-promo-code).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): the credentials are valid but may not call this endpoint, or no Authorization header
-        was sent; UnprocessableEntityError (422): the request failed validation or the action is not
-        allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): the credentials are valid but may
+        not call this endpoint, or no Authorization header was sent; UnprocessableEntityError (422):
+        the request failed validation or the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromoCodeRemoveRequest(
             cart=cart,

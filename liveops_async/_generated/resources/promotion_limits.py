@@ -42,9 +42,14 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId remove-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -77,9 +82,14 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId get-user-promotion-limit).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_USER_PROMOTION_LIMIT,
@@ -111,9 +121,14 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId add-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UserLimitDelta(
             user=user,
@@ -145,9 +160,14 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/all (operationId reset-all-user-promotions-limit).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromotionLimitResetForUser(
             user=user,
@@ -180,9 +200,14 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id}/all (operationId reset-user-promotion-limit).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.PromotionLimitReset(
             user=user,
@@ -216,9 +241,14 @@ class AdminPromotionLimitsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/user/limit/promotion/id/{promotion_id} (operationId set-user-promotion-limit).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UserLimitChange(
             user=user,

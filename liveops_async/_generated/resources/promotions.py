@@ -39,8 +39,13 @@ class AdminPromotionsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promotion/{promotion_id}/activate (operationId activate-promotion).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
-        (422): the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); UnprocessableEntityError (422): the request failed validation or
+        the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ACTIVATE_PROMOTION,
@@ -66,8 +71,13 @@ class AdminPromotionsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/promotion/{promotion_id}/deactivate (operationId deactivate-promotion).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
-        (422): the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); UnprocessableEntityError (422): the request failed validation or
+        the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.DEACTIVATE_PROMOTION,
@@ -95,9 +105,13 @@ class AdminPromotionsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/promotion/redeemable/code/{code} (operationId get-redeemable-promotion-by-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; APIStatusError (405): the code in the path is not letters and digits
-        only.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist; APIStatusError
+        (405): the code in the path is not letters and digits only.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_REDEEMABLE_PROMOTION_BY_CODE,
@@ -129,7 +143,12 @@ class AdminPromotionsResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/promotion (operationId get-promotion-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_PROMOTION_LIST,
@@ -187,10 +206,15 @@ class UserPromotionsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/promotion/code/{code}/verify (operationId verify-promotion-code).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): the credentials are valid but may not call this endpoint, or no Authorization header
-        was sent; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422):
-        the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): the credentials are valid but may
+        not call this endpoint, or no Authorization header was sent; NotFoundError (404): the entity
+        does not exist; UnprocessableEntityError (422): the request failed validation or the action
+        is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.VERIFY_PROMOTION_CODE,

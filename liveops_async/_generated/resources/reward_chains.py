@@ -44,8 +44,13 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/reward_chain (operationId admin-create-reward-chain).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
-        (422): the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); UnprocessableEntityError (422): the request failed validation or
+        the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_CREATE_REWARD_CHAIN,
@@ -71,7 +76,12 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-delete-reward-chain).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_DELETE_REWARD_CHAIN,
@@ -100,8 +110,12 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-get-reward-chain).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_GET_REWARD_CHAIN,
@@ -138,7 +152,12 @@ class AdminRewardChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/reward_chain (operationId admin-get-reward-chains).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.ADMIN_GET_REWARD_CHAINS,
@@ -166,8 +185,12 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/reset (operationId admin-reset-reward-chain).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_RESET_REWARD_CHAIN,
@@ -194,7 +217,12 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/reward_chain/id/{reward_chain_id}/toggle (operationId admin-toggle-reward-chain).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_TOGGLE_REWARD_CHAIN,
@@ -227,9 +255,14 @@ class AdminRewardChainsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/reward_chain/id/{reward_chain_id} (operationId admin-update-reward-chain).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_UPDATE_REWARD_CHAIN,
@@ -297,9 +330,14 @@ class UserRewardChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: POST /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/step/{step_id}/claim (operationId claim-user-reward-chain-step-reward).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.CLAIM_USER_REWARD_CHAIN_STEP_REWARD,
@@ -326,8 +364,12 @@ class UserRewardChainsResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/user/reward_chain/{reward_chain_id}/balance (operationId get-user-reward-chain-balance).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_USER_REWARD_CHAIN_BALANCE,
@@ -358,7 +400,12 @@ class UserRewardChainsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/reward_chain (operationId get-reward-chains-list).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_REWARD_CHAINS_LIST,

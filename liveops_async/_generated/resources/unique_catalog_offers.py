@@ -40,9 +40,14 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/activate (operationId activate-unique-catalog-offer).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ACTIVATE_UNIQUE_CATALOG_OFFER,
@@ -86,8 +91,13 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v3/project/{project_id}/admin/unique_catalog_offer (operationId admin-create-unique-catalog-offer).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; UnprocessableEntityError
-        (422): the request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); UnprocessableEntityError (422): the request failed validation or
+        the action is not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UniqueCatalogOfferCreate(
             external_id=external_id,
@@ -125,9 +135,14 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: POST /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code (operationId create-unique-catalog-offer-code).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.CreateCodeRequest(
             coupon_code=coupon_code,
@@ -157,9 +172,14 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/deactivate (operationId deactivate-unique-catalog-offer).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.DEACTIVATE_UNIQUE_CATALOG_OFFER,
@@ -185,8 +205,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId delete-unique-catalog-offer-promotion).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.DELETE_UNIQUE_CATALOG_OFFER_PROMOTION,
@@ -215,8 +239,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code/generate (operationId generate-unique-catalog-offer-codes).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.GenerateCodesRequest(
             count=count,
@@ -247,8 +275,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId get-unique-catalog-offer).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_UNIQUE_CATALOG_OFFER,
@@ -277,7 +309,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/unique_catalog_offer (operationId get-unique-catalog-offers).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_UNIQUE_CATALOG_OFFERS,
@@ -308,8 +345,12 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/admin/unique_catalog_offer/{external_id}/code (operationId get-unique-catalog-offer-codes).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_UNIQUE_CATALOG_OFFER_CODES,
@@ -352,9 +393,14 @@ class AdminUniqueCatalogOffersResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/unique_catalog_offer/{external_id} (operationId update-unique-catalog-offer-promotion).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist; UnprocessableEntityError (422): the request failed validation or the
-        action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist;
+        UnprocessableEntityError (422): the request failed validation or the action is not allowed
+        in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.UniqueCatalogOfferUpdate(
             name=name,

@@ -39,10 +39,15 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: POST /v2/project/{project_id}/admin/items/upsell (operationId post-upsell).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
-        instead; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422): the
-        request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): a project API key (HTTP Basic) may
+        not call this endpoint; send a player's JWT instead; NotFoundError (404): the entity does
+        not exist; UnprocessableEntityError (422): the request failed validation or the action is
+        not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.POST_UPSELL,
@@ -67,9 +72,13 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: GET /v2/project/{project_id}/admin/items/upsell (operationId get-upsell-configurations-for-project-admin).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
-        instead.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): a project API key (HTTP Basic) may
+        not call this endpoint; send a player's JWT instead.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_UPSELL_CONFIGURATIONS_FOR_PROJECT_ADMIN,
@@ -95,9 +104,13 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell/{toggle} (operationId put-upsell-toggle-active-inactive).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
-        instead.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): a project API key (HTTP Basic) may
+        not call this endpoint; send a player's JWT instead.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.PUT_UPSELL_TOGGLE_ACTIVE_INACTIVE,
@@ -124,10 +137,15 @@ class AdminUpsellResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/items/upsell (operationId put-upsell).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; PermissionDeniedError
-        (403): a project API key (HTTP Basic) may not call this endpoint; send a player's JWT
-        instead; NotFoundError (404): the entity does not exist; UnprocessableEntityError (422): the
-        request failed validation or the action is not allowed in the entity's state.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); PermissionDeniedError (403): a project API key (HTTP Basic) may
+        not call this endpoint; send a player's JWT instead; NotFoundError (404): the entity does
+        not exist; UnprocessableEntityError (422): the request failed validation or the action is
+        not allowed in the entity's state.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.PUT_UPSELL,
@@ -183,7 +201,12 @@ class UserUpsellResource(BaseResource):
         Auth: user (the player's JWT as a Bearer token).
         HTTP: GET /v2/project/{project_id}/items/upsell (operationId get-upsell-for-project-client).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_UPSELL_FOR_PROJECT_CLIENT,

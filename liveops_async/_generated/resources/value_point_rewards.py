@@ -37,7 +37,12 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-delete-items-value-point-reward).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token).
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_DELETE_ITEMS_VALUE_POINT_REWARD,
@@ -63,8 +68,12 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: GET /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-get-items-value-point-reward).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_GET_ITEMS_VALUE_POINT_REWARD,
@@ -93,8 +102,12 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PATCH /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-patch-items-value-point-reward).
         Not retried once it may have reached the server.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_PATCH_ITEMS_VALUE_POINT_REWARD,
@@ -124,8 +137,12 @@ class AdminValuePointRewardsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v2/project/{project_id}/admin/items/{value_point_sku}/value_points/rewards (operationId admin-set-items-value-point-reward).
         Safe to retry.
-        Raises AuthenticationError (401): credentials are missing or wrong; NotFoundError (404): the
-        entity does not exist.
+        Raises AuthenticationError (401): the server refused the credentials (a wrong key, or an
+        invalid or expired token); NotFoundError (404): the entity does not exist.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.ADMIN_SET_ITEMS_VALUE_POINT_REWARD,

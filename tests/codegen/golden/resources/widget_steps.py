@@ -40,6 +40,10 @@ class UserWidgetStepsResource(BaseResource):
         HTTP: GET /v2/project/{project_id}/user/widget/{widget_id}/steps (operationId get-user-widget-steps).
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_USER_WIDGET_STEPS,

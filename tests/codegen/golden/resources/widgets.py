@@ -51,6 +51,10 @@ class AdminWidgetsResource(BaseResource):
         HTTP: POST /v3/project/{project_id}/admin/widget (operationId create-widget).
         Not retried once it may have reached the server.
         Raises AuthenticationError (401): bad credentials; UnprocessableEntityError (422): invalid.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.WidgetCreate(
             id=id,
@@ -84,6 +88,10 @@ class AdminWidgetsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: DELETE /v3/project/{project_id}/admin/widget/{widget_id} (operationId delete-widget-tags).
         Safe to retry.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.DELETE_WIDGET_TAGS,
@@ -111,6 +119,10 @@ class AdminWidgetsResource(BaseResource):
         HTTP: GET /v3/project/{project_id}/admin/widget/{widget_id} (operationId get-widget).
         Safe to retry.
         Raises AuthenticationError (401): bad credentials; NotFoundError (404): no such widget.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_WIDGET,
@@ -146,6 +158,10 @@ class AdminWidgetsResource(BaseResource):
         Returns an async paginator; iterate it for every item across pages.
         Safe to retry.
         Raises AuthenticationError (401): bad credentials.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.paginate(
             ops.GET_WIDGETS,
@@ -173,6 +189,10 @@ class AdminWidgetsResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: GET /v2/project/{project_id}/admin/widget/all (operationId get-all-widgets).
         Safe to retry.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.GET_ALL_WIDGETS,
@@ -202,6 +222,10 @@ class AdminWidgetsResource(BaseResource):
         HTTP: PATCH /v3/project/{project_id}/admin/widget/{widget_id} (operationId patch-widget).
         Safe to retry.
         Raises NotFoundError (404): no such widget.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.WidgetPatch(
             name=name,
@@ -229,6 +253,10 @@ class AdminWidgetsResource(BaseResource):
         Auth: admin or user (HTTP Basic, or a player's JWT).
         HTTP: PUT /v2/project/{project_id}/admin/widget/all (operationId rebuild-widgets).
         Not retried once it may have reached the server.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.REBUILD_WIDGETS,
@@ -253,6 +281,10 @@ class AdminWidgetsResource(BaseResource):
         Auth: admin (HTTP Basic: project or merchant id and API key).
         HTTP: PUT /v3/project/{project_id}/admin/widget/{widget_id} (operationId replace-widget-condition).
         Safe to retry.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         return self._requester.request(
             ops.REPLACE_WIDGET_CONDITION,
@@ -322,6 +354,10 @@ class UserWidgetsResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/widget/redeem (operationId redeem-widget).
         Not retried once it may have reached the server.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.RedeemRequest(
             code=code,
@@ -383,6 +419,10 @@ class GuestWidgetsResource(BaseResource):
         Auth: cart (the player's JWT, or for a guest the x-unauthorized-id and x-user headers).
         HTTP: POST /v2/project/{project_id}/widget/redeem (operationId redeem-widget).
         Not retried once it may have reached the server.
+        Before sending: RequestValidationError (a bad argument, named) and MissingCredentialsError
+        (no credentials for this auth). After: APIConnectionError or APITimeoutError (no answer),
+        RateLimitError (429), InternalServerError (5xx), ResponseDecodeError (an answer that cannot
+        be read). All derive from LiveOpsError.
         """
         body = models.RedeemRequest(
             code=code,
