@@ -106,23 +106,23 @@ def _fingerprints(items: Sequence[Any]) -> list[bytes]:
     holds: its JSON form, unknown fields (`model_extra`) at every depth included, so items
     told apart only by a field the spec lacks (an `id` it names otherwise, at the top or in a
     nested object) are not one repeated item. A repr leaves `model_extra` out."""
-    return [hashlib.blake2b(_identity(item), digest_size=16).digest() for item in items]
-
-
-def _identity(item: Any) -> bytes:
-    # Imported here: orjson, `_serde` and cattrs load with the engine, off `import liveops_async`.
+    # Imported here, once a page: orjson, `_serde` and cattrs load with the engine, off
+    # `import liveops_async`.
     import orjson
 
     from ._serde import to_json_ready
 
-    try:
-        return orjson.dumps(
-            to_json_ready(item),
-            default=repr,
-            option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
-        )
-    except (TypeError, ValueError):  # past the walk's depth, or a value orjson refuses
-        return repr(item).encode("utf-8", "surrogatepass")
+    def identity(item: Any) -> bytes:
+        try:
+            return orjson.dumps(
+                to_json_ready(item),
+                default=repr,
+                option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+            )
+        except (TypeError, ValueError):  # past the walk's depth, or a value orjson refuses
+            return repr(item).encode("utf-8", "surrogatepass")
+
+    return [hashlib.blake2b(identity(item), digest_size=16).digest() for item in items]
 
 
 def _check_max_pages(value: int) -> int:
